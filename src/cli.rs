@@ -1,0 +1,157 @@
+//! Command line: every flag can also come from a `SENTUI_*` environment variable.
+
+use crate::model::{Addr, AddrMap};
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "sentui",
+    version,
+    about = "Watch and rehearse Redis Sentinel failovers from the terminal",
+    long_about = "sentui connects to every sentinel and every Redis node of a Sentinel deployment \
+and shows the topology, replication and the merged sentinel event log live. With no subcommand \
+it opens the terminal UI."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub conn: ConnArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ConnArgs {
+    /// A sentinel to start from (repeatable); the others and every node are discovered.
+    #[arg(
+        short = 's',
+        long = "sentinel",
+        value_name = "HOST:PORT",
+        env = "SENTUI_SENTINELS",
+        value_delimiter = ',',
+        default_value = "127.0.0.1:26379",
+        global = true,
+        value_parser = parse_addr
+    )]
+    pub sentinels: Vec<Addr>,
+
+    /// Reach an announced address at another one, e.g. redis-master:6379=127.0.0.1:49153
+    /// (repeatable; for NAT and containers).
+    #[arg(long = "map", value_name = "ANNOUNCED=REACHABLE", env = "SENTUI_MAP", value_delimiter = ',', global = true, value_parser = parse_map)]
+    pub map: Vec<(Addr, Addr)>,
+
+    /// Only this master group (default: every group the sentinels monitor).
+    #[arg(
+        long = "master",
+        value_name = "NAME",
+        env = "SENTUI_MASTER",
+        global = true
+    )]
+    pub master: Option<String>,
+
+    /// Connect and response timeout of every call.
+    #[arg(long, value_name = "DURATION", env = "SENTUI_TIMEOUT", default_value = "1s", global = true, value_parser = parse_duration)]
+    pub timeout: Duration,
+
+    /// How often each sentinel is polled.
+    #[arg(long, value_name = "DURATION", env = "SENTUI_REFRESH", default_value = "1s", global = true, value_parser = parse_duration)]
+    pub refresh: Duration,
+
+    /// How often each node's liveness is probed.
+    #[arg(long, value_name = "DURATION", env = "SENTUI_PROBE_EVERY", default_value = "100ms", global = true, value_parser = parse_duration)]
+    pub probe_every: Duration,
+
+    /// A node that has not answered for this long is flagged unresponsive.
+    #[arg(long, value_name = "DURATION", env = "SENTUI_UNRESPONSIVE_AFTER", default_value = "300ms", global = true, value_parser = parse_duration)]
+    pub unresponsive_after: Duration,
+}
+
+impl ConnArgs {
+    pub fn addr_map(&self) -> AddrMap {
+        let mut m = AddrMap::default();
+        for (a, r) in &self.map {
+            m.insert(a.clone(), r.clone());
+        }
+        m
+    }
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// One snapshot of every master group; the exit status tells the health.
+    Status {
+        /// Print JSON instead of a table.
+        #[arg(long, env = "SENTUI_JSON")]
+        json: bool,
+    },
+    /// Stream the merged event log of all sentinels (and sentui's own observations).
+    Events {
+        /// One JSON object a line.
+        #[arg(long, env = "SENTUI_JSON")]
+        json: bool,
+        /// Stop after this long.
+        #[arg(long = "for", value_name = "DURATION", value_parser = parse_duration)]
+        duration: Option<Duration>,
+        /// Stop after the first entry with this event name (e.g. +switch-master).
+        #[arg(long, value_name = "EVENT")]
+        until: Option<String>,
+    },
+    /// Freeze or resume a node: SIGSTOP/SIGCONT of the local process listening on its port.
+    Ctl {
+        action: CtlAction,
+        /// `master` (of the group named by --master, or the only group), or HOST:PORT.
+        target: String,
+    },
+    /// Start or stop the failover lab.
+    Lab {
+        #[command(subcommand)]
+        action: LabAction,
+    },
+    /// Start the lab and open the terminal UI on it.
+    Demo(LabOptions),
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CtlAction {
+    Pause,
+    Unpause,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum LabAction {
+    /// Start a master, replicas and three sentinels, and wait until the sentinels agree.
+    Up(LabOptions),
+    /// Stop exactly what `lab up` started.
+    Down(LabOptions),
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct LabOptions {
+    /// Use local redis-server processes (the only kind of lab in this version).
+    #[arg(long)]
+    pub local: bool,
+    /// Where the local lab keeps its directories and state.
+    #[arg(long, value_name = "DIR", env = "SENTUI_LAB_DIR")]
+    pub dir: Option<PathBuf>,
+    /// Number of replicas.
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u8).range(1..=16))]
+    pub replicas: u8,
+}
+
+pub fn parse_addr(s: &str) -> Result<Addr, String> {
+    s.parse()
+}
+
+fn parse_map(s: &str) -> Result<(Addr, Addr), String> {
+    AddrMap::parse_entry(s)
+}
+
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let d = humantime::parse_duration(s.trim())
+        .map_err(|e| format!("'{s}': {e} (try 500ms, 2s, 1m)"))?;
+    if d.is_zero() {
+        return Err(format!("'{s}': must be more than zero"));
+    }
+    Ok(d)
+}

@@ -1,0 +1,6 @@
+//! The subcommands, each a thin layer over collectors, model, control and lab.
+
+pub mod ctl;
+pub mod events;
+pub mod lab;
+pub mod status;

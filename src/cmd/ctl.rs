@@ -1,0 +1,54 @@
+//! `sentui ctl pause|unpause TARGET`.
+
+use crate::collect::link::{LinkSettings, now_ms};
+use crate::collect::snapshot::snapshot;
+use crate::control::{self, Action};
+use crate::model::Addr;
+
+/// Resolves `master` (through the sentinels) or HOST:PORT to a node's announced address.
+pub async fn resolve(
+    target: &str,
+    link: &LinkSettings,
+    seeds: &[Addr],
+    group: Option<&str>,
+) -> Result<Addr, String> {
+    if target != "master" {
+        return target
+            .parse::<Addr>()
+            .map_err(|e| format!("target must be 'master' or HOST:PORT: {e}"));
+    }
+    let d = snapshot(link, seeds).await;
+    let groups = d.group_names();
+    let name = match (group, groups.as_slice()) {
+        (Some(g), _) if groups.iter().any(|x| x == g) => g.to_string(),
+        (Some(g), _) => return Err(format!("no sentinel monitors a master named '{g}'")),
+        (None, [only]) => only.clone(),
+        (None, []) => {
+            let why: Vec<String> = d
+                .sentinels
+                .values()
+                .map(|s| format!("{}: {}", s.addr, s.reach.describe(now_ms())))
+                .collect();
+            return Err(format!("no sentinel reports a master ({})", why.join("; ")));
+        }
+        (None, many) => {
+            return Err(format!(
+                "several master groups ({}): name one with --master",
+                many.join(", ")
+            ));
+        }
+    };
+    d.master_of(&name)
+        .ok_or_else(|| format!("no sentinel reports a master for '{name}'"))
+}
+
+pub async fn run(
+    action: Action,
+    target: &str,
+    link: &LinkSettings,
+    seeds: &[Addr],
+    group: Option<&str>,
+) -> Result<String, String> {
+    let addr = resolve(target, link, seeds, group).await?;
+    control::apply(action, &addr, &link.map).map(|e| e.describe())
+}

@@ -1,0 +1,115 @@
+//! `sentui events`: the merged log as a stream of lines (text or NDJSON).
+
+use crate::collect::{self, CollectSettings};
+use crate::model::Addr;
+use crate::model::log::LogEntry;
+use crate::model::state::Deployment;
+use std::io::Write;
+use std::time::Duration;
+
+pub struct EventsArgs {
+    pub json: bool,
+    pub duration: Option<Duration>,
+    pub until: Option<String>,
+    pub only: Option<String>,
+}
+
+/// Exit status: 0, or 1 when `--until` was given and the event did not come within `--for`.
+pub async fn run(settings: CollectSettings, seeds: Vec<Addr>, args: EventsArgs) -> u8 {
+    let (mut rx, _collector) = collect::start(settings, seeds);
+    let mut d = Deployment::default();
+    let mut printed = 0u64;
+    let deadline = args.duration.map(|dur| tokio::time::Instant::now() + dur);
+    let stdout = std::io::stdout();
+    loop {
+        let next = async {
+            match deadline {
+                Some(dl) => tokio::time::timeout_at(dl, rx.recv()).await.ok(),
+                None => Some(rx.recv().await),
+            }
+        };
+        let update = tokio::select! {
+            u = next => u,
+            _ = tokio::signal::ctrl_c() => return 0,
+        };
+        let Some(Some(update)) = update else {
+            if let Some(ev) = &args.until {
+                eprintln!(
+                    "sentui: no {ev} within {}",
+                    humantime::format_duration(args.duration.unwrap_or_default())
+                );
+                return 1;
+            }
+            return 0;
+        };
+        d.apply(update);
+        let mut out = stdout.lock();
+        let mut done = false;
+        for e in d.log.since(printed) {
+            if args
+                .only
+                .as_deref()
+                .is_some_and(|g| e.group.as_deref().is_some_and(|eg| eg != g))
+            {
+                continue;
+            }
+            let line = if args.json {
+                json_line(e)
+            } else {
+                text_line(e)
+            };
+            if writeln!(out, "{line}").is_err() {
+                return 0; // stdout closed (e.g. piped into head): nothing left to do
+            }
+            if args.until.as_deref() == Some(e.event.as_str()) {
+                done = true;
+                break;
+            }
+        }
+        let _ = out.flush();
+        printed = d.log.next_seq();
+        if done {
+            return 0;
+        }
+    }
+}
+
+pub fn json_line(e: &LogEntry) -> String {
+    serde_json::to_string(e).unwrap_or_else(|err| format!("{{\"error\":\"{err}\"}}"))
+}
+
+pub fn text_line(e: &LogEntry) -> String {
+    let who = e
+        .sentinel
+        .as_ref()
+        .map(|s| s.to_string())
+        .or_else(|| {
+            (e.source != crate::model::log::Source::Sentinel)
+                .then(|| format!("{:?}", e.source).to_lowercase())
+        })
+        .unwrap_or_default();
+    let about = match (&e.sentinel, &e.addr) {
+        (None, Some(a)) => format!("{a} "),
+        _ => String::new(),
+    };
+    format!(
+        "{}  {:<21}  {:<28} {}{}",
+        clock(e.ts),
+        who,
+        e.event,
+        about,
+        e.payload
+    )
+}
+
+/// `HH:MM:SS.mmm` in UTC (logs are compared across machines; UTC keeps them comparable).
+pub fn clock(ts: u64) -> String {
+    let ms = ts % 1000;
+    let s = ts / 1000;
+    format!(
+        "{:02}:{:02}:{:02}.{ms:03}",
+        (s / 3600) % 24,
+        (s / 60) % 60,
+        s % 60
+    )
+}

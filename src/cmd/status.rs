@@ -1,0 +1,196 @@
+//! `sentui status`: one snapshot as a table or JSON; the exit status tells the health.
+
+use crate::model::Millis;
+use crate::model::state::Deployment;
+use crate::model::view::{GroupView, Health, NodeView};
+use serde::Serialize;
+use std::fmt::Write;
+
+/// Exit statuses of `status` (documented in docs/status.md).
+pub const EXIT_HEALTHY: u8 = 0;
+pub const EXIT_DEGRADED: u8 = 1;
+pub const EXIT_UNREACHABLE: u8 = 2;
+pub const EXIT_CRITICAL: u8 = 3;
+
+#[derive(Serialize)]
+pub struct StatusReport {
+    /// When the snapshot was taken, Unix milliseconds.
+    pub ts: Millis,
+    pub health: Option<Health>,
+    pub sentinels_reachable: usize,
+    pub sentinels_known: usize,
+    pub masters: Vec<GroupView>,
+    /// Why sentui could not see the deployment, when it could not.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<String>,
+}
+
+impl StatusReport {
+    pub fn new(d: &Deployment, only: Option<&str>, now: Millis) -> Self {
+        let masters: Vec<GroupView> = d
+            .views(now)
+            .into_iter()
+            .filter(|g| only.is_none_or(|o| o == g.name))
+            .collect();
+        let reachable = d.sentinels.values().filter(|s| s.reach.is_ok()).count();
+        let mut errors = Vec::new();
+        if reachable == 0 {
+            for s in d.sentinels.values() {
+                errors.push(format!("sentinel {}: {}", s.addr, s.reach.describe(now)));
+            }
+        } else if masters.is_empty() {
+            errors.push(match only {
+                Some(name) => format!("no sentinel monitors a master named '{name}'"),
+                None => "the sentinels monitor no master".to_string(),
+            });
+        }
+        StatusReport {
+            ts: now,
+            health: masters.iter().map(|g| g.health).max(),
+            sentinels_reachable: reachable,
+            sentinels_known: d.sentinels.len(),
+            masters,
+            errors,
+        }
+    }
+
+    pub fn exit_code(&self) -> u8 {
+        if !self.errors.is_empty() {
+            return EXIT_UNREACHABLE;
+        }
+        match self.health {
+            Some(Health::Healthy) => EXIT_HEALTHY,
+            Some(Health::Degraded) => EXIT_DEGRADED,
+            Some(Health::Critical) => EXIT_CRITICAL,
+            None => EXIT_UNREACHABLE,
+        }
+    }
+
+    pub fn to_text(&self) -> String {
+        let mut out = String::new();
+        for e in &self.errors {
+            let _ = writeln!(out, "error: {e}");
+        }
+        for g in &self.masters {
+            write_group(&mut out, g);
+        }
+        out
+    }
+}
+
+fn health_word(h: Health) -> &'static str {
+    match h {
+        Health::Healthy => "HEALTHY",
+        Health::Degraded => "DEGRADED",
+        Health::Critical => "CRITICAL",
+    }
+}
+
+fn dash<T: ToString>(v: Option<T>) -> String {
+    v.map(|v| v.to_string()).unwrap_or_else(|| "-".into())
+}
+
+fn node_row(out: &mut String, label: &str, n: &NodeView) {
+    let role = n.role.map(|r| format!("{r:?}").to_lowercase());
+    let state = match n.unresponsive_ms {
+        Some(ms) => format!("unresponsive {ms}ms"),
+        None => n.reach.clone(),
+    };
+    let lag = match (n.lag_bytes, n.lag_secs) {
+        (Some(b), Some(s)) => format!("{b}B/{s}s"),
+        (Some(b), None) => format!("{b}B"),
+        _ => "-".into(),
+    };
+    let _ = writeln!(
+        out,
+        "  {label:<8} {:<22} {:<8} {:<18} {:>12} {:>10} {:<5} {}",
+        n.addr.to_string(),
+        dash(role),
+        state,
+        dash(n.offset),
+        lag,
+        dash(n.link.as_deref()),
+        n.flags.join(",")
+    );
+}
+
+fn write_group(out: &mut String, g: &GroupView) {
+    let reachable = g.sentinels.iter().filter(|s| s.reach == "ok").count();
+    let _ = writeln!(
+        out,
+        "{}  {}  epoch {}  quorum {}  sentinels {}/{} reachable{}",
+        g.name,
+        health_word(g.health),
+        g.epoch,
+        g.quorum,
+        reachable,
+        g.sentinels.len(),
+        if g.failover_in_progress {
+            "  FAILOVER IN PROGRESS"
+        } else {
+            ""
+        }
+    );
+    let _ = writeln!(
+        out,
+        "  {:<8} {:<22} {:<8} {:<18} {:>12} {:>10} {:<5} {}",
+        "", "ADDR", "ROLE", "STATE", "OFFSET", "LAG", "LINK", "FLAGS"
+    );
+    if let Some(m) = &g.master {
+        node_row(out, "master", m);
+    }
+    for r in &g.replicas {
+        node_row(out, "replica", r);
+    }
+    let _ = writeln!(
+        out,
+        "  {:<8} {:<22} {:<18} {:>6} {:<22} {:>5} {}",
+        "", "SENTINEL", "STATE", "RTT", "BELIEVES MASTER", "EPOCH", "NOTES"
+    );
+    for s in &g.sentinels {
+        let mut notes = s
+            .master_flags
+            .iter()
+            .filter(|f| *f != "master")
+            .cloned()
+            .collect::<Vec<_>>();
+        if s.disagrees {
+            notes.push("DISAGREES".into());
+        }
+        if s.tilt {
+            notes.push("TILT".into());
+        }
+        if let (Some(v), Some(e)) = (&s.voted_leader, s.voted_epoch) {
+            notes.push(format!("voted {} in epoch {e}", &v[..v.len().min(8)]));
+        }
+        if let Some(q) = &s.ckquorum
+            && !q.ok
+        {
+            notes.push(q.text.clone());
+        }
+        let state = match s.unresponsive_ms {
+            Some(ms) => format!("unresponsive {ms}ms"),
+            None => s.reach.clone(),
+        };
+        let _ = writeln!(
+            out,
+            "  {:<8} {:<22} {:<18} {:>6} {:<22} {:>5} {}",
+            "sentinel",
+            s.addr.to_string(),
+            state,
+            s.rtt_ms
+                .map(|r| format!("{r}ms"))
+                .unwrap_or_else(|| "-".into()),
+            dash(s.master.as_ref()),
+            dash(s.config_epoch),
+            notes.join("; ")
+        );
+    }
+    if !g.problems.is_empty() {
+        let _ = writeln!(out, "  problems:");
+        for p in &g.problems {
+            let _ = writeln!(out, "    - {p}");
+        }
+    }
+    out.push('\n');
+}

@@ -1,0 +1,158 @@
+//! Collectors: tokio tasks that own all network I/O and send timestamped [`Update`]s on one
+//! channel. A router in front of that channel discovers new sentinels and nodes from the
+//! sentinels' replies, starts collectors for them, and retires the ones no sentinel reports.
+
+pub mod link;
+pub mod node;
+pub mod reply;
+pub mod sentinel;
+pub mod snapshot;
+
+use crate::model::{Addr, Update};
+use link::{LinkSettings, now_ms};
+use node::ProbeSettings;
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::{Duration, Instant};
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+#[derive(Clone, Debug)]
+pub struct CollectSettings {
+    pub link: LinkSettings,
+    pub probe: ProbeSettings,
+    pub poll_every: Duration,
+    /// An endpoint no sentinel has reported for this long is marked vanished.
+    pub vanish_after: Duration,
+}
+
+impl Default for CollectSettings {
+    fn default() -> Self {
+        CollectSettings {
+            link: LinkSettings::default(),
+            probe: ProbeSettings::default(),
+            poll_every: Duration::from_millis(1000),
+            vanish_after: Duration::from_secs(10),
+        }
+    }
+}
+
+/// Channel depth between collectors and the consumer: enough for event storms, still bounded.
+const CHANNEL: usize = 4096;
+
+/// Starts collectors for the seed sentinels (and everything they lead to). Updates arrive on
+/// the returned receiver; dropping it stops every collector.
+pub fn start(
+    settings: CollectSettings,
+    seeds: Vec<Addr>,
+) -> (mpsc::Receiver<Update>, JoinHandle<()>) {
+    let (out_tx, out_rx) = mpsc::channel(CHANNEL);
+    let handle = tokio::spawn(route(settings, seeds, out_tx));
+    (out_rx, handle)
+}
+
+#[derive(Default)]
+struct Tasks {
+    handles: Vec<JoinHandle<()>>,
+}
+
+impl Drop for Tasks {
+    fn drop(&mut self) {
+        for h in &self.handles {
+            h.abort();
+        }
+    }
+}
+
+async fn route(settings: CollectSettings, seeds: Vec<Addr>, out: mpsc::Sender<Update>) {
+    let (tx, mut rx) = mpsc::channel::<Update>(CHANNEL);
+    let seeds: BTreeSet<Addr> = seeds
+        .into_iter()
+        .map(|s| settings.link.map.announced_for(&s).cloned().unwrap_or(s))
+        .collect();
+    let mut running: BTreeMap<Addr, Tasks> = BTreeMap::new();
+    let mut last_seen: BTreeMap<Addr, Instant> = BTreeMap::new();
+    let mut sentinels: BTreeSet<Addr> = seeds.clone();
+    // Without a recent successful poll, silence proves nothing: vanish nothing then.
+    let mut last_poll: Option<Instant> = None;
+    for s in &seeds {
+        running.insert(s.clone(), spawn_sentinel(&settings, s, &tx));
+    }
+    let mut sweep = tokio::time::interval(Duration::from_secs(1));
+    loop {
+        tokio::select! {
+            update = rx.recv() => {
+                let Some(update) = update else { return };
+                if let Update::SentinelPolled { poll, .. } = &update {
+                    let mut found = BTreeSet::new();
+                    for g in &poll.groups {
+                        found.insert(g.master.addr.clone());
+                        found.extend(g.replicas.iter().map(|r| r.addr.clone()));
+                        for p in &g.peers {
+                            sentinels.insert(p.addr.clone());
+                            found.insert(p.addr.clone());
+                        }
+                    }
+                    let now = Instant::now();
+                    last_poll = Some(now);
+                    for a in &found {
+                        last_seen.insert(a.clone(), now);
+                        if !running.contains_key(a) {
+                            let tasks = if sentinels.contains(a) {
+                                spawn_sentinel(&settings, a, &tx)
+                            } else {
+                                spawn_node(&settings, a, &tx)
+                            };
+                            running.insert(a.clone(), tasks);
+                        }
+                    }
+                }
+                if out.send(update).await.is_err() {
+                    return;
+                }
+            }
+            _ = sweep.tick() => {
+                if last_poll.is_none_or(|t| t.elapsed() > Duration::from_secs(3)) {
+                    continue;
+                }
+                let stale: Vec<Addr> = running
+                    .keys()
+                    .filter(|a| !seeds.contains(*a))
+                    .filter(|a| last_seen.get(*a).is_none_or(|t| t.elapsed() > settings.vanish_after))
+                    .cloned()
+                    .collect();
+                for a in stale {
+                    running.remove(&a);
+                    sentinels.remove(&a);
+                    if out.send(Update::Vanished { addr: a, at: now_ms() }).await.is_err() {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn spawn_sentinel(settings: &CollectSettings, addr: &Addr, tx: &mpsc::Sender<Update>) -> Tasks {
+    let poll = sentinel::poll_task(
+        settings.link.clone(),
+        addr.clone(),
+        settings.poll_every,
+        tx.clone(),
+    );
+    let events = sentinel::events_task(settings.link.clone(), addr.clone(), tx.clone());
+    Tasks {
+        handles: vec![tokio::spawn(poll), tokio::spawn(events)],
+    }
+}
+
+fn spawn_node(settings: &CollectSettings, addr: &Addr, tx: &mpsc::Sender<Update>) -> Tasks {
+    let task = node::node_task(
+        settings.link.clone(),
+        settings.probe.clone(),
+        addr.clone(),
+        tx.clone(),
+    );
+    Tasks {
+        handles: vec![tokio::spawn(task)],
+    }
+}

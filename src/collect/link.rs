@@ -1,0 +1,129 @@
+//! Connections with timeouts everywhere: a paused process accepts TCP and never answers, so no
+//! call may wait without a bound.
+
+use crate::model::{Addr, AddrMap, Millis, Reach};
+use redis::aio::MultiplexedConnection;
+use redis::{AsyncConnectionConfig, Client, ConnectionAddr, IntoConnectionInfo, RedisError};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// How collectors reach endpoints.
+#[derive(Clone, Debug)]
+pub struct LinkSettings {
+    pub connect_timeout: Duration,
+    pub response_timeout: Duration,
+    /// Announced address -> reachable address.
+    pub map: AddrMap,
+}
+
+impl Default for LinkSettings {
+    fn default() -> Self {
+        LinkSettings {
+            connect_timeout: Duration::from_millis(1000),
+            response_timeout: Duration::from_millis(1000),
+            map: AddrMap::default(),
+        }
+    }
+}
+
+pub fn now_ms() -> Millis {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as Millis)
+        .unwrap_or(0)
+}
+
+impl LinkSettings {
+    /// A redis-rs client for the endpoint announced as `addr` (connecting to its mapped address).
+    pub fn client(&self, addr: &Addr) -> Result<Client, RedisError> {
+        let target = self.map.reachable(addr);
+        let info = ConnectionAddr::Tcp(target.host.clone(), target.port)
+            .into_connection_info()?
+            .set_redis_settings(redis::RedisConnectionInfo::default().set_skip_set_lib_name());
+        Client::open(info)
+    }
+
+    /// A command connection; every request on it is bounded by the response timeout.
+    pub async fn connect(&self, addr: &Addr) -> Result<MultiplexedConnection, Reach> {
+        self.connect_with(addr, Some(self.response_timeout)).await
+    }
+
+    /// A command connection whose requests the caller bounds itself (the liveness probe).
+    pub async fn connect_unbounded(&self, addr: &Addr) -> Result<MultiplexedConnection, Reach> {
+        self.connect_with(addr, None).await
+    }
+
+    async fn connect_with(
+        &self,
+        addr: &Addr,
+        response: Option<Duration>,
+    ) -> Result<MultiplexedConnection, Reach> {
+        let client = self.client(addr).map_err(|e| classify(&e, now_ms()))?;
+        let config = AsyncConnectionConfig::new()
+            .set_connection_timeout(Some(self.connect_timeout))
+            .set_response_timeout(response);
+        let started = now_ms();
+        match tokio::time::timeout(
+            self.connect_timeout + Duration::from_millis(100),
+            client.get_multiplexed_async_connection_with_config(&config),
+        )
+        .await
+        {
+            Ok(Ok(c)) => Ok(c),
+            Ok(Err(e)) => Err(classify(&e, started)),
+            Err(_) => Err(Reach::Unresponsive { since: started }),
+        }
+    }
+}
+
+/// Maps a redis-rs error to the endpoint state it shows. `started` is when the failed call began.
+pub fn classify(e: &RedisError, started: Millis) -> Reach {
+    if e.is_timeout() {
+        return Reach::Unresponsive { since: started };
+    }
+    if e.is_connection_refusal() {
+        return Reach::Refused("connection refused".into());
+    }
+    let code = e.code().unwrap_or("");
+    if e.kind() == redis::ErrorKind::AuthenticationFailed
+        || matches!(code, "NOAUTH" | "WRONGPASS" | "NOPERM")
+    {
+        return Reach::AuthFailed(one_line(e));
+    }
+    Reach::Failed(one_line(e))
+}
+
+fn one_line(e: &RedisError) -> String {
+    e.to_string().lines().next().unwrap_or("").to_string()
+}
+
+/// Capped exponential backoff for reconnects: 100 ms, 200 ms, ... up to 2 s.
+#[derive(Clone, Debug, Default)]
+pub struct Backoff {
+    failures: u32,
+}
+
+impl Backoff {
+    pub fn next_delay(&mut self) -> Duration {
+        let ms = 100u64.saturating_mul(1 << self.failures.min(5)).min(2000);
+        self.failures = self.failures.saturating_add(1);
+        Duration::from_millis(ms)
+    }
+
+    pub fn reset(&mut self) {
+        self.failures = 0;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_is_capped() {
+        let mut b = Backoff::default();
+        let d: Vec<u64> = (0..8).map(|_| b.next_delay().as_millis() as u64).collect();
+        assert_eq!(d, vec![100, 200, 400, 800, 1600, 2000, 2000, 2000]);
+        b.reset();
+        assert_eq!(b.next_delay().as_millis(), 100);
+    }
+}

@@ -1,0 +1,192 @@
+//! The node collector: `INFO replication` every second and a liveness probe (PING) every
+//! ~100 ms, one request in flight at a time, so a frozen node is flagged unresponsive long
+//! before Sentinel's own `+sdown`, and a paused node never piles up requests.
+
+use super::link::{Backoff, LinkSettings, classify, now_ms};
+use super::reply::text;
+use crate::model::info::ReplicationInfo;
+use crate::model::{Addr, Reach, Update};
+use redis::Value;
+use redis::aio::MultiplexedConnection;
+use std::time::{Duration, Instant};
+use tokio::sync::mpsc::Sender;
+
+#[derive(Clone, Debug)]
+pub struct ProbeSettings {
+    pub probe_every: Duration,
+    pub info_every: Duration,
+    /// A request unanswered this long marks the node unresponsive.
+    pub unresponsive_after: Duration,
+    /// A request unanswered this long is given up and the connection rebuilt.
+    pub give_up_after: Duration,
+}
+
+impl Default for ProbeSettings {
+    fn default() -> Self {
+        ProbeSettings {
+            probe_every: Duration::from_millis(100),
+            info_every: Duration::from_millis(1000),
+            unresponsive_after: Duration::from_millis(300),
+            give_up_after: Duration::from_secs(60),
+        }
+    }
+}
+
+/// One `INFO replication`, as an update (used by the live task and by one-shot snapshots).
+pub async fn info_once(
+    conn: &mut MultiplexedConnection,
+    addr: &Addr,
+) -> Result<Update, RedisErrorAt> {
+    let started = now_ms();
+    let v: Value = redis::cmd("INFO")
+        .arg("replication")
+        .query_async(conn)
+        .await
+        .map_err(|e| RedisErrorAt(e, started))?;
+    let at = now_ms();
+    Ok(info_update(addr, &v, started, at))
+}
+
+/// A redis-rs error and when the failed call started.
+pub struct RedisErrorAt(pub redis::RedisError, pub u64);
+
+fn info_update(addr: &Addr, v: &Value, started: u64, at: u64) -> Update {
+    match text(v)
+        .ok_or_else(|| "INFO replied with a non-string".to_string())
+        .and_then(|t| ReplicationInfo::parse(&t))
+    {
+        Ok(info) => Update::NodeInfo {
+            addr: addr.clone(),
+            at,
+            rtt_ms: at.saturating_sub(started),
+            info,
+        },
+        Err(e) => Update::NodeReach {
+            addr: addr.clone(),
+            at,
+            reach: Reach::Failed(format!("garbage INFO reply: {e}")),
+        },
+    }
+}
+
+pub async fn node_task(link: LinkSettings, probe: ProbeSettings, addr: Addr, tx: Sender<Update>) {
+    let mut backoff = Backoff::default();
+    loop {
+        let mut conn = match link.connect_unbounded(&addr).await {
+            Ok(c) => c,
+            Err(reach) => {
+                if tx
+                    .send(Update::NodeReach {
+                        addr: addr.clone(),
+                        at: now_ms(),
+                        reach,
+                    })
+                    .await
+                    .is_err()
+                {
+                    return;
+                }
+                tokio::time::sleep(backoff.next_delay()).await;
+                continue;
+            }
+        };
+        backoff.reset();
+        match probe_loop(&mut conn, &probe, &addr, &tx).await {
+            LoopEnd::ReceiverGone => return,
+            LoopEnd::Reconnect(reach) => {
+                if tx
+                    .send(Update::NodeReach {
+                        addr: addr.clone(),
+                        at: now_ms(),
+                        reach,
+                    })
+                    .await
+                    .is_err()
+                {
+                    return;
+                }
+                tokio::time::sleep(backoff.next_delay()).await;
+            }
+        }
+    }
+}
+
+enum LoopEnd {
+    ReceiverGone,
+    Reconnect(Reach),
+}
+
+async fn probe_loop(
+    conn: &mut MultiplexedConnection,
+    probe: &ProbeSettings,
+    addr: &Addr,
+    tx: &Sender<Update>,
+) -> LoopEnd {
+    let mut last_info: Option<Instant> = None;
+    let mut flagged = false;
+    let mut tick = tokio::time::interval(probe.probe_every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let info_due = last_info.is_none_or(|t| t.elapsed() >= probe.info_every);
+        let started = now_ms();
+        let mut request = Box::pin(async {
+            let mut cmd = if info_due {
+                redis::cmd("INFO")
+            } else {
+                redis::cmd("PING")
+            };
+            if info_due {
+                cmd.arg("replication");
+            }
+            cmd.query_async::<Value>(&mut *conn).await
+        });
+        let reply = loop {
+            let deadline = if flagged {
+                probe.give_up_after
+            } else {
+                probe.unresponsive_after
+            };
+            match tokio::time::timeout(deadline, &mut request).await {
+                Ok(r) => break Some(r),
+                Err(_) if !flagged => {
+                    flagged = true;
+                    let u = Update::NodeReach {
+                        addr: addr.clone(),
+                        at: now_ms(),
+                        reach: Reach::Unresponsive { since: started },
+                    };
+                    if tx.send(u).await.is_err() {
+                        return LoopEnd::ReceiverGone;
+                    }
+                }
+                Err(_) => break None,
+            }
+        };
+        drop(request);
+        let at = now_ms();
+        let update = match reply {
+            None => return LoopEnd::Reconnect(Reach::Unresponsive { since: started }),
+            Some(Err(e)) => return LoopEnd::Reconnect(classify(&e, started)),
+            Some(Ok(v)) if info_due => {
+                last_info = Some(Instant::now());
+                flagged = false;
+                Some(info_update(addr, &v, started, at))
+            }
+            Some(Ok(_)) if flagged => {
+                flagged = false;
+                Some(Update::NodeReach {
+                    addr: addr.clone(),
+                    at,
+                    reach: Reach::Ok,
+                })
+            }
+            Some(Ok(_)) => None,
+        };
+        if let Some(u) = update
+            && tx.send(u).await.is_err()
+        {
+            return LoopEnd::ReceiverGone;
+        }
+    }
+}

@@ -1,0 +1,193 @@
+//! Parser for `INFO` replies (the `replication`, `server` and `sentinel` sections).
+
+use super::addr::Addr;
+use serde::Serialize;
+
+/// Splits an INFO reply into `key:value` pairs, skipping `# Section` headers and blank lines.
+pub fn fields(text: &str) -> impl Iterator<Item = (&str, &str)> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .filter_map(|l| l.split_once(':'))
+}
+
+/// Looks up one field of an INFO reply.
+pub fn field<'a>(text: &'a str, key: &str) -> Option<&'a str> {
+    fields(text).find(|(k, _)| *k == key).map(|(_, v)| v)
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Master,
+    Replica,
+}
+
+/// A replica as its master lists it (`slaveN:ip=...,port=...,state=...,offset=...,lag=...`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ConnectedReplica {
+    pub addr: Addr,
+    pub state: String,
+    pub offset: i64,
+    /// Seconds since the replica last acknowledged (Redis's own `lag` field).
+    pub lag_secs: i64,
+}
+
+/// What a node says about its own replication (`INFO replication`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ReplicationInfo {
+    pub role: Role,
+    /// The replication offset this node has: `master_repl_offset` on a master,
+    /// `slave_repl_offset` on a replica.
+    pub offset: i64,
+    pub master: Option<Addr>,
+    /// `master_link_status` on a replica: true when up.
+    pub link_up: Option<bool>,
+    pub last_io_secs: Option<i64>,
+    pub sync_in_progress: bool,
+    pub replica_priority: Option<i64>,
+    pub connected_replicas: Vec<ConnectedReplica>,
+    pub failover_state: Option<String>,
+    pub replid: Option<String>,
+}
+
+impl ReplicationInfo {
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let mut role = None;
+        let mut master_offset = None;
+        let mut replica_offset = None;
+        let (mut mhost, mut mport) = (None, None);
+        let mut info = ReplicationInfo {
+            role: Role::Master,
+            offset: 0,
+            master: None,
+            link_up: None,
+            last_io_secs: None,
+            sync_in_progress: false,
+            replica_priority: None,
+            connected_replicas: Vec::new(),
+            failover_state: None,
+            replid: None,
+        };
+        for (k, v) in fields(text) {
+            match k {
+                "role" => {
+                    role = Some(match v {
+                        "master" => Role::Master,
+                        "slave" | "replica" => Role::Replica,
+                        other => return Err(format!("unknown role '{other}'")),
+                    })
+                }
+                "master_repl_offset" => master_offset = v.parse().ok(),
+                "slave_repl_offset" => replica_offset = v.parse().ok(),
+                "master_host" => mhost = Some(v),
+                "master_port" => mport = Some(v),
+                "master_link_status" => info.link_up = Some(v == "up"),
+                "master_last_io_seconds_ago" => info.last_io_secs = v.parse().ok(),
+                "master_sync_in_progress" => info.sync_in_progress = v == "1",
+                "slave_priority" | "replica_priority" => info.replica_priority = v.parse().ok(),
+                "master_failover_state" => info.failover_state = Some(v.to_string()),
+                "master_replid" => info.replid = Some(v.to_string()),
+                k if is_replica_line(k) => {
+                    if let Some(r) = parse_connected_replica(v) {
+                        info.connected_replicas.push(r);
+                    }
+                }
+                _ => {}
+            }
+        }
+        info.role = role.ok_or("INFO replication has no role field")?;
+        if let (Some(h), Some(p)) = (mhost, mport) {
+            info.master = Addr::from_parts(h, p);
+        }
+        info.offset = match info.role {
+            Role::Master => master_offset.unwrap_or(0),
+            Role::Replica => replica_offset.or(master_offset).unwrap_or(0),
+        };
+        Ok(info)
+    }
+}
+
+fn is_replica_line(key: &str) -> bool {
+    key.strip_prefix("slave")
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
+fn parse_connected_replica(v: &str) -> Option<ConnectedReplica> {
+    let (mut ip, mut port, mut state, mut offset, mut lag) = (None, None, "", 0, 0);
+    for kv in v.split(',') {
+        match kv.split_once('=')? {
+            ("ip", x) => ip = Some(x),
+            ("port", x) => port = Some(x),
+            ("state", x) => state = x,
+            ("offset", x) => offset = x.parse().unwrap_or(0),
+            ("lag", x) => lag = x.parse().unwrap_or(0),
+            _ => {}
+        }
+    }
+    Some(ConnectedReplica {
+        addr: Addr::from_parts(ip?, port?)?,
+        state: state.to_string(),
+        offset,
+        lag_secs: lag,
+    })
+}
+
+/// The parts of `INFO server` / `INFO sentinel` sentui uses.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ServerInfo {
+    pub run_id: Option<String>,
+    pub version: Option<String>,
+    pub tilt: Option<bool>,
+}
+
+impl ServerInfo {
+    pub fn parse(text: &str) -> Self {
+        ServerInfo {
+            run_id: field(text, "run_id").map(str::to_string),
+            version: field(text, "redis_version").map(str::to_string),
+            tilt: field(text, "sentinel_tilt").map(|v| v == "1"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MASTER: &str = "# Replication\r\nrole:master\r\nconnected_slaves:2\r\nslave0:ip=127.0.0.1,port=16380,state=online,offset=2070,lag=0\r\nslave1:ip=127.0.0.1,port=16381,state=online,offset=2070,lag=1\r\nmaster_failover_state:no-failover\r\nmaster_replid:a23a\r\nmaster_repl_offset:2472\r\n";
+
+    #[test]
+    fn parses_a_master() {
+        let i = ReplicationInfo::parse(MASTER).unwrap();
+        assert_eq!(i.role, Role::Master);
+        assert_eq!(i.offset, 2472);
+        assert_eq!(i.connected_replicas.len(), 2);
+        assert_eq!(i.connected_replicas[1].addr, Addr::new("127.0.0.1", 16381));
+        assert_eq!(i.connected_replicas[1].lag_secs, 1);
+        assert_eq!(i.failover_state.as_deref(), Some("no-failover"));
+    }
+
+    #[test]
+    fn rejects_garbage() {
+        assert!(ReplicationInfo::parse("hello world").is_err());
+        assert!(ReplicationInfo::parse("role:sentinel").is_err());
+        assert!(ReplicationInfo::parse("").is_err());
+    }
+
+    #[test]
+    fn ignores_malformed_replica_lines() {
+        let i = ReplicationInfo::parse("role:master\nslave0:ip=x\nslaveX:ip=1,port=2\n").unwrap();
+        assert!(i.connected_replicas.is_empty());
+    }
+
+    #[test]
+    fn reads_server_and_sentinel_sections() {
+        let s = ServerInfo::parse(
+            "# Server\nredis_version:7.0.15\nrun_id:abc\n# Sentinel\nsentinel_tilt:1\n",
+        );
+        assert_eq!(s.run_id.as_deref(), Some("abc"));
+        assert_eq!(s.version.as_deref(), Some("7.0.15"));
+        assert_eq!(s.tilt, Some(true));
+    }
+}

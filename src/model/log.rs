@@ -1,0 +1,247 @@
+//! The merged event log: every event from every sentinel, sentui's own observations and (with
+//! Docker) container events, in arrival order, each tagged with where it came from.
+
+use super::Millis;
+use super::addr::Addr;
+use super::event::{EventClass, EventDetail, classify};
+use super::stopwatch::Failover;
+use serde::Serialize;
+use std::collections::VecDeque;
+
+/// Where a log entry came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    Sentinel,
+    Sentui,
+    Docker,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LogEntry {
+    /// Position in the whole session, counting entries dropped from view.
+    pub seq: u64,
+    /// Receive time, Unix milliseconds.
+    pub ts: Millis,
+    pub source: Source,
+    pub event: String,
+    pub payload: String,
+    /// The sentinel that published it (source `sentinel`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sentinel: Option<Addr>,
+    /// The node or container it is about, when it is about one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub addr: Option<Addr>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    #[serde(skip)]
+    pub detail: EventDetail,
+    #[serde(skip)]
+    pub class: EventClass,
+    /// When a frame first showed this entry (set by the TUI, for its latency figures).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub drawn_at: Option<Millis>,
+    /// On `failover-complete` / `failover-aborted` / `master-recovered`: the phases measured.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failover: Option<Box<Failover>>,
+}
+
+impl LogEntry {
+    pub fn new(ts: Millis, source: Source, event: &str, payload: &str) -> Self {
+        let detail = if source == Source::Sentinel {
+            EventDetail::parse(event, payload)
+        } else {
+            EventDetail::Raw
+        };
+        LogEntry {
+            seq: 0,
+            ts,
+            source,
+            event: event.to_string(),
+            payload: payload.to_string(),
+            sentinel: None,
+            addr: detail.instance().map(|i| i.addr.clone()),
+            group: detail.group().map(str::to_string),
+            class: classify(event),
+            detail,
+            drawn_at: None,
+            failover: None,
+        }
+    }
+
+    pub fn from_sentinel(mut self, sentinel: Addr) -> Self {
+        self.sentinel = Some(sentinel);
+        self
+    }
+
+    pub fn about(mut self, addr: Addr) -> Self {
+        self.addr = Some(addr);
+        self
+    }
+
+    pub fn in_group(mut self, group: Option<String>) -> Self {
+        self.group = group;
+        self
+    }
+}
+
+/// A bounded log: the newest `capacity` entries stay in view, older ones are counted as dropped.
+/// (A recording keeps everything; the screen does not need to.)
+#[derive(Clone, Debug)]
+pub struct EventLog {
+    entries: VecDeque<LogEntry>,
+    capacity: usize,
+    next_seq: u64,
+    dropped: u64,
+}
+
+impl Default for EventLog {
+    fn default() -> Self {
+        EventLog::with_capacity(5_000)
+    }
+}
+
+impl EventLog {
+    pub fn with_capacity(capacity: usize) -> Self {
+        EventLog {
+            entries: VecDeque::new(),
+            capacity: capacity.max(1),
+            next_seq: 0,
+            dropped: 0,
+        }
+    }
+
+    pub fn push(&mut self, mut entry: LogEntry) -> u64 {
+        entry.seq = self.next_seq;
+        self.next_seq += 1;
+        if self.entries.len() == self.capacity {
+            self.entries.pop_front();
+            self.dropped += 1;
+        }
+        self.entries.push_back(entry);
+        self.next_seq - 1
+    }
+
+    pub fn entries(&self) -> impl DoubleEndedIterator<Item = &LogEntry> + ExactSizeIterator {
+        self.entries.iter()
+    }
+
+    /// Entries with `seq >= from` (what a streaming consumer has not seen yet).
+    pub fn since(&self, from: u64) -> impl Iterator<Item = &LogEntry> {
+        self.entries.iter().filter(move |e| e.seq >= from)
+    }
+
+    pub fn next_seq(&self) -> u64 {
+        self.next_seq
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    pub fn dropped(&self) -> u64 {
+        self.dropped
+    }
+
+    /// Marks every entry not yet drawn as drawn at `at`; returns their receive-to-draw delays.
+    pub fn mark_drawn(&mut self, at: Millis) -> Vec<Millis> {
+        let mut delays = Vec::new();
+        for e in self.entries.iter_mut().rev() {
+            if e.drawn_at.is_some() {
+                break;
+            }
+            e.drawn_at = Some(at);
+            delays.push(at.saturating_sub(e.ts));
+        }
+        delays
+    }
+
+    /// The log for display: identical events (same name and payload) published by several
+    /// sentinels within `window_ms` fold into one row that names every publisher. The
+    /// per-sentinel entries stay in the log untouched.
+    pub fn folded(&self, window_ms: Millis) -> Vec<FoldedEntry<'_>> {
+        let mut rows: Vec<FoldedEntry<'_>> = Vec::new();
+        for e in &self.entries {
+            if e.source == Source::Sentinel
+                && let Some(row) = rows.iter_mut().rev().take(32).find(|r| {
+                    r.first.source == Source::Sentinel
+                        && r.first.event == e.event
+                        && r.first.payload == e.payload
+                        && e.ts.saturating_sub(r.first.ts) <= window_ms
+                        && !r.sentinels.contains(&e.sentinel.as_ref())
+                })
+            {
+                row.sentinels.push(e.sentinel.as_ref());
+                continue;
+            }
+            rows.push(FoldedEntry {
+                first: e,
+                sentinels: vec![e.sentinel.as_ref()],
+            });
+        }
+        rows
+    }
+}
+
+/// One display row of the folded log.
+#[derive(Debug)]
+pub struct FoldedEntry<'a> {
+    pub first: &'a LogEntry,
+    pub sentinels: Vec<Option<&'a Addr>>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ev(ts: Millis, s: &str, event: &str, payload: &str) -> LogEntry {
+        LogEntry::new(ts, Source::Sentinel, event, payload).from_sentinel(s.parse().unwrap())
+    }
+
+    #[test]
+    fn folds_the_same_event_from_several_sentinels() {
+        let mut log = EventLog::default();
+        let p = "mymaster 127.0.0.1 16379 127.0.0.1 16380";
+        log.push(ev(100, "127.0.0.1:1", "+switch-master", p));
+        log.push(ev(101, "127.0.0.1:2", "+switch-master", p));
+        log.push(ev(
+            102,
+            "127.0.0.1:2",
+            "+slave",
+            "slave a:1 a 1 @ mymaster 127.0.0.1 16380",
+        ));
+        log.push(ev(1100, "127.0.0.1:3", "+switch-master", p));
+        log.push(ev(9000, "127.0.0.1:1", "+switch-master", p));
+        let rows = log.folded(2000);
+        assert_eq!(rows.len(), 3);
+        assert_eq!(rows[0].sentinels.len(), 3);
+        assert_eq!(rows[2].sentinels.len(), 1);
+        assert_eq!(log.len(), 5, "folding keeps every per-sentinel record");
+    }
+
+    #[test]
+    fn bounded_with_a_drop_count() {
+        let mut log = EventLog::with_capacity(3);
+        for i in 0..10 {
+            log.push(LogEntry::new(i, Source::Sentui, "x", ""));
+        }
+        assert_eq!(log.len(), 3);
+        assert_eq!(log.dropped(), 7);
+        assert_eq!(log.entries().next().unwrap().seq, 7);
+        assert_eq!(log.since(8).count(), 2);
+    }
+
+    #[test]
+    fn drawn_marks_only_new_entries() {
+        let mut log = EventLog::default();
+        log.push(LogEntry::new(10, Source::Sentui, "a", ""));
+        assert_eq!(log.mark_drawn(15), vec![5]);
+        log.push(LogEntry::new(20, Source::Sentui, "b", ""));
+        assert_eq!(log.mark_drawn(40), vec![20]);
+        assert!(log.mark_drawn(50).is_empty());
+    }
+}

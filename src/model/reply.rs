@@ -1,0 +1,248 @@
+//! Parsers for the SENTINEL replies sentui uses: MASTERS, REPLICAS, SENTINELS and CKQUORUM.
+//!
+//! Redis answers MASTERS/REPLICAS/SENTINELS with a list of flat `field, value, ...` lists; the
+//! collector turns each into a [`Record`], and these parsers pick the fields out. Missing or
+//! malformed fields degrade to defaults rather than failing the whole reply.
+
+use super::addr::Addr;
+use serde::Serialize;
+
+/// One entry of a SENTINEL list reply, field/value pairs in reply order.
+pub type Record = Vec<(String, String)>;
+
+fn get<'a>(r: &'a Record, key: &str) -> Option<&'a str> {
+    r.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+}
+
+fn num<T: std::str::FromStr>(r: &Record, key: &str) -> Option<T> {
+    get(r, key).and_then(|v| v.parse().ok())
+}
+
+fn flags(r: &Record) -> Vec<String> {
+    get(r, "flags")
+        .map(|f| {
+            f.split(',')
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn addr(r: &Record) -> Result<Addr, String> {
+    let ip = get(r, "ip").ok_or("entry has no ip")?;
+    let port = get(r, "port").ok_or("entry has no port")?;
+    Addr::from_parts(ip, port).ok_or_else(|| format!("entry has a bad address {ip}:{port}"))
+}
+
+/// A master as one sentinel sees it (`SENTINEL MASTERS`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct MasterRecord {
+    pub name: String,
+    pub addr: Addr,
+    pub run_id: Option<String>,
+    pub flags: Vec<String>,
+    pub config_epoch: u64,
+    pub quorum: u32,
+    pub num_replicas: u32,
+    pub num_other_sentinels: u32,
+    pub down_after_ms: Option<u64>,
+    pub failover_timeout_ms: Option<u64>,
+    pub parallel_syncs: Option<u32>,
+    pub last_ok_ping_ms: Option<i64>,
+    pub failover_state: Option<String>,
+}
+
+impl MasterRecord {
+    pub fn parse(r: &Record) -> Result<Self, String> {
+        Ok(MasterRecord {
+            name: get(r, "name")
+                .ok_or("master entry has no name")?
+                .to_string(),
+            addr: addr(r)?,
+            run_id: get(r, "runid")
+                .filter(|s| !s.is_empty())
+                .map(str::to_string),
+            flags: flags(r),
+            config_epoch: num(r, "config-epoch").unwrap_or(0),
+            quorum: num(r, "quorum").unwrap_or(0),
+            num_replicas: num(r, "num-slaves").unwrap_or(0),
+            num_other_sentinels: num(r, "num-other-sentinels").unwrap_or(0),
+            down_after_ms: num(r, "down-after-milliseconds"),
+            failover_timeout_ms: num(r, "failover-timeout"),
+            parallel_syncs: num(r, "parallel-syncs"),
+            last_ok_ping_ms: num(r, "last-ok-ping-reply"),
+            failover_state: get(r, "failover-state").map(str::to_string),
+        })
+    }
+
+    pub fn has_flag(&self, f: &str) -> bool {
+        self.flags.iter().any(|x| x == f)
+    }
+}
+
+/// A replica as one sentinel sees it (`SENTINEL REPLICAS <name>`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ReplicaRecord {
+    pub addr: Addr,
+    pub run_id: Option<String>,
+    pub flags: Vec<String>,
+    pub link_ok: Option<bool>,
+    pub link_down_ms: Option<u64>,
+    pub master: Option<Addr>,
+    pub offset: Option<i64>,
+    pub priority: Option<i64>,
+    pub last_ok_ping_ms: Option<i64>,
+}
+
+impl ReplicaRecord {
+    pub fn parse(r: &Record) -> Result<Self, String> {
+        let master = match (get(r, "master-host"), get(r, "master-port")) {
+            (Some(h), Some(p)) if h != "?" => Addr::from_parts(h, p),
+            _ => None,
+        };
+        Ok(ReplicaRecord {
+            addr: addr(r)?,
+            run_id: get(r, "runid")
+                .filter(|s| !s.is_empty())
+                .map(str::to_string),
+            flags: flags(r),
+            link_ok: get(r, "master-link-status").map(|s| s == "ok"),
+            link_down_ms: num(r, "master-link-down-time"),
+            master,
+            offset: num(r, "slave-repl-offset"),
+            priority: num(r, "slave-priority").or_else(|| num(r, "replica-priority")),
+            last_ok_ping_ms: num(r, "last-ok-ping-reply"),
+        })
+    }
+}
+
+/// Another sentinel as one sentinel sees it (`SENTINEL SENTINELS <name>`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PeerRecord {
+    pub addr: Addr,
+    pub run_id: Option<String>,
+    pub flags: Vec<String>,
+    pub last_ok_ping_ms: Option<i64>,
+    /// The run id this peer voted for, and in which epoch (None while `?`).
+    pub voted_leader: Option<String>,
+    pub voted_leader_epoch: u64,
+}
+
+impl PeerRecord {
+    pub fn parse(r: &Record) -> Result<Self, String> {
+        Ok(PeerRecord {
+            addr: addr(r)?,
+            run_id: get(r, "runid")
+                .filter(|s| !s.is_empty())
+                .map(str::to_string),
+            flags: flags(r),
+            last_ok_ping_ms: num(r, "last-ok-ping-reply"),
+            voted_leader: get(r, "voted-leader")
+                .filter(|v| *v != "?" && !v.is_empty())
+                .map(str::to_string),
+            voted_leader_epoch: num(r, "voted-leader-epoch").unwrap_or(0),
+        })
+    }
+}
+
+/// Parses every entry of a list reply, keeping the entries that parse and the errors of the rest.
+pub fn parse_all<T>(
+    records: &[Record],
+    parse: fn(&Record) -> Result<T, String>,
+) -> (Vec<T>, Vec<String>) {
+    let mut ok = Vec::new();
+    let mut errors = Vec::new();
+    for r in records {
+        match parse(r) {
+            Ok(v) => ok.push(v),
+            Err(e) => errors.push(e),
+        }
+    }
+    (ok, errors)
+}
+
+/// The answer to `SENTINEL CKQUORUM <name>`: `OK <n> usable Sentinels...` or an error text.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Ckquorum {
+    pub ok: bool,
+    pub usable: Option<u32>,
+    pub text: String,
+}
+
+impl Ckquorum {
+    pub fn from_reply(reply: Result<&str, &str>) -> Self {
+        match reply {
+            Ok(text) => Ckquorum {
+                ok: true,
+                usable: text
+                    .strip_prefix("OK ")
+                    .and_then(|t| t.split_whitespace().next())
+                    .and_then(|n| n.parse().ok()),
+                text: text.to_string(),
+            },
+            Err(text) => Ckquorum {
+                ok: false,
+                usable: text
+                    .split_whitespace()
+                    .skip_while(|w| *w != "NOQUORUM")
+                    .nth(1)
+                    .and_then(|n| n.parse().ok()),
+                text: text.to_string(),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(pairs: &[(&str, &str)]) -> Record {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn master_with_missing_fields_still_parses() {
+        let m = MasterRecord::parse(&rec(&[
+            ("name", "m"),
+            ("ip", "10.0.0.1"),
+            ("port", "6379"),
+            ("flags", "master,s_down,o_down"),
+        ]))
+        .unwrap();
+        assert!(m.has_flag("o_down"));
+        assert_eq!(m.config_epoch, 0);
+        assert!(MasterRecord::parse(&rec(&[("ip", "x"), ("port", "1")])).is_err());
+        assert!(MasterRecord::parse(&rec(&[("name", "m"), ("ip", "x"), ("port", "p")])).is_err());
+    }
+
+    #[test]
+    fn peer_vote_question_mark_is_none() {
+        let p = PeerRecord::parse(&rec(&[
+            ("ip", "127.0.0.1"),
+            ("port", "26380"),
+            ("voted-leader", "?"),
+            ("voted-leader-epoch", "0"),
+        ]))
+        .unwrap();
+        assert_eq!(p.voted_leader, None);
+    }
+
+    #[test]
+    fn ckquorum_both_ways() {
+        let ok = Ckquorum::from_reply(Ok(
+            "OK 3 usable Sentinels. Quorum and failover authorization can be reached",
+        ));
+        assert!(ok.ok);
+        assert_eq!(ok.usable, Some(3));
+        let bad = Ckquorum::from_reply(Err(
+            "NOQUORUM 1 usable Sentinels. Not enough available Sentinels to reach the specified quorum for this master",
+        ));
+        assert!(!bad.ok);
+        assert_eq!(bad.usable, Some(1));
+    }
+}

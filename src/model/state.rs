@@ -1,0 +1,546 @@
+//! The deployment as sentui knows it: every sentinel's own view, every node's own report, the
+//! merged log, the votes and the failover stopwatches. Collectors feed it [`Update`]s; it never
+//! does I/O and never reads the clock (every update carries its time).
+
+use super::Millis;
+use super::addr::Addr;
+use super::event::EventDetail;
+use super::info::{ReplicationInfo, Role, ServerInfo};
+use super::log::{EventLog, LogEntry, Source};
+use super::reply::{Ckquorum, MasterRecord, PeerRecord, ReplicaRecord};
+use super::stopwatch::{Failover, Outcome, Stopwatch};
+use super::votes::VoteBook;
+use serde::Serialize;
+use std::collections::{BTreeMap, VecDeque};
+
+/// How an endpoint answers sentui.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", content = "detail", rename_all = "kebab-case")]
+pub enum Reach {
+    Connecting,
+    Ok,
+    /// Accepted the connection or the command but has not answered since `since`
+    /// (a paused container or a SIGSTOPped process).
+    Unresponsive {
+        since: Millis,
+    },
+    Refused(String),
+    AuthFailed(String),
+    Failed(String),
+    /// No sentinel reports it any more.
+    Vanished,
+}
+
+impl Reach {
+    pub fn is_ok(&self) -> bool {
+        matches!(self, Reach::Ok)
+    }
+
+    /// A short word for tables: ok, unresponsive, refused, auth-failed, failed, ...
+    pub fn word(&self) -> &'static str {
+        match self {
+            Reach::Connecting => "connecting",
+            Reach::Ok => "ok",
+            Reach::Unresponsive { .. } => "unresponsive",
+            Reach::Refused(_) => "refused",
+            Reach::AuthFailed(_) => "auth-failed",
+            Reach::Failed(_) => "failed",
+            Reach::Vanished => "vanished",
+        }
+    }
+
+    pub fn describe(&self, now: Millis) -> String {
+        match self {
+            Reach::Unresponsive { since } => {
+                format!("unresponsive for {} ms", now.saturating_sub(*since))
+            }
+            Reach::Refused(m) | Reach::AuthFailed(m) | Reach::Failed(m) => {
+                format!("{}: {m}", self.word())
+            }
+            other => other.word().to_string(),
+        }
+    }
+}
+
+/// One master group as one sentinel reported it in its last poll.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct GroupPoll {
+    pub master: MasterRecord,
+    pub replicas: Vec<ReplicaRecord>,
+    pub peers: Vec<PeerRecord>,
+    pub ckquorum: Option<Ckquorum>,
+}
+
+/// Everything one poll of one sentinel returned.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct SentinelPoll {
+    pub run_id: Option<String>,
+    pub version: Option<String>,
+    pub tilt: Option<bool>,
+    pub groups: Vec<GroupPoll>,
+    /// Entries of the replies that did not parse (kept, shown, never fatal).
+    pub errors: Vec<String>,
+}
+
+impl SentinelPoll {
+    pub fn with_server_info(mut self, s: ServerInfo) -> Self {
+        self.run_id = s.run_id.or(self.run_id);
+        self.version = s.version.or(self.version);
+        self.tilt = s.tilt.or(self.tilt);
+        self
+    }
+}
+
+/// What collectors send. Owned and timestamped; applying them in order rebuilds the state.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Update {
+    SentinelPolled {
+        sentinel: Addr,
+        at: Millis,
+        rtt_ms: u64,
+        poll: SentinelPoll,
+    },
+    SentinelReach {
+        sentinel: Addr,
+        at: Millis,
+        reach: Reach,
+    },
+    PubSub {
+        sentinel: Addr,
+        at: Millis,
+        up: bool,
+        detail: String,
+    },
+    SentinelEvent {
+        sentinel: Addr,
+        at: Millis,
+        event: String,
+        payload: String,
+    },
+    NodeInfo {
+        addr: Addr,
+        at: Millis,
+        rtt_ms: u64,
+        info: ReplicationInfo,
+    },
+    NodeReach {
+        addr: Addr,
+        at: Millis,
+        reach: Reach,
+    },
+    Vanished {
+        addr: Addr,
+        at: Millis,
+    },
+    /// An entry sentui or Docker adds to the log directly (a fault injected, a container event).
+    Note {
+        entry: LogEntry,
+    },
+}
+
+#[derive(Clone, Debug)]
+pub struct SentinelState {
+    pub addr: Addr,
+    pub reach: Reach,
+    pub reach_since: Millis,
+    pub pubsub_up: bool,
+    pub run_id: Option<String>,
+    pub version: Option<String>,
+    pub tilt: bool,
+    pub rtt_ms: Option<u64>,
+    pub polled_at: Option<Millis>,
+    pub groups: BTreeMap<String, GroupPoll>,
+    pub errors: Vec<String>,
+}
+
+const LAG_HISTORY: usize = 120;
+
+#[derive(Clone, Debug)]
+pub struct NodeState {
+    pub addr: Addr,
+    pub reach: Reach,
+    pub reach_since: Millis,
+    pub info: Option<ReplicationInfo>,
+    pub info_at: Option<Millis>,
+    pub rtt_ms: Option<u64>,
+    /// Replication lag in bytes behind the master, newest last (bounded).
+    pub lag_history: VecDeque<u64>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Deployment {
+    pub sentinels: BTreeMap<Addr, SentinelState>,
+    pub nodes: BTreeMap<Addr, NodeState>,
+    pub log: EventLog,
+    pub votes: VoteBook,
+    pub stopwatches: BTreeMap<String, Stopwatch>,
+}
+
+impl Deployment {
+    pub fn with_log_capacity(capacity: usize) -> Self {
+        Deployment {
+            log: EventLog::with_capacity(capacity),
+            ..Default::default()
+        }
+    }
+
+    fn sentinel_mut(&mut self, addr: &Addr, at: Millis) -> &mut SentinelState {
+        self.sentinels
+            .entry(addr.clone())
+            .or_insert_with(|| SentinelState {
+                addr: addr.clone(),
+                reach: Reach::Connecting,
+                reach_since: at,
+                pubsub_up: false,
+                run_id: None,
+                version: None,
+                tilt: false,
+                rtt_ms: None,
+                polled_at: None,
+                groups: BTreeMap::new(),
+                errors: Vec::new(),
+            })
+    }
+
+    fn node_mut(&mut self, addr: &Addr, at: Millis) -> &mut NodeState {
+        self.nodes.entry(addr.clone()).or_insert_with(|| NodeState {
+            addr: addr.clone(),
+            reach: Reach::Connecting,
+            reach_since: at,
+            info: None,
+            info_at: None,
+            rtt_ms: None,
+            lag_history: VecDeque::new(),
+        })
+    }
+
+    /// Declares an endpoint before anything is heard from it (so it shows as connecting).
+    pub fn expect_sentinel(&mut self, addr: &Addr, at: Millis) {
+        self.sentinel_mut(addr, at);
+    }
+
+    pub fn apply(&mut self, update: Update) {
+        match update {
+            Update::SentinelPolled {
+                sentinel,
+                at,
+                rtt_ms,
+                poll,
+            } => {
+                self.set_sentinel_reach(&sentinel, at, Reach::Ok);
+                let s = self.sentinel_mut(&sentinel, at);
+                s.rtt_ms = Some(rtt_ms);
+                s.polled_at = Some(at);
+                s.run_id = poll.run_id.or(s.run_id.take());
+                s.version = poll.version.or(s.version.take());
+                let was_tilt = s.tilt;
+                s.tilt = poll.tilt.unwrap_or(s.tilt);
+                s.errors = poll.errors;
+                s.groups = poll
+                    .groups
+                    .into_iter()
+                    .map(|g| (g.master.name.clone(), g))
+                    .collect();
+                if s.tilt != was_tilt {
+                    let event = if s.tilt {
+                        "sentinel-tilt"
+                    } else {
+                        "sentinel-tilt-exit"
+                    };
+                    self.note(at, event, "reported by INFO sentinel", Some(sentinel));
+                }
+            }
+            Update::SentinelReach {
+                sentinel,
+                at,
+                reach,
+            } => self.set_sentinel_reach(&sentinel, at, reach),
+            Update::PubSub {
+                sentinel,
+                at,
+                up,
+                detail,
+            } => {
+                let s = self.sentinel_mut(&sentinel, at);
+                let was = s.pubsub_up;
+                s.pubsub_up = up;
+                if was != up {
+                    let event = if up {
+                        "events-link-up"
+                    } else {
+                        "events-link-down"
+                    };
+                    self.note(at, event, &detail, Some(sentinel));
+                }
+            }
+            Update::SentinelEvent {
+                sentinel,
+                at,
+                event,
+                payload,
+            } => self.sentinel_event(sentinel, at, &event, &payload),
+            Update::NodeInfo {
+                addr,
+                at,
+                rtt_ms,
+                info,
+            } => self.node_info(addr, at, rtt_ms, info),
+            Update::NodeReach { addr, at, reach } => self.set_node_reach(&addr, at, reach),
+            Update::Vanished { addr, at } => {
+                if self.sentinels.contains_key(&addr) {
+                    self.set_sentinel_reach(&addr, at, Reach::Vanished);
+                }
+                if self.nodes.contains_key(&addr) {
+                    self.set_node_reach(&addr, at, Reach::Vanished);
+                }
+            }
+            Update::Note { entry } => self.push(entry),
+        }
+    }
+
+    fn sentinel_event(&mut self, sentinel: Addr, at: Millis, event: &str, payload: &str) {
+        let entry =
+            LogEntry::new(at, Source::Sentinel, event, payload).from_sentinel(sentinel.clone());
+        match &entry.detail {
+            EventDetail::NewEpoch { epoch } => self.votes.new_epoch(*epoch, at),
+            EventDetail::VoteForLeader { run_id, epoch } => {
+                self.votes.vote(sentinel.clone(), run_id, *epoch, at)
+            }
+            EventDetail::SwitchMaster { group, new, .. } => {
+                // Apply at once: the next poll would say the same, a second later.
+                let epoch = self.votes.latest().map(|e| e.epoch).unwrap_or(0);
+                if let Some(g) = self.sentinel_mut(&sentinel, at).groups.get_mut(group) {
+                    g.master.addr = new.clone();
+                    g.master.config_epoch = g.master.config_epoch.max(epoch);
+                    g.master.flags.retain(|f| f != "s_down" && f != "o_down");
+                }
+            }
+            EventDetail::Tilt { entered } => self.sentinel_mut(&sentinel, at).tilt = *entered,
+            _ => {}
+        }
+        match event {
+            "+try-failover" => {
+                if let Some(g) = entry.detail.group() {
+                    self.votes.failover_step(g, None, at)
+                }
+            }
+            "+elected-leader" => {
+                if let Some(g) = entry.detail.group() {
+                    self.votes.failover_step(g, Some(sentinel), at)
+                }
+            }
+            _ => {}
+        }
+        self.push(entry);
+    }
+
+    fn node_info(&mut self, addr: Addr, at: Millis, rtt_ms: u64, info: ReplicationInfo) {
+        self.set_node_reach(&addr, at, Reach::Ok);
+        let master_offset = info
+            .master
+            .as_ref()
+            .and_then(|m| self.nodes.get(m))
+            .and_then(|m| m.info.as_ref())
+            .filter(|i| i.role == Role::Master)
+            .map(|i| i.offset);
+        let node = self.node_mut(&addr, at);
+        let previous = node.info.replace(info.clone());
+        node.info_at = Some(at);
+        node.rtt_ms = Some(rtt_ms);
+        if let Some(mo) = master_offset.filter(|_| info.role == Role::Replica) {
+            if node.lag_history.len() == LAG_HISTORY {
+                node.lag_history.pop_front();
+            }
+            node.lag_history
+                .push_back(mo.saturating_sub(info.offset).max(0) as u64);
+        }
+        let Some(prev) = previous else { return };
+        if prev.role != info.role || prev.master != info.master {
+            let describe = |i: &ReplicationInfo| match (i.role, &i.master) {
+                (Role::Master, _) => "master".to_string(),
+                (Role::Replica, Some(m)) => format!("replica of {m}"),
+                (Role::Replica, None) => "replica".to_string(),
+            };
+            let payload = format!("{} -> {}", describe(&prev), describe(&info));
+            self.note(at, "role-change", &payload, Some(addr.clone()));
+        }
+        if info.role == Role::Replica && prev.link_up != info.link_up {
+            if let Some(up) = info.link_up {
+                let event = if up { "link-up" } else { "link-down" };
+                let to = info
+                    .master
+                    .as_ref()
+                    .map(|m| m.to_string())
+                    .unwrap_or_default();
+                self.note(at, event, &format!("replication link to {to}"), Some(addr));
+            }
+        }
+    }
+
+    fn set_node_reach(&mut self, addr: &Addr, at: Millis, reach: Reach) {
+        let node = self.node_mut(addr, at);
+        let Some((event, payload)) = transition("node", &node.reach, &reach, at) else {
+            refresh_detail(&mut node.reach, reach);
+            return;
+        };
+        node.reach = reach;
+        node.reach_since = at;
+        if !event.is_empty() {
+            self.note(at, &event, &payload, Some(addr.clone()));
+        }
+    }
+
+    fn set_sentinel_reach(&mut self, addr: &Addr, at: Millis, reach: Reach) {
+        let s = self.sentinel_mut(addr, at);
+        let Some((event, payload)) = transition("sentinel", &s.reach, &reach, at) else {
+            refresh_detail(&mut s.reach, reach);
+            return;
+        };
+        s.reach = reach;
+        s.reach_since = at;
+        if !event.is_empty() {
+            self.note(at, &event, &payload, Some(addr.clone()));
+        }
+    }
+
+    /// Adds one of sentui's own observations to the log.
+    pub fn note(&mut self, at: Millis, event: &str, payload: &str, addr: Option<Addr>) {
+        let mut e = LogEntry::new(at, Source::Sentui, event, payload);
+        e.addr = addr;
+        self.push(e);
+    }
+
+    /// Pushes an entry into the log and lets the stopwatch of its group see it.
+    fn push(&mut self, mut entry: LogEntry) {
+        if entry.group.is_none() {
+            entry.group = entry.addr.as_ref().and_then(|a| self.group_of(a));
+        }
+        let group = entry.group.clone();
+        let master = group.as_deref().and_then(|g| self.master_of(g));
+        let finished = group.as_ref().and_then(|g| {
+            self.stopwatches
+                .entry(g.clone())
+                .or_default()
+                .observe(g, master.as_ref(), &entry)
+        });
+        let at = entry.ts;
+        self.log.push(entry);
+        if let Some(f) = finished {
+            self.push_failover_summary(f, at);
+        }
+    }
+
+    fn push_failover_summary(&mut self, f: Failover, at: Millis) {
+        let event = match &f.outcome {
+            Some(Outcome::Completed) => "failover-complete",
+            Some(Outcome::Recovered) => "master-recovered",
+            _ => "failover-aborted",
+        };
+        let mut payload = format!("{}: {}", f.group, f.summary());
+        if let Some(Outcome::Aborted(reason)) = &f.outcome {
+            payload.push_str(&format!(" (aborted: {reason})"));
+        }
+        let mut e =
+            LogEntry::new(at, Source::Sentui, event, &payload).in_group(Some(f.group.clone()));
+        e.failover = Some(Box::new(f));
+        self.log.push(e);
+    }
+
+    /// The group a node or sentinel belongs to, as the sentinels report it.
+    pub fn group_of(&self, addr: &Addr) -> Option<String> {
+        self.sentinels
+            .values()
+            .flat_map(|s| s.groups.values())
+            .find_map(|g| {
+                let member = g.master.addr == *addr
+                    || g.replicas.iter().any(|r| r.addr == *addr)
+                    || g.peers.iter().any(|p| p.addr == *addr);
+                member.then(|| g.master.name.clone())
+            })
+    }
+
+    /// The group's master: what the sentinels holding the newest config epoch report (ties go
+    /// to the address most of them name).
+    pub fn master_of(&self, group: &str) -> Option<Addr> {
+        let views: Vec<&MasterRecord> = self
+            .sentinels
+            .values()
+            .filter(|s| s.reach != Reach::Vanished)
+            .filter_map(|s| s.groups.get(group))
+            .map(|g| &g.master)
+            .collect();
+        let newest = views.iter().map(|m| m.config_epoch).max()?;
+        let mut counts: BTreeMap<&Addr, usize> = BTreeMap::new();
+        for m in views.iter().filter(|m| m.config_epoch == newest) {
+            *counts.entry(&m.addr).or_default() += 1;
+        }
+        counts
+            .into_iter()
+            .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(a.0)))
+            .map(|(a, _)| a.clone())
+    }
+
+    /// Every master group any sentinel reports, sorted by name.
+    pub fn group_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .sentinels
+            .values()
+            .flat_map(|s| s.groups.keys().cloned())
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+
+    /// Sentinel and node addresses the sentinels report (what collectors should connect to).
+    pub fn reported_endpoints(&self) -> (Vec<Addr>, Vec<Addr>) {
+        let mut sentinels = Vec::new();
+        let mut nodes = Vec::new();
+        for g in self.sentinels.values().flat_map(|s| s.groups.values()) {
+            nodes.push(g.master.addr.clone());
+            nodes.extend(g.replicas.iter().map(|r| r.addr.clone()));
+            sentinels.extend(g.peers.iter().map(|p| p.addr.clone()));
+        }
+        for v in [&mut sentinels, &mut nodes] {
+            v.sort();
+            v.dedup();
+        }
+        (sentinels, nodes)
+    }
+}
+
+/// Same state again: keep the first `since` of an unresponsive spell, take the newest error text.
+fn refresh_detail(current: &mut Reach, new: Reach) {
+    if !matches!(current, Reach::Unresponsive { .. }) {
+        *current = new;
+    }
+}
+
+/// The log entry for a reachability change, or None when nothing changed. An empty event name
+/// means "changed, but not worth a log line" (the first successful contact).
+fn transition(kind: &str, old: &Reach, new: &Reach, at: Millis) -> Option<(String, String)> {
+    use Reach::*;
+    if std::mem::discriminant(old) == std::mem::discriminant(new) {
+        return None;
+    }
+    let quiet = (String::new(), String::new());
+    Some(match (old, new) {
+        (Connecting, Ok) => quiet,
+        (Unresponsive { since }, Ok) => (
+            format!("{kind}-responsive"),
+            format!("answered again after {} ms", at.saturating_sub(*since)),
+        ),
+        (_, Ok) => (format!("{kind}-up"), "reachable again".into()),
+        (_, Unresponsive { since }) => (
+            format!("{kind}-unresponsive"),
+            format!("no reply for {} ms", at.saturating_sub(*since)),
+        ),
+        (_, Vanished) => (
+            format!("{kind}-vanished"),
+            "no sentinel reports it any more".into(),
+        ),
+        (_, Connecting) => quiet,
+        (_, r) => (format!("{kind}-down"), r.describe(at)),
+    })
+}

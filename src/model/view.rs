@@ -1,0 +1,383 @@
+//! Derived views of one master group: who is master, each replica's lag and link, each
+//! sentinel's own opinion, and the health verdict. Computed on demand from [`Deployment`];
+//! this is what `status --json` prints and what the TUI draws.
+
+use super::Millis;
+use super::addr::Addr;
+use super::info::Role;
+use super::reply::Ckquorum;
+use super::state::{Deployment, NodeState, Reach};
+use serde::Serialize;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Health {
+    Healthy,
+    Degraded,
+    Critical,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct NodeView {
+    pub addr: Addr,
+    /// The role the node itself reports (None while it does not answer).
+    pub role: Option<Role>,
+    pub reach: String,
+    /// Milliseconds without an answer, while unresponsive.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unresponsive_ms: Option<Millis>,
+    pub offset: Option<i64>,
+    /// Bytes behind the master (replicas only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lag_bytes: Option<u64>,
+    /// Seconds since the replica last acknowledged, as the master reports it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lag_secs: Option<i64>,
+    /// Replication link to the master: `up` / `down` (replicas only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_io_secs: Option<i64>,
+    /// Flags of the newest sentinel view (`s_down`, `o_down`, `disconnected`, ...).
+    pub flags: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub priority: Option<i64>,
+    pub rtt_ms: Option<u64>,
+    /// The container or process behind the address, when sentui knows it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub container: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SentinelView {
+    pub addr: Addr,
+    pub run_id: Option<String>,
+    pub reach: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unresponsive_ms: Option<Millis>,
+    pub rtt_ms: Option<u64>,
+    pub tilt: bool,
+    pub events_link: bool,
+    /// The master this sentinel believes in, and the config epoch of that belief.
+    pub master: Option<Addr>,
+    pub config_epoch: Option<u64>,
+    /// This sentinel's flags on the master (`s_down`, `o_down`, `failover_in_progress`).
+    pub master_flags: Vec<String>,
+    /// True when its master differs from the group's.
+    pub disagrees: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub voted_leader: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub voted_epoch: Option<u64>,
+    pub ckquorum: Option<Ckquorum>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub container: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct GroupView {
+    pub name: String,
+    pub quorum: u32,
+    /// The newest config epoch any sentinel reports for this group.
+    pub epoch: u64,
+    pub master: Option<NodeView>,
+    pub replicas: Vec<NodeView>,
+    pub sentinels: Vec<SentinelView>,
+    pub failover_in_progress: bool,
+    pub health: Health,
+    pub problems: Vec<String>,
+}
+
+impl Deployment {
+    /// Views of every group, sorted by name.
+    pub fn views(&self, now: Millis) -> Vec<GroupView> {
+        self.group_names()
+            .iter()
+            .map(|g| self.view(g, now))
+            .collect()
+    }
+
+    pub fn view(&self, group: &str, now: Millis) -> GroupView {
+        let master_addr = self.master_of(group);
+        let polls: Vec<_> = self
+            .sentinels
+            .values()
+            .filter(|s| s.reach != Reach::Vanished)
+            .filter_map(|s| s.groups.get(group).map(|g| (s, g)))
+            .collect();
+        let newest = polls
+            .iter()
+            .filter(|(_, g)| Some(&g.master.addr) == master_addr.as_ref())
+            .max_by_key(|(s, g)| (g.master.config_epoch, s.polled_at))
+            .map(|(_, g)| *g);
+        let quorum = newest.map(|g| g.master.quorum).unwrap_or(0);
+        let epoch = polls
+            .iter()
+            .map(|(_, g)| g.master.config_epoch)
+            .max()
+            .unwrap_or(0);
+
+        let master = master_addr.as_ref().map(|a| {
+            let flags = newest.map(|g| g.master.flags.clone()).unwrap_or_default();
+            self.node_view(a, now, flags, None, None)
+        });
+        let master_offset = master.as_ref().and_then(|m| m.offset);
+        let master_info = master_addr
+            .as_ref()
+            .and_then(|a| self.nodes.get(a))
+            .and_then(|n| n.info.as_ref());
+
+        // Replicas: the newest view's list, plus any other sentinel's (a replica one sentinel
+        // has not met yet still shows).
+        let mut replica_addrs: Vec<&Addr> = Vec::new();
+        for g in newest.into_iter().chain(polls.iter().map(|(_, g)| *g)) {
+            for r in &g.replicas {
+                if Some(&r.addr) != master_addr.as_ref() && !replica_addrs.contains(&&r.addr) {
+                    replica_addrs.push(&r.addr);
+                }
+            }
+        }
+        let replicas: Vec<NodeView> = replica_addrs
+            .into_iter()
+            .map(|a| {
+                let rec = newest
+                    .and_then(|g| g.replicas.iter().find(|r| r.addr == *a))
+                    .or_else(|| {
+                        polls
+                            .iter()
+                            .find_map(|(_, g)| g.replicas.iter().find(|r| r.addr == *a))
+                    });
+                let flags = rec.map(|r| r.flags.clone()).unwrap_or_default();
+                let lag_secs = master_info.and_then(|mi| {
+                    mi.connected_replicas
+                        .iter()
+                        .find(|c| c.addr == *a)
+                        .map(|c| c.lag_secs)
+                });
+                let mut v = self.node_view(a, now, flags, master_offset, lag_secs);
+                if v.offset.is_none() {
+                    v.offset = rec.and_then(|r| r.offset);
+                }
+                if v.priority.is_none() {
+                    v.priority = rec.and_then(|r| r.priority);
+                }
+                v
+            })
+            .collect();
+
+        let sentinels = self.sentinel_views(group, master_addr.as_ref(), now);
+        let failover_in_progress = polls.iter().any(|(_, g)| {
+            g.master.failover_state.is_some()
+                || g.master.flags.iter().any(|f| f.contains("failover"))
+        }) || self
+            .stopwatches
+            .get(group)
+            .and_then(|s| s.current.as_ref())
+            .is_some_and(|f| f.mark(super::stopwatch::Phase::Odown).is_some());
+
+        let mut view = GroupView {
+            name: group.to_string(),
+            quorum,
+            epoch,
+            master,
+            replicas,
+            sentinels,
+            failover_in_progress,
+            health: Health::Healthy,
+            problems: Vec::new(),
+        };
+        judge(&mut view);
+        view
+    }
+
+    fn node_view(
+        &self,
+        addr: &Addr,
+        now: Millis,
+        flags: Vec<String>,
+        master_offset: Option<i64>,
+        lag_secs: Option<i64>,
+    ) -> NodeView {
+        let node: Option<&NodeState> = self.nodes.get(addr);
+        let info = node.and_then(|n| n.info.as_ref());
+        let reach = node.map(|n| n.reach.clone()).unwrap_or(Reach::Connecting);
+        let is_replica = info.map(|i| i.role) == Some(Role::Replica);
+        NodeView {
+            addr: addr.clone(),
+            role: info
+                .filter(|_| reach.is_ok() || matches!(reach, Reach::Unresponsive { .. }))
+                .map(|i| i.role),
+            reach: reach.word().to_string(),
+            unresponsive_ms: match reach {
+                Reach::Unresponsive { since } => Some(now.saturating_sub(since)),
+                _ => None,
+            },
+            offset: info.map(|i| i.offset),
+            lag_bytes: match (master_offset, info) {
+                (Some(mo), Some(i)) if is_replica => {
+                    Some(mo.saturating_sub(i.offset).max(0) as u64)
+                }
+                _ => None,
+            },
+            lag_secs,
+            link: info
+                .and_then(|i| i.link_up)
+                .filter(|_| is_replica)
+                .map(|up| if up { "up" } else { "down" }.to_string()),
+            last_io_secs: info.and_then(|i| i.last_io_secs),
+            flags,
+            priority: info.and_then(|i| i.replica_priority),
+            rtt_ms: node.and_then(|n| n.rtt_ms),
+            container: None,
+        }
+    }
+
+    fn sentinel_views(&self, group: &str, master: Option<&Addr>, now: Millis) -> Vec<SentinelView> {
+        // Members: sentinels that report the group, and the peers they list.
+        let mut members: Vec<&Addr> = Vec::new();
+        for s in self.sentinels.values() {
+            if let Some(g) = s.groups.get(group) {
+                if !members.contains(&&s.addr) {
+                    members.push(&s.addr);
+                }
+                for p in &g.peers {
+                    if !members.contains(&&p.addr) {
+                        members.push(&p.addr);
+                    }
+                }
+            }
+        }
+        members.sort();
+        members
+            .into_iter()
+            .map(|addr| {
+                let s = self.sentinels.get(addr);
+                let reach = s.map(|s| s.reach.clone()).unwrap_or(Reach::Connecting);
+                let g = s.and_then(|s| s.groups.get(group));
+                // What this sentinel voted, as its peers heard it in its hello messages.
+                let vote = self
+                    .sentinels
+                    .values()
+                    .filter_map(|o| o.groups.get(group))
+                    .flat_map(|g| g.peers.iter())
+                    .filter(|p| p.addr == *addr)
+                    .max_by_key(|p| p.voted_leader_epoch);
+                let run_id = s.and_then(|s| s.run_id.clone()).or_else(|| {
+                    self.sentinels
+                        .values()
+                        .filter_map(|o| o.groups.get(group))
+                        .flat_map(|g| g.peers.iter())
+                        .find(|p| p.addr == *addr)
+                        .and_then(|p| p.run_id.clone())
+                });
+                SentinelView {
+                    addr: addr.clone(),
+                    run_id,
+                    reach: reach.word().to_string(),
+                    unresponsive_ms: match reach {
+                        Reach::Unresponsive { since } => Some(now.saturating_sub(since)),
+                        _ => None,
+                    },
+                    rtt_ms: s.and_then(|s| s.rtt_ms),
+                    tilt: s.is_some_and(|s| s.tilt),
+                    events_link: s.is_some_and(|s| s.pubsub_up),
+                    master: g.map(|g| g.master.addr.clone()),
+                    config_epoch: g.map(|g| g.master.config_epoch),
+                    master_flags: g.map(|g| g.master.flags.clone()).unwrap_or_default(),
+                    disagrees: g.is_some_and(|g| Some(&g.master.addr) != master),
+                    voted_leader: vote.and_then(|v| v.voted_leader.clone()),
+                    voted_epoch: vote
+                        .and_then(|v| v.voted_leader.as_ref().map(|_| v.voted_leader_epoch)),
+                    ckquorum: g.and_then(|g| g.ckquorum.clone()),
+                    container: None,
+                }
+            })
+            .collect()
+    }
+
+    /// The id a vote names, shown as the sentinel's address when sentui knows it.
+    pub fn sentinel_by_run_id(&self, run_id: &str) -> Option<Addr> {
+        self.sentinels
+            .values()
+            .find(|s| s.run_id.as_deref() == Some(run_id))
+            .map(|s| s.addr.clone())
+            .or_else(|| {
+                self.sentinels
+                    .values()
+                    .flat_map(|s| s.groups.values())
+                    .flat_map(|g| g.peers.iter())
+                    .find(|p| p.run_id.as_deref() == Some(run_id))
+                    .map(|p| p.addr.clone())
+            })
+    }
+}
+
+/// Sets the health verdict and the list of problems behind it.
+fn judge(v: &mut GroupView) {
+    let mut critical = Vec::new();
+    let mut degraded = Vec::new();
+    match &v.master {
+        None => critical.push("no sentinel reports a master".to_string()),
+        Some(m) => {
+            if m.reach != "ok" {
+                critical.push(format!("master {} is {}", m.addr, m.reach));
+            } else if m.role == Some(Role::Replica) {
+                critical.push(format!("master {} reports role replica", m.addr));
+            }
+            if m.flags.iter().any(|f| f == "o_down") {
+                critical.push(format!("master {} is objectively down", m.addr));
+            } else if m.flags.iter().any(|f| f == "s_down") {
+                degraded.push(format!("master {} is subjectively down", m.addr));
+            }
+        }
+    }
+    if v.failover_in_progress {
+        critical.push("failover in progress".into());
+    }
+    for r in &v.replicas {
+        if r.reach != "ok" {
+            degraded.push(format!("replica {} is {}", r.addr, r.reach));
+        } else if r.link.as_deref() == Some("down") {
+            degraded.push(format!("replica {} has its link down", r.addr));
+        } else if r.role == Some(Role::Master) {
+            degraded.push(format!("replica {} reports role master", r.addr));
+        }
+    }
+    let reachable = v.sentinels.iter().filter(|s| s.reach == "ok").count() as u32;
+    if v.quorum > 0 && reachable < v.quorum {
+        critical.push(format!(
+            "only {reachable} sentinel(s) reachable, quorum is {}",
+            v.quorum
+        ));
+    }
+    for s in &v.sentinels {
+        if s.reach != "ok" {
+            degraded.push(format!("sentinel {} is {}", s.addr, s.reach));
+        }
+        if s.disagrees && s.reach == "ok" {
+            let theirs = s.master.as_ref().map(|m| m.to_string()).unwrap_or_default();
+            degraded.push(format!(
+                "sentinel {} believes the master is {theirs}",
+                s.addr
+            ));
+        }
+        if s.tilt {
+            degraded.push(format!("sentinel {} is in TILT mode", s.addr));
+        }
+        if let Some(q) = &s.ckquorum
+            && !q.ok
+            && s.reach == "ok"
+        {
+            degraded.push(format!("sentinel {}: {}", s.addr, q.text));
+        }
+    }
+    v.health = if !critical.is_empty() {
+        Health::Critical
+    } else if !degraded.is_empty() {
+        Health::Degraded
+    } else {
+        Health::Healthy
+    };
+    critical.extend(degraded);
+    v.problems = critical;
+}
