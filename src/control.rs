@@ -25,7 +25,7 @@ impl Action {
 pub struct Effect {
     pub action: Action,
     pub addr: Addr,
-    /// `pid 1234 (redis-server)`.
+    /// `pid 1234, redis-server`.
     pub target: String,
 }
 
@@ -53,7 +53,7 @@ pub fn apply(action: Action, addr: &Addr, map: &AddrMap) -> Result<Effect, Strin
     Ok(Effect {
         action,
         addr: addr.clone(),
-        target: format!("pid {} ({})", proc.pid, proc.name),
+        target: format!("pid {}, {}", proc.pid, proc.name),
     })
 }
 

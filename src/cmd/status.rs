@@ -133,8 +133,8 @@ fn write_group(out: &mut String, g: &GroupView) {
     );
     let _ = writeln!(
         out,
-        "  {:<8} {:<22} {:<8} {:<18} {:>12} {:>10} {:<5} {}",
-        "", "ADDR", "ROLE", "STATE", "OFFSET", "LAG", "LINK", "FLAGS"
+        "  {:<8} {:<22} {:<8} {:<18} {:>12} {:>10} {:<5} FLAGS",
+        "", "ADDR", "ROLE", "STATE", "OFFSET", "LAG", "LINK"
     );
     if let Some(m) = &g.master {
         node_row(out, "master", m);
@@ -144,8 +144,8 @@ fn write_group(out: &mut String, g: &GroupView) {
     }
     let _ = writeln!(
         out,
-        "  {:<8} {:<22} {:<18} {:>6} {:<22} {:>5} {}",
-        "", "SENTINEL", "STATE", "RTT", "BELIEVES MASTER", "EPOCH", "NOTES"
+        "  {:<8} {:<22} {:<18} {:>6} {:<22} {:>5} NOTES",
+        "", "SENTINEL", "STATE", "RTT", "BELIEVES MASTER", "EPOCH"
     );
     for s in &g.sentinels {
         let mut notes = s

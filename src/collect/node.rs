@@ -71,6 +71,9 @@ fn info_update(addr: &Addr, v: &Value, started: u64, at: u64) -> Update {
 
 pub async fn node_task(link: LinkSettings, probe: ProbeSettings, addr: Addr, tx: Sender<Update>) {
     let mut backoff = Backoff::default();
+    // A dropped connection is retried once at once before it is reported: a node that changes
+    // role (SLAVEOF NO ONE during a failover) closes its client connections.
+    let mut last_quiet_retry: Option<Instant> = None;
     loop {
         let mut conn = match link.connect_unbounded(&addr).await {
             Ok(c) => c,
@@ -93,6 +96,11 @@ pub async fn node_task(link: LinkSettings, probe: ProbeSettings, addr: Addr, tx:
         backoff.reset();
         match probe_loop(&mut conn, &probe, &addr, &tx).await {
             LoopEnd::ReceiverGone => return,
+            LoopEnd::Reconnect(Reach::Failed(_))
+                if last_quiet_retry.is_none_or(|t| t.elapsed() > Duration::from_secs(5)) =>
+            {
+                last_quiet_retry = Some(Instant::now());
+            }
             LoopEnd::Reconnect(reach) => {
                 if tx
                     .send(Update::NodeReach {

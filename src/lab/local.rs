@@ -302,7 +302,13 @@ pub async fn wait_until_agreed(
                     && g.master.num_replicas == replicas
                     && g.master.num_other_sentinels as usize == seeds.len() - 1
             });
-        if agreed {
+        let linked = d
+            .nodes
+            .values()
+            .filter_map(|n| n.info.as_ref())
+            .filter(|i| i.link_up == Some(true))
+            .count();
+        if agreed && linked == replicas as usize {
             return Ok(());
         }
         last = views

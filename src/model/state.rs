@@ -365,16 +365,17 @@ impl Deployment {
             let payload = format!("{} -> {}", describe(&prev), describe(&info));
             self.note(at, "role-change", &payload, Some(addr.clone()));
         }
-        if info.role == Role::Replica && prev.link_up != info.link_up {
-            if let Some(up) = info.link_up {
-                let event = if up { "link-up" } else { "link-down" };
-                let to = info
-                    .master
-                    .as_ref()
-                    .map(|m| m.to_string())
-                    .unwrap_or_default();
-                self.note(at, event, &format!("replication link to {to}"), Some(addr));
-            }
+        if info.role == Role::Replica
+            && prev.link_up != info.link_up
+            && let Some(up) = info.link_up
+        {
+            let event = if up { "link-up" } else { "link-down" };
+            let to = info
+                .master
+                .as_ref()
+                .map(|m| m.to_string())
+                .unwrap_or_default();
+            self.note(at, event, &format!("replication link to {to}"), Some(addr));
         }
     }
 

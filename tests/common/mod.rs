@@ -1,0 +1,145 @@
+//! Helpers shared by the integration tests: run the real binary, start and stop a local lab.
+#![allow(dead_code)]
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+pub fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_sentui")
+}
+
+pub fn sentui(args: &[&str]) -> Output {
+    Command::new(bin())
+        .args(args)
+        .env_remove("SENTUI_SENTINELS")
+        .output()
+        .expect("run sentui")
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A local lab in its own temporary directory, taken down when dropped (also on panic).
+pub struct LocalLab {
+    pub dir: tempfile::TempDir,
+    pub sentinels: Vec<String>,
+    pub master: String,
+    pub pids: Vec<i32>,
+}
+
+impl LocalLab {
+    pub fn up(replicas: u8) -> LocalLab {
+        let dir = tempfile::Builder::new()
+            .prefix("sentui-test-lab")
+            .tempdir()
+            .unwrap();
+        let lab_dir = dir.path().join("lab");
+        let out = sentui(&[
+            "lab",
+            "up",
+            "--local",
+            "--dir",
+            lab_dir.to_str().unwrap(),
+            "--replicas",
+            &replicas.to_string(),
+        ]);
+        assert!(
+            out.status.success(),
+            "lab up failed: {}{}",
+            stdout(&out),
+            stderr(&out)
+        );
+        let state: Value =
+            serde_json::from_str(&std::fs::read_to_string(lab_dir.join("lab.json")).unwrap())
+                .unwrap();
+        let members = state["members"].as_array().unwrap();
+        let port_of = |m: &Value| format!("127.0.0.1:{}", m["port"]);
+        LocalLab {
+            sentinels: members
+                .iter()
+                .filter(|m| m["role"] == "sentinel")
+                .map(port_of)
+                .collect(),
+            master: members
+                .iter()
+                .find(|m| m["role"] == "master")
+                .map(port_of)
+                .unwrap(),
+            pids: members
+                .iter()
+                .map(|m| m["pid"].as_i64().unwrap() as i32)
+                .collect(),
+            dir,
+        }
+    }
+
+    pub fn lab_dir(&self) -> PathBuf {
+        self.dir.path().join("lab")
+    }
+
+    pub fn sentinel_args(&self) -> Vec<String> {
+        self.sentinels
+            .iter()
+            .flat_map(|s| ["--sentinel".to_string(), s.clone()])
+            .collect()
+    }
+
+    /// Runs sentui against this lab.
+    pub fn run(&self, args: &[&str]) -> Output {
+        let mut all: Vec<String> = self.sentinel_args();
+        all.extend(args.iter().map(|s| s.to_string()));
+        let refs: Vec<&str> = all.iter().map(String::as_str).collect();
+        sentui(&refs)
+    }
+
+    pub fn status(&self) -> (Value, i32) {
+        let out = self.run(&["status", "--json"]);
+        let v = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("status --json: {e}: {}", stdout(&out)));
+        (v, out.status.code().unwrap_or(-1))
+    }
+
+    pub fn down(&self) -> Output {
+        sentui(&[
+            "lab",
+            "down",
+            "--local",
+            "--dir",
+            self.lab_dir().to_str().unwrap(),
+        ])
+    }
+}
+
+impl Drop for LocalLab {
+    fn drop(&mut self) {
+        if self.lab_dir().exists() {
+            let _ = self.down();
+        }
+    }
+}
+
+/// Polls `f` until it returns Some or `limit` passes.
+pub fn wait_for<T>(limit: Duration, mut f: impl FnMut() -> Option<T>) -> Option<T> {
+    let deadline = Instant::now() + limit;
+    while Instant::now() < deadline {
+        if let Some(v) = f() {
+            return Some(v);
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    None
+}
+
+pub fn pid_alive(pid: i32) -> bool {
+    Path::new(&format!("/proc/{pid}")).exists()
+        && !std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .unwrap_or_default()
+            .contains(") Z ")
+}

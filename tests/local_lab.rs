@@ -1,0 +1,214 @@
+//! End to end on the local-process lab: status, a frozen master, the failover as sentui sees
+//! it (votes, +switch-master from several sentinels, phase timings), the old master rejoining,
+//! and lab down stopping exactly what it started.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+/// Starts `sentui events --json` against the lab and returns the child once all three events
+/// links are up.
+fn events(lab: &LocalLab, until: &str) -> (std::process::Child, std::sync::mpsc::Receiver<Value>) {
+    let mut child = Command::new(bin())
+        .args(lab.sentinel_args())
+        .args(["events", "--json", "--until", until, "--for", "60s"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let out = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(out).lines().map_while(Result::ok) {
+            let v: Value =
+                serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
+            if tx.send(v).is_err() {
+                return;
+            }
+        }
+    });
+    let mut links = 0;
+    while links < 3 {
+        let v = rx
+            .recv_timeout(Duration::from_secs(10))
+            .expect("events links come up");
+        if v["event"] == "events-link-up" {
+            links += 1;
+        }
+    }
+    (child, rx)
+}
+
+fn drain_until(rx: &std::sync::mpsc::Receiver<Value>, event: &str, limit: Duration) -> Vec<Value> {
+    let mut seen = Vec::new();
+    let deadline = std::time::Instant::now() + limit;
+    while let Some(left) = deadline.checked_duration_since(std::time::Instant::now()) {
+        match rx.recv_timeout(left) {
+            Ok(v) => {
+                let done = v["event"] == event;
+                seen.push(v);
+                if done {
+                    return seen;
+                }
+            }
+            Err(_) => break,
+        }
+    }
+    panic!(
+        "no {event} within {limit:?}; saw: {:#?}",
+        seen.iter().map(|v| v["event"].clone()).collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn failover_on_the_local_lab() {
+    let lab = LocalLab::up(2);
+
+    // Steady state: one group, the lab's master, two replicas with links up, three sentinels.
+    let (s, code) = lab.status();
+    assert_eq!(code, 0, "healthy lab exits 0: {s:#}");
+    let g = &s["masters"][0];
+    assert_eq!(s["masters"].as_array().unwrap().len(), 1);
+    assert_eq!(g["name"], "mymaster");
+    assert_eq!(g["quorum"], 2);
+    assert_eq!(g["master"]["addr"], lab.master.as_str());
+    assert_eq!(g["master"]["role"], "master");
+    assert_eq!(g["replicas"].as_array().unwrap().len(), 2);
+    for r in g["replicas"].as_array().unwrap() {
+        assert_eq!(r["link"], "up");
+        assert_eq!(r["role"], "replica");
+        assert!(r["lag_bytes"].is_u64());
+    }
+    assert_eq!(g["sentinels"].as_array().unwrap().len(), 3);
+    assert!(
+        g["sentinels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|x| x["reach"] == "ok" && x["master"] == lab.master.as_str())
+    );
+
+    // Freeze the master and watch the failover.
+    let (mut child, rx) = events(&lab, "failover-complete");
+    let out = lab.run(&["ctl", "pause", "master"]);
+    assert!(out.status.success(), "ctl pause: {}", stderr(&out));
+    assert!(stdout(&out).contains(&format!("paused {}", lab.master)));
+    let seen = drain_until(&rx, "failover-complete", Duration::from_secs(40));
+    let _ = child.wait();
+
+    let by = |event: &str| -> Vec<&Value> { seen.iter().filter(|v| v["event"] == event).collect() };
+    assert!(
+        by("node-unresponsive")
+            .iter()
+            .any(|v| v["addr"] == lab.master.as_str()),
+        "sentui flags the frozen master itself"
+    );
+    let votes = by("+vote-for-leader");
+    assert!(
+        votes.len() >= 2,
+        "votes from at least two sentinels: {votes:?}"
+    );
+    let mut switchers: Vec<&str> = by("+switch-master")
+        .iter()
+        .map(|v| v["sentinel"].as_str().unwrap())
+        .collect();
+    switchers.sort();
+    switchers.dedup();
+    assert!(
+        switchers.len() >= 2,
+        "+switch-master from at least two sentinels: {switchers:?}"
+    );
+    for v in &seen {
+        assert!(
+            v["ts"].is_u64() && v["source"].is_string() && v["payload"].is_string(),
+            "{v}"
+        );
+    }
+
+    // The phases, timed.
+    let done = by("failover-complete")[0];
+    let f = &done["failover"];
+    let marks = f["marks"].as_array().unwrap();
+    let at = |phase: &str| {
+        marks
+            .iter()
+            .find(|m| m["phase"] == phase)
+            .map(|m| m["at"].as_u64().unwrap())
+    };
+    let start = f["started_at"].as_u64().unwrap();
+    let (sdown, odown, switch, end) = (
+        at("sdown").unwrap(),
+        at("odown").unwrap(),
+        at("switch-master").unwrap(),
+        at("failover-end").unwrap(),
+    );
+    assert!(
+        at("unresponsive").unwrap() <= sdown,
+        "sentui sees the freeze before Sentinel's +sdown"
+    );
+    assert!(start <= sdown && sdown <= odown && odown <= switch && switch <= end);
+    assert!(
+        switch - start < 15_000,
+        "switch-master {} ms after the first sign",
+        switch - start
+    );
+    assert_eq!(f["old_master"], lab.master.as_str());
+    let new_master = f["new_master"].as_str().unwrap().to_string();
+    assert_ne!(new_master, lab.master);
+
+    // Status now names the promoted replica, and the frozen node as unresponsive.
+    let (s, code) = lab.status();
+    assert_eq!(s["masters"][0]["master"]["addr"], new_master.as_str());
+    let old = s["masters"][0]["replicas"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["addr"] == lab.master.as_str())
+        .cloned()
+        .unwrap();
+    assert_eq!(old["reach"], "unresponsive");
+    assert_eq!(code, 1, "degraded while the old master is frozen");
+
+    // Resume it: the sentinels convert it into a replica of the new master.
+    let (mut child, rx) = events(&lab, "+convert-to-slave");
+    let out = lab.run(&["ctl", "unpause", &lab.master]);
+    assert!(out.status.success(), "ctl unpause: {}", stderr(&out));
+    let seen = drain_until(&rx, "+convert-to-slave", Duration::from_secs(40));
+    let _ = child.wait();
+    let convert = seen.last().unwrap();
+    assert_eq!(convert["addr"], lab.master.as_str());
+    assert!(
+        convert["payload"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("@ mymaster {}", new_master.replace(':', " "))),
+        "{convert}"
+    );
+    let rejoined = wait_for(Duration::from_secs(20), || {
+        let (s, code) = lab.status();
+        let r = s["masters"][0]["replicas"]
+            .as_array()?
+            .iter()
+            .find(|r| r["addr"] == lab.master.as_str())?
+            .clone();
+        (r["role"] == "replica" && r["link"] == "up" && code == 0).then_some(r)
+    });
+    assert!(rejoined.is_some(), "old master back as a healthy replica");
+
+    // Down stops exactly what up started.
+    let out = lab.down();
+    assert!(out.status.success(), "lab down: {}", stderr(&out));
+    assert_eq!(stdout(&out).matches("stopped").count(), 6);
+    assert!(
+        wait_for(Duration::from_secs(5), || lab
+            .pids
+            .iter()
+            .all(|p| !pid_alive(*p))
+            .then_some(()))
+        .is_some()
+    );
+    assert!(!lab.lab_dir().exists());
+}
