@@ -17,6 +17,8 @@ it opens the terminal UI."
 pub struct Cli {
     #[command(flatten)]
     pub conn: ConnArgs,
+    #[command(flatten)]
+    pub ui: UiArgs,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -74,6 +76,26 @@ impl ConnArgs {
             m.insert(a.clone(), r.clone());
         }
         m
+    }
+}
+
+/// Terminal UI options.
+#[derive(Args, Debug, Clone)]
+pub struct UiArgs {
+    /// On quit, leave the nodes sentui paused as they are (default: resume them).
+    #[arg(long, env = "SENTUI_LEAVE_PAUSED", global = true)]
+    pub leave_paused: bool,
+    /// Disable every control action (pause, failover).
+    #[arg(long, env = "SENTUI_READ_ONLY", global = true)]
+    pub read_only: bool,
+    /// No colours (also when NO_COLOR is set to anything non-empty).
+    #[arg(long, global = true)]
+    pub no_color: bool,
+}
+
+impl UiArgs {
+    pub fn colorless(&self) -> bool {
+        self.no_color || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
     }
 }
 

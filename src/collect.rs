@@ -3,6 +3,7 @@
 //! sentinels' replies, starts collectors for them, and retires the ones no sentinel reports.
 
 pub mod link;
+pub mod local;
 pub mod node;
 pub mod reply;
 pub mod sentinel;
@@ -132,6 +133,24 @@ async fn route(settings: CollectSettings, seeds: Vec<Addr>, out: mpsc::Sender<Up
     }
 }
 
+/// Watches the local process behind an endpoint, when the endpoint is on this machine.
+fn spawn_process_watch(
+    settings: &CollectSettings,
+    addr: &Addr,
+    sentinel: bool,
+    tx: &mpsc::Sender<Update>,
+) -> Option<JoinHandle<()>> {
+    let reach = settings.link.map.reachable(addr);
+    reach.is_loopback().then(|| {
+        tokio::spawn(local::process_task(
+            addr.clone(),
+            reach.port,
+            sentinel,
+            tx.clone(),
+        ))
+    })
+}
+
 fn spawn_sentinel(settings: &CollectSettings, addr: &Addr, tx: &mpsc::Sender<Update>) -> Tasks {
     let poll = sentinel::poll_task(
         settings.link.clone(),
@@ -140,9 +159,9 @@ fn spawn_sentinel(settings: &CollectSettings, addr: &Addr, tx: &mpsc::Sender<Upd
         tx.clone(),
     );
     let events = sentinel::events_task(settings.link.clone(), addr.clone(), tx.clone());
-    Tasks {
-        handles: vec![tokio::spawn(poll), tokio::spawn(events)],
-    }
+    let mut handles = vec![tokio::spawn(poll), tokio::spawn(events)];
+    handles.extend(spawn_process_watch(settings, addr, true, tx));
+    Tasks { handles }
 }
 
 fn spawn_node(settings: &CollectSettings, addr: &Addr, tx: &mpsc::Sender<Update>) -> Tasks {
@@ -152,7 +171,7 @@ fn spawn_node(settings: &CollectSettings, addr: &Addr, tx: &mpsc::Sender<Update>
         addr.clone(),
         tx.clone(),
     );
-    Tasks {
-        handles: vec![tokio::spawn(task)],
-    }
+    let mut handles = vec![tokio::spawn(task)];
+    handles.extend(spawn_process_watch(settings, addr, false, tx));
+    Tasks { handles }
 }

@@ -2,6 +2,7 @@
 //! Every action reports what it touched, so callers can log it and undo it.
 
 pub mod process;
+pub mod sentinel;
 
 use crate::model::{Addr, AddrMap};
 

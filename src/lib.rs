@@ -4,12 +4,16 @@
 //! pure `model` applies them; commands and the TUI read the model; `control` carries out
 //! actions. See docs/design.md.
 
+pub mod app;
 pub mod cli;
 pub mod cmd;
 pub mod collect;
 pub mod control;
+pub mod keymap;
 pub mod lab;
 pub mod model;
+pub mod tui;
+pub mod ui;
 
 use clap::Parser;
 use cli::{Cli, Command, ConnArgs, CtlAction, LabAction};
@@ -40,6 +44,8 @@ pub fn collect_settings(c: &ConnArgs) -> CollectSettings {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Readable reports for errors and panics; ratatui::init chains its terminal restore to it.
+    let _ = color_eyre::install();
     let rt = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -51,6 +57,50 @@ pub fn main() -> ExitCode {
         }
     };
     ExitCode::from(rt.block_on(run(cli)))
+}
+
+fn tui_options(ui: &cli::UiArgs, group: Option<String>) -> tui::TuiOptions {
+    tui::TuiOptions {
+        group,
+        leave_paused: ui.leave_paused,
+        read_only: ui.read_only,
+        no_color: ui.colorless(),
+    }
+}
+
+/// `sentui demo`: the lab, then the TUI on it; on exit, offer to take the lab down.
+async fn demo(conn: ConnArgs, ui: cli::UiArgs, opts: cli::LabOptions) -> u8 {
+    let state = match cmd::lab::up(&opts).await {
+        Ok(s) => s,
+        Err(e) => return fail(e),
+    };
+    let mut conn = conn;
+    conn.sentinels = state.sentinels();
+    let settings = collect_settings(&conn);
+    let code = match tui::run(
+        settings,
+        conn.sentinels.clone(),
+        tui_options(&ui, conn.master.clone()),
+    )
+    .await
+    {
+        Ok(code) => code,
+        Err(e) => fail(e),
+    };
+    if cmd::lab::ask_down(&opts) {
+        if let Err(e) = cmd::lab::down(&opts) {
+            return fail(e);
+        }
+    } else {
+        println!(
+            "the lab keeps running; stop it with: sentui lab down --local{}",
+            opts.dir
+                .as_ref()
+                .map(|d| format!(" --dir {}", d.display()))
+                .unwrap_or_default()
+        );
+    }
+    code
 }
 
 fn fail(msg: impl std::fmt::Display) -> u8 {
@@ -114,6 +164,13 @@ pub async fn run(cli: Cli) -> u8 {
             Ok(()) => 0,
             Err(e) => fail(e),
         },
-        Some(Command::Demo(_)) | None => fail("the terminal UI is not built yet"),
+        Some(Command::Demo(opts)) => demo(cli.conn, cli.ui, opts).await,
+        None => {
+            let opts = tui_options(&cli.ui, group);
+            match tui::run(settings, seeds, opts).await {
+                Ok(code) => code,
+                Err(e) => fail(e),
+            }
+        }
     }
 }

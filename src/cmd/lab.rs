@@ -47,3 +47,19 @@ pub fn down(opts: &LabOptions) -> Result<(), String> {
     println!("local lab in {} removed.", dir.display());
     Ok(())
 }
+
+/// Asks on the terminal whether to take the lab down (default yes); no terminal: keep it.
+pub fn ask_down(opts: &LabOptions) -> bool {
+    use std::io::{BufRead, IsTerminal, Write};
+    if !std::io::stdin().is_terminal() {
+        return false;
+    }
+    let dir = opts.dir.clone().unwrap_or_else(local::default_dir);
+    print!("take the lab in {} down? [Y/n] ", dir.display());
+    let _ = std::io::stdout().flush();
+    let mut answer = String::new();
+    if std::io::stdin().lock().read_line(&mut answer).is_err() {
+        return false;
+    }
+    !matches!(answer.trim(), "n" | "N" | "no" | "No")
+}

@@ -133,10 +133,32 @@ pub enum Update {
         addr: Addr,
         at: Millis,
     },
+    /// The local process behind an endpoint (None: no process of this machine listens there).
+    Process {
+        addr: Addr,
+        at: Millis,
+        sentinel: bool,
+        process: Option<ProcessInfo>,
+    },
     /// An entry sentui or Docker adds to the log directly (a fault injected, a container event).
     Note {
         entry: LogEntry,
     },
+}
+
+/// The local process listening on an endpoint's port.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ProcessInfo {
+    pub pid: i32,
+    pub name: String,
+    /// Stopped by SIGSTOP (by sentui or anyone else).
+    pub paused: bool,
+}
+
+impl ProcessInfo {
+    pub fn label(&self) -> String {
+        format!("{} pid {}", self.name, self.pid)
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -152,6 +174,7 @@ pub struct SentinelState {
     pub polled_at: Option<Millis>,
     pub groups: BTreeMap<String, GroupPoll>,
     pub errors: Vec<String>,
+    pub process: Option<ProcessInfo>,
 }
 
 const LAG_HISTORY: usize = 120;
@@ -166,6 +189,7 @@ pub struct NodeState {
     pub rtt_ms: Option<u64>,
     /// Replication lag in bytes behind the master, newest last (bounded).
     pub lag_history: VecDeque<u64>,
+    pub process: Option<ProcessInfo>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -200,6 +224,7 @@ impl Deployment {
                 polled_at: None,
                 groups: BTreeMap::new(),
                 errors: Vec::new(),
+                process: None,
             })
     }
 
@@ -212,6 +237,7 @@ impl Deployment {
             info_at: None,
             rtt_ms: None,
             lag_history: VecDeque::new(),
+            process: None,
         })
     }
 
@@ -296,6 +322,18 @@ impl Deployment {
                 }
             }
             Update::Note { entry } => self.push(entry),
+            Update::Process {
+                addr,
+                at,
+                sentinel,
+                process,
+            } => {
+                if sentinel {
+                    self.sentinel_mut(&addr, at).process = process;
+                } else {
+                    self.node_mut(&addr, at).process = process;
+                }
+            }
         }
     }
 

@@ -43,9 +43,11 @@ pub struct NodeView {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub priority: Option<i64>,
     pub rtt_ms: Option<u64>,
-    /// The container or process behind the address, when sentui knows it.
+    /// The local process behind the address (`redis-server pid 1234`), when sentui knows it.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub container: Option<String>,
+    pub process: Option<String>,
+    /// True when that process is stopped (SIGSTOP).
+    pub paused: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -71,7 +73,8 @@ pub struct SentinelView {
     pub voted_epoch: Option<u64>,
     pub ckquorum: Option<Ckquorum>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub container: Option<String>,
+    pub process: Option<String>,
+    pub paused: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -228,7 +231,10 @@ impl Deployment {
             flags,
             priority: info.and_then(|i| i.replica_priority),
             rtt_ms: node.and_then(|n| n.rtt_ms),
-            container: None,
+            process: node.and_then(|n| n.process.as_ref()).map(|p| p.label()),
+            paused: node
+                .and_then(|n| n.process.as_ref())
+                .is_some_and(|p| p.paused),
         }
     }
 
@@ -289,7 +295,8 @@ impl Deployment {
                     voted_epoch: vote
                         .and_then(|v| v.voted_leader.as_ref().map(|_| v.voted_leader_epoch)),
                     ckquorum: g.and_then(|g| g.ckquorum.clone()),
-                    container: None,
+                    process: s.and_then(|s| s.process.as_ref()).map(|p| p.label()),
+                    paused: s.and_then(|s| s.process.as_ref()).is_some_and(|p| p.paused),
                 }
             })
             .collect()

@@ -1,0 +1,409 @@
+//! The TUI's state and its reactions: `App::handle(Event)` changes state and returns the
+//! [`Command`]s to carry out. No I/O here, so tests drive it with scripted events and keys.
+
+use crate::keymap::{Action, action_for};
+use crate::model::log::{LogEntry, Source};
+use crate::model::state::Deployment;
+use crate::model::view::GroupView;
+use crate::model::{Addr, Millis, Update};
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
+use std::collections::BTreeMap;
+
+pub enum Event {
+    Update(Box<Update>),
+    Key(KeyEvent),
+    Tick(Millis),
+    Resize(u16, u16),
+    Done(ActionResult),
+}
+
+/// What the runtime should do for the app.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Command {
+    Pause(Addr),
+    Unpause(Addr),
+    /// SENTINEL FAILOVER, sent to the first of `sentinels` that answers.
+    Failover {
+        group: String,
+        sentinels: Vec<Addr>,
+    },
+}
+
+/// The outcome of a command, fed back as an event.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ActionResult {
+    pub command: Command,
+    pub result: Result<String, String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StatusLine {
+    pub text: String,
+    pub error: bool,
+    pub at: Millis,
+}
+
+/// Receive-to-screen delays of log entries (ms), bounded.
+#[derive(Clone, Debug, Default)]
+pub struct Latency {
+    samples: Vec<Millis>,
+}
+
+impl Latency {
+    const KEEP: usize = 10_000;
+
+    pub fn record(&mut self, delays: impl IntoIterator<Item = Millis>) {
+        for d in delays {
+            if self.samples.len() == Self::KEEP {
+                self.samples.remove(0);
+            }
+            self.samples.push(d);
+        }
+    }
+
+    pub fn percentile(&self, p: f64) -> Option<Millis> {
+        if self.samples.is_empty() {
+            return None;
+        }
+        let mut s = self.samples.clone();
+        s.sort_unstable();
+        let idx = ((s.len() as f64 - 1.0) * p).round() as usize;
+        Some(s[idx.min(s.len() - 1)])
+    }
+
+    pub fn count(&self) -> usize {
+        self.samples.len()
+    }
+}
+
+pub struct App {
+    /// Live state: every update lands here, frozen or not.
+    pub live: Deployment,
+    /// What the screen shows while frozen (Space).
+    pub frozen: Option<Box<Deployment>>,
+    pub seeds: Vec<Addr>,
+    pub only_group: Option<String>,
+    pub group_index: usize,
+    /// The selected node; None follows the current master.
+    pub selected: Option<Addr>,
+    pub show_help: bool,
+    pub confirm_failover: Option<String>,
+    pub filter: String,
+    pub editing_filter: bool,
+    /// Log rows scrolled back from the newest (0 follows the log).
+    pub scroll: usize,
+    pub status: Option<StatusLine>,
+    /// Nodes sentui paused and has not resumed: resumed on quit unless told otherwise.
+    pub paused_by_us: BTreeMap<Addr, Millis>,
+    pub read_only: bool,
+    pub no_color: bool,
+    pub now: Millis,
+    pub started_at: Millis,
+    pub size: (u16, u16),
+    pub latency: Latency,
+    pub quit: bool,
+}
+
+impl App {
+    pub fn new(seeds: Vec<Addr>, now: Millis) -> Self {
+        App {
+            live: Deployment::default(),
+            frozen: None,
+            seeds,
+            only_group: None,
+            group_index: 0,
+            selected: None,
+            show_help: false,
+            confirm_failover: None,
+            filter: String::new(),
+            editing_filter: false,
+            scroll: 0,
+            status: None,
+            paused_by_us: BTreeMap::new(),
+            read_only: false,
+            no_color: false,
+            now,
+            started_at: now,
+            size: (80, 24),
+            latency: Latency::default(),
+            quit: false,
+        }
+    }
+
+    /// What the screen shows: the frozen copy, or the live state.
+    pub fn shown(&self) -> &Deployment {
+        self.frozen.as_deref().unwrap_or(&self.live)
+    }
+
+    pub fn groups(&self) -> Vec<String> {
+        let mut g = self.shown().group_names();
+        if let Some(only) = &self.only_group {
+            g.retain(|x| x == only);
+        }
+        g
+    }
+
+    pub fn group(&self) -> Option<String> {
+        let g = self.groups();
+        g.get(self.group_index.min(g.len().saturating_sub(1)))
+            .cloned()
+    }
+
+    pub fn view(&self) -> Option<GroupView> {
+        self.group().map(|g| self.shown().view(&g, self.now))
+    }
+
+    /// Nodes in display order: master first, then replicas.
+    pub fn node_order(&self) -> Vec<Addr> {
+        let Some(v) = self.view() else {
+            return Vec::new();
+        };
+        v.master
+            .iter()
+            .chain(v.replicas.iter())
+            .map(|n| n.addr.clone())
+            .collect()
+    }
+
+    pub fn selected_addr(&self) -> Option<Addr> {
+        let order = self.node_order();
+        match &self.selected {
+            Some(a) if order.contains(a) => Some(a.clone()),
+            _ => order.into_iter().next(),
+        }
+    }
+
+    /// Whether `p` on the selected node would resume it (else it pauses).
+    pub fn selected_is_paused(&self) -> bool {
+        let Some(a) = self.selected_addr() else {
+            return false;
+        };
+        self.paused_by_us.contains_key(&a)
+            || self
+                .live
+                .nodes
+                .get(&a)
+                .and_then(|n| n.process.as_ref())
+                .is_some_and(|p| p.paused)
+    }
+
+    /// True when no sentinel has ever answered: the screen explains how to connect.
+    pub fn nothing_reachable(&self) -> bool {
+        self.live.sentinels.values().all(|s| s.polled_at.is_none())
+    }
+
+    fn set_status(&mut self, text: impl Into<String>, error: bool) {
+        self.status = Some(StatusLine {
+            text: text.into(),
+            error,
+            at: self.now,
+        });
+    }
+
+    pub fn handle(&mut self, event: Event) -> Vec<Command> {
+        match event {
+            Event::Update(u) => {
+                self.live.apply(*u);
+                Vec::new()
+            }
+            Event::Tick(now) => {
+                self.now = now;
+                Vec::new()
+            }
+            Event::Resize(w, h) => {
+                self.size = (w, h);
+                Vec::new()
+            }
+            Event::Key(k) if k.kind != KeyEventKind::Release => self.key(k),
+            Event::Key(_) => Vec::new(),
+            Event::Done(r) => {
+                self.done(r);
+                Vec::new()
+            }
+        }
+    }
+
+    fn key(&mut self, k: KeyEvent) -> Vec<Command> {
+        if self.editing_filter {
+            match k.code {
+                KeyCode::Enter => self.editing_filter = false,
+                KeyCode::Esc => {
+                    self.editing_filter = false;
+                    self.filter.clear();
+                }
+                KeyCode::Backspace => {
+                    self.filter.pop();
+                }
+                KeyCode::Char(c) if self.filter.len() < 64 => self.filter.push(c),
+                _ => {}
+            }
+            self.scroll = 0;
+            return Vec::new();
+        }
+        if let Some(group) = self.confirm_failover.take() {
+            if matches!(k.code, KeyCode::Char('y') | KeyCode::Char('Y')) {
+                self.set_status(
+                    format!("asking the sentinels to fail over {group}..."),
+                    false,
+                );
+                let mut sentinels: Vec<_> = self.shown().view(&group, self.now).sentinels;
+                sentinels.sort_by_key(|s| s.reach != "ok");
+                let sentinels = sentinels.into_iter().map(|s| s.addr).collect();
+                return vec![Command::Failover { group, sentinels }];
+            }
+            self.set_status("failover cancelled", false);
+            return Vec::new();
+        }
+        if self.show_help && k.code == KeyCode::Esc {
+            self.show_help = false;
+            return Vec::new();
+        }
+        let Some(action) = action_for(&k) else {
+            return Vec::new();
+        };
+        match action {
+            Action::Quit => self.quit = true,
+            Action::Help => self.show_help = !self.show_help,
+            Action::Up | Action::Down => self.move_selection(action == Action::Down),
+            Action::NextGroup | Action::PrevGroup => {
+                let n = self.groups().len().max(1);
+                self.group_index = if action == Action::NextGroup {
+                    (self.group_index + 1) % n
+                } else {
+                    (self.group_index + n - 1) % n
+                };
+                self.selected = None;
+                self.scroll = 0;
+            }
+            Action::Freeze => {
+                if self.frozen.take().is_some() {
+                    self.set_status("display live again", false);
+                } else {
+                    self.frozen = Some(Box::new(self.live.clone()));
+                    self.set_status("display frozen (collection goes on); Space resumes", false);
+                }
+            }
+            Action::Filter => {
+                self.editing_filter = true;
+            }
+            Action::ScrollUp => self.scroll = self.scroll.saturating_add(10),
+            Action::ScrollDown => self.scroll = self.scroll.saturating_sub(10),
+            Action::ScrollTop => self.scroll = usize::MAX / 2,
+            Action::ScrollBottom => self.scroll = 0,
+            Action::TogglePause => return self.toggle_pause(),
+            Action::Failover => {
+                if self.read_only {
+                    self.set_status("read-only: control actions are disabled", true);
+                } else if let Some(g) = self.group() {
+                    self.set_status(
+                        format!("fail over {g} now? y to confirm, any other key cancels"),
+                        false,
+                    );
+                    self.confirm_failover = Some(g);
+                }
+            }
+        }
+        Vec::new()
+    }
+
+    fn move_selection(&mut self, down: bool) {
+        let order = self.node_order();
+        if order.is_empty() {
+            return;
+        }
+        let current = self
+            .selected_addr()
+            .and_then(|a| order.iter().position(|x| *x == a))
+            .unwrap_or(0);
+        let next = if down {
+            (current + 1).min(order.len() - 1)
+        } else {
+            current.saturating_sub(1)
+        };
+        self.selected = Some(order[next].clone());
+    }
+
+    fn toggle_pause(&mut self) -> Vec<Command> {
+        if self.read_only {
+            self.set_status("read-only: control actions are disabled", true);
+            return Vec::new();
+        }
+        let Some(addr) = self.selected_addr() else {
+            self.set_status("no node selected", true);
+            return Vec::new();
+        };
+        if self.selected_is_paused() {
+            self.set_status(format!("resuming {addr}..."), false);
+            vec![Command::Unpause(addr)]
+        } else {
+            self.set_status(format!("pausing {addr}..."), false);
+            vec![Command::Pause(addr)]
+        }
+    }
+
+    fn done(&mut self, r: ActionResult) {
+        match (&r.command, &r.result) {
+            (Command::Pause(a), Ok(msg)) => {
+                self.paused_by_us.insert(a.clone(), self.now);
+                // The fault starts the stopwatch and stands in the log as the cause.
+                let mut e = LogEntry::new(
+                    self.now,
+                    Source::Sentui,
+                    "fault",
+                    &format!("{msg} by sentui"),
+                );
+                e.addr = Some(a.clone());
+                self.live.apply(Update::Note { entry: e });
+                self.set_status(msg.clone(), false);
+            }
+            (Command::Unpause(a), Ok(msg)) => {
+                self.paused_by_us.remove(a);
+                let mut e = LogEntry::new(
+                    self.now,
+                    Source::Sentui,
+                    "fault-cleared",
+                    &format!("{msg} by sentui"),
+                );
+                e.addr = Some(a.clone());
+                self.live.apply(Update::Note { entry: e });
+                self.set_status(msg.clone(), false);
+            }
+            (Command::Failover { group, .. }, Ok(msg)) => {
+                let e = LogEntry::new(
+                    self.now,
+                    Source::Sentui,
+                    "manual-failover",
+                    &format!("SENTINEL FAILOVER {group}: {msg}"),
+                )
+                .in_group(Some(group.clone()));
+                self.live.apply(Update::Note { entry: e });
+                self.set_status(format!("failover of {group} requested: {msg}"), false);
+            }
+            (_, Err(e)) => self.set_status(e.clone(), true),
+        }
+    }
+
+    /// True while something on screen counts time (an unresponsive node, a running failover,
+    /// a status message about to expire): the runtime then ticks faster.
+    pub fn needs_fast_tick(&self) -> bool {
+        let d = self.shown();
+        self.status
+            .as_ref()
+            .is_some_and(|s| self.now.saturating_sub(s.at) < 10_000)
+            || d.nodes
+                .values()
+                .any(|n| matches!(n.reach, crate::model::Reach::Unresponsive { .. }))
+            || d.sentinels
+                .values()
+                .any(|s| matches!(s.reach, crate::model::Reach::Unresponsive { .. }))
+            || d.stopwatches.values().any(|s| s.current.is_some())
+    }
+
+    /// Called after each frame: records receive-to-screen delays of newly drawn log entries.
+    pub fn drawn(&mut self, at: Millis) {
+        let delays = self.live.log.mark_drawn(at);
+        if self.frozen.is_none() {
+            self.latency.record(delays);
+        }
+    }
+}

@@ -1,0 +1,177 @@
+//! The terminal UI runtime: the one place that awaits. Collector updates, keys, ticks, signals
+//! and action results become `app::Event`s; the app returns `Command`s, run here off the UI path.
+//! The terminal is restored on quit, on error, on panic and on SIGTERM.
+
+use crate::app::{ActionResult, App, Command, Event};
+use crate::collect::{self, CollectSettings, link::now_ms};
+use crate::control::{self, Action};
+use crate::model::Addr;
+use crate::ui;
+use crossterm::event::{Event as TermEvent, EventStream};
+use futures_util::StreamExt;
+use std::io::IsTerminal;
+use std::time::Duration;
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::mpsc;
+
+pub struct TuiOptions {
+    pub group: Option<String>,
+    pub leave_paused: bool,
+    pub read_only: bool,
+    pub no_color: bool,
+}
+
+/// Restores the terminal however the UI ends (return, `?`, panic unwinding).
+struct TerminalGuard;
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        ratatui::restore();
+    }
+}
+
+/// Redraws are coalesced to at most one per this interval.
+const MIN_FRAME: Duration = Duration::from_millis(16);
+
+pub async fn run(
+    settings: CollectSettings,
+    seeds: Vec<Addr>,
+    opts: TuiOptions,
+) -> Result<u8, String> {
+    if !std::io::stdout().is_terminal() {
+        return Err(
+            "the terminal UI needs a terminal; for scripts use `sentui status` or `sentui events`"
+                .into(),
+        );
+    }
+    let map = settings.link.map.clone();
+    let link = settings.link.clone();
+    let mut app = App::new(seeds.clone(), now_ms());
+    app.only_group = opts.group;
+    app.read_only = opts.read_only;
+    app.no_color = opts.no_color;
+    for s in &seeds {
+        app.live.expect_sentinel(s, app.now);
+    }
+    let (mut updates, _collector) = collect::start(settings, seeds);
+    let (done_tx, mut done_rx) = mpsc::channel::<ActionResult>(64);
+    let mut term_events = EventStream::new();
+    let mut sigterm =
+        signal(SignalKind::terminate()).map_err(|e| format!("cannot watch SIGTERM: {e}"))?;
+    let mut sighup =
+        signal(SignalKind::hangup()).map_err(|e| format!("cannot watch SIGHUP: {e}"))?;
+
+    let mut terminal = ratatui::init();
+    let _guard = TerminalGuard;
+    if let Ok(size) = terminal.size() {
+        app.size = (size.width, size.height);
+    }
+    let mut dirty = true;
+    let mut last_draw = tokio::time::Instant::now() - MIN_FRAME;
+    loop {
+        if dirty && last_draw.elapsed() >= MIN_FRAME {
+            app.now = now_ms();
+            terminal
+                .draw(|f| ui::draw(f, &app))
+                .map_err(|e| format!("drawing failed: {e}"))?;
+            app.drawn(now_ms());
+            last_draw = tokio::time::Instant::now();
+            dirty = false;
+        }
+        let tick = if dirty {
+            MIN_FRAME.saturating_sub(last_draw.elapsed())
+        } else if app.needs_fast_tick() {
+            Duration::from_millis(250)
+        } else {
+            Duration::from_secs(1)
+        };
+        let mut commands = Vec::new();
+        tokio::select! {
+            u = updates.recv() => {
+                let Some(u) = u else { return Err("the collectors stopped".into()) };
+                commands.extend(app.handle(Event::Update(Box::new(u))));
+                // Take everything already queued before drawing once.
+                for _ in 0..1024 {
+                    match updates.try_recv() {
+                        Ok(u) => commands.extend(app.handle(Event::Update(Box::new(u)))),
+                        Err(_) => break,
+                    }
+                }
+                dirty = true;
+            }
+            ev = term_events.next() => {
+                match ev {
+                    Some(Ok(TermEvent::Key(k))) => commands.extend(app.handle(Event::Key(k))),
+                    Some(Ok(TermEvent::Resize(w, h))) => { app.handle(Event::Resize(w, h)); }
+                    Some(Ok(_)) => {}
+                    Some(Err(e)) => return Err(format!("reading the terminal failed: {e}")),
+                    None => app.quit = true,
+                }
+                dirty = true;
+            }
+            r = done_rx.recv() => {
+                if let Some(r) = r { app.handle(Event::Done(r)); }
+                dirty = true;
+            }
+            _ = tokio::time::sleep(tick) => {
+                app.handle(Event::Tick(now_ms()));
+                dirty = true;
+            }
+            _ = sigterm.recv() => app.quit = true,
+            _ = sighup.recv() => app.quit = true,
+        }
+        for c in commands {
+            let tx = done_tx.clone();
+            let (map, link) = (map.clone(), link.clone());
+            tokio::spawn(async move {
+                let result = execute(&c, &map, &link).await;
+                let _ = tx.send(ActionResult { command: c, result }).await;
+            });
+        }
+        if app.quit {
+            break;
+        }
+    }
+    drop(_guard);
+    // Nothing an action did is left behind silently.
+    let paused: Vec<Addr> = app.paused_by_us.keys().cloned().collect();
+    if !paused.is_empty() {
+        if opts.leave_paused {
+            let list: Vec<String> = paused.iter().map(|a| a.to_string()).collect();
+            println!("left paused as asked (--leave-paused): {}", list.join(", "));
+        } else {
+            for a in paused {
+                match control::apply(Action::Unpause, &a, &map) {
+                    Ok(e) => println!("{} (paused by sentui during this session)", e.describe()),
+                    Err(e) => eprintln!("sentui: could not resume {a}: {e}"),
+                }
+            }
+        }
+    }
+    Ok(0)
+}
+
+async fn execute(
+    c: &Command,
+    map: &crate::model::AddrMap,
+    link: &crate::collect::link::LinkSettings,
+) -> Result<String, String> {
+    match c {
+        Command::Pause(a) | Command::Unpause(a) => {
+            let action = if matches!(c, Command::Pause(_)) {
+                Action::Pause
+            } else {
+                Action::Unpause
+            };
+            let (a, map) = (a.clone(), map.clone());
+            tokio::task::spawn_blocking(move || {
+                control::apply(action, &a, &map).map(|e| e.describe())
+            })
+            .await
+            .map_err(|e| format!("control task failed: {e}"))?
+        }
+        Command::Failover { group, sentinels } => {
+            control::sentinel::failover_via(link, sentinels, group).await
+        }
+    }
+}

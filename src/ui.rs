@@ -1,0 +1,120 @@
+//! Drawing: a pure function of `&App`. `draw` picks the layout (compact for small terminals,
+//! wide for large ones); each panel is one `render(frame, area, &Ctx)` in its own file.
+
+mod fmt;
+mod footer;
+mod header;
+mod help;
+mod log;
+mod replication;
+mod sentinels;
+mod stopwatch;
+mod theme;
+mod topology;
+mod votes;
+mod welcome;
+
+pub use theme::Theme;
+
+use crate::app::App;
+use crate::model::view::GroupView;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+
+/// What every panel reads.
+pub struct Ctx<'a> {
+    pub app: &'a App,
+    pub view: Option<GroupView>,
+    pub theme: Theme,
+}
+
+impl<'a> Ctx<'a> {
+    pub fn new(app: &'a App) -> Self {
+        Ctx {
+            app,
+            view: app.view(),
+            theme: Theme {
+                color: !app.no_color,
+            },
+        }
+    }
+}
+
+/// Below this the compact layout is used.
+const WIDE_MIN: (u16, u16) = (120, 34);
+
+pub fn draw(f: &mut Frame, app: &App) {
+    let ctx = Ctx::new(app);
+    let area = f.area();
+    let [body, foot] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(area);
+    footer::render(f, foot, &ctx);
+    if app.nothing_reachable() {
+        welcome::render(f, body, &ctx);
+    } else if area.width >= WIDE_MIN.0 && area.height >= WIDE_MIN.1 {
+        wide(f, body, &ctx);
+    } else {
+        compact(f, body, &ctx);
+    }
+    if app.show_help {
+        help::render(f, area, &ctx);
+    }
+}
+
+fn counts(ctx: &Ctx) -> (u16, u16) {
+    ctx.view
+        .as_ref()
+        .map(|v| {
+            (
+                v.master.iter().count() as u16 + v.replicas.len() as u16,
+                v.sentinels.len() as u16,
+            )
+        })
+        .unwrap_or((0, 0))
+}
+
+fn wide(f: &mut Frame, area: Rect, ctx: &Ctx) {
+    let (nodes, sentinels) = counts(ctx);
+    let top = (nodes + sentinels + 4).max(6);
+    let [head, top_row, sent_row, bottom] = Layout::vertical([
+        Constraint::Length(3),
+        Constraint::Length(top),
+        Constraint::Length(sentinels + 3),
+        Constraint::Min(6),
+    ])
+    .areas(area);
+    header::render(f, head, ctx);
+    let [topo, repl] =
+        Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(top_row);
+    topology::render(f, topo, ctx);
+    replication::render(f, repl, ctx);
+    sentinels::render(f, sent_row, ctx);
+    let [log_area, side] =
+        Layout::horizontal([Constraint::Percentage(62), Constraint::Percentage(38)]).areas(bottom);
+    log::render(f, log_area, ctx);
+    let [votes_area, sw_area] =
+        Layout::vertical([Constraint::Percentage(40), Constraint::Percentage(60)]).areas(side);
+    votes::render(f, votes_area, ctx);
+    stopwatch::render(f, sw_area, ctx);
+}
+
+fn compact(f: &mut Frame, area: Rect, ctx: &Ctx) {
+    let (nodes, sentinels) = counts(ctx);
+    let topo_h = (nodes + sentinels + 3).min(area.height.saturating_sub(6).max(4));
+    let [head, topo, bottom] = Layout::vertical([
+        Constraint::Length(2),
+        Constraint::Length(topo_h),
+        Constraint::Min(3),
+    ])
+    .areas(area);
+    header::render(f, head, ctx);
+    topology::render(f, topo, ctx);
+    if area.width >= 70 {
+        let side_w = if area.width >= 100 { 40 } else { 30 };
+        let [log_area, side] =
+            Layout::horizontal([Constraint::Min(30), Constraint::Length(side_w)]).areas(bottom);
+        log::render(f, log_area, ctx);
+        stopwatch::render(f, side, ctx);
+    } else {
+        log::render(f, bottom, ctx);
+    }
+}

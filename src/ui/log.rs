@@ -1,0 +1,111 @@
+//! The event log: the merged stream with millisecond times and the publishing sentinel,
+//! coloured by kind; identical events from several sentinels fold into one row (×N). Scrolls
+//! and filters with `/`.
+
+use super::Ctx;
+use super::fmt::{addr, fit};
+use crate::cmd::events::clock;
+use crate::model::log::{FoldedEntry, Source};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+
+/// Events from several sentinels this close together fold into one row.
+const FOLD_WINDOW_MS: u64 = 2000;
+
+fn source_label(row: &FoldedEntry, narrow: bool) -> String {
+    match row.first.source {
+        Source::Sentinel => {
+            let first = row
+                .first
+                .sentinel
+                .as_ref()
+                .map(|s| addr(s, narrow))
+                .unwrap_or_default();
+            if row.sentinels.len() > 1 {
+                format!("{first} ×{}", row.sentinels.len())
+            } else {
+                first
+            }
+        }
+        Source::Sentui => "sentui".into(),
+        Source::Docker => "docker".into(),
+    }
+}
+
+pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
+    let t = ctx.theme;
+    let app = ctx.app;
+    let d = app.shown();
+    let group = ctx.view.as_ref().map(|v| v.name.as_str());
+    let needle = app.filter.to_lowercase();
+    let rows: Vec<FoldedEntry> = d
+        .log
+        .folded(FOLD_WINDOW_MS)
+        .into_iter()
+        .filter(|r| r.first.group.as_deref().is_none_or(|g| Some(g) == group))
+        .filter(|r| {
+            needle.is_empty()
+                || r.first.event.to_lowercase().contains(&needle)
+                || r.first.payload.to_lowercase().contains(&needle)
+                || source_label(r, false).contains(&needle)
+        })
+        .collect();
+    let visible = area.height.saturating_sub(2) as usize;
+    let scroll = app.scroll.min(rows.len().saturating_sub(visible));
+    let end = rows.len() - scroll;
+    let start = end.saturating_sub(visible);
+    let width = area.width.saturating_sub(2) as usize;
+    let narrow = width < 90;
+    let src_w = if narrow { 12 } else { 24 };
+    let event_w = if narrow { 18 } else { 21 };
+    let lines: Vec<Line> = rows[start..end]
+        .iter()
+        .map(|r| {
+            let e = r.first;
+            let style = t.class(e.class);
+            let about = match (&e.source, &e.addr) {
+                (Source::Sentinel, _) | (_, None) => String::new(),
+                (_, Some(a)) => format!("{} ", addr(a, narrow)),
+            };
+            let used = 13 + src_w + 1 + event_w + 1;
+            Line::from(vec![
+                Span::styled(format!("{} ", clock(e.ts)), t.dim()),
+                Span::raw(format!(
+                    "{:<w$} ",
+                    fit(&source_label(r, narrow), src_w),
+                    w = src_w
+                )),
+                Span::styled(
+                    format!("{:<w$} ", fit(&e.event, event_w), w = event_w),
+                    style,
+                ),
+                Span::raw(fit(
+                    &format!("{about}{}", e.payload),
+                    width.saturating_sub(used),
+                )),
+            ])
+        })
+        .collect();
+    let mut title = format!(" Events ({}", rows.len());
+    if d.log.dropped() > 0 {
+        title.push_str(&format!(", {} older dropped from view", d.log.dropped()));
+    }
+    title.push(')');
+    if scroll > 0 {
+        title.push_str(&format!(" ↑{scroll} End=follow"));
+    }
+    let mut spans = vec![Span::styled(title, t.title())];
+    if app.editing_filter || !app.filter.is_empty() {
+        let cursor = if app.editing_filter { "▏" } else { "" };
+        spans.push(Span::styled(
+            format!(" filter: {}{cursor} ", app.filter),
+            t.warn(),
+        ));
+    }
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(Line::from(spans));
+    f.render_widget(Paragraph::new(lines).block(block), area);
+}

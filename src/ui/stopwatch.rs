@@ -1,0 +1,97 @@
+//! The failover stopwatch: the phases of the running or last failover, the time of each since
+//! the first sign, and the time since the previous step. Stays on screen after the end.
+
+use super::Ctx;
+use super::fmt::{duration, fit};
+use crate::model::stopwatch::Outcome;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+
+pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
+    let t = ctx.theme;
+    let app = ctx.app;
+    let inner_h = area.height.saturating_sub(2) as usize;
+    let width = area.width.saturating_sub(2) as usize;
+    let failover = ctx
+        .view
+        .as_ref()
+        .and_then(|v| app.shown().stopwatches.get(&v.name))
+        .and_then(|s| s.shown());
+    let mut lines = Vec::new();
+    let title = match failover {
+        None => {
+            lines.push(Line::from(Span::styled(
+                "no failover yet: press p on the master",
+                t.dim(),
+            )));
+            " Failover ".to_string()
+        }
+        Some(fo) => {
+            let (state, style) = match &fo.outcome {
+                None => (
+                    format!(
+                        "running {}",
+                        duration(app.now.saturating_sub(fo.started_at))
+                    ),
+                    t.warn(),
+                ),
+                Some(Outcome::Completed) => (
+                    format!(
+                        "done in {}",
+                        duration(
+                            fo.ended_at
+                                .unwrap_or(fo.started_at)
+                                .saturating_sub(fo.started_at)
+                        )
+                    ),
+                    t.ok(),
+                ),
+                Some(Outcome::Recovered) => ("master came back".into(), t.ok()),
+                Some(Outcome::Aborted(r)) => (format!("aborted: {r}"), t.bad()),
+            };
+            let old = fo
+                .old_master
+                .as_ref()
+                .map(|a| a.to_string())
+                .unwrap_or_else(|| "?".into());
+            let new = fo
+                .new_master
+                .as_ref()
+                .map(|a| a.to_string())
+                .unwrap_or_else(|| "?".into());
+            lines.push(Line::from(vec![Span::styled(state, style)]));
+            lines.push(Line::from(Span::styled(
+                fit(&format!("{old} → {new}"), width),
+                t.master(),
+            )));
+            for (mark, since, delta) in fo.timeline() {
+                lines.push(Line::from(vec![
+                    Span::raw(format!("{:<21}", fit(mark.phase.label(), 21))),
+                    Span::styled(format!("{:>7}", format!("+{}", duration(since))), t.title()),
+                    Span::styled(format!(" {:>7}", format!("Δ{}", duration(delta))), t.dim()),
+                ]));
+            }
+            " Failover ".to_string()
+        }
+    };
+    // In the compact layout this panel also carries the latest votes.
+    if area.height > lines.len() as u16 + 4 && area.width < 60 {
+        let room = inner_h.saturating_sub(lines.len() + 1);
+        let votes = super::votes::lines(ctx, room);
+        if !votes.is_empty() {
+            lines.push(Line::from(Span::styled("votes:", t.dim())));
+            lines.extend(votes);
+        }
+    }
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(Span::styled(title, t.title()));
+    f.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(block),
+        area,
+    );
+}
