@@ -109,7 +109,7 @@ fn compact(f: &mut Frame, area: Rect, ctx: &Ctx) {
     header::render(f, head, ctx);
     topology::render(f, topo, ctx);
     if area.width >= 70 {
-        let side_w = if area.width >= 100 { 40 } else { 30 };
+        let side_w = if area.width >= 100 { 40 } else { 27 };
         let [log_area, side] =
             Layout::horizontal([Constraint::Min(30), Constraint::Length(side_w)]).areas(bottom);
         log::render(f, log_area, ctx);

@@ -140,6 +140,8 @@ impl Deployment {
                 }
             }
         }
+        // Sentinel lists replicas in no stable order; rows should not jump between polls.
+        replica_addrs.sort();
         let replicas: Vec<NodeView> = replica_addrs
             .into_iter()
             .map(|a| {

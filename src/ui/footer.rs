@@ -41,6 +41,11 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
         if app.read_only && matches!(b.action, Action::TogglePause | Action::Failover) {
             continue;
         }
+        // Hints that do not fit are left out rather than cut.
+        let used: usize = spans.iter().map(|s: &Span| s.width()).sum();
+        if used + hint.chars().count() + 2 > area.width as usize {
+            continue;
+        }
         spans.push(Span::styled(format!(" {hint} "), t.dim()));
         spans.push(Span::raw("│"));
     }

@@ -5,7 +5,8 @@
 use super::Ctx;
 use super::fmt::{addr, fit};
 use crate::cmd::events::clock;
-use crate::model::log::{FoldedEntry, Source};
+use crate::model::event::{EventDetail, InstanceKind};
+use crate::model::log::{FoldedEntry, LogEntry, Source};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -34,6 +35,40 @@ fn source_label(row: &FoldedEntry, narrow: bool) -> String {
     }
 }
 
+/// The payload, shortened for narrow screens: instance details become `master :16379`,
+/// `+switch-master` becomes `:16379 → :16380`.
+fn payload(e: &LogEntry, narrow: bool) -> String {
+    if !narrow {
+        return e.payload.clone();
+    }
+    match &e.detail {
+        EventDetail::Instance {
+            instance,
+            quorum,
+            extra,
+        } => {
+            let kind = match instance.kind {
+                InstanceKind::Master => "",
+                InstanceKind::Replica => "",
+                InstanceKind::Sentinel => "sentinel ",
+            };
+            let mut s = format!("{kind}{}", addr(&instance.addr, true));
+            if let Some((k, n)) = quorum {
+                s.push_str(&format!(" quorum {k}/{n}"));
+            }
+            if let Some(x) = extra {
+                s.push_str(&format!(" {x}"));
+            }
+            s
+        }
+        EventDetail::SwitchMaster { old, new, .. } => {
+            format!("{} → {}", addr(old, true), addr(new, true))
+        }
+        EventDetail::VoteForLeader { run_id, epoch } => format!("{} epoch {epoch}", fit(run_id, 9)),
+        _ => e.payload.clone(),
+    }
+}
+
 pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
     let t = ctx.theme;
     let app = ctx.app;
@@ -58,8 +93,8 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
     let start = end.saturating_sub(visible);
     let width = area.width.saturating_sub(2) as usize;
     let narrow = width < 90;
-    let src_w = if narrow { 12 } else { 24 };
-    let event_w = if narrow { 18 } else { 21 };
+    let src_w = if narrow { 9 } else { 24 };
+    let event_w = if narrow { 16 } else { 21 };
     let lines: Vec<Line> = rows[start..end]
         .iter()
         .map(|r| {
@@ -69,9 +104,14 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
                 (Source::Sentinel, _) | (_, None) => String::new(),
                 (_, Some(a)) => format!("{} ", addr(a, narrow)),
             };
-            let used = 13 + src_w + 1 + event_w + 1;
+            let time = if narrow {
+                clock(e.ts)[3..].to_string()
+            } else {
+                clock(e.ts)
+            };
+            let used = time.len() + 1 + src_w + 1 + event_w + 1;
             Line::from(vec![
-                Span::styled(format!("{} ", clock(e.ts)), t.dim()),
+                Span::styled(format!("{time} "), t.dim()),
                 Span::raw(format!(
                     "{:<w$} ",
                     fit(&source_label(r, narrow), src_w),
@@ -82,7 +122,7 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
                     style,
                 ),
                 Span::raw(fit(
-                    &format!("{about}{}", e.payload),
+                    &format!("{about}{}", payload(e, narrow)),
                     width.saturating_sub(used),
                 )),
             ])

@@ -51,27 +51,34 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
                 Some(Outcome::Recovered) => ("master came back".into(), t.ok()),
                 Some(Outcome::Aborted(r)) => (format!("aborted: {r}"), t.bad()),
             };
-            let old = fo
-                .old_master
-                .as_ref()
-                .map(|a| a.to_string())
-                .unwrap_or_else(|| "?".into());
-            let new = fo
-                .new_master
-                .as_ref()
-                .map(|a| a.to_string())
-                .unwrap_or_else(|| "?".into());
+            let short = |a: &Option<crate::model::Addr>| {
+                a.as_ref()
+                    .map(|a| super::fmt::addr(a, width < 36))
+                    .unwrap_or_else(|| "?".into())
+            };
+            let (old, new) = (short(&fo.old_master), short(&fo.new_master));
             lines.push(Line::from(vec![Span::styled(state, style)]));
             lines.push(Line::from(Span::styled(
                 fit(&format!("{old} → {new}"), width),
                 t.master(),
             )));
+            let label_w = if width < 36 {
+                width.saturating_sub(8).min(21)
+            } else {
+                21
+            };
             for (mark, since, delta) in fo.timeline() {
-                lines.push(Line::from(vec![
-                    Span::raw(format!("{:<21}", fit(mark.phase.label(), 21))),
+                let mut spans = vec![
+                    Span::raw(format!("{:<label_w$}", fit(mark.phase.label(), label_w))),
                     Span::styled(format!("{:>7}", format!("+{}", duration(since))), t.title()),
-                    Span::styled(format!(" {:>7}", format!("Δ{}", duration(delta))), t.dim()),
-                ]));
+                ];
+                if width >= 36 {
+                    spans.push(Span::styled(
+                        format!(" {:>7}", format!("Δ{}", duration(delta))),
+                        t.dim(),
+                    ));
+                }
+                lines.push(Line::from(spans));
             }
             " Failover ".to_string()
         }
@@ -79,7 +86,7 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
     // In the compact layout this panel also carries the latest votes.
     if area.height > lines.len() as u16 + 4 && area.width < 60 {
         let room = inner_h.saturating_sub(lines.len() + 1);
-        let votes = super::votes::lines(ctx, room);
+        let votes = super::votes::lines(ctx, room, true);
         if !votes.is_empty() {
             lines.push(Line::from(Span::styled("votes:", t.dim())));
             lines.extend(votes);

@@ -1,7 +1,7 @@
 //! The vote log: for each epoch, who voted for whom, and the elected leader.
 
 use super::Ctx;
-use super::fmt::fit;
+use super::fmt::{addr, fit};
 use crate::cmd::events::clock;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -9,13 +9,13 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
 /// The vote lines for the current group, newest epoch first, at most `max` lines.
-pub fn lines<'a>(ctx: &Ctx<'a>, max: usize) -> Vec<Line<'a>> {
+pub fn lines<'a>(ctx: &Ctx<'a>, max: usize, narrow: bool) -> Vec<Line<'a>> {
     let t = ctx.theme;
     let d = ctx.app.shown();
     let group = ctx.view.as_ref().map(|v| v.name.clone());
     let name = |run_id: &str| {
         d.sentinel_by_run_id(run_id)
-            .map(|a| a.to_string())
+            .map(|a| addr(&a, narrow))
             .unwrap_or_else(|| fit(run_id, 12))
     };
     let mut out = Vec::new();
@@ -29,12 +29,16 @@ pub fn lines<'a>(ctx: &Ctx<'a>, max: usize) -> Vec<Line<'a>> {
         let leader = e
             .leader
             .as_ref()
-            .map(|l| l.to_string())
-            .unwrap_or_else(|| "no leader yet".into());
-        let when = e.started_at.map(clock).unwrap_or_default();
+            .map(|l| addr(l, narrow))
+            .unwrap_or_else(|| "none yet".into());
+        let when = if narrow {
+            String::new()
+        } else {
+            e.started_at.map(clock).unwrap_or_default() + " "
+        };
         out.push(Line::from(vec![
             Span::styled(format!("epoch {} ", e.epoch), t.title()),
-            Span::styled(format!("{when} "), t.dim()),
+            Span::styled(when, t.dim()),
             Span::raw("leader "),
             Span::styled(leader, t.master()),
         ]));
@@ -43,7 +47,7 @@ pub fn lines<'a>(ctx: &Ctx<'a>, max: usize) -> Vec<Line<'a>> {
                 break;
             }
             out.push(Line::from(vec![
-                Span::raw(format!("  {voter}")),
+                Span::raw(format!("  {}", addr(voter, narrow))),
                 Span::styled(" → ", t.dim()),
                 Span::styled(
                     name(&vote.run_id),
@@ -60,7 +64,7 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
     let block = Block::default()
         .borders(Borders::ALL)
         .title(Span::styled(" Votes ", t.title()));
-    let mut l = lines(ctx, area.height.saturating_sub(2) as usize);
+    let mut l = lines(ctx, area.height.saturating_sub(2) as usize, area.width < 50);
     if l.is_empty() {
         l.push(Line::from(Span::styled(
             "no election seen in this session",

@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests: run the real binary, start and stop a local lab.
 #![allow(dead_code)]
 
+pub mod scenario;
+
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

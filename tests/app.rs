@@ -1,0 +1,187 @@
+//! App tests: scripted updates and keys into the App, asserting its state and the commands it
+//! asks for.
+
+mod common;
+
+use common::scenario::{self, FREEZE, addr};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use sentui::app::{ActionResult, App, Command, Event};
+
+fn key(app: &mut App, c: KeyCode) -> Vec<Command> {
+    app.handle(Event::Key(KeyEvent::new(c, KeyModifiers::NONE)))
+}
+
+fn app() -> App {
+    let mut app = App::new(
+        scenario::SENTINELS.iter().map(|s| addr(s)).collect(),
+        FREEZE,
+    );
+    app.live = scenario::steady(FREEZE - 2000);
+    app.now = FREEZE;
+    app
+}
+
+#[test]
+fn selection_starts_on_the_master_and_moves() {
+    let mut app = app();
+    assert_eq!(app.selected_addr(), Some(addr("127.0.0.1:16379")));
+    key(&mut app, KeyCode::Char('j'));
+    assert_eq!(app.selected_addr(), Some(addr("127.0.0.1:16380")));
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Down);
+    assert_eq!(
+        app.selected_addr(),
+        Some(addr("127.0.0.1:16381")),
+        "stops at the last node"
+    );
+    key(&mut app, KeyCode::Up);
+    key(&mut app, KeyCode::Char('k'));
+    key(&mut app, KeyCode::Char('k'));
+    assert_eq!(app.selected_addr(), Some(addr("127.0.0.1:16379")));
+}
+
+#[test]
+fn p_toggles_pause_and_records_the_fault() {
+    let mut app = app();
+    let master = addr("127.0.0.1:16379");
+    assert_eq!(
+        key(&mut app, KeyCode::Char('p')),
+        vec![Command::Pause(master.clone())]
+    );
+    app.handle(Event::Done(ActionResult {
+        command: Command::Pause(master.clone()),
+        result: Ok("paused it".into()),
+    }));
+    assert!(app.paused_by_us.contains_key(&master));
+    assert!(app.selected_is_paused());
+    let fault = app.live.log.entries().last().unwrap();
+    assert_eq!(fault.event, "fault");
+    assert!(
+        app.live.stopwatches["mymaster"].current.is_some(),
+        "the fault starts the stopwatch"
+    );
+    assert_eq!(
+        key(&mut app, KeyCode::Char('p')),
+        vec![Command::Unpause(master.clone())]
+    );
+    app.handle(Event::Done(ActionResult {
+        command: Command::Unpause(master.clone()),
+        result: Ok("resumed it".into()),
+    }));
+    assert!(app.paused_by_us.is_empty());
+}
+
+#[test]
+fn failed_action_shows_an_error_and_changes_nothing() {
+    let mut app = app();
+    let master = addr("127.0.0.1:16379");
+    key(&mut app, KeyCode::Char('p'));
+    app.handle(Event::Done(ActionResult {
+        command: Command::Pause(master),
+        result: Err("nothing listens on port 16379".into()),
+    }));
+    assert!(app.paused_by_us.is_empty());
+    let s = app.status.clone().unwrap();
+    assert!(s.error && s.text.contains("nothing listens"));
+}
+
+#[test]
+fn failover_needs_confirmation() {
+    let mut app = app();
+    assert!(key(&mut app, KeyCode::Char('f')).is_empty());
+    assert!(
+        key(&mut app, KeyCode::Char('n')).is_empty(),
+        "anything but y cancels"
+    );
+    assert!(app.confirm_failover.is_none());
+    key(&mut app, KeyCode::Char('f'));
+    match key(&mut app, KeyCode::Char('y')).as_slice() {
+        [Command::Failover { group, sentinels }] => {
+            assert_eq!(group, "mymaster");
+            assert_eq!(sentinels.len(), 3);
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn read_only_refuses_control() {
+    let mut app = app();
+    app.read_only = true;
+    assert!(key(&mut app, KeyCode::Char('p')).is_empty());
+    assert!(key(&mut app, KeyCode::Char('f')).is_empty());
+    assert!(app.status.as_ref().unwrap().text.contains("read-only"));
+}
+
+#[test]
+fn freeze_keeps_the_screen_while_collection_goes_on() {
+    let mut app = app();
+    key(&mut app, KeyCode::Char(' '));
+    let frozen_len = app.shown().log.len();
+    let mut d = app.live.clone();
+    scenario::events_until(&mut d, 1795577719339);
+    for e in d.log.entries().skip(app.live.log.len()) {
+        app.handle(Event::Update(Box::new(sentui::model::Update::Note {
+            entry: e.clone(),
+        })));
+    }
+    assert!(app.live.log.len() > frozen_len, "collection goes on");
+    assert_eq!(app.shown().log.len(), frozen_len, "the screen stays");
+    key(&mut app, KeyCode::Char(' '));
+    assert_eq!(app.shown().log.len(), app.live.log.len());
+}
+
+#[test]
+fn filter_typing_and_clearing() {
+    let mut app = app();
+    key(&mut app, KeyCode::Char('/'));
+    for c in "vote".chars() {
+        key(&mut app, KeyCode::Char(c));
+    }
+    assert_eq!(app.filter, "vote");
+    assert!(!app.quit, "q while typing a filter is a letter, not quit");
+    key(&mut app, KeyCode::Enter);
+    assert!(!app.editing_filter);
+    key(&mut app, KeyCode::Char('/'));
+    key(&mut app, KeyCode::Esc);
+    assert!(app.filter.is_empty());
+}
+
+#[test]
+fn tab_cycles_groups_and_resets_selection() {
+    let mut app = app();
+    app.live = scenario::two_groups();
+    assert_eq!(app.group().as_deref(), Some("cache"));
+    key(&mut app, KeyCode::Char('j'));
+    key(&mut app, KeyCode::Tab);
+    assert_eq!(app.group().as_deref(), Some("mymaster"));
+    assert_eq!(app.selected_addr(), Some(addr("127.0.0.1:16379")));
+    app.handle(Event::Key(KeyEvent::new(
+        KeyCode::BackTab,
+        KeyModifiers::SHIFT,
+    )));
+    assert_eq!(app.group().as_deref(), Some("cache"));
+}
+
+#[test]
+fn quit_keys() {
+    let mut app = app();
+    key(&mut app, KeyCode::Char('q'));
+    assert!(app.quit);
+    let mut app2 = self::app();
+    app2.handle(Event::Key(KeyEvent::new(
+        KeyCode::Char('c'),
+        KeyModifiers::CONTROL,
+    )));
+    assert!(app2.quit);
+}
+
+#[test]
+fn latency_is_measured_per_drawn_event() {
+    let mut app = app();
+    app.drawn(FREEZE);
+    app.latency = Default::default();
+    app.live.note(FREEZE, "x", "", None);
+    app.drawn(FREEZE + 12);
+    assert_eq!(app.latency.percentile(0.99), Some(12));
+}

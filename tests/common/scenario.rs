@@ -1,0 +1,208 @@
+//! Deployments built from replies and events captured on a real redis 7 sentinel deployment
+//! (tests/fixtures), at the stages of a failover, for render and app tests.
+#![allow(dead_code)]
+
+use sentui::collect::reply::{records, text};
+use sentui::model::info::ReplicationInfo;
+use sentui::model::reply::{MasterRecord, PeerRecord, ReplicaRecord, parse_all};
+use sentui::model::state::{Deployment, GroupPoll, SentinelPoll, Update};
+use sentui::model::{Addr, Millis, Reach};
+
+pub const SENTINELS: [&str; 3] = ["127.0.0.1:26380", "127.0.0.1:26381", "127.0.0.1:26382"];
+/// The moment the master was frozen in the capture.
+pub const FREEZE: Millis = 1795577717198;
+
+pub fn addr(s: &str) -> Addr {
+    s.parse().unwrap()
+}
+
+fn fixture(name: &str) -> redis::Value {
+    let bytes = std::fs::read(format!(
+        "{}/tests/fixtures/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    redis::parse_redis_value(&bytes).unwrap()
+}
+
+fn parsed<T>(name: &str, p: fn(&sentui::model::reply::Record) -> Result<T, String>) -> Vec<T> {
+    let (recs, _) = records(&fixture(name)).unwrap();
+    parse_all(&recs, p).0
+}
+
+/// One sentinel's poll, from the captured replies (`before` or `after` the failover).
+pub fn poll(after: bool, me: &str) -> SentinelPoll {
+    let prefix = if after { "after_" } else { "" };
+    let master = parsed(
+        &format!("{prefix}sentinel_masters.resp"),
+        MasterRecord::parse,
+    )
+    .remove(0);
+    let replicas = parsed(
+        &format!("{prefix}sentinel_replicas.resp"),
+        ReplicaRecord::parse,
+    );
+    // The captured SENTINELS reply is 26380's view; give every sentinel its two peers.
+    let mut peers = parsed(
+        &format!("{prefix}sentinel_sentinels.resp"),
+        PeerRecord::parse,
+    );
+    let me = addr(me);
+    if let Some(p) = peers.iter_mut().find(|p| p.addr == me) {
+        p.addr = addr(SENTINELS[0]);
+    }
+    // Run ids as captured: 26380's own; the others are known from the peers lists.
+    let run_id = (me.port == 26380).then(|| "82577b3ef085821f12298ecc0b268aebc6dd6bfb".to_string());
+    SentinelPoll {
+        run_id,
+        version: Some("7.0.15".into()),
+        tilt: Some(false),
+        groups: vec![GroupPoll {
+            master,
+            replicas,
+            peers,
+            ckquorum: None,
+        }],
+        errors: vec![],
+    }
+}
+
+fn info(name: &str) -> ReplicationInfo {
+    ReplicationInfo::parse(&text(&fixture(name)).unwrap()).unwrap()
+}
+
+/// Steady state before the failover: everyone polled, every node answered.
+pub fn steady(at: Millis) -> Deployment {
+    let mut d = Deployment::default();
+    for s in SENTINELS {
+        d.apply(Update::SentinelPolled {
+            sentinel: addr(s),
+            at,
+            rtt_ms: 1,
+            poll: poll(false, s),
+        });
+        d.apply(Update::PubSub {
+            sentinel: addr(s),
+            at,
+            up: true,
+            detail: "subscribed".into(),
+        });
+    }
+    d.apply(Update::NodeInfo {
+        addr: addr("127.0.0.1:16379"),
+        at,
+        rtt_ms: 1,
+        info: info("info_replication_master.resp"),
+    });
+    for r in ["127.0.0.1:16380", "127.0.0.1:16381"] {
+        let mut i = info("info_replication_replica.resp");
+        i.offset -= 120;
+        d.apply(Update::NodeInfo {
+            addr: addr(r),
+            at,
+            rtt_ms: 1,
+            info: i,
+        });
+    }
+    d
+}
+
+/// The captured failover events with receive time <= `until`.
+pub fn events_until(d: &mut Deployment, until: Millis) {
+    let text = std::fs::read_to_string(format!(
+        "{}/tests/fixtures/failover_events.txt",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    for line in text.lines() {
+        let c: Vec<&str> = line.splitn(4, '\t').collect();
+        let at: Millis = c[0].parse().unwrap();
+        if at > until {
+            break;
+        }
+        d.apply(Update::SentinelEvent {
+            sentinel: addr(c[1]),
+            at,
+            event: c[2].into(),
+            payload: c[3].into(),
+        });
+    }
+}
+
+pub fn master_unresponsive() -> Deployment {
+    let mut d = steady(FREEZE - 2000);
+    d.apply(Update::NodeReach {
+        addr: addr("127.0.0.1:16379"),
+        at: FREEZE + 300,
+        reach: Reach::Unresponsive { since: FREEZE },
+    });
+    d
+}
+
+pub fn odown() -> Deployment {
+    let mut d = master_unresponsive();
+    events_until(&mut d, 1795577719204);
+    d
+}
+
+pub fn election() -> Deployment {
+    let mut d = master_unresponsive();
+    events_until(&mut d, 1795577719339);
+    d
+}
+
+pub fn promoted() -> Deployment {
+    let mut d = master_unresponsive();
+    events_until(&mut d, 1795577721364);
+    let at = 1795577721400;
+    for s in SENTINELS {
+        d.apply(Update::SentinelPolled {
+            sentinel: addr(s),
+            at,
+            rtt_ms: 1,
+            poll: poll(true, s),
+        });
+    }
+    let mut m = info("info_replication_master.resp");
+    m.connected_replicas.retain(|r| r.addr.port == 16381);
+    m.connected_replicas[0].offset = m.offset;
+    d.apply(Update::NodeInfo {
+        addr: addr("127.0.0.1:16380"),
+        at,
+        rtt_ms: 1,
+        info: m,
+    });
+    let mut r = info("info_replication_replica.resp");
+    r.master = Some(addr("127.0.0.1:16380"));
+    d.apply(Update::NodeInfo {
+        addr: addr("127.0.0.1:16381"),
+        at,
+        rtt_ms: 1,
+        info: r,
+    });
+    d
+}
+
+/// Steady state with a second master group watched by the same sentinels.
+pub fn two_groups() -> Deployment {
+    let mut d = Deployment::default();
+    let at = FREEZE - 2000;
+    for s in SENTINELS {
+        let mut p = poll(false, s);
+        let mut second = p.groups[0].clone();
+        second.master.name = "cache".into();
+        second.master.addr = addr("127.0.0.1:17379");
+        for (i, r) in second.replicas.iter_mut().enumerate() {
+            r.addr = addr(&format!("127.0.0.1:{}", 17380 + i));
+            r.master = Some(addr("127.0.0.1:17379"));
+        }
+        p.groups.push(second);
+        d.apply(Update::SentinelPolled {
+            sentinel: addr(s),
+            at,
+            rtt_ms: 1,
+            poll: p,
+        });
+    }
+    d
+}

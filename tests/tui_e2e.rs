@@ -1,0 +1,141 @@
+//! The real binary in tmux against the local lab, used as a person would: press `p` on the
+//! master, watch the failover happen on screen, press `q`, and check that sentui exited 0, left
+//! the terminal as it found it, and resumed the node it paused.
+
+mod common;
+
+use common::*;
+use std::process::Command;
+use std::time::Duration;
+
+struct Tmux {
+    socket: String,
+    session: String,
+}
+
+impl Tmux {
+    fn cmd(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .expect("tmux runs");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+    fn screen(&self) -> String {
+        self.cmd(&["capture-pane", "-p", "-t", &self.session])
+    }
+    fn keys(&self, k: &str) {
+        self.cmd(&["send-keys", "-t", &self.session, k]);
+    }
+    fn wait_screen(&self, limit: Duration, what: &str, f: impl Fn(&str) -> bool) -> String {
+        wait_for(limit, || {
+            let s = self.screen();
+            f(&s).then_some(s)
+        })
+        .unwrap_or_else(|| {
+            panic!(
+                "screen never showed {what}; last screen:\n{}",
+                self.screen()
+            )
+        })
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        self.cmd(&["kill-server"]);
+    }
+}
+
+#[test]
+fn press_p_on_the_master_and_watch_the_failover() {
+    let lab = LocalLab::up(2);
+    let dir = tempfile::tempdir().unwrap();
+    let exit_file = dir.path().join("exit");
+    let tmux = Tmux {
+        socket: format!("sentui-e2e-{}", std::process::id()),
+        session: "e2e".into(),
+    };
+    let script = format!(
+        "SENTUI_SENTINELS={} {} ; echo $? > {}; sleep 60",
+        lab.sentinels.join(","),
+        bin(),
+        exit_file.display()
+    );
+    tmux.cmd(&[
+        "new-session",
+        "-d",
+        "-s",
+        &tmux.session,
+        "-x",
+        "100",
+        "-y",
+        "30",
+        &script,
+    ]);
+
+    let master_line = format!("★ {}", lab.master);
+    tmux.wait_screen(Duration::from_secs(15), "the master", |s| {
+        s.contains(&master_line) && s.contains("✓")
+    });
+    tmux.keys("p");
+    let s = tmux.wait_screen(
+        Duration::from_secs(40),
+        "a new master and +switch-master",
+        |s| s.contains("+switch-master") && s.contains('★') && !s.contains(&master_line),
+    );
+    assert!(
+        s.contains("PAUSED") || s.contains("unresponsive"),
+        "the old master shows frozen:\n{s}"
+    );
+
+    // The old master, frozen by sentui, is resumed on quit.
+    let old_pid = lab.pids[0];
+    assert!(
+        std::fs::read_to_string(format!("/proc/{old_pid}/stat"))
+            .unwrap()
+            .contains(") T ")
+    );
+    tmux.keys("q");
+    let code = wait_for(Duration::from_secs(10), || {
+        std::fs::read_to_string(&exit_file).ok()
+    })
+    .expect("sentui exits");
+    assert_eq!(code.trim(), "0");
+    assert_eq!(
+        tmux.cmd(&[
+            "display-message",
+            "-p",
+            "-t",
+            &tmux.session,
+            "#{alternate_on}"
+        ])
+        .trim(),
+        "0",
+        "alternate screen left"
+    );
+    assert_eq!(
+        tmux.cmd(&[
+            "display-message",
+            "-p",
+            "-t",
+            &tmux.session,
+            "#{cursor_flag}"
+        ])
+        .trim(),
+        "1",
+        "cursor visible again"
+    );
+    let after = tmux.screen();
+    assert!(
+        after.contains(&format!("resumed {}", lab.master)),
+        "quit resumes what sentui paused:\n{after}"
+    );
+    assert!(
+        !std::fs::read_to_string(format!("/proc/{old_pid}/stat"))
+            .unwrap()
+            .contains(") T ")
+    );
+}
