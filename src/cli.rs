@@ -91,6 +91,10 @@ pub struct UiArgs {
     /// No colours (also when NO_COLOR is set to anything non-empty).
     #[arg(long, global = true)]
     pub no_color: bool,
+    /// Write the TUI's measured figures (event-to-screen latency) as JSON here on exit
+    /// (used by the benchmark).
+    #[arg(long, value_name = "FILE", hide = true, global = true)]
+    pub stats_out: Option<std::path::PathBuf>,
 }
 
 impl UiArgs {

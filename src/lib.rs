@@ -65,6 +65,7 @@ fn tui_options(ui: &cli::UiArgs, group: Option<String>) -> tui::TuiOptions {
         leave_paused: ui.leave_paused,
         read_only: ui.read_only,
         no_color: ui.colorless(),
+        stats_out: ui.stats_out.clone(),
     }
 }
 

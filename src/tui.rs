@@ -19,6 +19,7 @@ pub struct TuiOptions {
     pub leave_paused: bool,
     pub read_only: bool,
     pub no_color: bool,
+    pub stats_out: Option<std::path::PathBuf>,
 }
 
 /// Restores the terminal however the UI ends (return, `?`, panic unwinding).
@@ -32,6 +33,8 @@ impl Drop for TerminalGuard {
 
 /// Redraws are coalesced to at most one per this interval.
 const MIN_FRAME: Duration = Duration::from_millis(16);
+/// Updates that add nothing to the log (polls, INFO) are drawn at most this often.
+const CALM_FRAME: Duration = Duration::from_millis(500);
 
 pub async fn run(
     settings: CollectSettings,
@@ -67,8 +70,13 @@ pub async fn run(
         app.size = (size.width, size.height);
     }
     let mut dirty = true;
+    // Polls changed numbers on screen, but nothing that must show at once.
+    let mut calm_dirty = false;
     let mut last_draw = tokio::time::Instant::now() - MIN_FRAME;
     loop {
+        if calm_dirty && last_draw.elapsed() >= CALM_FRAME {
+            dirty = true;
+        }
         if dirty && last_draw.elapsed() >= MIN_FRAME {
             app.now = now_ms();
             terminal
@@ -77,9 +85,12 @@ pub async fn run(
             app.drawn(now_ms());
             last_draw = tokio::time::Instant::now();
             dirty = false;
+            calm_dirty = false;
         }
         let tick = if dirty {
             MIN_FRAME.saturating_sub(last_draw.elapsed())
+        } else if calm_dirty {
+            CALM_FRAME.saturating_sub(last_draw.elapsed())
         } else if app.needs_fast_tick() {
             Duration::from_millis(250)
         } else {
@@ -89,6 +100,7 @@ pub async fn run(
         tokio::select! {
             u = updates.recv() => {
                 let Some(u) = u else { return Err("the collectors stopped".into()) };
+                let logged = app.live.log.next_seq();
                 commands.extend(app.handle(Event::Update(Box::new(u))));
                 // Take everything already queued before drawing once.
                 for _ in 0..1024 {
@@ -97,7 +109,12 @@ pub async fn run(
                         Err(_) => break,
                     }
                 }
-                dirty = true;
+                // New log entries are drawn at once (the latency target); the rest calmly.
+                if app.live.log.next_seq() != logged {
+                    dirty = true;
+                } else {
+                    calm_dirty = true;
+                }
             }
             ev = term_events.next() => {
                 match ev {
@@ -133,6 +150,18 @@ pub async fn run(
         }
     }
     drop(_guard);
+    if let Some(path) = &opts.stats_out {
+        let lat = &app.latency;
+        let stats = serde_json::json!({
+            "events_drawn": lat.count(),
+            "latency_p50_ms": lat.percentile(0.5),
+            "latency_p99_ms": lat.percentile(0.99),
+            "latency_max_ms": lat.percentile(1.0),
+        });
+        if let Err(e) = std::fs::write(path, stats.to_string()) {
+            eprintln!("sentui: cannot write {}: {e}", path.display());
+        }
+    }
     // Nothing an action did is left behind silently.
     let paused: Vec<Addr> = app.paused_by_us.keys().cloned().collect();
     if !paused.is_empty() {

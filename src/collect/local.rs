@@ -14,8 +14,9 @@ pub async fn process_task(announced: Addr, port: u16, sentinel: bool, tx: Sender
     let mut pid: Option<i32> = None;
     let mut ticks: u32 = 0;
     loop {
-        // Look the pid up again every 5 s (a restarted node has a new one), or when it died.
-        if pid.is_none_or(|p| !process::is_alive(p)) || ticks.is_multiple_of(5) {
+        // Look the pid up again every 30 s (a restarted node has a new one), or when it died:
+        // the lookup walks every process's descriptors.
+        if pid.is_none_or(|p| !process::is_alive(p)) || ticks.is_multiple_of(30) {
             pid = tokio::task::spawn_blocking(move || {
                 process::find_listener(port).ok().flatten().map(|p| p.pid)
             })
