@@ -1,6 +1,7 @@
 //! The TUI's state and its reactions: `App::handle(Event)` changes state and returns the
 //! [`Command`]s to carry out. No I/O here, so tests drive it with scripted events and keys.
 
+use crate::control::Action as ControlAction;
 use crate::keymap::{Action, action_for};
 use crate::model::log::{LogEntry, Source};
 use crate::model::state::Deployment;
@@ -20,13 +21,17 @@ pub enum Event {
 /// What the runtime should do for the app.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Command {
-    Pause(Addr),
-    Unpause(Addr),
+    /// Pause, resume, stop, start or restart a node (its container or local process).
+    Control { action: ControlAction, addr: Addr },
     /// SENTINEL FAILOVER, sent to the first of `sentinels` that answers.
-    Failover {
-        group: String,
-        sentinels: Vec<Addr>,
-    },
+    Failover { group: String, sentinels: Vec<Addr> },
+}
+
+/// An action waiting for the user's y.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Pending {
+    Failover(String),
+    Control(ControlAction, Addr),
 }
 
 /// The outcome of a command, fed back as an event.
@@ -87,15 +92,19 @@ pub struct App {
     /// The selected node; None follows the current master.
     pub selected: Option<Addr>,
     pub show_help: bool,
-    pub confirm_failover: Option<String>,
+    /// An action waiting for confirmation (y).
+    pub confirm: Option<Pending>,
     pub filter: String,
     pub editing_filter: bool,
     /// Log rows scrolled back from the newest (0 follows the log).
     pub scroll: usize,
     pub status: Option<StatusLine>,
-    /// Nodes sentui paused and has not resumed: resumed on quit unless told otherwise.
-    pub paused_by_us: BTreeMap<Addr, Millis>,
+    /// Nodes sentui paused or stopped and has not brought back: undone on quit unless told
+    /// otherwise.
+    pub changed_by_us: BTreeMap<Addr, ControlAction>,
     pub read_only: bool,
+    /// Nodes are containers sentui may stop and start (a compose project is watched).
+    pub containers: bool,
     pub no_color: bool,
     pub now: Millis,
     pub started_at: Millis,
@@ -114,13 +123,14 @@ impl App {
             group_index: 0,
             selected: None,
             show_help: false,
-            confirm_failover: None,
+            confirm: None,
             filter: String::new(),
             editing_filter: false,
             scroll: 0,
             status: None,
-            paused_by_us: BTreeMap::new(),
+            changed_by_us: BTreeMap::new(),
             read_only: false,
+            containers: false,
             no_color: false,
             now,
             started_at: now,
@@ -178,13 +188,50 @@ impl App {
         let Some(a) = self.selected_addr() else {
             return false;
         };
-        self.paused_by_us.contains_key(&a)
+        let node = self.live.nodes.get(&a);
+        self.changed_by_us.get(&a) == Some(&ControlAction::Pause)
+            || node
+                .and_then(|n| n.process.as_ref())
+                .is_some_and(|p| p.paused)
+            || node
+                .and_then(|n| n.container.as_ref())
+                .is_some_and(|c| c.state == "paused")
+    }
+
+    /// Whether `s` on the selected node would start it (else it stops).
+    pub fn selected_is_stopped(&self) -> bool {
+        let Some(a) = self.selected_addr() else {
+            return false;
+        };
+        self.changed_by_us.get(&a) == Some(&ControlAction::Stop)
             || self
                 .live
                 .nodes
                 .get(&a)
-                .and_then(|n| n.process.as_ref())
-                .is_some_and(|p| p.paused)
+                .and_then(|n| n.container.as_ref())
+                .is_some_and(|c| matches!(c.state.as_str(), "exited" | "dead" | "created"))
+    }
+
+    /// What sentui paused or stopped and is still so (as far as sentui can tell): undone on quit.
+    pub fn still_changed(&self) -> Vec<(Addr, ControlAction)> {
+        self.changed_by_us
+            .iter()
+            .filter(|(a, done)| {
+                let node = self.live.nodes.get(*a);
+                let process = node.and_then(|n| n.process.as_ref());
+                let container = node.and_then(|n| n.container.as_ref());
+                match (done, process, container) {
+                    (_, None, None) => true,
+                    (ControlAction::Pause, Some(p), _) => p.paused,
+                    (ControlAction::Pause, None, Some(c)) => c.state == "paused",
+                    (ControlAction::Stop, _, Some(c)) => {
+                        c.state != "running" && c.state != "paused"
+                    }
+                    _ => true,
+                }
+            })
+            .map(|(a, d)| (a.clone(), *d))
+            .collect()
     }
 
     /// True when no sentinel has ever answered: the screen explains how to connect.
@@ -240,19 +287,27 @@ impl App {
             self.scroll = 0;
             return Vec::new();
         }
-        if let Some(group) = self.confirm_failover.take() {
-            if matches!(k.code, KeyCode::Char('y') | KeyCode::Char('Y')) {
-                self.set_status(
-                    format!("asking the sentinels to fail over {group}..."),
-                    false,
-                );
-                let mut sentinels: Vec<_> = self.shown().view(&group, self.now).sentinels;
-                sentinels.sort_by_key(|s| s.reach != "ok");
-                let sentinels = sentinels.into_iter().map(|s| s.addr).collect();
-                return vec![Command::Failover { group, sentinels }];
+        if let Some(pending) = self.confirm.take() {
+            if !matches!(k.code, KeyCode::Char('y') | KeyCode::Char('Y')) {
+                self.set_status("cancelled", false);
+                return Vec::new();
             }
-            self.set_status("failover cancelled", false);
-            return Vec::new();
+            return match pending {
+                Pending::Failover(group) => {
+                    self.set_status(
+                        format!("asking the sentinels to fail over {group}..."),
+                        false,
+                    );
+                    let mut sentinels: Vec<_> = self.shown().view(&group, self.now).sentinels;
+                    sentinels.sort_by_key(|s| s.reach != "ok");
+                    let sentinels = sentinels.into_iter().map(|s| s.addr).collect();
+                    vec![Command::Failover { group, sentinels }]
+                }
+                Pending::Control(action, addr) => {
+                    self.set_status(format!("{} {addr}...", action.verb_present()), false);
+                    vec![Command::Control { action, addr }]
+                }
+            };
         }
         if self.show_help && k.code == KeyCode::Esc {
             self.show_help = false;
@@ -299,9 +354,10 @@ impl App {
                         format!("fail over {g} now? y to confirm, any other key cancels"),
                         false,
                     );
-                    self.confirm_failover = Some(g);
+                    self.confirm = Some(Pending::Failover(g));
                 }
             }
+            Action::ToggleStop => self.toggle_stop(),
         }
         Vec::new()
     }
@@ -323,6 +379,32 @@ impl App {
         self.selected = Some(order[next].clone());
     }
 
+    fn toggle_stop(&mut self) {
+        if self.read_only {
+            self.set_status("read-only: control actions are disabled", true);
+            return;
+        }
+        let Some(addr) = self.selected_addr() else {
+            self.set_status("no node selected", true);
+            return;
+        };
+        let action = if self.selected_is_stopped() {
+            ControlAction::Start
+        } else {
+            ControlAction::Stop
+        };
+        let verb = if action == ControlAction::Start {
+            "start"
+        } else {
+            "stop"
+        };
+        self.set_status(
+            format!("{verb} {addr}? y to confirm, any other key cancels"),
+            false,
+        );
+        self.confirm = Some(Pending::Control(action, addr));
+    }
+
     fn toggle_pause(&mut self) -> Vec<Command> {
         if self.read_only {
             self.set_status("read-only: control actions are disabled", true);
@@ -332,39 +414,34 @@ impl App {
             self.set_status("no node selected", true);
             return Vec::new();
         };
-        if self.selected_is_paused() {
-            self.set_status(format!("resuming {addr}..."), false);
-            vec![Command::Unpause(addr)]
+        let action = if self.selected_is_paused() {
+            ControlAction::Unpause
         } else {
-            self.set_status(format!("pausing {addr}..."), false);
-            vec![Command::Pause(addr)]
-        }
+            ControlAction::Pause
+        };
+        self.set_status(format!("{} {addr}...", action.verb_present()), false);
+        vec![Command::Control { action, addr }]
     }
 
     fn done(&mut self, r: ActionResult) {
         match (&r.command, &r.result) {
-            (Command::Pause(a), Ok(msg)) => {
-                self.paused_by_us.insert(a.clone(), self.now);
-                // The fault starts the stopwatch and stands in the log as the cause.
-                let mut e = LogEntry::new(
-                    self.now,
-                    Source::Sentui,
-                    "fault",
-                    &format!("{msg} by sentui"),
-                );
-                e.addr = Some(a.clone());
-                self.live.apply(Update::Note { entry: e });
-                self.set_status(msg.clone(), false);
-            }
-            (Command::Unpause(a), Ok(msg)) => {
-                self.paused_by_us.remove(a);
-                let mut e = LogEntry::new(
-                    self.now,
-                    Source::Sentui,
-                    "fault-cleared",
-                    &format!("{msg} by sentui"),
-                );
-                e.addr = Some(a.clone());
+            (Command::Control { action, addr }, Ok(msg)) => {
+                match action {
+                    ControlAction::Pause | ControlAction::Stop => {
+                        self.changed_by_us.insert(addr.clone(), *action);
+                    }
+                    ControlAction::Unpause | ControlAction::Start | ControlAction::Restart => {
+                        self.changed_by_us.remove(addr);
+                    }
+                }
+                // A fault starts the stopwatch and stands in the log as the cause.
+                let event = match action {
+                    ControlAction::Pause | ControlAction::Stop => "fault",
+                    _ => "fault-cleared",
+                };
+                let mut e =
+                    LogEntry::new(self.now, Source::Sentui, event, &format!("{msg} by sentui"));
+                e.addr = Some(addr.clone());
                 self.live.apply(Update::Note { entry: e });
                 self.set_status(msg.clone(), false);
             }

@@ -25,18 +25,29 @@ pub struct Cli {
 
 #[derive(Args, Debug, Clone)]
 pub struct ConnArgs {
-    /// A sentinel to start from (repeatable); the others and every node are discovered.
+    /// A sentinel to start from (repeatable); the others and every node are discovered
+    /// [default: 127.0.0.1:26379, or the sentinels of --compose-project].
     #[arg(
         short = 's',
         long = "sentinel",
         value_name = "HOST:PORT",
         env = "SENTUI_SENTINELS",
         value_delimiter = ',',
-        default_value = "127.0.0.1:26379",
         global = true,
         value_parser = parse_addr
     )]
     pub sentinels: Vec<Addr>,
+
+    /// Watch a Docker Compose project: find its containers by their compose labels, reach
+    /// them through their published 127.0.0.1 ports, show container states and events, and
+    /// control them.
+    #[arg(
+        long,
+        value_name = "NAME",
+        env = "SENTUI_COMPOSE_PROJECT",
+        global = true
+    )]
+    pub compose_project: Option<String>,
 
     /// Reach an announced address at another one, e.g. redis-master:6379=127.0.0.1:49153
     /// (repeatable; for NAT and containers).
@@ -123,10 +134,12 @@ pub enum Command {
         #[arg(long, value_name = "EVENT")]
         until: Option<String>,
     },
-    /// Freeze or resume a node: SIGSTOP/SIGCONT of the local process listening on its port.
+    /// Pause, resume, stop, start or restart a node: its container (with --compose-project)
+    /// or the local process listening on its port (pause/unpause: SIGSTOP/SIGCONT).
     Ctl {
         action: CtlAction,
-        /// `master` (of the group named by --master, or the only group), or HOST:PORT.
+        /// `master` (of the group named by --master, or the only group), a compose service or
+        /// container name, or HOST:PORT.
         target: String,
     },
     /// Start or stop the failover lab.
@@ -142,6 +155,9 @@ pub enum Command {
 pub enum CtlAction {
     Pause,
     Unpause,
+    Stop,
+    Start,
+    Restart,
 }
 
 #[derive(Subcommand, Debug)]
@@ -154,13 +170,22 @@ pub enum LabAction {
 
 #[derive(Args, Debug, Clone)]
 pub struct LabOptions {
-    /// Use local redis-server processes (the only kind of lab in this version).
+    /// Use local redis-server processes instead of Docker (the default when no Docker engine
+    /// is reachable).
     #[arg(long)]
     pub local: bool,
+    /// The compose project name of the Docker lab (several labs can run side by side).
+    #[arg(
+        long,
+        value_name = "NAME",
+        env = "SENTUI_LAB_PROJECT",
+        default_value = "sentui-lab"
+    )]
+    pub project: String,
     /// Where the local lab keeps its directories and state.
     #[arg(long, value_name = "DIR", env = "SENTUI_LAB_DIR")]
     pub dir: Option<PathBuf>,
-    /// Number of replicas.
+    /// Number of replicas (local lab; the Docker lab has two).
     #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u8).range(1..=16))]
     pub replicas: u8,
 }

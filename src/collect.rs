@@ -2,6 +2,7 @@
 //! channel. A router in front of that channel discovers new sentinels and nodes from the
 //! sentinels' replies, starts collectors for them, and retires the ones no sentinel reports.
 
+pub mod docker;
 pub mod link;
 pub mod local;
 pub mod node;
@@ -20,6 +21,8 @@ use tokio::task::JoinHandle;
 #[derive(Clone, Debug)]
 pub struct CollectSettings {
     pub link: LinkSettings,
+    /// The compose project to watch through the Docker API, when there is one.
+    pub docker: Option<crate::control::DockerScope>,
     pub probe: ProbeSettings,
     pub poll_every: Duration,
     /// An endpoint no sentinel has reported for this long is marked vanished.
@@ -30,6 +33,7 @@ impl Default for CollectSettings {
     fn default() -> Self {
         CollectSettings {
             link: LinkSettings::default(),
+            docker: None,
             probe: ProbeSettings::default(),
             poll_every: Duration::from_millis(1000),
             vanish_after: Duration::from_secs(10),
@@ -68,7 +72,7 @@ async fn route(settings: CollectSettings, seeds: Vec<Addr>, out: mpsc::Sender<Up
     let (tx, mut rx) = mpsc::channel::<Update>(CHANNEL);
     let seeds: BTreeSet<Addr> = seeds
         .into_iter()
-        .map(|s| settings.link.map.announced_for(&s).cloned().unwrap_or(s))
+        .map(|s| settings.link.map.announced_for(&s).unwrap_or(s))
         .collect();
     let mut running: BTreeMap<Addr, Tasks> = BTreeMap::new();
     let mut last_seen: BTreeMap<Addr, Instant> = BTreeMap::new();
@@ -78,6 +82,17 @@ async fn route(settings: CollectSettings, seeds: Vec<Addr>, out: mpsc::Sender<Up
     for s in &seeds {
         running.insert(s.clone(), spawn_sentinel(&settings, s, &tx));
     }
+    let _docker = settings.docker.as_ref().map(|d| {
+        let task = docker::watch_task(
+            d.engine.clone(),
+            d.project.clone(),
+            settings.link.map.clone(),
+            tx.clone(),
+        );
+        Tasks {
+            handles: vec![tokio::spawn(task)],
+        }
+    });
     let mut sweep = tokio::time::interval(Duration::from_secs(1));
     loop {
         tokio::select! {
@@ -140,6 +155,10 @@ fn spawn_process_watch(
     sentinel: bool,
     tx: &mpsc::Sender<Update>,
 ) -> Option<JoinHandle<()>> {
+    // Behind a map (containers, NAT) the process on the reachable port is a proxy, not the node.
+    if settings.link.map.contains(addr) {
+        return None;
+    }
     let reach = settings.link.map.reachable(addr);
     reach.is_loopback().then(|| {
         tokio::spawn(local::process_task(

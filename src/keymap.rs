@@ -9,6 +9,7 @@ pub enum Action {
     NextGroup,
     PrevGroup,
     TogglePause,
+    ToggleStop,
     Failover,
     Freeze,
     Filter,
@@ -55,6 +56,13 @@ pub const KEYMAP: &[Binding] = &[
         help: "pause / resume the selected node (SIGSTOP/SIGCONT)",
         hint: Some("p pause"),
         matches: |k| code(k, KeyCode::Char('p')),
+    },
+    Binding {
+        action: Action::ToggleStop,
+        keys: "s",
+        help: "stop / start the selected node's container (y confirms)",
+        hint: Some("s stop"),
+        matches: |k| code(k, KeyCode::Char('s')),
     },
     Binding {
         action: Action::Failover,

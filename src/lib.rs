@@ -9,6 +9,7 @@ pub mod cli;
 pub mod cmd;
 pub mod collect;
 pub mod control;
+pub mod docker;
 pub mod keymap;
 pub mod lab;
 pub mod model;
@@ -18,29 +19,17 @@ pub mod ui;
 use clap::Parser;
 use cli::{Cli, Command, ConnArgs, CtlAction, LabAction};
 use collect::CollectSettings;
-use collect::link::{LinkSettings, now_ms};
+use collect::link::{LinkSettings, SharedMap, now_ms};
 use collect::node::ProbeSettings;
+use control::{Action, Controller, DockerScope};
+use model::Addr;
 use std::process::ExitCode;
 
 /// Exit status for usage errors and failures to reach the deployment.
 pub const EXIT_USAGE: u8 = 2;
 
-pub fn collect_settings(c: &ConnArgs) -> CollectSettings {
-    CollectSettings {
-        link: LinkSettings {
-            connect_timeout: c.timeout,
-            response_timeout: c.timeout,
-            map: c.addr_map(),
-        },
-        probe: ProbeSettings {
-            probe_every: c.probe_every,
-            unresponsive_after: c.unresponsive_after,
-            ..ProbeSettings::default()
-        },
-        poll_every: c.refresh,
-        ..CollectSettings::default()
-    }
-}
+/// The sentinel tried when none is given.
+pub const DEFAULT_SENTINEL: &str = "127.0.0.1:26379";
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -59,6 +48,84 @@ pub fn main() -> ExitCode {
     ExitCode::from(rt.block_on(run(cli)))
 }
 
+fn fail(msg: impl std::fmt::Display) -> u8 {
+    eprintln!("sentui: {msg}");
+    EXIT_USAGE
+}
+
+/// Everything a command needs to reach and control a deployment.
+pub struct Connection {
+    pub settings: CollectSettings,
+    pub seeds: Vec<Addr>,
+    pub control: Controller,
+}
+
+/// Resolves the connection flags: the address map, the compose project's containers (through
+/// the Docker API) and the sentinels to start from.
+pub async fn connect(c: &ConnArgs, read_only: bool) -> Result<Connection, String> {
+    let map = SharedMap::new(c.addr_map());
+    let mut seeds = c.sentinels.clone();
+    let mut docker = None;
+    if let Some(project) = &c.compose_project {
+        match docker::Engine::connect().await {
+            Ok(engine) => {
+                let containers = engine.project(project).await?;
+                if containers.is_empty() {
+                    return Err(format!(
+                        "compose project '{project}' has no containers (is the lab up? `sentui lab up --project {project}`)"
+                    ));
+                }
+                let found = docker::discover(&containers);
+                map.merge(&found.map);
+                if seeds.is_empty() {
+                    seeds = found.sentinels.clone();
+                }
+                if seeds.is_empty() {
+                    return Err(format!(
+                        "compose project '{project}' publishes no sentinel port on 127.0.0.1"
+                    ));
+                }
+                docker = Some(DockerScope {
+                    engine,
+                    project: project.clone(),
+                });
+            }
+            // Without the engine, a user who named sentinels still gets monitoring.
+            Err(e) if !seeds.is_empty() => {
+                eprintln!("sentui: {e}; container states and control are off")
+            }
+            Err(e) => {
+                return Err(format!(
+                    "{e}; cannot find the sentinels of '{project}' (name them with --sentinel)"
+                ));
+            }
+        }
+    }
+    if seeds.is_empty() {
+        seeds.push(DEFAULT_SENTINEL.parse().expect("a valid default"));
+    }
+    let settings = CollectSettings {
+        link: LinkSettings {
+            connect_timeout: c.timeout,
+            response_timeout: c.timeout,
+            map: map.clone(),
+        },
+        docker: docker.clone(),
+        probe: ProbeSettings {
+            probe_every: c.probe_every,
+            unresponsive_after: c.unresponsive_after,
+            ..ProbeSettings::default()
+        },
+        poll_every: c.refresh,
+        ..CollectSettings::default()
+    };
+    Ok(Connection {
+        settings,
+        seeds,
+        control: Controller::new(map, docker, read_only),
+    })
+}
+
 fn tui_options(ui: &cli::UiArgs, group: Option<String>) -> tui::TuiOptions {
     tui::TuiOptions {
         group,
@@ -69,83 +136,56 @@ fn tui_options(ui: &cli::UiArgs, group: Option<String>) -> tui::TuiOptions {
     }
 }
 
-/// `sentui demo`: the lab, then the TUI on it; on exit, offer to take the lab down.
-async fn demo(conn: ConnArgs, ui: cli::UiArgs, opts: cli::LabOptions) -> u8 {
-    let state = match cmd::lab::up(&opts).await {
-        Ok(s) => s,
-        Err(e) => return fail(e),
-    };
-    let mut conn = conn;
-    conn.sentinels = state.sentinels();
-    let settings = collect_settings(&conn);
-    let code = match tui::run(
-        settings,
-        conn.sentinels.clone(),
-        tui_options(&ui, conn.master.clone()),
-    )
-    .await
-    {
-        Ok(code) => code,
-        Err(e) => fail(e),
-    };
-    if cmd::lab::ask_down(&opts) {
-        if let Err(e) = cmd::lab::down(&opts) {
-            return fail(e);
+pub async fn run(cli: Cli) -> u8 {
+    let group = cli.conn.master.clone();
+    let needs_connection = !matches!(
+        cli.command,
+        Some(Command::Lab { .. }) | Some(Command::Demo(_))
+    );
+    let conn = if needs_connection {
+        match connect(&cli.conn, cli.ui.read_only).await {
+            Ok(c) => Some(c),
+            Err(e) => return fail(e),
         }
     } else {
-        println!(
-            "the lab keeps running; stop it with: sentui lab down --local{}",
-            opts.dir
-                .as_ref()
-                .map(|d| format!(" --dir {}", d.display()))
-                .unwrap_or_default()
-        );
-    }
-    code
-}
-
-fn fail(msg: impl std::fmt::Display) -> u8 {
-    eprintln!("sentui: {msg}");
-    EXIT_USAGE
-}
-
-pub async fn run(cli: Cli) -> u8 {
-    let settings = collect_settings(&cli.conn);
-    let seeds = cli.conn.sentinels.clone();
-    let group = cli.conn.master.clone();
-    match cli.command {
-        Some(Command::Status { json }) => {
-            let d = collect::snapshot::snapshot(&settings.link, &seeds).await;
-            let report = cmd::status::StatusReport::new(&d, group.as_deref(), now_ms());
-            if json {
-                match serde_json::to_string_pretty(&report) {
-                    Ok(s) => println!("{s}"),
-                    Err(e) => return fail(e),
-                }
-            } else {
-                print!("{}", report.to_text());
-            }
-            report.exit_code()
-        }
-        Some(Command::Events {
-            json,
-            duration,
-            until,
-        }) => {
+        None
+    };
+    match (cli.command, conn) {
+        (Some(Command::Status { json }), Some(c)) => status(&c, group.as_deref(), json).await,
+        (
+            Some(Command::Events {
+                json,
+                duration,
+                until,
+            }),
+            Some(c),
+        ) => {
             let args = cmd::events::EventsArgs {
                 json,
                 duration,
                 until,
                 only: group,
             };
-            cmd::events::run(settings, seeds, args).await
+            cmd::events::run(c.settings, c.seeds, args).await
         }
-        Some(Command::Ctl { action, target }) => {
+        (Some(Command::Ctl { action, target }), Some(c)) => {
             let action = match action {
-                CtlAction::Pause => control::Action::Pause,
-                CtlAction::Unpause => control::Action::Unpause,
+                CtlAction::Pause => Action::Pause,
+                CtlAction::Unpause => Action::Unpause,
+                CtlAction::Stop => Action::Stop,
+                CtlAction::Start => Action::Start,
+                CtlAction::Restart => Action::Restart,
             };
-            match cmd::ctl::run(action, &target, &settings.link, &seeds, group.as_deref()).await {
+            match cmd::ctl::run(
+                action,
+                &target,
+                &c.settings.link,
+                &c.seeds,
+                group.as_deref(),
+                &c.control,
+            )
+            .await
+            {
                 Ok(msg) => {
                     println!("{msg}");
                     0
@@ -153,25 +193,100 @@ pub async fn run(cli: Cli) -> u8 {
                 Err(e) => fail(e),
             }
         }
-        Some(Command::Lab {
-            action: LabAction::Up(opts),
-        }) => match cmd::lab::up(&opts).await {
+        (
+            Some(Command::Lab {
+                action: LabAction::Up(opts),
+            }),
+            _,
+        ) => match cmd::lab::up(&opts).await {
             Ok(_) => 0,
             Err(e) => fail(e),
         },
-        Some(Command::Lab {
-            action: LabAction::Down(opts),
-        }) => match cmd::lab::down(&opts) {
+        (
+            Some(Command::Lab {
+                action: LabAction::Down(opts),
+            }),
+            _,
+        ) => match cmd::lab::down(&opts).await {
             Ok(()) => 0,
             Err(e) => fail(e),
         },
-        Some(Command::Demo(opts)) => demo(cli.conn, cli.ui, opts).await,
-        None => {
-            let opts = tui_options(&cli.ui, group);
-            match tui::run(settings, seeds, opts).await {
+        (Some(Command::Demo(opts)), _) => demo(cli.conn, cli.ui, opts).await,
+        (None, Some(c)) => {
+            match tui::run(c.settings, c.seeds, c.control, tui_options(&cli.ui, group)).await {
                 Ok(code) => code,
                 Err(e) => fail(e),
             }
         }
+        _ => fail("internal: a command ran without its connection"),
     }
+}
+
+async fn status(c: &Connection, group: Option<&str>, json: bool) -> u8 {
+    let mut d = collect::snapshot::snapshot(&c.settings.link, &c.seeds).await;
+    if let Some(scope) = &c.settings.docker {
+        let (tx, mut rx) = tokio::sync::mpsc::channel(1024);
+        let listed =
+            collect::docker::publish(&scope.engine, &scope.project, &c.settings.link.map, &tx)
+                .await;
+        drop(tx);
+        while let Some(u) = rx.recv().await {
+            d.apply(u);
+        }
+        if let Err(e) = listed {
+            eprintln!("sentui: {e}");
+        }
+    }
+    let report = cmd::status::StatusReport::new(&d, group, now_ms());
+    if json {
+        match serde_json::to_string_pretty(&report) {
+            Ok(s) => println!("{s}"),
+            Err(e) => return fail(e),
+        }
+    } else {
+        print!("{}", report.to_text());
+    }
+    report.exit_code()
+}
+
+/// `sentui demo`: the lab, then the TUI on it; on exit, offer to take the lab down.
+async fn demo(conn: ConnArgs, ui: cli::UiArgs, opts: cli::LabOptions) -> u8 {
+    let lab = match cmd::lab::up(&opts).await {
+        Ok(l) => l,
+        Err(e) => return fail(e),
+    };
+    let mut conn = conn;
+    match &lab {
+        cmd::lab::Lab::Local(state) => conn.sentinels = state.sentinels(),
+        cmd::lab::Lab::Docker(project) => conn.compose_project = Some(project.clone()),
+    }
+    let code = match connect(&conn, ui.read_only).await {
+        Ok(c) => match tui::run(
+            c.settings,
+            c.seeds,
+            c.control,
+            tui_options(&ui, conn.master.clone()),
+        )
+        .await
+        {
+            Ok(code) => code,
+            Err(e) => fail(e),
+        },
+        Err(e) => fail(e),
+    };
+    let opts = cli::LabOptions {
+        local: matches!(lab, cmd::lab::Lab::Local(_)),
+        ..opts
+    };
+    if cmd::lab::ask_down(&opts) {
+        if let Err(e) = cmd::lab::down(&opts).await {
+            return fail(e);
+        }
+    } else {
+        println!(
+            "the lab keeps running; stop it with: {}",
+            cmd::lab::down_hint(&opts)
+        );
+    }
+    code
 }

@@ -3,8 +3,9 @@
 //! The terminal is restored on quit, on error, on panic and on SIGTERM.
 
 use crate::app::{ActionResult, App, Command, Event};
+use crate::collect::link::LinkSettings;
 use crate::collect::{self, CollectSettings, link::now_ms};
-use crate::control::{self, Action};
+use crate::control::Controller;
 use crate::model::Addr;
 use crate::ui;
 use crossterm::event::{Event as TermEvent, EventStream};
@@ -39,6 +40,7 @@ const CALM_FRAME: Duration = Duration::from_millis(500);
 pub async fn run(
     settings: CollectSettings,
     seeds: Vec<Addr>,
+    control: Controller,
     opts: TuiOptions,
 ) -> Result<u8, String> {
     if !std::io::stdout().is_terminal() {
@@ -47,11 +49,11 @@ pub async fn run(
                 .into(),
         );
     }
-    let map = settings.link.map.clone();
     let link = settings.link.clone();
     let mut app = App::new(seeds.clone(), now_ms());
     app.only_group = opts.group;
     app.read_only = opts.read_only;
+    app.containers = control.docker.is_some();
     app.no_color = opts.no_color;
     for s in &seeds {
         app.live.expect_sentinel(s, app.now);
@@ -139,9 +141,9 @@ pub async fn run(
         }
         for c in commands {
             let tx = done_tx.clone();
-            let (map, link) = (map.clone(), link.clone());
+            let (control, link) = (control.clone(), link.clone());
             tokio::spawn(async move {
-                let result = execute(&c, &map, &link).await;
+                let result = execute(&c, &control, &link).await;
                 let _ = tx.send(ActionResult { command: c, result }).await;
             });
         }
@@ -163,44 +165,31 @@ pub async fn run(
         }
     }
     // Nothing an action did is left behind silently.
-    let paused: Vec<Addr> = app.paused_by_us.keys().cloned().collect();
-    if !paused.is_empty() {
+    for (a, done) in app.still_changed() {
         if opts.leave_paused {
-            let list: Vec<String> = paused.iter().map(|a| a.to_string()).collect();
-            println!("left paused as asked (--leave-paused): {}", list.join(", "));
-        } else {
-            for a in paused {
-                match control::apply(Action::Unpause, &a, &map) {
-                    Ok(e) => println!("{} (paused by sentui during this session)", e.describe()),
-                    Err(e) => eprintln!("sentui: could not resume {a}: {e}"),
-                }
-            }
+            println!("left {} as asked (--leave-paused): {a}", done.verb());
+            continue;
+        }
+        let Some(undo) = done.undo() else { continue };
+        match control.apply(undo, &a).await {
+            Ok(e) => println!(
+                "{} ({} by sentui during this session)",
+                e.describe(),
+                done.verb()
+            ),
+            Err(e) => eprintln!("sentui: could not undo on {a}: {e}"),
         }
     }
     Ok(0)
 }
 
-async fn execute(
-    c: &Command,
-    map: &crate::model::AddrMap,
-    link: &crate::collect::link::LinkSettings,
-) -> Result<String, String> {
+async fn execute(c: &Command, control: &Controller, link: &LinkSettings) -> Result<String, String> {
     match c {
-        Command::Pause(a) | Command::Unpause(a) => {
-            let action = if matches!(c, Command::Pause(_)) {
-                Action::Pause
-            } else {
-                Action::Unpause
-            };
-            let (a, map) = (a.clone(), map.clone());
-            tokio::task::spawn_blocking(move || {
-                control::apply(action, &a, &map).map(|e| e.describe())
-            })
-            .await
-            .map_err(|e| format!("control task failed: {e}"))?
+        Command::Control { action, addr } => {
+            control.apply(*action, addr).await.map(|e| e.describe())
         }
         Command::Failover { group, sentinels } => {
-            control::sentinel::failover_via(link, sentinels, group).await
+            crate::control::sentinel::failover_via(link, sentinels, group).await
         }
     }
 }

@@ -6,6 +6,7 @@ mod common;
 use common::scenario::{self, FREEZE, addr};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use sentui::app::{ActionResult, App, Command, Event};
+use sentui::control::Action as ControlAction;
 
 fn key(app: &mut App, c: KeyCode) -> Vec<Command> {
     app.handle(Event::Key(KeyEvent::new(c, KeyModifiers::NONE)))
@@ -46,13 +47,19 @@ fn p_toggles_pause_and_records_the_fault() {
     let master = addr("127.0.0.1:16379");
     assert_eq!(
         key(&mut app, KeyCode::Char('p')),
-        vec![Command::Pause(master.clone())]
+        vec![Command::Control {
+            action: ControlAction::Pause,
+            addr: master.clone()
+        }]
     );
     app.handle(Event::Done(ActionResult {
-        command: Command::Pause(master.clone()),
+        command: Command::Control {
+            action: ControlAction::Pause,
+            addr: master.clone(),
+        },
         result: Ok("paused it".into()),
     }));
-    assert!(app.paused_by_us.contains_key(&master));
+    assert!(app.changed_by_us.contains_key(&master));
     assert!(app.selected_is_paused());
     let fault = app.live.log.entries().last().unwrap();
     assert_eq!(fault.event, "fault");
@@ -62,13 +69,19 @@ fn p_toggles_pause_and_records_the_fault() {
     );
     assert_eq!(
         key(&mut app, KeyCode::Char('p')),
-        vec![Command::Unpause(master.clone())]
+        vec![Command::Control {
+            action: ControlAction::Unpause,
+            addr: master.clone()
+        }]
     );
     app.handle(Event::Done(ActionResult {
-        command: Command::Unpause(master.clone()),
+        command: Command::Control {
+            action: ControlAction::Unpause,
+            addr: master.clone(),
+        },
         result: Ok("resumed it".into()),
     }));
-    assert!(app.paused_by_us.is_empty());
+    assert!(app.changed_by_us.is_empty());
 }
 
 #[test]
@@ -77,10 +90,13 @@ fn failed_action_shows_an_error_and_changes_nothing() {
     let master = addr("127.0.0.1:16379");
     key(&mut app, KeyCode::Char('p'));
     app.handle(Event::Done(ActionResult {
-        command: Command::Pause(master),
+        command: Command::Control {
+            action: ControlAction::Pause,
+            addr: master,
+        },
         result: Err("nothing listens on port 16379".into()),
     }));
-    assert!(app.paused_by_us.is_empty());
+    assert!(app.changed_by_us.is_empty());
     let s = app.status.clone().unwrap();
     assert!(s.error && s.text.contains("nothing listens"));
 }
@@ -93,7 +109,7 @@ fn failover_needs_confirmation() {
         key(&mut app, KeyCode::Char('n')).is_empty(),
         "anything but y cancels"
     );
-    assert!(app.confirm_failover.is_none());
+    assert!(app.confirm.is_none());
     key(&mut app, KeyCode::Char('f'));
     match key(&mut app, KeyCode::Char('y')).as_slice() {
         [Command::Failover { group, sentinels }] => {
@@ -184,4 +200,34 @@ fn latency_is_measured_per_drawn_event() {
     app.live.note(FREEZE, "x", "", None);
     app.drawn(FREEZE + 12);
     assert_eq!(app.latency.percentile(0.99), Some(12));
+}
+
+#[test]
+fn s_stops_and_starts_after_confirmation() {
+    let mut app = app();
+    let master = addr("127.0.0.1:16379");
+    assert!(key(&mut app, KeyCode::Char('s')).is_empty(), "asks first");
+    assert_eq!(
+        key(&mut app, KeyCode::Char('y')),
+        vec![Command::Control {
+            action: ControlAction::Stop,
+            addr: master.clone()
+        }]
+    );
+    app.handle(Event::Done(ActionResult {
+        command: Command::Control {
+            action: ControlAction::Stop,
+            addr: master.clone(),
+        },
+        result: Ok("stopped it".into()),
+    }));
+    assert!(app.selected_is_stopped());
+    key(&mut app, KeyCode::Char('s'));
+    assert_eq!(
+        key(&mut app, KeyCode::Char('y')),
+        vec![Command::Control {
+            action: ControlAction::Start,
+            addr: master
+        }]
+    );
 }

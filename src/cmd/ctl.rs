@@ -1,21 +1,33 @@
-//! `sentui ctl pause|unpause TARGET`.
+//! `sentui ctl pause|unpause|stop|start|restart TARGET`.
 
 use crate::collect::link::{LinkSettings, now_ms};
 use crate::collect::snapshot::snapshot;
-use crate::control::{self, Action};
+use crate::control::{Action, Controller};
 use crate::model::Addr;
 
-/// Resolves `master` (through the sentinels) or HOST:PORT to a node's announced address.
+/// Resolves `master` (through the sentinels), a compose service or container name, or
+/// HOST:PORT to a node's announced address.
 pub async fn resolve(
     target: &str,
     link: &LinkSettings,
     seeds: &[Addr],
     group: Option<&str>,
+    ctl: &Controller,
 ) -> Result<Addr, String> {
     if target != "master" {
-        return target
-            .parse::<Addr>()
-            .map_err(|e| format!("target must be 'master' or HOST:PORT: {e}"));
+        if let Some(scope) = &ctl.docker
+            && let Some(c) = scope.find(None, Some(target)).await?
+        {
+            return Ok(c.announced());
+        }
+        return target.parse::<Addr>().map_err(|e| {
+            let names = if ctl.docker.is_some() {
+                ", a compose service or container name"
+            } else {
+                ""
+            };
+            format!("target must be 'master'{names} or HOST:PORT: {e}")
+        });
     }
     let d = snapshot(link, seeds).await;
     let groups = d.group_names();
@@ -48,7 +60,8 @@ pub async fn run(
     link: &LinkSettings,
     seeds: &[Addr],
     group: Option<&str>,
+    ctl: &Controller,
 ) -> Result<String, String> {
-    let addr = resolve(target, link, seeds, group).await?;
-    control::apply(action, &addr, &link.map).map(|e| e.describe())
+    let addr = resolve(target, link, seeds, group, ctl).await?;
+    ctl.apply(action, &addr).await.map(|e| e.describe())
 }

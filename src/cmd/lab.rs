@@ -1,7 +1,16 @@
-//! `sentui lab up|down`.
+//! `sentui lab up|down` and the lab half of `sentui demo`: the Docker Compose lab when an engine
+//! is reachable (and `--local` is not given), the local-process lab otherwise.
 
 use crate::cli::LabOptions;
+use crate::docker::Engine;
+use crate::lab::compose;
 use crate::lab::local::{self, LabState};
+
+pub enum Lab {
+    Local(LabState),
+    /// The compose project name.
+    Docker(String),
+}
 
 pub fn connect_hint(state: &LabState) -> String {
     let args: Vec<String> = state
@@ -17,7 +26,30 @@ pub fn connect_hint(state: &LabState) -> String {
     )
 }
 
-pub async fn up(opts: &LabOptions) -> Result<LabState, String> {
+/// Docker when asked for (not --local) and an engine answers.
+async fn use_docker(opts: &LabOptions) -> bool {
+    if opts.local {
+        return false;
+    }
+    match Engine::connect().await {
+        Ok(_) => true,
+        Err(e) => {
+            println!("no Docker engine ({e}); using the local-process lab");
+            false
+        }
+    }
+}
+
+pub async fn up(opts: &LabOptions) -> Result<Lab, String> {
+    if use_docker(opts).await {
+        compose::up(&opts.project).await?;
+        println!(
+            "Docker lab up: compose project {}; the sentinels agree.",
+            opts.project
+        );
+        println!("connect with:\n  sentui --compose-project {}", opts.project);
+        return Ok(Lab::Docker(opts.project.clone()));
+    }
     let dir = opts.dir.clone().unwrap_or_else(local::default_dir);
     let (state, started) = local::up(&dir, opts.replicas).await?;
     let master = state.master().map(|m| m.to_string()).unwrap_or_default();
@@ -36,10 +68,18 @@ pub async fn up(opts: &LabOptions) -> Result<LabState, String> {
         );
     }
     println!("connect with:\n{}", connect_hint(&state));
-    Ok(state)
+    Ok(Lab::Local(state))
 }
 
-pub fn down(opts: &LabOptions) -> Result<(), String> {
+pub async fn down(opts: &LabOptions) -> Result<(), String> {
+    if use_docker(opts).await {
+        compose::down(&opts.project).await?;
+        println!(
+            "Docker lab {} removed: no container, network or volume of the project is left.",
+            opts.project
+        );
+        return Ok(());
+    }
     let dir = opts.dir.clone().unwrap_or_else(local::default_dir);
     for line in local::down(&dir)? {
         println!("{line}");
@@ -48,14 +88,26 @@ pub fn down(opts: &LabOptions) -> Result<(), String> {
     Ok(())
 }
 
+pub fn down_hint(opts: &LabOptions) -> String {
+    if opts.local {
+        let dir = opts
+            .dir
+            .as_ref()
+            .map(|d| format!(" --dir {}", d.display()))
+            .unwrap_or_default();
+        format!("sentui lab down --local{dir}")
+    } else {
+        format!("sentui lab down --project {}", opts.project)
+    }
+}
+
 /// Asks on the terminal whether to take the lab down (default yes); no terminal: keep it.
 pub fn ask_down(opts: &LabOptions) -> bool {
     use std::io::{BufRead, IsTerminal, Write};
     if !std::io::stdin().is_terminal() {
         return false;
     }
-    let dir = opts.dir.clone().unwrap_or_else(local::default_dir);
-    print!("take the lab in {} down? [Y/n] ", dir.display());
+    print!("take the lab down ({})? [Y/n] ", down_hint(opts));
     let _ = std::io::stdout().flush();
     let mut answer = String::new();
     if std::io::stdin().lock().read_line(&mut answer).is_err() {

@@ -110,8 +110,25 @@ fn node_row(out: &mut String, label: &str, n: &NodeView) {
         dash(n.offset),
         lag,
         dash(n.link.as_deref()),
-        n.flags.join(",")
+        with_behind(
+            n.flags.join(","),
+            n.container.as_ref(),
+            n.process.as_deref()
+        )
     );
+}
+
+/// Appends what runs behind an endpoint (container or local process) to a column.
+fn with_behind(
+    text: String,
+    container: Option<&crate::model::state::ContainerInfo>,
+    process: Option<&str>,
+) -> String {
+    match (container, process) {
+        (Some(c), _) => format!("{text}  [{} {}]", c.name, c.state),
+        (None, Some(p)) => format!("{text}  [{p}]"),
+        (None, None) => text,
+    }
 }
 
 fn write_group(out: &mut String, g: &GroupView) {
@@ -148,6 +165,10 @@ fn write_group(out: &mut String, g: &GroupView) {
         "", "SENTINEL", "STATE", "RTT", "BELIEVES MASTER", "EPOCH"
     );
     for s in &g.sentinels {
+        let mut notes_prefix = String::new();
+        if let Some(c) = &s.container {
+            notes_prefix = format!("[{} {}] ", c.name, c.state);
+        }
         let mut notes = s
             .master_flags
             .iter()
@@ -172,6 +193,7 @@ fn write_group(out: &mut String, g: &GroupView) {
             Some(ms) => format!("unresponsive {ms}ms"),
             None => s.reach.clone(),
         };
+        let notes = format!("{notes_prefix}{}", notes.join("; "));
         let _ = writeln!(
             out,
             "  {:<8} {:<22} {:<18} {:>6} {:<22} {:>5} {}",
@@ -183,7 +205,7 @@ fn write_group(out: &mut String, g: &GroupView) {
                 .unwrap_or_else(|| "-".into()),
             dash(s.master.as_ref()),
             dash(s.config_epoch),
-            notes.join("; ")
+            notes
         );
     }
     if !g.problems.is_empty() {

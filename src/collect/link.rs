@@ -4,7 +4,44 @@
 use crate::model::{Addr, AddrMap, Millis, Reach};
 use redis::aio::MultiplexedConnection;
 use redis::{AsyncConnectionConfig, Client, ConnectionAddr, IntoConnectionInfo, RedisError};
+use std::sync::{Arc, RwLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// The announced -> reachable map, shared by every collector and updated in place (Docker
+/// gives a restarted container a new ephemeral port; links pick it up when they reconnect).
+#[derive(Clone, Debug, Default)]
+pub struct SharedMap(Arc<RwLock<AddrMap>>);
+
+impl SharedMap {
+    pub fn new(map: AddrMap) -> Self {
+        SharedMap(Arc::new(RwLock::new(map)))
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, AddrMap> {
+        // A writer that panicked left a whole map behind: keep using it.
+        self.0.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn reachable(&self, announced: &Addr) -> Addr {
+        self.read().reachable(announced)
+    }
+
+    pub fn announced_for(&self, reachable: &Addr) -> Option<Addr> {
+        self.read().announced_for(reachable).cloned()
+    }
+
+    pub fn contains(&self, announced: &Addr) -> bool {
+        self.read().contains(announced)
+    }
+
+    /// Adds (or updates) entries.
+    pub fn merge(&self, other: &AddrMap) {
+        self.0
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .merge(other);
+    }
+}
 
 /// How collectors reach endpoints.
 #[derive(Clone, Debug)]
@@ -12,7 +49,7 @@ pub struct LinkSettings {
     pub connect_timeout: Duration,
     pub response_timeout: Duration,
     /// Announced address -> reachable address.
-    pub map: AddrMap,
+    pub map: SharedMap,
 }
 
 impl Default for LinkSettings {
@@ -20,7 +57,7 @@ impl Default for LinkSettings {
         LinkSettings {
             connect_timeout: Duration::from_millis(1000),
             response_timeout: Duration::from_millis(1000),
-            map: AddrMap::default(),
+            map: SharedMap::default(),
         }
     }
 }

@@ -16,12 +16,7 @@ pub async fn snapshot(link: &LinkSettings, seeds: &[Addr]) -> Deployment {
     let mut polled: BTreeSet<Addr> = BTreeSet::new();
     let mut sentinels: Vec<Addr> = seeds
         .iter()
-        .map(|s| {
-            link.map
-                .announced_for(s)
-                .cloned()
-                .unwrap_or_else(|| s.clone())
-        })
+        .map(|s| link.map.announced_for(s).unwrap_or_else(|| s.clone()))
         .collect();
     let mut nodes: Vec<Addr> = Vec::new();
     for _ in 0..ROUNDS {

@@ -154,7 +154,20 @@ async fn start_all(
             .members
             .push(start_sentinel(server, dir, i + 1, port, master_port)?);
     }
-    wait_until_agreed(state, replicas as u32, Duration::from_secs(30)).await
+    let link = LinkSettings {
+        connect_timeout: Duration::from_millis(500),
+        response_timeout: Duration::from_millis(500),
+        ..Default::default()
+    };
+    let seeds = state.sentinels();
+    wait_until_agreed(
+        &link,
+        &seeds,
+        &state.group,
+        replicas as u32,
+        Duration::from_secs(30),
+    )
+    .await
 }
 
 fn spawn_daemon(server: &Path, args: &[String], member_dir: &Path) -> Result<i32, String> {
@@ -277,24 +290,20 @@ fn start_sentinel(
 
 /// Waits until every sentinel names the same master and knows all replicas and peers.
 pub async fn wait_until_agreed(
-    state: &LabState,
+    link: &LinkSettings,
+    seeds: &[Addr],
+    group: &str,
     replicas: u32,
     limit: Duration,
 ) -> Result<(), String> {
-    let link = LinkSettings {
-        connect_timeout: Duration::from_millis(500),
-        response_timeout: Duration::from_millis(500),
-        ..Default::default()
-    };
     let deadline = Instant::now() + limit;
-    let seeds = state.sentinels();
     let mut last = String::from("no sentinel answered yet");
     while Instant::now() < deadline {
-        let d = snapshot(&link, &seeds).await;
+        let d = snapshot(link, seeds).await;
         let views: Vec<_> = seeds
             .iter()
             .filter_map(|s| d.sentinels.get(s))
-            .filter_map(|s| s.groups.get(&state.group).map(|g| (s, g)))
+            .filter_map(|s| s.groups.get(group).map(|g| (s, g)))
             .collect();
         let agreed = views.len() == seeds.len()
             && views.iter().all(|(_, g)| {

@@ -117,6 +117,19 @@ impl AddrMap {
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
+
+    /// True when `announced` is translated (it sits behind NAT: the process on its reachable
+    /// port is a proxy, not the node).
+    pub fn contains(&self, announced: &Addr) -> bool {
+        self.entries.contains_key(announced)
+    }
+
+    /// Adds every entry of `other`, replacing those with the same announced address.
+    pub fn merge(&mut self, other: &AddrMap) {
+        for (a, r) in &other.entries {
+            self.entries.insert(a.clone(), r.clone());
+        }
+    }
 }
 
 #[cfg(test)]

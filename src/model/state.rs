@@ -140,6 +140,13 @@ pub enum Update {
         sentinel: bool,
         process: Option<ProcessInfo>,
     },
+    /// The container behind an endpoint and its state.
+    Container {
+        addr: Addr,
+        at: Millis,
+        sentinel: bool,
+        container: ContainerInfo,
+    },
     /// An entry sentui or Docker adds to the log directly (a fault injected, a container event).
     Note {
         entry: LogEntry,
@@ -161,6 +168,17 @@ impl ProcessInfo {
     }
 }
 
+/// The container behind an endpoint (Docker labs).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ContainerInfo {
+    pub id: String,
+    pub name: String,
+    /// The compose service.
+    pub service: String,
+    /// running, paused, exited, restarting, ...
+    pub state: String,
+}
+
 #[derive(Clone, Debug)]
 pub struct SentinelState {
     pub addr: Addr,
@@ -175,6 +193,7 @@ pub struct SentinelState {
     pub groups: BTreeMap<String, GroupPoll>,
     pub errors: Vec<String>,
     pub process: Option<ProcessInfo>,
+    pub container: Option<ContainerInfo>,
 }
 
 const LAG_HISTORY: usize = 120;
@@ -190,6 +209,7 @@ pub struct NodeState {
     /// Replication lag in bytes behind the master, newest last (bounded).
     pub lag_history: VecDeque<u64>,
     pub process: Option<ProcessInfo>,
+    pub container: Option<ContainerInfo>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -225,6 +245,7 @@ impl Deployment {
                 groups: BTreeMap::new(),
                 errors: Vec::new(),
                 process: None,
+                container: None,
             })
     }
 
@@ -238,6 +259,7 @@ impl Deployment {
             rtt_ms: None,
             lag_history: VecDeque::new(),
             process: None,
+            container: None,
         })
     }
 
@@ -322,6 +344,18 @@ impl Deployment {
                 }
             }
             Update::Note { entry } => self.push(entry),
+            Update::Container {
+                addr,
+                at,
+                sentinel,
+                container,
+            } => {
+                if sentinel {
+                    self.sentinel_mut(&addr, at).container = Some(container);
+                } else {
+                    self.node_mut(&addr, at).container = Some(container);
+                }
+            }
             Update::Process {
                 addr,
                 at,

@@ -6,7 +6,7 @@ use super::Millis;
 use super::addr::Addr;
 use super::info::Role;
 use super::reply::Ckquorum;
-use super::state::{Deployment, NodeState, Reach};
+use super::state::{ContainerInfo, Deployment, NodeState, Reach};
 use serde::Serialize;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -46,8 +46,11 @@ pub struct NodeView {
     /// The local process behind the address (`redis-server pid 1234`), when sentui knows it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub process: Option<String>,
-    /// True when that process is stopped (SIGSTOP).
+    /// True when that process is stopped (SIGSTOP) or the container is paused.
     pub paused: bool,
+    /// The container behind the address (Docker labs).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub container: Option<ContainerInfo>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -75,6 +78,8 @@ pub struct SentinelView {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub process: Option<String>,
     pub paused: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub container: Option<ContainerInfo>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -209,9 +214,8 @@ impl Deployment {
         let is_replica = info.map(|i| i.role) == Some(Role::Replica);
         NodeView {
             addr: addr.clone(),
-            role: info
-                .filter(|_| reach.is_ok() || matches!(reach, Reach::Unresponsive { .. }))
-                .map(|i| i.role),
+            // What a node said before it stopped answering is not its role now.
+            role: info.filter(|_| reach.is_ok()).map(|i| i.role),
             reach: reach.word().to_string(),
             unresponsive_ms: match reach {
                 Reach::Unresponsive { since } => Some(now.saturating_sub(since)),
@@ -236,7 +240,11 @@ impl Deployment {
             process: node.and_then(|n| n.process.as_ref()).map(|p| p.label()),
             paused: node
                 .and_then(|n| n.process.as_ref())
-                .is_some_and(|p| p.paused),
+                .is_some_and(|p| p.paused)
+                || node
+                    .and_then(|n| n.container.as_ref())
+                    .is_some_and(|c| c.state == "paused"),
+            container: node.and_then(|n| n.container.clone()),
         }
     }
 
@@ -298,7 +306,10 @@ impl Deployment {
                         .and_then(|v| v.voted_leader.as_ref().map(|_| v.voted_leader_epoch)),
                     ckquorum: g.and_then(|g| g.ckquorum.clone()),
                     process: s.and_then(|s| s.process.as_ref()).map(|p| p.label()),
-                    paused: s.and_then(|s| s.process.as_ref()).is_some_and(|p| p.paused),
+                    paused: s.and_then(|s| s.process.as_ref()).is_some_and(|p| p.paused)
+                        || s.and_then(|s| s.container.as_ref())
+                            .is_some_and(|c| c.state == "paused"),
+                    container: s.and_then(|s| s.container.clone()),
                 }
             })
             .collect()

@@ -35,13 +35,14 @@ pub fn sparkline(
         .collect()
 }
 
-/// An address as short as it can be told apart: `:26379` for this machine when space is
-/// tight, the whole `host:port` otherwise.
+/// An address as short as it can be told apart when space is tight: `:26379` for this
+/// machine, `sentinel-1` for a name on a standard port; the whole `host:port` otherwise.
 pub fn addr(a: &crate::model::Addr, narrow: bool) -> String {
-    if narrow && a.is_loopback() {
-        format!(":{}", a.port)
-    } else {
-        a.to_string()
+    match (narrow, a.port) {
+        (true, _) if a.is_loopback() => format!(":{}", a.port),
+        // Compose service names on the standard ports read fine without them.
+        (true, 6379 | 26379) => a.host.clone(),
+        _ => a.to_string(),
     }
 }
 

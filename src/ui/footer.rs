@@ -14,7 +14,7 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
     let t = ctx.theme;
     let app = ctx.app;
     if let Some(s) = &app.status
-        && (s.error || app.now.saturating_sub(s.at) < STATUS_MS || app.confirm_failover.is_some())
+        && (s.error || app.now.saturating_sub(s.at) < STATUS_MS || app.confirm.is_some())
     {
         let style = if s.error { t.bad() } else { t.warn() };
         f.render_widget(
@@ -35,10 +35,24 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
                 Some(a) => format!("p pause {}", super::fmt::addr(&a, narrow)),
                 None => hint.to_string(),
             }
+        } else if b.action == Action::ToggleStop {
+            if !app.containers {
+                continue;
+            }
+            if app.selected_is_stopped() {
+                "s start".to_string()
+            } else {
+                hint.to_string()
+            }
         } else {
             hint.to_string()
         };
-        if app.read_only && matches!(b.action, Action::TogglePause | Action::Failover) {
+        if app.read_only
+            && matches!(
+                b.action,
+                Action::TogglePause | Action::ToggleStop | Action::Failover
+            )
+        {
             continue;
         }
         // Hints that do not fit are left out rather than cut.

@@ -93,7 +93,7 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
     let start = end.saturating_sub(visible);
     let width = area.width.saturating_sub(2) as usize;
     let narrow = width < 90;
-    let src_w = if narrow { 9 } else { 24 };
+    let src_w = if narrow { 12 } else { 24 };
     let event_w = if narrow { 16 } else { 21 };
     let lines: Vec<Line> = rows[start..end]
         .iter()

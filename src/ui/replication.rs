@@ -9,6 +9,9 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Span;
 use ratatui::widgets::{Block, Borders, Cell, Row, Table};
 
+/// Fixed columns (NODE, ROLE, OFFSET, LAG, LINK, IO) and the spacing between all seven.
+const FIXED: u16 = 21 + 7 + 10 + 9 + 4 + 3 + 6;
+
 pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
     let t = ctx.theme;
     let block = Block::default()
@@ -19,7 +22,7 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
         return;
     };
     let d = ctx.app.shown();
-    let spark_w = area.width.saturating_sub(70).clamp(4, 30) as usize;
+    let spark_w = area.width.saturating_sub(2 + FIXED).clamp(4, 60) as usize;
     let rows = v.master.iter().chain(v.replicas.iter()).map(|n| {
         let role = match n.role {
             Some(Role::Master) => "master",
@@ -36,6 +39,11 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
             Some(_) => t.bad(),
             None => t.dim(),
         };
+        let lag = match (n.lag_bytes, n.lag_secs) {
+            (Some(b), Some(s)) => format!("{} {s}s", bytes(b)),
+            (Some(b), None) => bytes(b),
+            _ => "-".into(),
+        };
         Row::new(vec![
             Cell::from(n.addr.to_string()),
             Cell::from(role),
@@ -44,12 +52,7 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
                     .map(|o| o.to_string())
                     .unwrap_or_else(|| "-".into()),
             ),
-            Cell::from(n.lag_bytes.map(bytes).unwrap_or_else(|| "-".into())),
-            Cell::from(
-                n.lag_secs
-                    .map(|s| format!("{s}s"))
-                    .unwrap_or_else(|| "-".into()),
-            ),
+            Cell::from(lag),
             Cell::from(n.link.clone().unwrap_or_else(|| "-".into())).style(link_style),
             Cell::from(
                 n.last_io_secs
@@ -59,25 +62,15 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
             Cell::from(history).style(t.warn()),
         ])
     });
-    let header = Row::new([
-        "NODE",
-        "ROLE",
-        "OFFSET",
-        "LAG",
-        "LAG s",
-        "LINK",
-        "LAST IO",
-        "LAG HISTORY",
-    ])
-    .style(t.dim());
+    let header =
+        Row::new(["NODE", "ROLE", "OFFSET", "LAG", "LINK", "IO", "LAG HISTORY"]).style(t.dim());
     let widths = [
         Constraint::Length(21),
         Constraint::Length(7),
-        Constraint::Length(11),
-        Constraint::Length(8),
-        Constraint::Length(5),
+        Constraint::Length(10),
+        Constraint::Length(9),
         Constraint::Length(4),
-        Constraint::Length(7),
+        Constraint::Length(3),
         Constraint::Min(4),
     ];
     f.render_widget(Table::new(rows, widths).header(header).block(block), area);

@@ -67,9 +67,10 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
                     .unwrap_or_else(|| "-".into()),
             ),
             Cell::from(voted),
-            Cell::from(s.process.clone().unwrap_or_default()).style(t.dim()),
+            Cell::from(behind(s.container.as_ref(), s.process.as_deref())).style(t.dim()),
         ])
     });
+    let wide = area.width >= 150;
     let header = Row::new([
         "SENTINEL",
         "STATE",
@@ -78,18 +79,30 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
         "BELIEVES MASTER",
         "EPOCH",
         "VOTED LEADER",
-        "PROCESS",
+        if wide { "CONTAINER / PROCESS" } else { "" },
     ])
     .style(t.dim());
     let widths = [
         Constraint::Length(21),
-        Constraint::Length(18),
-        Constraint::Length(24),
-        Constraint::Length(6),
+        Constraint::Length(14),
+        Constraint::Length(16),
+        Constraint::Length(5),
         Constraint::Length(21),
         Constraint::Length(5),
-        Constraint::Length(26),
-        Constraint::Min(8),
+        Constraint::Length(21),
+        Constraint::Min(if wide { 20 } else { 0 }),
     ];
     f.render_widget(Table::new(rows, widths).header(header).block(block), area);
+}
+
+/// What runs behind an endpoint: `container NAME (state)` or the local process.
+pub fn behind(
+    container: Option<&crate::model::state::ContainerInfo>,
+    process: Option<&str>,
+) -> String {
+    match (container, process) {
+        (Some(c), _) => format!("{} ({})", c.name, c.state),
+        (None, Some(p)) => p.to_string(),
+        (None, None) => String::new(),
+    }
 }

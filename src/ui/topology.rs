@@ -67,9 +67,11 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
         .and_then(|f| f.new_master.clone());
     let mut lines = Vec::new();
     let label = |n: &NodeView| -> String {
-        match &n.process {
-            Some(p) if inner_w > 60 => format!("  {p}"),
-            _ => String::new(),
+        let what = super::sentinels::behind(n.container.as_ref(), n.process.as_deref());
+        if inner_w > 60 && !what.is_empty() {
+            format!("  {what}")
+        } else {
+            String::new()
         }
     };
     if let Some(m) = &v.master {

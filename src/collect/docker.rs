@@ -1,0 +1,123 @@
+//! The Docker watcher: keeps the address map and every endpoint's container state current, and
+//! puts the project's container events (pause, unpause, die, start, ...) into the log with
+//! source `docker`, so the log shows cause and effect. When the engine goes away, monitoring of
+//! Redis goes on; the watcher says so once and reconnects with backoff.
+
+use super::link::{Backoff, SharedMap, now_ms};
+use crate::docker::{Discovery, Engine, discover, event_name};
+use crate::model::Update;
+use crate::model::log::{LogEntry, Source};
+use futures_util::StreamExt;
+use tokio::sync::mpsc::Sender;
+
+/// Lists the project, updates the map, and sends every endpoint's container state.
+pub async fn publish(
+    engine: &Engine,
+    project: &str,
+    map: &SharedMap,
+    tx: &Sender<Update>,
+) -> Result<Discovery, String> {
+    let containers = engine.project(project).await?;
+    let d = discover(&containers);
+    map.merge(&d.map);
+    let at = now_ms();
+    for (addr, c) in &d.members {
+        let u = Update::Container {
+            addr: addr.clone(),
+            at,
+            sentinel: c.is_sentinel(),
+            container: c.info(),
+        };
+        if tx.send(u).await.is_err() {
+            break;
+        }
+    }
+    Ok(d)
+}
+
+fn note(event: &str, payload: String) -> Update {
+    Update::Note {
+        entry: LogEntry::new(now_ms(), Source::Docker, event, &payload),
+    }
+}
+
+pub async fn watch_task(engine: Engine, project: String, map: SharedMap, tx: Sender<Update>) {
+    let mut backoff = Backoff::default();
+    let mut engine_down = false;
+    loop {
+        let mut d = match publish(&engine, &project, &map, &tx).await {
+            Ok(d) => d,
+            Err(e) => {
+                if !engine_down {
+                    engine_down = true;
+                    if tx
+                        .send(note(
+                            "docker-engine-unreachable",
+                            format!("{e}; Redis monitoring goes on"),
+                        ))
+                        .await
+                        .is_err()
+                    {
+                        return;
+                    }
+                }
+                tokio::time::sleep(backoff.next_delay() * 5).await;
+                continue;
+            }
+        };
+        if engine_down {
+            engine_down = false;
+            if tx
+                .send(note(
+                    "docker-engine-reachable",
+                    format!("watching compose project {project} again"),
+                ))
+                .await
+                .is_err()
+            {
+                return;
+            }
+        }
+        backoff.reset();
+        let mut events = Box::pin(engine.events(&project));
+        while let Some(ev) = events.next().await {
+            let Ok((action, id, ts)) = ev else { break };
+            let Some(name) = event_name(&action) else {
+                continue;
+            };
+            // Re-list: a restarted container may have a new published port.
+            if let Ok(fresh) = publish(&engine, &project, &map, &tx).await {
+                d = fresh;
+            }
+            let member = d.members.iter().find(|(_, c)| c.id == id);
+            let (payload, addr) = match member {
+                Some((a, c)) => (
+                    format!("container {} (service {})", c.name, c.service),
+                    Some(a.clone()),
+                ),
+                None => (format!("container {}", &id[..id.len().min(12)]), None),
+            };
+            let mut entry = LogEntry::new(
+                if ts > 0 { ts } else { now_ms() },
+                Source::Docker,
+                name,
+                &payload,
+            );
+            entry.addr = addr;
+            if tx.send(Update::Note { entry }).await.is_err() {
+                return;
+            }
+        }
+        if tx
+            .send(note(
+                "docker-events-down",
+                "the Docker events stream ended; reconnecting".into(),
+            ))
+            .await
+            .is_err()
+        {
+            return;
+        }
+        tokio::time::sleep(backoff.next_delay()).await;
+    }
+}

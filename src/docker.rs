@@ -1,0 +1,363 @@
+//! The Docker Engine API (bollard): find a compose project's containers by their labels (never
+//! by name: compose v1 and v2 name containers differently), map every address the lab announces
+//! to the container's published 127.0.0.1 port, act on containers, and follow their events.
+//! The host never sends traffic to container IPs: they only appear as keys of the map.
+
+use crate::model::state::ContainerInfo;
+use crate::model::{Addr, AddrMap};
+use bollard::Docker;
+use bollard::query_parameters::{
+    EventsOptionsBuilder, ListContainersOptionsBuilder, RestartContainerOptions,
+    StartContainerOptions, StopContainerOptions,
+};
+use futures_util::{Stream, StreamExt};
+use std::collections::{BTreeMap, HashMap};
+use std::time::Duration;
+
+pub const PROJECT_LABEL: &str = "com.docker.compose.project";
+pub const SERVICE_LABEL: &str = "com.docker.compose.service";
+pub const REDIS_PORT: u16 = 6379;
+pub const SENTINEL_PORT: u16 = 26379;
+const CALL_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A container of a compose project, as listed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ComposeContainer {
+    pub id: String,
+    pub name: String,
+    pub service: String,
+    pub state: String,
+    /// Docker's status line (`Up 3 seconds (healthy)`).
+    pub status: String,
+    /// The healthcheck passes (or there is none and the container runs).
+    pub healthy: bool,
+    /// Container port -> host port, for ports published on 127.0.0.1 only.
+    pub published: BTreeMap<u16, u16>,
+    /// The container's addresses on its networks (map keys only; never contacted).
+    pub ips: Vec<String>,
+}
+
+impl ComposeContainer {
+    pub fn is_sentinel(&self) -> bool {
+        self.published.contains_key(&SENTINEL_PORT) || self.service.contains("sentinel")
+    }
+
+    pub fn info(&self) -> ContainerInfo {
+        ContainerInfo {
+            id: self.id.clone(),
+            name: self.name.clone(),
+            service: self.service.clone(),
+            state: self.state.clone(),
+        }
+    }
+
+    /// The port the lab's processes listen on inside the container.
+    pub fn inner_port(&self) -> u16 {
+        if self.is_sentinel() {
+            SENTINEL_PORT
+        } else {
+            REDIS_PORT
+        }
+    }
+
+    /// The address the lab announces for this container (`service:port`).
+    pub fn announced(&self) -> Addr {
+        Addr::new(self.service.clone(), self.inner_port())
+    }
+}
+
+/// What a project's containers tell sentui.
+#[derive(Clone, Debug, Default)]
+pub struct Discovery {
+    pub map: AddrMap,
+    /// The sentinels to start from, by announced address.
+    pub sentinels: Vec<Addr>,
+    /// Announced address -> container.
+    pub members: BTreeMap<Addr, ComposeContainer>,
+}
+
+/// Maps every way the lab may announce a container (service name, container name, container IP,
+/// each with the inner port) to its published 127.0.0.1 port. Containers without a published
+/// port (the demo app) are neither mapped nor members: they are no Redis endpoint.
+pub fn discover(containers: &[ComposeContainer]) -> Discovery {
+    let mut d = Discovery::default();
+    for c in containers {
+        let port = c.inner_port();
+        let announced = c.announced();
+        if let Some(host_port) = c.published.get(&port) {
+            let reachable = Addr::new("127.0.0.1", *host_port);
+            d.map.insert(announced.clone(), reachable.clone());
+            d.map
+                .insert(Addr::new(c.name.clone(), port), reachable.clone());
+            for ip in &c.ips {
+                d.map.insert(Addr::new(ip.clone(), port), reachable.clone());
+            }
+            if c.is_sentinel() {
+                d.sentinels.push(announced.clone());
+            }
+            d.members.insert(announced, c.clone());
+        }
+    }
+    d.sentinels.sort();
+    d
+}
+
+/// Explains a bollard error for a person: which engine, and what to do.
+pub fn explain(e: &bollard::errors::Error) -> String {
+    let text = e.to_string();
+    if text.contains("Permission denied") || text.contains("permission denied") {
+        return format!(
+            "permission denied talking to the Docker engine ({text}); run as a member of the docker group or as root"
+        );
+    }
+    if text.contains("No such file")
+        || text.contains("onnection refused")
+        || text.contains("error trying to connect")
+    {
+        return format!(
+            "the Docker engine is not reachable ({text}); is it running? (DOCKER_HOST selects another engine)"
+        );
+    }
+    text
+}
+
+#[derive(Clone)]
+pub struct Engine {
+    docker: Docker,
+}
+
+async fn bounded<T>(
+    what: &str,
+    f: impl std::future::Future<Output = Result<T, bollard::errors::Error>>,
+) -> Result<T, String> {
+    match tokio::time::timeout(CALL_TIMEOUT, f).await {
+        Ok(r) => r.map_err(|e| format!("{what}: {}", explain(&e))),
+        Err(_) => Err(format!(
+            "{what}: the Docker engine did not answer within {}s",
+            CALL_TIMEOUT.as_secs()
+        )),
+    }
+}
+
+impl Engine {
+    /// Connects to the local engine (DOCKER_HOST or the default socket), negotiating the API
+    /// version so older and newer engines both work.
+    pub async fn connect() -> Result<Engine, String> {
+        let docker = Docker::connect_with_local_defaults().map_err(|e| explain(&e))?;
+        let docker = bounded("negotiating the API version", docker.negotiate_version()).await?;
+        bounded("pinging the engine", docker.ping()).await?;
+        Ok(Engine { docker })
+    }
+
+    /// Every container of a compose project, running or not.
+    pub async fn project(&self, project: &str) -> Result<Vec<ComposeContainer>, String> {
+        let mut filters = HashMap::new();
+        filters.insert(
+            "label".to_string(),
+            vec![format!("{PROJECT_LABEL}={project}")],
+        );
+        let opts = ListContainersOptionsBuilder::default()
+            .all(true)
+            .filters(&filters)
+            .build();
+        let list = bounded(
+            "listing containers",
+            self.docker.list_containers(Some(opts)),
+        )
+        .await?;
+        let mut out: Vec<ComposeContainer> = list
+            .into_iter()
+            // `compose run` one-offs are not part of the lab.
+            .filter(|c| {
+                c.labels
+                    .as_ref()
+                    .and_then(|l| l.get("com.docker.compose.oneoff"))
+                    .is_none_or(|v| v != "True")
+            })
+            .map(|c| {
+                let labels = c.labels.unwrap_or_default();
+                let published = c
+                    .ports
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(|p| p.ip.as_deref() == Some("127.0.0.1"))
+                    .filter_map(|p| p.public_port.map(|pp| (p.private_port, pp)))
+                    .collect();
+                let ips = c
+                    .network_settings
+                    .and_then(|n| n.networks)
+                    .map(|n| {
+                        n.into_values()
+                            .filter_map(|e| e.ip_address)
+                            .filter(|ip| !ip.is_empty())
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let status = c.status.unwrap_or_default();
+                let state = c.state.map(|s| s.to_string()).unwrap_or_default();
+                ComposeContainer {
+                    healthy: status.contains("(healthy)")
+                        || (state == "running" && !status.contains("health")),
+                    status,
+                    id: c.id.unwrap_or_default(),
+                    name: c
+                        .names
+                        .unwrap_or_default()
+                        .first()
+                        .map(|n| n.trim_start_matches('/').to_string())
+                        .unwrap_or_default(),
+                    service: labels.get(SERVICE_LABEL).cloned().unwrap_or_default(),
+                    state,
+                    published,
+                    ips,
+                }
+            })
+            .collect();
+        out.sort_by(|a, b| a.service.cmp(&b.service));
+        Ok(out)
+    }
+
+    pub async fn act(&self, id: &str, action: crate::control::Action) -> Result<(), String> {
+        use crate::control::Action;
+        let what = format!(
+            "{} container {}",
+            action.verb_present(),
+            &id[..id.len().min(12)]
+        );
+        match action {
+            Action::Pause => bounded(&what, self.docker.pause_container(id)).await,
+            Action::Unpause => bounded(&what, self.docker.unpause_container(id)).await,
+            Action::Stop => {
+                bounded(
+                    &what,
+                    self.docker.stop_container(id, None::<StopContainerOptions>),
+                )
+                .await
+            }
+            Action::Start => {
+                bounded(
+                    &what,
+                    self.docker
+                        .start_container(id, None::<StartContainerOptions>),
+                )
+                .await
+            }
+            Action::Restart => {
+                bounded(
+                    &what,
+                    self.docker
+                        .restart_container(id, None::<RestartContainerOptions>),
+                )
+                .await
+            }
+        }
+    }
+
+    /// Container events of one project: (action, container id, unix ms).
+    pub fn events(
+        &self,
+        project: &str,
+    ) -> impl Stream<Item = Result<(String, String, u64), String>> + use<> {
+        let mut filters = HashMap::new();
+        filters.insert("type".to_string(), vec!["container".to_string()]);
+        filters.insert(
+            "label".to_string(),
+            vec![format!("{PROJECT_LABEL}={project}")],
+        );
+        let opts = EventsOptionsBuilder::default().filters(&filters).build();
+        self.docker.events(Some(opts)).map(|r| {
+            r.map_err(|e| explain(&e)).map(|ev| {
+                let ms = ev
+                    .time_nano
+                    .map(|n| (n / 1_000_000) as u64)
+                    .or(ev.time.map(|s| s as u64 * 1000))
+                    .unwrap_or(0);
+                (
+                    ev.action.unwrap_or_default(),
+                    ev.actor.and_then(|a| a.id).unwrap_or_default(),
+                    ms,
+                )
+            })
+        })
+    }
+
+    pub fn inner(&self) -> &Docker {
+        &self.docker
+    }
+}
+
+/// Docker's event actions worth a line in the log, named as sentui logs them.
+pub fn event_name(action: &str) -> Option<&'static str> {
+    Some(match action {
+        "pause" => "container-pause",
+        "unpause" => "container-unpause",
+        "die" => "container-die",
+        "start" => "container-start",
+        "stop" => "container-stop",
+        "kill" => "container-kill",
+        "restart" => "container-restart",
+        "oom" => "container-oom",
+        "health_status: healthy" => "container-healthy",
+        "health_status: unhealthy" => "container-unhealthy",
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn c(service: &str, inner: u16, host: u16, ip: &str) -> ComposeContainer {
+        ComposeContainer {
+            id: format!("{service}-id"),
+            name: format!("lab-{service}-1"),
+            service: service.into(),
+            state: "running".into(),
+            status: "Up 1 second (healthy)".into(),
+            healthy: true,
+            published: [(inner, host)].into_iter().collect(),
+            ips: vec![ip.into()],
+        }
+    }
+
+    #[test]
+    fn maps_every_announced_form_to_the_published_port() {
+        let d = discover(&[
+            c("redis-master", 6379, 49153, "172.18.0.2"),
+            c("sentinel-1", 26379, 49160, "172.18.0.5"),
+        ]);
+        let reach = Addr::new("127.0.0.1", 49153);
+        assert_eq!(
+            d.map.reachable(&"redis-master:6379".parse().unwrap()),
+            reach
+        );
+        assert_eq!(
+            d.map.reachable(&"lab-redis-master-1:6379".parse().unwrap()),
+            reach
+        );
+        assert_eq!(d.map.reachable(&"172.18.0.2:6379".parse().unwrap()), reach);
+        assert_eq!(
+            d.sentinels,
+            vec!["sentinel-1:26379".parse::<Addr>().unwrap()]
+        );
+        assert!(
+            d.members
+                .contains_key(&"redis-master:6379".parse().unwrap())
+        );
+    }
+
+    #[test]
+    fn unpublished_containers_are_not_endpoints() {
+        let mut app = c("app", 6379, 1, "172.18.0.9");
+        app.published.clear();
+        let d = discover(&[app]);
+        assert!(d.map.is_empty());
+        assert!(d.members.is_empty());
+    }
+
+    #[test]
+    fn event_names() {
+        assert_eq!(event_name("pause"), Some("container-pause"));
+        assert_eq!(event_name("exec_start: sh"), None);
+    }
+}

@@ -1,0 +1,229 @@
+//! Against the real Docker engine: the compose lab under a unique project name, container names
+//! in `status --json`, the master paused through `sentui ctl`, a replica promoted, the old master
+//! back as a replica (`+convert-to-slave`), container events in the log, and `lab down` leaving
+//! no container, network or volume of the project. Runs wherever an engine is reachable; only
+//! where none is does it skip, saying so loudly.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn engine_reachable() -> bool {
+    Command::new("docker")
+        .args(["info", "--format", "{{.ServerVersion}}"])
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+struct DockerLab {
+    project: String,
+}
+
+impl DockerLab {
+    fn run(&self, args: &[&str]) -> std::process::Output {
+        let mut all = vec!["--compose-project", self.project.as_str()];
+        all.extend_from_slice(args);
+        sentui(&all)
+    }
+    fn status(&self) -> (Value, i32) {
+        let out = self.run(&["status", "--json"]);
+        (
+            serde_json::from_slice(&out.stdout).unwrap_or(Value::Null),
+            out.status.code().unwrap_or(-1),
+        )
+    }
+    fn leftovers(&self) -> String {
+        let label = format!("label=com.docker.compose.project={}", self.project);
+        let mut left = String::new();
+        for what in [
+            vec!["ps", "-a"],
+            vec!["network", "ls"],
+            vec!["volume", "ls"],
+        ] {
+            let out = Command::new("docker")
+                .args(&what)
+                .args(["-q", "--filter", &label])
+                .output()
+                .unwrap();
+            left.push_str(&String::from_utf8_lossy(&out.stdout));
+        }
+        left.trim().to_string()
+    }
+}
+
+impl Drop for DockerLab {
+    fn drop(&mut self) {
+        let _ = sentui(&["lab", "down", "--project", &self.project]);
+    }
+}
+
+/// Streams `events --json` until `until`, returning every entry seen.
+fn events_until(lab: &DockerLab, until: &str, then: impl FnOnce()) -> Vec<Value> {
+    let mut child = Command::new(bin())
+        .args([
+            "--compose-project",
+            &lab.project,
+            "events",
+            "--json",
+            "--until",
+            until,
+            "--for",
+            "60s",
+        ])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let out = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(out).lines().map_while(Result::ok) {
+            if let Ok(v) = serde_json::from_str::<Value>(&line) {
+                let _ = tx.send(v);
+            }
+        }
+    });
+    let mut seen = Vec::new();
+    let mut links = 0;
+    while links < 3 {
+        let v = rx
+            .recv_timeout(Duration::from_secs(15))
+            .expect("events links come up");
+        links += (v["event"] == "events-link-up") as usize;
+        seen.push(v);
+    }
+    then();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+        match rx.recv_timeout(left) {
+            Ok(v) => {
+                let done = v["event"] == until;
+                seen.push(v);
+                if done {
+                    let _ = child.wait();
+                    return seen;
+                }
+            }
+            Err(_) => break,
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!(
+        "no {until} within 60 s; saw {:?}",
+        seen.iter().map(|v| v["event"].clone()).collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn failover_on_the_docker_lab() {
+    if !engine_reachable() {
+        eprintln!(
+            "\n!!!!!!!! SKIPPED failover_on_the_docker_lab: NO DOCKER ENGINE IS REACHABLE (docker info failed) !!!!!!!!\n"
+        );
+        println!("SKIPPED: no Docker engine reachable");
+        return;
+    }
+    let lab = DockerLab {
+        project: format!("sentui-test-{}", std::process::id()),
+    };
+    let up = sentui(&["lab", "up", "--project", &lab.project]);
+    assert!(
+        up.status.success(),
+        "lab up: {}{}",
+        stdout(&up),
+        stderr(&up)
+    );
+    assert!(
+        stdout(&up).contains("image: "),
+        "says which image it uses: {}",
+        stdout(&up)
+    );
+
+    // Everything by name, with its container.
+    let (s, code) = lab.status();
+    assert_eq!(code, 0, "{s:#}");
+    let g = &s["masters"][0];
+    assert_eq!(g["master"]["addr"], "redis-master:6379");
+    let container_of = |n: &Value| n["container"]["name"].as_str().unwrap_or("").to_string();
+    assert!(container_of(&g["master"]).contains("redis-master"), "{g:#}");
+    assert_eq!(g["master"]["container"]["state"], "running");
+    for r in g["replicas"].as_array().unwrap() {
+        assert!(container_of(r).contains("redis-replica"), "{r:#}");
+    }
+    let sentinels = g["sentinels"].as_array().unwrap();
+    assert_eq!(sentinels.len(), 3);
+    assert!(
+        sentinels
+            .iter()
+            .all(|x| container_of(x).contains("sentinel") && x["reach"] == "ok")
+    );
+
+    // Pause the master through sentui: docker's pause event, then the failover.
+    let seen = events_until(&lab, "failover-complete", || {
+        let out = lab.run(&["ctl", "pause", "master"]);
+        assert!(out.status.success(), "ctl pause: {}", stderr(&out));
+        assert!(stdout(&out).contains("container"), "{}", stdout(&out));
+    });
+    let pos = |event: &str| seen.iter().position(|v| v["event"] == event);
+    let pause = pos("container-pause").expect("docker's pause event in the log");
+    assert_eq!(seen[pause]["source"], "docker");
+    assert_eq!(seen[pause]["addr"], "redis-master:6379");
+    assert!(pause < pos("+sdown").unwrap(), "cause before effect");
+    let done = seen.last().unwrap();
+    let new_master = done["failover"]["new_master"].as_str().unwrap().to_string();
+    assert!(new_master.starts_with("redis-replica-"), "{done}");
+    let (s, _) = lab.status();
+    assert_eq!(s["masters"][0]["master"]["addr"], new_master.as_str());
+    let old = s["masters"][0]["replicas"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["addr"] == "redis-master:6379")
+        .cloned()
+        .unwrap();
+    assert_eq!(old["container"]["state"], "paused");
+    assert_eq!(old["paused"], true);
+
+    // Resume by service name: the sentinels convert the old master into a replica.
+    let seen = events_until(&lab, "+convert-to-slave", || {
+        let out = lab.run(&["ctl", "unpause", "redis-master"]);
+        assert!(out.status.success(), "ctl unpause: {}", stderr(&out));
+    });
+    assert!(
+        seen.iter()
+            .any(|v| v["event"] == "container-unpause" && v["source"] == "docker")
+    );
+    assert_eq!(seen.last().unwrap()["addr"], "redis-master:6379");
+    let rejoined = wait_for(Duration::from_secs(30), || {
+        let (s, code) = lab.status();
+        let r = s["masters"][0]["replicas"]
+            .as_array()?
+            .iter()
+            .find(|r| r["addr"] == "redis-master:6379")?
+            .clone();
+        (r["role"] == "replica" && r["link"] == "up" && code == 0).then_some(())
+    });
+    assert!(rejoined.is_some(), "old master back as a healthy replica");
+
+    // Control is scoped to the project: a node outside it is refused.
+    let out = lab.run(&["ctl", "stop", "127.0.0.1:1"]);
+    assert_ne!(out.status.code(), Some(0));
+    assert!(
+        stderr(&out).contains("needs a container") || stderr(&out).contains("nothing listens"),
+        "{}",
+        stderr(&out)
+    );
+
+    let down = sentui(&["lab", "down", "--project", &lab.project]);
+    assert!(
+        down.status.success(),
+        "lab down: {}{}",
+        stdout(&down),
+        stderr(&down)
+    );
+    assert_eq!(lab.leftovers(), "", "nothing of the project is left");
+}
