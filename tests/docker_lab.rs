@@ -8,9 +8,8 @@ mod common;
 
 use common::*;
 use serde_json::Value;
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
 fn engine_reachable() -> bool {
     Command::new("docker")
@@ -61,61 +60,14 @@ impl Drop for DockerLab {
     }
 }
 
-/// Streams `events --json` until `until`, returning every entry seen.
+/// Streams the lab's events, does `then`, and returns what came up to `until`.
 fn events_until(lab: &DockerLab, until: &str, then: impl FnOnce()) -> Vec<Value> {
-    let mut child = Command::new(bin())
-        .args([
-            "--compose-project",
-            &lab.project,
-            "events",
-            "--json",
-            "--until",
-            until,
-            "--for",
-            "60s",
-        ])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let out = child.stdout.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(out).lines().map_while(Result::ok) {
-            if let Ok(v) = serde_json::from_str::<Value>(&line) {
-                let _ = tx.send(v);
-            }
-        }
-    });
-    let mut seen = Vec::new();
-    let mut links = 0;
-    while links < 3 {
-        let v = rx
-            .recv_timeout(Duration::from_secs(15))
-            .expect("events links come up");
-        links += (v["event"] == "events-link-up") as usize;
-        seen.push(v);
-    }
-    then();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while let Some(left) = deadline.checked_duration_since(Instant::now()) {
-        match rx.recv_timeout(left) {
-            Ok(v) => {
-                let done = v["event"] == until;
-                seen.push(v);
-                if done {
-                    let _ = child.wait();
-                    return seen;
-                }
-            }
-            Err(_) => break,
-        }
-    }
-    let _ = child.kill();
-    let _ = child.wait();
-    panic!(
-        "no {until} within 60 s; saw {:?}",
-        seen.iter().map(|v| v["event"].clone()).collect::<Vec<_>>()
+    let stream = EventStream::start(
+        &["--compose-project".to_string(), lab.project.clone()],
+        until,
     );
+    then();
+    stream.until(until, Duration::from_secs(60))
 }
 
 #[test]

@@ -6,62 +6,7 @@ mod common;
 
 use common::*;
 use serde_json::Value;
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
 use std::time::Duration;
-
-/// Starts `sentui events --json` against the lab and returns the child once all three events
-/// links are up.
-fn events(lab: &LocalLab, until: &str) -> (std::process::Child, std::sync::mpsc::Receiver<Value>) {
-    let mut child = Command::new(bin())
-        .args(lab.sentinel_args())
-        .args(["events", "--json", "--until", until, "--for", "60s"])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let out = child.stdout.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(out).lines().map_while(Result::ok) {
-            let v: Value =
-                serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
-            if tx.send(v).is_err() {
-                return;
-            }
-        }
-    });
-    let mut links = 0;
-    while links < 3 {
-        let v = rx
-            .recv_timeout(Duration::from_secs(10))
-            .expect("events links come up");
-        if v["event"] == "events-link-up" {
-            links += 1;
-        }
-    }
-    (child, rx)
-}
-
-fn drain_until(rx: &std::sync::mpsc::Receiver<Value>, event: &str, limit: Duration) -> Vec<Value> {
-    let mut seen = Vec::new();
-    let deadline = std::time::Instant::now() + limit;
-    while let Some(left) = deadline.checked_duration_since(std::time::Instant::now()) {
-        match rx.recv_timeout(left) {
-            Ok(v) => {
-                let done = v["event"] == event;
-                seen.push(v);
-                if done {
-                    return seen;
-                }
-            }
-            Err(_) => break,
-        }
-    }
-    panic!(
-        "no {event} within {limit:?}; saw: {:#?}",
-        seen.iter().map(|v| v["event"].clone()).collect::<Vec<_>>()
-    );
-}
 
 #[test]
 fn failover_on_the_local_lab() {
@@ -92,12 +37,11 @@ fn failover_on_the_local_lab() {
     );
 
     // Freeze the master and watch the failover.
-    let (mut child, rx) = events(&lab, "failover-complete");
+    let stream = EventStream::start(&lab.sentinel_args(), "failover-complete");
     let out = lab.run(&["ctl", "pause", "master"]);
     assert!(out.status.success(), "ctl pause: {}", stderr(&out));
     assert!(stdout(&out).contains(&format!("paused {}", lab.master)));
-    let seen = drain_until(&rx, "failover-complete", Duration::from_secs(40));
-    let _ = child.wait();
+    let seen = stream.until("failover-complete", Duration::from_secs(40));
 
     let by = |event: &str| -> Vec<&Value> { seen.iter().filter(|v| v["event"] == event).collect() };
     assert!(
@@ -173,11 +117,10 @@ fn failover_on_the_local_lab() {
     assert_eq!(code, 1, "degraded while the old master is frozen");
 
     // Resume it: the sentinels convert it into a replica of the new master.
-    let (mut child, rx) = events(&lab, "+convert-to-slave");
+    let stream = EventStream::start(&lab.sentinel_args(), "+convert-to-slave");
     let out = lab.run(&["ctl", "unpause", &lab.master]);
     assert!(out.status.success(), "ctl unpause: {}", stderr(&out));
-    let seen = drain_until(&rx, "+convert-to-slave", Duration::from_secs(40));
-    let _ = child.wait();
+    let seen = stream.until("+convert-to-slave", Duration::from_secs(40));
     let convert = seen.last().unwrap();
     assert_eq!(convert["addr"], lab.master.as_str());
     assert!(

@@ -1,6 +1,9 @@
 //! Parsers tested on replies and events captured from a real redis-server 7 sentinel
 //! deployment (tests/fixtures, raw RESP as the server sent it).
 
+mod common;
+
+use common::scenario::fixture;
 use sentui::collect::reply::{records, text};
 use sentui::model::Addr;
 use sentui::model::info::{ReplicationInfo, Role, ServerInfo};
@@ -8,15 +11,6 @@ use sentui::model::log::Source;
 use sentui::model::reply::{Ckquorum, MasterRecord, PeerRecord, ReplicaRecord, parse_all};
 use sentui::model::state::{Deployment, Update};
 use sentui::model::stopwatch::Phase;
-
-fn fixture(name: &str) -> redis::Value {
-    let bytes = std::fs::read(format!(
-        "{}/tests/fixtures/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap();
-    redis::parse_redis_value(&bytes).unwrap()
-}
 
 fn addr(s: &str) -> Addr {
     s.parse().unwrap()

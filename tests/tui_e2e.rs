@@ -139,3 +139,85 @@ fn press_p_on_the_master_and_watch_the_failover() {
             .contains(") T ")
     );
 }
+
+#[test]
+fn sigterm_restores_the_terminal_and_resumes() {
+    let lab = LocalLab::up(1);
+    let dir = tempfile::tempdir().unwrap();
+    let exit_file = dir.path().join("exit");
+    let pid_file = dir.path().join("pid");
+    let tmux = Tmux {
+        socket: format!("sentui-e2e-term-{}", std::process::id()),
+        session: "term".into(),
+    };
+    let script = format!(
+        "SENTUI_SENTINELS={} sh -c 'echo $$ > {}; exec {}' ; echo $? > {}; sleep 60",
+        lab.sentinels.join(","),
+        pid_file.display(),
+        bin(),
+        exit_file.display()
+    );
+    tmux.cmd(&[
+        "new-session",
+        "-d",
+        "-s",
+        &tmux.session,
+        "-x",
+        "80",
+        "-y",
+        "24",
+        &script,
+    ]);
+    let master_line = format!("★ {}", lab.master);
+    tmux.wait_screen(Duration::from_secs(15), "the master", |s| {
+        s.contains(&master_line)
+    });
+    tmux.keys("p");
+    tmux.wait_screen(Duration::from_secs(10), "the pause", |s| {
+        s.contains("PAUSED")
+    });
+    let pid: i32 = std::fs::read_to_string(&pid_file)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid.to_string()])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let code = wait_for(Duration::from_secs(10), || {
+        std::fs::read_to_string(&exit_file).ok()
+    })
+    .expect("sentui exits on SIGTERM");
+    assert_eq!(code.trim(), "0");
+    assert_eq!(
+        tmux.cmd(&[
+            "display-message",
+            "-p",
+            "-t",
+            &tmux.session,
+            "#{alternate_on}"
+        ])
+        .trim(),
+        "0"
+    );
+    assert_eq!(
+        tmux.cmd(&[
+            "display-message",
+            "-p",
+            "-t",
+            &tmux.session,
+            "#{cursor_flag}"
+        ])
+        .trim(),
+        "1"
+    );
+    assert!(
+        tmux.screen().contains(&format!("resumed {}", lab.master)),
+        "{}",
+        tmux.screen()
+    );
+}

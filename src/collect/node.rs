@@ -78,15 +78,7 @@ pub async fn node_task(link: LinkSettings, probe: ProbeSettings, addr: Addr, tx:
         let mut conn = match link.connect_unbounded(&addr).await {
             Ok(c) => c,
             Err(reach) => {
-                if tx
-                    .send(Update::NodeReach {
-                        addr: addr.clone(),
-                        at: now_ms(),
-                        reach,
-                    })
-                    .await
-                    .is_err()
-                {
+                if !report(&tx, &addr, reach).await {
                     return;
                 }
                 tokio::time::sleep(backoff.next_delay()).await;
@@ -102,21 +94,24 @@ pub async fn node_task(link: LinkSettings, probe: ProbeSettings, addr: Addr, tx:
                 last_quiet_retry = Some(Instant::now());
             }
             LoopEnd::Reconnect(reach) => {
-                if tx
-                    .send(Update::NodeReach {
-                        addr: addr.clone(),
-                        at: now_ms(),
-                        reach,
-                    })
-                    .await
-                    .is_err()
-                {
+                if !report(&tx, &addr, reach).await {
                     return;
                 }
                 tokio::time::sleep(backoff.next_delay()).await;
             }
         }
     }
+}
+
+/// Sends the node's new state; false when nobody listens any more.
+async fn report(tx: &Sender<Update>, addr: &Addr, reach: Reach) -> bool {
+    tx.send(Update::NodeReach {
+        addr: addr.clone(),
+        at: now_ms(),
+        reach,
+    })
+    .await
+    .is_ok()
 }
 
 enum LoopEnd {

@@ -145,3 +145,82 @@ pub fn pid_alive(pid: i32) -> bool {
             .unwrap_or_default()
             .contains(") Z ")
 }
+
+/// `sentui ... events --json --until EVENT --for 60s`, read line by line on a thread.
+pub struct EventStream {
+    child: std::process::Child,
+    rx: std::sync::mpsc::Receiver<Value>,
+    /// Every entry received so far.
+    pub seen: Vec<Value>,
+}
+
+impl EventStream {
+    /// Starts the stream with `conn` (connection flags) and returns once all three events
+    /// links are up.
+    pub fn start(conn: &[String], until: &str) -> EventStream {
+        use std::io::{BufRead, BufReader};
+        let mut child = Command::new(bin())
+            .args(conn)
+            .args(["events", "--json", "--until", until, "--for", "60s"])
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let out = child.stdout.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(out).lines().map_while(Result::ok) {
+                let v: Value = serde_json::from_str(&line)
+                    .unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
+                if tx.send(v).is_err() {
+                    return;
+                }
+            }
+        });
+        let mut s = EventStream {
+            child,
+            rx,
+            seen: Vec::new(),
+        };
+        let mut links = 0;
+        while links < 3 {
+            let v =
+                s.rx.recv_timeout(Duration::from_secs(15))
+                    .expect("events links come up");
+            links += (v["event"] == "events-link-up") as usize;
+            s.seen.push(v);
+        }
+        s
+    }
+
+    /// Waits for `event`; returns what arrived since the links came up, ending with it.
+    pub fn until(mut self, event: &str, limit: Duration) -> Vec<Value> {
+        let start = self.seen.len();
+        let deadline = Instant::now() + limit;
+        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+            match self.rx.recv_timeout(left) {
+                Ok(v) => {
+                    let done = v["event"] == event;
+                    self.seen.push(v);
+                    if done {
+                        return self.seen.split_off(start);
+                    }
+                }
+                Err(_) => break,
+            }
+        }
+        panic!(
+            "no {event} within {limit:?}; saw {:?}",
+            self.seen
+                .iter()
+                .map(|v| v["event"].clone())
+                .collect::<Vec<_>>()
+        );
+    }
+}
+
+impl Drop for EventStream {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -16,7 +16,8 @@ pub fn addr(s: &str) -> Addr {
     s.parse().unwrap()
 }
 
-fn fixture(name: &str) -> redis::Value {
+/// A captured reply (raw RESP in tests/fixtures), parsed.
+pub fn fixture(name: &str) -> redis::Value {
     let bytes = std::fs::read(format!(
         "{}/tests/fixtures/{name}",
         env!("CARGO_MANIFEST_DIR")
