@@ -18,6 +18,7 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
         return;
     };
     let d = ctx.app.shown();
+    let wide = area.width >= 150;
     let rows = v.sentinels.iter().map(|s| {
         let state = match s.unresponsive_ms {
             Some(ms) => format!("unresponsive {ms}ms"),
@@ -67,10 +68,14 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
                     .unwrap_or_else(|| "-".into()),
             ),
             Cell::from(voted),
-            Cell::from(behind(s.container.as_ref(), s.process.as_deref())).style(t.dim()),
+            Cell::from(if wide {
+                behind(s.container.as_ref(), s.process.as_deref())
+            } else {
+                String::new()
+            })
+            .style(t.dim()),
         ])
     });
-    let wide = area.width >= 150;
     let header = Row::new([
         "SENTINEL",
         "STATE",
