@@ -19,10 +19,13 @@ pub enum Event {
 }
 
 /// What the runtime should do for the app.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "command", rename_all = "kebab-case")]
 pub enum Command {
     /// Pause, resume, stop, start or restart a node (its container or local process).
     Control { action: ControlAction, addr: Addr },
+    /// Save the screen as SVG.
+    Screenshot,
     /// SENTINEL FAILOVER, sent to the first of `sentinels` that answers.
     Failover { group: String, sentinels: Vec<Addr> },
 }
@@ -35,7 +38,7 @@ pub enum Pending {
 }
 
 /// The outcome of a command, fed back as an event.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ActionResult {
     pub command: Command,
     pub result: Result<String, String>,
@@ -110,6 +113,8 @@ pub struct App {
     pub started_at: Millis,
     pub size: (u16, u16),
     pub latency: Latency,
+    /// A line the header shows above everything (a replay's position and keys).
+    pub banner: Option<String>,
     pub quit: bool,
 }
 
@@ -136,6 +141,7 @@ impl App {
             started_at: now,
             size: (80, 24),
             latency: Latency::default(),
+            banner: None,
             quit: false,
         }
     }
@@ -358,6 +364,7 @@ impl App {
                 }
             }
             Action::ToggleStop => self.toggle_stop(),
+            Action::Screenshot => return vec![Command::Screenshot],
         }
         Vec::new()
     }
@@ -388,6 +395,7 @@ impl App {
             self.set_status("no node selected", true);
             return;
         };
+        self.selected = Some(addr.clone());
         let action = if self.selected_is_stopped() {
             ControlAction::Start
         } else {
@@ -414,6 +422,8 @@ impl App {
             self.set_status("no node selected", true);
             return Vec::new();
         };
+        // The selection stays on this node through the failover, so `p` again resumes it.
+        self.selected = Some(addr.clone());
         let action = if self.selected_is_paused() {
             ControlAction::Unpause
         } else {
@@ -456,6 +466,7 @@ impl App {
                 self.live.apply(Update::Note { entry: e });
                 self.set_status(format!("failover of {group} requested: {msg}"), false);
             }
+            (Command::Screenshot, Ok(msg)) => self.set_status(msg.clone(), false),
             (_, Err(e)) => self.set_status(e.clone(), true),
         }
     }

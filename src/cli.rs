@@ -106,6 +106,10 @@ pub struct UiArgs {
     /// (used by the benchmark).
     #[arg(long, value_name = "FILE", hide = true, global = true)]
     pub stats_out: Option<std::path::PathBuf>,
+    /// Record the session (TUI or `events`) as NDJSON: every update, event, key, action and
+    /// terminal size, for `sentui replay`. Credentials never enter a recording.
+    #[arg(long, value_name = "FILE", env = "SENTUI_RECORD", global = true)]
+    pub record: Option<PathBuf>,
 }
 
 impl UiArgs {
@@ -149,6 +153,40 @@ pub enum Command {
     },
     /// Start the lab and open the terminal UI on it.
     Demo(LabOptions),
+    /// Replay a recording in the TUI (Space pause, . step, ←/→ seek, +/- speed), or render it.
+    Replay {
+        /// The recording (`--record FILE`).
+        file: PathBuf,
+        /// Playback speed (2 = twice as fast).
+        #[arg(long, default_value_t = 1.0)]
+        speed: f64,
+        /// Render the whole session to an asciicast v2 file instead (for `asciinema play`).
+        #[arg(long, value_name = "OUT.cast")]
+        to_cast: Option<PathBuf>,
+        /// Save one frame as SVG instead (see --at).
+        #[arg(long, value_name = "OUT.svg")]
+        screenshot: Option<PathBuf>,
+        /// With --screenshot: an event name (the first one, e.g. +switch-master) or seconds from
+        /// the start.
+        #[arg(long, value_name = "EVENT|SECS", default_value = "0")]
+        at: String,
+        /// With --screenshot: this long after --at.
+        #[arg(long, value_name = "DURATION", default_value = "0ms", value_parser = parse_duration_or_zero)]
+        after: Duration,
+        /// Terminal size of the rendering (default: the recorded one).
+        #[arg(long, value_name = "WxH", value_parser = parse_size)]
+        size: Option<(u16, u16)>,
+    },
+    /// Connect, collect for a moment, and save the screen as SVG.
+    Screenshot {
+        #[arg(long, value_name = "OUT.svg")]
+        out: PathBuf,
+        #[arg(long, value_name = "WxH", default_value = "120x36", value_parser = parse_size)]
+        size: (u16, u16),
+        /// How long to collect before drawing.
+        #[arg(long, value_name = "DURATION", default_value = "3s", value_parser = parse_duration)]
+        wait: Duration,
+    },
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -196,6 +234,23 @@ pub fn parse_addr(s: &str) -> Result<Addr, String> {
 
 fn parse_map(s: &str) -> Result<(Addr, Addr), String> {
     AddrMap::parse_entry(s)
+}
+
+fn parse_duration_or_zero(s: &str) -> Result<Duration, String> {
+    humantime::parse_duration(s.trim()).map_err(|e| format!("'{s}': {e} (try 500ms, 2s)"))
+}
+
+/// `120x36`: a terminal size, at least 20x5.
+pub fn parse_size(s: &str) -> Result<(u16, u16), String> {
+    let (w, h) = s
+        .split_once(['x', 'X'])
+        .ok_or_else(|| format!("'{s}' is not WIDTHxHEIGHT (e.g. 120x36)"))?;
+    let w: u16 = w.trim().parse().map_err(|_| format!("'{s}': bad width"))?;
+    let h: u16 = h.trim().parse().map_err(|_| format!("'{s}': bad height"))?;
+    if w < 20 || h < 5 || w > 1000 || h > 500 {
+        return Err(format!("'{s}': between 20x5 and 1000x500"));
+    }
+    Ok((w, h))
 }
 
 pub fn parse_duration(s: &str) -> Result<Duration, String> {

@@ -3,4 +3,5 @@
 pub mod ctl;
 pub mod events;
 pub mod lab;
+pub mod screenshot;
 pub mod status;

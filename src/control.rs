@@ -10,7 +10,8 @@ use crate::collect::link::SharedMap;
 use crate::docker::{ComposeContainer, Engine};
 use crate::model::Addr;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Action {
     Pause,
     Unpause,

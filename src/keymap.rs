@@ -17,6 +17,7 @@ pub enum Action {
     ScrollDown,
     ScrollTop,
     ScrollBottom,
+    Screenshot,
     Help,
     Quit,
 }
@@ -126,6 +127,13 @@ pub const KEYMAP: &[Binding] = &[
         help: "newest events (follow)",
         hint: None,
         matches: |k| k.code == KeyCode::End,
+    },
+    Binding {
+        action: Action::Screenshot,
+        keys: "c",
+        help: "save the screen as SVG (current directory)",
+        hint: None,
+        matches: |k| code(k, KeyCode::Char('c')),
     },
     Binding {
         action: Action::Help,

@@ -13,13 +13,15 @@ pub mod docker;
 pub mod keymap;
 pub mod lab;
 pub mod model;
+pub mod record;
+pub mod replay;
 pub mod tui;
 pub mod ui;
 
 use clap::Parser;
 use cli::{Cli, Command, ConnArgs, CtlAction, LabAction};
 use collect::CollectSettings;
-use collect::link::{LinkSettings, SharedMap, now_ms};
+use collect::link::{Credentials, LinkSettings, Secret, SharedMap, now_ms};
 use collect::node::ProbeSettings;
 use control::{Action, Controller, DockerScope};
 use model::Addr;
@@ -104,11 +106,14 @@ pub async fn connect(c: &ConnArgs, read_only: bool) -> Result<Connection, String
     if seeds.is_empty() {
         seeds.push(DEFAULT_SENTINEL.parse().expect("a valid default"));
     }
+    let (auth, sentinel_auth) = credentials_from_env();
     let settings = CollectSettings {
         link: LinkSettings {
             connect_timeout: c.timeout,
             response_timeout: c.timeout,
             map: map.clone(),
+            auth,
+            sentinel_auth,
         },
         docker: docker.clone(),
         probe: ProbeSettings {
@@ -126,6 +131,29 @@ pub async fn connect(c: &ConnArgs, read_only: bool) -> Result<Connection, String
     })
 }
 
+/// Credentials come from the environment only, never from the command line (where `ps` and
+/// shell history would show them): SENTUI_USERNAME / SENTUI_PASSWORD for the nodes,
+/// SENTUI_SENTINEL_USERNAME / SENTUI_SENTINEL_PASSWORD for the sentinels (default: the nodes'
+/// credentials; set SENTUI_SENTINEL_PASSWORD empty for sentinels without a password).
+pub fn credentials_from_env() -> (Option<Credentials>, Option<Credentials>) {
+    let var = |k: &str| std::env::var(k).ok();
+    let node = var("SENTUI_PASSWORD")
+        .filter(|p| !p.is_empty())
+        .map(|p| Credentials {
+            username: var("SENTUI_USERNAME").filter(|u| !u.is_empty()),
+            password: Secret::new(p),
+        });
+    let sentinel = match var("SENTUI_SENTINEL_PASSWORD") {
+        Some(p) if p.is_empty() => None,
+        Some(p) => Some(Credentials {
+            username: var("SENTUI_SENTINEL_USERNAME").filter(|u| !u.is_empty()),
+            password: Secret::new(p),
+        }),
+        None => node.clone(),
+    };
+    (node, sentinel)
+}
+
 fn tui_options(ui: &cli::UiArgs, group: Option<String>) -> tui::TuiOptions {
     tui::TuiOptions {
         group,
@@ -133,6 +161,7 @@ fn tui_options(ui: &cli::UiArgs, group: Option<String>) -> tui::TuiOptions {
         read_only: ui.read_only,
         no_color: ui.colorless(),
         stats_out: ui.stats_out.clone(),
+        record: ui.record.clone(),
     }
 }
 
@@ -140,8 +169,16 @@ pub async fn run(cli: Cli) -> u8 {
     let group = cli.conn.master.clone();
     let needs_connection = !matches!(
         cli.command,
-        Some(Command::Lab { .. }) | Some(Command::Demo(_))
+        Some(Command::Lab { .. }) | Some(Command::Demo(_)) | Some(Command::Replay { .. })
     );
+    if cli.ui.record.is_some()
+        && !matches!(
+            cli.command,
+            None | Some(Command::Events { .. }) | Some(Command::Demo(_))
+        )
+    {
+        return fail("--record works with the TUI, `events` and `demo`");
+    }
     let conn = if needs_connection {
         match connect(&cli.conn, cli.ui.read_only).await {
             Ok(c) => Some(c),
@@ -165,6 +202,7 @@ pub async fn run(cli: Cli) -> u8 {
                 duration,
                 until,
                 only: group,
+                record: cli.ui.record.clone(),
             };
             cmd::events::run(c.settings, c.seeds, args).await
         }
@@ -212,6 +250,51 @@ pub async fn run(cli: Cli) -> u8 {
             Err(e) => fail(e),
         },
         (Some(Command::Demo(opts)), _) => demo(cli.conn, cli.ui, opts).await,
+        (
+            Some(Command::Replay {
+                file,
+                speed,
+                to_cast,
+                screenshot,
+                at,
+                after,
+                size,
+            }),
+            _,
+        ) => {
+            let done = match (to_cast, screenshot) {
+                (Some(_), Some(_)) => Err("--to-cast and --screenshot: one at a time".to_string()),
+                (Some(out), None) => replay::to_cast(&file, &out, size),
+                (None, Some(out)) => replay::screenshot(
+                    &file,
+                    &out,
+                    &replay::At::parse(&at),
+                    after.as_millis() as u64,
+                    size,
+                ),
+                (None, None) => replay::run_tui(&file, speed, cli.ui.colorless())
+                    .await
+                    .map(|_| String::new()),
+            };
+            match done {
+                Ok(msg) => {
+                    if !msg.is_empty() {
+                        println!("{msg}");
+                    }
+                    0
+                }
+                Err(e) => fail(e),
+            }
+        }
+        (Some(Command::Screenshot { out, size, wait }), Some(c)) => {
+            match cmd::screenshot::run(c, group, size, wait, &out, cli.ui.colorless()).await {
+                Ok(msg) => {
+                    println!("{msg}");
+                    0
+                }
+                Err(e) => fail(e),
+            }
+        }
         (None, Some(c)) => {
             match tui::run(c.settings, c.seeds, c.control, tui_options(&cli.ui, group)).await {
                 Ok(code) => code,

@@ -7,6 +7,7 @@ use crate::collect::link::LinkSettings;
 use crate::collect::{self, CollectSettings, link::now_ms};
 use crate::control::Controller;
 use crate::model::Addr;
+use crate::record::{Header, Record, Recorder};
 use crate::ui;
 use crossterm::event::{Event as TermEvent, EventStream};
 use futures_util::StreamExt;
@@ -21,6 +22,8 @@ pub struct TuiOptions {
     pub read_only: bool,
     pub no_color: bool,
     pub stats_out: Option<std::path::PathBuf>,
+    /// Record the session (NDJSON) here.
+    pub record: Option<std::path::PathBuf>,
 }
 
 /// Restores the terminal however the UI ends (return, `?`, panic unwinding).
@@ -58,6 +61,7 @@ pub async fn run(
     for s in &seeds {
         app.live.expect_sentinel(s, app.now);
     }
+    let seeds_for_header = seeds.clone();
     let (mut updates, _collector) = collect::start(settings, seeds);
     let (done_tx, mut done_rx) = mpsc::channel::<ActionResult>(64);
     let mut term_events = EventStream::new();
@@ -66,6 +70,16 @@ pub async fn run(
     let mut sighup =
         signal(SignalKind::hangup()).map_err(|e| format!("cannot watch SIGHUP: {e}"))?;
 
+    let mut recorder = match &opts.record {
+        Some(path) => {
+            let mut h = Header::new("tui", app.now, seeds_for_header);
+            h.group = app.only_group.clone();
+            h.compose_project = control.docker.as_ref().map(|d| d.project.clone());
+            h.size = crossterm::terminal::size().ok();
+            Some(Recorder::create(path, &h)?)
+        }
+        None => None,
+    };
     let mut terminal = ratatui::init();
     let _guard = TerminalGuard;
     if let Ok(size) = terminal.size() {
@@ -85,6 +99,9 @@ pub async fn run(
                 .draw(|f| ui::draw(f, &app))
                 .map_err(|e| format!("drawing failed: {e}"))?;
             app.drawn(now_ms());
+            if let Some(rec) = recorder.as_mut() {
+                rec.frame(now_ms(), app.live.log.next_seq());
+            }
             last_draw = tokio::time::Instant::now();
             dirty = false;
             calm_dirty = false;
@@ -103,11 +120,19 @@ pub async fn run(
             u = updates.recv() => {
                 let Some(u) = u else { return Err("the collectors stopped".into()) };
                 let logged = app.live.log.next_seq();
+                if let Some(rec) = recorder.as_mut() {
+                    rec.update(now_ms(), &u);
+                }
                 commands.extend(app.handle(Event::Update(Box::new(u))));
                 // Take everything already queued before drawing once.
                 for _ in 0..1024 {
                     match updates.try_recv() {
-                        Ok(u) => commands.extend(app.handle(Event::Update(Box::new(u)))),
+                        Ok(u) => {
+                            if let Some(rec) = recorder.as_mut() {
+                                rec.update(now_ms(), &u);
+                            }
+                            commands.extend(app.handle(Event::Update(Box::new(u))))
+                        }
                         Err(_) => break,
                     }
                 }
@@ -120,8 +145,18 @@ pub async fn run(
             }
             ev = term_events.next() => {
                 match ev {
-                    Some(Ok(TermEvent::Key(k))) => commands.extend(app.handle(Event::Key(k))),
-                    Some(Ok(TermEvent::Resize(w, h))) => { app.handle(Event::Resize(w, h)); }
+                    Some(Ok(TermEvent::Key(k))) => {
+                        if let Some(rec) = recorder.as_mut() {
+                            rec.record(&Record::Key { t: now_ms(), key: k });
+                        }
+                        commands.extend(app.handle(Event::Key(k)))
+                    }
+                    Some(Ok(TermEvent::Resize(w, h))) => {
+                        if let Some(rec) = recorder.as_mut() {
+                            rec.record(&Record::Resize { t: now_ms(), width: w, height: h });
+                        }
+                        app.handle(Event::Resize(w, h));
+                    }
                     Some(Ok(_)) => {}
                     Some(Err(e)) => return Err(format!("reading the terminal failed: {e}")),
                     None => app.quit = true,
@@ -129,7 +164,12 @@ pub async fn run(
                 dirty = true;
             }
             r = done_rx.recv() => {
-                if let Some(r) = r { app.handle(Event::Done(r)); }
+                if let Some(r) = r {
+                    if let Some(rec) = recorder.as_mut() {
+                        rec.record(&Record::Action { t: now_ms(), result: r.clone() });
+                    }
+                    app.handle(Event::Done(r));
+                }
                 dirty = true;
             }
             _ = tokio::time::sleep(tick) => {
@@ -139,7 +179,27 @@ pub async fn run(
             _ = sigterm.recv() => app.quit = true,
             _ = sighup.recv() => app.quit = true,
         }
+        if let Some(e) = recorder.as_mut().and_then(|r| r.error.take()) {
+            app.handle(Event::Done(ActionResult {
+                command: Command::Screenshot,
+                result: Err(e),
+            }));
+        }
         for c in commands {
+            if c == Command::Screenshot {
+                // Drawn from the App as it is now, off screen: no waiting, no I/O but the file.
+                let result = screenshot_now(&app);
+                let r = ActionResult { command: c, result };
+                if let Some(rec) = recorder.as_mut() {
+                    rec.record(&Record::Action {
+                        t: now_ms(),
+                        result: r.clone(),
+                    });
+                }
+                app.handle(Event::Done(r));
+                dirty = true;
+                continue;
+            }
             let tx = done_tx.clone();
             let (control, link) = (control.clone(), link.clone());
             tokio::spawn(async move {
@@ -183,11 +243,23 @@ pub async fn run(
     Ok(0)
 }
 
+/// Writes the current screen as SVG into the working directory (or SENTUI_SCREENSHOT_DIR).
+fn screenshot_now(app: &App) -> Result<String, String> {
+    let dir = std::env::var_os("SENTUI_SCREENSHOT_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| ".".into());
+    let path = dir.join(format!("sentui-{}.svg", now_ms()));
+    let (w, h) = app.size;
+    crate::replay::write_svg(app, w, h, &path, "sentui")
+        .map(|_| format!("screenshot saved: {}", path.display()))
+}
+
 async fn execute(c: &Command, control: &Controller, link: &LinkSettings) -> Result<String, String> {
     match c {
         Command::Control { action, addr } => {
             control.apply(*action, addr).await.map(|e| e.describe())
         }
+        Command::Screenshot => Err("screenshots are taken by the UI loop".into()),
         Command::Failover { group, sentinels } => {
             crate::control::sentinel::failover_via(link, sentinels, group).await
         }

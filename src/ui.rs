@@ -40,6 +40,18 @@ impl<'a> Ctx<'a> {
     }
 }
 
+/// Draws `app` into an off-screen buffer of the given size (screenshots, recordings, tests).
+pub fn render_to_buffer(app: &App, width: u16, height: u16) -> ratatui::buffer::Buffer {
+    let backend = ratatui::backend::TestBackend::new(width.max(1), height.max(1));
+    match ratatui::Terminal::new(backend) {
+        Ok(mut t) => {
+            let _ = t.draw(|f| draw(f, app));
+            t.backend().buffer().clone()
+        }
+        Err(_) => ratatui::buffer::Buffer::empty(Rect::new(0, 0, width, height)),
+    }
+}
+
 /// Below this the compact layout is used.
 const WIDE_MIN: (u16, u16) = (120, 34);
 

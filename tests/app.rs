@@ -231,3 +231,40 @@ fn s_stops_and_starts_after_confirmation() {
         }]
     );
 }
+
+#[test]
+fn the_selection_stays_on_the_paused_node_after_the_failover() {
+    let mut app = app();
+    let old = addr("127.0.0.1:16379");
+    key(&mut app, KeyCode::Char('p'));
+    app.handle(Event::Done(ActionResult {
+        command: Command::Control {
+            action: ControlAction::Pause,
+            addr: old.clone(),
+        },
+        result: Ok("paused".into()),
+    }));
+    scenario::events_until(&mut app.live, 1795577721364);
+    app.live.apply(sentui::model::Update::SentinelPolled {
+        sentinel: addr(scenario::SENTINELS[0]),
+        at: 1795577721400,
+        rtt_ms: 1,
+        poll: scenario::poll(true, scenario::SENTINELS[0]),
+    });
+    assert_eq!(
+        app.live.master_of("mymaster"),
+        Some(addr("127.0.0.1:16380"))
+    );
+    assert_eq!(
+        app.selected_addr(),
+        Some(old.clone()),
+        "still the node p paused"
+    );
+    assert_eq!(
+        key(&mut app, KeyCode::Char('p')),
+        vec![Command::Control {
+            action: ControlAction::Unpause,
+            addr: old
+        }]
+    );
+}

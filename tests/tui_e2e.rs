@@ -54,14 +54,16 @@ fn press_p_on_the_master_and_watch_the_failover() {
     let lab = LocalLab::up(2);
     let dir = tempfile::tempdir().unwrap();
     let exit_file = dir.path().join("exit");
+    let recording = dir.path().join("session.ndjson");
     let tmux = Tmux {
         socket: format!("sentui-e2e-{}", std::process::id()),
         session: "e2e".into(),
     };
     let script = format!(
-        "SENTUI_SENTINELS={} {} ; echo $? > {}; sleep 60",
+        "SENTUI_SENTINELS={} {} --record {}; echo $? > {}; sleep 60",
         lab.sentinels.join(","),
         bin(),
+        recording.display(),
         exit_file.display()
     );
     tmux.cmd(&[
@@ -137,6 +139,29 @@ fn press_p_on_the_master_and_watch_the_failover() {
         !std::fs::read_to_string(format!("/proc/{old_pid}/stat"))
             .unwrap()
             .contains(") T ")
+    );
+
+    // The session was recorded: header, updates, frames, the keys pressed and what p did.
+    let (header, records) = sentui::record::load(&recording).unwrap();
+    assert_eq!(header.command, "tui");
+    assert_eq!(header.size, Some((100, 30)));
+    use sentui::record::Record;
+    let keys: Vec<String> = records
+        .iter()
+        .filter_map(|r| match r {
+            Record::Key { key, .. } => Some(format!("{:?}", key.code)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(keys, vec!["Char('p')", "Char('q')"]);
+    assert!(records.iter().any(|r| matches!(r, Record::Action { result, .. } if result.result.as_ref().is_ok_and(|m| m.starts_with("paused")))));
+    assert!(records.iter().any(|r| matches!(r, Record::Frame { .. })));
+    assert!(
+        records
+            .iter()
+            .filter(|r| matches!(r, Record::Update { .. }))
+            .count()
+            > 20
     );
 }
 

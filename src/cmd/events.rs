@@ -1,9 +1,10 @@
 //! `sentui events`: the merged log as a stream of lines (text or NDJSON).
 
-use crate::collect::{self, CollectSettings};
+use crate::collect::{self, CollectSettings, link::now_ms};
 use crate::model::Addr;
 use crate::model::log::LogEntry;
 use crate::model::state::Deployment;
+use crate::record::{Header, Recorder};
 use std::io::Write;
 use std::time::Duration;
 
@@ -12,10 +13,26 @@ pub struct EventsArgs {
     pub duration: Option<Duration>,
     pub until: Option<String>,
     pub only: Option<String>,
+    pub record: Option<std::path::PathBuf>,
 }
 
 /// Exit status: 0, or 1 when `--until` was given and the event did not come within `--for`.
 pub async fn run(settings: CollectSettings, seeds: Vec<Addr>, args: EventsArgs) -> u8 {
+    let mut recorder = match &args.record {
+        Some(path) => {
+            let mut h = Header::new("events", now_ms(), seeds.clone());
+            h.group = args.only.clone();
+            h.compose_project = settings.docker.as_ref().map(|d| d.project.clone());
+            match Recorder::create(path, &h) {
+                Ok(r) => Some(r),
+                Err(e) => {
+                    eprintln!("sentui: {e}");
+                    return crate::EXIT_USAGE;
+                }
+            }
+        }
+        None => None,
+    };
     let (mut rx, _collector) = collect::start(settings, seeds);
     let mut d = Deployment::default();
     let mut printed = 0u64;
@@ -42,6 +59,12 @@ pub async fn run(settings: CollectSettings, seeds: Vec<Addr>, args: EventsArgs) 
             }
             return 0;
         };
+        if let Some(rec) = recorder.as_mut() {
+            rec.update(now_ms(), &update);
+            if let Some(e) = rec.error.take() {
+                eprintln!("sentui: {e}");
+            }
+        }
         d.apply(update);
         let mut out = stdout.lock();
         let mut done = false;

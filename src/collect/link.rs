@@ -43,6 +43,32 @@ impl SharedMap {
     }
 }
 
+/// A password: kept out of Debug output, logs, recordings and error messages.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Self {
+        Secret(s.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// Credentials for one side (nodes or sentinels): an ACL username (optional) and a password.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Credentials {
+    pub username: Option<String>,
+    pub password: Secret,
+}
+
 /// How collectors reach endpoints.
 #[derive(Clone, Debug)]
 pub struct LinkSettings {
@@ -50,6 +76,10 @@ pub struct LinkSettings {
     pub response_timeout: Duration,
     /// Announced address -> reachable address.
     pub map: SharedMap,
+    /// Credentials for Redis nodes.
+    pub auth: Option<Credentials>,
+    /// Credentials for sentinels.
+    pub sentinel_auth: Option<Credentials>,
 }
 
 impl Default for LinkSettings {
@@ -58,6 +88,8 @@ impl Default for LinkSettings {
             connect_timeout: Duration::from_millis(1000),
             response_timeout: Duration::from_millis(1000),
             map: SharedMap::default(),
+            auth: None,
+            sentinel_auth: None,
         }
     }
 }
@@ -70,12 +102,27 @@ pub fn now_ms() -> Millis {
 }
 
 impl LinkSettings {
+    /// The same settings with the sentinels' credentials, for links to sentinels.
+    pub fn for_sentinels(&self) -> LinkSettings {
+        LinkSettings {
+            auth: self.sentinel_auth.clone(),
+            ..self.clone()
+        }
+    }
+
     /// A redis-rs client for the endpoint announced as `addr` (connecting to its mapped address).
     pub fn client(&self, addr: &Addr) -> Result<Client, RedisError> {
         let target = self.map.reachable(addr);
+        let mut redis = redis::RedisConnectionInfo::default().set_skip_set_lib_name();
+        if let Some(c) = &self.auth {
+            redis = redis.set_password(c.password.expose());
+            if let Some(u) = &c.username {
+                redis = redis.set_username(u);
+            }
+        }
         let info = ConnectionAddr::Tcp(target.host.clone(), target.port)
             .into_connection_info()?
-            .set_redis_settings(redis::RedisConnectionInfo::default().set_skip_set_lib_name());
+            .set_redis_settings(redis);
         Client::open(info)
     }
 
@@ -121,8 +168,11 @@ pub fn classify(e: &RedisError, started: Millis) -> Reach {
         return Reach::Refused("connection refused".into());
     }
     let code = e.code().unwrap_or("");
+    let text = e.to_string();
     if e.kind() == redis::ErrorKind::AuthenticationFailed
         || matches!(code, "NOAUTH" | "WRONGPASS" | "NOPERM")
+        // Redis 7 to a client sending a password it does not expect.
+        || text.contains("called without any password configured")
     {
         return Reach::AuthFailed(one_line(e));
     }

@@ -103,7 +103,7 @@ pub async fn poll_once(
     let started = now_ms();
     let c = match conn {
         Some(c) => c,
-        None => match link.connect(sentinel).await {
+        None => match link.for_sentinels().connect(sentinel).await {
             Ok(c) => conn.insert(c),
             Err(reach) => {
                 return Update::SentinelReach {
@@ -213,7 +213,10 @@ pub async fn events_task(link: LinkSettings, sentinel: Addr, tx: Sender<Update>)
 }
 
 async fn subscribe(link: &LinkSettings, sentinel: &Addr) -> Result<redis::aio::PubSub, String> {
-    let client = link.client(sentinel).map_err(|e| e.to_string())?;
+    let client = link
+        .for_sentinels()
+        .client(sentinel)
+        .map_err(|e| e.to_string())?;
     let bound = link.connect_timeout + link.response_timeout;
     let attempt = async {
         let mut pubsub = client.get_async_pubsub().await?;

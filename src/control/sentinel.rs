@@ -11,7 +11,7 @@ pub async fn failover_via(
 ) -> Result<String, String> {
     let mut errors = Vec::new();
     for s in sentinels {
-        let mut conn = match link.connect(s).await {
+        let mut conn = match link.for_sentinels().connect(s).await {
             Ok(c) => c,
             Err(r) => {
                 errors.push(format!("{s}: {}", r.word()));

@@ -221,6 +221,7 @@ pub async fn up(project: &str) -> Result<(), String> {
         connect_timeout: Duration::from_millis(500),
         response_timeout: Duration::from_millis(500),
         map: SharedMap::new(found.map.clone()),
+        ..LinkSettings::default()
     };
     crate::lab::local::wait_until_agreed(
         &link,

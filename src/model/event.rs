@@ -3,9 +3,9 @@
 //! kept verbatim as [`EventDetail::Raw`]; nothing is dropped.
 
 use super::addr::Addr;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum InstanceKind {
     Master,
@@ -14,7 +14,7 @@ pub enum InstanceKind {
 }
 
 /// Sentinel's "instance details": `<type> <name> <ip> <port> [@ <master> <mip> <mport>]`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Instance {
     pub kind: InstanceKind,
     /// The master name for a master, `ip:port` for a replica, the run id for a sentinel.
@@ -34,8 +34,9 @@ impl Instance {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "kebab-case")]
+#[derive(Default)]
 pub enum EventDetail {
     /// An event about one instance, with what follows the details (`#quorum 2/2`,
     /// `new reported role is master`, ...).
@@ -61,6 +62,7 @@ pub enum EventDetail {
     Tilt {
         entered: bool,
     },
+    #[default]
     Raw,
 }
 
@@ -167,8 +169,9 @@ fn parse_instance(words: &[&str]) -> Option<EventDetail> {
 }
 
 /// How an event reads at a glance; drives colours in the TUI and folding in the log.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[derive(Default)]
 pub enum EventClass {
     Down,
     Vote,
@@ -176,6 +179,7 @@ pub enum EventClass {
     Recovery,
     Config,
     Fault,
+    #[default]
     Info,
 }
 

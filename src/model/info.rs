@@ -1,7 +1,7 @@
 //! Parser for `INFO` replies (the `replication`, `server` and `sentinel` sections).
 
 use super::addr::Addr;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Splits an INFO reply into `key:value` pairs, skipping `# Section` headers and blank lines.
 pub fn fields(text: &str) -> impl Iterator<Item = (&str, &str)> {
@@ -16,7 +16,7 @@ pub fn field<'a>(text: &'a str, key: &str) -> Option<&'a str> {
     fields(text).find(|(k, _)| *k == key).map(|(_, v)| v)
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     Master,
@@ -24,7 +24,7 @@ pub enum Role {
 }
 
 /// A replica as its master lists it (`slaveN:ip=...,port=...,state=...,offset=...,lag=...`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConnectedReplica {
     pub addr: Addr,
     pub state: String,
@@ -34,7 +34,7 @@ pub struct ConnectedReplica {
 }
 
 /// What a node says about its own replication (`INFO replication`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReplicationInfo {
     pub role: Role,
     /// The replication offset this node has: `master_repl_offset` on a master,

@@ -5,11 +5,11 @@ use super::Millis;
 use super::addr::Addr;
 use super::event::{EventClass, EventDetail, classify};
 use super::stopwatch::Failover;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 
 /// Where a log entry came from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Source {
     Sentinel,
@@ -17,7 +17,7 @@ pub enum Source {
     Docker,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LogEntry {
     /// Position in the whole session, counting entries dropped from view.
     pub seq: u64,
@@ -67,6 +67,15 @@ impl LogEntry {
             drawn_at: None,
             failover: None,
         }
+    }
+
+    /// Recomputes what is derived from the event name and payload (after deserializing a
+    /// recorded entry, which carries only the raw fields).
+    pub fn refresh(&mut self) {
+        if self.source == Source::Sentinel {
+            self.detail = EventDetail::parse(&self.event, &self.payload);
+        }
+        self.class = classify(&self.event);
     }
 
     pub fn from_sentinel(mut self, sentinel: Addr) -> Self {

@@ -5,7 +5,7 @@
 //! malformed fields degrade to defaults rather than failing the whole reply.
 
 use super::addr::Addr;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// One entry of a SENTINEL list reply, field/value pairs in reply order.
 pub type Record = Vec<(String, String)>;
@@ -36,7 +36,7 @@ fn addr(r: &Record) -> Result<Addr, String> {
 }
 
 /// A master as one sentinel sees it (`SENTINEL MASTERS`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MasterRecord {
     pub name: String,
     pub addr: Addr,
@@ -82,7 +82,7 @@ impl MasterRecord {
 }
 
 /// A replica as one sentinel sees it (`SENTINEL REPLICAS <name>`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReplicaRecord {
     pub addr: Addr,
     pub run_id: Option<String>,
@@ -118,7 +118,7 @@ impl ReplicaRecord {
 }
 
 /// Another sentinel as one sentinel sees it (`SENTINEL SENTINELS <name>`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PeerRecord {
     pub addr: Addr,
     pub run_id: Option<String>,
@@ -163,7 +163,7 @@ pub fn parse_all<T>(
 }
 
 /// The answer to `SENTINEL CKQUORUM <name>`: `OK <n> usable Sentinels...` or an error text.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Ckquorum {
     pub ok: bool,
     pub usable: Option<u32>,

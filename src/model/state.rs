@@ -10,11 +10,11 @@ use super::log::{EventLog, LogEntry, Source};
 use super::reply::{Ckquorum, MasterRecord, PeerRecord, ReplicaRecord};
 use super::stopwatch::{Failover, Outcome, Stopwatch};
 use super::votes::VoteBook;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, VecDeque};
 
 /// How an endpoint answers sentui.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "state", content = "detail", rename_all = "kebab-case")]
 pub enum Reach {
     Connecting,
@@ -63,7 +63,7 @@ impl Reach {
 }
 
 /// One master group as one sentinel reported it in its last poll.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GroupPoll {
     pub master: MasterRecord,
     pub replicas: Vec<ReplicaRecord>,
@@ -72,7 +72,7 @@ pub struct GroupPoll {
 }
 
 /// Everything one poll of one sentinel returned.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SentinelPoll {
     pub run_id: Option<String>,
     pub version: Option<String>,
@@ -92,7 +92,7 @@ impl SentinelPoll {
 }
 
 /// What collectors send. Owned and timestamped; applying them in order rebuilds the state.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Update {
     SentinelPolled {
@@ -154,7 +154,7 @@ pub enum Update {
 }
 
 /// The local process listening on an endpoint's port.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProcessInfo {
     pub pid: i32,
     pub name: String,
@@ -169,7 +169,7 @@ impl ProcessInfo {
 }
 
 /// The container behind an endpoint (Docker labs).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ContainerInfo {
     pub id: String,
     pub name: String,
@@ -343,7 +343,10 @@ impl Deployment {
                     self.set_node_reach(&addr, at, Reach::Vanished);
                 }
             }
-            Update::Note { entry } => self.push(entry),
+            Update::Note { mut entry } => {
+                entry.refresh();
+                self.push(entry)
+            }
             Update::Container {
                 addr,
                 at,

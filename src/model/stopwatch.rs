@@ -5,10 +5,10 @@ use super::Millis;
 use super::addr::Addr;
 use super::event::{EventDetail, InstanceKind};
 use super::log::{LogEntry, Source};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The steps of a failover, in the order they normally happen.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Phase {
     /// sentui froze or stopped the master.
@@ -44,7 +44,7 @@ impl Phase {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PhaseMark {
     pub phase: Phase,
     pub at: Millis,
@@ -53,7 +53,7 @@ pub struct PhaseMark {
     pub detail: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Outcome {
     Completed,
@@ -63,7 +63,7 @@ pub enum Outcome {
 }
 
 /// One failover (or attempt), from its first sign to its end.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Failover {
     pub group: String,
     pub old_master: Option<Addr>,

@@ -145,6 +145,14 @@ impl Deployment {
                 }
             }
         }
+        // A master another sentinel still names (the old master, mid-failover) is a node of the
+        // group too: it must not vanish from the screen until the next poll lists it as a replica.
+        for (_, g) in &polls {
+            let a = &g.master.addr;
+            if Some(a) != master_addr.as_ref() && !replica_addrs.contains(&a) {
+                replica_addrs.push(a);
+            }
+        }
         // Sentinel lists replicas in no stable order; rows should not jump between polls.
         replica_addrs.sort();
         let replicas: Vec<NodeView> = replica_addrs

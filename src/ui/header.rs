@@ -76,7 +76,12 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
         app.live.sentinels.len(),
         app.live.nodes.len()
     );
-    if app.frozen.is_some() {
+    if let Some(b) = &app.banner {
+        second.push(Span::styled(b.clone(), t.banner()));
+        if ctx.view.as_ref().is_some_and(|v| v.failover_in_progress) {
+            second.push(Span::styled(" FAILOVER IN PROGRESS ", t.bad()));
+        }
+    } else if app.frozen.is_some() {
         second.push(Span::styled(
             " FROZEN: display paused, collection goes on (Space) ",
             t.banner(),

@@ -1,0 +1,338 @@
+//! Replaying a recording: the same App, fed the recorded updates, keys and action results at
+//! their recorded times, so what you see matches the live session. Drives the TUI (real time or
+//! faster, with pause, step and seek), renders an asciicast, or takes a screenshot at a moment.
+//! A replay never acts: recorded keys change what is shown, recorded results say what happened.
+
+use crate::app::{App, Event};
+use crate::model::Millis;
+use crate::record::cast::CastWriter;
+use crate::record::{Header, Record, load, svg};
+use crate::ui;
+use crossterm::event::{Event as TermEvent, EventStream, KeyCode, KeyModifiers};
+use futures_util::StreamExt;
+use std::io::IsTerminal;
+use std::path::Path;
+use std::time::Duration;
+
+pub struct Replayer {
+    header: Header,
+    records: Vec<Record>,
+    next: usize,
+    pub app: App,
+}
+
+fn fresh_app(h: &Header) -> App {
+    let mut app = App::new(h.seeds.clone(), h.started_at);
+    app.only_group = h.group.clone();
+    if let Some(size) = h.size {
+        app.size = size;
+    }
+    for s in &h.seeds {
+        app.live.expect_sentinel(s, h.started_at);
+    }
+    app
+}
+
+impl Replayer {
+    pub fn new(header: Header, records: Vec<Record>) -> Self {
+        let app = fresh_app(&header);
+        Replayer {
+            header,
+            records,
+            next: 0,
+            app,
+        }
+    }
+
+    pub fn open(path: &Path) -> Result<Self, String> {
+        let (h, r) = load(path)?;
+        Ok(Replayer::new(h, r))
+    }
+
+    pub fn header(&self) -> &Header {
+        &self.header
+    }
+
+    pub fn start(&self) -> Millis {
+        self.header.started_at
+    }
+
+    pub fn end(&self) -> Millis {
+        self.records
+            .last()
+            .map(Record::t)
+            .unwrap_or(self.header.started_at)
+            .max(self.header.started_at)
+    }
+
+    /// The virtual time: the last record applied, or the start.
+    pub fn position(&self) -> Millis {
+        self.app.now
+    }
+
+    pub fn at_end(&self) -> bool {
+        self.next >= self.records.len()
+    }
+
+    fn apply(&mut self, r: &Record) {
+        match r.clone() {
+            Record::Update { update, .. } => {
+                self.app.handle(Event::Update(update));
+            }
+            Record::Key { key, .. } => {
+                // What the operator pressed changes the view; it never acts, and never quits.
+                let _ = self.app.handle(Event::Key(key));
+                self.app.quit = false;
+            }
+            Record::Action { result, .. } => {
+                self.app.handle(Event::Done(result));
+            }
+            Record::Resize { width, height, .. } => {
+                self.app.handle(Event::Resize(width, height));
+            }
+            Record::Frame { t, log_seq } => {
+                let _ = (t, log_seq);
+            }
+        }
+    }
+
+    /// Applies every record up to `t` and sets the clock to `t`.
+    pub fn advance_to(&mut self, t: Millis) {
+        while let Some(r) = self.records.get(self.next) {
+            if r.t() > t {
+                break;
+            }
+            let r = r.clone();
+            self.app.now = r.t();
+            self.apply(&r);
+            self.next += 1;
+        }
+        self.app.now = t.max(self.app.now);
+    }
+
+    /// Applies the next record; false at the end.
+    pub fn step(&mut self) -> bool {
+        let Some(t) = self.records.get(self.next).map(Record::t) else {
+            return false;
+        };
+        self.advance_to(t);
+        true
+    }
+
+    /// Jumps to `t`, rebuilding from the start when going back.
+    pub fn seek(&mut self, t: Millis) {
+        if t < self.app.now {
+            let keep = (self.app.no_color, self.app.banner.take());
+            self.app = fresh_app(&self.header);
+            self.app.no_color = keep.0;
+            self.app.banner = keep.1;
+            self.next = 0;
+        }
+        self.advance_to(t);
+    }
+
+    /// The receive time of the first log entry named `event` (as the replay rebuilds the log).
+    pub fn time_of(&self, event: &str) -> Option<Millis> {
+        let mut probe = Replayer::new(self.header.clone(), self.records.clone());
+        while probe.step() {
+            if let Some(e) = probe.app.live.log.entries().find(|e| e.event == event) {
+                return Some(e.ts);
+            }
+        }
+        None
+    }
+}
+
+/// When to take a screenshot of a replay: at an event (the first of that name) or a number of
+/// seconds from the start, plus an offset.
+pub enum At {
+    Event(String),
+    Secs(f64),
+}
+
+impl At {
+    pub fn parse(s: &str) -> At {
+        match s.trim().parse::<f64>() {
+            Ok(secs) if secs >= 0.0 => At::Secs(secs),
+            _ => At::Event(s.trim().to_string()),
+        }
+    }
+}
+
+/// Renders the replay to an asciicast v2 file: a frame at each record and every 250 ms between.
+pub fn to_cast(path: &Path, out: &Path, size: Option<(u16, u16)>) -> Result<String, String> {
+    let mut r = Replayer::open(path)?;
+    let (w, h) = size.or(r.header.size).unwrap_or((120, 36));
+    let file =
+        std::fs::File::create(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
+    let title = format!(
+        "sentui replay of {}",
+        path.file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default()
+    );
+    let mut cast = CastWriter::new(std::io::BufWriter::new(file), w, h, r.start(), &title)
+        .map_err(|e| e.to_string())?;
+    let mut times: Vec<Millis> = r.records.iter().map(Record::t).collect();
+    let mut t = r.start();
+    while t <= r.end() {
+        times.push(t);
+        t += 250;
+    }
+    times.sort_unstable();
+    times.dedup();
+    for t in times {
+        r.advance_to(t);
+        let buf = ui::render_to_buffer(&r.app, w, h);
+        cast.frame(t, &buf)
+            .map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+    }
+    let frames = cast.frames;
+    cast.finish()
+        .map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+    Ok(format!(
+        "wrote {} ({frames} frames, {w}x{h}, {:.1} s)",
+        out.display(),
+        (r.end() - r.start()) as f64 / 1000.0
+    ))
+}
+
+/// Writes the replay's frame at `at` (plus `after_ms`) as SVG.
+pub fn screenshot(
+    path: &Path,
+    out: &Path,
+    at: &At,
+    after_ms: Millis,
+    size: Option<(u16, u16)>,
+) -> Result<String, String> {
+    let mut r = Replayer::open(path)?;
+    let t = match at {
+        At::Secs(s) => r.start() + (s * 1000.0) as Millis,
+        At::Event(name) => r
+            .time_of(name)
+            .ok_or_else(|| format!("the recording has no {name} event"))?,
+    } + after_ms;
+    r.advance_to(t);
+    let (w, h) = size.or(r.header.size).unwrap_or((120, 36));
+    let title = format!(
+        "sentui at {:.1}s of {}",
+        (t.saturating_sub(r.start())) as f64 / 1000.0,
+        path.display()
+    );
+    write_svg(&r.app, w, h, out, &title)
+}
+
+pub fn write_svg(app: &App, w: u16, h: u16, out: &Path, title: &str) -> Result<String, String> {
+    let buf = ui::render_to_buffer(app, w, h);
+    std::fs::write(out, svg::render(&buf, title))
+        .map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+    Ok(format!("wrote {} ({w}x{h})", out.display()))
+}
+
+fn clock(ms: Millis) -> String {
+    format!("{:02}:{:04.1}", ms / 60_000, (ms % 60_000) as f64 / 1000.0)
+}
+
+/// The replay in the terminal. Space pauses, `.` steps, ←/→ seek 10 s, +/- change the speed,
+/// q quits; other keys work as in the live TUI (selection, filter, help...).
+pub async fn run_tui(path: &Path, speed: f64, no_color: bool) -> Result<u8, String> {
+    let mut r = Replayer::open(path)?;
+    if !std::io::stdout().is_terminal() {
+        return Err("replay needs a terminal; use --to-cast or --screenshot to render a recording without one".into());
+    }
+    r.app.no_color = no_color;
+    let (start, end) = (r.start(), r.end());
+    let mut speed = speed.clamp(0.1, 64.0);
+    let mut playing = true;
+    let mut anchor_real = tokio::time::Instant::now();
+    let mut anchor_virt = start;
+    let mut events = EventStream::new();
+    let mut terminal = ratatui::init();
+    struct Guard;
+    impl Drop for Guard {
+        fn drop(&mut self) {
+            ratatui::restore();
+        }
+    }
+    let _guard = Guard;
+    loop {
+        if playing {
+            let virt =
+                anchor_virt + (anchor_real.elapsed().as_secs_f64() * 1000.0 * speed) as Millis;
+            r.advance_to(virt.min(end));
+            if virt >= end {
+                playing = false;
+            }
+        }
+        let state = if playing {
+            "▶"
+        } else if r.position() >= end {
+            "end"
+        } else {
+            "⏸"
+        };
+        r.app.banner = Some(format!(
+            " REPLAY {} / {} ×{speed} {state}  Space pause · . step · ←→ 10s · +/- speed · q quit ",
+            clock(r.position().saturating_sub(start)),
+            clock(end - start)
+        ));
+        terminal
+            .draw(|f| ui::draw(f, &r.app))
+            .map_err(|e| format!("drawing failed: {e}"))?;
+        let wait = tokio::time::sleep(Duration::from_millis(if playing { 50 } else { 500 }));
+        tokio::select! {
+            ev = events.next() => {
+                let Some(Ok(ev)) = ev else { break };
+                let TermEvent::Key(k) = ev else {
+                    if let TermEvent::Resize(w, h) = ev { r.app.handle(Event::Resize(w, h)); }
+                    continue;
+                };
+                if k.kind == crossterm::event::KeyEventKind::Release {
+                    continue;
+                }
+                let ctrl_c = k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL);
+                let typing = r.app.editing_filter;
+                match k.code {
+                    _ if ctrl_c => break,
+                    KeyCode::Char('q') if !typing => break,
+                    KeyCode::Char(' ') if !typing => {
+                        playing = !playing && r.position() < end;
+                        anchor_real = tokio::time::Instant::now();
+                        anchor_virt = r.position();
+                    }
+                    KeyCode::Char('.') if !typing => {
+                        playing = false;
+                        r.step();
+                    }
+                    KeyCode::Right | KeyCode::Left if !typing => {
+                        let target = if k.code == KeyCode::Right {
+                            (r.position() + 10_000).min(end)
+                        } else {
+                            r.position().saturating_sub(10_000).max(start)
+                        };
+                        r.seek(target);
+                        anchor_real = tokio::time::Instant::now();
+                        anchor_virt = r.position();
+                    }
+                    KeyCode::Char('+') if !typing => {
+                        speed = (speed * 2.0).min(64.0);
+                        anchor_real = tokio::time::Instant::now();
+                        anchor_virt = r.position();
+                    }
+                    KeyCode::Char('-') if !typing => {
+                        speed = (speed / 2.0).max(0.125);
+                        anchor_real = tokio::time::Instant::now();
+                        anchor_virt = r.position();
+                    }
+                    _ => {
+                        // The viewer's own keys: selection, filter, help. Nothing acts.
+                        let _ = r.app.handle(Event::Key(k));
+                        r.app.quit = false;
+                    }
+                }
+            }
+            _ = wait => {}
+        }
+    }
+    Ok(0)
+}
