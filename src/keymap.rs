@@ -174,7 +174,10 @@ mod tests {
             action_for(&KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)),
             Some(Action::Quit)
         );
-        assert_eq!(action_for(&key(KeyCode::Char('c'))), Some(Action::Screenshot));
+        assert_eq!(
+            action_for(&key(KeyCode::Char('c'))),
+            Some(Action::Screenshot)
+        );
         assert_eq!(action_for(&key(KeyCode::Char('z'))), None);
         for (i, a) in KEYMAP.iter().enumerate() {
             for b in &KEYMAP[i + 1..] {

@@ -24,6 +24,7 @@ pub struct Replayer {
 fn fresh_app(h: &Header) -> App {
     let mut app = App::new(h.seeds.clone(), h.started_at);
     app.only_group = h.group.clone();
+    app.containers = h.compose_project.is_some();
     if let Some(size) = h.size {
         app.size = size;
     }

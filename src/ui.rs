@@ -87,10 +87,12 @@ fn counts(ctx: &Ctx) -> (u16, u16) {
 fn wide(f: &mut Frame, area: Rect, ctx: &Ctx) {
     let (nodes, sentinels) = counts(ctx);
     let top = (nodes + sentinels + 4).max(6);
-    let [head, top_row, sent_row, bottom] = Layout::vertical([
+    // The sentinels row also holds the votes: an epoch line and one line per voter.
+    let middle = (sentinels + 3).max(6);
+    let [head, top_row, mid_row, bottom] = Layout::vertical([
         Constraint::Length(3),
         Constraint::Length(top),
-        Constraint::Length(sentinels + 3),
+        Constraint::Length(middle),
         Constraint::Min(6),
     ])
     .areas(area);
@@ -99,13 +101,13 @@ fn wide(f: &mut Frame, area: Rect, ctx: &Ctx) {
         Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(top_row);
     topology::render(f, topo, ctx);
     replication::render(f, repl, ctx);
-    sentinels::render(f, sent_row, ctx);
-    let [log_area, side] =
+    let [sent_area, votes_area] =
+        Layout::horizontal([Constraint::Min(60), Constraint::Length(40)]).areas(mid_row);
+    sentinels::render(f, sent_area, ctx);
+    votes::render(f, votes_area, ctx);
+    let [log_area, sw_area] =
         Layout::horizontal([Constraint::Percentage(62), Constraint::Percentage(38)]).areas(bottom);
     log::render(f, log_area, ctx);
-    let [votes_area, sw_area] =
-        Layout::vertical([Constraint::Percentage(40), Constraint::Percentage(60)]).areas(side);
-    votes::render(f, votes_area, ctx);
     stopwatch::render(f, sw_area, ctx);
 }
 

@@ -219,3 +219,37 @@ fn bad_recordings_are_refused_with_reasons() {
     let out = sentui(&["status", "--record", "/tmp/x.ndjson"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn the_committed_failover_recording_replays_to_its_end_state() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("screenshots/failover.ndjson");
+    let mut r = Replayer::open(&path).unwrap();
+    assert_eq!(r.header().command, "tui");
+    let start_master = {
+        r.advance_to(r.start() + 2000);
+        r.app.live.master_of("mymaster").unwrap()
+    };
+    while r.step() {}
+    let end_master = r.app.live.master_of("mymaster").unwrap();
+    assert_ne!(start_master, end_master, "the recording holds a failover");
+    let f = r.app.live.stopwatches["mymaster"].last.clone().unwrap();
+    assert_eq!(
+        f.outcome,
+        Some(sentui::model::stopwatch::Outcome::Completed)
+    );
+    assert_eq!(f.new_master, Some(end_master.clone()));
+    assert!(
+        r.time_of("+convert-to-slave").is_some(),
+        "and the old master rejoining"
+    );
+    let view = r.app.live.view("mymaster", r.position());
+    let old = view
+        .replicas
+        .iter()
+        .find(|n| n.addr == start_master)
+        .expect("old master listed");
+    assert_eq!(old.role, Some(sentui::model::info::Role::Replica));
+    // Seeking back rebuilds the earlier state exactly.
+    r.seek(r.start() + 2000);
+    assert_eq!(r.app.live.master_of("mymaster"), Some(start_master));
+}

@@ -90,6 +90,21 @@ pub async fn watch_task(engine: Engine, project: String, map: SharedMap, tx: Sen
                 d = fresh;
             }
             let member = d.members.iter().find(|(_, c)| c.id == id);
+            // The list can lag the event (a container listed running just after its pause
+            // event): the event itself says the state.
+            if let (Some((a, c)), Some(state)) = (member, state_after(&action)) {
+                let mut info = c.info();
+                info.state = state.to_string();
+                let u = Update::Container {
+                    addr: a.clone(),
+                    at: now_ms(),
+                    sentinel: c.is_sentinel(),
+                    container: info,
+                };
+                if tx.send(u).await.is_err() {
+                    return;
+                }
+            }
             let (payload, addr) = match member {
                 Some((a, c)) => (
                     format!("container {} (service {})", c.name, c.service),
@@ -120,4 +135,14 @@ pub async fn watch_task(engine: Engine, project: String, map: SharedMap, tx: Sen
         }
         tokio::time::sleep(backoff.next_delay()).await;
     }
+}
+
+/// The container state an event leaves behind, for the events that change it.
+fn state_after(action: &str) -> Option<&'static str> {
+    Some(match action {
+        "pause" => "paused",
+        "unpause" | "start" | "restart" => "running",
+        "die" | "stop" | "kill" => "exited",
+        _ => return None,
+    })
 }

@@ -25,7 +25,8 @@ fn source_label(row: &FoldedEntry, narrow: bool) -> String {
                 .map(|s| addr(s, narrow))
                 .unwrap_or_default();
             if row.sentinels.len() > 1 {
-                format!("{first} ×{}", row.sentinels.len())
+                let sep = if narrow { "" } else { " " };
+                format!("{first}{sep}×{}", row.sentinels.len())
             } else {
                 first
             }

@@ -2,7 +2,7 @@
 //! epoch and the leader it last voted for.
 
 use super::Ctx;
-use super::fmt::fit;
+use super::fmt::{addr, duration, fit};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Span;
@@ -18,10 +18,12 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
         return;
     };
     let d = ctx.app.shown();
+    // Below 100 columns addresses shorten and the reply time goes; from 150 the container shows.
+    let narrow = area.width < 100;
     let wide = area.width >= 150;
     let rows = v.sentinels.iter().map(|s| {
         let state = match s.unresponsive_ms {
-            Some(ms) => format!("unresponsive {ms}ms"),
+            Some(ms) => format!("no reply {}", duration(ms)),
             None if s.paused => "PAUSED".into(),
             None => s.reach.clone(),
         };
@@ -41,7 +43,7 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
             (Some(id), Some(e)) => {
                 let who = d
                     .sentinel_by_run_id(id)
-                    .map(|a| a.to_string())
+                    .map(|a| addr(&a, narrow))
                     .unwrap_or_else(|| fit(id, 10));
                 format!("{who} @{e}")
             }
@@ -50,17 +52,21 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
         let believes = s
             .master
             .as_ref()
-            .map(|m| m.to_string())
+            .map(|m| addr(m, narrow))
             .unwrap_or_else(|| "?".into());
-        Row::new(vec![
-            Cell::from(s.addr.to_string()),
-            Cell::from(state.clone()).style(t.reach(if s.paused { "paused" } else { &s.reach })),
+        let mut cells = vec![
+            Cell::from(addr(&s.addr, narrow)),
+            Cell::from(state).style(t.reach(if s.paused { "paused" } else { &s.reach })),
             Cell::from(flags.join(",")).style(t.warn()),
-            Cell::from(
+        ];
+        if !narrow {
+            cells.push(Cell::from(
                 s.rtt_ms
                     .map(|r| format!("{r}ms"))
                     .unwrap_or_else(|| "-".into()),
-            ),
+            ));
+        }
+        cells.extend([
             Cell::from(believes).style(if s.disagrees { t.bad() } else { t.ok() }),
             Cell::from(
                 s.config_epoch
@@ -68,35 +74,36 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
                     .unwrap_or_else(|| "-".into()),
             ),
             Cell::from(voted),
-            Cell::from(if wide {
-                behind(s.container.as_ref(), s.process.as_deref())
-            } else {
-                String::new()
-            })
-            .style(t.dim()),
-        ])
+        ]);
+        if wide {
+            cells.push(
+                Cell::from(behind(s.container.as_ref(), s.process.as_deref())).style(t.dim()),
+            );
+        }
+        Row::new(cells)
     });
-    let header = Row::new([
-        "SENTINEL",
-        "STATE",
-        "FLAGS",
-        "REPLY",
-        "BELIEVES MASTER",
-        "EPOCH",
-        "VOTED LEADER",
-        if wide { "CONTAINER / PROCESS" } else { "" },
-    ])
-    .style(t.dim());
-    let widths = [
-        Constraint::Length(21),
-        Constraint::Length(14),
-        Constraint::Length(16),
-        Constraint::Length(5),
-        Constraint::Length(21),
-        Constraint::Length(5),
-        Constraint::Length(21),
-        Constraint::Min(if wide { 20 } else { 0 }),
+    let (addr_w, believes_w) = if narrow { (12, 15) } else { (21, 21) };
+    let mut header = vec!["SENTINEL", "STATE", "FLAGS"];
+    let mut widths = vec![
+        Constraint::Length(addr_w),
+        Constraint::Length(13),
+        Constraint::Length(12),
     ];
+    if !narrow {
+        header.push("REPLY");
+        widths.push(Constraint::Length(5));
+    }
+    header.extend(["BELIEVES MASTER", "EPOCH", "VOTED LEADER"]);
+    widths.extend([
+        Constraint::Length(believes_w),
+        Constraint::Length(5),
+        Constraint::Length(if narrow { 15 } else { 24 }),
+    ]);
+    if wide {
+        header.push("CONTAINER / PROCESS");
+        widths.push(Constraint::Min(20));
+    }
+    let header = Row::new(header).style(t.dim());
     f.render_widget(Table::new(rows, widths).header(header).block(block), area);
 }
 

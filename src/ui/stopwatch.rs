@@ -3,7 +3,8 @@
 
 use super::Ctx;
 use super::fmt::{duration, fit};
-use crate::model::stopwatch::Outcome;
+use crate::model::Millis;
+use crate::model::stopwatch::{Outcome, Phase, PhaseMark};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -67,7 +68,8 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
             } else {
                 21
             };
-            for (mark, since, delta) in fo.timeline() {
+            let room = inner_h.saturating_sub(lines.len());
+            for (mark, since, delta) in shown_marks(fo.timeline(), room) {
                 let mut spans = vec![
                     Span::raw(format!("{:<label_w$}", fit(mark.phase.label(), label_w))),
                     Span::styled(format!("{:>7}", format!("+{}", duration(since))), t.title()),
@@ -101,4 +103,31 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
             .block(block),
         area,
     );
+}
+
+/// The phases that fit in `room` rows: when not all do, the minor steps give way first, so the
+/// fault, the downs, the election, the promotion, the switch and the end stay on screen.
+fn shown_marks(
+    timeline: Vec<(&PhaseMark, Millis, Millis)>,
+    room: usize,
+) -> Vec<(&PhaseMark, Millis, Millis)> {
+    const GIVE_WAY: [Phase; 5] = [
+        Phase::TryFailover,
+        Phase::SelectedReplica,
+        Phase::ReplicasReconfigured,
+        Phase::Unresponsive,
+        Phase::Elected,
+    ];
+    let mut shown = timeline;
+    for phase in GIVE_WAY {
+        if shown.len() <= room {
+            break;
+        }
+        shown.retain(|(m, _, _)| m.phase != phase);
+    }
+    if shown.len() > room {
+        // Still too many: keep the newest.
+        shown.drain(..shown.len() - room);
+    }
+    shown
 }
