@@ -63,6 +63,42 @@ pub struct ConnArgs {
     )]
     pub master: Option<String>,
 
+    /// Read settings from this TOML file [default: ~/.config/sentui/config.toml if present].
+    #[arg(long, value_name = "PATH", env = "SENTUI_CONFIG", global = true)]
+    pub config: Option<PathBuf>,
+
+    /// Use TLS (rediss) to every node and sentinel.
+    #[arg(long, env = "SENTUI_TLS", global = true)]
+    pub tls: bool,
+    /// Trust this CA (PEM) instead of the system's; implies --tls.
+    #[arg(long, value_name = "FILE", env = "SENTUI_TLS_CA", global = true)]
+    pub tls_ca: Option<PathBuf>,
+    /// Client certificate (PEM) for mutual TLS, with --tls-key.
+    #[arg(long, value_name = "FILE", env = "SENTUI_TLS_CERT", global = true)]
+    pub tls_cert: Option<PathBuf>,
+    /// Client key (PEM) for mutual TLS.
+    #[arg(long, value_name = "FILE", env = "SENTUI_TLS_KEY", global = true)]
+    pub tls_key: Option<PathBuf>,
+    /// Skip certificate and hostname verification (testing only); implies --tls.
+    #[arg(long, env = "SENTUI_TLS_INSECURE", global = true)]
+    pub tls_insecure: bool,
+
+    /// Read the Redis nodes' password from this file (SENTUI_PASSWORD wins over it).
+    #[arg(long, value_name = "FILE", env = "SENTUI_PASSWORD_FILE", global = true)]
+    pub password_file: Option<PathBuf>,
+    /// Read the sentinels' password from this file (SENTUI_SENTINEL_PASSWORD wins over it).
+    #[arg(
+        long,
+        value_name = "FILE",
+        env = "SENTUI_SENTINEL_PASSWORD_FILE",
+        global = true
+    )]
+    pub sentinel_password_file: Option<PathBuf>,
+
+    /// Credentials from the configuration file (never from the command line).
+    #[arg(skip)]
+    pub file_auth: crate::config::AuthConfig,
+
     /// Connect and response timeout of every call.
     #[arg(long, value_name = "DURATION", env = "SENTUI_TIMEOUT", default_value = "1s", global = true, value_parser = parse_duration)]
     pub timeout: Duration,
@@ -81,6 +117,27 @@ pub struct ConnArgs {
 }
 
 impl ConnArgs {
+    /// TLS file paths and flags, read into settings (a missing file is an error naming it).
+    pub fn tls_settings(&self) -> Result<Option<crate::collect::link::TlsSettings>, String> {
+        let any = self.tls || self.tls_ca.is_some() || self.tls_cert.is_some() || self.tls_insecure;
+        if !any {
+            return Ok(None);
+        }
+        let read = |p: &std::path::Path, what: &str| {
+            std::fs::read(p).map_err(|e| format!("cannot read the TLS {what} {}: {e}", p.display()))
+        };
+        let client = match (&self.tls_cert, &self.tls_key) {
+            (Some(c), Some(k)) => Some((read(c, "certificate")?, read(k, "key")?)),
+            (None, None) => None,
+            _ => return Err("--tls-cert and --tls-key go together".into()),
+        };
+        Ok(Some(crate::collect::link::TlsSettings {
+            ca: self.tls_ca.as_deref().map(|p| read(p, "CA")).transpose()?,
+            client,
+            insecure: self.tls_insecure,
+        }))
+    }
+
     pub fn addr_map(&self) -> AddrMap {
         let mut m = AddrMap::default();
         for (a, r) in &self.map {
@@ -176,6 +233,12 @@ pub enum Command {
         /// Terminal size of the rendering (default: the recorded one).
         #[arg(long, value_name = "WxH", value_parser = parse_size)]
         size: Option<(u16, u16)>,
+    },
+    /// The configuration file.
+    Config {
+        /// Print a commented template with every setting.
+        #[arg(long)]
+        print_template: bool,
     },
     /// Connect, collect for a moment, and save the screen as SVG.
     Screenshot {

@@ -8,6 +8,7 @@ pub mod app;
 pub mod cli;
 pub mod cmd;
 pub mod collect;
+pub mod config;
 pub mod control;
 pub mod docker;
 pub mod keymap;
@@ -18,7 +19,6 @@ pub mod replay;
 pub mod tui;
 pub mod ui;
 
-use clap::Parser;
 use cli::{Cli, Command, ConnArgs, CtlAction, LabAction};
 use collect::CollectSettings;
 use collect::link::{Credentials, LinkSettings, Secret, SharedMap, now_ms};
@@ -34,7 +34,18 @@ pub const EXIT_USAGE: u8 = 2;
 pub const DEFAULT_SENTINEL: &str = "127.0.0.1:26379";
 
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    use clap::{CommandFactory, FromArgMatches};
+    let matches = Cli::command().get_matches();
+    let mut cli = match Cli::from_arg_matches(&matches) {
+        Ok(c) => c,
+        Err(e) => e.exit(),
+    };
+    let applied = config::load(cli.conn.config.as_deref())
+        .and_then(|(file, _)| config::apply(&mut cli, &matches, &file));
+    if let Err(e) = applied {
+        eprintln!("sentui: {e}");
+        return ExitCode::from(EXIT_USAGE);
+    }
     // Readable reports for errors and panics; ratatui::init chains its terminal restore to it.
     let _ = color_eyre::install();
     let rt = match tokio::runtime::Builder::new_current_thread()
@@ -106,7 +117,8 @@ pub async fn connect(c: &ConnArgs, read_only: bool) -> Result<Connection, String
     if seeds.is_empty() {
         seeds.push(DEFAULT_SENTINEL.parse().expect("a valid default"));
     }
-    let (auth, sentinel_auth) = credentials_from_env();
+    let (auth, sentinel_auth) = credentials(c)?;
+    let tls = c.tls_settings()?;
     let settings = CollectSettings {
         link: LinkSettings {
             connect_timeout: c.timeout,
@@ -114,6 +126,7 @@ pub async fn connect(c: &ConnArgs, read_only: bool) -> Result<Connection, String
             map: map.clone(),
             auth,
             sentinel_auth,
+            tls,
         },
         docker: docker.clone(),
         probe: ProbeSettings {
@@ -131,27 +144,49 @@ pub async fn connect(c: &ConnArgs, read_only: bool) -> Result<Connection, String
     })
 }
 
-/// Credentials come from the environment only, never from the command line (where `ps` and
-/// shell history would show them): SENTUI_USERNAME / SENTUI_PASSWORD for the nodes,
-/// SENTUI_SENTINEL_USERNAME / SENTUI_SENTINEL_PASSWORD for the sentinels (default: the nodes'
-/// credentials; set SENTUI_SENTINEL_PASSWORD empty for sentinels without a password).
-pub fn credentials_from_env() -> (Option<Credentials>, Option<Credentials>) {
-    let var = |k: &str| std::env::var(k).ok();
-    let node = var("SENTUI_PASSWORD")
-        .filter(|p| !p.is_empty())
-        .map(|p| Credentials {
-            username: var("SENTUI_USERNAME").filter(|u| !u.is_empty()),
-            password: Secret::new(p),
-        });
-    let sentinel = match var("SENTUI_SENTINEL_PASSWORD") {
+/// Credentials, never from the command line (where `ps` and shell history would show them).
+/// Nodes: SENTUI_PASSWORD, else --password-file, else the config file; SENTUI_USERNAME or the
+/// file's username for an ACL user. Sentinels: the same with SENTUI_SENTINEL_*, defaulting to
+/// the nodes' credentials; an empty sentinel password means "none".
+pub fn credentials(c: &ConnArgs) -> Result<(Option<Credentials>, Option<Credentials>), String> {
+    let env = |k: &str| std::env::var(k).ok();
+    let read = |p: &std::path::Path| {
+        std::fs::read_to_string(p)
+            .map(|s| s.trim_end_matches(['\n', '\r']).to_string())
+            .map_err(|e| format!("cannot read the password file {}: {e}", p.display()))
+    };
+    let f = &c.file_auth;
+    let node_password = match env("SENTUI_PASSWORD").filter(|p| !p.is_empty()) {
+        Some(p) => Some(p),
+        None => match &c.password_file {
+            Some(path) => Some(read(path)?),
+            None => f.password.clone().filter(|p| !p.is_empty()),
+        },
+    };
+    let node = node_password.map(|p| Credentials {
+        username: env("SENTUI_USERNAME")
+            .filter(|u| !u.is_empty())
+            .or_else(|| f.username.clone()),
+        password: Secret::new(p),
+    });
+    let sentinel_password = match env("SENTUI_SENTINEL_PASSWORD") {
+        Some(p) => Some(p),
+        None => match &c.sentinel_password_file {
+            Some(path) => Some(read(path)?),
+            None => f.sentinel_password.clone(),
+        },
+    };
+    let sentinel = match sentinel_password {
         Some(p) if p.is_empty() => None,
         Some(p) => Some(Credentials {
-            username: var("SENTUI_SENTINEL_USERNAME").filter(|u| !u.is_empty()),
+            username: env("SENTUI_SENTINEL_USERNAME")
+                .filter(|u| !u.is_empty())
+                .or_else(|| f.sentinel_username.clone()),
             password: Secret::new(p),
         }),
         None => node.clone(),
     };
-    (node, sentinel)
+    Ok((node, sentinel))
 }
 
 fn tui_options(ui: &cli::UiArgs, group: Option<String>) -> tui::TuiOptions {
@@ -169,7 +204,10 @@ pub async fn run(cli: Cli) -> u8 {
     let group = cli.conn.master.clone();
     let needs_connection = !matches!(
         cli.command,
-        Some(Command::Lab { .. }) | Some(Command::Demo(_)) | Some(Command::Replay { .. })
+        Some(Command::Lab { .. })
+            | Some(Command::Demo(_))
+            | Some(Command::Replay { .. })
+            | Some(Command::Config { .. })
     );
     if cli.ui.record.is_some()
         && !matches!(
@@ -250,6 +288,23 @@ pub async fn run(cli: Cli) -> u8 {
             Err(e) => fail(e),
         },
         (Some(Command::Demo(opts)), _) => demo(cli.conn, cli.ui, opts).await,
+        (Some(Command::Config { print_template }), _) => {
+            if print_template {
+                print!("{}", config::TEMPLATE);
+            } else {
+                match config::load(cli.conn.config.as_deref()) {
+                    Ok((_, Some(path))) => println!("config file: {} (valid)", path.display()),
+                    Ok((_, None)) => println!(
+                        "no config file ({}); `sentui config --print-template` prints one",
+                        config::default_path()
+                            .map(|p| p.display().to_string())
+                            .unwrap_or_default()
+                    ),
+                    Err(e) => return fail(e),
+                }
+            }
+            0
+        }
         (
             Some(Command::Replay {
                 file,

@@ -69,6 +69,25 @@ pub struct Credentials {
     pub password: Secret,
 }
 
+/// TLS for every link (`rediss`): the CA to trust (else the system's), a client certificate and
+/// key for mutual TLS, and whether to skip certificate and hostname checks.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct TlsSettings {
+    pub ca: Option<Vec<u8>>,
+    pub client: Option<(Vec<u8>, Vec<u8>)>,
+    pub insecure: bool,
+}
+
+impl std::fmt::Debug for TlsSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TlsSettings")
+            .field("ca", &self.ca.is_some())
+            .field("client_cert", &self.client.is_some())
+            .field("insecure", &self.insecure)
+            .finish()
+    }
+}
+
 /// How collectors reach endpoints.
 #[derive(Clone, Debug)]
 pub struct LinkSettings {
@@ -80,6 +99,7 @@ pub struct LinkSettings {
     pub auth: Option<Credentials>,
     /// Credentials for sentinels.
     pub sentinel_auth: Option<Credentials>,
+    pub tls: Option<TlsSettings>,
 }
 
 impl Default for LinkSettings {
@@ -90,6 +110,7 @@ impl Default for LinkSettings {
             map: SharedMap::default(),
             auth: None,
             sentinel_auth: None,
+            tls: None,
         }
     }
 }
@@ -120,10 +141,31 @@ impl LinkSettings {
                 redis = redis.set_username(u);
             }
         }
-        let info = ConnectionAddr::Tcp(target.host.clone(), target.port)
-            .into_connection_info()?
-            .set_redis_settings(redis);
-        Client::open(info)
+        let addr = match &self.tls {
+            None => ConnectionAddr::Tcp(target.host.clone(), target.port),
+            Some(t) => ConnectionAddr::TcpTls {
+                host: target.host.clone(),
+                port: target.port,
+                insecure: t.insecure,
+                tls_params: None,
+            },
+        };
+        let info = addr.into_connection_info()?.set_redis_settings(redis);
+        match &self.tls {
+            None => Client::open(info),
+            Some(t) => Client::build_with_tls(
+                info,
+                redis::TlsCertificates {
+                    client_tls: t.client.clone().map(|(client_cert, client_key)| {
+                        redis::ClientTlsConfig {
+                            client_cert,
+                            client_key,
+                        }
+                    }),
+                    root_cert: t.ca.clone(),
+                },
+            ),
+        }
     }
 
     /// A command connection; every request on it is bounded by the response timeout.
@@ -168,13 +210,22 @@ pub fn classify(e: &RedisError, started: Millis) -> Reach {
         return Reach::Refused("connection refused".into());
     }
     let code = e.code().unwrap_or("");
+    // Errors inside a pipeline arrive wrapped: look at the text as well as the code.
     let text = e.to_string();
-    if e.kind() == redis::ErrorKind::AuthenticationFailed
-        || matches!(code, "NOAUTH" | "WRONGPASS" | "NOPERM")
-        // Redis 7 to a client sending a password it does not expect.
-        || text.contains("called without any password configured")
+    if code == "NOAUTH" || text.contains("NOAUTH") {
+        return Reach::AuthFailed("authentication required and no password given (NOAUTH)".into());
+    }
+    if code == "WRONGPASS"
+        || text.contains("WRONGPASS")
+        || e.kind() == redis::ErrorKind::AuthenticationFailed
     {
-        return Reach::AuthFailed(one_line(e));
+        return Reach::AuthFailed("wrong username or password (WRONGPASS)".into());
+    }
+    if text.contains("called without any password configured") {
+        return Reach::AuthFailed("a password was given but the server has none configured".into());
+    }
+    if code == "NOPERM" || text.contains("NOPERM") {
+        return Reach::AuthFailed(format!("the user lacks a permission: {}", one_line(e)));
     }
     Reach::Failed(one_line(e))
 }

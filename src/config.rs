@@ -1,0 +1,264 @@
+//! The configuration file (TOML): `--config PATH`, else `$XDG_CONFIG_HOME/sentui/config.toml`
+//! (or `~/.config/sentui/config.toml`) when it exists. Precedence, for every setting: command
+//! line > environment > file > defaults; credentials are never taken from the command line.
+
+use crate::cli::{Cli, parse_duration};
+use crate::model::{Addr, AddrMap};
+use clap::ArgMatches;
+use clap::parser::ValueSource;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub sentinels: Option<Vec<String>>,
+    pub master: Option<String>,
+    pub compose_project: Option<String>,
+    pub map: Option<Vec<String>>,
+    pub timeout: Option<String>,
+    pub refresh: Option<String>,
+    pub probe_every: Option<String>,
+    pub unresponsive_after: Option<String>,
+    pub read_only: Option<bool>,
+    pub leave_paused: Option<bool>,
+    pub no_color: Option<bool>,
+    #[serde(default)]
+    pub auth: AuthConfig,
+    #[serde(default)]
+    pub tls: TlsConfig,
+}
+
+#[derive(Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct AuthConfig {
+    pub username: Option<String>,
+    pub password: Option<String>,
+    pub password_file: Option<PathBuf>,
+    pub sentinel_username: Option<String>,
+    pub sentinel_password: Option<String>,
+    pub sentinel_password_file: Option<PathBuf>,
+}
+
+/// Passwords stay out of Debug output.
+impl std::fmt::Debug for AuthConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthConfig")
+            .field("username", &self.username)
+            .field("password", &self.password.as_ref().map(|_| "***"))
+            .field("sentinel_username", &self.sentinel_username)
+            .field(
+                "sentinel_password",
+                &self.sentinel_password.as_ref().map(|_| "***"),
+            )
+            .finish()
+    }
+}
+
+#[derive(Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct TlsConfig {
+    pub enabled: Option<bool>,
+    pub ca: Option<PathBuf>,
+    pub cert: Option<PathBuf>,
+    pub key: Option<PathBuf>,
+    pub insecure: Option<bool>,
+}
+
+pub fn default_path() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_CONFIG_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))?;
+    Some(base.join("sentui").join("config.toml"))
+}
+
+/// Reads the file named by `--config` (which must exist) or the default one (if it exists).
+pub fn load(explicit: Option<&Path>) -> Result<(FileConfig, Option<PathBuf>), String> {
+    let path = match explicit {
+        Some(p) => p.to_path_buf(),
+        None => match default_path() {
+            Some(p) if p.exists() => p,
+            _ => return Ok((FileConfig::default(), None)),
+        },
+    };
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| format!("cannot read the config file {}: {e}", path.display()))?;
+    let cfg = parse(&text).map_err(|e| format!("config file {}: {e}", path.display()))?;
+    Ok((cfg, Some(path)))
+}
+
+pub fn parse(text: &str) -> Result<FileConfig, String> {
+    toml::from_str(text).map_err(|e| e.to_string().trim().to_string())
+}
+
+/// True when the user did not give this setting on the command line or in the environment.
+fn unset(m: &ArgMatches, id: &str) -> bool {
+    !matches!(
+        m.value_source(id),
+        Some(ValueSource::CommandLine | ValueSource::EnvVariable)
+    )
+}
+
+/// Fills every setting the command line and the environment left unset from the file.
+pub fn apply(cli: &mut Cli, m: &ArgMatches, f: &FileConfig) -> Result<(), String> {
+    let c = &mut cli.conn;
+    let dur = |name: &str, v: &Option<String>| -> Result<Option<std::time::Duration>, String> {
+        v.as_deref()
+            .map(|s| parse_duration(s).map_err(|e| format!("{name}: {e}")))
+            .transpose()
+    };
+    if unset(m, "sentinels")
+        && let Some(list) = &f.sentinels
+    {
+        c.sentinels = list
+            .iter()
+            .map(|s| s.parse::<Addr>().map_err(|e| format!("sentinels: {e}")))
+            .collect::<Result<_, _>>()?;
+    }
+    if unset(m, "map")
+        && let Some(list) = &f.map
+    {
+        c.map = list
+            .iter()
+            .map(|s| AddrMap::parse_entry(s).map_err(|e| format!("map: {e}")))
+            .collect::<Result<_, _>>()?;
+    }
+    if unset(m, "master") && f.master.is_some() {
+        c.master = f.master.clone();
+    }
+    if unset(m, "compose_project") && f.compose_project.is_some() {
+        c.compose_project = f.compose_project.clone();
+    }
+    for (id, value, target) in [
+        ("timeout", &f.timeout, &mut c.timeout),
+        ("refresh", &f.refresh, &mut c.refresh),
+        ("probe_every", &f.probe_every, &mut c.probe_every),
+        (
+            "unresponsive_after",
+            &f.unresponsive_after,
+            &mut c.unresponsive_after,
+        ),
+    ] {
+        if unset(m, id)
+            && let Some(d) = dur(id, value)?
+        {
+            *target = d;
+        }
+    }
+    if unset(m, "tls") && f.tls.enabled.is_some() {
+        c.tls = f.tls.enabled.unwrap_or(false);
+    }
+    if unset(m, "tls_insecure") && f.tls.insecure.is_some() {
+        c.tls_insecure = f.tls.insecure.unwrap_or(false);
+    }
+    for (id, value, target) in [
+        ("tls_ca", &f.tls.ca, &mut c.tls_ca),
+        ("tls_cert", &f.tls.cert, &mut c.tls_cert),
+        ("tls_key", &f.tls.key, &mut c.tls_key),
+        ("password_file", &f.auth.password_file, &mut c.password_file),
+        (
+            "sentinel_password_file",
+            &f.auth.sentinel_password_file,
+            &mut c.sentinel_password_file,
+        ),
+    ] {
+        if unset(m, id) && value.is_some() {
+            *target = value.clone();
+        }
+    }
+    cli.conn.file_auth = AuthConfig {
+        username: f.auth.username.clone(),
+        password: f.auth.password.clone(),
+        password_file: None,
+        sentinel_username: f.auth.sentinel_username.clone(),
+        sentinel_password: f.auth.sentinel_password.clone(),
+        sentinel_password_file: None,
+    };
+    let u = &mut cli.ui;
+    for (id, value, target) in [
+        ("read_only", f.read_only, &mut u.read_only),
+        ("leave_paused", f.leave_paused, &mut u.leave_paused),
+        ("no_color", f.no_color, &mut u.no_color),
+    ] {
+        if unset(m, id)
+            && let Some(v) = value
+        {
+            *target = v;
+        }
+    }
+    Ok(())
+}
+
+pub const TEMPLATE: &str = r#"# sentui configuration (TOML).
+# Where sentui looks: --config PATH (or SENTUI_CONFIG), else $XDG_CONFIG_HOME/sentui/config.toml
+# (~/.config/sentui/config.toml). Precedence for every setting: command line > environment
+# (SENTUI_*) > this file > defaults. Remove the leading '#' to set a value.
+
+# Sentinels to start from; the others and every node are discovered.
+# sentinels = ["127.0.0.1:26379"]
+
+# Only this master group (default: every group the sentinels monitor).
+# master = "mymaster"
+
+# Watch and control a Docker Compose project (containers found by their compose labels).
+# compose_project = "sentui-lab"
+
+# Reach announced addresses elsewhere (NAT): "ANNOUNCED=REACHABLE".
+# map = ["redis-master:6379=127.0.0.1:49153"]
+
+# Connect and response timeout of every call; sentinel poll interval; node liveness probe;
+# silence that flags a node unresponsive.
+# timeout = "1s"
+# refresh = "1s"
+# probe_every = "100ms"
+# unresponsive_after = "300ms"
+
+# No control actions at all (pause, stop, failover).
+# read_only = false
+# On quit, keep the nodes sentui paused or stopped as they are.
+# leave_paused = false
+# No colours.
+# no_color = false
+
+[auth]
+# Redis nodes: an ACL username (optional) and a password, or a file holding the password.
+# The environment (SENTUI_USERNAME, SENTUI_PASSWORD) wins over this file. Keep this file
+# readable only by you (chmod 600) if it holds a password.
+# username = "monitor"
+# password = ""
+# password_file = "/run/secrets/redis-password"
+# Sentinels (default: the nodes' credentials; SENTUI_SENTINEL_* in the environment).
+# sentinel_username = "monitor"
+# sentinel_password = ""
+# sentinel_password_file = "/run/secrets/sentinel-password"
+
+[tls]
+# rediss to nodes and sentinels. ca: trust this CA (default: the system's). cert/key: client
+# certificate for mutual TLS. insecure: skip certificate and hostname checks (testing only).
+# enabled = false
+# ca = "/etc/redis/tls/ca.crt"
+# cert = "/etc/redis/tls/client.crt"
+# key = "/etc/redis/tls/client.key"
+# insecure = false
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_template_parses_and_sets_nothing() {
+        assert_eq!(parse(TEMPLATE).unwrap(), FileConfig::default());
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_values_are_named() {
+        let e = parse("sentinel = [\"a:1\"]").unwrap_err();
+        assert!(e.contains("unknown field `sentinel`"), "{e}");
+        let e = parse("timeout = 5").unwrap_err();
+        assert!(e.contains("timeout"), "{e}");
+        let e = parse("[auth]\npasword = \"x\"").unwrap_err();
+        assert!(e.contains("pasword"), "{e}");
+    }
+}

@@ -1,0 +1,590 @@
+//! Real deployments: requirepass/masterauth with a sentinel password and an ACL user, wrong
+//! credentials, TLS with certificates made here, two master groups watched by five sentinels,
+//! and the config file's precedence. Every output is searched for the secrets.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::Duration;
+
+/// redis-server processes of one test, killed when dropped.
+struct Procs(Vec<Child>, tempfile::TempDir);
+
+impl Drop for Procs {
+    fn drop(&mut self) {
+        for c in &mut self.0 {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+impl Procs {
+    fn new() -> Procs {
+        Procs(Vec::new(), tempfile::tempdir().unwrap())
+    }
+    fn dir(&self, name: &str) -> PathBuf {
+        let d = self.1.path().join(name);
+        std::fs::create_dir_all(&d).unwrap();
+        d
+    }
+    fn server(&mut self, name: &str, args: &[String]) {
+        let d = self.dir(name);
+        let child = Command::new("redis-server")
+            .args([
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+            ])
+            .arg(&d)
+            .args(args)
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("redis-server runs");
+        self.0.push(child);
+    }
+    fn sentinel(&mut self, name: &str, conf: &str) {
+        let d = self.dir(name);
+        let path = d.join("sentinel.conf");
+        std::fs::write(
+            &path,
+            format!("bind 127.0.0.1\ndir {}\n{conf}", d.display()),
+        )
+        .unwrap();
+        let child = Command::new("redis-server")
+            .arg(&path)
+            .arg("--sentinel")
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap();
+        self.0.push(child);
+    }
+}
+
+fn run(envs: &[(&str, &str)], args: &[&str]) -> Output {
+    let mut cmd = Command::new(bin());
+    for k in [
+        "SENTUI_SENTINELS",
+        "SENTUI_PASSWORD",
+        "SENTUI_USERNAME",
+        "SENTUI_SENTINEL_PASSWORD",
+        "SENTUI_SENTINEL_USERNAME",
+        "SENTUI_CONFIG",
+    ] {
+        cmd.env_remove(k);
+    }
+    cmd.envs(envs.iter().copied()).args(args).output().unwrap()
+}
+
+fn json(o: &Output) -> Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}{}", stdout(o), stderr(o)))
+}
+
+/// Waits until `status --json` says the deployment is healthy (exit 0).
+fn wait_healthy(envs: &[(&str, &str)], args: &[&str]) -> Value {
+    let mut all = args.to_vec();
+    all.extend(["status", "--json"]);
+    wait_for(Duration::from_secs(30), || {
+        let o = run(envs, &all);
+        (o.status.code() == Some(0)).then(|| json(&o))
+    })
+    .unwrap_or_else(|| {
+        let o = run(envs, &all);
+        panic!("never healthy: {}{}", stdout(&o), stderr(&o))
+    })
+}
+
+const PASS: &str = "node-Pw-7f3e1b";
+const SPASS: &str = "sentinel-Pw-c19a44";
+const ACL_PASS: &str = "acl-Pw-5d02e7";
+
+#[test]
+fn passwords_acl_users_and_wrong_credentials() {
+    let mut p = Procs::new();
+    let (m, r) = (free_port(), free_port());
+    let sentinels: Vec<u16> = (0..3).map(|_| free_port()).collect();
+    let auth = |port: u16, extra: &[&str]| -> Vec<String> {
+        let mut a: Vec<String> = [
+            "--port",
+            &port.to_string(),
+            "--requirepass",
+            PASS,
+            "--masterauth",
+            PASS,
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        // An ACL user that may only look: what a monitoring tool should be given.
+        a.extend(
+            [
+                "--user",
+                "monitor",
+                "on",
+                &format!(">{ACL_PASS}"),
+                "+ping",
+                "+info",
+                "+role",
+                "allkeys",
+            ]
+            .map(String::from),
+        );
+        a.extend(
+            [
+                "--user",
+                "default",
+                "on",
+                &format!(">{PASS}"),
+                "~*",
+                "&*",
+                "+@all",
+            ]
+            .map(String::from),
+        );
+        a.extend(extra.iter().map(|s| s.to_string()));
+        a
+    };
+    p.server("master", &auth(m, &[]));
+    p.server(
+        "replica",
+        &auth(r, &["--replicaof", "127.0.0.1", &m.to_string()]),
+    );
+    for (i, port) in sentinels.iter().enumerate() {
+        p.sentinel(
+            &format!("s{i}"),
+            &format!(
+                "port {port}\nrequirepass {SPASS}\nsentinel sentinel-pass {SPASS}\nsentinel monitor mymaster 127.0.0.1 {m} 2\nsentinel auth-pass mymaster {PASS}\nsentinel down-after-milliseconds mymaster 1000\n"
+            ),
+        );
+    }
+    let seeds = sentinels
+        .iter()
+        .map(|p| format!("127.0.0.1:{p}"))
+        .collect::<Vec<_>>()
+        .join(",");
+    let conn = ["--sentinel", seeds.as_str()];
+    let good = [
+        ("SENTUI_PASSWORD", PASS),
+        ("SENTUI_SENTINEL_PASSWORD", SPASS),
+    ];
+    let s = wait_healthy(&good, &conn);
+    assert_eq!(s["masters"][0]["replicas"][0]["link"], "up");
+    let mut outputs = vec![serde_json::to_string(&s).unwrap()];
+
+    // The ACL user sees the nodes too.
+    let acl = [
+        ("SENTUI_USERNAME", "monitor"),
+        ("SENTUI_PASSWORD", ACL_PASS),
+        ("SENTUI_SENTINEL_PASSWORD", SPASS),
+    ];
+    let s = wait_healthy(&acl, &conn);
+    assert_eq!(s["masters"][0]["master"]["role"], "master");
+
+    // A wrong node password: the nodes' links fail, named, and status says critical.
+    let o = run(
+        &[
+            ("SENTUI_PASSWORD", "wrong-node-pw"),
+            ("SENTUI_SENTINEL_PASSWORD", SPASS),
+        ],
+        &[&conn[..], &["status"]].concat(),
+    );
+    assert_eq!(o.status.code(), Some(3), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains(&format!("master 127.0.0.1:{m} is auth-failed")),
+        "{}",
+        stdout(&o)
+    );
+    outputs.push(format!("{}{}", stdout(&o), stderr(&o)));
+
+    // A wrong sentinel password: nothing can be seen; exit 2 names the sentinel and the failure.
+    let o = run(
+        &[
+            ("SENTUI_PASSWORD", PASS),
+            ("SENTUI_SENTINEL_PASSWORD", "wrong-sentinel-pw"),
+        ],
+        &[&conn[..], &["status"]].concat(),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stdout(&o).contains(&format!("sentinel 127.0.0.1:{}: auth-failed", sentinels[0])),
+        "{}",
+        stdout(&o)
+    );
+    outputs.push(format!("{}{}", stdout(&o), stderr(&o)));
+
+    // No password at all for the sentinels.
+    let o = run(
+        &[("SENTUI_SENTINEL_PASSWORD", "")],
+        &[&conn[..], &["status"]].concat(),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stdout(&o).contains("auth-failed"), "{}", stdout(&o));
+
+    // The same through a password file and the config file.
+    let dir = tempfile::tempdir().unwrap();
+    let pw = dir.path().join("pw");
+    std::fs::write(&pw, format!("{PASS}\n")).unwrap();
+    let cfg = dir.path().join("sentui.toml");
+    std::fs::write(&cfg, format!("[auth]\nsentinel_password = \"{SPASS}\"\n")).unwrap();
+    let o = run(
+        &[],
+        &[
+            &conn[..],
+            &[
+                "--config",
+                cfg.to_str().unwrap(),
+                "--password-file",
+                pw.to_str().unwrap(),
+                "status",
+                "--json",
+            ],
+        ]
+        .concat(),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    outputs.push(stdout(&o));
+
+    // A recording and the event stream, with the right credentials.
+    let rec = dir.path().join("r.ndjson");
+    let o = run(
+        &good,
+        &[
+            &conn[..],
+            &[
+                "--record",
+                rec.to_str().unwrap(),
+                "events",
+                "--json",
+                "--for",
+                "2s",
+            ],
+        ]
+        .concat(),
+    );
+    outputs.push(format!("{}{}", stdout(&o), stderr(&o)));
+    outputs.push(std::fs::read_to_string(&rec).unwrap());
+    for out in &outputs {
+        for secret in [PASS, SPASS, ACL_PASS] {
+            assert!(!out.contains(secret), "a secret leaked into: {out}");
+        }
+    }
+}
+
+fn openssl(dir: &Path, args: &[&str]) {
+    let o = Command::new("openssl")
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("openssl runs");
+    assert!(
+        o.status.success(),
+        "openssl {args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+/// A CA, a server certificate for 127.0.0.1 and a client certificate, made for this test.
+fn certificates(dir: &Path) {
+    openssl(
+        dir,
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.crt",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=sentui test CA",
+        ],
+    );
+    std::fs::write(
+        dir.join("san.ext"),
+        "subjectAltName=IP:127.0.0.1,DNS:localhost\n",
+    )
+    .unwrap();
+    for name in ["server", "client"] {
+        openssl(
+            dir,
+            &[
+                "req",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-keyout",
+                &format!("{name}.key"),
+                "-out",
+                &format!("{name}.csr"),
+                "-subj",
+                &format!("/CN={name}"),
+            ],
+        );
+        openssl(
+            dir,
+            &[
+                "x509",
+                "-req",
+                "-in",
+                &format!("{name}.csr"),
+                "-CA",
+                "ca.crt",
+                "-CAkey",
+                "ca.key",
+                "-CAcreateserial",
+                "-out",
+                &format!("{name}.crt"),
+                "-days",
+                "2",
+                "-extfile",
+                "san.ext",
+            ],
+        );
+    }
+}
+
+#[test]
+fn tls_with_a_ca_and_client_certificates() {
+    let mut p = Procs::new();
+    let certs = p.dir("certs");
+    certificates(&certs);
+    let c = |f: &str| certs.join(f).display().to_string();
+    let tls_args = |port: u16| -> Vec<String> {
+        [
+            "--port",
+            "0",
+            "--tls-port",
+            &port.to_string(),
+            "--tls-cert-file",
+            &c("server.crt"),
+            "--tls-key-file",
+            &c("server.key"),
+            "--tls-ca-cert-file",
+            &c("ca.crt"),
+            "--tls-auth-clients",
+            "yes",
+            "--tls-replication",
+            "yes",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
+    };
+    let (m, r, s) = (free_port(), free_port(), free_port());
+    p.server("master", &tls_args(m));
+    let mut replica = tls_args(r);
+    replica.extend(["--replicaof".into(), "127.0.0.1".into(), m.to_string()]);
+    p.server("replica", &replica);
+    p.sentinel(
+        "s",
+        &format!(
+            "port 0\ntls-port {s}\ntls-cert-file {}\ntls-key-file {}\ntls-ca-cert-file {}\ntls-replication yes\ntls-auth-clients yes\nsentinel monitor mymaster 127.0.0.1 {m} 1\n",
+            c("server.crt"),
+            c("server.key"),
+            c("ca.crt")
+        ),
+    );
+    let seed = format!("127.0.0.1:{s}");
+    let (ca, cert, key) = (c("ca.crt"), c("client.crt"), c("client.key"));
+    let tls = [
+        "--sentinel",
+        seed.as_str(),
+        "--tls-ca",
+        ca.as_str(),
+        "--tls-cert",
+        cert.as_str(),
+        "--tls-key",
+        key.as_str(),
+    ];
+    wait_healthy(&[], &tls);
+    // The sentinel learns of the replica from the master's INFO, every 10 s.
+    let st = wait_for(Duration::from_secs(30), || {
+        let v = json(&run(&[], &[&tls[..], &["status", "--json"]].concat()));
+        (v["masters"][0]["replicas"][0]["link"] == "up").then_some(v)
+    })
+    .expect("the replica over TLS, linked");
+    assert_eq!(st["masters"][0]["master"]["addr"], format!("127.0.0.1:{m}"));
+    assert_eq!(st["masters"][0]["replicas"][0]["reach"], "ok");
+
+    // Without TLS, or without the client certificate the servers require: a clear failure.
+    let o = run(&[], &["--sentinel", &seed, "--timeout", "500ms", "status"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    let o = run(&[], &["--sentinel", &seed, "--tls-ca", &ca, "status"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    // A missing file is named.
+    let o = run(
+        &[],
+        &[
+            "--sentinel",
+            &seed,
+            "--tls-ca",
+            "/nonexistent/ca.crt",
+            "status",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("/nonexistent/ca.crt"), "{}", stderr(&o));
+}
+
+#[test]
+fn two_master_groups_with_five_sentinels() {
+    let mut p = Procs::new();
+    let (a, a2, b, b2) = (free_port(), free_port(), free_port(), free_port());
+    p.server("a", &["--port".into(), a.to_string()]);
+    p.server(
+        "a2",
+        &[
+            "--port".into(),
+            a2.to_string(),
+            "--replicaof".into(),
+            "127.0.0.1".into(),
+            a.to_string(),
+        ],
+    );
+    p.server("b", &["--port".into(), b.to_string()]);
+    p.server(
+        "b2",
+        &[
+            "--port".into(),
+            b2.to_string(),
+            "--replicaof".into(),
+            "127.0.0.1".into(),
+            b.to_string(),
+        ],
+    );
+    let sentinels: Vec<u16> = (0..5).map(|_| free_port()).collect();
+    for (i, port) in sentinels.iter().enumerate() {
+        p.sentinel(&format!("s{i}"), &format!("port {port}\nsentinel monitor orders 127.0.0.1 {a} 3\nsentinel monitor sessions 127.0.0.1 {b} 3\n"));
+    }
+    // One seed is enough: the other four sentinels and all nodes are discovered.
+    let seed = format!("127.0.0.1:{}", sentinels[0]);
+    let s = wait_for(Duration::from_secs(30), || {
+        let o = run(&[], &["--sentinel", &seed, "status", "--json"]);
+        let v = json(&o);
+        let ready = o.status.code() == Some(0)
+            && v["masters"].as_array().is_some_and(|g| {
+                g.len() == 2
+                    && g.iter().all(|g| {
+                        g["sentinels"].as_array().unwrap().len() == 5
+                            && g["replicas"].as_array().unwrap().len() == 1
+                    })
+            });
+        ready.then_some(v)
+    })
+    .expect("both groups with five sentinels");
+    let names: Vec<&str> = s["masters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["orders", "sessions"]);
+    assert_eq!(s["sentinels_known"], 5);
+    for g in s["masters"].as_array().unwrap() {
+        assert_eq!(g["quorum"], 3);
+        assert_eq!(g["replicas"].as_array().unwrap().len(), 1);
+    }
+    let o = run(
+        &[],
+        &[
+            "--sentinel",
+            &seed,
+            "--master",
+            "sessions",
+            "status",
+            "--json",
+        ],
+    );
+    let v = json(&o);
+    assert_eq!(v["masters"].as_array().unwrap().len(), 1);
+    assert_eq!(v["masters"][0]["master"]["addr"], format!("127.0.0.1:{b}"));
+    let o = run(&[], &["--sentinel", &seed, "--master", "nosuch", "status"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stdout(&o).contains("no sentinel monitors a master named 'nosuch'"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn config_file_precedence_cli_env_file_defaults() {
+    let dir = tempfile::tempdir().unwrap();
+    let (p1, p2, p3) = (free_port(), free_port(), free_port());
+    let cfg = dir.path().join("c.toml");
+    std::fs::write(
+        &cfg,
+        format!("sentinels = [\"127.0.0.1:{p1}\"]\ntimeout = \"300ms\"\n"),
+    )
+    .unwrap();
+    let c = cfg.to_str().unwrap();
+    let named = |o: &Output, port: u16| stdout(o).contains(&format!("127.0.0.1:{port}"));
+    // File over defaults.
+    let o = run(&[], &["--config", c, "status"]);
+    assert!(named(&o, p1), "{}", stdout(&o));
+    // Environment over file (SENTUI_CONFIG names the file too).
+    let env_seed = format!("127.0.0.1:{p2}");
+    let o = run(
+        &[
+            ("SENTUI_CONFIG", c),
+            ("SENTUI_SENTINELS", env_seed.as_str()),
+        ],
+        &["status"],
+    );
+    assert!(named(&o, p2) && !named(&o, p1), "{}", stdout(&o));
+    // Command line over environment.
+    let cli_seed = format!("127.0.0.1:{p3}");
+    let o = run(
+        &[
+            ("SENTUI_CONFIG", c),
+            ("SENTUI_SENTINELS", env_seed.as_str()),
+        ],
+        &["--sentinel", &cli_seed, "status"],
+    );
+    assert!(named(&o, p3) && !named(&o, p2), "{}", stdout(&o));
+    // A bad file is refused with the key named; a missing explicit file too.
+    std::fs::write(&cfg, "sentinel = [\"x:1\"]\n").unwrap();
+    let o = run(&[], &["--config", c, "status"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("unknown field `sentinel`"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run(&[], &["--config", "/nonexistent/sentui.toml", "status"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("/nonexistent/sentui.toml"),
+        "{}",
+        stderr(&o)
+    );
+    // The template is a valid config.
+    let o = run(&[], &["config", "--print-template"]);
+    std::fs::write(&cfg, &o.stdout).unwrap();
+    let o = run(&[], &["--config", c, "config"]);
+    assert!(
+        stdout(&o).contains("(valid)"),
+        "{}{}",
+        stdout(&o),
+        stderr(&o)
+    );
+}
