@@ -5,6 +5,7 @@
 mod common;
 
 use common::*;
+use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
 
@@ -49,21 +50,26 @@ impl Drop for Tmux {
     }
 }
 
-#[test]
-fn press_p_on_the_master_and_watch_the_failover() {
-    let lab = LocalLab::up(2);
-    let dir = tempfile::tempdir().unwrap();
+/// Runs sentui against `lab` in a tmux session of its own; returns the session and the files
+/// that will hold sentui's exit status and pid.
+fn start(
+    lab: &LocalLab,
+    dir: &tempfile::TempDir,
+    name: &str,
+    (w, h): (u16, u16),
+    args: &str,
+) -> (Tmux, PathBuf, PathBuf) {
     let exit_file = dir.path().join("exit");
-    let recording = dir.path().join("session.ndjson");
+    let pid_file = dir.path().join("pid");
     let tmux = Tmux {
-        socket: format!("sentui-e2e-{}", std::process::id()),
-        session: "e2e".into(),
+        socket: format!("sentui-{name}-{}", std::process::id()),
+        session: name.into(),
     };
     let script = format!(
-        "SENTUI_SENTINELS={} {} --record {}; echo $? > {}; sleep 60",
+        "SENTUI_SENTINELS={} sh -c 'echo $$ > {}; exec {} {args}'; echo $? > {}; sleep 60",
         lab.sentinels.join(","),
+        pid_file.display(),
         bin(),
-        recording.display(),
         exit_file.display()
     );
     tmux.cmd(&[
@@ -72,11 +78,26 @@ fn press_p_on_the_master_and_watch_the_failover() {
         "-s",
         &tmux.session,
         "-x",
-        "100",
+        &w.to_string(),
         "-y",
-        "30",
+        &h.to_string(),
         &script,
     ]);
+    (tmux, exit_file, pid_file)
+}
+
+#[test]
+fn press_p_on_the_master_and_watch_the_failover() {
+    let lab = LocalLab::up(2);
+    let dir = tempfile::tempdir().unwrap();
+    let recording = dir.path().join("session.ndjson");
+    let (tmux, exit_file, _) = start(
+        &lab,
+        &dir,
+        "e2e",
+        (100, 30),
+        &format!("--record {}", recording.display()),
+    );
 
     let master_line = format!("★ {}", lab.master);
     tmux.wait_screen(Duration::from_secs(15), "the master", |s| {
@@ -169,30 +190,7 @@ fn press_p_on_the_master_and_watch_the_failover() {
 fn sigterm_restores_the_terminal_and_resumes() {
     let lab = LocalLab::up(1);
     let dir = tempfile::tempdir().unwrap();
-    let exit_file = dir.path().join("exit");
-    let pid_file = dir.path().join("pid");
-    let tmux = Tmux {
-        socket: format!("sentui-e2e-term-{}", std::process::id()),
-        session: "term".into(),
-    };
-    let script = format!(
-        "SENTUI_SENTINELS={} sh -c 'echo $$ > {}; exec {}' ; echo $? > {}; sleep 60",
-        lab.sentinels.join(","),
-        pid_file.display(),
-        bin(),
-        exit_file.display()
-    );
-    tmux.cmd(&[
-        "new-session",
-        "-d",
-        "-s",
-        &tmux.session,
-        "-x",
-        "80",
-        "-y",
-        "24",
-        &script,
-    ]);
+    let (tmux, exit_file, pid_file) = start(&lab, &dir, "term", (80, 24), "");
     let master_line = format!("★ {}", lab.master);
     tmux.wait_screen(Duration::from_secs(15), "the master", |s| {
         s.contains(&master_line)
