@@ -6,6 +6,7 @@ pub mod docker;
 pub mod link;
 pub mod local;
 pub mod node;
+pub mod probe;
 pub mod reply;
 pub mod sentinel;
 pub mod snapshot;
