@@ -143,6 +143,8 @@ async fn run(cfg: ProbeConfig, tx: mpsc::Sender<Update>, mut stop: watch::Receiv
     let mut conn: Option<(Addr, MultiplexedConnection)> = None;
     // The master +switch-master named: tried next instead of asking.
     let mut told: Option<Addr> = None;
+    // The last master +switch-master named (each sentinel announces it).
+    let mut last_switch: Option<Addr> = None;
     let mut acked: Vec<u64> = Vec::new();
     let mut n: u64 = 0;
     let reason = loop {
@@ -154,7 +156,10 @@ async fn run(cfg: ProbeConfig, tx: mpsc::Sender<Update>, mut stop: watch::Receiv
         match next {
             Next::Stop => break "stopped".to_string(),
             Next::Switch(sentinel, new) => {
-                if conn.as_ref().is_none_or(|(a, _)| *a != new) {
+                if last_switch.as_ref() != Some(&new)
+                    && conn.as_ref().is_none_or(|(a, _)| *a != new)
+                {
+                    last_switch = Some(new.clone());
                     conn = None;
                     told = Some(new.clone());
                     let how = format!("+switch-master from {sentinel}");
@@ -168,17 +173,25 @@ async fn run(cfg: ProbeConfig, tx: mpsc::Sender<Update>, mut stop: watch::Receiv
         }
         let key_n = n;
         n += 1;
-        let attempt = write_once(&cfg, &mut conn, &mut told, key_n);
-        let outcome = tokio::select! {
-            r = attempt => Some(r),
-            Some((sentinel, new)) = switch_rx.recv() => {
-                told = Some(new);
-                Some(Err((WriteError {
-                    kind: ErrorKind::Switched,
-                    message: format!("+switch-master from {sentinel} during the write"),
-                }, None)))
+        let outcome = {
+            let attempt = write_once(&cfg, &mut conn, &mut told, key_n);
+            tokio::pin!(attempt);
+            loop {
+                tokio::select! {
+                    r = &mut attempt => break Some(r),
+                    Some((sentinel, new)) = switch_rx.recv() => {
+                        // Every sentinel announces the switch: act on the first only.
+                        if last_switch.as_ref() == Some(&new) {
+                            continue;
+                        }
+                        break Some(Err((WriteError {
+                            kind: ErrorKind::Switched,
+                            message: format!("+switch-master from {sentinel} during the write"),
+                        }, Some(new))));
+                    }
+                    _ = stop.changed() => break None,
+                }
             }
-            _ = stop.changed() => None,
         };
         let Some(outcome) = outcome else {
             break "stopped".to_string();
@@ -197,6 +210,13 @@ async fn run(cfg: ProbeConfig, tx: mpsc::Sender<Update>, mut stop: watch::Receiv
             }
             Err((e, master)) => {
                 conn = None;
+                let master = if e.kind == ErrorKind::Switched {
+                    told = master;
+                    last_switch = told.clone();
+                    None
+                } else {
+                    master
+                };
                 (
                     ProbeEvent::Write {
                         n: key_n,
