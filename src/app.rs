@@ -25,6 +25,19 @@ pub enum Command {
     Control { action: ControlAction, addr: Addr },
     /// SENTINEL FAILOVER, sent to the first of `sentinels` that answers.
     Failover { group: String, sentinels: Vec<Addr> },
+    /// Start the write probe on `group`, asking `sentinels` for its master.
+    StartProbe { group: String, sentinels: Vec<Addr> },
+    /// Stop the write probe (it reads back its acknowledged writes, then ends).
+    StopProbe,
+}
+
+/// The write probe's panel (`w` cycles: hidden -> running -> stopped, figures kept -> hidden).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ProbePanel {
+    #[default]
+    Hidden,
+    Running,
+    Stopped,
 }
 
 /// An action waiting for the user's y.
@@ -111,6 +124,7 @@ pub struct App {
     pub size: (u16, u16),
     pub latency: Latency,
     pub quit: bool,
+    pub probe: ProbePanel,
 }
 
 impl App {
@@ -137,6 +151,7 @@ impl App {
             size: (80, 24),
             latency: Latency::default(),
             quit: false,
+            probe: ProbePanel::Hidden,
         }
     }
 
@@ -358,8 +373,39 @@ impl App {
                 }
             }
             Action::ToggleStop => self.toggle_stop(),
+            Action::ToggleProbe => return self.toggle_probe(),
         }
         Vec::new()
+    }
+
+    fn toggle_probe(&mut self) -> Vec<Command> {
+        match self.probe {
+            ProbePanel::Running => {
+                self.probe = ProbePanel::Stopped;
+                self.set_status("stopping the probe: reading back its writes...", false);
+                vec![Command::StopProbe]
+            }
+            ProbePanel::Stopped => {
+                self.probe = ProbePanel::Hidden;
+                Vec::new()
+            }
+            ProbePanel::Hidden if self.read_only => {
+                self.set_status("read-only: the write probe is disabled", true);
+                Vec::new()
+            }
+            ProbePanel::Hidden => {
+                let Some(group) = self.group() else {
+                    self.set_status("no master group to write to", true);
+                    return Vec::new();
+                };
+                let mut sentinels = self.live.view(&group, self.now).sentinels;
+                sentinels.sort_by_key(|s| s.reach != "ok");
+                let sentinels = sentinels.into_iter().map(|s| s.addr).collect();
+                self.probe = ProbePanel::Running;
+                self.set_status(format!("starting the write probe on {group}..."), false);
+                vec![Command::StartProbe { group, sentinels }]
+            }
+        }
     }
 
     fn move_selection(&mut self, down: bool) {
@@ -455,6 +501,9 @@ impl App {
                 .in_group(Some(group.clone()));
                 self.live.apply(Update::Note { entry: e });
                 self.set_status(format!("failover of {group} requested: {msg}"), false);
+            }
+            (Command::StartProbe { .. } | Command::StopProbe, Ok(msg)) => {
+                self.set_status(msg.clone(), false)
             }
             (_, Err(e)) => self.set_status(e.clone(), true),
         }

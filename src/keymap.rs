@@ -19,6 +19,7 @@ pub enum Action {
     ScrollBottom,
     Help,
     Quit,
+    ToggleProbe,
 }
 
 pub struct Binding {
@@ -70,6 +71,13 @@ pub const KEYMAP: &[Binding] = &[
         help: "ask the sentinels for a manual failover (confirm with y)",
         hint: Some("f failover"),
         matches: |k| code(k, KeyCode::Char('f')),
+    },
+    Binding {
+        action: Action::ToggleProbe,
+        keys: "w",
+        help: "write probe: start / stop (reads back lost writes) / close",
+        hint: None,
+        matches: |k| code(k, KeyCode::Char('w')),
     },
     Binding {
         action: Action::NextGroup,

@@ -6,6 +6,7 @@ mod footer;
 mod header;
 mod help;
 mod log;
+mod probe;
 mod replication;
 mod sentinels;
 mod stopwatch;
@@ -90,6 +91,7 @@ fn wide(f: &mut Frame, area: Rect, ctx: &Ctx) {
     sentinels::render(f, sent_row, ctx);
     let [log_area, side] =
         Layout::horizontal([Constraint::Percentage(62), Constraint::Percentage(38)]).areas(bottom);
+    let log_area = with_probe(f, log_area, ctx);
     log::render(f, log_area, ctx);
     let [votes_area, sw_area] =
         Layout::vertical([Constraint::Percentage(40), Constraint::Percentage(60)]).areas(side);
@@ -108,6 +110,7 @@ fn compact(f: &mut Frame, area: Rect, ctx: &Ctx) {
     .areas(area);
     header::render(f, head, ctx);
     topology::render(f, topo, ctx);
+    let bottom = with_probe(f, bottom, ctx);
     if area.width >= 70 {
         let side_w = if area.width >= 100 { 40 } else { 27 };
         let [log_area, side] =
@@ -117,4 +120,15 @@ fn compact(f: &mut Frame, area: Rect, ctx: &Ctx) {
     } else {
         log::render(f, bottom, ctx);
     }
+}
+
+/// Draws the write probe panel (when shown) at the bottom of `area`; returns the rest.
+fn with_probe(f: &mut Frame, area: Rect, ctx: &Ctx) -> Rect {
+    if ctx.app.probe == crate::app::ProbePanel::Hidden || area.height < probe::HEIGHT + 3 {
+        return area;
+    }
+    let [rest, panel] =
+        Layout::vertical([Constraint::Min(3), Constraint::Length(probe::HEIGHT)]).areas(area);
+    probe::render(f, panel, ctx);
+    rest
 }
