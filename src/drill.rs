@@ -505,7 +505,7 @@ impl Runner {
                     );
                     e.describe()
                 }
-                Err(e) => format!("could not {} {addr}: {e}", action.verb_present()),
+                Err(e) => format!("{} {addr} failed: {e}", action.verb_present()),
             };
             say(format!("restore: {line}"));
             done.push(line);

@@ -150,14 +150,18 @@ impl State {
                     .as_ref()
                     .filter(|_| node.reach.is_ok())
                     .ok_or(format!("{old} does not answer ({})", node.reach.word()))?;
+                let of = info
+                    .master
+                    .as_ref()
+                    .map(|m| m.to_string())
+                    .unwrap_or_else(|| "?".into());
                 match (info.role, info.link_up) {
-                    (Role::Replica, Some(true)) => Ok(format!(
-                        "{old} is a replica of {}",
-                        info.master
-                            .as_ref()
-                            .map(|m| m.to_string())
-                            .unwrap_or_default()
+                    // A restarted node may first follow its configured master: not yet.
+                    (Role::Replica, _) if info.master != master => Err(format!(
+                        "{old} is a replica of {of}, not of the master {}",
+                        master.map(|m| m.to_string()).unwrap_or_else(|| "?".into())
                     )),
+                    (Role::Replica, Some(true)) => Ok(format!("{old} is a replica of {of}")),
                     (Role::Replica, _) => Err(format!("{old} is a replica, its link not up yet")),
                     (Role::Master, _) => Err(format!("{old} still says it is a master")),
                 }
