@@ -56,9 +56,10 @@ pub fn start(
     (out_rx, handle)
 }
 
+/// Tasks aborted together when dropped.
 #[derive(Default)]
-struct Tasks {
-    handles: Vec<JoinHandle<()>>,
+pub(crate) struct Tasks {
+    pub(crate) handles: Vec<JoinHandle<()>>,
 }
 
 impl Drop for Tasks {

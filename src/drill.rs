@@ -39,8 +39,10 @@ const AGREE_WAIT: Duration = Duration::from_secs(10);
 /// Bound on the probe's read-back and clean-up.
 const PROBE_FINISH: Duration = Duration::from_secs(20);
 
+/// Progress on stderr; a closed stderr must not stop the drill before it restores.
 fn say(msg: impl std::fmt::Display) {
-    eprintln!("sentui drill: {msg}");
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "sentui drill: {msg}");
 }
 
 struct Runner {

@@ -98,17 +98,6 @@ async fn send(tx: &mpsc::Sender<Update>, event: ProbeEvent) -> bool {
     .is_ok()
 }
 
-/// Aborts the switch listeners when the probe ends.
-struct Listeners(Vec<JoinHandle<()>>);
-
-impl Drop for Listeners {
-    fn drop(&mut self) {
-        for h in &self.0 {
-            h.abort();
-        }
-    }
-}
-
 enum Next {
     Tick,
     Switch(Addr, Addr),
@@ -125,8 +114,10 @@ async fn run(cfg: ProbeConfig, tx: mpsc::Sender<Update>, mut stop: watch::Receiv
         return;
     }
     let (switch_tx, mut switch_rx) = mpsc::channel::<(Addr, Addr)>(16);
-    let _listeners = Listeners(
-        cfg.sentinels
+    // Aborted when the probe ends.
+    let _listeners = super::Tasks {
+        handles: cfg
+            .sentinels
             .iter()
             .map(|s| {
                 tokio::spawn(switch_listener(
@@ -137,7 +128,7 @@ async fn run(cfg: ProbeConfig, tx: mpsc::Sender<Update>, mut stop: watch::Receiv
                 ))
             })
             .collect(),
-    );
+    };
     let mut ticks = tokio::time::interval(Duration::from_secs_f64(1.0 / cfg.rate as f64));
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut conn: Option<(Addr, MultiplexedConnection)> = None;
@@ -452,7 +443,7 @@ async fn switch_listener(
 ) {
     let mut backoff = Backoff::default();
     loop {
-        if let Ok(pubsub) = subscribe(&link, &sentinel).await {
+        if let Ok(pubsub) = super::sentinel::subscribe(&link, &sentinel, "+switch-master").await {
             backoff.reset();
             let mut stream = pubsub.into_on_message();
             while let Some(msg) = stream.next().await {
@@ -465,20 +456,6 @@ async fn switch_listener(
             }
         }
         tokio::time::sleep(backoff.next_delay()).await;
-    }
-}
-
-async fn subscribe(link: &LinkSettings, sentinel: &Addr) -> Result<redis::aio::PubSub, String> {
-    let client = link.client(sentinel).map_err(|e| e.to_string())?;
-    let attempt = async {
-        let mut pubsub = client.get_async_pubsub().await?;
-        pubsub.subscribe("+switch-master").await?;
-        Ok::<_, RedisError>(pubsub)
-    };
-    match tokio::time::timeout(link.connect_timeout + link.response_timeout, attempt).await {
-        Ok(Ok(p)) => Ok(p),
-        Ok(Err(e)) => Err(e.to_string()),
-        Err(_) => Err("no answer to SUBSCRIBE".into()),
     }
 }
 
