@@ -197,15 +197,17 @@ const EXTRA_EVENTS: &[&str] = &[
     "probe-master",
 ];
 
-/// The phase timing table: the stopwatch's phases of the failover that began with the fault,
+/// The phase timing table: the stopwatch's phases of the failover the fault caused,
 /// and the first of each of [`EXTRA_EVENTS`] after the fault, in time order.
 pub fn phases(d: &Deployment, group: &str, fault_at: Millis) -> Vec<PhaseRow> {
     let mut rows = Vec::new();
+    // The failover going on at the fault or after it: one that began with an earlier sign
+    // (the master already flagged) keeps those marks, at negative times.
     let failover = d.stopwatches.get(group).and_then(|s| {
-        s.current
-            .as_ref()
-            .filter(|f| f.started_at >= fault_at)
-            .or(s.last.as_ref().filter(|f| f.started_at >= fault_at))
+        [s.current.as_ref(), s.last.as_ref()]
+            .into_iter()
+            .flatten()
+            .find(|f| f.ended_at.is_none_or(|end| end >= fault_at))
     });
     if let Some(f) = failover {
         for (m, _, _) in f.timeline() {
@@ -740,6 +742,22 @@ mod tests {
                 ("probe-available", 2600),
                 ("+failover-end", 3000),
             ]
+        );
+    }
+
+    #[test]
+    fn a_failover_that_began_before_the_fault_is_still_shown() {
+        let d = drilled();
+        let rows = phases(&d, "mymaster", 10_500);
+        assert_eq!(rows[0].event, "fault injected");
+        assert_eq!(rows[0].since_fault_ms, -500);
+        assert!(
+            rows.iter()
+                .any(|r| r.event == "+switch-master" && r.since_fault_ms == 2000)
+        );
+        assert!(
+            phases(&d, "mymaster", 20_000).is_empty(),
+            "ended before: not this one"
         );
     }
 
