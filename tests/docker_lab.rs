@@ -22,21 +22,12 @@ fn events_until(lab: &DockerLab, until: &str, then: impl FnOnce()) -> Vec<Value>
 
 #[test]
 fn failover_on_the_docker_lab() {
-    if !docker_engine_reachable() {
-        eprintln!(
-            "\n!!!!!!!! SKIPPED failover_on_the_docker_lab: NO DOCKER ENGINE IS REACHABLE (docker info failed) !!!!!!!!\n"
-        );
-        println!("SKIPPED: no Docker engine reachable");
+    let Some((lab, up)) = DockerLab::up_or_skip(
+        "failover_on_the_docker_lab",
+        format!("sentui-test-{}", std::process::id()),
+    ) else {
         return;
-    }
-    let lab = DockerLab::named(format!("sentui-test-{}", std::process::id()));
-    let up = sentui(&["lab", "up", "--project", &lab.project]);
-    assert!(
-        up.status.success(),
-        "lab up: {}{}",
-        stdout(&up),
-        stderr(&up)
-    );
+    };
     assert!(
         stdout(&up).contains("image: "),
         "says which image it uses: {}",

@@ -255,21 +255,12 @@ fn bad_input_exits_2_with_a_message() {
 
 #[test]
 fn drill_on_the_docker_lab() {
-    if !docker_engine_reachable() {
-        eprintln!(
-            "\n!!!!!!!! SKIPPED drill_on_the_docker_lab: NO DOCKER ENGINE IS REACHABLE (docker info failed) !!!!!!!!\n"
-        );
-        println!("SKIPPED: no Docker engine reachable");
+    let Some((lab, _)) = DockerLab::up_or_skip(
+        "drill_on_the_docker_lab",
+        format!("sentui-drill-{}", std::process::id()),
+    ) else {
         return;
-    }
-    let lab = DockerLab::named(format!("sentui-drill-{}", std::process::id()));
-    let up = sentui(&["lab", "up", "--project", &lab.project]);
-    assert!(
-        up.status.success(),
-        "lab up: {}{}",
-        stdout(&up),
-        stderr(&up)
-    );
+    };
     let out = lab.run(&[
         "drill",
         "--max-failover-secs",

@@ -279,3 +279,26 @@ impl Drop for DockerLab {
         let _ = sentui(&["lab", "down", "--project", &self.project]);
     }
 }
+
+impl DockerLab {
+    /// Brings up the compose lab as `project` (taken down on drop), or, only when no Docker
+    /// engine is reachable, says loudly that `test` is skipped and returns None.
+    pub fn up_or_skip(test: &str, project: String) -> Option<(DockerLab, Output)> {
+        if !docker_engine_reachable() {
+            eprintln!(
+                "\n!!!!!!!! SKIPPED {test}: NO DOCKER ENGINE IS REACHABLE (docker info failed) !!!!!!!!\n"
+            );
+            println!("SKIPPED: no Docker engine reachable");
+            return None;
+        }
+        let lab = DockerLab::named(project);
+        let up = sentui(&["lab", "up", "--project", &lab.project]);
+        assert!(
+            up.status.success(),
+            "lab up: {}{}",
+            stdout(&up),
+            stderr(&up)
+        );
+        Some((lab, up))
+    }
+}
