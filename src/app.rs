@@ -28,6 +28,19 @@ pub enum Command {
     Screenshot,
     /// SENTINEL FAILOVER, sent to the first of `sentinels` that answers.
     Failover { group: String, sentinels: Vec<Addr> },
+    /// Start the write probe on `group`, asking `sentinels` for its master.
+    StartProbe { group: String, sentinels: Vec<Addr> },
+    /// Stop the write probe (it reads back its acknowledged writes, then ends).
+    StopProbe,
+}
+
+/// The write probe's panel (`w` cycles: hidden -> running -> stopped, figures kept -> hidden).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ProbePanel {
+    #[default]
+    Hidden,
+    Running,
+    Stopped,
 }
 
 /// An action waiting for the user's y.
@@ -116,6 +129,7 @@ pub struct App {
     /// A line the header shows above everything (a replay's position and keys).
     pub banner: Option<String>,
     pub quit: bool,
+    pub probe: ProbePanel,
 }
 
 impl App {
@@ -143,6 +157,7 @@ impl App {
             latency: Latency::default(),
             banner: None,
             quit: false,
+            probe: ProbePanel::Hidden,
         }
     }
 
@@ -365,8 +380,39 @@ impl App {
             }
             Action::ToggleStop => self.toggle_stop(),
             Action::Screenshot => return vec![Command::Screenshot],
+            Action::ToggleProbe => return self.toggle_probe(),
         }
         Vec::new()
+    }
+
+    fn toggle_probe(&mut self) -> Vec<Command> {
+        match self.probe {
+            ProbePanel::Running => {
+                self.probe = ProbePanel::Stopped;
+                self.set_status("stopping the probe: reading back its writes...", false);
+                vec![Command::StopProbe]
+            }
+            ProbePanel::Stopped => {
+                self.probe = ProbePanel::Hidden;
+                Vec::new()
+            }
+            ProbePanel::Hidden if self.read_only => {
+                self.set_status("read-only: the write probe is disabled", true);
+                Vec::new()
+            }
+            ProbePanel::Hidden => {
+                let Some(group) = self.group() else {
+                    self.set_status("no master group to write to", true);
+                    return Vec::new();
+                };
+                let mut sentinels = self.live.view(&group, self.now).sentinels;
+                sentinels.sort_by_key(|s| s.reach != "ok");
+                let sentinels = sentinels.into_iter().map(|s| s.addr).collect();
+                self.probe = ProbePanel::Running;
+                self.set_status(format!("starting the write probe on {group}..."), false);
+                vec![Command::StartProbe { group, sentinels }]
+            }
+        }
     }
 
     fn move_selection(&mut self, down: bool) {
@@ -467,6 +513,9 @@ impl App {
                 self.set_status(format!("failover of {group} requested: {msg}"), false);
             }
             (Command::Screenshot, Ok(msg)) => self.set_status(msg.clone(), false),
+            (Command::StartProbe { .. } | Command::StopProbe, Ok(msg)) => {
+                self.set_status(msg.clone(), false)
+            }
             (_, Err(e)) => self.set_status(e.clone(), true),
         }
     }

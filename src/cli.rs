@@ -250,6 +250,69 @@ pub enum Command {
         #[arg(long, value_name = "DURATION", default_value = "3s", value_parser = parse_duration)]
         wait: Duration,
     },
+    /// Rehearse a failover: run a scenario (default: freeze the master, wait for
+    /// +switch-master, resume it, wait until it is a replica) with a write probe, check limits
+    /// and report. Exit 0 when every check holds, 1 when one fails, 2 on usage or connection
+    /// errors. What the drill changed is always restored.
+    Drill(DrillArgs),
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct DrillArgs {
+    /// A scenario file (TOML, see docs/drill.md and drills/); default: the built-in drill.
+    #[arg(long, value_name = "FILE", env = "SENTUI_DRILL_SCENARIO")]
+    pub scenario: Option<PathBuf>,
+    /// The built-in drill's fault on the master: pause (container, or SIGSTOP locally), stop
+    /// (container) or failover (SENTINEL FAILOVER).
+    #[arg(long, value_enum, conflicts_with = "scenario")]
+    pub fault: Option<DrillFault>,
+    /// Probe writes per second.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=5000))]
+    pub rate: Option<u32>,
+    /// No write probe.
+    #[arg(long)]
+    pub no_probe: bool,
+    /// Fail when the fault to +switch-master takes longer.
+    #[arg(long, value_name = "SECS", value_parser = parse_secs)]
+    pub max_failover_secs: Option<f64>,
+    /// Fail when the new master lost more acknowledged writes.
+    #[arg(long, value_name = "N")]
+    pub max_lost_writes: Option<u64>,
+    /// Fail when the probe could not write for longer (in total).
+    #[arg(long, value_name = "SECS", value_parser = parse_secs)]
+    pub max_unavailable_secs: Option<f64>,
+    /// Report format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub report: ReportFormat,
+    /// Bound on all steps together.
+    #[arg(long, value_name = "SECS", default_value = "120", value_parser = parse_secs)]
+    pub timeout_secs: f64,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DrillFault {
+    Pause,
+    Stop,
+    Failover,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReportFormat {
+    Text,
+    Md,
+    Json,
+}
+
+/// Seconds as a number (`30`, `2.5`), at least 0.
+pub fn parse_secs(s: &str) -> Result<f64, String> {
+    let v: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{s}': a number of seconds, e.g. 30 or 2.5"))?;
+    if !(v.is_finite() && v >= 0.0) {
+        return Err(format!("'{s}': must be 0 or more seconds"));
+    }
+    Ok(v)
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

@@ -6,6 +6,7 @@ pub mod docker;
 pub mod link;
 pub mod local;
 pub mod node;
+pub mod probe;
 pub mod reply;
 pub mod sentinel;
 pub mod snapshot;
@@ -55,9 +56,10 @@ pub fn start(
     (out_rx, handle)
 }
 
+/// Tasks aborted together when dropped.
 #[derive(Default)]
-struct Tasks {
-    handles: Vec<JoinHandle<()>>,
+pub(crate) struct Tasks {
+    pub(crate) handles: Vec<JoinHandle<()>>,
 }
 
 impl Drop for Tasks {

@@ -133,8 +133,9 @@ impl Controller {
         if self.read_only {
             return Err("read-only: control actions are disabled".into());
         }
+        // A stopped container publishes no port: it is found by its announced name then.
         if let Some(scope) = &self.docker
-            && let Some(c) = scope.find(Some(addr), None).await?
+            && let Some(c) = scope.find(Some(addr), Some(&addr.host)).await?
         {
             scope.engine.act(&c.id, action).await?;
             return Ok(Effect {

@@ -20,6 +20,7 @@ pub enum Action {
     Screenshot,
     Help,
     Quit,
+    ToggleProbe,
 }
 
 pub struct Binding {
@@ -71,6 +72,13 @@ pub const KEYMAP: &[Binding] = &[
         help: "ask the sentinels for a manual failover (confirm with y)",
         hint: Some("f failover"),
         matches: |k| code(k, KeyCode::Char('f')),
+    },
+    Binding {
+        action: Action::ToggleProbe,
+        keys: "w",
+        help: "write probe: start / stop (reads back lost writes) / close",
+        hint: None,
+        matches: |k| code(k, KeyCode::Char('w')),
     },
     Binding {
         action: Action::NextGroup,

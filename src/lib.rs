@@ -11,6 +11,7 @@ pub mod collect;
 pub mod config;
 pub mod control;
 pub mod docker;
+pub mod drill;
 pub mod keymap;
 pub mod lab;
 pub mod model;
@@ -350,6 +351,7 @@ pub async fn run(cli: Cli) -> u8 {
                 Err(e) => fail(e),
             }
         }
+        (Some(Command::Drill(args)), Some(c)) => cmd::drill::run(c, &args, group).await,
         (None, Some(c)) => {
             match tui::run(c.settings, c.seeds, c.control, tui_options(&cli.ui, group)).await {
                 Ok(code) => code,

@@ -5,6 +5,7 @@ pub mod addr;
 pub mod event;
 pub mod info;
 pub mod log;
+pub mod probe;
 pub mod reply;
 pub mod state;
 pub mod stopwatch;

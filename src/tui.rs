@@ -64,6 +64,8 @@ pub async fn run(
     let seeds_for_header = seeds.clone();
     let (mut updates, _collector) = collect::start(settings, seeds);
     let (done_tx, mut done_rx) = mpsc::channel::<ActionResult>(64);
+    let (probe_tx, mut probe_rx) = mpsc::channel::<crate::model::Update>(4096);
+    let mut probe = ProbeTasks::default();
     let mut term_events = EventStream::new();
     let mut sigterm =
         signal(SignalKind::terminate()).map_err(|e| format!("cannot watch SIGTERM: {e}"))?;
@@ -178,6 +180,13 @@ pub async fn run(
             }
             _ = sigterm.recv() => app.quit = true,
             _ = sighup.recv() => app.quit = true,
+            Some(u) = probe_rx.recv() => {
+                if let Some(rec) = recorder.as_mut() {
+                    rec.update(now_ms(), &u);
+                }
+                app.handle(Event::Update(Box::new(u)));
+                calm_dirty = true;
+            }
         }
         if let Some(e) = recorder.as_mut().and_then(|r| r.error.take()) {
             app.handle(Event::Done(ActionResult {
@@ -189,6 +198,18 @@ pub async fn run(
             if c == Command::Screenshot {
                 // Drawn from the App as it is now, off screen: no waiting, no I/O but the file.
                 let result = screenshot_now(&app);
+                let r = ActionResult { command: c, result };
+                if let Some(rec) = recorder.as_mut() {
+                    rec.record(&Record::Action {
+                        t: now_ms(),
+                        result: r.clone(),
+                    });
+                }
+                app.handle(Event::Done(r));
+                dirty = true;
+                continue;
+            }
+            if let Some(result) = probe.command(&c, &link, &probe_tx) {
                 let r = ActionResult { command: c, result };
                 if let Some(rec) = recorder.as_mut() {
                     rec.record(&Record::Action {
@@ -212,6 +233,7 @@ pub async fn run(
         }
     }
     drop(_guard);
+    probe.finish().await;
     if let Some(path) = &opts.stats_out {
         let lat = &app.latency;
         let stats = serde_json::json!({
@@ -254,6 +276,62 @@ fn screenshot_now(app: &App) -> Result<String, String> {
         .map(|_| format!("screenshot saved: {}", path.display()))
 }
 
+/// The write probe the TUI runs (`w`), and the one stopped that still reads back.
+#[derive(Default)]
+struct ProbeTasks {
+    running: Option<crate::collect::probe::ProbeHandle>,
+    stopping: Option<crate::collect::probe::ProbeHandle>,
+}
+
+impl ProbeTasks {
+    /// Carries out a probe command (None: not one).
+    fn command(
+        &mut self,
+        c: &Command,
+        link: &LinkSettings,
+        tx: &mpsc::Sender<crate::model::Update>,
+    ) -> Option<Result<String, String>> {
+        use crate::collect::probe;
+        match c {
+            Command::StartProbe { group, sentinels } => {
+                if self.running.is_some() {
+                    return Some(Err("the probe is already running".into()));
+                }
+                let cfg = probe::ProbeConfig::new(
+                    link.clone(),
+                    sentinels.clone(),
+                    group.clone(),
+                    probe::DEFAULT_RATE,
+                );
+                let msg = format!(
+                    "probe writing {} keys/s to {group} (sentui:probe:{}:N); w stops it",
+                    cfg.rate, cfg.run_id
+                );
+                self.running = Some(probe::spawn(cfg, tx.clone()));
+                Some(Ok(msg))
+            }
+            Command::StopProbe => {
+                let Some(h) = self.running.take() else {
+                    return Some(Err("the probe is not running".into()));
+                };
+                h.stop();
+                self.stopping = Some(h);
+                Some(Ok(
+                    "probe stopped: reading back its acknowledged writes".into()
+                ))
+            }
+            _ => None,
+        }
+    }
+
+    /// On quit: stop the probe and give its read-back and clean-up a moment.
+    async fn finish(self) {
+        for h in self.running.into_iter().chain(self.stopping) {
+            h.finish(Duration::from_secs(3)).await;
+        }
+    }
+}
+
 async fn execute(c: &Command, control: &Controller, link: &LinkSettings) -> Result<String, String> {
     match c {
         Command::Control { action, addr } => {
@@ -263,5 +341,6 @@ async fn execute(c: &Command, control: &Controller, link: &LinkSettings) -> Resu
         Command::Failover { group, sentinels } => {
             crate::control::sentinel::failover_via(link, sentinels, group).await
         }
+        Command::StartProbe { .. } | Command::StopProbe => Err("internal: probe command".into()),
     }
 }

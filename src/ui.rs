@@ -6,6 +6,7 @@ mod footer;
 mod header;
 mod help;
 mod log;
+mod probe;
 mod replication;
 mod sentinels;
 mod stopwatch;
@@ -107,6 +108,7 @@ fn wide(f: &mut Frame, area: Rect, ctx: &Ctx) {
     votes::render(f, votes_area, ctx);
     let [log_area, sw_area] =
         Layout::horizontal([Constraint::Percentage(62), Constraint::Percentage(38)]).areas(bottom);
+    let log_area = with_probe(f, log_area, ctx);
     log::render(f, log_area, ctx);
     stopwatch::render(f, sw_area, ctx);
 }
@@ -122,6 +124,7 @@ fn compact(f: &mut Frame, area: Rect, ctx: &Ctx) {
     .areas(area);
     header::render(f, head, ctx);
     topology::render(f, topo, ctx);
+    let bottom = with_probe(f, bottom, ctx);
     if area.width >= 70 {
         let side_w = if area.width >= 100 { 40 } else { 27 };
         let [log_area, side] =
@@ -131,4 +134,15 @@ fn compact(f: &mut Frame, area: Rect, ctx: &Ctx) {
     } else {
         log::render(f, bottom, ctx);
     }
+}
+
+/// Draws the write probe panel (when shown) at the bottom of `area`; returns the rest.
+fn with_probe(f: &mut Frame, area: Rect, ctx: &Ctx) -> Rect {
+    if ctx.app.probe == crate::app::ProbePanel::Hidden || area.height < probe::HEIGHT + 3 {
+        return area;
+    }
+    let [rest, panel] =
+        Layout::vertical([Constraint::Min(3), Constraint::Length(probe::HEIGHT)]).areas(area);
+    probe::render(f, panel, ctx);
+    rest
 }

@@ -268,3 +268,38 @@ fn the_selection_stays_on_the_paused_node_after_the_failover() {
         }]
     );
 }
+
+#[test]
+fn w_starts_stops_and_closes_the_write_probe() {
+    use sentui::app::ProbePanel;
+    use sentui::model::Update;
+    use sentui::model::probe::ProbeEvent;
+    let mut app = app();
+    let cmds = key(&mut app, KeyCode::Char('w'));
+    let [Command::StartProbe { group, sentinels }] = cmds.as_slice() else {
+        panic!("w starts the probe: {cmds:?}");
+    };
+    assert_eq!(group, "mymaster");
+    assert_eq!(sentinels.len(), 3);
+    assert_eq!(app.probe, ProbePanel::Running);
+    app.handle(Event::Update(Box::new(Update::Probe {
+        at: FREEZE,
+        event: ProbeEvent::Started {
+            run_id: "r".into(),
+            group: "mymaster".into(),
+            rate: 100,
+        },
+    })));
+    assert_eq!(app.live.probe.as_ref().unwrap().rate, 100);
+    assert_eq!(key(&mut app, KeyCode::Char('w')), vec![Command::StopProbe]);
+    assert_eq!(app.probe, ProbePanel::Stopped, "the figures stay on screen");
+    assert!(key(&mut app, KeyCode::Char('w')).is_empty());
+    assert_eq!(app.probe, ProbePanel::Hidden);
+    let mut ro = self::app();
+    ro.read_only = true;
+    assert!(key(&mut ro, KeyCode::Char('w')).is_empty());
+    assert!(
+        ro.status.as_ref().unwrap().error,
+        "read-only refuses the probe"
+    );
+}

@@ -95,13 +95,18 @@ fn json(o: &Output) -> Value {
     serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}{}", stdout(o), stderr(o)))
 }
 
-/// Waits until `status --json` says the deployment is healthy (exit 0).
+/// Waits until `status --json` says the deployment is healthy (exit 0) and every group has a
+/// linked replica (sentinels learn of replicas from the master's INFO, every 10 s).
 fn wait_healthy(envs: &[(&str, &str)], args: &[&str]) -> Value {
     let mut all = args.to_vec();
     all.extend(["status", "--json"]);
     wait_for(Duration::from_secs(30), || {
         let o = run(envs, &all);
-        (o.status.code() == Some(0)).then(|| json(&o))
+        let v = json(&o);
+        let linked = v["masters"]
+            .as_array()
+            .is_some_and(|g| !g.is_empty() && g.iter().all(|g| g["replicas"][0]["link"] == "up"));
+        (o.status.code() == Some(0) && linked).then_some(v)
     })
     .unwrap_or_else(|| {
         let o = run(envs, &all);

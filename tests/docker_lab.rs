@@ -8,57 +8,7 @@ mod common;
 
 use common::*;
 use serde_json::Value;
-use std::process::Command;
 use std::time::Duration;
-
-fn engine_reachable() -> bool {
-    Command::new("docker")
-        .args(["info", "--format", "{{.ServerVersion}}"])
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
-struct DockerLab {
-    project: String,
-}
-
-impl DockerLab {
-    fn run(&self, args: &[&str]) -> std::process::Output {
-        let mut all = vec!["--compose-project", self.project.as_str()];
-        all.extend_from_slice(args);
-        sentui(&all)
-    }
-    fn status(&self) -> (Value, i32) {
-        let out = self.run(&["status", "--json"]);
-        (
-            serde_json::from_slice(&out.stdout).unwrap_or(Value::Null),
-            out.status.code().unwrap_or(-1),
-        )
-    }
-    fn leftovers(&self) -> String {
-        let label = format!("label=com.docker.compose.project={}", self.project);
-        let mut left = String::new();
-        for what in [
-            vec!["ps", "-a"],
-            vec!["network", "ls"],
-            vec!["volume", "ls"],
-        ] {
-            let out = Command::new("docker")
-                .args(&what)
-                .args(["-q", "--filter", &label])
-                .output()
-                .unwrap();
-            left.push_str(&String::from_utf8_lossy(&out.stdout));
-        }
-        left.trim().to_string()
-    }
-}
-
-impl Drop for DockerLab {
-    fn drop(&mut self) {
-        let _ = sentui(&["lab", "down", "--project", &self.project]);
-    }
-}
 
 /// Streams the lab's events, does `then`, and returns what came up to `until`.
 fn events_until(lab: &DockerLab, until: &str, then: impl FnOnce()) -> Vec<Value> {
@@ -72,23 +22,12 @@ fn events_until(lab: &DockerLab, until: &str, then: impl FnOnce()) -> Vec<Value>
 
 #[test]
 fn failover_on_the_docker_lab() {
-    if !engine_reachable() {
-        eprintln!(
-            "\n!!!!!!!! SKIPPED failover_on_the_docker_lab: NO DOCKER ENGINE IS REACHABLE (docker info failed) !!!!!!!!\n"
-        );
-        println!("SKIPPED: no Docker engine reachable");
+    let Some((lab, up)) = DockerLab::up_or_skip(
+        "failover_on_the_docker_lab",
+        format!("sentui-test-{}", std::process::id()),
+    ) else {
         return;
-    }
-    let lab = DockerLab {
-        project: format!("sentui-test-{}", std::process::id()),
     };
-    let up = sentui(&["lab", "up", "--project", &lab.project]);
-    assert!(
-        up.status.success(),
-        "lab up: {}{}",
-        stdout(&up),
-        stderr(&up)
-    );
     assert!(
         stdout(&up).contains("image: "),
         "says which image it uses: {}",

@@ -168,7 +168,7 @@ pub async fn poll_task(link: LinkSettings, sentinel: Addr, every: Duration, tx: 
 pub async fn events_task(link: LinkSettings, sentinel: Addr, tx: Sender<Update>) {
     let mut backoff = Backoff::default();
     loop {
-        let detail = match subscribe(&link, &sentinel).await {
+        let detail = match subscribe(&link, &sentinel, "*").await {
             Ok(pubsub) => {
                 backoff.reset();
                 let up = Update::PubSub {
@@ -212,7 +212,12 @@ pub async fn events_task(link: LinkSettings, sentinel: Addr, tx: Sender<Update>)
     }
 }
 
-async fn subscribe(link: &LinkSettings, sentinel: &Addr) -> Result<redis::aio::PubSub, String> {
+/// A pub/sub connection to the sentinel, subscribed to `pattern` (PSUBSCRIBE), bounded.
+pub(crate) async fn subscribe(
+    link: &LinkSettings,
+    sentinel: &Addr,
+    pattern: &str,
+) -> Result<redis::aio::PubSub, String> {
     let client = link
         .for_sentinels()
         .client(sentinel)
@@ -220,7 +225,7 @@ async fn subscribe(link: &LinkSettings, sentinel: &Addr) -> Result<redis::aio::P
     let bound = link.connect_timeout + link.response_timeout;
     let attempt = async {
         let mut pubsub = client.get_async_pubsub().await?;
-        pubsub.psubscribe("*").await?;
+        pubsub.psubscribe(pattern).await?;
         Ok::<_, RedisError>(pubsub)
     };
     match tokio::time::timeout(bound, attempt).await {

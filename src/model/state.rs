@@ -7,6 +7,7 @@ use super::addr::Addr;
 use super::event::EventDetail;
 use super::info::{ReplicationInfo, Role, ServerInfo};
 use super::log::{EventLog, LogEntry, Source};
+use super::probe::{ProbeEvent, ProbeStats};
 use super::reply::{Ckquorum, MasterRecord, PeerRecord, ReplicaRecord};
 use super::stopwatch::{Failover, Outcome, Stopwatch};
 use super::votes::VoteBook;
@@ -151,6 +152,11 @@ pub enum Update {
     Note {
         entry: LogEntry,
     },
+    /// What the write probe saw (collect/probe.rs).
+    Probe {
+        at: Millis,
+        event: ProbeEvent,
+    },
 }
 
 /// The local process listening on an endpoint's port.
@@ -219,6 +225,8 @@ pub struct Deployment {
     pub log: EventLog,
     pub votes: VoteBook,
     pub stopwatches: BTreeMap<String, Stopwatch>,
+    /// The write probe's figures, once one ran.
+    pub probe: Option<ProbeStats>,
 }
 
 impl Deployment {
@@ -369,6 +377,15 @@ impl Deployment {
                     self.sentinel_mut(&addr, at).process = process;
                 } else {
                     self.node_mut(&addr, at).process = process;
+                }
+            }
+            Update::Probe { at, event } => {
+                let stats = self.probe.get_or_insert_with(ProbeStats::default);
+                if let Some((name, payload)) = stats.apply(at, &event) {
+                    let group = Some(stats.group.clone()).filter(|g| !g.is_empty());
+                    let mut e = LogEntry::new(at, Source::Sentui, name, &payload).in_group(group);
+                    e.addr = stats.master.clone();
+                    self.push(e);
                 }
             }
         }

@@ -224,3 +224,81 @@ impl Drop for EventStream {
         let _ = self.child.wait();
     }
 }
+
+/// A Docker engine answers `docker info`.
+pub fn docker_engine_reachable() -> bool {
+    std::process::Command::new("docker")
+        .args(["info", "--format", "{{.ServerVersion}}"])
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// A compose lab under its own project name, taken down when dropped (also on panic).
+pub struct DockerLab {
+    pub project: String,
+}
+
+impl DockerLab {
+    pub fn named(project: String) -> DockerLab {
+        DockerLab { project }
+    }
+
+    pub fn run(&self, args: &[&str]) -> std::process::Output {
+        let mut all = vec!["--compose-project", self.project.as_str()];
+        all.extend_from_slice(args);
+        sentui(&all)
+    }
+    pub fn status(&self) -> (Value, i32) {
+        let out = self.run(&["status", "--json"]);
+        (
+            serde_json::from_slice(&out.stdout).unwrap_or(Value::Null),
+            out.status.code().unwrap_or(-1),
+        )
+    }
+    pub fn leftovers(&self) -> String {
+        let label = format!("label=com.docker.compose.project={}", self.project);
+        let mut left = String::new();
+        for what in [
+            vec!["ps", "-a"],
+            vec!["network", "ls"],
+            vec!["volume", "ls"],
+        ] {
+            let out = std::process::Command::new("docker")
+                .args(&what)
+                .args(["-q", "--filter", &label])
+                .output()
+                .unwrap();
+            left.push_str(&String::from_utf8_lossy(&out.stdout));
+        }
+        left.trim().to_string()
+    }
+}
+
+impl Drop for DockerLab {
+    fn drop(&mut self) {
+        let _ = sentui(&["lab", "down", "--project", &self.project]);
+    }
+}
+
+impl DockerLab {
+    /// Brings up the compose lab as `project` (taken down on drop), or, only when no Docker
+    /// engine is reachable, says loudly that `test` is skipped and returns None.
+    pub fn up_or_skip(test: &str, project: String) -> Option<(DockerLab, Output)> {
+        if !docker_engine_reachable() {
+            eprintln!(
+                "\n!!!!!!!! SKIPPED {test}: NO DOCKER ENGINE IS REACHABLE (docker info failed) !!!!!!!!\n"
+            );
+            println!("SKIPPED: no Docker engine reachable");
+            return None;
+        }
+        let lab = DockerLab::named(project);
+        let up = sentui(&["lab", "up", "--project", &lab.project]);
+        assert!(
+            up.status.success(),
+            "lab up: {}{}",
+            stdout(&up),
+            stderr(&up)
+        );
+        Some((lab, up))
+    }
+}

@@ -1,0 +1,60 @@
+//! `sentui drill`: the scenario from a file or the flags, the run, the report on stdout.
+
+use crate::Connection;
+use crate::cli::{DrillArgs, DrillFault, ReportFormat};
+use crate::collect::probe::DEFAULT_RATE;
+use crate::drill::scenario::{Fault, Scenario};
+use crate::drill::{self, DrillOptions};
+use std::time::Duration;
+
+/// The scenario the flags describe: the file's, or the built-in one, with flags overriding.
+pub fn scenario(args: &DrillArgs) -> Result<Scenario, String> {
+    let mut s = match &args.scenario {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            Scenario::parse(&text).map_err(|e| format!("{}: {e}", path.display()))?
+        }
+        None => Scenario::builtin(match args.fault.unwrap_or(DrillFault::Pause) {
+            DrillFault::Pause => Fault::Pause,
+            DrillFault::Stop => Fault::Stop,
+            DrillFault::Failover => Fault::Failover,
+        }),
+    };
+    if args.no_probe {
+        s.probe = false;
+    }
+    if args.rate.is_some() {
+        s.rate = args.rate;
+    }
+    let e = &mut s.expect;
+    e.max_failover_secs = args.max_failover_secs.or(e.max_failover_secs);
+    e.max_lost_writes = args.max_lost_writes.or(e.max_lost_writes);
+    e.max_unavailable_secs = args.max_unavailable_secs.or(e.max_unavailable_secs);
+    Ok(s)
+}
+
+pub async fn run(conn: Connection, args: &DrillArgs, group: Option<String>) -> u8 {
+    let scenario = match scenario(args) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("sentui: {e}");
+            return crate::EXIT_USAGE;
+        }
+    };
+    let rate = scenario.rate.unwrap_or(DEFAULT_RATE);
+    let opts = DrillOptions {
+        scenario,
+        group,
+        timeout: Duration::from_secs_f64(args.timeout_secs.clamp(0.001, 86_400.0)),
+        rate,
+    };
+    let report = drill::run(conn, opts).await;
+    let text = match args.report {
+        ReportFormat::Text => report.to_text(),
+        ReportFormat::Md => report.to_markdown(),
+        ReportFormat::Json => report.to_json() + "\n",
+    };
+    print!("{text}");
+    report.exit_code()
+}

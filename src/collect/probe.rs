@@ -1,0 +1,496 @@
+//! The write probe: a client that behaves like a Sentinel-aware application. It asks the
+//! sentinels for the master (`SENTINEL get-master-addr-by-name`), checks the node's `ROLE`,
+//! writes `SET sentui:probe:<run-id>:<n> <n> EX 3600` at a steady rate (one write in flight,
+//! each bounded by the response timeout), asks again after any error, and follows
+//! `+switch-master` at once (it subscribes on every sentinel). When stopped it reads the
+//! acknowledged keys back from the current master (MGET in batches) to count lost writes, then
+//! deletes its keys. Every step is reported as an owned, timestamped [`Update::Probe`].
+
+use super::link::{Backoff, LinkSettings, now_ms};
+use crate::model::probe::{ErrorKind, ProbeEvent, WriteError, missing};
+use crate::model::{Addr, Update};
+use futures_util::StreamExt;
+use redis::RedisError;
+use redis::aio::MultiplexedConnection;
+use std::time::Duration;
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinHandle;
+
+#[derive(Clone, Debug)]
+pub struct ProbeConfig {
+    pub link: LinkSettings,
+    /// Sentinels to ask, announced addresses (reached through the link's map).
+    pub sentinels: Vec<Addr>,
+    pub group: String,
+    /// Writes per second (clamped to 1..=MAX_RATE).
+    pub rate: u32,
+    pub run_id: String,
+    /// The probe stops by itself after this many acknowledged writes (bounds its memory).
+    pub max_acked: usize,
+}
+
+pub const DEFAULT_RATE: u32 = 100;
+pub const MAX_RATE: u32 = 5000;
+/// Keys per MGET / DEL during read-back and clean-up.
+const BATCH: usize = 1000;
+/// Key time to live: left-overs of a killed probe expire by themselves.
+const KEY_TTL_SECS: u64 = 3600;
+/// Lost key numbers kept in the report.
+const SAMPLE: usize = 20;
+
+impl ProbeConfig {
+    pub fn new(link: LinkSettings, sentinels: Vec<Addr>, group: String, rate: u32) -> Self {
+        ProbeConfig {
+            link,
+            sentinels,
+            group,
+            rate: rate.clamp(1, MAX_RATE),
+            run_id: run_id(),
+            max_acked: 2_000_000,
+        }
+    }
+
+    pub fn key(&self, n: u64) -> String {
+        format!("sentui:probe:{}:{n}", self.run_id)
+    }
+}
+
+/// A run id unique enough for keys: time and pid, in hex.
+pub fn run_id() -> String {
+    format!("{:x}{:x}", now_ms(), std::process::id())
+}
+
+/// A running probe: stop it (it then reads back and cleans up) or abort it.
+pub struct ProbeHandle {
+    stop: watch::Sender<bool>,
+    task: JoinHandle<()>,
+}
+
+impl ProbeHandle {
+    /// Asks the probe to stop writing; it reads back, deletes its keys and ends.
+    pub fn stop(&self) {
+        let _ = self.stop.send(true);
+    }
+
+    /// Stops the probe and waits (at most `limit`) until its read-back and clean-up are done.
+    pub async fn finish(self, limit: Duration) {
+        self.stop();
+        let abort = self.task.abort_handle();
+        if tokio::time::timeout(limit, self.task).await.is_err() {
+            abort.abort();
+        }
+    }
+}
+
+/// Starts the probe; its updates go to `tx`.
+pub fn spawn(cfg: ProbeConfig, tx: mpsc::Sender<Update>) -> ProbeHandle {
+    let (stop, stop_rx) = watch::channel(false);
+    let task = tokio::spawn(run(cfg, tx, stop_rx));
+    ProbeHandle { stop, task }
+}
+
+async fn send(tx: &mpsc::Sender<Update>, event: ProbeEvent) -> bool {
+    tx.send(Update::Probe {
+        at: now_ms(),
+        event,
+    })
+    .await
+    .is_ok()
+}
+
+enum Next {
+    Tick,
+    Switch(Addr, Addr),
+    Stop,
+}
+
+async fn run(cfg: ProbeConfig, tx: mpsc::Sender<Update>, mut stop: watch::Receiver<bool>) {
+    let started = ProbeEvent::Started {
+        run_id: cfg.run_id.clone(),
+        group: cfg.group.clone(),
+        rate: cfg.rate,
+    };
+    if !send(&tx, started).await {
+        return;
+    }
+    let (switch_tx, mut switch_rx) = mpsc::channel::<(Addr, Addr)>(16);
+    // Aborted when the probe ends.
+    let _listeners = super::Tasks {
+        handles: cfg
+            .sentinels
+            .iter()
+            .map(|s| {
+                tokio::spawn(switch_listener(
+                    cfg.link.clone(),
+                    s.clone(),
+                    cfg.group.clone(),
+                    switch_tx.clone(),
+                ))
+            })
+            .collect(),
+    };
+    let mut ticks = tokio::time::interval(Duration::from_secs_f64(1.0 / cfg.rate as f64));
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut conn: Option<(Addr, MultiplexedConnection)> = None;
+    // The master +switch-master named: tried next instead of asking.
+    let mut told: Option<Addr> = None;
+    // The last master +switch-master named (each sentinel announces it).
+    let mut last_switch: Option<Addr> = None;
+    let mut acked: Vec<u64> = Vec::new();
+    let mut n: u64 = 0;
+    let reason = loop {
+        let next = tokio::select! {
+            _ = ticks.tick() => Next::Tick,
+            Some((sentinel, new)) = switch_rx.recv() => Next::Switch(sentinel, new),
+            _ = stop.changed() => Next::Stop,
+        };
+        match next {
+            Next::Stop => break "stopped".to_string(),
+            Next::Switch(sentinel, new) => {
+                if last_switch.as_ref() != Some(&new)
+                    && conn.as_ref().is_none_or(|(a, _)| *a != new)
+                {
+                    last_switch = Some(new.clone());
+                    conn = None;
+                    told = Some(new.clone());
+                    let how = format!("+switch-master from {sentinel}");
+                    if !send(&tx, ProbeEvent::Master { addr: new, how }).await {
+                        return;
+                    }
+                }
+                continue;
+            }
+            Next::Tick => {}
+        }
+        let key_n = n;
+        n += 1;
+        let outcome = {
+            let attempt = write_once(&cfg, &mut conn, &mut told, key_n);
+            tokio::pin!(attempt);
+            loop {
+                tokio::select! {
+                    r = &mut attempt => break Some(r),
+                    Some((sentinel, new)) = switch_rx.recv() => {
+                        // Every sentinel announces the switch: act on the first only.
+                        if last_switch.as_ref() == Some(&new) {
+                            continue;
+                        }
+                        break Some(Err((WriteError {
+                            kind: ErrorKind::Switched,
+                            message: format!("+switch-master from {sentinel} during the write"),
+                        }, Some(new))));
+                    }
+                    _ = stop.changed() => break None,
+                }
+            }
+        };
+        let Some(outcome) = outcome else {
+            break "stopped".to_string();
+        };
+        let (event, found) = match outcome {
+            Ok((master, found)) => {
+                acked.push(key_n);
+                (
+                    ProbeEvent::Write {
+                        n: key_n,
+                        master: Some(master),
+                        error: None,
+                    },
+                    found,
+                )
+            }
+            Err((e, master)) => {
+                conn = None;
+                let master = if e.kind == ErrorKind::Switched {
+                    told = master;
+                    last_switch = told.clone();
+                    None
+                } else {
+                    master
+                };
+                (
+                    ProbeEvent::Write {
+                        n: key_n,
+                        master,
+                        error: Some(e),
+                    },
+                    None,
+                )
+            }
+        };
+        if let Some(m) = found
+            && !send(&tx, m).await
+        {
+            return;
+        }
+        if !send(&tx, event).await {
+            return;
+        }
+        if acked.len() >= cfg.max_acked {
+            break format!("{} acknowledged writes: the probe's limit", acked.len());
+        }
+    };
+    drop(conn);
+    let readback = read_back(&cfg, &acked, n).await;
+    let _ = send(&tx, readback).await;
+    let _ = send(&tx, ProbeEvent::Stopped { reason }).await;
+}
+
+/// One write. Ok: the master that acknowledged it, and a `Master` event when the probe had to
+/// find the master first. Err: why, and the master it was sent to (if any).
+async fn write_once(
+    cfg: &ProbeConfig,
+    conn: &mut Option<(Addr, MultiplexedConnection)>,
+    told: &mut Option<Addr>,
+    n: u64,
+) -> Result<(Addr, Option<ProbeEvent>), (WriteError, Option<Addr>)> {
+    let mut found = None;
+    if conn.is_none() {
+        let (addr, c, how) = locate(cfg, told.take()).await.map_err(|e| (e, None))?;
+        found = Some(ProbeEvent::Master {
+            addr: addr.clone(),
+            how,
+        });
+        *conn = Some((addr, c));
+    }
+    let Some((addr, c)) = conn.as_mut() else {
+        return Err((
+            WriteError {
+                kind: ErrorKind::NoMaster,
+                message: "no connection".into(),
+            },
+            None,
+        ));
+    };
+    let reply: redis::RedisResult<()> = redis::cmd("SET")
+        .arg(cfg.key(n))
+        .arg(n)
+        .arg("EX")
+        .arg(KEY_TTL_SECS)
+        .query_async(c)
+        .await;
+    match reply {
+        Ok(()) => Ok((addr.clone(), found)),
+        Err(e) => Err((write_error(&e), Some(addr.clone()))),
+    }
+}
+
+/// Finds the master: the one `+switch-master` named, else the first sentinel that answers.
+/// Connects through the address map and checks that the node says it is the master.
+async fn locate(
+    cfg: &ProbeConfig,
+    told: Option<Addr>,
+) -> Result<(Addr, MultiplexedConnection, String), WriteError> {
+    let (addr, how) = match told {
+        Some(a) => (a, "named by +switch-master".to_string()),
+        None => ask_sentinels(cfg).await?,
+    };
+    let mut c = cfg
+        .link
+        .connect(&addr)
+        .await
+        .map_err(|r| reach_error(&addr, &r))?;
+    let role: redis::Value = redis::cmd("ROLE")
+        .query_async(&mut c)
+        .await
+        .map_err(|e| write_error(&e))?;
+    match role_name(&role).as_deref() {
+        Some("master") => Ok((addr, c, how)),
+        other => Err(WriteError {
+            kind: ErrorKind::NotMaster,
+            message: format!("{addr} says it is {}", other.unwrap_or("of unknown role")),
+        }),
+    }
+}
+
+async fn ask_sentinels(cfg: &ProbeConfig) -> Result<(Addr, String), WriteError> {
+    let mut why = Vec::new();
+    for s in &cfg.sentinels {
+        let mut c = match cfg.link.for_sentinels().connect(s).await {
+            Ok(c) => c,
+            Err(r) => {
+                why.push(format!("{s}: {}", r.word()));
+                continue;
+            }
+        };
+        let reply: redis::RedisResult<Option<(String, u16)>> = redis::cmd("SENTINEL")
+            .arg("get-master-addr-by-name")
+            .arg(&cfg.group)
+            .query_async(&mut c)
+            .await;
+        match reply {
+            Ok(Some((host, port))) => {
+                return Ok((Addr::new(host, port), format!("asked {s}")));
+            }
+            Ok(None) => why.push(format!("{s}: does not know '{}'", cfg.group)),
+            Err(e) => why.push(format!("{s}: {}", write_error(&e).message)),
+        }
+    }
+    Err(WriteError {
+        kind: ErrorKind::NoMaster,
+        message: format!("no sentinel named a master ({})", why.join("; ")),
+    })
+}
+
+fn role_name(v: &redis::Value) -> Option<String> {
+    match v {
+        redis::Value::Array(items) => match items.first()? {
+            redis::Value::BulkString(b) => Some(String::from_utf8_lossy(b).into_owned()),
+            redis::Value::SimpleString(s) => Some(s.clone()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn write_error(e: &RedisError) -> WriteError {
+    let kind = if e.is_timeout() {
+        ErrorKind::Timeout
+    } else if e.is_connection_refusal() {
+        ErrorKind::Refused
+    } else if e.code() == Some("READONLY") {
+        ErrorKind::Readonly
+    } else if e.is_io_error() || e.is_connection_dropped() || e.is_unrecoverable_error() {
+        ErrorKind::Connection
+    } else {
+        ErrorKind::Other
+    };
+    WriteError {
+        kind,
+        message: e.to_string().lines().next().unwrap_or("").to_string(),
+    }
+}
+
+fn reach_error(addr: &Addr, r: &crate::model::Reach) -> WriteError {
+    use crate::model::Reach;
+    let kind = match r {
+        Reach::Unresponsive { .. } => ErrorKind::Timeout,
+        Reach::Refused(_) => ErrorKind::Refused,
+        _ => ErrorKind::Connection,
+    };
+    WriteError {
+        kind,
+        message: format!("{addr}: {}", r.describe(now_ms())),
+    }
+}
+
+/// Reads the acknowledged keys back from the current master and deletes every key written.
+async fn read_back(cfg: &ProbeConfig, acked: &[u64], attempted: u64) -> ProbeEvent {
+    // Right after a failover the sentinels may still disagree for a moment: a few tries.
+    let mut backoff = Backoff::default();
+    let mut last = String::new();
+    let mut found = None;
+    for _ in 0..5 {
+        match locate(cfg, None).await {
+            Ok(f) => {
+                found = Some(f);
+                break;
+            }
+            Err(e) => last = e.message,
+        }
+        tokio::time::sleep(backoff.next_delay()).await;
+    }
+    let Some((master, mut c, _)) = found else {
+        return ProbeEvent::ReadBackFailed {
+            error: format!("cannot reach the master: {last}"),
+        };
+    };
+    let mut present = Vec::with_capacity(acked.len());
+    for chunk in acked.chunks(BATCH) {
+        let keys: Vec<String> = chunk.iter().map(|n| cfg.key(*n)).collect();
+        let values: redis::RedisResult<Vec<Option<String>>> =
+            redis::cmd("MGET").arg(&keys).query_async(&mut c).await;
+        match values {
+            Ok(v) => present.extend(
+                chunk
+                    .iter()
+                    .zip(v.iter().chain(std::iter::repeat(&None)))
+                    .map(|(n, got)| got.as_deref() == Some(n.to_string().as_str())),
+            ),
+            Err(e) => {
+                return ProbeEvent::ReadBackFailed {
+                    error: format!("MGET on {master}: {}", write_error(&e).message),
+                };
+            }
+        }
+    }
+    let lost = missing(acked, &present);
+    // Clean-up is best effort: the keys expire anyway.
+    let all: Vec<u64> = (0..attempted).collect();
+    for chunk in all.chunks(BATCH) {
+        let keys: Vec<String> = chunk.iter().map(|n| cfg.key(*n)).collect();
+        let deleted: redis::RedisResult<u64> =
+            redis::cmd("DEL").arg(&keys).query_async(&mut c).await;
+        if deleted.is_err() {
+            break;
+        }
+    }
+    ProbeEvent::ReadBack {
+        master,
+        checked: acked.len() as u64,
+        lost: lost.len() as u64,
+        sample: lost.into_iter().take(SAMPLE).collect(),
+    }
+}
+
+/// Subscribes to `+switch-master` on one sentinel and passes on the new master of `group`,
+/// reconnecting with backoff.
+async fn switch_listener(
+    link: LinkSettings,
+    sentinel: Addr,
+    group: String,
+    tx: mpsc::Sender<(Addr, Addr)>,
+) {
+    let mut backoff = Backoff::default();
+    loop {
+        if let Ok(pubsub) = super::sentinel::subscribe(&link, &sentinel, "+switch-master").await {
+            backoff.reset();
+            let mut stream = pubsub.into_on_message();
+            while let Some(msg) = stream.next().await {
+                let payload: String = msg.get_payload().unwrap_or_default();
+                if let Some(new) = switched_to(&payload, &group)
+                    && tx.send((sentinel.clone(), new)).await.is_err()
+                {
+                    return;
+                }
+            }
+        }
+        tokio::time::sleep(backoff.next_delay()).await;
+    }
+}
+
+/// `mymaster 127.0.0.1 6379 127.0.0.1 6380` -> the new master, when it is about `group`.
+fn switched_to(payload: &str, group: &str) -> Option<Addr> {
+    let parts: Vec<&str> = payload.split_whitespace().collect();
+    match parts.as_slice() {
+        [g, _, _, host, port] if *g == group => Addr::from_parts(host, port),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn switch_master_payload() {
+        assert_eq!(
+            switched_to("mymaster 127.0.0.1 6379 127.0.0.1 6380", "mymaster"),
+            Some("127.0.0.1:6380".parse().unwrap())
+        );
+        assert_eq!(
+            switched_to("other 127.0.0.1 6379 127.0.0.1 6380", "mymaster"),
+            None
+        );
+        assert_eq!(switched_to("mymaster garbage", "mymaster"), None);
+    }
+
+    #[test]
+    fn rate_is_clamped_and_keys_are_namespaced() {
+        let c = ProbeConfig::new(LinkSettings::default(), vec![], "g".into(), 0);
+        assert_eq!(c.rate, 1);
+        assert!(c.key(7).starts_with("sentui:probe:") && c.key(7).ends_with(":7"));
+        let c = ProbeConfig::new(LinkSettings::default(), vec![], "g".into(), 1_000_000);
+        assert_eq!(c.rate, MAX_RATE);
+    }
+}
