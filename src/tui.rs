@@ -195,21 +195,13 @@ pub async fn run(
             }));
         }
         for c in commands {
-            if c == Command::Screenshot {
-                // Drawn from the App as it is now, off screen: no waiting, no I/O but the file.
-                let result = screenshot_now(&app);
-                let r = ActionResult { command: c, result };
-                if let Some(rec) = recorder.as_mut() {
-                    rec.record(&Record::Action {
-                        t: now_ms(),
-                        result: r.clone(),
-                    });
-                }
-                app.handle(Event::Done(r));
-                dirty = true;
-                continue;
-            }
-            if let Some(result) = probe.command(&c, &link, &probe_tx) {
+            // Screenshots and the probe answer at once, from here; the rest runs off the loop.
+            let immediate = if c == Command::Screenshot {
+                Some(screenshot_now(&app))
+            } else {
+                probe.command(&c, &link, &probe_tx)
+            };
+            if let Some(result) = immediate {
                 let r = ActionResult { command: c, result };
                 if let Some(rec) = recorder.as_mut() {
                     rec.record(&Record::Action {

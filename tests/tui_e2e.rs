@@ -86,6 +86,22 @@ fn start(
     (tmux, exit_file, pid_file)
 }
 
+/// sentui exited 0 and left the terminal as it found it: no alternate screen, cursor shown.
+fn assert_exited_cleanly(tmux: &Tmux, exit_file: &std::path::Path, what: &str) {
+    let code = wait_for(Duration::from_secs(10), || {
+        std::fs::read_to_string(exit_file).ok()
+    })
+    .expect(what);
+    assert_eq!(code.trim(), "0");
+    let show = |f: &str| {
+        tmux.cmd(&["display-message", "-p", "-t", &tmux.session, f])
+            .trim()
+            .to_string()
+    };
+    assert_eq!(show("#{alternate_on}"), "0", "alternate screen left");
+    assert_eq!(show("#{cursor_flag}"), "1", "cursor visible again");
+}
+
 #[test]
 fn press_p_on_the_master_and_watch_the_failover() {
     let lab = LocalLab::up(2);
@@ -122,35 +138,7 @@ fn press_p_on_the_master_and_watch_the_failover() {
             .contains(") T ")
     );
     tmux.keys("q");
-    let code = wait_for(Duration::from_secs(10), || {
-        std::fs::read_to_string(&exit_file).ok()
-    })
-    .expect("sentui exits");
-    assert_eq!(code.trim(), "0");
-    assert_eq!(
-        tmux.cmd(&[
-            "display-message",
-            "-p",
-            "-t",
-            &tmux.session,
-            "#{alternate_on}"
-        ])
-        .trim(),
-        "0",
-        "alternate screen left"
-    );
-    assert_eq!(
-        tmux.cmd(&[
-            "display-message",
-            "-p",
-            "-t",
-            &tmux.session,
-            "#{cursor_flag}"
-        ])
-        .trim(),
-        "1",
-        "cursor visible again"
-    );
+    assert_exited_cleanly(&tmux, &exit_file, "sentui exits");
     let after = tmux.screen();
     assert!(
         after.contains(&format!("resumed {}", lab.master)),
@@ -211,33 +199,7 @@ fn sigterm_restores_the_terminal_and_resumes() {
             .unwrap()
             .success()
     );
-    let code = wait_for(Duration::from_secs(10), || {
-        std::fs::read_to_string(&exit_file).ok()
-    })
-    .expect("sentui exits on SIGTERM");
-    assert_eq!(code.trim(), "0");
-    assert_eq!(
-        tmux.cmd(&[
-            "display-message",
-            "-p",
-            "-t",
-            &tmux.session,
-            "#{alternate_on}"
-        ])
-        .trim(),
-        "0"
-    );
-    assert_eq!(
-        tmux.cmd(&[
-            "display-message",
-            "-p",
-            "-t",
-            &tmux.session,
-            "#{cursor_flag}"
-        ])
-        .trim(),
-        "1"
-    );
+    assert_exited_cleanly(&tmux, &exit_file, "sentui exits on SIGTERM");
     assert!(
         tmux.screen().contains(&format!("resumed {}", lab.master)),
         "{}",
