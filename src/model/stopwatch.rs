@@ -104,10 +104,6 @@ impl Failover {
             .collect()
     }
 
-    pub fn is_running(&self) -> bool {
-        self.outcome.is_none()
-    }
-
     /// One line: `+sdown 1.7s, +odown 2.0s, ... +switch-master 3.1s`.
     pub fn summary(&self) -> String {
         self.timeline()
