@@ -111,6 +111,16 @@ pub struct ConnArgs {
     #[arg(long, value_name = "DURATION", env = "SENTUI_PROBE_EVERY", default_value = "100ms", global = true, value_parser = parse_duration)]
     pub probe_every: Duration,
 
+    /// Most liveness probes per second across all nodes; with more nodes than that allows at
+    /// --probe-every, each node is probed less often.
+    #[arg(long, value_name = "N", env = "SENTUI_PROBE_BUDGET", default_value_t = crate::collect::budget::DEFAULT_PROBE_BUDGET, global = true, value_parser = clap::value_parser!(u32).range(1..))]
+    pub probe_budget: u32,
+
+    /// Most group-detail commands (REPLICAS, SENTINELS, CKQUORUM) per poll of one sentinel;
+    /// past it, groups are refreshed in turn, changed ones first.
+    #[arg(long, value_name = "N", env = "SENTUI_POLL_BUDGET", default_value_t = crate::collect::budget::DEFAULT_POLL_BUDGET, global = true, value_parser = clap::value_parser!(u32).range(3..))]
+    pub poll_budget: u32,
+
     /// A node that has not answered for this long is flagged unresponsive.
     #[arg(long, value_name = "DURATION", env = "SENTUI_UNRESPONSIVE_AFTER", default_value = "300ms", global = true, value_parser = parse_duration)]
     pub unresponsive_after: Duration,
@@ -352,6 +362,9 @@ pub struct LabOptions {
     /// Number of replicas (local lab; the Docker lab has two).
     #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u8).range(1..=16))]
     pub replicas: u8,
+    /// Number of master groups the three sentinels watch (local lab; the scale lab runs 100).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=200))]
+    pub groups: u16,
 }
 
 pub fn parse_addr(s: &str) -> Result<Addr, String> {

@@ -2,6 +2,7 @@
 //! channel. A router in front of that channel discovers new sentinels and nodes from the
 //! sentinels' replies, starts collectors for them, and retires the ones no sentinel reports.
 
+pub mod budget;
 pub mod docker;
 pub mod link;
 pub mod local;
@@ -26,6 +27,8 @@ pub struct CollectSettings {
     pub docker: Option<crate::control::DockerScope>,
     pub probe: ProbeSettings,
     pub poll_every: Duration,
+    /// Group-detail commands per poll round of one sentinel (see [`budget`]).
+    pub poll_budget: u32,
     /// An endpoint no sentinel has reported for this long is marked vanished.
     pub vanish_after: Duration,
 }
@@ -37,6 +40,7 @@ impl Default for CollectSettings {
             docker: None,
             probe: ProbeSettings::default(),
             poll_every: Duration::from_millis(1000),
+            poll_budget: budget::DEFAULT_POLL_BUDGET,
             vanish_after: Duration::from_secs(10),
         }
     }
@@ -60,6 +64,17 @@ pub fn start(
 #[derive(Default)]
 pub(crate) struct Tasks {
     pub(crate) handles: Vec<JoinHandle<()>>,
+    /// The endpoint's local process stays watched while its collectors run.
+    pub(crate) _process_watch: Option<local::WatchGuard>,
+}
+
+impl Tasks {
+    pub(crate) fn of(handles: Vec<JoinHandle<()>>) -> Tasks {
+        Tasks {
+            handles,
+            _process_watch: None,
+        }
+    }
 }
 
 impl Drop for Tasks {
@@ -77,12 +92,17 @@ async fn route(settings: CollectSettings, seeds: Vec<Addr>, out: mpsc::Sender<Up
         .map(|s| settings.link.map.announced_for(&s).unwrap_or(s))
         .collect();
     let mut running: BTreeMap<Addr, Tasks> = BTreeMap::new();
+    let watched = local::Watched::default();
+    let _process_watcher = Tasks::of(vec![tokio::spawn(local::process_task(
+        watched.clone(),
+        tx.clone(),
+    ))]);
     let mut last_seen: BTreeMap<Addr, Instant> = BTreeMap::new();
     let mut sentinels: BTreeSet<Addr> = seeds.clone();
     // Without a recent successful poll, silence proves nothing: vanish nothing then.
     let mut last_poll: Option<Instant> = None;
     for s in &seeds {
-        running.insert(s.clone(), spawn_sentinel(&settings, s, &tx));
+        running.insert(s.clone(), spawn_sentinel(&settings, &watched, s, &tx));
     }
     let _docker = settings.docker.as_ref().map(|d| {
         let task = docker::watch_task(
@@ -91,9 +111,7 @@ async fn route(settings: CollectSettings, seeds: Vec<Addr>, out: mpsc::Sender<Up
             settings.link.map.clone(),
             tx.clone(),
         );
-        Tasks {
-            handles: vec![tokio::spawn(task)],
-        }
+        Tasks::of(vec![tokio::spawn(task)])
     });
     let mut sweep = tokio::time::interval(Duration::from_secs(1));
     loop {
@@ -116,13 +134,14 @@ async fn route(settings: CollectSettings, seeds: Vec<Addr>, out: mpsc::Sender<Up
                         last_seen.insert(a.clone(), now);
                         if !running.contains_key(a) {
                             let tasks = if sentinels.contains(a) {
-                                spawn_sentinel(&settings, a, &tx)
+                                spawn_sentinel(&settings, &watched, a, &tx)
                             } else {
-                                spawn_node(&settings, a, &tx)
+                                spawn_node(&settings, &watched, a, &tx)
                             };
                             running.insert(a.clone(), tasks);
                         }
                     }
+                    count_nodes(&settings, &running, &sentinels);
                 }
                 if out.send(update).await.is_err() {
                     return;
@@ -141,6 +160,7 @@ async fn route(settings: CollectSettings, seeds: Vec<Addr>, out: mpsc::Sender<Up
                 for a in stale {
                     running.remove(&a);
                     sentinels.remove(&a);
+                    count_nodes(&settings, &running, &sentinels);
                     if out.send(Update::Vanished { addr: a, at: now_ms() }).await.is_err() {
                         return;
                     }
@@ -150,49 +170,72 @@ async fn route(settings: CollectSettings, seeds: Vec<Addr>, out: mpsc::Sender<Up
     }
 }
 
-/// Watches the local process behind an endpoint, when the endpoint is on this machine.
-fn spawn_process_watch(
+/// Tells the node collectors how many nodes share the probe budget.
+fn count_nodes(
     settings: &CollectSettings,
+    running: &BTreeMap<Addr, Tasks>,
+    sentinels: &BTreeSet<Addr>,
+) {
+    let nodes = running.keys().filter(|a| !sentinels.contains(*a)).count();
+    settings
+        .probe
+        .nodes
+        .store(nodes, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Watches the local process behind an endpoint, when the endpoint is on this machine.
+fn watch_process(
+    settings: &CollectSettings,
+    watched: &local::Watched,
     addr: &Addr,
     sentinel: bool,
-    tx: &mpsc::Sender<Update>,
-) -> Option<JoinHandle<()>> {
+) -> Option<local::WatchGuard> {
     // Behind a map (containers, NAT) the process on the reachable port is a proxy, not the node.
     if settings.link.map.contains(addr) {
         return None;
     }
     let reach = settings.link.map.reachable(addr);
-    reach.is_loopback().then(|| {
-        tokio::spawn(local::process_task(
-            addr.clone(),
-            reach.port,
-            sentinel,
-            tx.clone(),
-        ))
-    })
+    reach
+        .is_loopback()
+        .then(|| watched.add(addr, reach.port, sentinel))
 }
 
-fn spawn_sentinel(settings: &CollectSettings, addr: &Addr, tx: &mpsc::Sender<Update>) -> Tasks {
+fn spawn_sentinel(
+    settings: &CollectSettings,
+    watched: &local::Watched,
+    addr: &Addr,
+    tx: &mpsc::Sender<Update>,
+) -> Tasks {
+    let named = sentinel::NamedGroups::default();
     let poll = sentinel::poll_task(
         settings.link.clone(),
         addr.clone(),
         settings.poll_every,
+        settings.poll_budget,
+        named.clone(),
         tx.clone(),
     );
-    let events = sentinel::events_task(settings.link.clone(), addr.clone(), tx.clone());
-    let mut handles = vec![tokio::spawn(poll), tokio::spawn(events)];
-    handles.extend(spawn_process_watch(settings, addr, true, tx));
-    Tasks { handles }
+    let events = sentinel::events_task(settings.link.clone(), addr.clone(), named, tx.clone());
+    Tasks {
+        handles: vec![tokio::spawn(poll), tokio::spawn(events)],
+        _process_watch: watch_process(settings, watched, addr, true),
+    }
 }
 
-fn spawn_node(settings: &CollectSettings, addr: &Addr, tx: &mpsc::Sender<Update>) -> Tasks {
+fn spawn_node(
+    settings: &CollectSettings,
+    watched: &local::Watched,
+    addr: &Addr,
+    tx: &mpsc::Sender<Update>,
+) -> Tasks {
     let task = node::node_task(
         settings.link.clone(),
         settings.probe.clone(),
         addr.clone(),
         tx.clone(),
     );
-    let mut handles = vec![tokio::spawn(task)];
-    handles.extend(spawn_process_watch(settings, addr, false, tx));
-    Tasks { handles }
+    Tasks {
+        handles: vec![tokio::spawn(task)],
+        _process_watch: watch_process(settings, watched, addr, false),
+    }
 }

@@ -20,6 +20,8 @@ pub struct FileConfig {
     pub refresh: Option<String>,
     pub probe_every: Option<String>,
     pub unresponsive_after: Option<String>,
+    pub probe_budget: Option<u32>,
+    pub poll_budget: Option<u32>,
     pub read_only: Option<bool>,
     pub leave_paused: Option<bool>,
     pub no_color: Option<bool>,
@@ -146,6 +148,19 @@ pub fn apply(cli: &mut Cli, m: &ArgMatches, f: &FileConfig) -> Result<(), String
             *target = d;
         }
     }
+    for (id, value, target, least) in [
+        ("probe_budget", f.probe_budget, &mut c.probe_budget, 1),
+        ("poll_budget", f.poll_budget, &mut c.poll_budget, 3),
+    ] {
+        if unset(m, id)
+            && let Some(n) = value
+        {
+            if n < least {
+                return Err(format!("{id} = {n}: at least {least}"));
+            }
+            *target = n;
+        }
+    }
     if unset(m, "tls") && f.tls.enabled.is_some() {
         c.tls = f.tls.enabled.unwrap_or(false);
     }
@@ -213,6 +228,11 @@ pub const TEMPLATE: &str = r#"# sentui configuration (TOML).
 # refresh = "1s"
 # probe_every = "100ms"
 # unresponsive_after = "300ms"
+
+# Load budget: liveness probes per second across all nodes (past it, each node is probed less
+# often), and group-detail commands per poll of one sentinel (past it, groups take turns).
+# probe_budget = 500
+# poll_budget = 100
 
 # No control actions at all (pause, stop, failover).
 # read_only = false

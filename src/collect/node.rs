@@ -1,24 +1,44 @@
 //! The node collector: `INFO replication` every second and a liveness probe (PING) every
 //! ~100 ms, one request in flight at a time, so a frozen node is flagged unresponsive long
-//! before Sentinel's own `+sdown`, and a paused node never piles up requests.
+//! before Sentinel's own `+sdown`, and a paused node never piles up requests. With many nodes
+//! the probe interval grows to keep sentui within its probe budget (see [`super::budget`]).
 
+use super::budget;
 use super::link::{Backoff, LinkSettings, classify, now_ms};
 use super::reply::text;
 use crate::model::info::ReplicationInfo;
 use crate::model::{Addr, Reach, Update};
 use redis::Value;
 use redis::aio::MultiplexedConnection;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc::Sender;
 
 #[derive(Clone, Debug)]
 pub struct ProbeSettings {
+    /// The fastest probe interval (with few nodes).
     pub probe_every: Duration,
     pub info_every: Duration,
     /// A request unanswered this long marks the node unresponsive.
     pub unresponsive_after: Duration,
     /// A request unanswered this long is given up and the connection rebuilt.
     pub give_up_after: Duration,
+    /// Probe requests per second across all nodes.
+    pub budget_per_sec: u32,
+    /// How many nodes share the budget (the router keeps it current).
+    pub nodes: Arc<AtomicUsize>,
+}
+
+impl ProbeSettings {
+    /// Each node's probe interval now.
+    pub fn interval(&self) -> Duration {
+        budget::probe_interval(
+            self.probe_every,
+            self.budget_per_sec,
+            self.nodes.load(Ordering::Relaxed),
+        )
+    }
 }
 
 impl Default for ProbeSettings {
@@ -28,6 +48,8 @@ impl Default for ProbeSettings {
             info_every: Duration::from_millis(1000),
             unresponsive_after: Duration::from_millis(300),
             give_up_after: Duration::from_secs(60),
+            budget_per_sec: budget::DEFAULT_PROBE_BUDGET,
+            nodes: Arc::default(),
         }
     }
 }
@@ -127,10 +149,11 @@ async fn probe_loop(
 ) -> LoopEnd {
     let mut last_info: Option<Instant> = None;
     let mut flagged = false;
-    let mut tick = tokio::time::interval(probe.probe_every);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut next = tokio::time::Instant::now() + budget::probe_offset(addr.port, probe.interval());
     loop {
-        tick.tick().await;
+        tokio::time::sleep_until(next).await;
+        // A late answer delays the next probe rather than bunching probes up.
+        next = (next + probe.interval()).max(tokio::time::Instant::now());
         let info_due = last_info.is_none_or(|t| t.elapsed() >= probe.info_every);
         let started = now_ms();
         let mut request = Box::pin(async {

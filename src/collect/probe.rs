@@ -35,6 +35,9 @@ pub const MAX_RATE: u32 = 5000;
 const BATCH: usize = 1000;
 /// Key time to live: left-overs of a killed probe expire by themselves.
 const KEY_TTL_SECS: u64 = 3600;
+/// The longest a probe writes: its first keys must still exist at the read-back, or they would
+/// count as lost.
+const MAX_RUN: Duration = Duration::from_secs(KEY_TTL_SECS - 600);
 /// Lost key numbers kept in the report.
 const SAMPLE: usize = 20;
 
@@ -115,9 +118,8 @@ async fn run(cfg: ProbeConfig, tx: mpsc::Sender<Update>, mut stop: watch::Receiv
     }
     let (switch_tx, mut switch_rx) = mpsc::channel::<(Addr, Addr)>(16);
     // Aborted when the probe ends.
-    let _listeners = super::Tasks {
-        handles: cfg
-            .sentinels
+    let _listeners = super::Tasks::of(
+        cfg.sentinels
             .iter()
             .map(|s| {
                 tokio::spawn(switch_listener(
@@ -128,7 +130,7 @@ async fn run(cfg: ProbeConfig, tx: mpsc::Sender<Update>, mut stop: watch::Receiv
                 ))
             })
             .collect(),
-    };
+    );
     let mut ticks = tokio::time::interval(Duration::from_secs_f64(1.0 / cfg.rate as f64));
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut conn: Option<(Addr, MultiplexedConnection)> = None;
@@ -137,6 +139,7 @@ async fn run(cfg: ProbeConfig, tx: mpsc::Sender<Update>, mut stop: watch::Receiv
     // The last master +switch-master named (each sentinel announces it).
     let mut last_switch: Option<Addr> = None;
     let mut acked: Vec<u64> = Vec::new();
+    let running = std::time::Instant::now();
     let mut n: u64 = 0;
     let reason = loop {
         let next = tokio::select! {
@@ -228,6 +231,13 @@ async fn run(cfg: ProbeConfig, tx: mpsc::Sender<Update>, mut stop: watch::Receiv
         }
         if acked.len() >= cfg.max_acked {
             break format!("{} acknowledged writes: the probe's limit", acked.len());
+        }
+        if running.elapsed() >= MAX_RUN {
+            break format!(
+                "{} minutes: the probe's limit (its keys live {} minutes, and the read-back must find them)",
+                MAX_RUN.as_secs() / 60,
+                KEY_TTL_SECS / 60
+            );
         }
     };
     drop(conn);

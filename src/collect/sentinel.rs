@@ -1,8 +1,10 @@
 //! Sentinel collectors: a command link that polls the sentinel's views, and an events link
 //! (`PSUBSCRIBE *`) that forwards every event it publishes.
 
+use super::budget::DetailSchedule;
 use super::link::{Backoff, LinkSettings, classify, now_ms};
 use super::reply::{records, text};
+use crate::model::event::EventDetail;
 use crate::model::info::ServerInfo;
 use crate::model::reply::{Ckquorum, MasterRecord, PeerRecord, ReplicaRecord, parse_all};
 use crate::model::state::{GroupPoll, SentinelPoll};
@@ -10,41 +12,99 @@ use crate::model::{Addr, Reach, Update};
 use futures_util::StreamExt;
 use redis::aio::MultiplexedConnection;
 use redis::{RedisError, Value};
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 use tokio::sync::mpsc::Sender;
 
+/// Groups the events link heard about since the last poll, shared with the poller.
+#[derive(Clone, Default)]
+pub struct NamedGroups(Arc<Mutex<BTreeSet<String>>>);
+
+impl NamedGroups {
+    /// Bounded by the groups a deployment has; a flood of made-up names stops at this many.
+    const MAX: usize = 4096;
+
+    fn note(&self, event: &str, payload: &str) {
+        if let Some(group) = EventDetail::parse(event, payload).group() {
+            let mut named = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+            if named.len() < Self::MAX {
+                named.insert(group.to_string());
+            }
+        }
+    }
+
+    fn take(&self) -> BTreeSet<String> {
+        std::mem::take(&mut *self.0.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+}
+
 /// One poll: INFO (run id, version, TILT) and SENTINEL MASTERS in one round trip, then
-/// REPLICAS, SENTINELS and CKQUORUM of every group in a second.
-pub async fn poll(conn: &mut MultiplexedConnection) -> Result<SentinelPoll, RedisError> {
-    let (server, sentinel, masters): (String, String, Value) = redis::pipe()
+/// REPLICAS, SENTINELS and CKQUORUM of the groups `schedule` plans in a second; the other
+/// groups carry the details of their last fetch.
+pub async fn poll(
+    conn: &mut MultiplexedConnection,
+    schedule: &mut DetailSchedule,
+) -> Result<SentinelPoll, RedisError> {
+    // SENTINEL MYID is Redis 6.2+; an older sentinel's error leaves the id to its peers.
+    let replies: Vec<redis::RedisResult<Value>> = redis::pipe()
+        .ignore_errors()
         .cmd("INFO")
         .arg("server")
         .cmd("INFO")
         .arg("sentinel")
         .cmd("SENTINEL")
         .arg("MASTERS")
+        .cmd("SENTINEL")
+        .arg("MYID")
         .query_async(conn)
         .await?;
-    let mut poll = SentinelPoll::default()
-        .with_server_info(ServerInfo::parse(&server))
-        .with_server_info(ServerInfo::parse(&sentinel));
+    let mut replies = replies.into_iter();
+    let mut next = || {
+        replies
+            .next()
+            .unwrap_or_else(|| Err(bad_reply("missing reply".into())))
+    };
+    let server = required_text(next(), "INFO server")?;
+    let sentinel = required_text(next(), "INFO sentinel")?;
+    let masters = next()?;
+    let myid = next()
+        .ok()
+        .as_ref()
+        .and_then(text)
+        .filter(|id| !id.is_empty());
+    let mut poll = SentinelPoll {
+        myid,
+        ..SentinelPoll::default()
+    }
+    .with_server_info(ServerInfo::parse(&server))
+    .with_server_info(ServerInfo::parse(&sentinel));
     let (master_records, bad) = records(&masters).map_err(bad_reply)?;
     poll.errors.extend(bad);
     let (masters, bad) = parse_all(&master_records, MasterRecord::parse);
     poll.errors.extend(bad);
+    let plan = schedule.plan(&masters);
     if masters.is_empty() {
         return Ok(poll);
     }
     let mut pipe = redis::pipe();
     pipe.ignore_errors();
-    for m in &masters {
+    for m in masters.iter().filter(|m| plan.contains(&m.name)) {
         pipe.cmd("SENTINEL").arg("REPLICAS").arg(&m.name);
         pipe.cmd("SENTINEL").arg("SENTINELS").arg(&m.name);
         pipe.cmd("SENTINEL").arg("CKQUORUM").arg(&m.name);
     }
-    let replies: Vec<redis::RedisResult<Value>> = pipe.query_async(conn).await?;
+    let replies: Vec<redis::RedisResult<Value>> = if plan.is_empty() {
+        Vec::new()
+    } else {
+        pipe.query_async(conn).await?
+    };
     let mut replies = replies.into_iter();
     for master in masters {
+        if !plan.contains(&master.name) {
+            poll.groups.push(schedule.carried(master));
+            continue;
+        }
         let (r, s, q) = (replies.next(), replies.next(), replies.next());
         let mut group = GroupPoll {
             master,
@@ -85,9 +145,16 @@ pub async fn poll(conn: &mut MultiplexedConnection) -> Result<SentinelPoll, Redi
             }
             None => None,
         };
+        schedule.fetched(group.clone());
         poll.groups.push(group);
     }
     Ok(poll)
+}
+
+/// A reply that must be text, or the error that ends the poll.
+fn required_text(reply: redis::RedisResult<Value>, what: &str) -> Result<String, RedisError> {
+    let v = reply?;
+    text(&v).ok_or_else(|| bad_reply(format!("{what} replied with a non-string")))
 }
 
 fn bad_reply(msg: String) -> RedisError {
@@ -99,6 +166,7 @@ pub async fn poll_once(
     link: &LinkSettings,
     sentinel: &Addr,
     conn: &mut Option<MultiplexedConnection>,
+    schedule: &mut DetailSchedule,
 ) -> Update {
     let started = now_ms();
     let c = match conn {
@@ -115,7 +183,7 @@ pub async fn poll_once(
         },
     };
     let bound = link.response_timeout * 2;
-    match tokio::time::timeout(bound, poll(c)).await {
+    match tokio::time::timeout(bound, poll(c, schedule)).await {
         Ok(Ok(poll)) => {
             let at = now_ms();
             Update::SentinelPolled {
@@ -144,12 +212,24 @@ pub async fn poll_once(
     }
 }
 
-/// Polls one sentinel every `every` until the receiver is gone.
-pub async fn poll_task(link: LinkSettings, sentinel: Addr, every: Duration, tx: Sender<Update>) {
+/// Polls one sentinel every `every` until the receiver is gone, fetching at most
+/// `budget` group-detail commands a round; groups `named` by events go first.
+pub async fn poll_task(
+    link: LinkSettings,
+    sentinel: Addr,
+    every: Duration,
+    budget: u32,
+    named: NamedGroups,
+    tx: Sender<Update>,
+) {
     let mut conn = None;
+    let mut schedule = DetailSchedule::within(budget);
     let mut backoff = Backoff::default();
     loop {
-        let update = poll_once(&link, &sentinel, &mut conn).await;
+        for g in named.take() {
+            schedule.mark_dirty(&g);
+        }
+        let update = poll_once(&link, &sentinel, &mut conn, &mut schedule).await;
         let ok = matches!(update, Update::SentinelPolled { .. });
         if tx.send(update).await.is_err() {
             return;
@@ -164,8 +244,14 @@ pub async fn poll_task(link: LinkSettings, sentinel: Addr, every: Duration, tx: 
     }
 }
 
-/// Forwards every event the sentinel publishes, reconnecting with backoff when the link drops.
-pub async fn events_task(link: LinkSettings, sentinel: Addr, tx: Sender<Update>) {
+/// Forwards every event the sentinel publishes, reconnecting with backoff when the link drops,
+/// and tells the poller which groups the events named.
+pub async fn events_task(
+    link: LinkSettings,
+    sentinel: Addr,
+    named: NamedGroups,
+    tx: Sender<Update>,
+) {
     let mut backoff = Backoff::default();
     loop {
         let detail = match subscribe(&link, &sentinel, "*").await {
@@ -185,10 +271,12 @@ pub async fn events_task(link: LinkSettings, sentinel: Addr, tx: Sender<Update>)
                     let payload: String = msg.get_payload().unwrap_or_else(|_| {
                         String::from_utf8_lossy(msg.get_payload_bytes()).into_owned()
                     });
+                    let event = msg.get_channel_name().to_string();
+                    named.note(&event, &payload);
                     let update = Update::SentinelEvent {
                         sentinel: sentinel.clone(),
                         at: now_ms(),
-                        event: msg.get_channel_name().to_string(),
+                        event,
                         payload,
                     };
                     if tx.send(update).await.is_err() {

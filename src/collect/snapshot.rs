@@ -1,6 +1,7 @@
 //! One-shot collection for `sentui status`: poll the seed sentinels, then every sentinel and
 //! node they report, all in parallel, each call bounded by the link timeouts.
 
+use super::budget::DetailSchedule;
 use super::link::{LinkSettings, now_ms};
 use super::node::info_once;
 use super::sentinel::poll_once;
@@ -22,7 +23,7 @@ pub async fn snapshot(link: &LinkSettings, seeds: &[Addr]) -> Deployment {
     for _ in 0..ROUNDS {
         let s_jobs = sentinels.iter().map(|s| async move {
             let mut conn = None;
-            poll_once(link, s, &mut conn).await
+            poll_once(link, s, &mut conn, &mut DetailSchedule::every_group()).await
         });
         let n_jobs = nodes.iter().map(|n| node_once(link, n));
         let (s_updates, n_updates) = tokio::join!(join_all(s_jobs), join_all(n_jobs));

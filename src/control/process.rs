@@ -1,6 +1,7 @@
 //! Freezing local processes: find the process listening on a TCP port of this machine through
 //! /proc (so it works for redis processes sentui did not start), then SIGSTOP / SIGCONT it.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::Path;
 
@@ -38,21 +39,37 @@ pub struct LocalProcess {
 
 /// The process listening on `port` on this machine, if any (in this network namespace).
 pub fn find_listener(port: u16) -> Result<Option<LocalProcess>, String> {
-    let mut inodes = Vec::new();
+    let found = find_listeners(&BTreeSet::from([port]))?;
+    match found.get(&port) {
+        Some(Some(p)) => Ok(Some(p.clone())),
+        Some(None) => Err(format!(
+            "port {port} is listening but its process is not visible (another user's process? run as that user or as root)"
+        )),
+        None => Ok(None),
+    }
+}
+
+/// The processes listening on `ports`, in one pass over the socket tables and the processes'
+/// descriptors (the cost does not grow with the number of ports asked). A port nobody listens on
+/// is absent; one whose process is not visible (another user's) maps to None.
+pub fn find_listeners(
+    ports: &BTreeSet<u16>,
+) -> Result<BTreeMap<u16, Option<LocalProcess>>, String> {
+    let mut port_of_inode: BTreeMap<u64, u16> = BTreeMap::new();
     for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
         if let Ok(text) = fs::read_to_string(table) {
-            inodes.extend(
-                parse_proc_net_tcp(&text)
-                    .into_iter()
-                    .filter(|l| l.port == port)
-                    .map(|l| l.inode),
-            );
+            for l in parse_proc_net_tcp(&text) {
+                if ports.contains(&l.port) {
+                    port_of_inode.insert(l.inode, l.port);
+                }
+            }
         }
     }
-    if inodes.is_empty() {
-        return Ok(None);
+    let mut found: BTreeMap<u16, Option<LocalProcess>> =
+        port_of_inode.values().map(|p| (*p, None)).collect();
+    if found.is_empty() {
+        return Ok(found);
     }
-    let wanted: Vec<String> = inodes.iter().map(|i| format!("socket:[{i}]")).collect();
     let procs = fs::read_dir("/proc").map_err(|e| format!("cannot read /proc: {e}"))?;
     for entry in procs.flatten() {
         let Some(pid) = entry
@@ -66,19 +83,34 @@ pub fn find_listener(port: u16) -> Result<Option<LocalProcess>, String> {
             continue;
         };
         for fd in fds.flatten() {
-            if let Ok(link) = fs::read_link(fd.path())
-                && wanted.iter().any(|w| link.as_os_str() == w.as_str())
-            {
-                return Ok(Some(LocalProcess {
+            let Some(port) = fs::read_link(fd.path())
+                .ok()
+                .and_then(|link| socket_inode(&link.to_string_lossy()))
+                .and_then(|inode| port_of_inode.get(&inode))
+            else {
+                continue;
+            };
+            let slot = found.entry(*port).or_default();
+            if slot.is_none() {
+                *slot = Some(LocalProcess {
                     pid,
                     name: process_name(pid),
-                }));
+                });
             }
         }
+        if found.values().all(Option::is_some) {
+            break;
+        }
     }
-    Err(format!(
-        "port {port} is listening but its process is not visible (another user's process? run as that user or as root)"
-    ))
+    Ok(found)
+}
+
+/// The inode of a descriptor link such as `socket:[123456]`.
+fn socket_inode(link: &str) -> Option<u64> {
+    link.strip_prefix("socket:[")?
+        .strip_suffix(']')?
+        .parse()
+        .ok()
 }
 
 pub fn process_name(pid: i32) -> String {
@@ -155,5 +187,28 @@ mod tests {
         assert!(!is_stopped(p.pid));
         drop(l);
         assert_eq!(find_listener(port).unwrap(), None);
+    }
+
+    #[test]
+    fn finds_many_listeners_in_one_pass() {
+        let a = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let b = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let (pa, pb) = (
+            a.local_addr().unwrap().port(),
+            b.local_addr().unwrap().port(),
+        );
+        let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let pc = closed.local_addr().unwrap().port();
+        drop(closed);
+        let found = find_listeners(&BTreeSet::from([pa, pb, pc])).unwrap();
+        let me = std::process::id() as i32;
+        assert_eq!(found.get(&pa).cloned().flatten().map(|p| p.pid), Some(me));
+        assert_eq!(found.get(&pb).cloned().flatten().map(|p| p.pid), Some(me));
+        assert!(
+            !found.contains_key(&pc),
+            "nobody listens on {pc}: {found:?}"
+        );
+        assert_eq!(socket_inode("socket:[42]"), Some(42));
+        assert_eq!(socket_inode("pipe:[42]"), None);
     }
 }

@@ -1,0 +1,264 @@
+//! The load budget: how much sentui asks of the deployment it watches, whatever its size.
+//!
+//! - Data nodes: one request per probe interval (PING, or `INFO replication` once a second).
+//!   The interval is `--probe-every` (100 ms) until the nodes together would exceed
+//!   `--probe-budget` requests per second (500); past that it grows with the number of nodes,
+//!   so 200 nodes are probed every 400 ms. No node ever gets more than 1 / `probe_every`.
+//! - Sentinels: one poll per `--refresh`: INFO and `SENTINEL MASTERS` (one round trip), then
+//!   `REPLICAS`, `SENTINELS` and `CKQUORUM` for the groups this round's budget allows
+//!   (`--poll-budget` commands). Groups whose master record changed, or that an event just
+//!   named, go first; the rest are refreshed in turn, stalest first.
+//!
+//! Pure: no I/O, no clocks; the collectors call it.
+
+use crate::model::reply::MasterRecord;
+use crate::model::state::GroupPoll;
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+/// Commands a group's details cost: REPLICAS, SENTINELS, CKQUORUM.
+pub const COMMANDS_PER_GROUP: usize = 3;
+/// Default `--probe-budget`: liveness requests per second across all nodes.
+pub const DEFAULT_PROBE_BUDGET: u32 = 500;
+/// Default `--poll-budget`: group-detail commands per poll round of one sentinel.
+pub const DEFAULT_POLL_BUDGET: u32 = 100;
+
+/// The probe interval of each node when `nodes` share `budget_per_sec` requests per second,
+/// never faster than `fastest`.
+pub fn probe_interval(fastest: Duration, budget_per_sec: u32, nodes: usize) -> Duration {
+    let spread = Duration::from_secs_f64(nodes as f64 / f64::from(budget_per_sec.max(1)));
+    fastest.max(spread)
+}
+
+/// Where in its interval a node's first probe falls, so that many nodes do not probe in step.
+pub fn probe_offset(port: u16, interval: Duration) -> Duration {
+    let ms = interval.as_millis().max(1) as u64;
+    Duration::from_millis(u64::from(port).wrapping_mul(7919) % ms)
+}
+
+/// Which groups of one sentinel get their details fetched in each poll round, and the details
+/// last fetched, which the other groups carry meanwhile.
+#[derive(Clone, Debug)]
+pub struct DetailSchedule {
+    /// Commands per round; None fetches every group every round (one-shot snapshots).
+    budget: Option<usize>,
+    round: u64,
+    /// Per group: its details as last fetched (with the master record of then), and that round.
+    fetched: BTreeMap<String, (GroupPoll, u64)>,
+    /// Groups an event named since their last fetch.
+    dirty: BTreeSet<String>,
+}
+
+impl DetailSchedule {
+    pub fn every_group() -> Self {
+        DetailSchedule {
+            budget: None,
+            round: 0,
+            fetched: BTreeMap::new(),
+            dirty: BTreeSet::new(),
+        }
+    }
+
+    pub fn within(commands_per_round: u32) -> Self {
+        DetailSchedule {
+            budget: Some(commands_per_round as usize),
+            ..Self::every_group()
+        }
+    }
+
+    /// An event named `group`: fetch its details next round.
+    pub fn mark_dirty(&mut self, group: &str) {
+        // Bounded: only groups the sentinel reported are kept (see `plan`).
+        if self.fetched.contains_key(group) {
+            self.dirty.insert(group.to_string());
+        }
+    }
+
+    /// The groups to fetch this round, in the order of `masters`. Changed, new and dirty groups
+    /// always go (a failover must show at once); the budget's rest goes to the stalest.
+    pub fn plan(&mut self, masters: &[MasterRecord]) -> BTreeSet<String> {
+        self.round += 1;
+        let names: BTreeSet<&str> = masters.iter().map(|m| m.name.as_str()).collect();
+        self.fetched.retain(|g, _| names.contains(g.as_str()));
+        self.dirty.retain(|g| names.contains(g.as_str()));
+        let Some(budget) = self.budget else {
+            return names.into_iter().map(str::to_string).collect();
+        };
+        let slots = (budget / COMMANDS_PER_GROUP).max(1);
+        let mut chosen: BTreeSet<String> = masters
+            .iter()
+            .filter(|m| {
+                self.dirty.contains(&m.name)
+                    || self
+                        .fetched
+                        .get(&m.name)
+                        .is_none_or(|(then, _)| details_may_differ(&then.master, m))
+            })
+            .map(|m| m.name.clone())
+            .collect();
+        let mut stalest: Vec<(u64, &str)> = masters
+            .iter()
+            .filter(|m| !chosen.contains(&m.name))
+            .map(|m| {
+                (
+                    self.fetched.get(&m.name).map_or(0, |f| f.1),
+                    m.name.as_str(),
+                )
+            })
+            .collect();
+        stalest.sort();
+        let room = slots.saturating_sub(chosen.len());
+        chosen.extend(stalest.into_iter().take(room).map(|(_, g)| g.to_string()));
+        chosen
+    }
+
+    /// The details of `group` were fetched this round.
+    pub fn fetched(&mut self, group: GroupPoll) {
+        self.dirty.remove(&group.master.name);
+        self.fetched
+            .insert(group.master.name.clone(), (group, self.round));
+    }
+
+    /// A group not fetched this round: `master` as reported now, with the details last fetched
+    /// (none before its first fetch).
+    pub fn carried(&self, master: MasterRecord) -> GroupPoll {
+        match self.fetched.get(&master.name) {
+            Some((then, _)) => GroupPoll {
+                master,
+                ..then.clone()
+            },
+            None => GroupPoll {
+                master,
+                replicas: Vec::new(),
+                peers: Vec::new(),
+                ckquorum: None,
+            },
+        }
+    }
+}
+
+/// What in a master record means the group's details may have changed since `then`.
+fn details_may_differ(then: &MasterRecord, now: &MasterRecord) -> bool {
+    then.addr != now.addr
+        || then.flags != now.flags
+        || then.config_epoch != now.config_epoch
+        || then.num_replicas != now.num_replicas
+        || then.num_other_sentinels != now.num_other_sentinels
+        || then.failover_state != now.failover_state
+        || then.run_id != now.run_id
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Addr;
+
+    fn master(name: &str, replicas: u32) -> MasterRecord {
+        MasterRecord {
+            name: name.into(),
+            addr: Addr::new("127.0.0.1", 6379),
+            run_id: None,
+            flags: vec!["master".into()],
+            config_epoch: 0,
+            quorum: 2,
+            num_replicas: replicas,
+            num_other_sentinels: 2,
+            down_after_ms: None,
+            failover_timeout_ms: None,
+            parallel_syncs: None,
+            last_ok_ping_ms: None,
+            failover_state: None,
+        }
+    }
+
+    fn groups(n: usize) -> Vec<MasterRecord> {
+        (0..n).map(|i| master(&format!("g{i:03}"), 1)).collect()
+    }
+
+    /// `m`'s group fetched (no details needed here).
+    fn fetch(s: &mut DetailSchedule, m: &MasterRecord) {
+        s.fetched(s.carried(m.clone()));
+    }
+
+    #[test]
+    fn the_probe_interval_grows_only_past_the_budget() {
+        let fast = Duration::from_millis(100);
+        assert_eq!(probe_interval(fast, 1000, 3), fast);
+        assert_eq!(probe_interval(fast, 1000, 100), fast);
+        assert_eq!(probe_interval(fast, 1000, 200), Duration::from_millis(200));
+        assert_eq!(probe_interval(fast, 1000, 2000), Duration::from_secs(2));
+        assert_eq!(probe_interval(fast, 0, 1), Duration::from_secs(1));
+    }
+
+    #[test]
+    fn probe_offsets_spread_within_the_interval() {
+        let interval = Duration::from_millis(200);
+        let offsets: BTreeSet<_> = (6379..6479).map(|p| probe_offset(p, interval)).collect();
+        assert!(offsets.iter().all(|o| *o < interval));
+        assert!(offsets.len() > 50, "{} distinct offsets", offsets.len());
+    }
+
+    #[test]
+    fn a_small_deployment_is_fetched_whole_every_round() {
+        let mut s = DetailSchedule::within(DEFAULT_POLL_BUDGET);
+        let ms = groups(3);
+        for _ in 0..3 {
+            let plan = s.plan(&ms);
+            assert_eq!(plan.len(), 3);
+            ms.iter().for_each(|m| fetch(&mut s, m));
+        }
+    }
+
+    #[test]
+    fn a_large_deployment_is_fetched_in_turn_within_budget() {
+        let mut s = DetailSchedule::within(99); // 33 groups a round
+        let ms = groups(100);
+        // First round: every group is new, so every group goes.
+        let first = s.plan(&ms);
+        assert_eq!(first.len(), 100);
+        ms.iter().for_each(|m| fetch(&mut s, m));
+        // Then 33 a round, stalest first, so all 100 within 4 rounds.
+        let mut seen = BTreeSet::new();
+        for _ in 0..4 {
+            let plan = s.plan(&ms);
+            assert_eq!(plan.len(), 33);
+            for m in ms.iter().filter(|m| plan.contains(&m.name)) {
+                fetch(&mut s, m);
+            }
+            seen.extend(plan);
+        }
+        assert_eq!(seen.len(), 100);
+    }
+
+    #[test]
+    fn changed_and_named_groups_go_first_even_past_the_budget() {
+        let mut s = DetailSchedule::within(6); // 2 groups a round
+        let mut ms = groups(10);
+        s.plan(&ms);
+        ms.iter().for_each(|m| fetch(&mut s, m));
+        ms[7].flags.push("s_down".into());
+        ms[8].num_replicas = 0;
+        s.mark_dirty("g009");
+        s.mark_dirty("not-a-group");
+        let plan = s.plan(&ms);
+        assert!(plan.contains("g007") && plan.contains("g008") && plan.contains("g009"));
+        assert_eq!(plan.len(), 3, "{plan:?}");
+        assert!(!s.dirty.contains("not-a-group"));
+    }
+
+    #[test]
+    fn removed_groups_are_forgotten() {
+        let mut s = DetailSchedule::within(6);
+        let ms = groups(5);
+        s.plan(&ms);
+        ms.iter().for_each(|m| fetch(&mut s, m));
+        s.plan(&ms[..2]);
+        assert_eq!(s.fetched.len(), 2);
+    }
+
+    #[test]
+    fn one_shot_snapshots_fetch_everything() {
+        let mut s = DetailSchedule::every_group();
+        assert_eq!(s.plan(&groups(150)).len(), 150);
+    }
+}
