@@ -5,10 +5,13 @@ use crate::control::Action as ControlAction;
 use crate::keymap::{Action, action_for};
 use crate::model::log::{LogEntry, Source};
 use crate::model::state::Deployment;
-use crate::model::view::GroupView;
+use crate::model::view::{GroupView, Health};
 use crate::model::{Addr, Millis, Update};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
 use std::collections::BTreeMap;
+
+/// How often the health of every group is recomputed for the header.
+const GLANCE_EVERY_MS: Millis = 1000;
 
 pub enum Event {
     Update(Box<Update>),
@@ -126,6 +129,12 @@ pub struct App {
     pub started_at: Millis,
     pub size: (u16, u16),
     pub latency: Latency,
+    /// Key press to frame on screen, in milliseconds.
+    pub key_latency: Latency,
+    /// Every group that is not healthy, worst first, as of `glance_at` (refreshed each tick:
+    /// with a hundred groups, not on every frame).
+    pub glance: Vec<(String, Health)>,
+    pub glance_at: Millis,
     /// A line the header shows above everything (a replay's position and keys).
     pub banner: Option<String>,
     pub quit: bool,
@@ -155,6 +164,9 @@ impl App {
             started_at: now,
             size: (80, 24),
             latency: Latency::default(),
+            key_latency: Latency::default(),
+            glance: Vec::new(),
+            glance_at: 0,
             banner: None,
             quit: false,
             probe: ProbePanel::Hidden,
@@ -172,6 +184,32 @@ impl App {
             g.retain(|x| x == only);
         }
         g
+    }
+
+    /// Recomputes which groups are not healthy.
+    pub fn refresh_glance(&mut self) {
+        let d = self.shown();
+        let mut glance: Vec<(String, Health)> = self
+            .groups()
+            .into_iter()
+            .map(|g| {
+                let health = d.view(&g, self.now).health;
+                (g, health)
+            })
+            .filter(|(_, h)| *h != Health::Healthy)
+            .collect();
+        glance.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        self.glance = glance;
+        self.glance_at = self.now;
+    }
+
+    /// Unhealthy groups other than the one shown.
+    pub fn other_problems(&self) -> Vec<&(String, Health)> {
+        let shown = self.group();
+        self.glance
+            .iter()
+            .filter(|(g, _)| Some(g) != shown.as_ref())
+            .collect()
     }
 
     pub fn group(&self) -> Option<String> {
@@ -276,6 +314,9 @@ impl App {
             }
             Event::Tick(now) => {
                 self.now = now;
+                if now.saturating_sub(self.glance_at) >= GLANCE_EVERY_MS {
+                    self.refresh_glance();
+                }
                 Vec::new()
             }
             Event::Resize(w, h) => {
@@ -341,6 +382,25 @@ impl App {
             Action::Quit => self.quit = true,
             Action::Help => self.show_help = !self.show_help,
             Action::Up | Action::Down => self.move_selection(action == Action::Down),
+            Action::NextProblem => {
+                self.refresh_glance();
+                let groups = self.groups();
+                let n = groups.len().max(1);
+                let next = (1..=n).map(|step| (self.group_index + step) % n).find(|i| {
+                    groups
+                        .get(*i)
+                        .is_some_and(|g| self.glance.iter().any(|(p, _)| p == g))
+                });
+                match next {
+                    Some(i) if i != self.group_index => {
+                        self.group_index = i;
+                        self.selected = None;
+                        self.scroll = 0;
+                    }
+                    Some(_) => self.set_status("no other group has a problem", false),
+                    None => self.set_status("every group is healthy", false),
+                }
+            }
             Action::NextGroup | Action::PrevGroup => {
                 let n = self.groups().len().max(1);
                 self.group_index = if action == Action::NextGroup {

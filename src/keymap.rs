@@ -8,6 +8,7 @@ pub enum Action {
     Down,
     NextGroup,
     PrevGroup,
+    NextProblem,
     TogglePause,
     ToggleStop,
     Failover,
@@ -86,6 +87,13 @@ pub const KEYMAP: &[Binding] = &[
         help: "next master group",
         hint: Some("Tab group"),
         matches: |k| k.code == KeyCode::Tab,
+    },
+    Binding {
+        action: Action::NextProblem,
+        keys: "g",
+        help: "next master group with a problem",
+        hint: None,
+        matches: |k| code(k, KeyCode::Char('g')),
     },
     Binding {
         action: Action::PrevGroup,

@@ -7,6 +7,9 @@ use common::scenario::{self, FREEZE, addr};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use sentui::app::{ActionResult, App, Command, Event};
 use sentui::control::Action as ControlAction;
+use sentui::model::info::ReplicationInfo;
+use sentui::model::state::{Reach, Update};
+use sentui::model::view::Health;
 
 fn key(app: &mut App, c: KeyCode) -> Vec<Command> {
     app.handle(Event::Key(KeyEvent::new(c, KeyModifiers::NONE)))
@@ -177,6 +180,58 @@ fn tab_cycles_groups_and_resets_selection() {
         KeyModifiers::SHIFT,
     )));
     assert_eq!(app.group().as_deref(), Some("cache"));
+}
+
+#[test]
+fn other_groups_problems_show_and_g_jumps_there() {
+    let mut app = app();
+    app.live = scenario::two_groups();
+    // Every node of both groups answers; then the master of "mymaster" refuses connections.
+    for port in [16379, 16380, 16381, 17379, 17380, 17381] {
+        let master = port % 1000 == 379;
+        let info = if master {
+            "role:master\r\nconnected_slaves:0\r\nmaster_repl_offset:100\r\n".to_string()
+        } else {
+            format!(
+                "role:slave\r\nmaster_host:127.0.0.1\r\nmaster_port:{}\r\nmaster_link_status:up\r\nslave_repl_offset:100\r\n",
+                port - port % 1000 + 379
+            )
+        };
+        app.handle(Event::Update(Box::new(Update::NodeInfo {
+            addr: addr(&format!("127.0.0.1:{port}")),
+            at: FREEZE - 100,
+            rtt_ms: 1,
+            info: ReplicationInfo::parse(&info).unwrap(),
+        })));
+    }
+    app.handle(Event::Update(Box::new(Update::NodeReach {
+        addr: addr("127.0.0.1:16379"),
+        at: FREEZE - 50,
+        reach: Reach::Failed("connection refused".into()),
+    })));
+    app.handle(Event::Tick(FREEZE));
+    assert_eq!(app.group().as_deref(), Some("cache"));
+    let others: Vec<_> = app.other_problems().into_iter().cloned().collect();
+    assert_eq!(others, vec![("mymaster".to_string(), Health::Critical)]);
+    let buf = sentui::ui::render_to_buffer(&app, 140, 40);
+    let header: String = (0..140).map(|x| buf[(x, 2)].symbol().to_string()).collect();
+    assert!(
+        header.contains("healthy  ·  other groups: 1 critical (mymaster) · g to go"),
+        "{header}"
+    );
+    // g goes there; from there no other group has a problem.
+    key(&mut app, KeyCode::Char('g'));
+    assert_eq!(app.group().as_deref(), Some("mymaster"));
+    assert!(app.other_problems().is_empty());
+    key(&mut app, KeyCode::Char('g'));
+    assert_eq!(app.group().as_deref(), Some("mymaster"));
+    assert!(
+        app.status
+            .as_ref()
+            .is_some_and(|s| s.text.contains("no other group")),
+        "{:?}",
+        app.status
+    );
 }
 
 #[test]

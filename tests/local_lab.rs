@@ -5,6 +5,8 @@
 mod common;
 
 use common::*;
+use sentui::collect::{self, CollectSettings};
+use sentui::model::{Addr, Deployment};
 use serde_json::Value;
 use std::time::Duration;
 
@@ -154,4 +156,72 @@ fn failover_on_the_local_lab() {
         .is_some()
     );
     assert!(!lab.lab_dir().exists());
+}
+
+/// Three sentinels watching several groups (the scale lab, small): every group is reported
+/// whole, by `status` and by the live collectors on a budget of one group a round.
+#[test]
+fn one_sentinel_set_watching_several_groups() {
+    let lab = LocalLab::up_groups(1, 4);
+    assert!(lab.up_stdout.contains("4 groups"), "{}", lab.up_stdout);
+    let out = lab.run(&["status", "--json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let names: Vec<&str> = v["masters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["mymaster", "mymaster-002", "mymaster-003", "mymaster-004"]
+    );
+    for m in v["masters"].as_array().unwrap() {
+        assert_eq!(m["health"], "healthy", "{m}");
+        assert_eq!(m["replicas"].as_array().unwrap().len(), 1, "{m}");
+        assert_eq!(m["sentinels"].as_array().unwrap().len(), 3, "{m}");
+    }
+    // The live collectors with a budget of one group a round still come to know every group
+    // whole, from every sentinel, taking turns.
+    let seeds: Vec<Addr> = lab.sentinels.iter().map(|s| s.parse().unwrap()).collect();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let whole = rt.block_on(async {
+        let settings = CollectSettings {
+            poll_budget: 3,
+            ..CollectSettings::default()
+        };
+        let (mut updates, _collectors) = collect::start(settings, seeds.clone());
+        let mut d = Deployment::default();
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+        while let Ok(Some(u)) = tokio::time::timeout_at(deadline, updates.recv()).await {
+            d.apply(u);
+            let known = seeds.iter().filter_map(|s| d.sentinels.get(s)).all(|s| {
+                s.groups.len() == 4
+                    && s.groups
+                        .values()
+                        .all(|g| g.replicas.len() == 1 && g.peers.len() == 2)
+            });
+            if known {
+                return true;
+            }
+        }
+        false
+    });
+    assert!(
+        whole,
+        "the budgeted collectors never knew every group whole"
+    );
+    let down = lab.down();
+    assert!(down.status.success(), "{}", stderr(&down));
+    assert_eq!(stdout(&down).matches("stopped").count(), 8 + 3);
 }

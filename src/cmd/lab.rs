@@ -51,10 +51,18 @@ pub async fn up(opts: &LabOptions) -> Result<Lab, String> {
         return Ok(Lab::Docker(opts.project.clone()));
     }
     let dir = opts.dir.clone().unwrap_or_else(local::default_dir);
-    let (state, started) = local::up(&dir, opts.replicas).await?;
+    let (state, started) = local::up(&dir, opts.replicas, opts.groups).await?;
     let master = state.master().map(|m| m.to_string()).unwrap_or_default();
     let replicas = state.members.iter().filter(|m| m.role == "replica").count();
-    if started {
+    if started && state.groups.len() > 1 {
+        println!(
+            "local lab up in {}: {} groups ({} ... {}), {replicas} replicas, 3 sentinels; the sentinels agree.",
+            dir.display(),
+            state.groups.len(),
+            state.group,
+            state.groups.last().map(String::as_str).unwrap_or_default(),
+        );
+    } else if started {
         println!(
             "local lab up in {}: group {}, master {master}, {replicas} replicas, 3 sentinels; the sentinels agree.",
             dir.display(),

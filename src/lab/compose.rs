@@ -226,7 +226,7 @@ pub async fn up(project: &str) -> Result<(), String> {
     crate::lab::local::wait_until_agreed(
         &link,
         &found.sentinels,
-        crate::lab::local::GROUP,
+        &[crate::lab::local::GROUP.to_string()],
         2,
         Duration::from_secs(60),
     )

@@ -1,6 +1,7 @@
 //! The local-process lab: a master, replicas and three sentinels from the host's redis-server,
 //! on free 127.0.0.1 ports, each in its own directory with its own writable config. Its state
-//! file lists exactly what it started, so `lab down` stops exactly that.
+//! file lists exactly what it started, so `lab down` stops exactly that. With `groups` above one
+//! the same three sentinels watch that many master groups (the scale lab).
 
 use crate::collect::link::LinkSettings;
 use crate::collect::snapshot::snapshot;
@@ -13,6 +14,8 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 pub const GROUP: &str = "mymaster";
+/// The most master groups one lab runs (each a master and its replicas).
+pub const MAX_GROUPS: u16 = 200;
 const SENTINELS: usize = 3;
 const QUORUM: usize = 2;
 const DOWN_AFTER_MS: u64 = 1000;
@@ -24,6 +27,9 @@ const STATE_FILE: &str = "lab.json";
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Member {
     pub role: String,
+    /// The master group of a data node (empty for sentinels).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub group: String,
     pub port: u16,
     pub pid: i32,
     pub dir: PathBuf,
@@ -31,7 +37,11 @@ pub struct Member {
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct LabState {
+    /// The first group (the only one unless the lab was started with several).
     pub group: String,
+    /// Every group, the first included.
+    #[serde(default)]
+    pub groups: Vec<String>,
     pub members: Vec<Member>,
 }
 
@@ -44,10 +54,11 @@ impl LabState {
             .collect()
     }
 
+    /// The master of the first group.
     pub fn master(&self) -> Option<Addr> {
         self.members
             .iter()
-            .find(|m| m.role == "master")
+            .find(|m| m.role == "master" && (m.group.is_empty() || m.group == self.group))
             .map(|m| Addr::new("127.0.0.1", m.port))
     }
 
@@ -98,9 +109,21 @@ fn free_port(taken: &[u16]) -> Result<u16, String> {
     Err("cannot find a free port".into())
 }
 
+/// The name of group `n` (1-based): `mymaster`, then `mymaster-002`, ... (sorted as started).
+pub fn group_name(n: u16) -> String {
+    if n <= 1 {
+        GROUP.to_string()
+    } else {
+        format!("{GROUP}-{n:03}")
+    }
+}
+
 /// Starts the lab (or reports the one already running in `dir`) and waits until the sentinels
 /// agree. Returns the lab's state.
-pub async fn up(dir: &Path, replicas: u8) -> Result<(LabState, bool), String> {
+pub async fn up(dir: &Path, replicas: u8, groups: u16) -> Result<(LabState, bool), String> {
+    if !(1..=MAX_GROUPS).contains(&groups) {
+        return Err(format!("a lab runs 1 to {MAX_GROUPS} groups, not {groups}"));
+    }
     if let Some(state) = load(dir)
         && state.members.iter().all(|m| state.owns(m))
     {
@@ -114,6 +137,7 @@ pub async fn up(dir: &Path, replicas: u8) -> Result<(LabState, bool), String> {
     fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let mut state = LabState {
         group: GROUP.into(),
+        groups: (1..=groups).map(group_name).collect(),
         members: Vec::new(),
     };
     let result = start_all(&server, dir, replicas, &mut state).await;
@@ -132,27 +156,40 @@ async fn start_all(
     state: &mut LabState,
 ) -> Result<(), String> {
     let mut ports = Vec::new();
-    let master_port = free_port(&ports)?;
-    ports.push(master_port);
-    state
-        .members
-        .push(start_node(server, dir, "master", master_port, None)?);
-    for i in 0..replicas {
-        let port = free_port(&ports)?;
-        ports.push(port);
-        let role = format!("replica-{}", i + 1);
-        let member = start_node(server, dir, &role, port, Some(master_port))?;
+    let mut masters = Vec::new();
+    for group in state.groups.clone() {
+        // The first group's directories sit at the top, as in a one-group lab.
+        let group_dir = if group == GROUP {
+            dir.to_path_buf()
+        } else {
+            dir.join(&group)
+        };
+        let master_port = free_port(&ports)?;
+        ports.push(master_port);
+        let master = start_node(server, &group_dir, "master", master_port, None)?;
         state.members.push(Member {
-            role: "replica".into(),
-            ..member
+            group: group.clone(),
+            ..master
         });
+        for i in 0..replicas {
+            let port = free_port(&ports)?;
+            ports.push(port);
+            let role = format!("replica-{}", i + 1);
+            let member = start_node(server, &group_dir, &role, port, Some(master_port))?;
+            state.members.push(Member {
+                role: "replica".into(),
+                group: group.clone(),
+                ..member
+            });
+        }
+        masters.push((group, master_port));
     }
     for i in 0..SENTINELS {
         let port = free_port(&ports)?;
         ports.push(port);
         state
             .members
-            .push(start_sentinel(server, dir, i + 1, port, master_port)?);
+            .push(start_sentinel(server, dir, i + 1, port, &masters)?);
     }
     let link = LinkSettings {
         connect_timeout: Duration::from_millis(500),
@@ -160,14 +197,9 @@ async fn start_all(
         ..Default::default()
     };
     let seeds = state.sentinels();
-    wait_until_agreed(
-        &link,
-        &seeds,
-        &state.group,
-        replicas as u32,
-        Duration::from_secs(30),
-    )
-    .await
+    // Sentinels meet replicas through INFO every 10 s; many groups take a little longer.
+    let limit = Duration::from_secs(30 + u64::from(groups_len(state)) / 5);
+    wait_until_agreed(&link, &seeds, &state.groups, replicas as u32, limit).await
 }
 
 fn spawn_daemon(server: &Path, args: &[String], member_dir: &Path) -> Result<i32, String> {
@@ -243,6 +275,7 @@ fn start_node(
         } else {
             "master".into()
         },
+        group: String::new(),
         port,
         pid,
         dir: d,
@@ -250,17 +283,27 @@ fn start_node(
 }
 
 /// The sentinel's config: its own file in its own directory, which it rewrites as it learns.
-pub fn sentinel_conf(port: u16, dir: &Path, master_port: u16) -> String {
-    format!(
-        "port {port}\nbind 127.0.0.1\ndir {dir}\ndaemonize yes\npidfile {pid}\nlogfile {log}\n\
-sentinel monitor {GROUP} 127.0.0.1 {master_port} {QUORUM}\n\
-sentinel down-after-milliseconds {GROUP} {DOWN_AFTER_MS}\n\
-sentinel failover-timeout {GROUP} {FAILOVER_TIMEOUT_MS}\n\
-sentinel parallel-syncs {GROUP} 1\n",
+/// `masters` lists each group with its master's port.
+pub fn sentinel_conf(port: u16, dir: &Path, masters: &[(String, u16)]) -> String {
+    let mut conf = format!(
+        "port {port}\nbind 127.0.0.1\ndir {dir}\ndaemonize yes\npidfile {pid}\nlogfile {log}\n",
         dir = dir.display(),
         pid = dir.join("redis.pid").display(),
         log = dir.join("log").display(),
-    )
+    );
+    for (group, master_port) in masters {
+        conf.push_str(&format!(
+            "sentinel monitor {group} 127.0.0.1 {master_port} {QUORUM}\n\
+sentinel down-after-milliseconds {group} {DOWN_AFTER_MS}\n\
+sentinel failover-timeout {group} {FAILOVER_TIMEOUT_MS}\n\
+sentinel parallel-syncs {group} 1\n"
+        ));
+    }
+    conf
+}
+
+fn groups_len(state: &LabState) -> u16 {
+    state.groups.len().try_into().unwrap_or(u16::MAX)
 }
 
 fn start_sentinel(
@@ -268,12 +311,12 @@ fn start_sentinel(
     dir: &Path,
     n: usize,
     port: u16,
-    master_port: u16,
+    masters: &[(String, u16)],
 ) -> Result<Member, String> {
     let d = dir.join(format!("sentinel-{n}"));
     fs::create_dir_all(&d).map_err(|e| format!("cannot create {}: {e}", d.display()))?;
     let conf = d.join("sentinel.conf");
-    fs::write(&conf, sentinel_conf(port, &d, master_port))
+    fs::write(&conf, sentinel_conf(port, &d, masters))
         .map_err(|e| format!("cannot write {}: {e}", conf.display()))?;
     let args = vec![
         conf.to_string_lossy().into_owned(),
@@ -282,17 +325,19 @@ fn start_sentinel(
     let pid = spawn_daemon(server, &args, &d)?;
     Ok(Member {
         role: "sentinel".into(),
+        group: String::new(),
         port,
         pid,
         dir: d,
     })
 }
 
-/// Waits until every sentinel names the same master and knows all replicas and peers.
+/// Waits until, for every group, every sentinel names the same master and knows all replicas
+/// and peers, and every replica's link is up.
 pub async fn wait_until_agreed(
     link: &LinkSettings,
     seeds: &[Addr],
-    group: &str,
+    groups: &[String],
     replicas: u32,
     limit: Duration,
 ) -> Result<(), String> {
@@ -300,41 +345,74 @@ pub async fn wait_until_agreed(
     let mut last = String::from("no sentinel answered yet");
     while Instant::now() < deadline {
         let d = snapshot(link, seeds).await;
-        let views: Vec<_> = seeds
-            .iter()
-            .filter_map(|s| d.sentinels.get(s))
-            .filter_map(|s| s.groups.get(group).map(|g| (s, g)))
-            .collect();
-        let agreed = views.len() == seeds.len()
-            && views.iter().all(|(_, g)| {
-                Some(&g.master.addr) == views.first().map(|(_, g0)| &g0.master.addr)
-                    && g.master.num_replicas == replicas
-                    && g.master.num_other_sentinels as usize == seeds.len() - 1
-            });
         let linked = d
             .nodes
             .values()
             .filter_map(|n| n.info.as_ref())
             .filter(|i| i.link_up == Some(true))
             .count();
-        if agreed && linked == replicas as usize {
+        let waiting: Vec<String> = groups
+            .iter()
+            .filter_map(|group| group_disagreement(&d, seeds, group, replicas))
+            .collect();
+        if waiting.is_empty() && linked == replicas as usize * groups.len() {
             return Ok(());
         }
-        last = views
-            .iter()
-            .map(|(s, g)| {
-                format!(
-                    "{} sees {} replicas, {} other sentinels",
-                    s.addr, g.master.num_replicas, g.master.num_other_sentinels
-                )
-            })
-            .collect::<Vec<_>>()
-            .join("; ");
+        last = match waiting.first() {
+            Some(first) if waiting.len() > 1 => {
+                format!("{first}; {} more groups not settled", waiting.len() - 1)
+            }
+            Some(first) => first.clone(),
+            None => format!(
+                "{linked} of {} replica links up",
+                replicas as usize * groups.len()
+            ),
+        };
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
     Err(format!(
         "the sentinels did not agree within {}s ({last})",
         limit.as_secs()
+    ))
+}
+
+/// Why `group` is not settled yet, or None when every sentinel agrees on it.
+fn group_disagreement(
+    d: &crate::model::Deployment,
+    seeds: &[Addr],
+    group: &str,
+    replicas: u32,
+) -> Option<String> {
+    let views: Vec<_> = seeds
+        .iter()
+        .filter_map(|s| d.sentinels.get(s))
+        .filter_map(|s| s.groups.get(group).map(|g| (s, g)))
+        .collect();
+    let agreed = views.len() == seeds.len()
+        && views.iter().all(|(_, g)| {
+            Some(&g.master.addr) == views.first().map(|(_, g0)| &g0.master.addr)
+                && g.master.num_replicas == replicas
+                && g.master.num_other_sentinels as usize == seeds.len() - 1
+        });
+    if agreed {
+        return None;
+    }
+    let seen: Vec<String> = views
+        .iter()
+        .map(|(s, g)| {
+            format!(
+                "{} sees {} replicas, {} other sentinels",
+                s.addr, g.master.num_replicas, g.master.num_other_sentinels
+            )
+        })
+        .collect();
+    Some(format!(
+        "{group}: {}",
+        if seen.is_empty() {
+            "no sentinel reports it".to_string()
+        } else {
+            seen.join("; ")
+        }
     ))
 }
 

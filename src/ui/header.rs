@@ -4,6 +4,7 @@
 use super::Ctx;
 use super::fmt::duration;
 use crate::model::event::EventDetail;
+use crate::model::view::Health;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -109,12 +110,46 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
     let mut lines = vec![Line::from(first), Line::from(second)];
     if area.height >= 3 {
         let problem = ctx.view.as_ref().and_then(|v| v.problems.first().cloned());
-        lines.push(match problem {
-            Some(p) => Line::from(Span::styled(format!(" ! {p}"), t.warn())),
-            None => Line::from(Span::styled(" healthy", t.ok())),
-        });
+        let mut third = match problem {
+            Some(p) => vec![Span::styled(format!(" ! {p}"), t.warn())],
+            None => vec![Span::styled(" healthy", t.ok())],
+        };
+        if let Some(others) = other_groups(ctx) {
+            third.push(Span::raw("  ·  "));
+            third.push(others);
+        }
+        lines.push(Line::from(third));
     }
     f.render_widget(Paragraph::new(lines), area);
+}
+
+/// "other groups: 1 critical (mymaster-057), 2 degraded · g to go" when groups not on screen have
+/// problems: with many groups, a failover elsewhere must not go unseen.
+fn other_groups(ctx: &Ctx) -> Option<Span<'static>> {
+    let t = ctx.theme;
+    let others = ctx.app.other_problems();
+    let worst = others.first()?;
+    let count = |h: Health| others.iter().filter(|(_, x)| *x == h).count();
+    let mut parts = Vec::new();
+    for (health, word) in [
+        (Health::Critical, "critical"),
+        (Health::Degraded, "degraded"),
+    ] {
+        match count(health) {
+            0 => {}
+            1 if worst.1 == health => parts.push(format!("1 {word} ({})", worst.0)),
+            n => parts.push(format!("{n} {word}")),
+        }
+    }
+    let style = if worst.1 == Health::Critical {
+        t.bad()
+    } else {
+        t.warn()
+    };
+    Some(Span::styled(
+        format!("other groups: {} · g to go", parts.join(", ")),
+        style,
+    ))
 }
 
 /// How long the master has been master: since its `+switch-master`, else "seen for" since

@@ -80,7 +80,9 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
         .log
         .folded(FOLD_WINDOW_MS)
         .into_iter()
-        .filter(|r| r.first.group.as_deref().is_none_or(|g| Some(g) == group))
+        // Another group's events stay out of this group's log; with no group known yet
+        // (the sentinels report none), every event shows.
+        .filter(|r| group.is_none() || r.first.group.as_deref().is_none_or(|g| Some(g) == group))
         .filter(|r| {
             needle.is_empty()
                 || r.first.event.to_lowercase().contains(&needle)
