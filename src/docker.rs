@@ -104,7 +104,7 @@ pub fn discover(containers: &[ComposeContainer]) -> Discovery {
 
 /// Explains a bollard error for a person: which engine, and what to do.
 pub fn explain(e: &bollard::errors::Error) -> String {
-    let text = e.to_string();
+    let text = with_causes(e);
     if text.contains("Permission denied") || text.contains("permission denied") {
         return format!(
             "permission denied talking to the Docker engine ({text}); run as a member of the docker group or as root"
@@ -112,11 +112,29 @@ pub fn explain(e: &bollard::errors::Error) -> String {
     }
     if text.contains("No such file")
         || text.contains("onnection refused")
+        || text.contains("onnection reset")
+        || text.contains("roken pipe")
         || text.contains("error trying to connect")
     {
         return format!(
             "the Docker engine is not reachable ({text}); is it running? (DOCKER_HOST selects another engine)"
         );
+    }
+    text
+}
+
+/// The error and the causes behind it: bollard's own text can hide the one that tells what
+/// happened ("client error (Connect)" over "No such file or directory").
+fn with_causes(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let t = c.to_string();
+        if !text.contains(&t) {
+            text.push_str(": ");
+            text.push_str(&t);
+        }
+        cause = c.source();
     }
     text
 }
@@ -253,10 +271,12 @@ impl Engine {
         }
     }
 
-    /// Container events of one project: (action, container id, unix ms).
+    /// Container events of one project since `since_secs` (unix seconds; events already past
+    /// are replayed from then): (action, container id, unix ms).
     pub fn events(
         &self,
         project: &str,
+        since_secs: u64,
     ) -> impl Stream<Item = Result<(String, String, u64), String>> + use<> {
         let mut filters = HashMap::new();
         filters.insert("type".to_string(), vec!["container".to_string()]);
@@ -264,7 +284,10 @@ impl Engine {
             "label".to_string(),
             vec![format!("{PROJECT_LABEL}={project}")],
         );
-        let opts = EventsOptionsBuilder::default().filters(&filters).build();
+        let opts = EventsOptionsBuilder::default()
+            .filters(&filters)
+            .since(&since_secs.to_string())
+            .build();
         self.docker.events(Some(opts)).map(|r| {
             r.map_err(|e| explain(&e)).map(|ev| {
                 let ms = ev

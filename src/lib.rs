@@ -133,9 +133,11 @@ pub async fn connect(c: &ConnArgs, read_only: bool) -> Result<Connection, String
         probe: ProbeSettings {
             probe_every: c.probe_every,
             unresponsive_after: c.unresponsive_after,
+            budget_per_sec: c.probe_budget,
             ..ProbeSettings::default()
         },
         poll_every: c.refresh,
+        poll_budget: c.poll_budget,
         ..CollectSettings::default()
     };
     Ok(Connection {

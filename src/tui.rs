@@ -12,7 +12,7 @@ use crate::ui;
 use crossterm::event::{Event as TermEvent, EventStream};
 use futures_util::StreamExt;
 use std::io::IsTerminal;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
 
@@ -91,6 +91,8 @@ pub async fn run(
     // Polls changed numbers on screen, but nothing that must show at once.
     let mut calm_dirty = false;
     let mut last_draw = tokio::time::Instant::now() - MIN_FRAME;
+    // The oldest key press not yet on screen.
+    let mut key_at: Option<Instant> = None;
     loop {
         if calm_dirty && last_draw.elapsed() >= CALM_FRAME {
             dirty = true;
@@ -101,6 +103,9 @@ pub async fn run(
                 .draw(|f| ui::draw(f, &app))
                 .map_err(|e| format!("drawing failed: {e}"))?;
             app.drawn(now_ms());
+            if let Some(t) = key_at.take() {
+                app.key_latency.record([t.elapsed().as_millis() as u64]);
+            }
             if let Some(rec) = recorder.as_mut() {
                 rec.frame(now_ms(), app.live.log.next_seq());
             }
@@ -118,10 +123,10 @@ pub async fn run(
             Duration::from_secs(1)
         };
         let mut commands = Vec::new();
+        let logged = app.live.log.next_seq();
         tokio::select! {
             u = updates.recv() => {
                 let Some(u) = u else { return Err("the collectors stopped".into()) };
-                let logged = app.live.log.next_seq();
                 if let Some(rec) = recorder.as_mut() {
                     rec.update(now_ms(), &u);
                 }
@@ -138,16 +143,12 @@ pub async fn run(
                         Err(_) => break,
                     }
                 }
-                // New log entries are drawn at once (the latency target); the rest calmly.
-                if app.live.log.next_seq() != logged {
-                    dirty = true;
-                } else {
-                    calm_dirty = true;
-                }
+                calm_dirty = true;
             }
             ev = term_events.next() => {
                 match ev {
                     Some(Ok(TermEvent::Key(k))) => {
+                        key_at.get_or_insert_with(Instant::now);
                         if let Some(rec) = recorder.as_mut() {
                             rec.record(&Record::Key { t: now_ms(), key: k });
                         }
@@ -187,6 +188,11 @@ pub async fn run(
                 app.handle(Event::Update(Box::new(u)));
                 calm_dirty = true;
             }
+        }
+        // New log entries, from any source, are drawn at once (the latency target); other
+        // changes calmly.
+        if app.live.log.next_seq() != logged {
+            dirty = true;
         }
         if let Some(e) = recorder.as_mut().and_then(|r| r.error.take()) {
             app.handle(Event::Done(ActionResult {
@@ -233,6 +239,10 @@ pub async fn run(
             "latency_p50_ms": lat.percentile(0.5),
             "latency_p99_ms": lat.percentile(0.99),
             "latency_max_ms": lat.percentile(1.0),
+            "keys_drawn": app.key_latency.count(),
+            "key_p50_ms": app.key_latency.percentile(0.5),
+            "key_p99_ms": app.key_latency.percentile(0.99),
+            "key_max_ms": app.key_latency.percentile(1.0),
         });
         if let Err(e) = std::fs::write(path, stats.to_string()) {
             eprintln!("sentui: cannot write {}: {e}", path.display());

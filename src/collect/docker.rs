@@ -45,6 +45,9 @@ pub async fn watch_task(engine: Engine, project: String, map: SharedMap, tx: Sen
     let mut backoff = Backoff::default();
     let mut engine_down = false;
     loop {
+        // Events are asked for from just before the listing, so that none falls between the
+        // two (a container paused while the engine was being reached again).
+        let listed_from = now_ms() / 1000 - 1;
         let mut d = match publish(&engine, &project, &map, &tx).await {
             Ok(d) => d,
             Err(e) => {
@@ -79,7 +82,7 @@ pub async fn watch_task(engine: Engine, project: String, map: SharedMap, tx: Sen
             }
         }
         backoff.reset();
-        let mut events = Box::pin(engine.events(&project));
+        let mut events = Box::pin(engine.events(&project, listed_from));
         while let Some(ev) = events.next().await {
             let Ok((action, id, ts)) = ev else { break };
             let Some(name) = event_name(&action) else {

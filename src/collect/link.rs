@@ -227,6 +227,16 @@ pub fn classify(e: &RedisError, started: Millis) -> Reach {
     if code == "NOPERM" || text.contains("NOPERM") {
         return Reach::AuthFailed(format!("the user lacks a permission: {}", one_line(e)));
     }
+    if text.contains("unknown command 'SENTINEL'") || text.contains("unknown command `SENTINEL`") {
+        // Only sentinel links send SENTINEL: a Redis data node was named as a sentinel.
+        return Reach::Failed(
+            "not a sentinel: it answers as Redis but does not know SENTINEL (a data node? sentinels usually listen on 26379)".into(),
+        );
+    }
+    if e.kind() == redis::ErrorKind::Parse {
+        // Something answers on the port, but not in RESP (another service, a broken proxy).
+        return Reach::Failed(format!("not a valid Redis reply ({})", one_line(e)));
+    }
     Reach::Failed(one_line(e))
 }
 
@@ -263,5 +273,23 @@ mod tests {
         assert_eq!(d, vec![100, 200, 400, 800, 1600, 2000, 2000, 2000]);
         b.reset();
         assert_eq!(b.next_delay().as_millis(), 100);
+    }
+
+    #[test]
+    fn a_data_node_named_as_a_sentinel_is_called_so() {
+        for detail in [
+            "unknown command 'SENTINEL', with args beginning with: 'MASTERS' ",
+            "unknown command `SENTINEL`, with args beginning with: `MASTERS`, ",
+        ] {
+            let e = RedisError::from((
+                redis::ErrorKind::Client,
+                "An error was signalled by the server",
+                detail.to_string(),
+            ));
+            match classify(&e, 0) {
+                Reach::Failed(why) => assert!(why.starts_with("not a sentinel"), "{why}"),
+                other => panic!("{other:?}"),
+            }
+        }
     }
 }

@@ -194,16 +194,18 @@ impl Ckquorum {
     }
 }
 
+/// A record from literal pairs (tests).
+#[cfg(test)]
+pub(crate) fn rec(pairs: &[(&str, &str)]) -> Record {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn rec(pairs: &[(&str, &str)]) -> Record {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
 
     #[test]
     fn master_with_missing_fields_still_parses() {

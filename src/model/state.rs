@@ -50,6 +50,14 @@ impl Reach {
         }
     }
 
+    /// Why it cannot be used, when the state carries a reason (refused, auth-failed, failed).
+    pub fn reason(&self) -> Option<&str> {
+        match self {
+            Reach::Refused(m) | Reach::AuthFailed(m) | Reach::Failed(m) => Some(m),
+            _ => None,
+        }
+    }
+
     pub fn describe(&self, now: Millis) -> String {
         match self {
             Reach::Unresponsive { since } => {
@@ -75,7 +83,11 @@ pub struct GroupPoll {
 /// Everything one poll of one sentinel returned.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SentinelPoll {
+    /// The process's run id (INFO), new on every start.
     pub run_id: Option<String>,
+    /// The Sentinel ID (`SENTINEL MYID`, Redis 6.2+): the one votes and peers use.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub myid: Option<String>,
     pub version: Option<String>,
     pub tilt: Option<bool>,
     pub groups: Vec<GroupPoll>,
@@ -192,6 +204,8 @@ pub struct SentinelState {
     pub reach_since: Millis,
     pub pubsub_up: bool,
     pub run_id: Option<String>,
+    /// Its Sentinel ID, when it told us (`SENTINEL MYID`).
+    pub myid: Option<String>,
     pub version: Option<String>,
     pub tilt: bool,
     pub rtt_ms: Option<u64>,
@@ -203,6 +217,25 @@ pub struct SentinelState {
 }
 
 const LAG_HISTORY: usize = 120;
+/// Vanished endpoints kept (shown as vanished); past this the longest gone are forgotten, so a
+/// long session over a deployment whose addresses churn does not grow without bound.
+pub const KEEP_VANISHED: usize = 256;
+
+fn forget_oldest_vanished<T>(map: &mut BTreeMap<Addr, T>, state: impl Fn(&T) -> (&Reach, Millis)) {
+    let mut gone: Vec<(Millis, Addr)> = map
+        .iter()
+        .filter(|(_, v)| *state(v).0 == Reach::Vanished)
+        .map(|(a, v)| (state(v).1, a.clone()))
+        .collect();
+    if gone.len() <= KEEP_VANISHED {
+        return;
+    }
+    gone.sort();
+    let excess = gone.len() - KEEP_VANISHED;
+    for (_, a) in gone.into_iter().take(excess) {
+        map.remove(&a);
+    }
+}
 
 #[derive(Clone, Debug)]
 pub struct NodeState {
@@ -246,6 +279,7 @@ impl Deployment {
                 reach_since: at,
                 pubsub_up: false,
                 run_id: None,
+                myid: None,
                 version: None,
                 tilt: false,
                 rtt_ms: None,
@@ -289,6 +323,7 @@ impl Deployment {
                 s.rtt_ms = Some(rtt_ms);
                 s.polled_at = Some(at);
                 s.run_id = poll.run_id.or(s.run_id.take());
+                s.myid = poll.myid.or(s.myid.take());
                 s.version = poll.version.or(s.version.take());
                 let was_tilt = s.tilt;
                 s.tilt = poll.tilt.unwrap_or(s.tilt);
@@ -346,9 +381,11 @@ impl Deployment {
             Update::Vanished { addr, at } => {
                 if self.sentinels.contains_key(&addr) {
                     self.set_sentinel_reach(&addr, at, Reach::Vanished);
+                    forget_oldest_vanished(&mut self.sentinels, |s| (&s.reach, s.reach_since));
                 }
                 if self.nodes.contains_key(&addr) {
                     self.set_node_reach(&addr, at, Reach::Vanished);
+                    forget_oldest_vanished(&mut self.nodes, |n| (&n.reach, n.reach_since));
                 }
             }
             Update::Note { mut entry } => {

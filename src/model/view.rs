@@ -8,6 +8,7 @@ use super::info::Role;
 use super::reply::Ckquorum;
 use super::state::{ContainerInfo, Deployment, NodeState, Reach};
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -23,6 +24,9 @@ pub struct NodeView {
     /// The role the node itself reports (None while it does not answer).
     pub role: Option<Role>,
     pub reach: String,
+    /// Why it is refused, auth-failed or failed (the error as sentui got it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
     /// Milliseconds without an answer, while unresponsive.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unresponsive_ms: Option<Millis>,
@@ -58,6 +62,9 @@ pub struct SentinelView {
     pub addr: Addr,
     pub run_id: Option<String>,
     pub reach: String,
+    /// Why it is refused, auth-failed or failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unresponsive_ms: Option<Millis>,
     pub rtt_ms: Option<u64>,
@@ -225,6 +232,7 @@ impl Deployment {
             // What a node said before it stopped answering is not its role now.
             role: info.filter(|_| reach.is_ok()).map(|i| i.role),
             reach: reach.word().to_string(),
+            reason: reach.reason().map(str::to_string),
             unresponsive_ms: match reach {
                 Reach::Unresponsive { since } => Some(now.saturating_sub(since)),
                 _ => None,
@@ -286,18 +294,18 @@ impl Deployment {
                     .flat_map(|g| g.peers.iter())
                     .filter(|p| p.addr == *addr)
                     .max_by_key(|p| p.voted_leader_epoch);
-                let run_id = s.and_then(|s| s.run_id.clone()).or_else(|| {
-                    self.sentinels
-                        .values()
-                        .filter_map(|o| o.groups.get(group))
-                        .flat_map(|g| g.peers.iter())
-                        .find(|p| p.addr == *addr)
-                        .and_then(|p| p.run_id.clone())
-                });
+                // A sentinel goes by its Sentinel ID (`sentinel myid`: in hello messages, votes
+                // and SENTINEL SENTINELS); INFO's run_id is the process's and changes on every
+                // restart. Its own SENTINEL MYID, else the id most peers name, else INFO's.
+                let run_id = s
+                    .and_then(|s| s.myid.clone())
+                    .or_else(|| self.peer_run_id(group, addr))
+                    .or_else(|| s.and_then(|s| s.run_id.clone()));
                 SentinelView {
                     addr: addr.clone(),
                     run_id,
                     reach: reach.word().to_string(),
+                    reason: reach.reason().map(str::to_string),
                     unresponsive_ms: match reach {
                         Reach::Unresponsive { since } => Some(now.saturating_sub(since)),
                         _ => None,
@@ -323,11 +331,32 @@ impl Deployment {
             .collect()
     }
 
+    /// The id the group's sentinels know the sentinel at `addr` by (the one most of them name).
+    fn peer_run_id(&self, group: &str, addr: &Addr) -> Option<String> {
+        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+        for p in self
+            .sentinels
+            .values()
+            .filter(|o| o.reach != Reach::Vanished)
+            .filter_map(|o| o.groups.get(group))
+            .flat_map(|g| g.peers.iter())
+            .filter(|p| p.addr == *addr)
+        {
+            if let Some(id) = &p.run_id {
+                *counts.entry(id).or_default() += 1;
+            }
+        }
+        counts
+            .into_iter()
+            .max_by_key(|(_, n)| *n)
+            .map(|(id, _)| id.to_string())
+    }
+
     /// The id a vote names, shown as the sentinel's address when sentui knows it.
     pub fn sentinel_by_run_id(&self, run_id: &str) -> Option<Addr> {
         self.sentinels
             .values()
-            .find(|s| s.run_id.as_deref() == Some(run_id))
+            .find(|s| s.myid.as_deref() == Some(run_id) || s.run_id.as_deref() == Some(run_id))
             .map(|s| s.addr.clone())
             .or_else(|| {
                 self.sentinels
@@ -340,6 +369,14 @@ impl Deployment {
     }
 }
 
+/// `: reason` for the states whose word alone does not say what went wrong.
+fn why(reason: &Option<String>) -> String {
+    match reason.as_deref() {
+        Some(r) if r != "connection refused" => format!(": {r}"),
+        _ => String::new(),
+    }
+}
+
 /// Sets the health verdict and the list of problems behind it.
 fn judge(v: &mut GroupView) {
     let mut critical = Vec::new();
@@ -348,7 +385,12 @@ fn judge(v: &mut GroupView) {
         None => critical.push("no sentinel reports a master".to_string()),
         Some(m) => {
             if m.reach != "ok" {
-                critical.push(format!("master {} is {}", m.addr, m.reach));
+                critical.push(format!(
+                    "master {} is {}{}",
+                    m.addr,
+                    m.reach,
+                    why(&m.reason)
+                ));
             } else if m.role == Some(Role::Replica) {
                 critical.push(format!("master {} reports role replica", m.addr));
             }
@@ -364,7 +406,12 @@ fn judge(v: &mut GroupView) {
     }
     for r in &v.replicas {
         if r.reach != "ok" {
-            degraded.push(format!("replica {} is {}", r.addr, r.reach));
+            degraded.push(format!(
+                "replica {} is {}{}",
+                r.addr,
+                r.reach,
+                why(&r.reason)
+            ));
         } else if r.link.as_deref() == Some("down") {
             degraded.push(format!("replica {} has its link down", r.addr));
         } else if r.role == Some(Role::Master) {
@@ -380,7 +427,12 @@ fn judge(v: &mut GroupView) {
     }
     for s in &v.sentinels {
         if s.reach != "ok" {
-            degraded.push(format!("sentinel {} is {}", s.addr, s.reach));
+            degraded.push(format!(
+                "sentinel {} is {}{}",
+                s.addr,
+                s.reach,
+                why(&s.reason)
+            ));
         }
         if s.disagrees && s.reach == "ok" {
             let theirs = s.master.as_ref().map(|m| m.to_string()).unwrap_or_default();
@@ -408,4 +460,104 @@ fn judge(v: &mut GroupView) {
     };
     critical.extend(degraded);
     v.problems = critical;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::reply::{MasterRecord, PeerRecord, rec};
+    use crate::model::state::{GroupPoll, SentinelPoll, Update};
+
+    /// `sentinel` polled: INFO says `process_id`, and it lists `peers` as (port, sentinel id).
+    fn polled(sentinel: u16, process_id: &str, peers: &[(u16, &str)]) -> Update {
+        let master = MasterRecord::parse(&rec(&[
+            ("name", "g"),
+            ("ip", "127.0.0.1"),
+            ("port", "6379"),
+        ]))
+        .unwrap();
+        let peers = peers
+            .iter()
+            .map(|(port, id)| {
+                let port = port.to_string();
+                let r = rec(&[("ip", "127.0.0.1"), ("port", &port), ("runid", id)]);
+                PeerRecord::parse(&r).unwrap()
+            })
+            .collect();
+        Update::SentinelPolled {
+            sentinel: Addr::new("127.0.0.1", sentinel),
+            at: 1,
+            rtt_ms: 0,
+            poll: SentinelPoll {
+                run_id: Some(process_id.into()),
+                groups: vec![GroupPoll {
+                    master,
+                    replicas: vec![],
+                    peers,
+                    ckquorum: None,
+                }],
+                ..Default::default()
+            },
+        }
+    }
+
+    #[test]
+    fn a_sentinel_shows_the_id_its_peers_know_it_by() {
+        let mut d = Deployment::default();
+        d.apply(polled(
+            1,
+            "process-1",
+            &[(2, "sentinel-2"), (3, "sentinel-3")],
+        ));
+        d.apply(polled(
+            2,
+            "process-2",
+            &[(1, "sentinel-1"), (3, "sentinel-3")],
+        ));
+        d.apply(polled(
+            3,
+            "process-3",
+            &[(1, "sentinel-1"), (2, "sentinel-2")],
+        ));
+        let ids = |d: &Deployment| -> Vec<Option<String>> {
+            d.view("g", 1)
+                .sentinels
+                .into_iter()
+                .map(|s| s.run_id)
+                .collect()
+        };
+        let some = |s: &str| Some(s.to_string());
+        assert_eq!(
+            ids(&d),
+            [some("sentinel-1"), some("sentinel-2"), some("sentinel-3")]
+        );
+        // Sentinel 1 restarted under a new id (INFO says the same process id: only the peers
+        // can tell), and its peers have heard its hello.
+        d.apply(polled(
+            2,
+            "process-2",
+            &[(1, "sentinel-1b"), (3, "sentinel-3")],
+        ));
+        d.apply(polled(
+            3,
+            "process-3",
+            &[(1, "sentinel-1b"), (2, "sentinel-2")],
+        ));
+        assert_eq!(ids(&d)[0], some("sentinel-1b"));
+        // A sentinel no peer lists shows what its own INFO says.
+        let mut alone = Deployment::default();
+        alone.apply(polled(1, "process-1", &[]));
+        assert_eq!(ids(&alone), [some("process-1")]);
+        // Its own SENTINEL MYID, when it answers that, is the truth even before peers hear it.
+        let mut told = polled(1, "process-1", &[]);
+        if let Update::SentinelPolled { poll, .. } = &mut told {
+            poll.myid = some("sentinel-1c");
+        }
+        alone.apply(told);
+        assert_eq!(ids(&alone), [some("sentinel-1c")]);
+        assert_eq!(
+            alone.sentinel_by_run_id("sentinel-1c"),
+            Some(Addr::new("127.0.0.1", 1))
+        );
+    }
 }
