@@ -6,97 +6,18 @@
 //!
 //! Run: `cargo bench --bench lab`. Needs redis-server, redis-cli, tmux and watch.
 
+mod common;
+
+use common::*;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_sentui");
 const RUNS: usize = 30;
-
-fn sh(cmd: &str) -> String {
-    let out = Command::new("bash")
-        .arg("-c")
-        .arg(cmd)
-        .output()
-        .expect("bash");
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
-
-fn time_runs(mut f: impl FnMut()) -> Duration {
-    f(); // warm up
-    median(
-        (0..RUNS)
-            .map(|_| {
-                let t = Instant::now();
-                f();
-                t.elapsed()
-            })
-            .collect(),
-    )
-}
-
-struct Lab {
-    dir: tempfile::TempDir,
-    sentinels: Vec<u16>,
-    nodes: Vec<u16>,
-}
-
-impl Lab {
-    fn up() -> Lab {
-        let dir = tempfile::tempdir().unwrap();
-        let lab = dir.path().join("lab");
-        let out = Command::new(BIN)
-            .args(["lab", "up", "--local", "--dir", lab.to_str().unwrap()])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "lab up: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let state: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(lab.join("lab.json")).unwrap()).unwrap();
-        let ports = |role: &str| -> Vec<u16> {
-            state["members"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .filter(|m| (m["role"] == "sentinel") == (role == "sentinel"))
-                .map(|m| m["port"].as_u64().unwrap() as u16)
-                .collect()
-        };
-        Lab {
-            sentinels: ports("sentinel"),
-            nodes: ports("node"),
-            dir,
-        }
-    }
-    fn seeds(&self) -> String {
-        self.sentinels
-            .iter()
-            .map(|p| format!("127.0.0.1:{p}"))
-            .collect::<Vec<_>>()
-            .join(",")
-    }
-}
-
-impl Drop for Lab {
-    fn drop(&mut self) {
-        let lab = self.dir.path().join("lab");
-        let _ = Command::new(BIN)
-            .args(["lab", "down", "--local", "--dir", lab.to_str().unwrap()])
-            .output();
-    }
-}
 
 fn bench_status(lab: &Lab) {
     let seeds = lab.seeds();
-    let sentui = time_runs(|| {
+    let sentui = time_runs(RUNS, || {
         let ok = Command::new(BIN)
             .args(["status", "--json"])
             .env("SENTUI_SENTINELS", &seeds)
@@ -125,7 +46,7 @@ fn bench_status(lab: &Lab) {
             "redis-cli -h 127.0.0.1 -p {p} INFO replication >/dev/null\n"
         ));
     }
-    let peer = time_runs(|| {
+    let peer = time_runs(RUNS, || {
         assert!(
             Command::new("bash")
                 .arg("-c")
@@ -142,28 +63,6 @@ fn bench_status(lab: &Lab) {
         peer.as_secs_f64() * 1e3,
         if ratio <= 0.2 { "PASS" } else { "FAIL" }
     );
-}
-
-/// CPU seconds (user+system, with reaped children) and RSS in KiB of a process.
-fn cpu_and_rss(pid: &str) -> (f64, u64) {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    let after = stat.rsplit_once(')').map(|x| x.1).unwrap_or("");
-    let f: Vec<f64> = after
-        .split_whitespace()
-        .map(|x| x.parse().unwrap_or(0.0))
-        .collect();
-    let ticks = 100.0; // USER_HZ on Linux
-    let cpu = f
-        .get(11..15)
-        .map(|v| v.iter().sum::<f64>() / ticks)
-        .unwrap_or(0.0);
-    let rss = std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .unwrap_or_default()
-        .lines()
-        .find(|l| l.starts_with("VmRSS:"))
-        .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
-        .unwrap_or(0);
-    (cpu, rss)
 }
 
 fn bench_tui(lab: &Lab) {
@@ -250,15 +149,10 @@ fn bench_tui(lab: &Lab) {
 }
 
 fn main() {
-    for tool in ["redis-server", "redis-cli", "tmux", "watch"] {
-        if sh(&format!("command -v {tool}")).is_empty() {
-            eprintln!(
-                "benchmark skipped: {tool} is not installed (scripts/install-deps installs it)"
-            );
-            return;
-        }
+    if !require(&["redis-server", "redis-cli", "tmux", "watch"]) {
+        return;
     }
-    let lab = Lab::up();
+    let lab = Lab::up(1, 2);
     bench_status(&lab);
     bench_tui(&lab);
 }

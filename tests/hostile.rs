@@ -31,8 +31,16 @@ fn record() -> impl Strategy<Value = Record> {
     prop::collection::vec((key, ".{0,24}"), 0..16)
 }
 
+/// Cases per property: a short pass (512) on every test run, PROPTEST_CASES=N for a longer one.
+fn fuzz_cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(512)
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: fuzz_cases(), ..ProptestConfig::default() })]
 
     #[test]
     fn event_payloads_never_panic(event in "[+-]?[a-z-]{0,20}", payload in ".{0,120}") {
@@ -180,4 +188,28 @@ fn an_event_storm_stays_bounded() {
     app.live = d;
     let buf = sentui::ui::render_to_buffer(&app, 120, 36);
     assert_eq!(buf.area.width, 120);
+}
+
+/// A deployment whose addresses keep changing (nodes replaced under new addresses all session
+/// long): the endpoints gone are kept for a while, then forgotten, not kept forever.
+#[test]
+fn churning_addresses_stay_bounded() {
+    let mut d = Deployment::default();
+    for i in 0..2_000u64 {
+        let addr = Addr::new("10.0.0.1", 10_000 + i as u16);
+        d.apply(Update::NodeInfo {
+            addr: addr.clone(),
+            at: i * 10,
+            rtt_ms: 1,
+            info: ReplicationInfo::parse("role:master\r\n").unwrap(),
+        });
+        d.apply(Update::Vanished {
+            addr,
+            at: i * 10 + 5,
+        });
+    }
+    assert_eq!(d.nodes.len(), sentui::model::state::KEEP_VANISHED);
+    // The newest gone are the ones kept.
+    assert!(d.nodes.contains_key(&Addr::new("10.0.0.1", 10_000 + 1_999)));
+    assert!(!d.nodes.contains_key(&Addr::new("10.0.0.1", 10_000)));
 }

@@ -50,10 +50,10 @@ impl Drop for Tmux {
     }
 }
 
-/// Runs sentui against `lab` in a tmux session of its own; returns the session and the files
-/// that will hold sentui's exit status and pid.
+/// Runs sentui against `sentinels` (comma-separated) in a tmux session of its own; returns the
+/// session and the files that will hold sentui's exit status and pid.
 fn start(
-    lab: &LocalLab,
+    sentinels: &str,
     dir: &tempfile::TempDir,
     name: &str,
     (w, h): (u16, u16),
@@ -66,8 +66,7 @@ fn start(
         session: name.into(),
     };
     let script = format!(
-        "SENTUI_SENTINELS={} sh -c 'echo $$ > {}; exec {} {args}'; echo $? > {}; sleep 60",
-        lab.sentinels.join(","),
+        "SENTUI_SENTINELS={sentinels} sh -c 'echo $$ > {}; exec {} {args}'; echo $? > {}; sleep 60",
         pid_file.display(),
         bin(),
         exit_file.display()
@@ -108,7 +107,7 @@ fn press_p_on_the_master_and_watch_the_failover() {
     let dir = tempfile::tempdir().unwrap();
     let recording = dir.path().join("session.ndjson");
     let (tmux, exit_file, _) = start(
-        &lab,
+        &lab.sentinels.join(","),
         &dir,
         "e2e",
         (100, 30),
@@ -178,7 +177,7 @@ fn press_p_on_the_master_and_watch_the_failover() {
 fn sigterm_restores_the_terminal_and_resumes() {
     let lab = LocalLab::up(1);
     let dir = tempfile::tempdir().unwrap();
-    let (tmux, exit_file, pid_file) = start(&lab, &dir, "term", (80, 24), "");
+    let (tmux, exit_file, pid_file) = start(&lab.sentinels.join(","), &dir, "term", (80, 24), "");
     let master_line = format!("★ {}", lab.master);
     tmux.wait_screen(Duration::from_secs(15), "the master", |s| {
         s.contains(&master_line)
@@ -205,4 +204,54 @@ fn sigterm_restores_the_terminal_and_resumes() {
         "{}",
         tmux.screen()
     );
+}
+
+/// 10,000 events in one burst from a sentinel while the TUI records: the screen keeps
+/// answering keys, the log shows what it dropped from view, and the recording keeps every event.
+#[test]
+fn an_event_storm_keeps_the_screen_answering_and_the_recording_whole() {
+    const STORM: usize = 10_000;
+    let events = (0..STORM)
+        .map(|i| {
+            let event = if i % 2 == 0 { "+sdown" } else { "-sdown" };
+            let payload = format!(
+                "slave storm-{i} 127.0.0.1 {} @ mymaster 127.0.0.1 1",
+                10_000 + i % 500
+            );
+            (event.to_string(), payload)
+        })
+        .collect();
+    let fake = common::fake_sentinel::FakeSentinel::start(events, Duration::from_secs(2));
+    let dir = tempfile::tempdir().unwrap();
+    let rec = dir.path().join("storm.ndjson");
+    let (tmux, exit_file, _) = start(
+        &format!("127.0.0.1:{}", fake.port),
+        &dir,
+        "storm",
+        (120, 36),
+        &format!("--record {}", rec.display()),
+    );
+    // The whole storm is in once 5000 entries (and a few of sentui's own) left the view.
+    let dropped = |s: &str| -> Option<usize> {
+        let (before, _) = s.split_once(" older dropped from view")?;
+        before.rsplit(' ').next()?.parse().ok()
+    };
+    let s = tmux.wait_screen(Duration::from_secs(20), "the whole storm in the log", |s| {
+        dropped(s).is_some_and(|n| n >= STORM - 5000)
+    });
+    assert!(s.contains("+sdown") && s.contains("-sdown"), "{s}");
+    // Still answering keys: help opens.
+    tmux.keys("?");
+    tmux.wait_screen(Duration::from_secs(3), "the help", |s| {
+        s.to_lowercase().contains("quit")
+    });
+    tmux.keys("Escape");
+    tmux.keys("q");
+    assert_exited_cleanly(&tmux, &exit_file, "sentui exits after the storm");
+    let recorded = std::fs::read_to_string(&rec).unwrap();
+    let stormed = recorded
+        .lines()
+        .filter(|l| l.contains("slave storm-"))
+        .count();
+    assert_eq!(stormed, STORM, "the recording keeps every event");
 }

@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests: run the real binary, start and stop a local lab.
 #![allow(dead_code)]
 
+pub mod fake_sentinel;
 pub mod scenario;
 
 use serde_json::Value;
@@ -34,10 +35,17 @@ pub struct LocalLab {
     pub sentinels: Vec<String>,
     pub master: String,
     pub pids: Vec<i32>,
+    /// What `lab up` printed.
+    pub up_stdout: String,
 }
 
 impl LocalLab {
     pub fn up(replicas: u8) -> LocalLab {
+        Self::up_groups(replicas, 1)
+    }
+
+    /// A lab whose three sentinels watch `groups` master groups (`lab up --groups`).
+    pub fn up_groups(replicas: u8, groups: u16) -> LocalLab {
         let dir = tempfile::Builder::new()
             .prefix("sentui-test-lab")
             .tempdir()
@@ -51,6 +59,8 @@ impl LocalLab {
             lab_dir.to_str().unwrap(),
             "--replicas",
             &replicas.to_string(),
+            "--groups",
+            &groups.to_string(),
         ]);
         assert!(
             out.status.success(),
@@ -78,6 +88,7 @@ impl LocalLab {
                 .iter()
                 .map(|m| m["pid"].as_i64().unwrap() as i32)
                 .collect(),
+            up_stdout: stdout(&out),
             dir,
         }
     }
@@ -158,10 +169,19 @@ impl EventStream {
     /// Starts the stream with `conn` (connection flags) and returns once all three events
     /// links are up.
     pub fn start(conn: &[String], until: &str) -> EventStream {
+        let mut s = Self::spawn(conn, &[], &["--until", until, "--for", "60s"]);
+        s.wait_links(3, Duration::from_secs(15));
+        s
+    }
+
+    /// `sentui CONN events --json ARGS` with `env`, its lines read as JSON on a thread.
+    fn spawn(conn: &[String], env: &[(&str, &str)], args: &[&str]) -> EventStream {
         use std::io::{BufRead, BufReader};
         let mut child = Command::new(bin())
             .args(conn)
-            .args(["events", "--json", "--until", until, "--for", "60s"])
+            .envs(env.iter().copied())
+            .args(["events", "--json"])
+            .args(args)
             .stdout(std::process::Stdio::piped())
             .spawn()
             .unwrap();
@@ -176,20 +196,22 @@ impl EventStream {
                 }
             }
         });
-        let mut s = EventStream {
+        EventStream {
             child,
             rx,
             seen: Vec::new(),
-        };
-        let mut links = 0;
-        while links < 3 {
-            let v =
-                s.rx.recv_timeout(Duration::from_secs(15))
-                    .expect("events links come up");
-            links += (v["event"] == "events-link-up") as usize;
-            s.seen.push(v);
         }
-        s
+    }
+
+    /// Waits until `links` events links are up, each within `connect`.
+    fn wait_links(&mut self, links: usize, connect: Duration) {
+        let mut from = 0;
+        for _ in 0..links {
+            match self.wait_from(from, connect, |v| v["event"] == "events-link-up") {
+                Some(i) => from = i + 1,
+                None => panic!("{links} events links come up: {}", self.summary()),
+            }
+        }
     }
 
     /// Waits for `event`; returns what arrived since the links came up, ending with it.
@@ -300,5 +322,215 @@ impl DockerLab {
             stderr(&up)
         );
         Some((lab, up))
+    }
+}
+
+/// Faults on single lab members: kill one, start it again as `lab up` did, signal it. The lab's
+/// state file is kept current, so `lab down` (and Drop) still stops exactly what runs.
+impl LocalLab {
+    /// The lab's state file (`lab.json`).
+    pub fn state(&self) -> Value {
+        serde_json::from_str(&std::fs::read_to_string(self.lab_dir().join("lab.json")).unwrap())
+            .unwrap()
+    }
+
+    /// Ports of the members with `role` (master, replica, sentinel), in lab order.
+    pub fn ports(&self, role: &str) -> Vec<u16> {
+        self.state()["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|m| m["role"] == role)
+            .map(|m| m["port"].as_u64().unwrap() as u16)
+            .collect()
+    }
+
+    /// The member listening on `port`, as the state file has it.
+    pub fn member(&self, port: u16) -> Value {
+        self.state()["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["port"] == port)
+            .cloned()
+            .unwrap_or_else(|| panic!("no lab member on port {port}"))
+    }
+
+    pub fn pid_of(&self, port: u16) -> i32 {
+        self.member(port)["pid"].as_i64().unwrap() as i32
+    }
+
+    /// Sends `signal` to the member on `port` (only a pid the lab recorded).
+    pub fn signal(&self, port: u16, signal: i32) {
+        let pid = self.pid_of(port);
+        // SAFETY: kill has no memory preconditions; the pid is one the lab started.
+        let rc = unsafe { libc::kill(pid, signal) };
+        assert_eq!(rc, 0, "signal {signal} to pid {pid} (port {port})");
+    }
+
+    /// SIGKILLs the member on `port` and waits until its process is gone.
+    pub fn kill_member(&self, port: u16) {
+        let pid = self.pid_of(port);
+        self.signal(port, libc::SIGKILL);
+        assert!(
+            wait_for(Duration::from_secs(5), || (!pid_alive(pid)).then_some(())).is_some(),
+            "pid {pid} still alive after SIGKILL"
+        );
+    }
+
+    /// Starts the member on `port` again with the arguments `lab up` gave it (a replica
+    /// replicates from the lab's first master, a sentinel reads its own sentinel.conf as it is
+    /// now) and records its new pid. Returns the new pid.
+    pub fn restart_member(&mut self, port: u16) -> i32 {
+        let m = self.member(port);
+        let dir = PathBuf::from(m["dir"].as_str().unwrap());
+        let pidfile = dir.join("redis.pid");
+        let _ = std::fs::remove_file(&pidfile);
+        let mut args: Vec<String> = Vec::new();
+        if m["role"] == "sentinel" {
+            args.push(dir.join("sentinel.conf").to_string_lossy().into_owned());
+            args.push("--sentinel".into());
+        } else {
+            let d = dir.to_string_lossy().into_owned();
+            for a in [
+                "--port",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--dir",
+                &d,
+                "--daemonize",
+                "yes",
+                "--pidfile",
+                &pidfile.to_string_lossy(),
+                "--logfile",
+                &dir.join("log").to_string_lossy(),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ] {
+                args.push(a.to_string());
+            }
+            if m["role"] == "replica" {
+                let master = self.ports("master")[0];
+                args.extend(["--replicaof".into(), "127.0.0.1".into(), master.to_string()]);
+            }
+        }
+        let status = Command::new("redis-server").args(&args).status().unwrap();
+        assert!(status.success(), "redis-server {args:?}: {status}");
+        let pid: i32 = wait_for(Duration::from_secs(5), || {
+            std::fs::read_to_string(&pidfile)
+                .ok()
+                .and_then(|s| s.trim().parse().ok())
+        })
+        .unwrap_or_else(|| panic!("no pid file from the restarted member on {port}"));
+        let mut state = self.state();
+        for member in state["members"].as_array_mut().unwrap() {
+            if member["port"] == port {
+                member["pid"] = pid.into();
+            }
+        }
+        std::fs::write(
+            self.lab_dir().join("lab.json"),
+            serde_json::to_string_pretty(&state).unwrap(),
+        )
+        .unwrap();
+        self.pids = state["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["pid"].as_i64().unwrap() as i32)
+            .collect();
+        pid
+    }
+}
+
+/// A plain Redis command to a lab endpoint on 127.0.0.1 (bounded), as text.
+pub fn redis_cmd(port: u16, args: &[&str]) -> redis::RedisResult<redis::Value> {
+    let client = redis::Client::open(format!("redis://127.0.0.1:{port}/"))?;
+    let mut conn = client.get_connection_with_timeout(Duration::from_secs(2))?;
+    conn.set_read_timeout(Some(Duration::from_secs(2)))?;
+    let mut cmd = redis::cmd(args[0]);
+    for a in &args[1..] {
+        cmd.arg(*a);
+    }
+    cmd.query(&mut conn)
+}
+
+impl EventStream {
+    /// `sentui ... events --json --for LIMIT` (no --until), read line by line on a thread;
+    /// returns once `links` events links are up (within `connect`).
+    pub fn start_for(conn: &[String], limit: &str, links: usize, connect: Duration) -> EventStream {
+        Self::start_for_env(conn, &[], limit, links, connect)
+    }
+
+    /// [`EventStream::start_for`] with extra environment variables for sentui.
+    pub fn start_for_env(
+        conn: &[String],
+        env: &[(&str, &str)],
+        limit: &str,
+        links: usize,
+        connect: Duration,
+    ) -> EventStream {
+        let mut s = Self::spawn(conn, env, &["--for", limit]);
+        s.wait_links(links, connect);
+        s
+    }
+
+    /// The index in `seen` of the first entry at or after `from` that satisfies `pred`, waiting
+    /// up to `limit` for it to arrive. Everything received stays in `seen`.
+    pub fn wait_from(
+        &mut self,
+        from: usize,
+        limit: Duration,
+        pred: impl Fn(&Value) -> bool,
+    ) -> Option<usize> {
+        if let Some(i) = self.seen.iter().skip(from).position(&pred) {
+            return Some(from + i);
+        }
+        let deadline = Instant::now() + limit;
+        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+            match self.rx.recv_timeout(left) {
+                Ok(v) => {
+                    let hit = pred(&v);
+                    self.seen.push(v);
+                    if hit && self.seen.len() > from {
+                        return Some(self.seen.len() - 1);
+                    }
+                }
+                Err(_) => break,
+            }
+        }
+        None
+    }
+
+    /// Takes whatever arrived without waiting.
+    pub fn drain(&mut self) {
+        while let Ok(v) = self.rx.try_recv() {
+            self.seen.push(v);
+        }
+    }
+
+    /// True while the sentui process is still running.
+    pub fn running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
+    /// What came so far, one `event addr payload` per line (for failure messages).
+    pub fn summary(&self) -> String {
+        self.seen
+            .iter()
+            .map(|v| {
+                format!(
+                    "{} {} {} {}",
+                    v["event"].as_str().unwrap_or("?"),
+                    v["sentinel"].as_str().unwrap_or("-"),
+                    v["addr"].as_str().unwrap_or("-"),
+                    v["payload"].as_str().unwrap_or("")
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
     }
 }

@@ -65,6 +65,7 @@ pub fn poll(after: bool, me: &str) -> SentinelPoll {
             ckquorum: None,
         }],
         errors: vec![],
+        ..Default::default()
     }
 }
 
@@ -72,16 +73,23 @@ fn info(name: &str) -> ReplicationInfo {
     ReplicationInfo::parse(&text(&fixture(name)).unwrap()).unwrap()
 }
 
-/// Steady state before the failover: everyone polled, every node answered.
-pub fn steady(at: Millis) -> Deployment {
-    let mut d = Deployment::default();
+/// Every sentinel polled at `at`, before the failover or `after` it.
+fn all_polled(d: &mut Deployment, at: Millis, after: bool) {
     for s in SENTINELS {
         d.apply(Update::SentinelPolled {
             sentinel: addr(s),
             at,
             rtt_ms: 1,
-            poll: poll(false, s),
+            poll: poll(after, s),
         });
+    }
+}
+
+/// Steady state before the failover: everyone polled, every node answered.
+pub fn steady(at: Millis) -> Deployment {
+    let mut d = Deployment::default();
+    all_polled(&mut d, at, false);
+    for s in SENTINELS {
         d.apply(Update::PubSub {
             sentinel: addr(s),
             at,
@@ -156,14 +164,7 @@ pub fn promoted() -> Deployment {
     let mut d = master_unresponsive();
     events_until(&mut d, 1795577721364);
     let at = 1795577721400;
-    for s in SENTINELS {
-        d.apply(Update::SentinelPolled {
-            sentinel: addr(s),
-            at,
-            rtt_ms: 1,
-            poll: poll(true, s),
-        });
-    }
+    all_polled(&mut d, at, true);
     let mut m = info("info_replication_master.resp");
     m.connected_replicas.retain(|r| r.addr.port == 16381);
     m.connected_replicas[0].offset = m.offset;

@@ -1,0 +1,295 @@
+//! What the benchmarks share: a local lab of any size, the sentui binary in tmux, and readings
+//! of a process's CPU and memory and of the commands a Redis server has processed.
+#![allow(dead_code)]
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_sentui");
+
+pub fn sh(cmd: &str) -> String {
+    let out = Command::new("bash")
+        .arg("-c")
+        .arg(cmd)
+        .output()
+        .expect("bash");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Stops the benchmark with a reason when a tool it needs is missing.
+pub fn require(tools: &[&str]) -> bool {
+    for tool in tools {
+        if sh(&format!("command -v {tool}")).is_empty() {
+            eprintln!(
+                "benchmark skipped: {tool} is not installed (scripts/install-deps installs it)"
+            );
+            return false;
+        }
+    }
+    true
+}
+
+pub fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+/// The `p` quantile (0..=1) of millisecond samples.
+pub fn quantile(v: &[f64], p: f64) -> f64 {
+    let mut s = v.to_vec();
+    s.sort_by(f64::total_cmp);
+    s.get(((s.len().max(1) - 1) as f64 * p).round() as usize)
+        .copied()
+        .unwrap_or(f64::NAN)
+}
+
+pub fn time_runs(runs: usize, mut f: impl FnMut()) -> Duration {
+    f(); // warm up
+    median(
+        (0..runs)
+            .map(|_| {
+                let t = Instant::now();
+                f();
+                t.elapsed()
+            })
+            .collect(),
+    )
+}
+
+/// A local lab in a temporary directory, taken down when dropped.
+pub struct Lab {
+    pub dir: tempfile::TempDir,
+    pub sentinels: Vec<u16>,
+    pub nodes: Vec<u16>,
+    pub groups: Vec<String>,
+}
+
+impl Lab {
+    pub fn up(groups: u16, replicas: u8) -> Lab {
+        let dir = tempfile::tempdir().unwrap();
+        let lab = dir.path().join("lab");
+        let out = Command::new(BIN)
+            .args(["lab", "up", "--local", "--dir", lab.to_str().unwrap()])
+            .args(["--groups", &groups.to_string()])
+            .args(["--replicas", &replicas.to_string()])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "lab up: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let state: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(lab.join("lab.json")).unwrap()).unwrap();
+        let ports = |sentinel: bool| -> Vec<u16> {
+            state["members"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|m| (m["role"] == "sentinel") == sentinel)
+                .map(|m| m["port"].as_u64().unwrap() as u16)
+                .collect()
+        };
+        Lab {
+            sentinels: ports(true),
+            nodes: ports(false),
+            groups: state["groups"]
+                .as_array()
+                .map(|g| {
+                    g.iter()
+                        .filter_map(|g| g.as_str())
+                        .map(String::from)
+                        .collect()
+                })
+                .unwrap_or_default(),
+            dir,
+        }
+    }
+
+    pub fn seeds(&self) -> String {
+        self.sentinels
+            .iter()
+            .map(|p| format!("127.0.0.1:{p}"))
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
+    /// Runs sentui against the lab and waits for it.
+    pub fn run(&self, args: &[&str]) -> std::process::Output {
+        Command::new(BIN)
+            .args(args)
+            .env("SENTUI_SENTINELS", self.seeds())
+            .output()
+            .unwrap()
+    }
+}
+
+impl Drop for Lab {
+    fn drop(&mut self) {
+        let lab = self.dir.path().join("lab");
+        let _ = Command::new(BIN)
+            .args(["lab", "down", "--local", "--dir", lab.to_str().unwrap()])
+            .output();
+    }
+}
+
+/// CPU seconds (user+system, with reaped children) and RSS in KiB of a process.
+pub fn cpu_and_rss(pid: &str) -> (f64, u64) {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let after = stat.rsplit_once(')').map(|x| x.1).unwrap_or("");
+    let f: Vec<f64> = after
+        .split_whitespace()
+        .map(|x| x.parse().unwrap_or(0.0))
+        .collect();
+    let ticks = 100.0; // USER_HZ on Linux
+    let cpu = f
+        .get(11..15)
+        .map(|v| v.iter().sum::<f64>() / ticks)
+        .unwrap_or(0.0);
+    let rss = std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap_or_default()
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))
+        .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
+        .unwrap_or(0);
+    (cpu, rss)
+}
+
+/// A tmux server of the benchmark's own, killed when dropped.
+pub struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    pub fn new(name: &str) -> Tmux {
+        Tmux {
+            socket: format!("sentui-bench-{name}-{}", std::process::id()),
+        }
+    }
+
+    pub fn run(&self, args: &[&str]) -> String {
+        sh(&format!("tmux -L {} {}", self.socket, args.join(" ")))
+    }
+
+    /// Starts `cmd` in a new detached session `name` of the given size.
+    pub fn session(&self, name: &str, size: (u16, u16), cmd: &str) {
+        self.run(&[
+            "new-session",
+            "-d",
+            "-s",
+            name,
+            "-x",
+            &size.0.to_string(),
+            "-y",
+            &size.1.to_string(),
+            &format!("'exec {cmd}'"),
+        ]);
+    }
+
+    /// The pid of the program running in `target`'s pane.
+    pub fn pid(&self, target: &str) -> String {
+        self.run(&["display-message", "-p", "-t", target, "'#{pane_pid}'"])
+            .trim()
+            .to_string()
+    }
+
+    pub fn screen(&self, target: &str) -> String {
+        self.run(&["capture-pane", "-p", "-t", target])
+    }
+
+    /// Presses `key` and measures how long until the screen changes (None after 2 s).
+    pub fn key_to_screen(&self, target: &str, key: &str) -> Option<Duration> {
+        let before = self.screen(target);
+        let t = Instant::now();
+        self.run(&["send-keys", "-t", target, key]);
+        while t.elapsed() < Duration::from_secs(2) {
+            if self.screen(target) != before {
+                return Some(t.elapsed());
+            }
+        }
+        None
+    }
+}
+
+impl Tmux {
+    /// Presses q in `target` and reads the stats sentui writes as it exits (`--stats-out`).
+    pub fn quit_and_read_stats(&self, target: &str, stats: &std::path::Path) -> serde_json::Value {
+        self.run(&["send-keys", "-t", target, "q"]);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !stats.exists() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        std::fs::read_to_string(stats)
+            .ok()
+            .and_then(|t| serde_json::from_str(&t).ok())
+            .unwrap_or_default()
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        self.run(&["kill-server"]);
+    }
+}
+
+/// The text of `INFO section` of a Redis server on 127.0.0.1 (None when it does not answer).
+pub fn info(port: u16, section: &str) -> Option<String> {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
+    s.write_all(format!("INFO {section}\r\n").as_bytes()).ok()?;
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 8192];
+    loop {
+        let n = s.read(&mut chunk).ok()?;
+        if n == 0 {
+            break;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+        let text = String::from_utf8_lossy(&buf);
+        if let Some((head, body)) = text.split_once("\r\n") {
+            let want: usize = head.trim_start_matches('$').parse().ok()?;
+            if body.len() >= want {
+                break;
+            }
+        }
+    }
+    Some(String::from_utf8_lossy(&buf).into_owned())
+}
+
+/// Every command a Redis server has processed.
+pub fn commands_processed(port: u16) -> Option<u64> {
+    info(port, "stats")?
+        .lines()
+        .find_map(|l| l.strip_prefix("total_commands_processed:"))
+        .and_then(|v| v.trim().parse().ok())
+}
+
+/// Per second, how much each server's `count` grew over `window` (our own INFO excluded).
+pub fn rates_of(ports: &[u16], window: Duration, count: fn(u16) -> Option<u64>) -> Vec<f64> {
+    let before: Vec<Option<u64>> = ports.iter().map(|p| count(*p)).collect();
+    std::thread::sleep(window);
+    ports
+        .iter()
+        .zip(before)
+        .map(|(p, b)| match (b, count(*p)) {
+            (Some(b), Some(a)) => a.saturating_sub(b + 1) as f64 / window.as_secs_f64(),
+            _ => f64::NAN,
+        })
+        .collect()
+}
+
+/// Commands per second each server processed over `window`.
+pub fn command_rates(ports: &[u16], window: Duration) -> Vec<f64> {
+    rates_of(ports, window, commands_processed)
+}
+
+pub fn max(v: &[f64]) -> f64 {
+    v.iter().copied().fold(f64::NAN, f64::max)
+}
+
+pub fn mean(v: &[f64]) -> f64 {
+    v.iter().sum::<f64>() / v.len().max(1) as f64
+}

@@ -1,0 +1,232 @@
+//! The scale benchmark: three sentinels watching 100 master groups (a master and a replica
+//! each, 200 redis-server processes) on this machine. It reports, each next to a peer measured
+//! in the same run:
+//!
+//! 1. `sentui status --json`: time to a complete report (target <= 2 s), against a redis-cli
+//!    script gathering the same facts.
+//! 2. The TUI at idle: CPU (target < 5% of a core) and memory (target < 100 MiB), against
+//!    `watch -n1 redis-cli SENTINEL MASTERS`.
+//! 3. Keys: key press to changed screen through tmux (target < 50 ms), against `less` paging a
+//!    file in the same tmux; and sentui's own key-to-frame time.
+//! 4. Load: commands per second sentui adds on each node and each sentinel (the rate while the
+//!    TUI runs minus the rate without it), against the budget (docs/design.md, "Load budget").
+//!
+//! Run: `cargo bench --bench scale` (SENTUI_SCALE_GROUPS=N for another size). Needs
+//! redis-server, redis-cli, tmux, watch and less.
+
+mod common;
+
+use common::*;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Per data node: one INFO a second and PINGs at most every 100 ms.
+const NODE_BUDGET: f64 = 11.0;
+/// Per sentinel: INFO x2 and MASTERS, plus `--poll-budget` (100) detail commands, each second.
+const SENTINEL_BUDGET: f64 = 103.0;
+/// What a sentinel's own traffic (PINGs and hellos with every instance and peer) varies
+/// between two windows; the subtraction cannot tell it from sentui's.
+const NOISE: f64 = 0.10;
+
+fn groups() -> u16 {
+    std::env::var("SENTUI_SCALE_GROUPS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100)
+}
+
+fn verdict(ok: bool) -> &'static str {
+    if ok { "PASS" } else { "FAIL" }
+}
+
+fn bench_status(lab: &Lab) {
+    let seeds = lab.seeds();
+    let mut complete = true;
+    let sentui = time_runs(10, || {
+        let out = Command::new(BIN)
+            .args(["status", "--json"])
+            .env("SENTUI_SENTINELS", &seeds)
+            .output()
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+        let masters = v["masters"].as_array().map(Vec::len).unwrap_or(0);
+        complete &= masters == lab.groups.len()
+            && v["masters"].as_array().is_some_and(|ms| {
+                ms.iter().all(|m| {
+                    m["master"]["role"] == "master"
+                        && m["replicas"].as_array().is_some_and(|r| !r.is_empty())
+                        && m["sentinels"].as_array().map(Vec::len) == Some(3)
+                })
+            });
+    });
+    let mut script = String::new();
+    for p in &lab.sentinels {
+        for cmd in ["INFO server", "INFO sentinel", "SENTINEL MASTERS"] {
+            script.push_str(&format!("redis-cli -h 127.0.0.1 -p {p} {cmd} >/dev/null\n"));
+        }
+        for g in &lab.groups {
+            for cmd in ["REPLICAS", "SENTINELS", "CKQUORUM"] {
+                script.push_str(&format!(
+                    "redis-cli -h 127.0.0.1 -p {p} SENTINEL {cmd} {g} >/dev/null\n"
+                ));
+            }
+        }
+    }
+    for p in &lab.nodes {
+        script.push_str(&format!(
+            "redis-cli -h 127.0.0.1 -p {p} INFO replication >/dev/null\n"
+        ));
+    }
+    let peer = time_runs(2, || {
+        let ok = Command::new("bash")
+            .arg("-c")
+            .arg(&script)
+            .stdout(Stdio::null())
+            .status()
+            .unwrap();
+        assert!(ok.success());
+    });
+    let secs = sentui.as_secs_f64();
+    println!(
+        "status --json, {} groups: sentui {:.0} ms (median of 10), every group complete: {complete}; redis-cli script {:.0} ms; ratio {:.3}; target <= 2 s {}",
+        lab.groups.len(),
+        secs * 1e3,
+        peer.as_secs_f64() * 1e3,
+        secs / peer.as_secs_f64(),
+        verdict(secs <= 2.0 && complete)
+    );
+}
+
+/// Commands per second on each of `nodes` and each sentinel, over the same window.
+fn rates(lab: &Lab, nodes: &[u16], window: Duration) -> (Vec<f64>, Vec<f64>) {
+    std::thread::scope(|s| {
+        let sentinels = s.spawn(|| command_rates(&lab.sentinels, window));
+        let nodes = command_rates(nodes, window);
+        (nodes, sentinels.join().unwrap())
+    })
+}
+
+fn bench_tui(lab: &Lab) {
+    let all: Vec<u16> = lab.nodes.clone();
+    let window = Duration::from_secs(30);
+    // The sentinels' own traffic, once the lab has settled (a new lab talks more at first).
+    std::thread::sleep(Duration::from_secs(15));
+    let (base_nodes, base_sentinels) = rates(lab, &all, window);
+
+    let tmux = Tmux::new("scale");
+    let stats = lab.dir.path().join("stats.json");
+    tmux.session(
+        "tui",
+        (160, 45),
+        &format!(
+            "env SENTUI_SENTINELS={} {BIN} --stats-out {}",
+            lab.seeds(),
+            stats.display()
+        ),
+    );
+    tmux.session(
+        "peer",
+        (160, 45),
+        &format!(
+            "watch -n 1 redis-cli -h 127.0.0.1 -p {} SENTINEL MASTERS",
+            lab.sentinels[0]
+        ),
+    );
+    let page = lab.dir.path().join("page.txt");
+    let lines: String = (0..20_000).map(|i| format!("line {i}\n")).collect();
+    std::fs::write(&page, lines).unwrap();
+    tmux.session("less", (160, 45), &format!("less {}", page.display()));
+
+    // Let sentui meet every node and settle before measuring.
+    let settle = Instant::now();
+    while settle.elapsed() < Duration::from_secs(30)
+        && !tmux
+            .screen("tui")
+            .contains(&format!("{0}/{0} nodes", lab.nodes.len()))
+    {
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    std::thread::sleep(Duration::from_secs(5));
+    let (sentui_pid, peer_pid) = (tmux.pid("tui"), tmux.pid("peer"));
+    let (c0, _) = cpu_and_rss(&sentui_pid);
+    let (p0, _) = cpu_and_rss(&peer_pid);
+    let (node_rates, sentinel_rates) = rates(lab, &all, window);
+    let (c1, rss) = cpu_and_rss(&sentui_pid);
+    let (p1, peer_rss) = cpu_and_rss(&peer_pid);
+    let cpu = (c1 - c0) / window.as_secs_f64() * 100.0;
+    let peer_cpu = (p1 - p0) / window.as_secs_f64() * 100.0;
+    let mib = rss as f64 / 1024.0;
+    println!(
+        "tui idle, {} nodes: sentui {cpu:.2}% of a core, {mib:.1} MiB RSS; watch redis-cli {peer_cpu:.2}% of a core, {:.1} MiB; CPU ratio {:.2}; targets < 5% and < 100 MiB {}",
+        lab.nodes.len(),
+        peer_rss as f64 / 1024.0,
+        cpu / peer_cpu.max(0.01),
+        verdict(cpu < 5.0 && mib < 100.0)
+    );
+
+    let added = |with: &[f64], without: &[f64]| -> Vec<f64> {
+        with.iter()
+            .zip(without)
+            .map(|(w, b)| (w - b).max(0.0))
+            .collect()
+    };
+    let per_node = added(&node_rates, &base_nodes);
+    let per_sentinel = added(&sentinel_rates, &base_sentinels);
+    println!(
+        "load per node from sentui: mean {:.1}, max {:.1} commands/s (budget {NODE_BUDGET}; the sentinels themselves send {:.1}) {}",
+        mean(&per_node),
+        max(&per_node),
+        mean(&base_nodes),
+        verdict(max(&per_node) <= NODE_BUDGET)
+    );
+    println!(
+        "load per sentinel from sentui: mean {:.1}, max {:.1} commands/s (budget {SENTINEL_BUDGET}, +{:.0}% for the sentinels' own traffic, which varies from window to window; without sentui {:.1}) {}",
+        mean(&per_sentinel),
+        max(&per_sentinel),
+        NOISE * 100.0,
+        mean(&base_sentinels),
+        verdict(max(&per_sentinel) <= SENTINEL_BUDGET * (1.0 + NOISE))
+    );
+
+    // Keys: Tab walks the groups (the header changes); less pages with Space.
+    let samples = |target: &str, key: &str| -> Vec<f64> {
+        (0..30)
+            .filter_map(|_| {
+                let d = tmux.key_to_screen(target, key);
+                std::thread::sleep(Duration::from_millis(100));
+                d.map(|d| d.as_secs_f64() * 1e3)
+            })
+            .collect()
+    };
+    let sentui_keys = samples("tui", "Tab");
+    let peer_keys = samples("less", "Space");
+    let s = tmux.quit_and_read_stats("tui", &stats);
+    let p99 = quantile(&sentui_keys, 0.99);
+    println!(
+        "keys through tmux: sentui {} of 30 drawn, p50 {:.1} ms, p99 {p99:.1} ms; less p50 {:.1} ms, p99 {:.1} ms; p99 ratio {:.2}; sentui's own key-to-frame p99 {} ms; target < 50 ms {}",
+        sentui_keys.len(),
+        quantile(&sentui_keys, 0.5),
+        quantile(&peer_keys, 0.5),
+        quantile(&peer_keys, 0.99),
+        p99 / quantile(&peer_keys, 0.99),
+        s["key_p99_ms"],
+        verdict(sentui_keys.len() == 30 && p99 < 50.0)
+    );
+}
+
+fn main() {
+    if !require(&["redis-server", "redis-cli", "tmux", "watch", "less"]) {
+        return;
+    }
+    let t = Instant::now();
+    let lab = Lab::up(groups(), 1);
+    println!(
+        "lab: {} groups, {} redis nodes and {} sentinels up and agreed in {:.1} s",
+        lab.groups.len(),
+        lab.nodes.len(),
+        lab.sentinels.len(),
+        t.elapsed().as_secs_f64()
+    );
+    bench_status(&lab);
+    bench_tui(&lab);
+}

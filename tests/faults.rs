@@ -1,0 +1,748 @@
+//! Faults, one test each, on a real lab: a sentinel restarted with a new run id, a sentinel in
+//! TILT, a node restarted on its port, replicas with priority 0, the old master as a zombie, a
+//! node that answers garbage, and the Docker engine going away. In each, a long-running sentui
+//! (`events --json`, read line by line) keeps running and shows the fault, and `status --json`
+//! shows the truth before, during and after it.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+use std::time::{Duration, Instant};
+
+fn port_of(addr: &str) -> u16 {
+    addr.rsplit(':').next().unwrap().parse().unwrap()
+}
+
+fn addr(port: u16) -> String {
+    format!("127.0.0.1:{port}")
+}
+
+/// The one group of a lab's status.
+fn group(s: &Value) -> &Value {
+    &s["masters"][0]
+}
+
+fn replica<'a>(s: &'a Value, a: &str) -> Option<&'a Value> {
+    group(s)["replicas"]
+        .as_array()?
+        .iter()
+        .find(|r| r["addr"] == a)
+}
+
+fn sentinel_view<'a>(s: &'a Value, a: &str) -> Option<&'a Value> {
+    group(s)["sentinels"]
+        .as_array()?
+        .iter()
+        .find(|r| r["addr"] == a)
+}
+
+fn problems(s: &Value) -> Vec<String> {
+    group(s)["problems"]
+        .as_array()
+        .map(|p| {
+            p.iter()
+                .map(|x| x.as_str().unwrap_or("").to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Polls `status --json` until `ok` holds for it; returns the last status either way.
+fn status_until(
+    lab: &LocalLab,
+    limit: Duration,
+    ok: impl Fn(&Value, i32) -> bool,
+) -> (Value, bool) {
+    let deadline = Instant::now() + limit;
+    loop {
+        let (s, code) = lab.status();
+        if ok(&s, code) {
+            return (s, true);
+        }
+        if Instant::now() > deadline {
+            return (s, false);
+        }
+        std::thread::sleep(Duration::from_millis(300));
+    }
+}
+
+/// Every event about `a` (as the node it concerns or the sentinel it came from) is `name`.
+fn is(v: &Value, name: &str, a: &str) -> bool {
+    v["event"] == name && (v["addr"] == a || v["sentinel"] == a)
+}
+
+const EVENT_WAIT: Duration = Duration::from_secs(25);
+
+#[test]
+fn a_sentinel_restarted_with_a_new_run_id() {
+    let mut lab = LocalLab::up(1);
+    let port = lab.ports("sentinel")[0];
+    let victim = addr(port);
+    // The id Sentinel goes by (in hello messages, votes, SENTINEL SENTINELS): its myid.
+    let myid = |port| -> Option<String> {
+        redis::from_redis_value(redis_cmd(port, &["SENTINEL", "MYID"]).ok()?).ok()
+    };
+    let old_id = myid(port).unwrap();
+    let (s, _) = lab.status();
+    assert_eq!(
+        sentinel_view(&s, &victim).unwrap()["run_id"],
+        old_id.as_str(),
+        "{s:#}"
+    );
+
+    let mut ev = EventStream::start_for(&lab.sentinel_args(), "90s", 3, Duration::from_secs(15));
+    lab.kill_member(port);
+    let down = ev.wait_from(0, EVENT_WAIT, |v| is(v, "sentinel-down", &victim));
+    assert!(
+        down.is_some(),
+        "sentinel-down for {victim}:\n{}",
+        ev.summary()
+    );
+    let (s, _) = status_until(&lab, Duration::from_secs(10), |s, _| {
+        sentinel_view(s, &victim).is_some_and(|v| v["reach"] != "ok")
+    });
+    assert_eq!(
+        sentinel_view(&s, &victim).unwrap()["reach"],
+        "refused",
+        "{s:#}"
+    );
+    assert!(
+        problems(&s).contains(&format!("sentinel {victim} is refused")),
+        "{s:#}"
+    );
+
+    // A fresh run id: the config without its `sentinel myid` line.
+    let conf =
+        std::path::PathBuf::from(lab.member(port)["dir"].as_str().unwrap()).join("sentinel.conf");
+    let text = std::fs::read_to_string(&conf).unwrap();
+    assert!(text.contains(&format!("sentinel myid {old_id}")), "{text}");
+    let kept: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.starts_with("sentinel myid "))
+        .collect();
+    std::fs::write(&conf, kept.join("\n") + "\n").unwrap();
+    lab.restart_member(port);
+    let new_id = wait_for(Duration::from_secs(5), || myid(port))
+        .expect("the restarted sentinel answers INFO");
+    assert_ne!(new_id, old_id, "a new run id");
+
+    let up = ev.wait_from(down.unwrap(), EVENT_WAIT, |v| is(v, "sentinel-up", &victim));
+    assert!(up.is_some(), "sentinel-up for {victim}:\n{}", ev.summary());
+    let relinked = ev.wait_from(down.unwrap(), EVENT_WAIT, |v| {
+        is(v, "events-link-up", &victim)
+    });
+    assert!(relinked.is_some(), "events link back:\n{}", ev.summary());
+    // The other sentinels announce it under its new id, and sentui passes that on.
+    let announced = ev.wait_from(down.unwrap(), EVENT_WAIT, |v| {
+        v["event"] == "+sentinel" && v["payload"].as_str().unwrap_or("").contains(&new_id)
+    });
+    assert!(
+        announced.is_some(),
+        "+sentinel with the new id {new_id}:\n{}",
+        ev.summary()
+    );
+    assert!(ev.running(), "the live session keeps running");
+
+    // The deployment as before, the sentinel back under its new id, nothing left of the old one.
+    let (s, ok) = status_until(&lab, Duration::from_secs(20), |s, code| {
+        code == 0
+            && group(s)["sentinels"].as_array().map(Vec::len) == Some(3)
+            && sentinel_view(s, &victim).is_some_and(|v| v["run_id"] == new_id.as_str())
+    });
+    assert!(ok, "healthy, three sentinels, {victim} as {new_id}: {s:#}");
+    assert_eq!(group(&s)["master"]["addr"], lab.master.as_str());
+    assert_eq!(group(&s)["replicas"].as_array().unwrap().len(), 1);
+    assert!(
+        !s.to_string().contains(&old_id),
+        "the old run id {old_id} is gone: {s:#}"
+    );
+}
+
+#[test]
+fn a_sentinel_in_tilt() {
+    let lab = LocalLab::up(1);
+    let port = lab.ports("sentinel")[1];
+    let victim = addr(port);
+    let mut ev = EventStream::start_for(&lab.sentinel_args(), "90s", 3, Duration::from_secs(15));
+
+    // Frozen for longer than Sentinel's 2 s timer delta: it enters TILT when it wakes.
+    lab.signal(port, libc::SIGSTOP);
+    std::thread::sleep(Duration::from_millis(3500));
+    lab.signal(port, libc::SIGCONT);
+    let tilt = ev.wait_from(0, EVENT_WAIT, |v| is(v, "+tilt", &victim));
+    assert!(tilt.is_some(), "+tilt from {victim}:\n{}", ev.summary());
+    let (s, ok) = status_until(&lab, Duration::from_secs(10), |s, _| {
+        sentinel_view(s, &victim).is_some_and(|v| v["tilt"] == true && v["reach"] == "ok")
+    });
+    assert!(ok, "{victim} in TILT: {s:#}");
+    assert!(
+        problems(&s).contains(&format!("sentinel {victim} is in TILT mode")),
+        "{s:#}"
+    );
+    assert_eq!(group(&s)["master"]["addr"], lab.master.as_str());
+    for other in lab.sentinels.iter().filter(|a| **a != victim) {
+        assert_eq!(sentinel_view(&s, other).unwrap()["tilt"], false, "{s:#}");
+    }
+
+    // TILT lasts 30 s; then it leaves, and sentui says so.
+    let left = ev.wait_from(tilt.unwrap(), Duration::from_secs(45), |v| {
+        is(v, "-tilt", &victim)
+    });
+    assert!(left.is_some(), "-tilt from {victim}:\n{}", ev.summary());
+    assert!(ev.running(), "the live session keeps running");
+    let (s, ok) = status_until(&lab, Duration::from_secs(10), |s, code| {
+        code == 0 && sentinel_view(s, &victim).is_some_and(|v| v["tilt"] == false)
+    });
+    assert!(ok, "{victim} out of TILT, healthy: {s:#}");
+}
+
+#[test]
+fn a_node_restarted_on_the_same_port() {
+    let mut lab = LocalLab::up(2);
+    let port = lab.ports("replica")[0];
+    let victim = addr(port);
+    let mut ev = EventStream::start_for(&lab.sentinel_args(), "90s", 3, Duration::from_secs(15));
+
+    lab.kill_member(port);
+    let down = ev.wait_from(0, EVENT_WAIT, |v| is(v, "node-down", &victim));
+    assert!(down.is_some(), "node-down for {victim}:\n{}", ev.summary());
+    // The first failure sentui sees depends on timing: a probe in flight when the process dies
+    // gets a reset (or end of stream); one sent after it is refused. Each names the cause.
+    let payload = ev.seen[down.unwrap()]["payload"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        ["refused", "reset by peer", "closed", "broken pipe"]
+            .iter()
+            .any(|cause| payload.to_lowercase().contains(cause)),
+        "{}",
+        ev.seen[down.unwrap()]
+    );
+    let (s, ok) = status_until(&lab, Duration::from_secs(10), |s, _| {
+        replica(s, &victim).is_some_and(|r| r["reach"] == "refused")
+    });
+    assert!(ok, "{victim} shown refused: {s:#}");
+    assert!(
+        problems(&s).contains(&format!("replica {victim} is refused")),
+        "{s:#}"
+    );
+    // Sentinel sees it too, and sentui shows that.
+    let sdown = ev.wait_from(0, EVENT_WAIT, |v| {
+        v["event"] == "+sdown" && v["addr"] == victim.as_str()
+    });
+    assert!(sdown.is_some(), "+sdown of {victim}:\n{}", ev.summary());
+
+    lab.restart_member(port);
+    let up = ev.wait_from(down.unwrap(), EVENT_WAIT, |v| is(v, "node-up", &victim));
+    assert!(up.is_some(), "node-up for {victim}:\n{}", ev.summary());
+    assert!(ev.running(), "the live session keeps running");
+    let (s, ok) = status_until(&lab, Duration::from_secs(30), |s, code| {
+        code == 0
+            && replica(s, &victim)
+                .is_some_and(|r| r["reach"] == "ok" && r["role"] == "replica" && r["link"] == "up")
+    });
+    assert!(ok, "{victim} back, linked, group healthy: {s:#}");
+    assert_eq!(group(&s)["master"]["addr"], lab.master.as_str());
+}
+
+/// Sets replica-priority 0 on the node on `port` and waits until every sentinel knows it (they
+/// refresh a replica's INFO every 10 s).
+fn set_priority_zero(lab: &LocalLab, port: u16) {
+    let ok = redis_cmd(port, &["CONFIG", "SET", "replica-priority", "0"]);
+    assert!(ok.is_ok(), "CONFIG SET: {ok:?}");
+    let (s, ok) = status_until(lab, Duration::from_secs(5), |s, _| {
+        replica(s, &addr(port)).is_some_and(|r| r["priority"] == 0)
+    });
+    assert!(ok, "status shows priority 0 for {port}: {s:#}");
+    for sp in lab.ports("sentinel") {
+        let knows = wait_for(Duration::from_secs(20), || {
+            (redis_priority(sp, port) == Some(0)).then_some(())
+        });
+        assert!(knows.is_some(), "sentinel {sp} learns priority 0 of {port}");
+    }
+}
+
+/// The priority sentinel `sp` holds for the replica on `port`.
+fn redis_priority(sp: u16, port: u16) -> Option<i64> {
+    let v = redis_cmd(sp, &["SENTINEL", "REPLICAS", "mymaster"]).ok()?;
+    let redis::Value::Array(replicas) = v else {
+        return None;
+    };
+    replicas.into_iter().find_map(|r| {
+        let fields: Vec<String> = redis::from_redis_value(r).ok()?;
+        let get = |k: &str| fields.chunks(2).find(|c| c[0] == k).map(|c| c[1].clone());
+        (get("port")? == port.to_string()).then(|| get("slave-priority")?.parse().ok())?
+    })
+}
+
+#[test]
+fn a_replica_with_priority_zero_is_never_promoted() {
+    let lab = LocalLab::up(2);
+    let (never, other) = (lab.ports("replica")[0], lab.ports("replica")[1]);
+    set_priority_zero(&lab, never);
+
+    let ev = EventStream::start(&lab.sentinel_args(), "failover-complete");
+    let out = lab.run(&["ctl", "pause", "master"]);
+    assert!(out.status.success(), "ctl pause: {}", stderr(&out));
+    let seen = ev.until("failover-complete", Duration::from_secs(40));
+    let done = seen.last().unwrap();
+    assert_eq!(
+        done["failover"]["new_master"],
+        addr(other).as_str(),
+        "the replica with priority 100 is promoted: {done}"
+    );
+
+    let (s, ok) = status_until(&lab, Duration::from_secs(15), |s, _| {
+        group(s)["master"]["addr"] == addr(other).as_str()
+            && replica(s, &addr(never)).is_some_and(|r| r["role"] == "replica")
+    });
+    assert!(ok, "{other} is master, {never} its replica: {s:#}");
+    assert_eq!(replica(&s, &addr(never)).unwrap()["priority"], 0, "{s:#}");
+}
+
+#[test]
+fn only_priority_zero_replicas_abort_the_failover() {
+    let lab = LocalLab::up(1);
+    let only = lab.ports("replica")[0];
+    set_priority_zero(&lab, only);
+
+    let mut ev = EventStream::start_for(&lab.sentinel_args(), "90s", 3, Duration::from_secs(15));
+    let out = lab.run(&["ctl", "pause", "master"]);
+    assert!(out.status.success(), "ctl pause: {}", stderr(&out));
+    let abort = ev.wait_from(0, Duration::from_secs(40), |v| {
+        v["event"] == "-failover-abort-no-good-slave"
+    });
+    assert!(
+        abort.is_some(),
+        "-failover-abort-no-good-slave:\n{}",
+        ev.summary()
+    );
+    let aborted = ev.wait_from(0, EVENT_WAIT, |v| v["event"] == "failover-aborted");
+    assert!(aborted.is_some(), "sentui's verdict:\n{}", ev.summary());
+    assert!(ev.running(), "the live session keeps running");
+
+    // No master is invented: the frozen one is still the master, and the group is critical.
+    let (s, code) = lab.status();
+    assert_eq!(code, 3, "critical: {s:#}");
+    assert_eq!(group(&s)["health"], "critical", "{s:#}");
+    assert_eq!(group(&s)["master"]["addr"], lab.master.as_str(), "{s:#}");
+    assert_ne!(group(&s)["master"]["reach"], "ok", "{s:#}");
+    let r = replica(&s, &addr(only)).unwrap();
+    assert_eq!(r["role"], "replica", "{s:#}");
+    assert_eq!(r["priority"], 0, "{s:#}");
+    assert_eq!(s["masters"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn the_old_master_as_a_zombie() {
+    let lab = LocalLab::up(2);
+    let old = lab.master.clone();
+    let mut ev = EventStream::start_for(&lab.sentinel_args(), "90s", 3, Duration::from_secs(15));
+    lab.signal(port_of(&old), libc::SIGSTOP);
+    let switch = ev.wait_from(0, Duration::from_secs(40), |v| {
+        v["event"] == "+switch-master"
+    });
+    lab.signal(port_of(&old), libc::SIGCONT);
+    let switch = switch.unwrap_or_else(|| panic!("+switch-master:\n{}", ev.summary()));
+    // `mymaster OLDHOST OLDPORT NEWHOST NEWPORT`
+    let words: Vec<String> = ev.seen[switch]["payload"]
+        .as_str()
+        .unwrap()
+        .split(' ')
+        .map(str::to_string)
+        .collect();
+    let new = format!("{}:{}", words[3], words[4]);
+    assert_ne!(new, old);
+
+    // Awake and still claiming to be master until Sentinel converts it: sentui shows one master,
+    // the new one, and the old one as a replica that reports role master.
+    let mut zombie_seen = None;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        let (s, _) = lab.status();
+        assert_eq!(s["masters"].as_array().unwrap().len(), 1, "{s:#}");
+        assert_eq!(
+            group(&s)["master"]["addr"],
+            new.as_str(),
+            "never the zombie: {s:#}"
+        );
+        let r = replica(&s, &old).unwrap_or_else(|| panic!("{old} listed: {s:#}"));
+        if r["reach"] == "ok" && r["role"] == "master" {
+            zombie_seen = Some(s);
+            break;
+        }
+        if r["role"] == "replica" {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let s = zombie_seen.unwrap_or_else(|| {
+        panic!(
+            "{old} never shown reporting role master before conversion:\n{}",
+            ev.summary()
+        )
+    });
+    assert!(
+        problems(&s).contains(&format!("replica {old} reports role master")),
+        "{s:#}"
+    );
+    assert_ne!(group(&s)["health"], "healthy", "{s:#}");
+
+    // Later it is converted and rejoins as a replica.
+    let convert = ev.wait_from(switch, Duration::from_secs(40), |v| {
+        v["event"] == "+convert-to-slave" && v["addr"] == old.as_str()
+    });
+    assert!(convert.is_some(), "+convert-to-slave:\n{}", ev.summary());
+    let (s, ok) = status_until(&lab, Duration::from_secs(30), |s, code| {
+        code == 0
+            && group(s)["master"]["addr"] == new.as_str()
+            && replica(s, &old).is_some_and(|r| r["role"] == "replica" && r["link"] == "up")
+    });
+    assert!(ok, "{old} a healthy replica of {new}: {s:#}");
+    assert!(ev.running(), "the live session keeps running");
+}
+
+/// A TCP server on 127.0.0.1 that answers every read with invalid RESP, until dropped.
+struct GarbageServer {
+    addr: String,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl GarbageServer {
+    fn start() -> GarbageServer {
+        use std::io::{Read, Write};
+        use std::sync::atomic::Ordering;
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.set_nonblocking(true).unwrap();
+        let addr = l.local_addr().unwrap().to_string();
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = stop.clone();
+        std::thread::spawn(move || {
+            while !flag.load(Ordering::Relaxed) {
+                match l.accept() {
+                    Ok((mut s, _)) => {
+                        let flag = flag.clone();
+                        std::thread::spawn(move || {
+                            s.set_nonblocking(false).ok();
+                            s.set_read_timeout(Some(Duration::from_millis(500))).ok();
+                            let mut buf = [0u8; 4096];
+                            while !flag.load(Ordering::Relaxed) {
+                                match s.read(&mut buf) {
+                                    Ok(0) => return,
+                                    Ok(_) => {
+                                        if s.write_all(b"%\xff\x00 not RESP at all\r\n").is_err() {
+                                            return;
+                                        }
+                                    }
+                                    Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+                                    Err(e) if e.kind() == std::io::ErrorKind::TimedOut => {}
+                                    Err(_) => return,
+                                }
+                            }
+                        });
+                    }
+                    Err(_) => std::thread::sleep(Duration::from_millis(20)),
+                }
+            }
+        });
+        GarbageServer { addr, stop }
+    }
+}
+
+impl Drop for GarbageServer {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+#[test]
+fn a_node_replying_garbage() {
+    let lab = LocalLab::up(2);
+    let garbage = GarbageServer::start();
+    let victim = addr(lab.ports("replica")[0]);
+    let healthy = addr(lab.ports("replica")[1]);
+    let mut conn = lab.sentinel_args();
+    conn.extend(["--map".to_string(), format!("{victim}={}", garbage.addr)]);
+
+    let mut ev = EventStream::start_for(&conn, "60s", 3, Duration::from_secs(15));
+    let down = ev.wait_from(0, EVENT_WAIT, |v| is(v, "node-down", &victim));
+    assert!(down.is_some(), "node-down for {victim}:\n{}", ev.summary());
+    let reason = ev.seen[down.unwrap()]["payload"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        reason.starts_with("failed: not a valid Redis reply"),
+        "a clear reason: {reason}"
+    );
+    std::thread::sleep(Duration::from_secs(3));
+    ev.drain();
+    assert!(
+        ev.running(),
+        "the live session keeps running:\n{}",
+        ev.summary()
+    );
+    assert!(
+        !ev.seen.iter().any(|v| is(v, "node-up", &victim)),
+        "never shown up:\n{}",
+        ev.summary()
+    );
+
+    let mut args: Vec<String> = conn.clone();
+    args.extend(["status".into(), "--json".into()]);
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = sentui(&refs);
+    let s: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}{}", stdout(&out), stderr(&out)));
+    assert_eq!(out.status.code(), Some(1), "degraded: {s:#}");
+    let r = replica(&s, &victim).unwrap();
+    assert_eq!(r["reach"], "failed", "{s:#}");
+    let why = r["reason"].as_str().unwrap_or_default();
+    assert!(why.starts_with("not a valid Redis reply"), "{s:#}");
+    assert!(
+        problems(&s).contains(&format!("replica {victim} is failed: {why}")),
+        "{s:#}"
+    );
+    // The rest of the group is as it is.
+    assert_eq!(group(&s)["master"]["addr"], lab.master.as_str());
+    assert_eq!(group(&s)["master"]["reach"], "ok");
+    let h = replica(&s, &healthy).unwrap();
+    assert!(h["reach"] == "ok" && h["link"] == "up", "{s:#}");
+    assert!(
+        group(&s)["sentinels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|x| x["reach"] == "ok"),
+        "{s:#}"
+    );
+    assert_eq!(problems(&s).len(), 1, "only the garbage node: {s:#}");
+}
+
+/// A unix-socket proxy to the Docker engine's socket, run by the test, so the test can take
+/// "the engine" away from sentui (and only from sentui) and bring it back.
+struct EngineProxy {
+    path: std::path::PathBuf,
+    upstream: std::path::PathBuf,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    conns: std::sync::Arc<std::sync::Mutex<Vec<std::os::unix::net::UnixStream>>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl EngineProxy {
+    fn start(path: &std::path::Path, upstream: &std::path::Path) -> EngineProxy {
+        let mut p = EngineProxy {
+            path: path.to_path_buf(),
+            upstream: upstream.to_path_buf(),
+            stop: Default::default(),
+            conns: Default::default(),
+            thread: None,
+        };
+        p.resume();
+        p
+    }
+
+    /// Listens again (a fresh listener on the same path).
+    fn resume(&mut self) {
+        use std::os::unix::net::{UnixListener, UnixStream};
+        use std::sync::atomic::Ordering;
+        let _ = std::fs::remove_file(&self.path);
+        let l = UnixListener::bind(&self.path).unwrap();
+        l.set_nonblocking(true).unwrap();
+        self.stop.store(false, Ordering::Relaxed);
+        let (stop, conns, upstream) =
+            (self.stop.clone(), self.conns.clone(), self.upstream.clone());
+        self.thread = Some(std::thread::spawn(move || {
+            while !stop.load(Ordering::Relaxed) {
+                let Ok((client, _)) = l.accept() else {
+                    std::thread::sleep(Duration::from_millis(20));
+                    continue;
+                };
+                client.set_nonblocking(false).unwrap();
+                let Ok(engine) = UnixStream::connect(&upstream) else {
+                    continue;
+                };
+                let mut all = conns.lock().unwrap();
+                all.push(client.try_clone().unwrap());
+                all.push(engine.try_clone().unwrap());
+                for (mut from, mut to) in [
+                    (client.try_clone().unwrap(), engine.try_clone().unwrap()),
+                    (engine, client),
+                ] {
+                    std::thread::spawn(move || {
+                        let _ = std::io::copy(&mut from, &mut to);
+                        let _ = to.shutdown(std::net::Shutdown::Write);
+                    });
+                }
+            }
+        }));
+    }
+
+    /// The engine goes away: no listener, every open connection cut.
+    fn kill(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+        let _ = std::fs::remove_file(&self.path);
+        for c in self.conns.lock().unwrap().drain(..) {
+            let _ = c.shutdown(std::net::Shutdown::Both);
+        }
+    }
+}
+
+impl Drop for EngineProxy {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// The engine's unix socket, as the docker CLI would reach it (None: not a unix socket).
+fn engine_socket() -> Option<std::path::PathBuf> {
+    match std::env::var("DOCKER_HOST") {
+        Ok(h) if !h.is_empty() => h.strip_prefix("unix://").map(Into::into),
+        _ => Some("/var/run/docker.sock".into()),
+    }
+}
+
+fn docker(args: &[&str]) -> String {
+    let out = std::process::Command::new("docker")
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "docker {args:?}: {}", stderr(&out));
+    stdout(&out).trim().to_string()
+}
+
+#[test]
+fn the_docker_engine_going_away() {
+    let Some(socket) = engine_socket() else {
+        eprintln!(
+            "\n!!!!!!!! SKIPPED the_docker_engine_going_away: DOCKER_HOST IS NOT A UNIX SOCKET, THE TEST'S PROXY NEEDS ONE !!!!!!!!\n"
+        );
+        return;
+    };
+    let Some((lab, _)) = DockerLab::up_or_skip(
+        "the_docker_engine_going_away",
+        format!("sentui-faults-{}", std::process::id()),
+    ) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let proxied = dir.path().join("engine.sock");
+    let mut proxy = EngineProxy::start(&proxied, &socket);
+    let host = format!("unix://{}", proxied.display());
+    let conn = ["--compose-project".to_string(), lab.project.clone()];
+    let mut ev = EventStream::start_for_env(
+        &conn,
+        &[("DOCKER_HOST", &host)],
+        "150s",
+        3,
+        Duration::from_secs(30),
+    );
+    let announced = "redis-replica-1:6379";
+    let container = docker(&[
+        "ps",
+        "-q",
+        "--filter",
+        &format!("label=com.docker.compose.project={}", lab.project),
+        "--filter",
+        "label=com.docker.compose.service=redis-replica-1",
+    ]);
+    assert!(!container.is_empty(), "the replica's container");
+    /// Resumes the container however the test ends (before the lab is taken down).
+    struct Unpause(String);
+    impl Drop for Unpause {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("docker")
+                .args(["unpause", &self.0])
+                .output();
+        }
+    }
+    let _unpause = Unpause(container.clone());
+
+    // The engine goes away: sentui says so and keeps running.
+    proxy.kill();
+    let gone = ev.wait_from(0, Duration::from_secs(30), |v| {
+        v["event"] == "docker-engine-unreachable"
+    });
+    assert!(
+        gone.is_some(),
+        "docker-engine-unreachable:\n{}",
+        ev.summary()
+    );
+    let gone = gone.unwrap();
+    assert_eq!(ev.seen[gone]["source"], "docker");
+    assert!(
+        ev.seen[gone]["payload"]
+            .as_str()
+            .unwrap()
+            .contains("the Docker engine is not reachable"),
+        "says what is wrong: {}",
+        ev.seen[gone]
+    );
+    assert!(
+        ev.seen[gone]["payload"]
+            .as_str()
+            .unwrap()
+            .contains("Redis monitoring goes on"),
+        "{}",
+        ev.seen[gone]
+    );
+    // And Redis monitoring does go on: a replica paused behind sentui's back is seen through
+    // Redis alone (the engine cannot tell sentui now).
+    docker(&["pause", &container]);
+    let frozen = ev.wait_from(gone, Duration::from_secs(20), |v| {
+        is(v, "node-unresponsive", announced)
+    });
+    assert!(
+        frozen.is_some(),
+        "{announced} unresponsive without the engine:\n{}",
+        ev.summary()
+    );
+    assert!(
+        !ev.seen[gone..]
+            .iter()
+            .any(|v| v["event"] == "container-pause"),
+        "no container event can come now:\n{}",
+        ev.summary()
+    );
+    assert!(ev.running(), "sentui keeps running without the engine");
+
+    // The engine is back: sentui says so and container events flow again.
+    proxy.resume();
+    let back = ev.wait_from(gone, Duration::from_secs(30), |v| {
+        v["event"] == "docker-engine-reachable"
+    });
+    assert!(back.is_some(), "docker-engine-reachable:\n{}", ev.summary());
+    docker(&["unpause", &container]);
+    let unpause = ev.wait_from(back.unwrap(), Duration::from_secs(30), |v| {
+        v["event"] == "container-unpause" && v["source"] == "docker"
+    });
+    assert!(unpause.is_some(), "container-unpause:\n{}", ev.summary());
+    assert_eq!(
+        ev.seen[unpause.unwrap()]["addr"],
+        announced,
+        "the container is known again: {}",
+        ev.seen[unpause.unwrap()]
+    );
+    let answered = ev.wait_from(frozen.unwrap(), Duration::from_secs(20), |v| {
+        is(v, "node-responsive", announced)
+    });
+    assert!(answered.is_some(), "{announced} answers:\n{}", ev.summary());
+    assert!(ev.running(), "the live session keeps running");
+    let mut last = Value::Null;
+    let healthy = wait_for(Duration::from_secs(20), || {
+        let (s, code) = lab.status();
+        let ok = code == 0
+            && replica(&s, announced).is_some_and(|r| r["container"]["state"] == "running");
+        last = s;
+        ok.then_some(())
+    });
+    assert!(
+        healthy.is_some(),
+        "healthy again, the replica running: {last:#}"
+    );
+}
