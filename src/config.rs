@@ -232,7 +232,7 @@ pub const TEMPLATE: &str = r#"# sentui configuration (TOML).
 # Load budget: liveness probes per second across all nodes (past it, each node is probed less
 # often), and group-detail commands per poll of one sentinel (past it, groups take turns).
 # probe_budget = 500
-# poll_budget = 100
+# poll_budget = 30
 
 # No control actions at all (pause, stop, failover).
 # read_only = false

@@ -267,6 +267,21 @@ pub fn commands_processed(port: u16) -> Option<u64> {
         .and_then(|v| v.trim().parse().ok())
 }
 
+/// The INFO and SENTINEL commands a sentinel has processed: sentinels never send each other
+/// either (they PING and PUBLISH hellos), so outside a failover these are exactly sentui's.
+pub fn sentinel_queries(port: u16) -> Option<u64> {
+    let stats = info(port, "commandstats")?;
+    let calls = stats
+        .lines()
+        .filter(|l| l.starts_with("cmdstat_info:") || l.starts_with("cmdstat_sentinel|"))
+        .filter_map(|l| {
+            let (_, rest) = l.split_once("calls=")?;
+            rest.split(',').next()?.parse::<u64>().ok()
+        })
+        .sum();
+    Some(calls)
+}
+
 /// Per second, how much each server's `count` grew over `window` (our own INFO excluded).
 pub fn rates_of(ports: &[u16], window: Duration, count: fn(u16) -> Option<u64>) -> Vec<f64> {
     let before: Vec<Option<u64>> = ports.iter().map(|p| count(*p)).collect();

@@ -4,10 +4,13 @@
 //!   The interval is `--probe-every` (100 ms) until the nodes together would exceed
 //!   `--probe-budget` requests per second (500); past that it grows with the number of nodes,
 //!   so 200 nodes are probed every 400 ms. No node ever gets more than 1 / `probe_every`.
-//! - Sentinels: one poll per `--refresh`: INFO and `SENTINEL MASTERS` (one round trip), then
-//!   `REPLICAS`, `SENTINELS` and `CKQUORUM` for the groups this round's budget allows
-//!   (`--poll-budget` commands). Groups whose master record changed, or that an event just
-//!   named, go first; the rest are refreshed in turn, stalest first.
+//!   Probes fall on a shared 20 ms grid, so that many share one wake-up of sentui.
+//! - Sentinels: one poll per `--refresh`: INFO server, INFO sentinel, `SENTINEL MASTERS` and
+//!   `SENTINEL MYID` (one round trip), then `REPLICAS`, `SENTINELS` and `CKQUORUM` for the
+//!   groups this round's budget allows (`--poll-budget` commands, 30: ten groups). Groups whose
+//!   master record changed, or that an event just named, go first; the rest are refreshed in
+//!   turn, stalest first, so with 100 groups each is refreshed at least every 10 s: as often as
+//!   Sentinel itself refreshes what it knows of a replica (its INFO every 10 s).
 //!
 //! Pure: no I/O, no clocks; the collectors call it.
 
@@ -20,8 +23,10 @@ use std::time::Duration;
 pub const COMMANDS_PER_GROUP: usize = 3;
 /// Default `--probe-budget`: liveness requests per second across all nodes.
 pub const DEFAULT_PROBE_BUDGET: u32 = 500;
-/// Default `--poll-budget`: group-detail commands per poll round of one sentinel.
-pub const DEFAULT_POLL_BUDGET: u32 = 100;
+/// Default `--poll-budget`: group-detail commands per poll round of one sentinel. Watching 100
+/// groups at 100 a round doubled the commands a sentinel processes; 30 keeps sentui's share
+/// near a third of the sentinel's own traffic.
+pub const DEFAULT_POLL_BUDGET: u32 = 30;
 
 /// The probe interval of each node when `nodes` share `budget_per_sec` requests per second,
 /// never faster than `fastest`.
@@ -30,10 +35,24 @@ pub fn probe_interval(fastest: Duration, budget_per_sec: u32, nodes: usize) -> D
     fastest.max(spread)
 }
 
-/// Where in its interval a node's first probe falls, so that many nodes do not probe in step.
-pub fn probe_offset(port: u16, interval: Duration) -> Duration {
-    let ms = interval.as_millis().max(1) as u64;
-    Duration::from_millis(u64::from(port).wrapping_mul(7919) % ms)
+/// Probes fall on a grid of this step, so that many nodes share each wake-up of sentui: at 200
+/// nodes one wake-up per probe cost more CPU than the probes themselves.
+pub const PROBE_SLOT: Duration = Duration::from_millis(20);
+
+/// When a node's next probe is due, as time since a clock all nodes share: the first instant
+/// after `elapsed` that is the node's offset into an `interval`. Offsets come from `key` (a hash
+/// of the node's address), sit on the [`PROBE_SLOT`] grid and spread the nodes over the
+/// interval; a late answer moves the next probe to the next free slot rather than bunching up.
+pub fn next_probe(elapsed: Duration, interval: Duration, key: u64) -> Duration {
+    let slot = (PROBE_SLOT.as_millis() as u64).min(interval.as_millis().max(1) as u64);
+    let interval = (interval.as_millis().max(1) as u64).div_ceil(slot) * slot;
+    let offset = key.wrapping_mul(0x9E37_79B9_7F4A_7C15) % (interval / slot) * slot;
+    let now = elapsed.as_millis() as u64;
+    let mut due = now - now % interval + offset;
+    if due <= now {
+        due += interval;
+    }
+    Duration::from_millis(due)
 }
 
 /// Which groups of one sentinel get their details fetched in each poll round, and the details
@@ -191,11 +210,34 @@ mod tests {
     }
 
     #[test]
-    fn probe_offsets_spread_within_the_interval() {
-        let interval = Duration::from_millis(200);
-        let offsets: BTreeSet<_> = (6379..6479).map(|p| probe_offset(p, interval)).collect();
-        assert!(offsets.iter().all(|o| *o < interval));
-        assert!(offsets.len() > 50, "{} distinct offsets", offsets.len());
+    fn probes_fall_on_a_shared_grid_spread_over_the_interval() {
+        let interval = Duration::from_millis(400);
+        let keys = 0..200u64;
+        let first: Vec<Duration> = keys
+            .clone()
+            .map(|k| next_probe(Duration::ZERO, interval, k))
+            .collect();
+        // Within one interval, on the 20 ms grid, over most of its 20 slots.
+        assert!(first.iter().all(|d| *d > Duration::ZERO && *d <= interval));
+        assert!(first.iter().all(|d| d.as_millis().is_multiple_of(20)));
+        let slots: BTreeSet<_> = first.iter().collect();
+        assert!(slots.len() >= 15, "{} distinct slots", slots.len());
+        // Then every interval, on time.
+        for (k, d) in keys.zip(&first) {
+            assert_eq!(next_probe(*d, interval, k), *d + interval);
+        }
+        // A late answer: the next probe is the node's next slot, not a burst to catch up.
+        let at = next_probe(Duration::ZERO, interval, 7);
+        let late = at + Duration::from_millis(450);
+        assert_eq!(next_probe(late, interval, 7), at + interval * 2);
+        // An interval off the grid is rounded up to it; one shorter than a slot is its own slot.
+        let odd = next_probe(Duration::ZERO, Duration::from_millis(130), 3);
+        assert!(odd.as_millis().is_multiple_of(20) && odd <= Duration::from_millis(140));
+        let tiny = Duration::from_millis(5);
+        assert_eq!(
+            next_probe(Duration::from_millis(12), tiny, 3),
+            Duration::from_millis(15)
+        );
     }
 
     #[test]

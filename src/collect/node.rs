@@ -141,6 +141,18 @@ enum LoopEnd {
     Reconnect(Reach),
 }
 
+/// The clock every node's probe schedule counts from, so that probes share wake-ups.
+static PROBE_EPOCH: std::sync::OnceLock<tokio::time::Instant> = std::sync::OnceLock::new();
+
+/// A stable hash of the address (FNV-1a): where in the interval this node is probed. The whole
+/// address, since a compose lab announces every node on port 6379.
+fn address_key(addr: &Addr) -> u64 {
+    let text = addr.to_string();
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
 async fn probe_loop(
     conn: &mut MultiplexedConnection,
     probe: &ProbeSettings,
@@ -149,11 +161,11 @@ async fn probe_loop(
 ) -> LoopEnd {
     let mut last_info: Option<Instant> = None;
     let mut flagged = false;
-    let mut next = tokio::time::Instant::now() + budget::probe_offset(addr.port, probe.interval());
+    let key = address_key(addr);
     loop {
-        tokio::time::sleep_until(next).await;
-        // A late answer delays the next probe rather than bunching probes up.
-        next = (next + probe.interval()).max(tokio::time::Instant::now());
+        let epoch = *PROBE_EPOCH.get_or_init(tokio::time::Instant::now);
+        let due = budget::next_probe(epoch.elapsed(), probe.interval(), key);
+        tokio::time::sleep_until(epoch + due).await;
         let info_due = last_info.is_none_or(|t| t.elapsed() >= probe.info_every);
         let started = now_ms();
         let mut request = Box::pin(async {
