@@ -358,3 +358,33 @@ fn w_starts_stops_and_closes_the_write_probe() {
         "read-only refuses the probe"
     );
 }
+
+/// The header line that says what sentui is connected to.
+fn connection_line(app: &App) -> String {
+    let buf = sentui::ui::render_to_buffer(app, 160, 40);
+    (0..160).map(|x| buf[(x, 1)].symbol().to_string()).collect()
+}
+
+#[test]
+fn the_docker_engine_going_away_is_said_until_it_returns() {
+    use sentui::model::log::{LogEntry, Source};
+    let mut app = app();
+    let note = |at, event: &str| {
+        Event::Update(Box::new(Update::Note {
+            entry: LogEntry::new(at, Source::Docker, event, "detail"),
+        }))
+    };
+    app.handle(Event::Tick(FREEZE));
+    assert!(!connection_line(&app).contains("Docker"));
+    app.handle(note(FREEZE, "docker-engine-unreachable"));
+    // Said once, counted from the first time.
+    app.handle(note(FREEZE + 5_000, "docker-engine-unreachable"));
+    app.handle(Event::Tick(FREEZE + 12_000));
+    let line = connection_line(&app);
+    assert!(
+        line.contains("Docker engine unreachable for 12.0s (container states are from before)"),
+        "{line}"
+    );
+    app.handle(note(FREEZE + 13_000, "docker-engine-reachable"));
+    assert!(!connection_line(&app).contains("Docker"));
+}

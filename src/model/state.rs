@@ -260,6 +260,9 @@ pub struct Deployment {
     pub stopwatches: BTreeMap<String, Stopwatch>,
     /// The write probe's figures, once one ran.
     pub probe: Option<ProbeStats>,
+    /// Since when the Docker engine has been unreachable: the container states shown are the
+    /// last it reported, not the truth now.
+    pub docker_unreachable_since: Option<Millis>,
 }
 
 impl Deployment {
@@ -390,6 +393,15 @@ impl Deployment {
             }
             Update::Note { mut entry } => {
                 entry.refresh();
+                if entry.source == Source::Docker {
+                    match entry.event.as_str() {
+                        "docker-engine-unreachable" => {
+                            self.docker_unreachable_since.get_or_insert(entry.ts);
+                        }
+                        "docker-engine-reachable" => self.docker_unreachable_since = None,
+                        _ => {}
+                    }
+                }
                 self.push(entry)
             }
             Update::Container {

@@ -101,6 +101,15 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
         ));
     }
     second.push(Span::styled(conn, t.dim()));
+    if let Some(since) = app.live.docker_unreachable_since {
+        second.push(Span::styled(
+            format!(
+                ", Docker engine unreachable for {} (container states are from before)",
+                duration(app.now.saturating_sub(since))
+            ),
+            t.warn(),
+        ));
+    }
     if let Some(v) = &ctx.view
         && !v.problems.is_empty()
         && area.height < 3
