@@ -4,6 +4,26 @@
 //! pure `model` applies them; commands and the TUI read the model; `control` carries out
 //! actions. See docs/design.md.
 
+/// `println!` that never panics. When stdout is closed (piped into `head`), the line is dropped
+/// and the command still finishes its work: a lab still comes up, a drill still restores what it
+/// changed. `events`, which only streams, stops instead (see `cmd::events`).
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
+/// `print!` that never panics (see `outln!`).
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let mut stdout = std::io::stdout().lock();
+        let _ = write!(stdout, $($arg)*);
+        let _ = stdout.flush();
+    }};
+}
+
 pub mod app;
 pub mod cli;
 pub mod cmd;
@@ -266,7 +286,7 @@ pub async fn run(cli: Cli) -> u8 {
             .await
             {
                 Ok(msg) => {
-                    println!("{msg}");
+                    outln!("{msg}");
                     0
                 }
                 Err(e) => fail(e),
@@ -293,11 +313,11 @@ pub async fn run(cli: Cli) -> u8 {
         (Some(Command::Demo(opts)), _) => demo(cli.conn, cli.ui, opts).await,
         (Some(Command::Config { print_template }), _) => {
             if print_template {
-                print!("{}", config::TEMPLATE);
+                out!("{}", config::TEMPLATE);
             } else {
                 match config::load(cli.conn.config.as_deref()) {
-                    Ok((_, Some(path))) => println!("config file: {} (valid)", path.display()),
-                    Ok((_, None)) => println!(
+                    Ok((_, Some(path))) => outln!("config file: {} (valid)", path.display()),
+                    Ok((_, None)) => outln!(
                         "no config file ({}); `sentui config --print-template` prints one",
                         config::default_path()
                             .map(|p| p.display().to_string())
@@ -337,7 +357,7 @@ pub async fn run(cli: Cli) -> u8 {
             match done {
                 Ok(msg) => {
                     if !msg.is_empty() {
-                        println!("{msg}");
+                        outln!("{msg}");
                     }
                     0
                 }
@@ -347,7 +367,7 @@ pub async fn run(cli: Cli) -> u8 {
         (Some(Command::Screenshot { out, size, wait }), Some(c)) => {
             match cmd::screenshot::run(c, group, size, wait, &out, cli.ui.colorless()).await {
                 Ok(msg) => {
-                    println!("{msg}");
+                    outln!("{msg}");
                     0
                 }
                 Err(e) => fail(e),
@@ -382,11 +402,11 @@ async fn status(c: &Connection, group: Option<&str>, json: bool) -> u8 {
     let report = cmd::status::StatusReport::new(&d, group, now_ms());
     if json {
         match serde_json::to_string_pretty(&report) {
-            Ok(s) => println!("{s}"),
+            Ok(s) => outln!("{s}"),
             Err(e) => return fail(e),
         }
     } else {
-        print!("{}", report.to_text());
+        out!("{}", report.to_text());
     }
     report.exit_code()
 }
@@ -425,7 +445,7 @@ async fn demo(conn: ConnArgs, ui: cli::UiArgs, opts: cli::LabOptions) -> u8 {
             return fail(e);
         }
     } else {
-        println!(
+        outln!(
             "the lab keeps running; stop it with: {}",
             cmd::lab::down_hint(&opts)
         );

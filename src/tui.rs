@@ -251,12 +251,12 @@ pub async fn run(
     // Nothing an action did is left behind silently.
     for (a, done) in app.still_changed() {
         if opts.leave_paused {
-            println!("left {} as asked (--leave-paused): {a}", done.verb());
+            outln!("left {} as asked (--leave-paused): {a}", done.verb());
             continue;
         }
         let Some(undo) = done.undo() else { continue };
         match control.apply(undo, &a).await {
-            Ok(e) => println!(
+            Ok(e) => outln!(
                 "{} ({} by sentui during this session)",
                 e.describe(),
                 done.verb()

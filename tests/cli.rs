@@ -87,3 +87,33 @@ fn lab_down_without_a_lab_says_so() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("no local lab"), "{}", stderr(&out));
 }
+
+/// `sentui ARGS` with its stdout a pipe whose reader is already gone (`sentui ... | head -0`).
+fn with_stdout_closed(args: &[&str]) -> std::process::Output {
+    let mut child = std::process::Command::new(bin())
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn a_closed_stdout_is_not_a_crash() {
+    let addr = format!("127.0.0.1:{}", closed_port());
+    for (args, code) in [
+        (vec!["config", "--print-template"], 0),
+        (vec!["--sentinel", &addr, "status"], 2),
+        (vec!["--sentinel", &addr, "status", "--json"], 2),
+    ] {
+        let out = with_stdout_closed(&args);
+        assert!(
+            !stderr(&out).contains("panicked"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+        assert_eq!(out.status.code(), Some(code), "{args:?}: {}", stderr(&out));
+    }
+}

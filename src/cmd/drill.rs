@@ -55,6 +55,6 @@ pub async fn run(conn: Connection, args: &DrillArgs, group: Option<String>) -> u
         ReportFormat::Md => report.to_markdown(),
         ReportFormat::Json => report.to_json() + "\n",
     };
-    print!("{text}");
+    out!("{text}");
     report.exit_code()
 }

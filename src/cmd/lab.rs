@@ -34,7 +34,7 @@ async fn use_docker(opts: &LabOptions) -> bool {
     match Engine::connect().await {
         Ok(_) => true,
         Err(e) => {
-            println!("no Docker engine ({e}); using the local-process lab");
+            outln!("no Docker engine ({e}); using the local-process lab");
             false
         }
     }
@@ -43,11 +43,11 @@ async fn use_docker(opts: &LabOptions) -> bool {
 pub async fn up(opts: &LabOptions) -> Result<Lab, String> {
     if use_docker(opts).await {
         compose::up(&opts.project).await?;
-        println!(
+        outln!(
             "Docker lab up: compose project {}; the sentinels agree.",
             opts.project
         );
-        println!("connect with:\n  sentui --compose-project {}", opts.project);
+        outln!("connect with:\n  sentui --compose-project {}", opts.project);
         return Ok(Lab::Docker(opts.project.clone()));
     }
     let dir = opts.dir.clone().unwrap_or_else(local::default_dir);
@@ -55,7 +55,7 @@ pub async fn up(opts: &LabOptions) -> Result<Lab, String> {
     let master = state.master().map(|m| m.to_string()).unwrap_or_default();
     let replicas = state.members.iter().filter(|m| m.role == "replica").count();
     if started && state.groups.len() > 1 {
-        println!(
+        outln!(
             "local lab up in {}: {} groups ({} ... {}), {replicas} replicas, 3 sentinels; the sentinels agree.",
             dir.display(),
             state.groups.len(),
@@ -63,26 +63,26 @@ pub async fn up(opts: &LabOptions) -> Result<Lab, String> {
             state.groups.last().map(String::as_str).unwrap_or_default(),
         );
     } else if started {
-        println!(
+        outln!(
             "local lab up in {}: group {}, master {master}, {replicas} replicas, 3 sentinels; the sentinels agree.",
             dir.display(),
             state.group
         );
     } else {
-        println!(
+        outln!(
             "local lab already running in {} (group {}).",
             dir.display(),
             state.group
         );
     }
-    println!("connect with:\n{}", connect_hint(&state));
+    outln!("connect with:\n{}", connect_hint(&state));
     Ok(Lab::Local(state))
 }
 
 pub async fn down(opts: &LabOptions) -> Result<(), String> {
     if use_docker(opts).await {
         compose::down(&opts.project).await?;
-        println!(
+        outln!(
             "Docker lab {} removed: no container, network or volume of the project is left.",
             opts.project
         );
@@ -90,9 +90,9 @@ pub async fn down(opts: &LabOptions) -> Result<(), String> {
     }
     let dir = opts.dir.clone().unwrap_or_else(local::default_dir);
     for line in local::down(&dir)? {
-        println!("{line}");
+        outln!("{line}");
     }
-    println!("local lab in {} removed.", dir.display());
+    outln!("local lab in {} removed.", dir.display());
     Ok(())
 }
 
@@ -111,12 +111,11 @@ pub fn down_hint(opts: &LabOptions) -> String {
 
 /// Asks on the terminal whether to take the lab down (default yes); no terminal: keep it.
 pub fn ask_down(opts: &LabOptions) -> bool {
-    use std::io::{BufRead, IsTerminal, Write};
+    use std::io::{BufRead, IsTerminal};
     if !std::io::stdin().is_terminal() {
         return false;
     }
-    print!("take the lab down ({})? [Y/n] ", down_hint(opts));
-    let _ = std::io::stdout().flush();
+    out!("take the lab down ({})? [Y/n] ", down_hint(opts));
     let mut answer = String::new();
     if std::io::stdin().lock().read_line(&mut answer).is_err() {
         return false;

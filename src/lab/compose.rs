@@ -201,8 +201,8 @@ pub async fn up(project: &str) -> Result<(), String> {
     let dir = files_dir(project);
     let file = write_files(&dir)?;
     let (image, why) = choose_image(&dir).await?;
-    println!("image: {image} ({why})");
-    println!(
+    outln!("image: {image} ({why})");
+    outln!(
         "starting compose project {project} with `{}`...",
         compose.name()
     );
