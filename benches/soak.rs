@@ -66,6 +66,8 @@ fn main() {
     std::thread::sleep(WARM_UP);
     let (cpu0, rss0) = cpu_and_rss(&pid);
     let mut highest = rss0;
+    // One reading a minute, to tell a buffer filling up to its bound from a leak.
+    let mut by_minute = vec![rss0];
     let mut failovers = (0, 0);
     let mut last_fault = Instant::now();
     while started.elapsed() < length {
@@ -84,6 +86,9 @@ fn main() {
             return;
         }
         highest = highest.max(rss);
+        if started.elapsed() >= WARM_UP + FAULT_EVERY * by_minute.len() as u32 {
+            by_minute.push(rss);
+        }
     }
     let (cpu1, rss1) = cpu_and_rss(&pid);
     let measured = started.elapsed() - WARM_UP;
@@ -92,6 +97,11 @@ fn main() {
     let mib = |kib: u64| kib as f64 / 1024.0;
     let ratio = rss1 as f64 / rss0.max(1) as f64;
     let bounded = rss1 as f64 <= rss0 as f64 * 1.10 + 2048.0;
+    let minutes: Vec<String> = by_minute
+        .iter()
+        .map(|k| format!("{:.1}", mib(*k)))
+        .collect();
+    println!("memory a minute apart (MiB): {}", minutes.join(" "));
     println!(
         "soak, {:.0} s: memory at start {:.1} MiB, at end {:.1} MiB, highest {:.1} MiB; end/start {ratio:.2}; CPU {:.2}% of a core; {}/{} failovers seen, {} events drawn (p99 {} ms); key at the end answered in {}; target end within 10% (+2 MiB) of start {}",
         length.as_secs_f64(),
