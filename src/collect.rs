@@ -12,6 +12,7 @@ pub mod reply;
 pub mod sentinel;
 pub mod snapshot;
 
+use crate::model::state::SentinelPoll;
 use crate::model::{Addr, Update};
 use link::{LinkSettings, now_ms};
 use node::ProbeSettings;
@@ -98,6 +99,7 @@ async fn route(settings: CollectSettings, seeds: Vec<Addr>, out: mpsc::Sender<Up
         tx.clone(),
     ))]);
     let mut last_seen: BTreeMap<Addr, Instant> = BTreeMap::new();
+    let mut reported = Reported::default();
     let mut sentinels: BTreeSet<Addr> = seeds.clone();
     // Without a recent successful poll, silence proves nothing: vanish nothing then.
     let mut last_poll: Option<Instant> = None;
@@ -118,16 +120,9 @@ async fn route(settings: CollectSettings, seeds: Vec<Addr>, out: mpsc::Sender<Up
         tokio::select! {
             update = rx.recv() => {
                 let Some(update) = update else { return };
-                if let Update::SentinelPolled { poll, .. } = &update {
-                    let mut found = BTreeSet::new();
-                    for g in &poll.groups {
-                        found.insert(g.master.addr.clone());
-                        found.extend(g.replicas.iter().map(|r| r.addr.clone()));
-                        for p in &g.peers {
-                            sentinels.insert(p.addr.clone());
-                            found.insert(p.addr.clone());
-                        }
-                    }
+                if let Update::SentinelPolled { sentinel, poll, .. } = &update {
+                    let (found, peers) = reported.of(sentinel, poll);
+                    sentinels.extend(peers);
                     let now = Instant::now();
                     last_poll = Some(now);
                     for a in &found {
@@ -167,6 +162,40 @@ async fn route(settings: CollectSettings, seeds: Vec<Addr>, out: mpsc::Sender<Up
                 }
             }
         }
+    }
+}
+
+/// What each sentinel reports of each of its groups: the nodes and the peer sentinels. A group
+/// whose details were not fetched this round (carried) still reports the members of its last
+/// fetch, so that its replicas are not taken for vanished while it waits for its turn.
+#[derive(Default)]
+struct Reported {
+    /// (sentinel, group) -> (nodes, peer sentinels); bounded by sentinels x groups.
+    groups: BTreeMap<(Addr, String), (Vec<Addr>, Vec<Addr>)>,
+}
+
+impl Reported {
+    /// Every endpoint `sentinel`'s `poll` reports, and which of them are sentinels.
+    fn of(&mut self, sentinel: &Addr, poll: &SentinelPoll) -> (BTreeSet<Addr>, BTreeSet<Addr>) {
+        let names: BTreeSet<&str> = poll.groups.iter().map(|g| g.master.name.as_str()).collect();
+        self.groups
+            .retain(|(s, g), _| s != sentinel || names.contains(g.as_str()));
+        let (mut found, mut peers) = (BTreeSet::new(), BTreeSet::new());
+        for g in &poll.groups {
+            found.insert(g.master.addr.clone());
+            let key = (sentinel.clone(), g.master.name.clone());
+            if !g.carried {
+                let nodes = g.replicas.iter().map(|r| r.addr.clone()).collect();
+                let sentinels = g.peers.iter().map(|p| p.addr.clone()).collect();
+                self.groups.insert(key.clone(), (nodes, sentinels));
+            }
+            if let Some((nodes, sentinels)) = self.groups.get(&key) {
+                found.extend(nodes.iter().cloned());
+                found.extend(sentinels.iter().cloned());
+                peers.extend(sentinels.iter().cloned());
+            }
+        }
+        (found, peers)
     }
 }
 
@@ -237,5 +266,54 @@ fn spawn_node(
     Tasks {
         handles: vec![tokio::spawn(task)],
         _process_watch: watch_process(settings, watched, addr, false),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::reply::{MasterRecord, PeerRecord, ReplicaRecord, rec};
+    use crate::model::state::GroupPoll;
+
+    fn group(carried: bool) -> GroupPoll {
+        let master = MasterRecord::parse(&rec(&[
+            ("name", "g"),
+            ("ip", "127.0.0.1"),
+            ("port", "6379"),
+        ]))
+        .unwrap();
+        if carried {
+            return GroupPoll::carried(master);
+        }
+        let endpoint = |port: &str| rec(&[("ip", "127.0.0.1"), ("port", port)]);
+        GroupPoll {
+            master,
+            replicas: vec![ReplicaRecord::parse(&endpoint("6380")).unwrap()],
+            peers: vec![PeerRecord::parse(&endpoint("26380")).unwrap()],
+            ckquorum: None,
+            carried: false,
+        }
+    }
+
+    fn poll(groups: Vec<GroupPoll>) -> SentinelPoll {
+        SentinelPoll {
+            groups,
+            ..SentinelPoll::default()
+        }
+    }
+
+    #[test]
+    fn a_carried_group_still_reports_the_members_of_its_last_fetch() {
+        let s = Addr::new("127.0.0.1", 26379);
+        let a = |port| Addr::new("127.0.0.1", port);
+        let mut reported = Reported::default();
+        let whole = reported.of(&s, &poll(vec![group(false)]));
+        assert_eq!(whole.0, BTreeSet::from([a(6379), a(6380), a(26380)]));
+        assert_eq!(whole.1, BTreeSet::from([a(26380)]));
+        assert_eq!(reported.of(&s, &poll(vec![group(true)])), whole);
+        // A group the sentinel no longer reports is forgotten.
+        assert_eq!(reported.of(&s, &poll(vec![])).0, BTreeSet::new());
+        let only_master = reported.of(&s, &poll(vec![group(true)]));
+        assert_eq!(only_master.0, BTreeSet::from([a(6379)]));
     }
 }

@@ -216,6 +216,7 @@ fn switch_master_event_moves_the_view_at_once() {
             replicas: vec![],
             peers: vec![],
             ckquorum: None,
+            carried: false,
         }],
         ..Default::default()
     };

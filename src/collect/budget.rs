@@ -15,7 +15,6 @@
 //! Pure: no I/O, no clocks; the collectors call it.
 
 use crate::model::reply::MasterRecord;
-use crate::model::state::GroupPoll;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
@@ -55,15 +54,15 @@ pub fn next_probe(elapsed: Duration, interval: Duration, key: u64) -> Duration {
     Duration::from_millis(due)
 }
 
-/// Which groups of one sentinel get their details fetched in each poll round, and the details
-/// last fetched, which the other groups carry meanwhile.
+/// Which groups of one sentinel get their details fetched in each poll round; the other groups
+/// are sent as carried (their master record alone: the model keeps their last details).
 #[derive(Clone, Debug)]
 pub struct DetailSchedule {
     /// Commands per round; None fetches every group every round (one-shot snapshots).
     budget: Option<usize>,
     round: u64,
-    /// Per group: its details as last fetched (with the master record of then), and that round.
-    fetched: BTreeMap<String, (GroupPoll, u64)>,
+    /// Per group: its master record when its details were last fetched, and that round.
+    fetched: BTreeMap<String, (MasterRecord, u64)>,
     /// Groups an event named since their last fetch.
     dirty: BTreeSet<String>,
 }
@@ -111,7 +110,7 @@ impl DetailSchedule {
                     || self
                         .fetched
                         .get(&m.name)
-                        .is_none_or(|(then, _)| details_may_differ(&then.master, m))
+                        .is_none_or(|(then, _)| details_may_differ(then, m))
             })
             .map(|m| m.name.clone())
             .collect();
@@ -131,28 +130,11 @@ impl DetailSchedule {
         chosen
     }
 
-    /// The details of `group` were fetched this round.
-    pub fn fetched(&mut self, group: GroupPoll) {
-        self.dirty.remove(&group.master.name);
+    /// The details of the group of `master` were fetched this round.
+    pub fn fetched(&mut self, master: &MasterRecord) {
+        self.dirty.remove(&master.name);
         self.fetched
-            .insert(group.master.name.clone(), (group, self.round));
-    }
-
-    /// A group not fetched this round: `master` as reported now, with the details last fetched
-    /// (none before its first fetch).
-    pub fn carried(&self, master: MasterRecord) -> GroupPoll {
-        match self.fetched.get(&master.name) {
-            Some((then, _)) => GroupPoll {
-                master,
-                ..then.clone()
-            },
-            None => GroupPoll {
-                master,
-                replicas: Vec::new(),
-                peers: Vec::new(),
-                ckquorum: None,
-            },
-        }
+            .insert(master.name.clone(), (master.clone(), self.round));
     }
 }
 
@@ -194,9 +176,8 @@ mod tests {
         (0..n).map(|i| master(&format!("g{i:03}"), 1)).collect()
     }
 
-    /// `m`'s group fetched (no details needed here).
     fn fetch(s: &mut DetailSchedule, m: &MasterRecord) {
-        s.fetched(s.carried(m.clone()));
+        s.fetched(m);
     }
 
     #[test]

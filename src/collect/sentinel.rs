@@ -41,7 +41,7 @@ impl NamedGroups {
 
 /// One poll: INFO (run id, version, TILT) and SENTINEL MASTERS in one round trip, then
 /// REPLICAS, SENTINELS and CKQUORUM of the groups `schedule` plans in a second; the other
-/// groups carry the details of their last fetch.
+/// groups are sent carried, their master record alone.
 pub async fn poll(
     conn: &mut MultiplexedConnection,
     schedule: &mut DetailSchedule,
@@ -102,7 +102,7 @@ pub async fn poll(
     let mut replies = replies.into_iter();
     for master in masters {
         if !plan.contains(&master.name) {
-            poll.groups.push(schedule.carried(master));
+            poll.groups.push(GroupPoll::carried(master));
             continue;
         }
         let (r, s, q) = (replies.next(), replies.next(), replies.next());
@@ -111,6 +111,7 @@ pub async fn poll(
             replicas: Vec::new(),
             peers: Vec::new(),
             ckquorum: None,
+            carried: false,
         };
         match r.map(|r| r.map_err(|e| e.to_string()).and_then(|v| records(&v))) {
             Some(Ok((recs, bad))) => {
@@ -145,7 +146,7 @@ pub async fn poll(
             }
             None => None,
         };
-        schedule.fetched(group.clone());
+        schedule.fetched(&group.master);
         poll.groups.push(group);
     }
     Ok(poll)

@@ -495,6 +495,7 @@ mod tests {
                     replicas: vec![],
                     peers,
                     ckquorum: None,
+                    carried: false,
                 }],
                 ..Default::default()
             },
@@ -559,5 +560,37 @@ mod tests {
             alone.sentinel_by_run_id("sentinel-1c"),
             Some(Addr::new("127.0.0.1", 1))
         );
+    }
+
+    /// A group whose details were not fetched this round keeps the ones fetched last, under
+    /// the master record of now.
+    #[test]
+    fn carried_groups_keep_their_last_details() {
+        let mut d = Deployment::default();
+        let sentinel = Addr::new("127.0.0.1", 1);
+        let whole = match polled(1, "p", &[(2, "s2"), (3, "s3")]) {
+            Update::SentinelPolled { poll, .. } => poll,
+            _ => unreachable!(),
+        };
+        let polled = |poll| Update::SentinelPolled {
+            sentinel: sentinel.clone(),
+            at: 1,
+            rtt_ms: 0,
+            poll,
+        };
+        d.apply(polled(whole.clone()));
+        let mut later = whole.groups[0].master.clone();
+        later.config_epoch = 7;
+        let mut carried = whole.clone();
+        carried.groups = vec![GroupPoll::carried(later)];
+        d.apply(polled(carried.clone()));
+        let g = &d.sentinels[&sentinel].groups["g"];
+        assert_eq!(g.peers.len(), 2, "the peers of the last fetch");
+        assert_eq!(g.master.config_epoch, 7, "the master record of now");
+        assert!(!g.carried);
+        // With nothing fetched before (a new session), a carried group shows no details.
+        let mut fresh = Deployment::default();
+        fresh.apply(polled(carried));
+        assert!(fresh.sentinels[&sentinel].groups["g"].peers.is_empty());
     }
 }

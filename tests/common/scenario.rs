@@ -63,6 +63,7 @@ pub fn poll(after: bool, me: &str) -> SentinelPoll {
             replicas,
             peers,
             ckquorum: None,
+            carried: false,
         }],
         errors: vec![],
         ..Default::default()
