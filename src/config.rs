@@ -231,7 +231,7 @@ pub const TEMPLATE: &str = r#"# sentui configuration (TOML).
 
 # Load budget: liveness probes per second across all nodes (past it, each node is probed less
 # often), and group-detail commands per poll of one sentinel (past it, groups take turns).
-# probe_budget = 500
+# probe_budget = 300
 # poll_budget = 30
 
 # No control actions at all (pause, stop, failover).

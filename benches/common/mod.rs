@@ -267,21 +267,6 @@ pub fn commands_processed(port: u16) -> Option<u64> {
         .and_then(|v| v.trim().parse().ok())
 }
 
-/// The INFO and SENTINEL commands a sentinel has processed: sentinels never send each other
-/// either (they PING and PUBLISH hellos), so outside a failover these are exactly sentui's.
-pub fn sentinel_queries(port: u16) -> Option<u64> {
-    let stats = info(port, "commandstats")?;
-    let calls = stats
-        .lines()
-        .filter(|l| l.starts_with("cmdstat_info:") || l.starts_with("cmdstat_sentinel|"))
-        .filter_map(|l| {
-            let (_, rest) = l.split_once("calls=")?;
-            rest.split(',').next()?.parse::<u64>().ok()
-        })
-        .sum();
-    Some(calls)
-}
-
 /// Per second, how much each server's `count` grew over `window` (our own INFO excluded).
 pub fn rates_of(ports: &[u16], window: Duration, count: fn(u16) -> Option<u64>) -> Vec<f64> {
     let before: Vec<Option<u64>> = ports.iter().map(|p| count(*p)).collect();
@@ -307,4 +292,100 @@ pub fn max(v: &[f64]) -> f64 {
 
 pub fn mean(v: &[f64]) -> f64 {
     v.iter().sum::<f64>() / v.len().max(1) as f64
+}
+
+/// A TCP proxy on 127.0.0.1 in front of a local server that counts the commands clients send
+/// through it: sentinels have no per-client command counts (and no commandstats), so this is
+/// how the benchmark sees exactly what sentui asks of them.
+pub struct CountingProxy {
+    pub port: u16,
+    commands: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl CountingProxy {
+    /// Forwards to 127.0.0.1:`upstream` until the benchmark exits.
+    pub fn start(upstream: u16) -> CountingProxy {
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicU64, Ordering};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let commands = Arc::new(AtomicU64::new(0));
+        let counted = commands.clone();
+        std::thread::spawn(move || {
+            for client in listener.incoming().flatten() {
+                let Ok(server) = TcpStream::connect(("127.0.0.1", upstream)) else {
+                    continue;
+                };
+                let (mut c_read, mut s_write) =
+                    (client.try_clone().unwrap(), server.try_clone().unwrap());
+                let counted = counted.clone();
+                std::thread::spawn(move || {
+                    let mut requests = RequestCounter::default();
+                    let mut buf = [0u8; 16384];
+                    while let Ok(n) = c_read.read(&mut buf) {
+                        if n == 0 || s_write.write_all(&buf[..n]).is_err() {
+                            break;
+                        }
+                        counted.fetch_add(requests.feed(&buf[..n]), Ordering::Relaxed);
+                    }
+                    let _ = s_write.shutdown(std::net::Shutdown::Write);
+                });
+                let (mut s_read, mut c_write) = (server, client);
+                std::thread::spawn(move || {
+                    let _ = std::io::copy(&mut s_read, &mut c_write);
+                    let _ = c_write.shutdown(std::net::Shutdown::Write);
+                });
+            }
+        });
+        CountingProxy { port, commands }
+    }
+
+    pub fn commands(&self) -> u64 {
+        self.commands.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+/// Counts the commands in a client's RESP request stream (arrays of bulk strings, as every
+/// client library sends them).
+#[derive(Default)]
+pub struct RequestCounter {
+    pending: Vec<u8>,
+}
+
+impl RequestCounter {
+    /// Takes the next bytes of the stream; returns how many commands they completed.
+    pub fn feed(&mut self, bytes: &[u8]) -> u64 {
+        self.pending.extend_from_slice(bytes);
+        let mut done = 0;
+        let mut at = 0;
+        while let Some(len) = complete_command(&self.pending[at..]) {
+            at += len;
+            done += 1;
+        }
+        self.pending.drain(..at);
+        done
+    }
+}
+
+/// The length of the command at the start of `b`, once it is all there.
+fn complete_command(b: &[u8]) -> Option<usize> {
+    let (args, mut at) = header(b, b'*')?;
+    for _ in 0..args {
+        let (len, head) = header(&b[at..], b'$')?;
+        at += head + len + 2;
+        if b.len() < at {
+            return None;
+        }
+    }
+    Some(at)
+}
+
+/// `<kind><number>\r\n` at the start of `b`: the number and the header's length.
+fn header(b: &[u8], kind: u8) -> Option<(usize, usize)> {
+    if *b.first()? != kind {
+        return None;
+    }
+    let end = b.windows(2).position(|w| w == b"\r\n")?;
+    let n = std::str::from_utf8(&b[1..end]).ok()?.parse().ok()?;
+    Some((n, end + 2))
 }

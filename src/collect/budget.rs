@@ -2,8 +2,8 @@
 //!
 //! - Data nodes: one request per probe interval (PING, or `INFO replication` once a second).
 //!   The interval is `--probe-every` (100 ms) until the nodes together would exceed
-//!   `--probe-budget` requests per second (500); past that it grows with the number of nodes,
-//!   so 200 nodes are probed every 400 ms. No node ever gets more than 1 / `probe_every`.
+//!   `--probe-budget` requests per second (300); past that it grows with the number of nodes,
+//!   so 200 nodes are probed every 667 ms. No node ever gets more than 1 / `probe_every`.
 //!   Probes fall on a shared 20 ms grid, so that many share one wake-up of sentui.
 //! - Sentinels: one poll per `--refresh`: INFO server, INFO sentinel, `SENTINEL MASTERS` and
 //!   `SENTINEL MYID` (one round trip), then `REPLICAS`, `SENTINELS` and `CKQUORUM` for the
@@ -21,7 +21,7 @@ use std::time::Duration;
 /// Commands a group's details cost: REPLICAS, SENTINELS, CKQUORUM.
 pub const COMMANDS_PER_GROUP: usize = 3;
 /// Default `--probe-budget`: liveness requests per second across all nodes.
-pub const DEFAULT_PROBE_BUDGET: u32 = 500;
+pub const DEFAULT_PROBE_BUDGET: u32 = 300;
 /// Default `--poll-budget`: group-detail commands per poll round of one sentinel. Watching 100
 /// groups at 100 a round doubled the commands a sentinel processes; 30 keeps sentui's share
 /// near a third of the sentinel's own traffic.
