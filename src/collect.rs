@@ -120,6 +120,16 @@ async fn route(settings: CollectSettings, seeds: Vec<Addr>, out: mpsc::Sender<Up
         tokio::select! {
             update = rx.recv() => {
                 let Some(update) = update else { return };
+                // The process watcher reads the state of endpoints in trouble first.
+                match &update {
+                    Update::NodeInfo { addr, .. } => watched.set_answering(addr, true),
+                    Update::NodeReach { addr, reach, .. } => watched.set_answering(addr, reach.is_ok()),
+                    Update::SentinelPolled { sentinel, .. } => watched.set_answering(sentinel, true),
+                    Update::SentinelReach { sentinel, reach, .. } => {
+                        watched.set_answering(sentinel, reach.is_ok())
+                    }
+                    _ => {}
+                }
                 if let Update::SentinelPolled { sentinel, poll, .. } = &update {
                     let (found, peers) = reported.of(sentinel, poll);
                     sentinels.extend(peers);

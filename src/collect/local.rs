@@ -4,7 +4,10 @@
 //!
 //! One task watches every endpoint: finding the process behind a port walks the socket tables
 //! and every process's descriptors, so lookups are batched into one pass, made only when an
-//! endpoint is new, its process died, or every 30 s (a restarted node has a new pid).
+//! endpoint is new, its process died, or every 2 minutes (a pid reused). Reading whether a
+//! process is stopped costs a full render of /proc/PID/stat in the kernel: past 50 endpoints the
+//! healthy ones take turns (200 nodes: each every 4 s), while the ones the collectors report
+//! trouble with (a frozen node stops answering first) and paused ones are read every second.
 
 use super::link::now_ms;
 use crate::control::process;
@@ -15,10 +18,12 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc::Sender;
 
-/// How often stopped/running is read for each known pid.
+/// How often the watcher looks: stopped/running of the endpoints in trouble or paused.
 const TICK: Duration = Duration::from_secs(1);
+/// Stopped/running reads per tick of the endpoints nothing is wrong with.
+const HEALTHY_READS_PER_TICK: usize = 50;
 /// How often every pid is looked up again.
-const REFRESH: Duration = Duration::from_secs(30);
+const REFRESH: Duration = Duration::from_secs(120);
 /// How often a port with no visible listener (a node that is down) is looked up again.
 const RETRY_MISSING: Duration = Duration::from_secs(3);
 
@@ -26,6 +31,8 @@ const RETRY_MISSING: Duration = Duration::from_secs(3);
 struct Endpoint {
     port: u16,
     sentinel: bool,
+    /// Its collectors report it not answering (or not yet connected).
+    in_trouble: bool,
 }
 
 /// The endpoints being watched, shared between the router (which adds and retires them) and
@@ -36,11 +43,22 @@ pub struct Watched(Arc<Mutex<BTreeMap<Addr, Endpoint>>>);
 impl Watched {
     /// Watches the process listening on local `port` for `announced`, until the guard drops.
     pub fn add(&self, announced: &Addr, port: u16, sentinel: bool) -> WatchGuard {
-        self.lock()
-            .insert(announced.clone(), Endpoint { port, sentinel });
+        let endpoint = Endpoint {
+            port,
+            sentinel,
+            in_trouble: true,
+        };
+        self.lock().insert(announced.clone(), endpoint);
         WatchGuard {
             watched: self.clone(),
             addr: announced.clone(),
+        }
+    }
+
+    /// The collectors' word on `addr`: answering or not.
+    pub fn set_answering(&self, addr: &Addr, answering: bool) {
+        if let Some(e) = self.lock().get_mut(addr) {
+            e.in_trouble = !answering;
         }
     }
 
@@ -69,7 +87,70 @@ impl Drop for WatchGuard {
 struct Known {
     process: Option<process::LocalProcess>,
     looked_up: Instant,
+    paused: bool,
+    /// When stopped/running was last read (None: not since the process was found).
+    state_read: Option<Instant>,
     sent: Option<ProcessInfo>,
+}
+
+impl Known {
+    fn new() -> Known {
+        Known {
+            process: None,
+            looked_up: Instant::now(),
+            paused: false,
+            state_read: None,
+            sent: None,
+        }
+    }
+
+    /// Reads stopped/running; false when the process is gone (it is forgotten then).
+    fn read_state(&mut self) -> bool {
+        let Some(p) = &self.process else {
+            return true;
+        };
+        self.state_read = Some(Instant::now());
+        match process::stopped(p.pid) {
+            Some(stopped) => {
+                self.paused = stopped;
+                true
+            }
+            None => {
+                self.process = None;
+                false
+            }
+        }
+    }
+
+    fn info(&self) -> Option<ProcessInfo> {
+        self.process.as_ref().map(|p| ProcessInfo {
+            pid: p.pid,
+            name: p.name.clone(),
+            paused: self.paused,
+        })
+    }
+}
+
+/// Which known processes get their state read this tick: those in trouble or paused, then the
+/// healthy ones least recently read, up to the per-tick budget.
+fn states_due(endpoints: &BTreeMap<Addr, Endpoint>, known: &BTreeMap<Addr, Known>) -> Vec<Addr> {
+    let mut urgent = Vec::new();
+    let mut healthy = Vec::new();
+    for (addr, k) in known.iter().filter(|(_, k)| k.process.is_some()) {
+        if k.paused || endpoints.get(addr).is_some_and(|e| e.in_trouble) {
+            urgent.push(addr.clone());
+        } else {
+            healthy.push((k.state_read, addr.clone()));
+        }
+    }
+    healthy.sort();
+    urgent.extend(
+        healthy
+            .into_iter()
+            .take(HEALTHY_READS_PER_TICK)
+            .map(|(_, a)| a),
+    );
+    urgent
 }
 
 pub async fn process_task(watched: Watched, tx: Sender<Update>) {
@@ -78,6 +159,14 @@ pub async fn process_task(watched: Watched, tx: Sender<Update>) {
     loop {
         let endpoints = watched.snapshot();
         known.retain(|a, _| endpoints.contains_key(a));
+        let mut gone = BTreeSet::new();
+        for addr in states_due(&endpoints, &known) {
+            if let Some(k) = known.get_mut(&addr)
+                && !k.read_state()
+            {
+                gone.insert(addr);
+            }
+        }
         let refresh_all = last_refresh.elapsed() >= REFRESH;
         if refresh_all {
             last_refresh = Instant::now();
@@ -86,13 +175,10 @@ pub async fn process_task(watched: Watched, tx: Sender<Update>) {
             .iter()
             .filter(|(a, _)| {
                 refresh_all
-                    || match known.get(a) {
-                        None => true,
-                        Some(Known {
-                            process: Some(p), ..
-                        }) => !process::is_alive(p.pid),
-                        Some(k) => k.looked_up.elapsed() >= RETRY_MISSING,
-                    }
+                    || gone.contains(*a)
+                    || known.get(*a).is_none_or(|k| {
+                        k.process.is_none() && k.looked_up.elapsed() >= RETRY_MISSING
+                    })
             })
             .map(|(_, e)| e.port)
             .collect();
@@ -104,12 +190,12 @@ pub async fn process_task(watched: Watched, tx: Sender<Update>) {
                 .and_then(Result::ok)
                 .unwrap_or_default();
             for (addr, e) in endpoints.iter().filter(|(_, e)| due.contains(&e.port)) {
-                let k = known.entry(addr.clone()).or_insert(Known {
-                    process: None,
-                    looked_up: Instant::now(),
-                    sent: None,
-                });
-                k.process = found.get(&e.port).cloned().flatten();
+                let k = known.entry(addr.clone()).or_insert_with(Known::new);
+                let process = found.get(&e.port).cloned().flatten();
+                if process.as_ref().map(|p| p.pid) != k.process.as_ref().map(|p| p.pid) {
+                    k.process = process;
+                    k.read_state();
+                }
                 k.looked_up = Instant::now();
             }
         }
@@ -117,11 +203,7 @@ pub async fn process_task(watched: Watched, tx: Sender<Update>) {
             let Some(k) = known.get_mut(addr) else {
                 continue;
             };
-            let now = k.process.as_ref().map(|p| ProcessInfo {
-                pid: p.pid,
-                name: p.name.clone(),
-                paused: process::is_stopped(p.pid),
-            });
+            let now = k.info();
             if now != k.sent {
                 k.sent = now.clone();
                 let update = Update::Process {
@@ -136,5 +218,62 @@ pub async fn process_task(watched: Watched, tx: Sender<Update>) {
             }
         }
         tokio::time::sleep(TICK).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn watched(n: u16) -> (BTreeMap<Addr, Endpoint>, BTreeMap<Addr, Known>) {
+        let mut endpoints = BTreeMap::new();
+        let mut known = BTreeMap::new();
+        for port in 1..=n {
+            let addr = Addr::new("127.0.0.1", port);
+            let endpoint = Endpoint {
+                port,
+                sentinel: false,
+                in_trouble: false,
+            };
+            endpoints.insert(addr.clone(), endpoint);
+            let mut k = Known::new();
+            k.process = Some(process::LocalProcess {
+                pid: i32::from(port),
+                name: "redis-server".into(),
+            });
+            known.insert(addr, k);
+        }
+        (endpoints, known)
+    }
+
+    #[test]
+    fn a_few_endpoints_are_all_read_every_tick() {
+        let (endpoints, known) = watched(30);
+        assert_eq!(states_due(&endpoints, &known).len(), 30);
+    }
+
+    #[test]
+    fn past_the_budget_trouble_first_then_the_healthy_in_turn() {
+        let (mut endpoints, mut known) = watched(200);
+        let troubled = Addr::new("127.0.0.1", 150);
+        let paused = Addr::new("127.0.0.1", 199);
+        endpoints.get_mut(&troubled).unwrap().in_trouble = true;
+        known.get_mut(&paused).unwrap().paused = true;
+        let mut read_healthy = BTreeSet::new();
+        for tick in 0..4 {
+            let due = states_due(&endpoints, &known);
+            assert_eq!(due.len(), 2 + HEALTHY_READS_PER_TICK, "tick {tick}");
+            assert!(due.contains(&troubled) && due.contains(&paused), "tick {tick}");
+            for a in &due {
+                // What read_state records, without touching /proc.
+                known.get_mut(a).unwrap().state_read =
+                    Some(Instant::now() + Duration::from_millis(tick));
+            }
+            read_healthy.extend(due.into_iter().filter(|a| *a != troubled && *a != paused));
+        }
+        assert_eq!(read_healthy.len(), 198, "every healthy endpoint within 4 ticks");
+        // Endpoints with no process found have no state to read.
+        known.values_mut().for_each(|k| k.process = None);
+        assert!(states_due(&endpoints, &known).is_empty());
     }
 }

@@ -121,10 +121,13 @@ pub fn process_name(pid: i32) -> String {
 
 /// True when the process is stopped (state T in /proc/PID/stat).
 pub fn is_stopped(pid: i32) -> bool {
-    fs::read_to_string(format!("/proc/{pid}/stat"))
-        .ok()
-        .and_then(|s| parse_stat_state(&s))
-        .is_some_and(|c| c == 'T' || c == 't')
+    stopped(pid).unwrap_or(false)
+}
+
+/// Whether the process is stopped, from one read of /proc/PID/stat; None when it is gone.
+pub fn stopped(pid: i32) -> Option<bool> {
+    let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    Some(parse_stat_state(&stat).is_some_and(|c| c == 'T' || c == 't'))
 }
 
 /// The state letter of a /proc/PID/stat line (after the parenthesised command name).
