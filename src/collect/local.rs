@@ -263,7 +263,10 @@ mod tests {
         for tick in 0..4 {
             let due = states_due(&endpoints, &known);
             assert_eq!(due.len(), 2 + HEALTHY_READS_PER_TICK, "tick {tick}");
-            assert!(due.contains(&troubled) && due.contains(&paused), "tick {tick}");
+            assert!(
+                due.contains(&troubled) && due.contains(&paused),
+                "tick {tick}"
+            );
             for a in &due {
                 // What read_state records, without touching /proc.
                 known.get_mut(a).unwrap().state_read =
@@ -271,7 +274,11 @@ mod tests {
             }
             read_healthy.extend(due.into_iter().filter(|a| *a != troubled && *a != paused));
         }
-        assert_eq!(read_healthy.len(), 198, "every healthy endpoint within 4 ticks");
+        assert_eq!(
+            read_healthy.len(),
+            198,
+            "every healthy endpoint within 4 ticks"
+        );
         // Endpoints with no process found have no state to read.
         known.values_mut().for_each(|k| k.process = None);
         assert!(states_due(&endpoints, &known).is_empty());
