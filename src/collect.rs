@@ -124,29 +124,29 @@ async fn route(settings: CollectSettings, seeds: Vec<Addr>, out: mpsc::Sender<Up
                 match &update {
                     Update::NodeInfo { addr, .. } => watched.set_answering(addr, true),
                     Update::NodeReach { addr, reach, .. } => watched.set_answering(addr, reach.is_ok()),
-                    Update::SentinelPolled { sentinel, .. } => watched.set_answering(sentinel, true),
                     Update::SentinelReach { sentinel, reach, .. } => {
                         watched.set_answering(sentinel, reach.is_ok())
                     }
-                    _ => {}
-                }
-                if let Update::SentinelPolled { sentinel, poll, .. } = &update {
-                    let (found, peers) = reported.of(sentinel, poll);
-                    sentinels.extend(peers);
-                    let now = Instant::now();
-                    last_poll = Some(now);
-                    for a in &found {
-                        last_seen.insert(a.clone(), now);
-                        if !running.contains_key(a) {
-                            let tasks = if sentinels.contains(a) {
-                                spawn_sentinel(&settings, &watched, a, &tx)
-                            } else {
-                                spawn_node(&settings, &watched, a, &tx)
-                            };
-                            running.insert(a.clone(), tasks);
+                    Update::SentinelPolled { sentinel, poll, .. } => {
+                        watched.set_answering(sentinel, true);
+                        let (found, peers) = reported.of(sentinel, poll);
+                        sentinels.extend(peers);
+                        let now = Instant::now();
+                        last_poll = Some(now);
+                        for a in &found {
+                            last_seen.insert(a.clone(), now);
+                            if !running.contains_key(a) {
+                                let tasks = if sentinels.contains(a) {
+                                    spawn_sentinel(&settings, &watched, a, &tx)
+                                } else {
+                                    spawn_node(&settings, &watched, a, &tx)
+                                };
+                                running.insert(a.clone(), tasks);
+                            }
                         }
+                        count_nodes(&settings, &running, &sentinels);
                     }
-                    count_nodes(&settings, &running, &sentinels);
+                    _ => {}
                 }
                 if out.send(update).await.is_err() {
                     return;

@@ -119,12 +119,8 @@ pub fn process_name(pid: i32) -> String {
         .unwrap_or_else(|_| "?".into())
 }
 
-/// True when the process is stopped (state T in /proc/PID/stat).
-pub fn is_stopped(pid: i32) -> bool {
-    stopped(pid).unwrap_or(false)
-}
-
-/// Whether the process is stopped, from one read of /proc/PID/stat; None when it is gone.
+/// Whether the process is stopped (state T in /proc/PID/stat), from one read of it; None when
+/// it is gone.
 pub fn stopped(pid: i32) -> Option<bool> {
     let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     Some(parse_stat_state(&stat).is_some_and(|c| c == 'T' || c == 't'))
@@ -187,7 +183,7 @@ mod tests {
         let port = l.local_addr().unwrap().port();
         let p = find_listener(port).unwrap().unwrap();
         assert_eq!(p.pid, std::process::id() as i32);
-        assert!(!is_stopped(p.pid));
+        assert_eq!(stopped(p.pid), Some(false));
         drop(l);
         assert_eq!(find_listener(port).unwrap(), None);
     }
