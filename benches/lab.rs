@@ -26,26 +26,7 @@ fn bench_status(lab: &Lab) {
             .unwrap();
         assert!(ok.code().is_some_and(|c| c <= 1));
     });
-    // The same facts with redis-cli: every sentinel's MASTERS, REPLICAS, SENTINELS, CKQUORUM and
-    // INFO, and every node's INFO replication.
-    let mut script = String::new();
-    for p in &lab.sentinels {
-        for cmd in [
-            "SENTINEL MASTERS",
-            "SENTINEL REPLICAS mymaster",
-            "SENTINEL SENTINELS mymaster",
-            "SENTINEL CKQUORUM mymaster",
-            "INFO server",
-            "INFO sentinel",
-        ] {
-            script.push_str(&format!("redis-cli -h 127.0.0.1 -p {p} {cmd} >/dev/null\n"));
-        }
-    }
-    for p in &lab.nodes {
-        script.push_str(&format!(
-            "redis-cli -h 127.0.0.1 -p {p} INFO replication >/dev/null\n"
-        ));
-    }
+    let script = lab.redis_cli_status_script();
     let peer = time_runs(RUNS, || {
         assert!(
             Command::new("bash")

@@ -58,24 +58,7 @@ fn bench_status(lab: &Lab) {
                 })
             });
     });
-    let mut script = String::new();
-    for p in &lab.sentinels {
-        for cmd in ["INFO server", "INFO sentinel", "SENTINEL MASTERS"] {
-            script.push_str(&format!("redis-cli -h 127.0.0.1 -p {p} {cmd} >/dev/null\n"));
-        }
-        for g in &lab.groups {
-            for cmd in ["REPLICAS", "SENTINELS", "CKQUORUM"] {
-                script.push_str(&format!(
-                    "redis-cli -h 127.0.0.1 -p {p} SENTINEL {cmd} {g} >/dev/null\n"
-                ));
-            }
-        }
-    }
-    for p in &lab.nodes {
-        script.push_str(&format!(
-            "redis-cli -h 127.0.0.1 -p {p} INFO replication >/dev/null\n"
-        ));
-    }
+    let script = lab.redis_cli_status_script();
     let peer = time_runs(2, || {
         let ok = Command::new("bash")
             .arg("-c")

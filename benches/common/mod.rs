@@ -117,6 +117,31 @@ impl Lab {
             .join(",")
     }
 
+    /// The peer of `sentui status`: a redis-cli script asking for the same facts (every
+    /// sentinel's INFO, MASTERS and each group's REPLICAS, SENTINELS and CKQUORUM, and every
+    /// node's INFO replication).
+    pub fn redis_cli_status_script(&self) -> String {
+        let mut script = String::new();
+        for p in &self.sentinels {
+            for cmd in ["INFO server", "INFO sentinel", "SENTINEL MASTERS"] {
+                script.push_str(&format!("redis-cli -h 127.0.0.1 -p {p} {cmd} >/dev/null\n"));
+            }
+            for g in &self.groups {
+                for cmd in ["REPLICAS", "SENTINELS", "CKQUORUM"] {
+                    script.push_str(&format!(
+                        "redis-cli -h 127.0.0.1 -p {p} SENTINEL {cmd} {g} >/dev/null\n"
+                    ));
+                }
+            }
+        }
+        for p in &self.nodes {
+            script.push_str(&format!(
+                "redis-cli -h 127.0.0.1 -p {p} INFO replication >/dev/null\n"
+            ));
+        }
+        script
+    }
+
     /// Runs sentui against the lab and waits for it.
     pub fn run(&self, args: &[&str]) -> std::process::Output {
         Command::new(BIN)
