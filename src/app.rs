@@ -1,13 +1,13 @@
 //! The TUI's state and its reactions: `App::handle(Event)` changes state and returns the
 //! [`Command`]s to carry out. No I/O here, so tests drive it with scripted events and keys.
 
-use crate::control::Action as ControlAction;
 use crate::keymap::{Action, action_for};
-use crate::model::log::{LogEntry, Source};
-use crate::model::state::Deployment;
-use crate::model::view::{GroupView, Health};
-use crate::model::{Addr, Millis, Update};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
+use sentui_io::control::Action as ControlAction;
+use sentui_model::log::{LogEntry, Source};
+use sentui_model::state::Deployment;
+use sentui_model::view::{GroupView, Health};
+use sentui_model::{Addr, Millis, Update};
 use std::collections::BTreeMap;
 
 /// How often the health of every group is recomputed for the header.
@@ -589,10 +589,10 @@ impl App {
             .is_some_and(|s| self.now.saturating_sub(s.at) < 10_000)
             || d.nodes
                 .values()
-                .any(|n| matches!(n.reach, crate::model::Reach::Unresponsive { .. }))
+                .any(|n| matches!(n.reach, sentui_model::Reach::Unresponsive { .. }))
             || d.sentinels
                 .values()
-                .any(|s| matches!(s.reach, crate::model::Reach::Unresponsive { .. }))
+                .any(|s| matches!(s.reach, sentui_model::Reach::Unresponsive { .. }))
             || d.stopwatches.values().any(|s| s.current.is_some())
     }
 

@@ -1,7 +1,7 @@
 //! Command line: every flag can also come from a `SENTUI_*` environment variable.
 
-use crate::model::{Addr, AddrMap};
 use clap::{Args, Parser, Subcommand};
+use sentui_model::{Addr, AddrMap};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -113,12 +113,12 @@ pub struct ConnArgs {
 
     /// Most liveness probes per second across all nodes; with more nodes than that allows at
     /// --probe-every, each node is probed less often.
-    #[arg(long, value_name = "N", env = "SENTUI_PROBE_BUDGET", default_value_t = crate::collect::budget::DEFAULT_PROBE_BUDGET, global = true, value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, value_name = "N", env = "SENTUI_PROBE_BUDGET", default_value_t = sentui_model::budget::DEFAULT_PROBE_BUDGET, global = true, value_parser = clap::value_parser!(u32).range(1..))]
     pub probe_budget: u32,
 
     /// Most group-detail commands (REPLICAS, SENTINELS, CKQUORUM) per poll of one sentinel;
     /// past it, groups are refreshed in turn, changed ones first.
-    #[arg(long, value_name = "N", env = "SENTUI_POLL_BUDGET", default_value_t = crate::collect::budget::DEFAULT_POLL_BUDGET, global = true, value_parser = clap::value_parser!(u32).range(3..))]
+    #[arg(long, value_name = "N", env = "SENTUI_POLL_BUDGET", default_value_t = sentui_model::budget::DEFAULT_POLL_BUDGET, global = true, value_parser = clap::value_parser!(u32).range(3..))]
     pub poll_budget: u32,
 
     /// A node that has not answered for this long is flagged unresponsive.
@@ -128,7 +128,7 @@ pub struct ConnArgs {
 
 impl ConnArgs {
     /// TLS file paths and flags, read into settings (a missing file is an error naming it).
-    pub fn tls_settings(&self) -> Result<Option<crate::collect::link::TlsSettings>, String> {
+    pub fn tls_settings(&self) -> Result<Option<sentui_io::link::TlsSettings>, String> {
         let any = self.tls || self.tls_ca.is_some() || self.tls_cert.is_some() || self.tls_insecure;
         if !any {
             return Ok(None);
@@ -141,7 +141,7 @@ impl ConnArgs {
             (None, None) => None,
             _ => return Err("--tls-cert and --tls-key go together".into()),
         };
-        Ok(Some(crate::collect::link::TlsSettings {
+        Ok(Some(sentui_io::link::TlsSettings {
             ca: self.tls_ca.as_deref().map(|p| read(p, "CA")).transpose()?,
             client,
             insecure: self.tls_insecure,

@@ -3,9 +3,9 @@
 //! line > environment > file > defaults; credentials are never taken from the command line.
 
 use crate::cli::{Cli, parse_duration};
-use crate::model::{Addr, AddrMap};
 use clap::ArgMatches;
 use clap::parser::ValueSource;
+use sentui_model::{Addr, AddrMap};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 

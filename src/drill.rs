@@ -3,18 +3,15 @@
 //! list and restores what it changed on success, on a failed step, on the overall timeout and
 //! on Ctrl-C. What it measures goes into the pure model; `report` judges and formats it.
 
-pub mod report;
-pub mod scenario;
-
 use crate::Connection;
-use crate::collect::link::{LinkSettings, now_ms};
-use crate::collect::probe::{self, ProbeConfig, ProbeHandle};
-use crate::collect::{self, CollectSettings};
-use crate::control::{Action, Controller};
-use crate::model::log::{LogEntry, Source};
-use crate::model::{Addr, Deployment, Millis, Update};
-use report::{ProbeSummary, Report, StepOutcome, StepRecord, Verdict};
-use scenario::{Fault, Scenario, State, Step, StepKind, Target};
+use sentui_io::collect::{self, CollectSettings};
+use sentui_io::control::{Action, Controller};
+use sentui_io::link::{LinkSettings, now_ms};
+use sentui_io::probe::{self, ProbeConfig, ProbeHandle};
+use sentui_model::drill::report::{self, ProbeSummary, Report, StepOutcome, StepRecord, Verdict};
+use sentui_model::drill::scenario::{Fault, Scenario, State, Step, StepKind, Target};
+use sentui_model::log::{LogEntry, Source};
+use sentui_model::{Addr, Deployment, Millis, Update};
 use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
@@ -456,7 +453,7 @@ impl Runner {
                     .collect();
                 sentinels.extend(self.seeds.iter().cloned());
                 let msg =
-                    crate::control::sentinel::failover_via(&self.link, &sentinels, &self.group)
+                    sentui_io::control::failover::failover_via(&self.link, &sentinels, &self.group)
                         .await?;
                 let msg = format!("SENTINEL FAILOVER {}: {msg}", self.group);
                 self.note(at, "fault", &msg, &addr);

@@ -27,29 +27,24 @@ macro_rules! out {
 pub mod app;
 pub mod cli;
 pub mod cmd;
-pub mod collect;
 pub mod config;
-pub mod control;
-pub mod docker;
 pub mod drill;
 pub mod keymap;
-pub mod lab;
-pub mod model;
 pub mod record;
 pub mod replay;
 pub mod tui;
 pub mod ui;
 
 use cli::{Cli, Command, ConnArgs, CtlAction, LabAction};
-use collect::CollectSettings;
-use collect::link::{Credentials, LinkSettings, Secret, SharedMap, now_ms};
-use collect::node::ProbeSettings;
-use control::{Action, Controller, DockerScope};
-use model::Addr;
+use sentui_io::collect::CollectSettings;
+use sentui_io::collect::node::ProbeSettings;
+use sentui_io::control::{Action, Controller};
+use sentui_io::docker::{self, DockerScope};
+use sentui_io::link::{Credentials, LinkSettings, Secret, SharedMap, now_ms};
+use sentui_model::Addr;
 use std::process::ExitCode;
 
-/// Exit status for usage errors and failures to reach the deployment.
-pub const EXIT_USAGE: u8 = 2;
+pub use sentui_model::EXIT_USAGE;
 
 /// The sentinel tried when none is given.
 pub const DEFAULT_SENTINEL: &str = "127.0.0.1:26379";
@@ -385,12 +380,16 @@ pub async fn run(cli: Cli) -> u8 {
 }
 
 async fn status(c: &Connection, group: Option<&str>, json: bool) -> u8 {
-    let mut d = collect::snapshot::snapshot(&c.settings.link, &c.seeds).await;
+    let mut d = sentui_io::collect::snapshot::snapshot(&c.settings.link, &c.seeds).await;
     if let Some(scope) = &c.settings.docker {
         let (tx, mut rx) = tokio::sync::mpsc::channel(1024);
-        let listed =
-            collect::docker::publish(&scope.engine, &scope.project, &c.settings.link.map, &tx)
-                .await;
+        let listed = sentui_io::collect::docker::publish(
+            &scope.engine,
+            &scope.project,
+            &c.settings.link.map,
+            &tx,
+        )
+        .await;
         drop(tx);
         while let Some(u) = rx.recv().await {
             d.apply(u);

@@ -7,8 +7,8 @@ pub mod cast;
 pub mod svg;
 
 use crate::app::ActionResult;
-use crate::model::{Addr, Millis, Update};
 use crossterm::event::KeyEvent;
+use sentui_model::{Addr, Millis, Update};
 use serde::{Deserialize, Serialize};
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Write};

@@ -4,12 +4,12 @@
 //! A replay never acts: recorded keys change what is shown, recorded results say what happened.
 
 use crate::app::{App, Event};
-use crate::model::Millis;
 use crate::record::cast::CastWriter;
 use crate::record::{Header, Record, load, svg};
 use crate::ui;
 use crossterm::event::{Event as TermEvent, EventStream, KeyCode, KeyModifiers};
 use futures_util::StreamExt;
+use sentui_model::Millis;
 use std::io::IsTerminal;
 use std::path::Path;
 use std::time::Duration;

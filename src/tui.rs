@@ -3,14 +3,15 @@
 //! The terminal is restored on quit, on error, on panic and on SIGTERM.
 
 use crate::app::{ActionResult, App, Command, Event};
-use crate::collect::link::LinkSettings;
-use crate::collect::{self, CollectSettings, link::now_ms};
-use crate::control::Controller;
-use crate::model::Addr;
 use crate::record::{Header, Record, Recorder};
 use crate::ui;
 use crossterm::event::{Event as TermEvent, EventStream};
 use futures_util::StreamExt;
+use sentui_io::collect::{self, CollectSettings};
+use sentui_io::control::Controller;
+use sentui_io::link::LinkSettings;
+use sentui_io::link::now_ms;
+use sentui_model::Addr;
 use std::io::IsTerminal;
 use std::time::{Duration, Instant};
 use tokio::signal::unix::{SignalKind, signal};
@@ -64,7 +65,7 @@ pub async fn run(
     let seeds_for_header = seeds.clone();
     let (mut updates, _collector) = collect::start(settings, seeds);
     let (done_tx, mut done_rx) = mpsc::channel::<ActionResult>(64);
-    let (probe_tx, mut probe_rx) = mpsc::channel::<crate::model::Update>(4096);
+    let (probe_tx, mut probe_rx) = mpsc::channel::<sentui_model::Update>(4096);
     let mut probe = ProbeTasks::default();
     let mut term_events = EventStream::new();
     let mut sigterm =
@@ -281,8 +282,8 @@ fn screenshot_now(app: &App) -> Result<String, String> {
 /// The write probe the TUI runs (`w`), and the one stopped that still reads back.
 #[derive(Default)]
 struct ProbeTasks {
-    running: Option<crate::collect::probe::ProbeHandle>,
-    stopping: Option<crate::collect::probe::ProbeHandle>,
+    running: Option<sentui_io::probe::ProbeHandle>,
+    stopping: Option<sentui_io::probe::ProbeHandle>,
 }
 
 impl ProbeTasks {
@@ -291,9 +292,9 @@ impl ProbeTasks {
         &mut self,
         c: &Command,
         link: &LinkSettings,
-        tx: &mpsc::Sender<crate::model::Update>,
+        tx: &mpsc::Sender<sentui_model::Update>,
     ) -> Option<Result<String, String>> {
-        use crate::collect::probe;
+        use sentui_io::probe;
         match c {
             Command::StartProbe { group, sentinels } => {
                 if self.running.is_some() {
@@ -341,7 +342,7 @@ async fn execute(c: &Command, control: &Controller, link: &LinkSettings) -> Resu
         }
         Command::Screenshot => Err("screenshots are taken by the UI loop".into()),
         Command::Failover { group, sentinels } => {
-            crate::control::sentinel::failover_via(link, sentinels, group).await
+            sentui_io::control::failover::failover_via(link, sentinels, group).await
         }
         Command::StartProbe { .. } | Command::StopProbe => Err("internal: probe command".into()),
     }

@@ -18,9 +18,9 @@ mod welcome;
 pub use theme::Theme;
 
 use crate::app::App;
-use crate::model::view::GroupView;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
+use sentui_model::view::GroupView;
 
 /// What every panel reads.
 pub struct Ctx<'a> {

@@ -6,10 +6,10 @@ mod common;
 use common::scenario::{self, FREEZE, addr};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use sentui::app::{ActionResult, App, Command, Event};
-use sentui::control::Action as ControlAction;
-use sentui::model::info::ReplicationInfo;
-use sentui::model::state::{Reach, Update};
-use sentui::model::view::Health;
+use sentui_io::control::Action as ControlAction;
+use sentui_model::info::ReplicationInfo;
+use sentui_model::state::{Reach, Update};
+use sentui_model::view::Health;
 
 fn key(app: &mut App, c: KeyCode) -> Vec<Command> {
     app.handle(Event::Key(KeyEvent::new(c, KeyModifiers::NONE)))
@@ -140,7 +140,7 @@ fn freeze_keeps_the_screen_while_collection_goes_on() {
     let mut d = app.live.clone();
     scenario::events_until(&mut d, 1795577719339);
     for e in d.log.entries().skip(app.live.log.len()) {
-        app.handle(Event::Update(Box::new(sentui::model::Update::Note {
+        app.handle(Event::Update(Box::new(sentui_model::Update::Note {
             entry: e.clone(),
         })));
     }
@@ -300,7 +300,7 @@ fn the_selection_stays_on_the_paused_node_after_the_failover() {
         result: Ok("paused".into()),
     }));
     scenario::events_until(&mut app.live, 1795577721364);
-    app.live.apply(sentui::model::Update::SentinelPolled {
+    app.live.apply(sentui_model::Update::SentinelPolled {
         sentinel: addr(scenario::SENTINELS[0]),
         at: 1795577721400,
         rtt_ms: 1,
@@ -327,8 +327,8 @@ fn the_selection_stays_on_the_paused_node_after_the_failover() {
 #[test]
 fn w_starts_stops_and_closes_the_write_probe() {
     use sentui::app::ProbePanel;
-    use sentui::model::Update;
-    use sentui::model::probe::ProbeEvent;
+    use sentui_model::Update;
+    use sentui_model::probe::ProbeEvent;
     let mut app = app();
     let cmds = key(&mut app, KeyCode::Char('w'));
     let [Command::StartProbe { group, sentinels }] = cmds.as_slice() else {
@@ -367,7 +367,7 @@ fn connection_line(app: &App) -> String {
 
 #[test]
 fn the_docker_engine_going_away_is_said_until_it_returns() {
-    use sentui::model::log::{LogEntry, Source};
+    use sentui_model::log::{LogEntry, Source};
     let mut app = app();
     let note = |at, event: &str| {
         Event::Update(Box::new(Update::Note {

@@ -209,7 +209,7 @@ fn example_scenarios_parse() {
         let path = entry.unwrap().path();
         if path.extension().is_some_and(|e| e == "toml") {
             let text = std::fs::read_to_string(&path).unwrap();
-            sentui::drill::scenario::Scenario::parse(&text)
+            sentui_model::drill::scenario::Scenario::parse(&text)
                 .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             n += 1;
         }
@@ -305,7 +305,7 @@ fn drill_on_the_docker_lab() {
 #[test]
 fn states_judged_on_captured_deployments() {
     use common::scenario::{self, FREEZE, addr};
-    use sentui::drill::scenario::State;
+    use sentui_model::drill::scenario::State;
     let old = addr("127.0.0.1:16379");
     let steady = scenario::steady(FREEZE - 2000);
     let agreed = State::Agreed.holds(&steady, "mymaster", None, FREEZE);

@@ -6,11 +6,11 @@ mod common;
 
 use common::*;
 use proptest::prelude::*;
-use sentui::model::event::EventDetail;
-use sentui::model::info::{ReplicationInfo, ServerInfo};
-use sentui::model::reply::{Ckquorum, MasterRecord, PeerRecord, Record, ReplicaRecord};
-use sentui::model::state::{Deployment, Update};
-use sentui::model::{Addr, AddrMap};
+use sentui_model::event::EventDetail;
+use sentui_model::info::{ReplicationInfo, ServerInfo};
+use sentui_model::reply::{Ckquorum, MasterRecord, PeerRecord, Record, ReplicaRecord};
+use sentui_model::state::{Deployment, Update};
+use sentui_model::{Addr, AddrMap};
 use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::time::{Duration, Instant};
@@ -87,9 +87,9 @@ proptest! {
     #[test]
     fn resp_values_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..200)) {
         if let Ok(v) = redis::parse_redis_value(&bytes) {
-            let _ = sentui::collect::reply::records(&v);
-            let _ = sentui::collect::reply::record(&v);
-            let _ = sentui::collect::reply::text(&v);
+            let _ = sentui_io::collect::reply::records(&v);
+            let _ = sentui_io::collect::reply::record(&v);
+            let _ = sentui_io::collect::reply::text(&v);
         }
     }
 
@@ -208,7 +208,7 @@ fn churning_addresses_stay_bounded() {
             at: i * 10 + 5,
         });
     }
-    assert_eq!(d.nodes.len(), sentui::model::state::KEEP_VANISHED);
+    assert_eq!(d.nodes.len(), sentui_model::state::KEEP_VANISHED);
     // The newest gone are the ones kept.
     assert!(d.nodes.contains_key(&Addr::new("10.0.0.1", 10_000 + 1_999)));
     assert!(!d.nodes.contains_key(&Addr::new("10.0.0.1", 10_000)));

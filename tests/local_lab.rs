@@ -5,8 +5,8 @@
 mod common;
 
 use common::*;
-use sentui::collect::{self, CollectSettings};
-use sentui::model::{Addr, Deployment};
+use sentui_io::collect::{self, CollectSettings};
+use sentui_model::{Addr, Deployment};
 use serde_json::Value;
 use std::time::Duration;
 

@@ -4,13 +4,13 @@
 mod common;
 
 use common::scenario::fixture;
-use sentui::collect::reply::{records, text};
-use sentui::model::Addr;
-use sentui::model::info::{ReplicationInfo, Role, ServerInfo};
-use sentui::model::log::Source;
-use sentui::model::reply::{Ckquorum, MasterRecord, PeerRecord, ReplicaRecord, parse_all};
-use sentui::model::state::{Deployment, Update};
-use sentui::model::stopwatch::Phase;
+use sentui_io::collect::reply::{records, text};
+use sentui_model::Addr;
+use sentui_model::info::{ReplicationInfo, Role, ServerInfo};
+use sentui_model::log::Source;
+use sentui_model::reply::{Ckquorum, MasterRecord, PeerRecord, ReplicaRecord, parse_all};
+use sentui_model::state::{Deployment, Update};
+use sentui_model::stopwatch::Phase;
 
 fn addr(s: &str) -> Addr {
     s.parse().unwrap()
@@ -210,8 +210,8 @@ fn switch_master_event_moves_the_view_at_once() {
     // Give one sentinel a polled view of the old master, then replay its +switch-master.
     let (recs, _) = records(&fixture("sentinel_masters.resp")).unwrap();
     let (masters, _) = parse_all(&recs, MasterRecord::parse);
-    let poll = sentui::model::state::SentinelPoll {
-        groups: vec![sentui::model::state::GroupPoll {
+    let poll = sentui_model::state::SentinelPoll {
+        groups: vec![sentui_model::state::GroupPoll {
             master: masters[0].clone(),
             replicas: vec![],
             peers: vec![],

@@ -70,7 +70,7 @@ fn failover_recording_replays_renders_and_keeps_secrets_out() {
     // Replayed, the log is the live one, entry for entry.
     let mut r = Replayer::open(&rec).unwrap();
     while r.step() {}
-    let replayed: Vec<&sentui::model::log::LogEntry> = r.app.live.log.entries().collect();
+    let replayed: Vec<&sentui_model::log::LogEntry> = r.app.live.log.entries().collect();
     assert_eq!(
         replayed.len(),
         live_lines.len(),
@@ -233,10 +233,7 @@ fn the_committed_failover_recording_replays_to_its_end_state() {
     let end_master = r.app.live.master_of("mymaster").unwrap();
     assert_ne!(start_master, end_master, "the recording holds a failover");
     let f = r.app.live.stopwatches["mymaster"].last.clone().unwrap();
-    assert_eq!(
-        f.outcome,
-        Some(sentui::model::stopwatch::Outcome::Completed)
-    );
+    assert_eq!(f.outcome, Some(sentui_model::stopwatch::Outcome::Completed));
     assert_eq!(f.new_master, Some(end_master.clone()));
     assert!(
         r.time_of("+convert-to-slave").is_some(),
@@ -248,7 +245,7 @@ fn the_committed_failover_recording_replays_to_its_end_state() {
         .iter()
         .find(|n| n.addr == start_master)
         .expect("old master listed");
-    assert_eq!(old.role, Some(sentui::model::info::Role::Replica));
+    assert_eq!(old.role, Some(sentui_model::info::Role::Replica));
     // Seeking back rebuilds the earlier state exactly.
     r.seek(r.start() + 2000);
     assert_eq!(r.app.live.master_of("mymaster"), Some(start_master));

@@ -9,7 +9,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::style::Color;
 use sentui::app::App;
-use sentui::model::state::Deployment;
+use sentui_model::state::Deployment;
 
 fn app_for(d: Deployment, now: u64) -> App {
     let mut app = App::new(
@@ -107,10 +107,10 @@ fn two_groups_tab_switches() {
 fn nothing_reachable_explains_what_to_do() {
     let mut app = App::new(vec![addr("127.0.0.1:26379")], 1000);
     app.live.expect_sentinel(&addr("127.0.0.1:26379"), 1000);
-    app.live.apply(sentui::model::Update::SentinelReach {
+    app.live.apply(sentui_model::Update::SentinelReach {
         sentinel: addr("127.0.0.1:26379"),
         at: 1000,
-        reach: sentui::model::Reach::Refused("connection refused".into()),
+        reach: sentui_model::Reach::Refused("connection refused".into()),
     });
     let s = screen(&app, 80, 24);
     assert!(s.contains("No sentinel has answered yet"));

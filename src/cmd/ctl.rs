@@ -1,9 +1,9 @@
 //! `sentui ctl pause|unpause|stop|start|restart TARGET`.
 
-use crate::collect::link::{LinkSettings, now_ms};
-use crate::collect::snapshot::snapshot;
-use crate::control::{Action, Controller};
-use crate::model::Addr;
+use sentui_io::collect::snapshot::snapshot;
+use sentui_io::control::{Action, Controller};
+use sentui_io::link::{LinkSettings, now_ms};
+use sentui_model::Addr;
 
 /// Resolves `master` (through the sentinels), a compose service or container name, or
 /// HOST:PORT to a node's announced address.

@@ -2,9 +2,9 @@
 
 use crate::Connection;
 use crate::cli::{DrillArgs, DrillFault, ReportFormat};
-use crate::collect::probe::DEFAULT_RATE;
-use crate::drill::scenario::{Fault, Scenario};
 use crate::drill::{self, DrillOptions};
+use sentui_io::probe::DEFAULT_RATE;
+use sentui_model::drill::scenario::{Fault, Scenario};
 use std::time::Duration;
 
 /// The scenario the flags describe: the file's, or the built-in one, with flags overriding.

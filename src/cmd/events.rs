@@ -1,10 +1,11 @@
 //! `sentui events`: the merged log as a stream of lines (text or NDJSON).
 
-use crate::collect::{self, CollectSettings, link::now_ms};
-use crate::model::Addr;
-use crate::model::log::LogEntry;
-use crate::model::state::Deployment;
 use crate::record::{Header, Recorder};
+use sentui_io::collect::{self, CollectSettings};
+use sentui_io::link::now_ms;
+use sentui_model::Addr;
+use sentui_model::log::LogEntry;
+use sentui_model::state::Deployment;
 use std::io::Write;
 use std::time::Duration;
 
@@ -107,7 +108,7 @@ pub fn text_line(e: &LogEntry) -> String {
         .as_ref()
         .map(|s| s.to_string())
         .or_else(|| {
-            (e.source != crate::model::log::Source::Sentinel)
+            (e.source != sentui_model::log::Source::Sentinel)
                 .then(|| format!("{:?}", e.source).to_lowercase())
         })
         .unwrap_or_default();

@@ -2,9 +2,9 @@
 //! is reachable (and `--local` is not given), the local-process lab otherwise.
 
 use crate::cli::LabOptions;
-use crate::docker::Engine;
-use crate::lab::compose;
-use crate::lab::local::{self, LabState};
+use sentui_io::docker::Engine;
+use sentui_io::lab::compose;
+use sentui_io::lab::local::{self, LabState};
 
 pub enum Lab {
     Local(LabState),
@@ -42,7 +42,7 @@ async fn use_docker(opts: &LabOptions) -> bool {
 
 pub async fn up(opts: &LabOptions) -> Result<Lab, String> {
     if use_docker(opts).await {
-        compose::up(&opts.project).await?;
+        compose::up(&opts.project, &mut |line| outln!("{line}")).await?;
         outln!(
             "Docker lab up: compose project {}; the sentinels agree.",
             opts.project

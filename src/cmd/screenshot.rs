@@ -2,7 +2,8 @@
 
 use crate::Connection;
 use crate::app::{App, Event};
-use crate::collect::{self, link::now_ms};
+use sentui_io::collect;
+use sentui_io::link::now_ms;
 use std::path::Path;
 use std::time::Duration;
 

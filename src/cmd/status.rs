@@ -1,8 +1,8 @@
 //! `sentui status`: one snapshot as a table or JSON; the exit status tells the health.
 
-use crate::model::Millis;
-use crate::model::state::Deployment;
-use crate::model::view::{GroupView, Health, NodeView};
+use sentui_model::Millis;
+use sentui_model::state::Deployment;
+use sentui_model::view::{GroupView, Health, NodeView};
 use serde::Serialize;
 use std::fmt::Write;
 
@@ -121,7 +121,7 @@ fn node_row(out: &mut String, label: &str, n: &NodeView) {
 /// Appends what runs behind an endpoint (container or local process) to a column.
 fn with_behind(
     text: String,
-    container: Option<&crate::model::state::ContainerInfo>,
+    container: Option<&sentui_model::state::ContainerInfo>,
     process: Option<&str>,
 ) -> String {
     match (container, process) {

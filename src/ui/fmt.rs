@@ -1,6 +1,6 @@
 //! Small text helpers shared by the panels.
 
-use crate::model::Millis;
+use sentui_model::Millis;
 
 /// `850ms`, `3.2s`, `4m05s`, `2h13m`.
 pub fn duration(ms: Millis) -> String {
@@ -37,7 +37,7 @@ pub fn sparkline(
 
 /// An address as short as it can be told apart when space is tight: `:26379` for this
 /// machine, `sentinel-1` for a name on a standard port; the whole `host:port` otherwise.
-pub fn addr(a: &crate::model::Addr, narrow: bool) -> String {
+pub fn addr(a: &sentui_model::Addr, narrow: bool) -> String {
     match (narrow, a.port) {
         (true, _) if a.is_loopback() => format!(":{}", a.port),
         // Compose service names on the standard ports read fine without them.

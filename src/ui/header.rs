@@ -3,12 +3,12 @@
 
 use super::Ctx;
 use super::fmt::duration;
-use crate::model::event::EventDetail;
-use crate::model::view::Health;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
+use sentui_model::event::EventDetail;
+use sentui_model::view::Health;
 
 pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
     let t = ctx.theme;
@@ -163,7 +163,7 @@ fn other_groups(ctx: &Ctx) -> Option<Span<'static>> {
 
 /// How long the master has been master: since its `+switch-master`, else "seen for" since
 /// sentui started.
-fn master_for(ctx: &Ctx, master: &crate::model::Addr) -> String {
+fn master_for(ctx: &Ctx, master: &sentui_model::Addr) -> String {
     let d = ctx.app.shown();
     let since = d.log.entries().rev().find_map(|e| match &e.detail {
         EventDetail::SwitchMaster { new, .. } if new == master => Some(e.ts),

@@ -5,12 +5,12 @@
 use super::Ctx;
 use super::fmt::{addr, fit};
 use crate::cmd::events::clock;
-use crate::model::event::{EventDetail, InstanceKind};
-use crate::model::log::{FoldedEntry, LogEntry, Source};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
+use sentui_model::event::{EventDetail, InstanceKind};
+use sentui_model::log::{FoldedEntry, LogEntry, Source};
 
 /// Events from several sentinels this close together fold into one row.
 const FOLD_WINDOW_MS: u64 = 2000;

@@ -5,11 +5,11 @@
 use super::Ctx;
 use super::fmt::{duration, fit};
 use crate::app::ProbePanel;
-use crate::model::probe::ReadBack;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
+use sentui_model::probe::ReadBack;
 
 /// Rows the panel wants, borders included.
 pub const HEIGHT: u16 = 6;
@@ -70,7 +70,7 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
             ]));
             let mut window = format!("unavailable {}", duration(p.unavailable_total(now)));
             if let Some(w) = p.window() {
-                let who = |a: &Option<crate::model::Addr>| {
+                let who = |a: &Option<sentui_model::Addr>| {
                     a.as_ref()
                         .map(|a| super::fmt::addr(a, width < 70))
                         .unwrap_or_else(|| "?".into())

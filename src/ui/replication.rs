@@ -3,11 +3,11 @@
 
 use super::Ctx;
 use super::fmt::{bytes, sparkline};
-use crate::model::info::Role;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Span;
 use ratatui::widgets::{Block, Borders, Cell, Row, Table};
+use sentui_model::info::Role;
 
 /// Fixed columns (NODE, ROLE, OFFSET, LAG, LINK, IO) and the spacing between all seven.
 const FIXED: u16 = 21 + 7 + 10 + 9 + 4 + 3 + 6;

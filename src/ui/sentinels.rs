@@ -109,7 +109,7 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
 
 /// What runs behind an endpoint: `container NAME (state)` or the local process.
 pub fn behind(
-    container: Option<&crate::model::state::ContainerInfo>,
+    container: Option<&sentui_model::state::ContainerInfo>,
     process: Option<&str>,
 ) -> String {
     match (container, process) {

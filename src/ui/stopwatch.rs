@@ -3,12 +3,12 @@
 
 use super::Ctx;
 use super::fmt::{duration, fit};
-use crate::model::Millis;
-use crate::model::stopwatch::{Outcome, Phase, PhaseMark};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use sentui_model::Millis;
+use sentui_model::stopwatch::{Outcome, Phase, PhaseMark};
 
 pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
     let t = ctx.theme;
@@ -52,7 +52,7 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
                 Some(Outcome::Recovered) => ("master came back".into(), t.ok()),
                 Some(Outcome::Aborted(r)) => (format!("aborted: {r}"), t.bad()),
             };
-            let short = |a: &Option<crate::model::Addr>| {
+            let short = |a: &Option<sentui_model::Addr>| {
                 a.as_ref()
                     .map(|a| super::fmt::addr(a, width < 36))
                     .unwrap_or_else(|| "?".into())

@@ -1,7 +1,7 @@
 //! Colours, with NO_COLOR honoured: without colour, emphasis uses bold/reverse only.
 
-use crate::model::event::EventClass;
 use ratatui::style::{Color, Modifier, Style};
+use sentui_model::event::EventClass;
 
 #[derive(Clone, Copy, Debug)]
 pub struct Theme {

@@ -3,13 +3,13 @@
 
 use super::fmt::{bytes, duration, fit};
 use super::{Ctx, Theme};
-use crate::model::info::Role;
-use crate::model::view::NodeView;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
+use sentui_model::info::Role;
+use sentui_model::view::NodeView;
 
 /// The state word of a node and its style.
 pub fn node_state(n: &NodeView, promoted: bool, t: Theme) -> (String, Style) {

@@ -51,7 +51,7 @@ pub fn lines<'a>(ctx: &Ctx<'a>, max: usize, narrow: bool) -> Vec<Line<'a>> {
                 Span::styled(" → ", t.dim()),
                 Span::styled(
                     name(&vote.run_id),
-                    t.class(crate::model::event::EventClass::Vote),
+                    t.class(sentui_model::event::EventClass::Vote),
                 ),
             ]));
         }

@@ -2,11 +2,11 @@
 //! (tests/fixtures), at the stages of a failover, for render and app tests.
 #![allow(dead_code)]
 
-use sentui::collect::reply::{records, text};
-use sentui::model::info::ReplicationInfo;
-use sentui::model::reply::{MasterRecord, PeerRecord, ReplicaRecord, parse_all};
-use sentui::model::state::{Deployment, GroupPoll, SentinelPoll, Update};
-use sentui::model::{Addr, Millis, Reach};
+use sentui_io::collect::reply::{records, text};
+use sentui_model::info::ReplicationInfo;
+use sentui_model::reply::{MasterRecord, PeerRecord, ReplicaRecord, parse_all};
+use sentui_model::state::{Deployment, GroupPoll, SentinelPoll, Update};
+use sentui_model::{Addr, Millis, Reach};
 
 pub const SENTINELS: [&str; 3] = ["127.0.0.1:26380", "127.0.0.1:26381", "127.0.0.1:26382"];
 /// The moment the master was frozen in the capture.
@@ -26,7 +26,7 @@ pub fn fixture(name: &str) -> redis::Value {
     redis::parse_redis_value(&bytes).unwrap()
 }
 
-fn parsed<T>(name: &str, p: fn(&sentui::model::reply::Record) -> Result<T, String>) -> Vec<T> {
+fn parsed<T>(name: &str, p: fn(&sentui_model::reply::Record) -> Result<T, String>) -> Vec<T> {
     let (recs, _) = records(&fixture(name)).unwrap();
     parse_all(&recs, p).0
 }

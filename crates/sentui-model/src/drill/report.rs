@@ -3,10 +3,10 @@
 //! was restored; as text, markdown or JSON. Pure: built from the model and the runner's records.
 
 use super::scenario::Expect;
-use crate::model::log::Source;
-use crate::model::probe::{ProbeStats, ReadBack};
-use crate::model::stopwatch::Phase;
-use crate::model::{Addr, Deployment, Millis};
+use crate::log::Source;
+use crate::probe::{ProbeStats, ReadBack};
+use crate::stopwatch::Phase;
+use crate::{Addr, Deployment, Millis};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -591,9 +591,9 @@ impl Report {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Update;
-    use crate::model::log::LogEntry;
-    use crate::model::probe::{ErrorKind, ProbeEvent, WriteError};
+    use crate::Update;
+    use crate::log::LogEntry;
+    use crate::probe::{ErrorKind, ProbeEvent, WriteError};
 
     fn a(s: &str) -> Addr {
         s.parse().unwrap()

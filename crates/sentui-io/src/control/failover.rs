@@ -1,7 +1,7 @@
 //! Asking the sentinels for a manual failover (`SENTINEL FAILOVER <group>`).
 
-use crate::collect::link::LinkSettings;
-use crate::model::Addr;
+use crate::link::LinkSettings;
+use sentui_model::Addr;
 
 /// Sends SENTINEL FAILOVER to the first of `sentinels` that answers.
 pub async fn failover_via(

@@ -2,20 +2,17 @@
 //! channel. A router in front of that channel discovers new sentinels and nodes from the
 //! sentinels' replies, starts collectors for them, and retires the ones no sentinel reports.
 
-pub mod budget;
 pub mod docker;
-pub mod link;
 pub mod local;
 pub mod node;
-pub mod probe;
 pub mod reply;
 pub mod sentinel;
 pub mod snapshot;
 
-use crate::model::state::SentinelPoll;
-use crate::model::{Addr, Update};
-use link::{LinkSettings, now_ms};
+use crate::link::{LinkSettings, now_ms};
 use node::ProbeSettings;
+use sentui_model::state::SentinelPoll;
+use sentui_model::{Addr, Update};
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
@@ -25,7 +22,7 @@ use tokio::task::JoinHandle;
 pub struct CollectSettings {
     pub link: LinkSettings,
     /// The compose project to watch through the Docker API, when there is one.
-    pub docker: Option<crate::control::DockerScope>,
+    pub docker: Option<crate::docker::DockerScope>,
     pub probe: ProbeSettings,
     pub poll_every: Duration,
     /// Group-detail commands per poll round of one sentinel (see [`budget`]).
@@ -41,7 +38,7 @@ impl Default for CollectSettings {
             docker: None,
             probe: ProbeSettings::default(),
             poll_every: Duration::from_millis(1000),
-            poll_budget: budget::DEFAULT_POLL_BUDGET,
+            poll_budget: sentui_model::budget::DEFAULT_POLL_BUDGET,
             vanish_after: Duration::from_secs(10),
         }
     }
@@ -282,8 +279,8 @@ fn spawn_node(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::reply::{MasterRecord, PeerRecord, ReplicaRecord, rec};
-    use crate::model::state::GroupPoll;
+    use sentui_model::reply::{MasterRecord, PeerRecord, ReplicaRecord, rec};
+    use sentui_model::state::GroupPoll;
 
     fn group(carried: bool) -> GroupPoll {
         let master = MasterRecord::parse(&rec(&[

@@ -3,8 +3,8 @@
 //! project name of the user's choosing; sentui then waits until every container is healthy and
 //! the sentinels agree. `down` removes that project's containers, networks and volumes only.
 
-use crate::collect::link::{LinkSettings, SharedMap};
 use crate::docker::{self, Engine};
+use crate::link::{LinkSettings, SharedMap};
 use bollard::query_parameters::{ListNetworksOptionsBuilder, ListVolumesOptionsBuilder};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -20,31 +20,31 @@ pub const SERVICES: usize = 6;
 const FILES: &[(&str, &str)] = &[
     (
         "compose/docker-compose.yml",
-        include_str!("../../compose/docker-compose.yml"),
+        include_str!("../../../../compose/docker-compose.yml"),
     ),
     (
         "compose/app/Dockerfile",
-        include_str!("../../compose/app/Dockerfile"),
+        include_str!("../../../../compose/app/Dockerfile"),
     ),
     (
         "compose/app/writer.sh",
-        include_str!("../../compose/app/writer.sh"),
+        include_str!("../../../../compose/app/writer.sh"),
     ),
     (
         "redis-sentinel/Dockerfile",
-        include_str!("../../redis-sentinel/Dockerfile"),
+        include_str!("../../../../redis-sentinel/Dockerfile"),
     ),
     (
         "redis-sentinel/entrypoint.sh",
-        include_str!("../../redis-sentinel/entrypoint.sh"),
+        include_str!("../../../../redis-sentinel/entrypoint.sh"),
     ),
     (
         "redis-sentinel/sentinel.conf.tpl",
-        include_str!("../../redis-sentinel/sentinel.conf.tpl"),
+        include_str!("../../../../redis-sentinel/sentinel.conf.tpl"),
     ),
     (
         "scripts/offline-image",
-        include_str!("../../scripts/offline-image"),
+        include_str!("../../../../scripts/offline-image"),
     ),
 ];
 
@@ -194,18 +194,19 @@ pub async fn choose_image(files: &Path) -> Result<(String, String), String> {
     ))
 }
 
-/// Starts the lab under `project` and waits until it is healthy and the sentinels agree.
-pub async fn up(project: &str) -> Result<(), String> {
+/// Starts the lab under `project` and waits until it is healthy and the sentinels agree;
+/// `progress` hears what it is doing (the image chosen, the compose tool).
+pub async fn up(project: &str, progress: &mut dyn FnMut(String)) -> Result<(), String> {
     let engine = Engine::connect().await?;
     let compose = ComposeCli::detect().await?;
     let dir = files_dir(project);
     let file = write_files(&dir)?;
     let (image, why) = choose_image(&dir).await?;
-    outln!("image: {image} ({why})");
-    outln!(
+    progress(format!("image: {image} ({why})"));
+    progress(format!(
         "starting compose project {project} with `{}`...",
         compose.name()
-    );
+    ));
     compose
         .run(
             project,

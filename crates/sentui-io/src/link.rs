@@ -1,9 +1,9 @@
 //! Connections with timeouts everywhere: a paused process accepts TCP and never answers, so no
 //! call may wait without a bound.
 
-use crate::model::{Addr, AddrMap, Millis, Reach};
 use redis::aio::MultiplexedConnection;
 use redis::{AsyncConnectionConfig, Client, ConnectionAddr, IntoConnectionInfo, RedisError};
+use sentui_model::{Addr, AddrMap, Millis, Reach};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 

@@ -3,8 +3,8 @@
 //! step and its line, the built-in default, and the states a step can wait for or check,
 //! judged on a [`Deployment`]. docs/drill.md documents the format.
 
-use crate::model::info::Role;
-use crate::model::{Addr, Deployment, Millis};
+use crate::info::Role;
+use crate::{Addr, Deployment, Millis};
 use serde::Deserialize;
 use std::time::Duration;
 
@@ -169,7 +169,7 @@ impl State {
             State::Agreed => agreement(d, group, now),
             State::Healthy => {
                 let v = d.view(group, now);
-                if v.health == crate::model::view::Health::Healthy {
+                if v.health == crate::view::Health::Healthy {
                     Ok("healthy".into())
                 } else {
                     Err(format!("not healthy: {}", v.problems.join("; ")))
@@ -460,7 +460,7 @@ struct RawStep {
 }
 
 fn duration(field: &str, s: &str) -> Result<Duration, String> {
-    crate::cli::parse_duration(s).map_err(|e| format!("{field}: {e}"))
+    crate::time::parse_duration(s).map_err(|e| format!("{field}: {e}"))
 }
 
 fn step(s: &RawStep) -> Result<StepKind, String> {

@@ -3,53 +3,13 @@
 //! frozen with SIGSTOP/SIGCONT. Every action reports what it touched, so callers can log it and
 //! undo it.
 
-pub mod process;
-pub mod sentinel;
+pub mod failover;
 
-use crate::collect::link::SharedMap;
-use crate::docker::{ComposeContainer, Engine};
-use crate::model::Addr;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Action {
-    Pause,
-    Unpause,
-    Stop,
-    Start,
-    Restart,
-}
-
-impl Action {
-    pub fn verb(self) -> &'static str {
-        match self {
-            Action::Pause => "paused",
-            Action::Unpause => "resumed",
-            Action::Stop => "stopped",
-            Action::Start => "started",
-            Action::Restart => "restarted",
-        }
-    }
-
-    pub fn verb_present(self) -> &'static str {
-        match self {
-            Action::Pause => "pausing",
-            Action::Unpause => "resuming",
-            Action::Stop => "stopping",
-            Action::Start => "starting",
-            Action::Restart => "restarting",
-        }
-    }
-
-    /// The action that undoes this one, if any.
-    pub fn undo(self) -> Option<Action> {
-        match self {
-            Action::Pause => Some(Action::Unpause),
-            Action::Stop => Some(Action::Start),
-            _ => None,
-        }
-    }
-}
+use crate::docker::DockerScope;
+use crate::link::SharedMap;
+use crate::procfs;
+use sentui_model::Addr;
+pub use sentui_model::action::Action;
 
 /// What an action did, for the log, the status line and the undo list.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -63,52 +23,6 @@ pub struct Effect {
 impl Effect {
     pub fn describe(&self) -> String {
         format!("{} {} ({})", self.action.verb(), self.addr, self.target)
-    }
-}
-
-/// The compose project sentui may touch (and nothing else).
-#[derive(Clone)]
-pub struct DockerScope {
-    pub engine: Engine,
-    pub project: String,
-}
-
-impl std::fmt::Debug for DockerScope {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "DockerScope({})", self.project)
-    }
-}
-
-impl DockerScope {
-    /// The project's container behind an announced address, or named `name` (service or
-    /// container name).
-    pub async fn find(
-        &self,
-        addr: Option<&Addr>,
-        name: Option<&str>,
-    ) -> Result<Option<ComposeContainer>, String> {
-        let containers = self.engine.project(&self.project).await?;
-        let d = crate::docker::discover(&containers);
-        if let Some(a) = addr {
-            if let Some(c) = d.members.get(a) {
-                return Ok(Some(c.clone()));
-            }
-            // Another announced form of the same container (its name or IP).
-            let reach = d.map.reachable(a);
-            if let Some((_, c)) = d
-                .members
-                .iter()
-                .find(|(announced, _)| d.map.reachable(announced) == reach && d.map.contains(a))
-            {
-                return Ok(Some(c.clone()));
-            }
-        }
-        if let Some(n) = name {
-            return Ok(containers
-                .into_iter()
-                .find(|c| c.service == n || c.name == n));
-        }
-        Ok(None)
     }
 }
 
@@ -180,9 +94,9 @@ fn local(action: Action, addr: &Addr, map: &SharedMap) -> Result<Effect, String>
             "{addr} is not on this machine ({reach}); sentui can only freeze local processes here"
         ));
     }
-    let proc = process::find_listener(reach.port)?
+    let proc = procfs::find_listener(reach.port)?
         .ok_or_else(|| format!("nothing listens on port {} of this machine", reach.port))?;
-    process::signal(proc.pid, sig)?;
+    procfs::signal(proc.pid, sig)?;
     Ok(Effect {
         action,
         addr: addr.clone(),

@@ -1,12 +1,12 @@
 //! One-shot collection for `sentui status`: poll the seed sentinels, then every sentinel and
 //! node they report, all in parallel, each call bounded by the link timeouts.
 
-use super::budget::DetailSchedule;
-use super::link::{LinkSettings, now_ms};
 use super::node::info_once;
 use super::sentinel::poll_once;
-use crate::model::{Addr, Deployment, Reach, Update};
+use crate::link::{LinkSettings, now_ms};
 use futures_util::future::join_all;
+use sentui_model::budget::DetailSchedule;
+use sentui_model::{Addr, Deployment, Reach, Update};
 use std::collections::BTreeSet;
 
 /// Discovery rounds: seeds, then what they report, then what those report.
@@ -65,7 +65,7 @@ async fn node_once(link: &LinkSettings, addr: &Addr) -> Update {
         Err(e) => Update::NodeReach {
             addr: addr.clone(),
             at: now_ms(),
-            reach: match super::link::classify(&e.0, e.1) {
+            reach: match crate::link::classify(&e.0, e.1) {
                 Reach::Unresponsive { .. } => Reach::Unresponsive { since: started },
                 r => r,
             },

@@ -1,7 +1,7 @@
 //! Turning redis-rs [`Value`]s into the plain shapes the model parsers take.
 
-use crate::model::reply::Record;
 use redis::Value;
+use sentui_model::reply::Record;
 
 /// Text of a string-like reply (bulk, simple, verbatim); None for anything else.
 pub fn text(v: &Value) -> Option<String> {

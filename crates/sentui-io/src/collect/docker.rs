@@ -3,11 +3,11 @@
 //! source `docker`, so the log shows cause and effect. When the engine goes away, monitoring of
 //! Redis goes on; the watcher says so once and reconnects with backoff.
 
-use super::link::{Backoff, SharedMap, now_ms};
 use crate::docker::{Discovery, Engine, discover, event_name};
-use crate::model::Update;
-use crate::model::log::{LogEntry, Source};
+use crate::link::{Backoff, SharedMap, now_ms};
 use futures_util::StreamExt;
+use sentui_model::Update;
+use sentui_model::log::{LogEntry, Source};
 use tokio::sync::mpsc::Sender;
 
 /// Lists the project, updates the map, and sends every endpoint's container state.

@@ -1,15 +1,15 @@
 //! The node collector: `INFO replication` every second and a liveness probe (PING) every
 //! ~100 ms, one request in flight at a time, so a frozen node is flagged unresponsive long
 //! before Sentinel's own `+sdown`, and a paused node never piles up requests. With many nodes
-//! the probe interval grows to keep sentui within its probe budget (see [`super::budget`]).
+//! the probe interval grows to keep sentui within its probe budget (see [`sentui_model::budget`]).
 
-use super::budget;
-use super::link::{Backoff, LinkSettings, classify, now_ms};
 use super::reply::text;
-use crate::model::info::ReplicationInfo;
-use crate::model::{Addr, Reach, Update};
+use crate::link::{Backoff, LinkSettings, classify, now_ms};
 use redis::Value;
 use redis::aio::MultiplexedConnection;
+use sentui_model::budget;
+use sentui_model::info::ReplicationInfo;
+use sentui_model::{Addr, Reach, Update};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};

@@ -1,17 +1,17 @@
 //! Sentinel collectors: a command link that polls the sentinel's views, and an events link
 //! (`PSUBSCRIBE *`) that forwards every event it publishes.
 
-use super::budget::DetailSchedule;
-use super::link::{Backoff, LinkSettings, classify, now_ms};
 use super::reply::{records, text};
-use crate::model::event::EventDetail;
-use crate::model::info::ServerInfo;
-use crate::model::reply::{Ckquorum, MasterRecord, PeerRecord, ReplicaRecord, parse_all};
-use crate::model::state::{GroupPoll, SentinelPoll};
-use crate::model::{Addr, Reach, Update};
+use crate::link::{Backoff, LinkSettings, classify, now_ms};
 use futures_util::StreamExt;
 use redis::aio::MultiplexedConnection;
 use redis::{RedisError, Value};
+use sentui_model::budget::DetailSchedule;
+use sentui_model::event::EventDetail;
+use sentui_model::info::ServerInfo;
+use sentui_model::reply::{Ckquorum, MasterRecord, PeerRecord, ReplicaRecord, parse_all};
+use sentui_model::state::{GroupPoll, SentinelPoll};
+use sentui_model::{Addr, Reach, Update};
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;

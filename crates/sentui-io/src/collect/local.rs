@@ -9,10 +9,10 @@
 //! healthy ones take turns (200 nodes: each every 4 s), while the ones the collectors report
 //! trouble with (a frozen node stops answering first) and paused ones are read every second.
 
-use super::link::now_ms;
-use crate::control::process;
-use crate::model::state::ProcessInfo;
-use crate::model::{Addr, Update};
+use crate::link::now_ms;
+use crate::procfs;
+use sentui_model::state::ProcessInfo;
+use sentui_model::{Addr, Update};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
@@ -85,7 +85,7 @@ impl Drop for WatchGuard {
 
 /// What the watcher knows of one endpoint.
 struct Known {
-    process: Option<process::LocalProcess>,
+    process: Option<procfs::LocalProcess>,
     looked_up: Instant,
     paused: bool,
     /// When stopped/running was last read (None: not since the process was found).
@@ -110,7 +110,7 @@ impl Known {
             return true;
         };
         self.state_read = Some(Instant::now());
-        match process::stopped(p.pid) {
+        match procfs::stopped(p.pid) {
             Some(stopped) => {
                 self.paused = stopped;
                 true
@@ -184,7 +184,7 @@ pub async fn process_task(watched: Watched, tx: Sender<Update>) {
             .collect();
         if !due.is_empty() {
             let ports = due.clone();
-            let found = tokio::task::spawn_blocking(move || process::find_listeners(&ports))
+            let found = tokio::task::spawn_blocking(move || procfs::find_listeners(&ports))
                 .await
                 .ok()
                 .and_then(Result::ok)
@@ -237,7 +237,7 @@ mod tests {
             };
             endpoints.insert(addr.clone(), endpoint);
             let mut k = Known::new();
-            k.process = Some(process::LocalProcess {
+            k.process = Some(procfs::LocalProcess {
                 pid: i32::from(port),
                 name: "redis-server".into(),
             });

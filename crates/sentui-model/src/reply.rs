@@ -194,9 +194,8 @@ impl Ckquorum {
     }
 }
 
-/// A record from literal pairs (tests).
-#[cfg(test)]
-pub(crate) fn rec(pairs: &[(&str, &str)]) -> Record {
+/// A record from literal pairs (tests and fixtures).
+pub fn rec(pairs: &[(&str, &str)]) -> Record {
     pairs
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))

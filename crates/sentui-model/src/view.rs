@@ -465,8 +465,8 @@ fn judge(v: &mut GroupView) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::reply::{MasterRecord, PeerRecord, rec};
-    use crate::model::state::{GroupPoll, SentinelPoll, Update};
+    use crate::reply::{MasterRecord, PeerRecord, rec};
+    use crate::state::{GroupPoll, SentinelPoll, Update};
 
     /// `sentinel` polled: INFO says `process_id`, and it lists `peers` as (port, sentinel id).
     fn polled(sentinel: u16, process_id: &str, peers: &[(u16, &str)]) -> Update {

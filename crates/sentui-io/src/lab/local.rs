@@ -3,10 +3,10 @@
 //! file lists exactly what it started, so `lab down` stops exactly that. With `groups` above one
 //! the same three sentinels watch that many master groups (the scale lab).
 
-use crate::collect::link::LinkSettings;
 use crate::collect::snapshot::snapshot;
-use crate::control::process;
-use crate::model::Addr;
+use crate::link::LinkSettings;
+use crate::procfs;
+use sentui_model::Addr;
 use serde::{Deserialize, Serialize};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -378,7 +378,7 @@ pub async fn wait_until_agreed(
 
 /// Why `group` is not settled yet, or None when every sentinel agrees on it.
 fn group_disagreement(
-    d: &crate::model::Deployment,
+    d: &sentui_model::Deployment,
     seeds: &[Addr],
     group: &str,
     replicas: u32,
@@ -428,9 +428,9 @@ pub fn down(dir: &Path) -> Result<Vec<String>, String> {
     let mut lines = Vec::new();
     let mut ours = Vec::new();
     for m in &state.members {
-        if process::is_alive(m.pid) && state.owns(m) {
-            let _ = process::signal(m.pid, libc::SIGCONT);
-            let _ = process::signal(m.pid, libc::SIGTERM);
+        if procfs::is_alive(m.pid) && state.owns(m) {
+            let _ = procfs::signal(m.pid, libc::SIGCONT);
+            let _ = procfs::signal(m.pid, libc::SIGTERM);
             ours.push(m);
         } else {
             lines.push(format!(
@@ -441,11 +441,11 @@ pub fn down(dir: &Path) -> Result<Vec<String>, String> {
     }
     let deadline = Instant::now() + Duration::from_secs(5);
     for m in ours {
-        while process::is_alive(m.pid) && !is_zombie(m.pid) && Instant::now() < deadline {
+        while procfs::is_alive(m.pid) && !is_zombie(m.pid) && Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(20));
         }
-        if process::is_alive(m.pid) && !is_zombie(m.pid) {
-            let _ = process::signal(m.pid, libc::SIGKILL);
+        if procfs::is_alive(m.pid) && !is_zombie(m.pid) {
+            let _ = procfs::signal(m.pid, libc::SIGKILL);
         }
         lines.push(format!(
             "stopped {} 127.0.0.1:{} (pid {})",
@@ -459,6 +459,6 @@ pub fn down(dir: &Path) -> Result<Vec<String>, String> {
 fn is_zombie(pid: i32) -> bool {
     fs::read_to_string(format!("/proc/{pid}/stat"))
         .ok()
-        .and_then(|s| process::parse_stat_state(&s))
+        .and_then(|s| procfs::parse_stat_state(&s))
         == Some('Z')
 }

@@ -6,12 +6,12 @@
 //! acknowledged keys back from the current master (MGET in batches) to count lost writes, then
 //! deletes its keys. Every step is reported as an owned, timestamped [`Update::Probe`].
 
-use super::link::{Backoff, LinkSettings, now_ms};
-use crate::model::probe::{ErrorKind, ProbeEvent, WriteError, missing};
-use crate::model::{Addr, Update};
+use crate::link::{Backoff, LinkSettings, now_ms};
 use futures_util::StreamExt;
 use redis::RedisError;
 use redis::aio::MultiplexedConnection;
+use sentui_model::probe::{ErrorKind, ProbeEvent, WriteError, missing};
+use sentui_model::{Addr, Update};
 use std::time::Duration;
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
@@ -118,7 +118,7 @@ async fn run(cfg: ProbeConfig, tx: mpsc::Sender<Update>, mut stop: watch::Receiv
     }
     let (switch_tx, mut switch_rx) = mpsc::channel::<(Addr, Addr)>(16);
     // Aborted when the probe ends.
-    let _listeners = super::Tasks::of(
+    let _listeners = crate::collect::Tasks::of(
         cfg.sentinels
             .iter()
             .map(|s| {
@@ -371,8 +371,8 @@ fn write_error(e: &RedisError) -> WriteError {
     }
 }
 
-fn reach_error(addr: &Addr, r: &crate::model::Reach) -> WriteError {
-    use crate::model::Reach;
+fn reach_error(addr: &Addr, r: &sentui_model::Reach) -> WriteError {
+    use sentui_model::Reach;
     let kind = match r {
         Reach::Unresponsive { .. } => ErrorKind::Timeout,
         Reach::Refused(_) => ErrorKind::Refused,
@@ -453,7 +453,9 @@ async fn switch_listener(
 ) {
     let mut backoff = Backoff::default();
     loop {
-        if let Ok(pubsub) = super::sentinel::subscribe(&link, &sentinel, "+switch-master").await {
+        if let Ok(pubsub) =
+            crate::collect::sentinel::subscribe(&link, &sentinel, "+switch-master").await
+        {
             backoff.reset();
             let mut stream = pubsub.into_on_message();
             while let Some(msg) = stream.next().await {

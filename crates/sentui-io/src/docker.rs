@@ -3,14 +3,14 @@
 //! to the container's published 127.0.0.1 port, act on containers, and follow their events.
 //! The host never sends traffic to container IPs: they only appear as keys of the map.
 
-use crate::model::state::ContainerInfo;
-use crate::model::{Addr, AddrMap};
 use bollard::Docker;
 use bollard::query_parameters::{
     EventsOptionsBuilder, ListContainersOptionsBuilder, RestartContainerOptions,
     StartContainerOptions, StopContainerOptions,
 };
 use futures_util::{Stream, StreamExt};
+use sentui_model::state::ContainerInfo;
+use sentui_model::{Addr, AddrMap};
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
@@ -235,8 +235,8 @@ impl Engine {
         Ok(out)
     }
 
-    pub async fn act(&self, id: &str, action: crate::control::Action) -> Result<(), String> {
-        use crate::control::Action;
+    pub async fn act(&self, id: &str, action: sentui_model::action::Action) -> Result<(), String> {
+        use sentui_model::action::Action;
         let what = format!(
             "{} container {}",
             action.verb_present(),
@@ -382,5 +382,51 @@ mod tests {
     fn event_names() {
         assert_eq!(event_name("pause"), Some("container-pause"));
         assert_eq!(event_name("exec_start: sh"), None);
+    }
+}
+
+/// The compose project sentui may touch (and nothing else).
+#[derive(Clone)]
+pub struct DockerScope {
+    pub engine: Engine,
+    pub project: String,
+}
+
+impl std::fmt::Debug for DockerScope {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "DockerScope({})", self.project)
+    }
+}
+
+impl DockerScope {
+    /// The project's container behind an announced address, or named `name` (service or
+    /// container name).
+    pub async fn find(
+        &self,
+        addr: Option<&Addr>,
+        name: Option<&str>,
+    ) -> Result<Option<ComposeContainer>, String> {
+        let containers = self.engine.project(&self.project).await?;
+        let d = discover(&containers);
+        if let Some(a) = addr {
+            if let Some(c) = d.members.get(a) {
+                return Ok(Some(c.clone()));
+            }
+            // Another announced form of the same container (its name or IP).
+            let reach = d.map.reachable(a);
+            if let Some((_, c)) = d
+                .members
+                .iter()
+                .find(|(announced, _)| d.map.reachable(announced) == reach && d.map.contains(a))
+            {
+                return Ok(Some(c.clone()));
+            }
+        }
+        if let Some(n) = name {
+            return Ok(containers
+                .into_iter()
+                .find(|c| c.service == n || c.name == n));
+        }
+        Ok(None)
     }
 }

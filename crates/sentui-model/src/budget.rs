@@ -14,7 +14,7 @@
 //!
 //! Pure: no I/O, no clocks; the collectors call it.
 
-use crate::model::reply::MasterRecord;
+use crate::reply::MasterRecord;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
@@ -152,7 +152,7 @@ fn details_may_differ(then: &MasterRecord, now: &MasterRecord) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Addr;
+    use crate::Addr;
 
     fn master(name: &str, replicas: u32) -> MasterRecord {
         MasterRecord {
