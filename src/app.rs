@@ -1,41 +1,19 @@
-//! The TUI's state and its reactions: `App::handle(Event)` changes state and returns the
-//! [`Command`]s to carry out. No I/O here, so tests drive it with scripted events and keys.
+//! The TUI's state and its reactions. `App::step(Input)` is the one way it changes: it applies
+//! the input to the deployment and to the screen's own state, and returns the [`Command`]s to
+//! carry out. No I/O and no clock here (every input carries its time), so a recording's
+//! inputs fed to a fresh App rebuild every frame the live session drew.
 
 use crate::keymap::{Action, action_for};
-use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
-use sentui_io::control::Action as ControlAction;
-use sentui_model::log::{LogEntry, Source};
-use sentui_model::state::Deployment;
+use sentui_model::ReachState;
+use sentui_model::action::{Action as ControlAction, Command};
+use sentui_model::input::{Done, Input, InputKind, Key, KeyCode, Stop};
+use sentui_model::state::{ContainerState, Deployment};
 use sentui_model::view::{GroupView, Health};
-use sentui_model::{Addr, Millis, Update};
-use std::collections::BTreeMap;
+use sentui_model::{Addr, Millis};
+use std::collections::{BTreeMap, VecDeque};
 
 /// How often the health of every group is recomputed for the header.
 const GLANCE_EVERY_MS: Millis = 1000;
-
-pub enum Event {
-    Update(Box<Update>),
-    Key(KeyEvent),
-    Tick(Millis),
-    Resize(u16, u16),
-    Done(ActionResult),
-}
-
-/// What the runtime should do for the app.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(tag = "command", rename_all = "kebab-case")]
-pub enum Command {
-    /// Pause, resume, stop, start or restart a node (its container or local process).
-    Control { action: ControlAction, addr: Addr },
-    /// Save the screen as SVG.
-    Screenshot,
-    /// SENTINEL FAILOVER, sent to the first of `sentinels` that answers.
-    Failover { group: String, sentinels: Vec<Addr> },
-    /// Start the write probe on `group`, asking `sentinels` for its master.
-    StartProbe { group: String, sentinels: Vec<Addr> },
-    /// Stop the write probe (it reads back its acknowledged writes, then ends).
-    StopProbe,
-}
 
 /// The write probe's panel (`w` cycles: hidden -> running -> stopped, figures kept -> hidden).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -53,13 +31,6 @@ pub enum Pending {
     Control(ControlAction, Addr),
 }
 
-/// The outcome of a command, fed back as an event.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct ActionResult {
-    pub command: Command,
-    pub result: Result<String, String>,
-}
-
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StatusLine {
     pub text: String,
@@ -67,10 +38,10 @@ pub struct StatusLine {
     pub at: Millis,
 }
 
-/// Receive-to-screen delays of log entries (ms), bounded.
+/// Delays in milliseconds (receive to screen, key to screen), the newest 10,000.
 #[derive(Clone, Debug, Default)]
 pub struct Latency {
-    samples: Vec<Millis>,
+    samples: VecDeque<Millis>,
 }
 
 impl Latency {
@@ -79,9 +50,9 @@ impl Latency {
     pub fn record(&mut self, delays: impl IntoIterator<Item = Millis>) {
         for d in delays {
             if self.samples.len() == Self::KEEP {
-                self.samples.remove(0);
+                self.samples.pop_front();
             }
-            self.samples.push(d);
+            self.samples.push_back(d);
         }
     }
 
@@ -89,7 +60,7 @@ impl Latency {
         if self.samples.is_empty() {
             return None;
         }
-        let mut s = self.samples.clone();
+        let mut s: Vec<Millis> = self.samples.iter().copied().collect();
         s.sort_unstable();
         let idx = ((s.len() as f64 - 1.0) * p).round() as usize;
         Some(s[idx.min(s.len() - 1)])
@@ -138,7 +109,11 @@ pub struct App {
     /// A line the header shows above everything (a replay's position and keys).
     pub banner: Option<String>,
     pub quit: bool,
+    /// Why the session ended, when it was not the user's `q`.
+    pub stopped: Option<Stop>,
     pub probe: ProbePanel,
+    /// When the oldest key not yet on screen was pressed.
+    key_pending_since: Option<Millis>,
 }
 
 impl App {
@@ -169,7 +144,9 @@ impl App {
             glance_at: 0,
             banner: None,
             quit: false,
+            stopped: None,
             probe: ProbePanel::Hidden,
+            key_pending_since: None,
         }
     }
 
@@ -234,10 +211,13 @@ impl App {
             .collect()
     }
 
+    /// The node keys act on: the one selected, else the master. A node sentui paused or
+    /// stopped stays selected even while the sentinels' lists briefly leave it out (right
+    /// after `+switch-master`), so `p` resumes it rather than pausing the new master.
     pub fn selected_addr(&self) -> Option<Addr> {
         let order = self.node_order();
         match &self.selected {
-            Some(a) if order.contains(a) => Some(a.clone()),
+            Some(a) if order.contains(a) || self.changed_by_us.contains_key(a) => Some(a.clone()),
             _ => order.into_iter().next(),
         }
     }
@@ -254,7 +234,7 @@ impl App {
                 .is_some_and(|p| p.paused)
             || node
                 .and_then(|n| n.container.as_ref())
-                .is_some_and(|c| c.state == "paused")
+                .is_some_and(|c| c.state == ContainerState::Paused)
     }
 
     /// Whether `s` on the selected node would start it (else it stops).
@@ -268,7 +248,7 @@ impl App {
                 .nodes
                 .get(&a)
                 .and_then(|n| n.container.as_ref())
-                .is_some_and(|c| matches!(c.state.as_str(), "exited" | "dead" | "created"))
+                .is_some_and(|c| c.state.is_stopped())
     }
 
     /// What sentui paused or stopped and is still so (as far as sentui can tell): undone on quit.
@@ -282,9 +262,9 @@ impl App {
                 match (done, process, container) {
                     (_, None, None) => true,
                     (ControlAction::Pause, Some(p), _) => p.paused,
-                    (ControlAction::Pause, None, Some(c)) => c.state == "paused",
+                    (ControlAction::Pause, None, Some(c)) => c.state == ContainerState::Paused,
                     (ControlAction::Stop, _, Some(c)) => {
-                        c.state != "running" && c.state != "paused"
+                        !matches!(c.state, ContainerState::Running | ContainerState::Paused)
                     }
                     _ => true,
                 }
@@ -306,33 +286,55 @@ impl App {
         });
     }
 
-    pub fn handle(&mut self, event: Event) -> Vec<Command> {
-        match event {
-            Event::Update(u) => {
-                self.live.apply(*u);
+    /// Applies one input and returns what to carry out.
+    pub fn step(&mut self, input: Input) -> Vec<Command> {
+        self.now = self.now.max(input.at);
+        let commands = match &input.kind {
+            InputKind::Key(k) => {
+                self.key_pending_since.get_or_insert(input.at);
+                self.key(*k)
+            }
+            InputKind::Resize { width, height } => {
+                self.size = (*width, *height);
                 Vec::new()
             }
-            Event::Tick(now) => {
-                self.now = now;
-                if now.saturating_sub(self.glance_at) >= GLANCE_EVERY_MS {
-                    self.refresh_glance();
-                }
+            InputKind::Done(d) => {
+                self.done(d);
                 Vec::new()
             }
-            Event::Resize(w, h) => {
-                self.size = (w, h);
+            InputKind::Stop(why) => {
+                self.stopped = Some(why.clone());
+                self.quit = true;
                 Vec::new()
             }
-            Event::Key(k) if k.kind != KeyEventKind::Release => self.key(k),
-            Event::Key(_) => Vec::new(),
-            Event::Done(r) => {
-                self.done(r);
+            InputKind::Notice { text, error } => {
+                self.set_status(text.clone(), *error);
                 Vec::new()
             }
+            InputKind::Update(_) | InputKind::Tick => Vec::new(),
+        };
+        let tick = input.kind == InputKind::Tick;
+        self.live.step(input);
+        if tick && self.now.saturating_sub(self.glance_at) >= GLANCE_EVERY_MS {
+            self.refresh_glance();
         }
+        commands
     }
 
-    fn key(&mut self, k: KeyEvent) -> Vec<Command> {
+    /// A key pressed while watching a replay: the view changes (selection, filter, help,
+    /// groups); anything that would act answers at once that a replay does not.
+    pub fn viewer_key(&mut self, k: Key) {
+        let typing = self.editing_filter;
+        if !typing && action_for(&k).is_some_and(|a| a.acts()) {
+            self.set_status("replay: not acting", false);
+            return;
+        }
+        let _ = self.key(k);
+        self.quit = false;
+        self.confirm = None;
+    }
+
+    fn key(&mut self, k: Key) -> Vec<Command> {
         if self.editing_filter {
             match k.code {
                 KeyCode::Enter => self.editing_filter = false,
@@ -350,7 +352,7 @@ impl App {
             return Vec::new();
         }
         if let Some(pending) = self.confirm.take() {
-            if !matches!(k.code, KeyCode::Char('y') | KeyCode::Char('Y')) {
+            if !matches!(k.plain_char(), Some('y' | 'Y')) {
                 self.set_status("cancelled", false);
                 return Vec::new();
             }
@@ -361,7 +363,7 @@ impl App {
                         false,
                     );
                     let mut sentinels: Vec<_> = self.shown().view(&group, self.now).sentinels;
-                    sentinels.sort_by_key(|s| s.reach != "ok");
+                    sentinels.sort_by_key(|s| s.reach != ReachState::Ok);
                     let sentinels = sentinels.into_iter().map(|s| s.addr).collect();
                     vec![Command::Failover { group, sentinels }]
                 }
@@ -371,7 +373,7 @@ impl App {
                 }
             };
         }
-        if self.show_help && k.code == KeyCode::Esc {
+        if self.show_help && k.is(KeyCode::Esc) {
             self.show_help = false;
             return Vec::new();
         }
@@ -466,7 +468,7 @@ impl App {
                     return Vec::new();
                 };
                 let mut sentinels = self.live.view(&group, self.now).sentinels;
-                sentinels.sort_by_key(|s| s.reach != "ok");
+                sentinels.sort_by_key(|s| s.reach != ReachState::Ok);
                 let sentinels = sentinels.into_iter().map(|s| s.addr).collect();
                 self.probe = ProbePanel::Running;
                 self.set_status(format!("starting the write probe on {group}..."), false);
@@ -539,41 +541,25 @@ impl App {
         vec![Command::Control { action, addr }]
     }
 
-    fn done(&mut self, r: ActionResult) {
-        match (&r.command, &r.result) {
+    /// What the UI makes of a command's outcome (the deployment logs it: see
+    /// `Deployment::step`).
+    fn done(&mut self, d: &Done) {
+        match (&d.command, &d.result) {
             (Command::Control { action, addr }, Ok(msg)) => {
                 match action {
                     ControlAction::Pause | ControlAction::Stop => {
                         self.changed_by_us.insert(addr.clone(), *action);
                     }
-                    ControlAction::Unpause | ControlAction::Start | ControlAction::Restart => {
+                    _ => {
                         self.changed_by_us.remove(addr);
                     }
                 }
-                // A fault starts the stopwatch and stands in the log as the cause.
-                let event = match action {
-                    ControlAction::Pause | ControlAction::Stop => "fault",
-                    _ => "fault-cleared",
-                };
-                let mut e =
-                    LogEntry::new(self.now, Source::Sentui, event, &format!("{msg} by sentui"));
-                e.addr = Some(addr.clone());
-                self.live.apply(Update::Note { entry: e });
                 self.set_status(msg.clone(), false);
             }
             (Command::Failover { group, .. }, Ok(msg)) => {
-                let e = LogEntry::new(
-                    self.now,
-                    Source::Sentui,
-                    "manual-failover",
-                    &format!("SENTINEL FAILOVER {group}: {msg}"),
-                )
-                .in_group(Some(group.clone()));
-                self.live.apply(Update::Note { entry: e });
-                self.set_status(format!("failover of {group} requested: {msg}"), false);
+                self.set_status(format!("failover of {group} requested: {msg}"), false)
             }
-            (Command::Screenshot, Ok(msg)) => self.set_status(msg.clone(), false),
-            (Command::StartProbe { .. } | Command::StopProbe, Ok(msg)) => {
+            (Command::Screenshot | Command::StartProbe { .. } | Command::StopProbe, Ok(msg)) => {
                 self.set_status(msg.clone(), false)
             }
             (_, Err(e)) => self.set_status(e.clone(), true),
@@ -596,11 +582,17 @@ impl App {
             || d.stopwatches.values().any(|s| s.current.is_some())
     }
 
-    /// Called after each frame: records receive-to-screen delays of newly drawn log entries.
-    pub fn drawn(&mut self, at: Millis) {
+    /// A frame showing the current state reached the screen at `at`: the log entries it
+    /// showed for the first time are marked drawn, and the delays since they were received
+    /// (and since the oldest key not yet shown) are kept. A replay calls it at the recorded
+    /// moments, so the figures (and the frames that show them) come out the same.
+    pub fn frame_drawn(&mut self, at: Millis) {
         let delays = self.live.log.mark_drawn(at);
         if self.frozen.is_none() {
             self.latency.record(delays);
+        }
+        if let Some(t) = self.key_pending_since.take() {
+            self.key_latency.record([at.saturating_sub(t)]);
         }
     }
 }

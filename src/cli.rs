@@ -1,6 +1,7 @@
 //! Command line: every flag can also come from a `SENTUI_*` environment variable.
 
 use clap::{Args, Parser, Subcommand};
+use sentui_model::action::Action;
 use sentui_model::{Addr, AddrMap};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -208,7 +209,8 @@ pub enum Command {
     /// Pause, resume, stop, start or restart a node: its container (with --compose-project)
     /// or the local process listening on its port (pause/unpause: SIGSTOP/SIGCONT).
     Ctl {
-        action: CtlAction,
+        #[arg(value_parser = action_parser(&CTL_ACTIONS))]
+        action: Action,
         /// `master` (of the group named by --master, or the only group), a compose service or
         /// container name, or HOST:PORT.
         target: String,
@@ -243,6 +245,10 @@ pub enum Command {
         /// Terminal size of the rendering (default: the recorded one).
         #[arg(long, value_name = "WxH", value_parser = parse_size)]
         size: Option<(u16, u16)>,
+        /// Check that replaying reproduces every frame the live session drew (exit 0), or name
+        /// the first that differs (exit 1).
+        #[arg(long, conflicts_with_all = ["to_cast", "screenshot"])]
+        verify: bool,
     },
     /// The configuration file.
     Config {
@@ -274,8 +280,8 @@ pub struct DrillArgs {
     pub scenario: Option<PathBuf>,
     /// The built-in drill's fault on the master: pause (container, or SIGSTOP locally), stop
     /// (container) or failover (SENTINEL FAILOVER).
-    #[arg(long, value_enum, conflicts_with = "scenario")]
-    pub fault: Option<DrillFault>,
+    #[arg(long, value_name = "FAULT", conflicts_with = "scenario", value_parser = action_parser(&DRILL_FAULTS))]
+    pub fault: Option<Action>,
     /// Probe writes per second.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=5000))]
     pub rate: Option<u32>,
@@ -299,11 +305,25 @@ pub struct DrillArgs {
     pub timeout_secs: f64,
 }
 
-#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum DrillFault {
-    Pause,
-    Stop,
-    Failover,
+/// The faults the built-in drill can inject on the master.
+pub const DRILL_FAULTS: [Action; 3] = [Action::Pause, Action::Stop, Action::Failover];
+
+/// What `sentui ctl` can do to a node.
+pub const CTL_ACTIONS: [Action; 5] = [
+    Action::Pause,
+    Action::Unpause,
+    Action::Stop,
+    Action::Start,
+    Action::Restart,
+];
+
+/// A parser that takes the names of `allowed` (and lists them in `--help`).
+fn action_parser(
+    allowed: &'static [Action],
+) -> impl clap::builder::TypedValueParser<Value = Action> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(allowed.iter().map(|a| a.name()))
+        .try_map(|s| s.parse::<Action>())
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -323,15 +343,6 @@ pub fn parse_secs(s: &str) -> Result<f64, String> {
         return Err(format!("'{s}': must be 0 or more seconds"));
     }
     Ok(v)
-}
-
-#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum CtlAction {
-    Pause,
-    Unpause,
-    Stop,
-    Start,
-    Restart,
 }
 
 #[derive(Subcommand, Debug)]

@@ -5,13 +5,14 @@
 
 use crate::Connection;
 use sentui_io::collect::{self, CollectSettings};
-use sentui_io::control::{Action, Controller};
+use sentui_io::control::{Controller, failover};
 use sentui_io::link::{LinkSettings, now_ms};
 use sentui_io::probe::{self, ProbeConfig, ProbeHandle};
+use sentui_model::action::{Action, Command};
 use sentui_model::drill::report::{self, ProbeSummary, Report, StepOutcome, StepRecord, Verdict};
-use sentui_model::drill::scenario::{Fault, Scenario, State, Step, StepKind, Target};
-use sentui_model::log::{LogEntry, Source};
-use sentui_model::{Addr, Deployment, Millis, Update};
+use sentui_model::drill::scenario::{Scenario, State, Step, StepKind, Target};
+use sentui_model::input::{ActionResult, Input};
+use sentui_model::{Addr, Deployment, Millis};
 use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
@@ -44,9 +45,9 @@ fn say(msg: impl std::fmt::Display) {
 
 struct Runner {
     d: Deployment,
-    updates: mpsc::Receiver<Update>,
-    probe_rx: mpsc::Receiver<Update>,
-    probe_tx: mpsc::Sender<Update>,
+    /// The one input stream: collectors, the write probe and the drill's own actions.
+    inputs: mpsc::Receiver<Input>,
+    tx: mpsc::Sender<Input>,
     probe: Option<ProbeHandle>,
     link: LinkSettings,
     seeds: Vec<Addr>,
@@ -121,13 +122,12 @@ impl Runner {
         group: Option<&str>,
     ) -> Result<Runner, String> {
         let link = settings.link.clone();
-        let (updates, _) = collect::start(settings, seeds.clone());
-        let (probe_tx, probe_rx) = mpsc::channel(4096);
+        let (tx, inputs) = mpsc::channel(collect::CHANNEL);
+        let _collectors = collect::start(settings, seeds.clone(), tx.clone());
         let mut r = Runner {
             d: Deployment::default(),
-            updates,
-            probe_rx,
-            probe_tx,
+            inputs,
+            tx,
             probe: None,
             link,
             seeds,
@@ -205,8 +205,14 @@ impl Runner {
         Ok(r)
     }
 
-    fn apply(&mut self, u: Update) {
-        self.d.apply(u);
+    /// Reports what one of the drill's actions did, stamped when it took effect, on the
+    /// input stream (the model logs it as it applies the stream, like every other input).
+    async fn report_done(&mut self, issued_at: Millis, command: Command, result: ActionResult) {
+        let at = now_ms();
+        let _ = self
+            .tx
+            .send(Input::done(at, issued_at, command, result))
+            .await;
     }
 
     /// Applies updates until `check` says Some or the deadline passes.
@@ -220,11 +226,10 @@ impl Runner {
                 return Some(v);
             }
             tokio::select! {
-                u = self.updates.recv() => match u {
-                    Some(u) => self.apply(u),
+                i = self.inputs.recv() => match i {
+                    Some(i) => self.d.step(i),
                     None => return None,
                 },
-                Some(u) = self.probe_rx.recv() => self.apply(u),
                 _ = tokio::time::sleep_until(deadline) => return check(&self.d),
             }
         }
@@ -283,7 +288,7 @@ impl Runner {
                 "probe writing {} keys/s (sentui:probe:{}:N)",
                 cfg.rate, cfg.run_id
             ));
-            self.probe = Some(probe::spawn(cfg, self.probe_tx.clone()));
+            self.probe = Some(probe::spawn(cfg, self.tx.clone()));
             if let Err(why) = self.wait_state(State::ProbeWriting, CONNECT_WAIT).await {
                 say(format!("the probe cannot write yet: {why}"));
             }
@@ -423,89 +428,78 @@ impl Runner {
         }
     }
 
-    /// Carries out a fault step; the first fault fixes the old master and the fault time, and
-    /// is logged so the stopwatch starts at it.
-    async fn fault(&mut self, fault: Fault, target: &Target) -> Result<String, String> {
-        let addr = if fault == Fault::Failover {
+    /// Carries out a fault step; the first fault fixes the old master and the fault time (the
+    /// moment it took effect), and is logged so the stopwatch starts at it.
+    async fn fault(&mut self, fault: Action, target: &Target) -> Result<String, String> {
+        let addr = if fault == Action::Failover {
             self.resolve(&Target::Master).await?
         } else {
             self.resolve(target).await?
         };
-        let injects = matches!(fault, Fault::Pause | Fault::Stop | Fault::Failover);
+        let old_master = self.d.master_of(&self.group);
+        let issued = now_ms();
+        let (command, result) = if fault == Action::Failover {
+            let mut sentinels: Vec<Addr> = self
+                .d
+                .sentinels
+                .values()
+                .filter(|s| s.reach.is_ok())
+                .map(|s| s.addr.clone())
+                .collect();
+            sentinels.extend(self.seeds.iter().cloned());
+            let result = failover::failover_via(&self.link, &sentinels, &self.group).await;
+            let command = Command::Failover {
+                group: self.group.clone(),
+                sentinels,
+            };
+            (command, result)
+        } else {
+            // Noted before acting: a Ctrl-C during the action still undoes it.
+            if let Some(undo) = fault.undo() {
+                self.undo.push((undo, addr.clone()));
+            }
+            let result = self.control.apply(fault, &addr).await.map(|e| e.describe());
+            match &result {
+                Err(_) => self
+                    .undo
+                    .retain(|(u, a)| !(Some(*u) == fault.undo() && *a == addr)),
+                Ok(_) if !fault.is_fault() => self.undo.retain(|(_, a)| *a != addr),
+                Ok(_) => {}
+            }
+            let command = Command::Control {
+                action: fault,
+                addr: addr.clone(),
+            };
+            (command, result)
+        };
         let at = now_ms();
-        if injects && self.fault_at.is_none() {
-            self.old_master = self.d.master_of(&self.group);
+        if fault.is_fault() && self.fault_at.is_none() && result.is_ok() {
+            self.old_master = old_master;
             self.fault_at = Some(at);
         }
-        let action = match fault {
-            Fault::Pause => Action::Pause,
-            Fault::Unpause => Action::Unpause,
-            Fault::Stop => Action::Stop,
-            Fault::Start => Action::Start,
-            Fault::Restart => Action::Restart,
-            Fault::Failover => {
-                let mut sentinels: Vec<Addr> = self
-                    .d
-                    .sentinels
-                    .values()
-                    .filter(|s| s.reach.is_ok())
-                    .map(|s| s.addr.clone())
-                    .collect();
-                sentinels.extend(self.seeds.iter().cloned());
-                let msg =
-                    sentui_io::control::failover::failover_via(&self.link, &sentinels, &self.group)
-                        .await?;
-                let msg = format!("SENTINEL FAILOVER {}: {msg}", self.group);
-                self.note(at, "fault", &msg, &addr);
-                return Ok(msg);
-            }
-        };
-        // Noted before acting: a Ctrl-C during the action still undoes it.
-        if let Some(undo) = action.undo() {
-            self.undo.push((undo, addr.clone()));
-        }
-        let result = self.control.apply(action, &addr).await;
-        let effect = match result {
-            Ok(e) => e,
-            Err(e) => {
-                self.undo
-                    .retain(|(u, a)| !(Some(*u) == action.undo() && *a == addr));
-                return Err(e);
-            }
-        };
-        if matches!(action, Action::Unpause | Action::Start | Action::Restart) {
-            self.undo.retain(|(_, a)| *a != addr);
-        }
-        let event = if injects { "fault" } else { "fault-cleared" };
-        let msg = format!("{} by sentui drill", effect.describe());
-        self.note(at, event, &msg, &addr);
-        Ok(effect.describe())
-    }
-
-    fn note(&mut self, at: Millis, event: &str, payload: &str, addr: &Addr) {
-        let mut e =
-            LogEntry::new(at, Source::Sentui, event, payload).in_group(Some(self.group.clone()));
-        e.addr = Some(addr.clone());
-        self.d.apply(Update::Note { entry: e });
+        let _ = self
+            .tx
+            .send(Input::done(at, issued, command, result.clone()))
+            .await;
+        result
     }
 
     /// Undoes what the drill changed, newest first; says what it did and what failed.
     async fn restore(&mut self) -> Vec<String> {
         let mut done = Vec::new();
         while let Some((action, addr)) = self.undo.pop() {
-            let line = match self.control.apply(action, &addr).await {
-                Ok(e) => {
-                    let at = now_ms();
-                    self.note(
-                        at,
-                        "fault-cleared",
-                        &format!("{} by sentui drill", e.describe()),
-                        &addr,
-                    );
-                    e.describe()
-                }
+            let issued = now_ms();
+            let result = self
+                .control
+                .apply(action, &addr)
+                .await
+                .map(|e| e.describe());
+            let line = match &result {
+                Ok(msg) => msg.clone(),
                 Err(e) => format!("{} {addr} failed: {e}", action.verb_present()),
             };
+            let command = Command::Control { action, addr };
+            self.report_done(issued, command, result).await;
             say(format!("restore: {line}"));
             done.push(line);
         }
@@ -526,8 +520,8 @@ impl Runner {
             say("the probe did not finish its read-back in time");
         }
         handle.finish(Duration::from_secs(1)).await;
-        while let Ok(u) = self.probe_rx.try_recv() {
-            self.apply(u);
+        while let Ok(i) = self.inputs.try_recv() {
+            self.d.step(i);
         }
     }
 

@@ -1,6 +1,6 @@
 //! The keymap: one table drives key handling, the `?` help screen and the footer hints.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use sentui_model::input::{Key, KeyCode};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Action {
@@ -24,6 +24,20 @@ pub enum Action {
     ToggleProbe,
 }
 
+impl Action {
+    /// Whether the key acts on the deployment or the machine (a replay refuses these).
+    pub fn acts(self) -> bool {
+        matches!(
+            self,
+            Action::TogglePause
+                | Action::ToggleStop
+                | Action::Failover
+                | Action::ToggleProbe
+                | Action::Screenshot
+        )
+    }
+}
+
 pub struct Binding {
     pub action: Action,
     /// How the keys read in help and hints.
@@ -31,11 +45,11 @@ pub struct Binding {
     pub help: &'static str,
     /// Shown in the footer (short form), when the footer has room.
     pub hint: Option<&'static str>,
-    matches: fn(&KeyEvent) -> bool,
+    matches: fn(&Key) -> bool,
 }
 
-fn code(k: &KeyEvent, c: KeyCode) -> bool {
-    k.code == c && !k.modifiers.contains(KeyModifiers::CONTROL)
+fn code(k: &Key, c: KeyCode) -> bool {
+    k.code == c && !k.ctrl
 }
 
 pub const KEYMAP: &[Binding] = &[
@@ -163,14 +177,11 @@ pub const KEYMAP: &[Binding] = &[
         keys: "q Ctrl-C",
         help: "quit (resumes the nodes sentui paused)",
         hint: Some("q quit"),
-        matches: |k| {
-            code(k, KeyCode::Char('q'))
-                || (k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL))
-        },
+        matches: |k| code(k, KeyCode::Char('q')) || (k.code == KeyCode::Char('c') && k.ctrl),
     },
 ];
 
-pub fn action_for(key: &KeyEvent) -> Option<Action> {
+pub fn action_for(key: &Key) -> Option<Action> {
     KEYMAP.iter().find(|b| (b.matches)(key)).map(|b| b.action)
 }
 
@@ -178,18 +189,15 @@ pub fn action_for(key: &KeyEvent) -> Option<Action> {
 mod tests {
     use super::*;
 
-    fn key(c: KeyCode) -> KeyEvent {
-        KeyEvent::new(c, KeyModifiers::NONE)
+    fn key(c: KeyCode) -> Key {
+        Key::new(c)
     }
 
     #[test]
     fn every_action_has_a_key_and_keys_are_unambiguous() {
         assert_eq!(action_for(&key(KeyCode::Char('j'))), Some(Action::Down));
         assert_eq!(action_for(&key(KeyCode::Up)), Some(Action::Up));
-        assert_eq!(
-            action_for(&KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)),
-            Some(Action::Quit)
-        );
+        assert_eq!(action_for(&Key::ctrl('c')), Some(Action::Quit));
         assert_eq!(
             action_for(&key(KeyCode::Char('c'))),
             Some(Action::Screenshot)

@@ -30,15 +30,17 @@ pub mod cmd;
 pub mod config;
 pub mod drill;
 pub mod keymap;
+pub mod keys;
 pub mod record;
 pub mod replay;
+pub mod session;
 pub mod tui;
 pub mod ui;
 
-use cli::{Cli, Command, ConnArgs, CtlAction, LabAction};
+use cli::{Cli, Command, ConnArgs, LabAction};
 use sentui_io::collect::CollectSettings;
 use sentui_io::collect::node::ProbeSettings;
-use sentui_io::control::{Action, Controller};
+use sentui_io::control::Controller;
 use sentui_io::docker::{self, DockerScope};
 use sentui_io::link::{Credentials, LinkSettings, Secret, SharedMap, now_ms};
 use sentui_model::Addr;
@@ -263,13 +265,6 @@ pub async fn run(cli: Cli) -> u8 {
             cmd::events::run(c.settings, c.seeds, args).await
         }
         (Some(Command::Ctl { action, target }), Some(c)) => {
-            let action = match action {
-                CtlAction::Pause => Action::Pause,
-                CtlAction::Unpause => Action::Unpause,
-                CtlAction::Stop => Action::Stop,
-                CtlAction::Start => Action::Start,
-                CtlAction::Restart => Action::Restart,
-            };
             match cmd::ctl::run(
                 action,
                 &target,
@@ -332,9 +327,13 @@ pub async fn run(cli: Cli) -> u8 {
                 at,
                 after,
                 size,
+                verify,
             }),
             _,
         ) => {
+            if verify {
+                return replay::verify_file(&file);
+            }
             let done = match (to_cast, screenshot) {
                 (Some(_), Some(_)) => Err("--to-cast and --screenshot: one at a time".to_string()),
                 (Some(out), None) => replay::to_cast(&file, &out, size),

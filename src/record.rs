@@ -1,13 +1,18 @@
-//! Recordings: NDJSON of everything that drove the screen (collector updates with their receive
-//! times, frames with the log position they showed, keys, actions and their results, terminal
-//! sizes), after a versioned header. Replaying one rebuilds the same App, frame by frame.
-//! Credentials never enter a recording: updates carry none, and the header names only addresses.
+//! Recordings: NDJSON, a versioned header, then the session's inputs in the order they were
+//! applied and, between them, a record of each frame drawn (when, after how many inputs, its
+//! size and a hash of what it showed). Replaying one feeds the same inputs to the same step,
+//! so it rebuilds every frame; `sentui replay --verify` checks that frame for frame.
+//! Version-1 recordings (updates, keys, action results) are read into the same form.
+//! Credentials never enter a recording: inputs carry none, and the header names only addresses.
 
 pub mod cast;
 pub mod svg;
 
-use crate::app::ActionResult;
-use crossterm::event::KeyEvent;
+use crate::keys::from_crossterm;
+use ratatui::buffer::Buffer;
+use ratatui::style::Color;
+use sentui_model::action::Command;
+use sentui_model::input::{Input, InputKind};
 use sentui_model::{Addr, Millis, Update};
 use serde::{Deserialize, Serialize};
 use std::fs::File;
@@ -15,7 +20,8 @@ use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::Path;
 
 pub const FORMAT: &str = "sentui-recording";
-pub const VERSION: u32 = 1;
+/// 2: inputs and hashed frames. 1: updates, keys, action results and frames without hashes.
+pub const VERSION: u32 = 2;
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Header {
@@ -33,6 +39,12 @@ pub struct Header {
     /// Terminal size at the start (TUI).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<(u16, u16)>,
+    /// The session drew without colours.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub no_color: bool,
+    /// The session refused control actions.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub read_only: bool,
 }
 
 impl Header {
@@ -47,48 +59,39 @@ impl Header {
             group: None,
             compose_project: None,
             size: None,
+            no_color: false,
+            read_only: false,
         }
     }
 }
 
-/// One line of a recording after the header. `t` is Unix milliseconds.
+/// A frame the session drew.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Frame {
+    /// When it reached the screen.
+    pub t: Millis,
+    /// How many inputs had been applied when it was drawn.
+    pub inputs: u64,
+    pub width: u16,
+    pub height: u16,
+    /// [`frame_hash`] of what it showed (absent in version-1 recordings).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hash: Option<String>,
+}
+
+/// One line of a recording after the header.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-#[serde(tag = "kind", rename_all = "kebab-case")]
+#[serde(tag = "record", rename_all = "kebab-case")]
 pub enum Record {
-    /// What a collector sent (its own `at` is the receive time).
-    Update {
-        t: Millis,
-        update: Box<Update>,
-    },
-    /// A frame was drawn: every log entry with a lower `seq` was on screen at `t`.
-    Frame {
-        t: Millis,
-        log_seq: u64,
-    },
-    Key {
-        t: Millis,
-        key: KeyEvent,
-    },
-    /// A user action and what it did (replays show the result; they never act again).
-    Action {
-        t: Millis,
-        result: ActionResult,
-    },
-    Resize {
-        t: Millis,
-        width: u16,
-        height: u16,
-    },
+    Input(Input),
+    Frame(Frame),
 }
 
 impl Record {
     pub fn t(&self) -> Millis {
         match self {
-            Record::Update { t, .. }
-            | Record::Frame { t, .. }
-            | Record::Key { t, .. }
-            | Record::Action { t, .. }
-            | Record::Resize { t, .. } => *t,
+            Record::Input(i) => i.at,
+            Record::Frame(f) => f.t,
         }
     }
 }
@@ -98,7 +101,6 @@ impl Record {
 pub struct Recorder {
     out: Option<BufWriter<File>>,
     pub error: Option<String>,
-    last_frame_seq: u64,
 }
 
 impl Recorder {
@@ -108,7 +110,6 @@ impl Recorder {
         let mut r = Recorder {
             out: Some(BufWriter::new(file)),
             error: None,
-            last_frame_seq: 0,
         };
         r.write_json(header);
         match r.error.take() {
@@ -129,28 +130,85 @@ impl Recorder {
         }
     }
 
-    pub fn record(&mut self, r: &Record) {
-        self.write_json(r);
+    pub fn input(&mut self, i: &Input) {
+        self.write_json(&RecordRef::Input(i));
     }
 
-    pub fn update(&mut self, t: Millis, u: &Update) {
-        self.record(&Record::Update {
-            t,
-            update: Box::new(u.clone()),
-        });
-    }
-
-    /// Records a frame, only when it showed log entries the last one did not.
-    pub fn frame(&mut self, t: Millis, log_seq: u64) {
-        if log_seq != self.last_frame_seq {
-            self.last_frame_seq = log_seq;
-            self.record(&Record::Frame { t, log_seq });
-        }
+    pub fn frame(&mut self, f: &Frame) {
+        self.write_json(&RecordRef::Frame(f));
     }
 }
 
+/// [`Record`] by reference, to write without cloning inputs.
+#[derive(Serialize)]
+#[serde(tag = "record", rename_all = "kebab-case")]
+enum RecordRef<'a> {
+    Input(&'a Input),
+    Frame(&'a Frame),
+}
+
+/// A hash of everything a frame shows (every cell's symbol, colours and modifiers): FNV-1a, so
+/// it is the same in every build and on every machine.
+pub fn frame_hash(buf: &Buffer) -> String {
+    const PRIME: u64 = 0x0000_0100_0000_01b3;
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut eat = |bytes: &[u8]| {
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(PRIME);
+        }
+    };
+    eat(&buf.area.width.to_le_bytes());
+    eat(&buf.area.height.to_le_bytes());
+    for cell in &buf.content {
+        eat(cell.symbol().as_bytes());
+        eat(&[0xff]);
+        eat(&color_code(cell.fg).to_le_bytes());
+        eat(&color_code(cell.bg).to_le_bytes());
+        eat(&cell.modifier.bits().to_le_bytes());
+    }
+    format!("{h:016x}")
+}
+
+fn color_code(c: Color) -> u32 {
+    match c {
+        Color::Reset => 0x0100_0000,
+        Color::Rgb(r, g, b) => u32::from_be_bytes([0, r, g, b]),
+        Color::Indexed(i) => 0x0200_0000 | u32::from(i),
+        named => 0x0300_0000 | named_index(named),
+    }
+}
+
+fn named_index(c: Color) -> u32 {
+    const NAMED: [Color; 16] = [
+        Color::Black,
+        Color::Red,
+        Color::Green,
+        Color::Yellow,
+        Color::Blue,
+        Color::Magenta,
+        Color::Cyan,
+        Color::Gray,
+        Color::DarkGray,
+        Color::LightRed,
+        Color::LightGreen,
+        Color::LightYellow,
+        Color::LightBlue,
+        Color::LightMagenta,
+        Color::LightCyan,
+        Color::White,
+    ];
+    NAMED.iter().position(|n| *n == c).unwrap_or(99) as u32
+}
+
+/// A recording read back: its header and its records, version-1 ones converted.
+pub struct Recording {
+    pub header: Header,
+    pub records: Vec<Record>,
+}
+
 /// Reads a recording, checking its header; a bad line is an error naming it.
-pub fn load(path: &Path) -> Result<(Header, Vec<Record>), String> {
+pub fn load(path: &Path) -> Result<Recording, String> {
     let file = File::open(path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
     let mut lines = BufReader::new(file).lines();
     let first = lines
@@ -173,18 +231,125 @@ pub fn load(path: &Path) -> Result<(Header, Vec<Record>), String> {
             header.version
         ));
     }
+    let mut v1 = v1::Converter::new(header.size.unwrap_or((120, 36)));
     let mut records = Vec::new();
     for (i, line) in lines.enumerate() {
         let line = line.map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         if line.trim().is_empty() {
             continue;
         }
-        match serde_json::from_str::<Record>(&line) {
+        let parsed = if header.version == 1 {
+            serde_json::from_str::<v1::Record>(&line).map(|r| v1.convert(r))
+        } else {
+            serde_json::from_str::<Record>(&line)
+        };
+        match parsed {
             Ok(r) => records.push(r),
             // A recording cut short by a crash ends with a partial line: keep what came before.
             Err(e) if e.is_eof() => break,
             Err(e) => return Err(format!("{} line {}: {e}", path.display(), i + 2)),
         }
     }
-    Ok((header, records))
+    Ok(Recording { header, records })
+}
+
+/// Version 1: what the TUI recorded before inputs were one stream.
+mod v1 {
+    use super::*;
+    use crossterm::event::KeyEvent;
+
+    #[derive(Deserialize)]
+    #[serde(tag = "kind", rename_all = "kebab-case")]
+    pub enum Record {
+        Update { t: Millis, update: Box<Update> },
+        Frame { t: Millis },
+        Key { t: Millis, key: KeyEvent },
+        Action { t: Millis, result: ActionResult },
+        Resize { t: Millis, width: u16, height: u16 },
+    }
+
+    #[derive(Deserialize)]
+    pub struct ActionResult {
+        command: Command,
+        result: Result<String, String>,
+    }
+
+    /// Turns version-1 records into inputs and frames, counting inputs and following sizes.
+    pub struct Converter {
+        inputs: u64,
+        size: (u16, u16),
+    }
+
+    impl Converter {
+        pub fn new(size: (u16, u16)) -> Self {
+            Converter { inputs: 0, size }
+        }
+
+        pub fn convert(&mut self, r: Record) -> super::Record {
+            let input = match r {
+                Record::Frame { t } => {
+                    return super::Record::Frame(Frame {
+                        t,
+                        inputs: self.inputs,
+                        width: self.size.0,
+                        height: self.size.1,
+                        hash: None,
+                    });
+                }
+                Record::Update { t, update } => Input::new(t, InputKind::Update(update)),
+                // Version 1 kept only pressed keys that were not releases, like the live loop.
+                Record::Key { t, key } => match from_crossterm(&key) {
+                    Some(k) => Input::key(t, k),
+                    None => Input::tick(t),
+                },
+                // The time it was recorded stands for both issue and effect.
+                Record::Action { t, result } => Input::done(t, t, result.command, result.result),
+                Record::Resize { t, width, height } => {
+                    self.size = (width, height);
+                    Input::new(t, InputKind::Resize { width, height })
+                }
+            };
+            self.inputs += 1;
+            super::Record::Input(input)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sentui_model::input::Key;
+
+    #[test]
+    fn records_read_back_as_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.ndjson");
+        let mut rec = Recorder::create(&path, &Header::new("tui", 1, vec![])).unwrap();
+        let key = Input::key(2, Key::char('p'));
+        let frame = Frame {
+            t: 3,
+            inputs: 1,
+            width: 80,
+            height: 24,
+            hash: Some("00".into()),
+        };
+        rec.input(&key);
+        rec.frame(&frame);
+        let back = load(&path).unwrap();
+        assert_eq!(back.records, vec![Record::Input(key), Record::Frame(frame)]);
+    }
+
+    #[test]
+    fn the_hash_sees_colours_and_text() {
+        use ratatui::layout::Rect;
+        use ratatui::style::Style;
+        let mut a = Buffer::empty(Rect::new(0, 0, 4, 1));
+        let b = a.clone();
+        assert_eq!(frame_hash(&a), frame_hash(&b));
+        a.set_string(0, 0, "x", Style::default());
+        assert_ne!(frame_hash(&a), frame_hash(&b));
+        let mut c = b.clone();
+        c.set_string(0, 0, " ", Style::default().fg(Color::Red));
+        assert_ne!(frame_hash(&c), frame_hash(&b));
+    }
 }

@@ -1,15 +1,19 @@
-//! Replaying a recording: the same App, fed the recorded updates, keys and action results at
-//! their recorded times, so what you see matches the live session. Drives the TUI (real time or
-//! faster, with pause, step and seek), renders an asciicast, or takes a screenshot at a moment.
-//! A replay never acts: recorded keys change what is shown, recorded results say what happened.
+//! Replaying a recording: a fresh App, fed the recorded inputs in their order, and told when
+//! each recorded frame reached the screen, rebuilds what the live session showed frame for
+//! frame (`--verify` checks every frame's hash). Drives the TUI (real time or faster, with
+//! pause, step and seek), renders an asciicast, or takes a screenshot at a moment. A replay
+//! never acts: recorded keys change what is shown, recorded outcomes say what happened.
 
-use crate::app::{App, Event};
+use crate::app::App;
+use crate::keys::from_crossterm;
 use crate::record::cast::CastWriter;
-use crate::record::{Header, Record, load, svg};
+use crate::record::{Frame, Header, Record, Recording, frame_hash, load, svg};
+use crate::tui::initial_app;
 use crate::ui;
 use crossterm::event::{Event as TermEvent, EventStream, KeyCode, KeyModifiers};
 use futures_util::StreamExt;
 use sentui_model::Millis;
+use sentui_model::input::Input;
 use std::io::IsTerminal;
 use std::path::Path;
 use std::time::Duration;
@@ -21,37 +25,27 @@ pub struct Replayer {
     pub app: App,
 }
 
-fn fresh_app(h: &Header) -> App {
-    let mut app = App::new(h.seeds.clone(), h.started_at);
-    app.only_group = h.group.clone();
-    app.containers = h.compose_project.is_some();
-    if let Some(size) = h.size {
-        app.size = size;
-    }
-    for s in &h.seeds {
-        app.live.expect_sentinel(s, h.started_at);
-    }
-    app
-}
-
 impl Replayer {
-    pub fn new(header: Header, records: Vec<Record>) -> Self {
-        let app = fresh_app(&header);
+    pub fn new(recording: Recording) -> Self {
+        let app = initial_app(&recording.header);
         Replayer {
-            header,
-            records,
+            header: recording.header,
+            records: recording.records,
             next: 0,
             app,
         }
     }
 
     pub fn open(path: &Path) -> Result<Self, String> {
-        let (h, r) = load(path)?;
-        Ok(Replayer::new(h, r))
+        Ok(Replayer::new(load(path)?))
     }
 
     pub fn header(&self) -> &Header {
         &self.header
+    }
+
+    pub fn records(&self) -> &[Record] {
+        &self.records
     }
 
     pub fn start(&self) -> Millis {
@@ -60,50 +54,45 @@ impl Replayer {
 
     pub fn end(&self) -> Millis {
         self.records
-            .last()
+            .iter()
             .map(Record::t)
+            .max()
             .unwrap_or(self.header.started_at)
             .max(self.header.started_at)
     }
 
-    /// The virtual time: the last record applied, or the start.
+    /// The virtual time: the newest input applied, or the start.
     pub fn position(&self) -> Millis {
         self.app.now
     }
 
     fn apply(&mut self, r: &Record) {
-        match r.clone() {
-            Record::Update { update, .. } => {
-                self.app.handle(Event::Update(update));
-            }
-            Record::Key { key, .. } => {
-                // What the operator pressed changes the view; it never acts, and never quits.
-                let _ = self.app.handle(Event::Key(key));
+        match r {
+            // The commands a recorded input asks for are not carried out: their recorded
+            // outcomes follow as inputs of their own.
+            Record::Input(i) => {
+                let _ = self.app.step(i.clone());
+                // A recorded quit (or stop) ends the live session, not the replay.
                 self.app.quit = false;
             }
-            Record::Action { result, .. } => {
-                self.app.handle(Event::Done(result));
-            }
-            Record::Resize { width, height, .. } => {
-                self.app.handle(Event::Resize(width, height));
-            }
-            // When the live screen showed what: kept for latency figures, changes no state.
-            Record::Frame { .. } => {}
+            Record::Frame(f) => self.app.frame_drawn(f.t),
         }
     }
 
-    /// Applies every record up to `t` and sets the clock to `t`.
+    /// Applies every record up to `t` (in their recorded order) and moves the clock to `t`
+    /// (a tick the live session may not have had: fine for watching, never used by verify).
     pub fn advance_to(&mut self, t: Millis) {
         while let Some(r) = self.records.get(self.next) {
             if r.t() > t {
                 break;
             }
             let r = r.clone();
-            self.app.now = r.t();
             self.apply(&r);
             self.next += 1;
         }
-        self.app.now = t.max(self.app.now);
+        if t > self.app.now {
+            let _ = self.app.step(Input::tick(t));
+        }
     }
 
     /// Applies the next record; false at the end.
@@ -111,17 +100,18 @@ impl Replayer {
         let Some(t) = self.records.get(self.next).map(Record::t) else {
             return false;
         };
-        self.advance_to(t);
+        self.advance_to(t.max(self.app.now));
         true
     }
 
     /// Jumps to `t`, rebuilding from the start when going back.
     pub fn seek(&mut self, t: Millis) {
         if t < self.app.now {
-            let keep = (self.app.no_color, self.app.banner.take());
-            self.app = fresh_app(&self.header);
-            self.app.no_color = keep.0;
-            self.app.banner = keep.1;
+            let banner = self.app.banner.take();
+            let no_color = self.app.no_color;
+            self.app = initial_app(&self.header);
+            self.app.no_color = no_color;
+            self.app.banner = banner;
             self.next = 0;
         }
         self.advance_to(t);
@@ -129,13 +119,118 @@ impl Replayer {
 
     /// The receive time of the first log entry named `event` (as the replay rebuilds the log).
     pub fn time_of(&self, event: &str) -> Option<Millis> {
-        let mut probe = Replayer::new(self.header.clone(), self.records.clone());
+        let mut probe = Replayer {
+            header: self.header.clone(),
+            records: self.records.clone(),
+            next: 0,
+            app: initial_app(&self.header),
+        };
         while probe.step() {
             if let Some(e) = probe.app.live.log.entries().find(|e| e.event == event) {
                 return Some(e.ts);
             }
         }
         None
+    }
+}
+
+/// The outcome of `replay --verify`.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// Every hashed frame came out the same.
+    Same { frames: usize },
+    /// The first frame that did not.
+    Differs {
+        frame: usize,
+        at_ms: Millis,
+        inputs: u64,
+        recorded: String,
+        replayed: String,
+    },
+    /// A version-1 recording: frames carry no hashes to check.
+    Unhashed,
+}
+
+/// Feeds the recorded inputs to a fresh App exactly as the live session did and compares every
+/// recorded frame with the one the replay draws at the same point.
+pub fn verify(recording: Recording) -> Verdict {
+    let mut r = Replayer::new(recording);
+    let records = std::mem::take(&mut r.records);
+    let start = r.start();
+    let mut frames = 0;
+    for rec in &records {
+        match rec {
+            Record::Input(i) => {
+                let _ = r.app.step(i.clone());
+            }
+            Record::Frame(Frame {
+                t,
+                inputs,
+                width,
+                height,
+                hash: Some(recorded),
+            }) => {
+                let replayed = frame_hash(&ui::render_to_buffer(&r.app, *width, *height));
+                if replayed != *recorded {
+                    return Verdict::Differs {
+                        frame: frames + 1,
+                        at_ms: t.saturating_sub(start),
+                        inputs: *inputs,
+                        recorded: recorded.clone(),
+                        replayed,
+                    };
+                }
+                frames += 1;
+                r.app.frame_drawn(*t);
+            }
+            Record::Frame(f) => r.app.frame_drawn(f.t),
+        }
+    }
+    if frames == 0 && records.iter().any(|r| matches!(r, Record::Frame(_))) {
+        return Verdict::Unhashed;
+    }
+    Verdict::Same { frames }
+}
+
+/// `sentui replay --verify FILE`: 0 when every frame matches, 1 at the first that differs,
+/// 2 when the file cannot be checked.
+pub fn verify_file(path: &Path) -> u8 {
+    let recording = match load(path) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("sentui: {e}");
+            return crate::EXIT_USAGE;
+        }
+    };
+    match verify(recording) {
+        Verdict::Same { frames } => {
+            outln!(
+                "{}: all {frames} frames replay as they were drawn",
+                path.display()
+            );
+            0
+        }
+        Verdict::Differs {
+            frame,
+            at_ms,
+            inputs,
+            recorded,
+            replayed,
+        } => {
+            outln!(
+                "{}: frame {frame} (at +{:.3} s, after {inputs} inputs) differs: drawn {recorded}, replayed {replayed}",
+                path.display(),
+                at_ms as f64 / 1000.0
+            );
+            1
+        }
+        Verdict::Unhashed => {
+            eprintln!(
+                "sentui: {} is a version 1 recording: its frames carry no hashes to check",
+                path.display()
+            );
+            crate::EXIT_USAGE
+        }
     }
 }
 
@@ -236,7 +331,7 @@ pub async fn run_tui(path: &Path, speed: f64, no_color: bool) -> Result<u8, Stri
     if !std::io::stdout().is_terminal() {
         return Err("replay needs a terminal; use --to-cast or --screenshot to render a recording without one".into());
     }
-    r.app.no_color = no_color;
+    r.app.no_color |= no_color;
     let (start, end) = (r.start(), r.end());
     let mut speed = speed.clamp(0.1, 64.0);
     let mut playing = true;
@@ -280,7 +375,6 @@ pub async fn run_tui(path: &Path, speed: f64, no_color: bool) -> Result<u8, Stri
             ev = events.next() => {
                 let Some(Ok(ev)) = ev else { break };
                 let TermEvent::Key(k) = ev else {
-                    if let TermEvent::Resize(w, h) = ev { r.app.handle(Event::Resize(w, h)); }
                     continue;
                 };
                 if k.kind == crossterm::event::KeyEventKind::Release {
@@ -322,8 +416,9 @@ pub async fn run_tui(path: &Path, speed: f64, no_color: bool) -> Result<u8, Stri
                     }
                     _ => {
                         // The viewer's own keys: selection, filter, help. Nothing acts.
-                        let _ = r.app.handle(Event::Key(k));
-                        r.app.quit = false;
+                        if let Some(key) = from_crossterm(&k) {
+                            r.app.viewer_key(key);
+                        }
                     }
                 }
             }

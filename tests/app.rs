@@ -4,15 +4,27 @@
 mod common;
 
 use common::scenario::{self, FREEZE, addr};
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use sentui::app::{ActionResult, App, Command, Event};
-use sentui_io::control::Action as ControlAction;
+use sentui::app::App;
+use sentui_model::action::{Action as ControlAction, Command};
 use sentui_model::info::ReplicationInfo;
+use sentui_model::input::{Input, Key, KeyCode};
 use sentui_model::state::{Reach, Update};
 use sentui_model::view::Health;
 
 fn key(app: &mut App, c: KeyCode) -> Vec<Command> {
-    app.handle(Event::Key(KeyEvent::new(c, KeyModifiers::NONE)))
+    let at = app.now;
+    app.step(Input::key(at, Key::new(c)))
+}
+
+/// A command's outcome, taking effect 10 ms after it was asked for.
+fn done(app: &mut App, command: Command, result: Result<String, String>) {
+    let at = app.now + 10;
+    app.step(Input::done(at, app.now, command, result));
+}
+
+fn update(app: &mut App, u: Update) {
+    let at = app.now;
+    app.step(Input::update(at, u));
 }
 
 fn app() -> App {
@@ -55,13 +67,14 @@ fn p_toggles_pause_and_records_the_fault() {
             addr: master.clone()
         }]
     );
-    app.handle(Event::Done(ActionResult {
-        command: Command::Control {
+    done(
+        &mut app,
+        Command::Control {
             action: ControlAction::Pause,
             addr: master.clone(),
         },
-        result: Ok("paused it".into()),
-    }));
+        Ok("paused it".into()),
+    );
     assert!(app.changed_by_us.contains_key(&master));
     assert!(app.selected_is_paused());
     let fault = app.live.log.entries().last().unwrap();
@@ -77,13 +90,14 @@ fn p_toggles_pause_and_records_the_fault() {
             addr: master.clone()
         }]
     );
-    app.handle(Event::Done(ActionResult {
-        command: Command::Control {
+    done(
+        &mut app,
+        Command::Control {
             action: ControlAction::Unpause,
             addr: master.clone(),
         },
-        result: Ok("resumed it".into()),
-    }));
+        Ok("resumed it".into()),
+    );
     assert!(app.changed_by_us.is_empty());
 }
 
@@ -92,13 +106,14 @@ fn failed_action_shows_an_error_and_changes_nothing() {
     let mut app = app();
     let master = addr("127.0.0.1:16379");
     key(&mut app, KeyCode::Char('p'));
-    app.handle(Event::Done(ActionResult {
-        command: Command::Control {
+    done(
+        &mut app,
+        Command::Control {
             action: ControlAction::Pause,
             addr: master,
         },
-        result: Err("nothing listens on port 16379".into()),
-    }));
+        Err("nothing listens on port 16379".into()),
+    );
     assert!(app.changed_by_us.is_empty());
     let s = app.status.clone().unwrap();
     assert!(s.error && s.text.contains("nothing listens"));
@@ -140,9 +155,7 @@ fn freeze_keeps_the_screen_while_collection_goes_on() {
     let mut d = app.live.clone();
     scenario::events_until(&mut d, 1795577719339);
     for e in d.log.entries().skip(app.live.log.len()) {
-        app.handle(Event::Update(Box::new(sentui_model::Update::Note {
-            entry: e.clone(),
-        })));
+        update(&mut app, sentui_model::Update::Note { entry: e.clone() });
     }
     assert!(app.live.log.len() > frozen_len, "collection goes on");
     assert_eq!(app.shown().log.len(), frozen_len, "the screen stays");
@@ -175,10 +188,7 @@ fn tab_cycles_groups_and_resets_selection() {
     key(&mut app, KeyCode::Tab);
     assert_eq!(app.group().as_deref(), Some("mymaster"));
     assert_eq!(app.selected_addr(), Some(addr("127.0.0.1:16379")));
-    app.handle(Event::Key(KeyEvent::new(
-        KeyCode::BackTab,
-        KeyModifiers::SHIFT,
-    )));
+    key(&mut app, KeyCode::BackTab);
     assert_eq!(app.group().as_deref(), Some("cache"));
 }
 
@@ -197,19 +207,25 @@ fn other_groups_problems_show_and_g_jumps_there() {
                 port - port % 1000 + 379
             )
         };
-        app.handle(Event::Update(Box::new(Update::NodeInfo {
-            addr: addr(&format!("127.0.0.1:{port}")),
-            at: FREEZE - 100,
-            rtt_ms: 1,
-            info: ReplicationInfo::parse(&info).unwrap(),
-        })));
+        update(
+            &mut app,
+            Update::NodeInfo {
+                addr: addr(&format!("127.0.0.1:{port}")),
+                at: FREEZE - 100,
+                rtt_ms: 1,
+                info: ReplicationInfo::parse(&info).unwrap(),
+            },
+        );
     }
-    app.handle(Event::Update(Box::new(Update::NodeReach {
-        addr: addr("127.0.0.1:16379"),
-        at: FREEZE - 50,
-        reach: Reach::Failed("connection refused".into()),
-    })));
-    app.handle(Event::Tick(FREEZE));
+    update(
+        &mut app,
+        Update::NodeReach {
+            addr: addr("127.0.0.1:16379"),
+            at: FREEZE - 50,
+            reach: Reach::Failed("connection refused".into()),
+        },
+    );
+    app.step(Input::tick(FREEZE));
     assert_eq!(app.group().as_deref(), Some("cache"));
     let others: Vec<_> = app.other_problems().into_iter().cloned().collect();
     assert_eq!(others, vec![("mymaster".to_string(), Health::Critical)]);
@@ -240,20 +256,17 @@ fn quit_keys() {
     key(&mut app, KeyCode::Char('q'));
     assert!(app.quit);
     let mut app2 = self::app();
-    app2.handle(Event::Key(KeyEvent::new(
-        KeyCode::Char('c'),
-        KeyModifiers::CONTROL,
-    )));
+    app2.step(Input::key(FREEZE, Key::ctrl('c')));
     assert!(app2.quit);
 }
 
 #[test]
 fn latency_is_measured_per_drawn_event() {
     let mut app = app();
-    app.drawn(FREEZE);
+    app.frame_drawn(FREEZE);
     app.latency = Default::default();
     app.live.note(FREEZE, "x", "", None);
-    app.drawn(FREEZE + 12);
+    app.frame_drawn(FREEZE + 12);
     assert_eq!(app.latency.percentile(0.99), Some(12));
 }
 
@@ -269,13 +282,14 @@ fn s_stops_and_starts_after_confirmation() {
             addr: master.clone()
         }]
     );
-    app.handle(Event::Done(ActionResult {
-        command: Command::Control {
+    done(
+        &mut app,
+        Command::Control {
             action: ControlAction::Stop,
             addr: master.clone(),
         },
-        result: Ok("stopped it".into()),
-    }));
+        Ok("stopped it".into()),
+    );
     assert!(app.selected_is_stopped());
     key(&mut app, KeyCode::Char('s'));
     assert_eq!(
@@ -292,13 +306,14 @@ fn the_selection_stays_on_the_paused_node_after_the_failover() {
     let mut app = app();
     let old = addr("127.0.0.1:16379");
     key(&mut app, KeyCode::Char('p'));
-    app.handle(Event::Done(ActionResult {
-        command: Command::Control {
+    done(
+        &mut app,
+        Command::Control {
             action: ControlAction::Pause,
             addr: old.clone(),
         },
-        result: Ok("paused".into()),
-    }));
+        Ok("paused".into()),
+    );
     scenario::events_until(&mut app.live, 1795577721364);
     app.live.apply(sentui_model::Update::SentinelPolled {
         sentinel: addr(scenario::SENTINELS[0]),
@@ -325,6 +340,43 @@ fn the_selection_stays_on_the_paused_node_after_the_failover() {
 }
 
 #[test]
+fn p_resumes_the_paused_old_master_even_while_the_sentinels_do_not_list_it() {
+    let mut app = app();
+    let old = addr("127.0.0.1:16379");
+    key(&mut app, KeyCode::Char('p'));
+    done(
+        &mut app,
+        Command::Control {
+            action: ControlAction::Pause,
+            addr: old.clone(),
+        },
+        Ok("paused".into()),
+    );
+    scenario::events_until(&mut app.live, 1795577721364);
+    // Right after +switch-master the sentinels list the new master's replicas without the old
+    // master for a moment.
+    for s in scenario::SENTINELS {
+        let mut poll = scenario::poll(true, s);
+        poll.groups[0].replicas.retain(|r| r.addr != old);
+        app.live.apply(sentui_model::Update::SentinelPolled {
+            sentinel: addr(s),
+            at: 1795577721400,
+            rtt_ms: 1,
+            poll,
+        });
+    }
+    assert!(!app.node_order().contains(&old));
+    assert_eq!(
+        key(&mut app, KeyCode::Char('p')),
+        vec![Command::Control {
+            action: ControlAction::Unpause,
+            addr: old
+        }],
+        "p resumes the node sentui paused, never the new master"
+    );
+}
+
+#[test]
 fn w_starts_stops_and_closes_the_write_probe() {
     use sentui::app::ProbePanel;
     use sentui_model::Update;
@@ -337,14 +389,17 @@ fn w_starts_stops_and_closes_the_write_probe() {
     assert_eq!(group, "mymaster");
     assert_eq!(sentinels.len(), 3);
     assert_eq!(app.probe, ProbePanel::Running);
-    app.handle(Event::Update(Box::new(Update::Probe {
-        at: FREEZE,
-        event: ProbeEvent::Started {
-            run_id: "r".into(),
-            group: "mymaster".into(),
-            rate: 100,
+    update(
+        &mut app,
+        Update::Probe {
+            at: FREEZE,
+            event: ProbeEvent::Started {
+                run_id: "r".into(),
+                group: "mymaster".into(),
+                rate: 100,
+            },
         },
-    })));
+    );
     assert_eq!(app.live.probe.as_ref().unwrap().rate, 100);
     assert_eq!(key(&mut app, KeyCode::Char('w')), vec![Command::StopProbe]);
     assert_eq!(app.probe, ProbePanel::Stopped, "the figures stay on screen");
@@ -370,21 +425,24 @@ fn the_docker_engine_going_away_is_said_until_it_returns() {
     use sentui_model::log::{LogEntry, Source};
     let mut app = app();
     let note = |at, event: &str| {
-        Event::Update(Box::new(Update::Note {
-            entry: LogEntry::new(at, Source::Docker, event, "detail"),
-        }))
+        Input::update(
+            at,
+            Update::Note {
+                entry: LogEntry::new(at, Source::Docker, event, "detail"),
+            },
+        )
     };
-    app.handle(Event::Tick(FREEZE));
+    app.step(Input::tick(FREEZE));
     assert!(!connection_line(&app).contains("Docker"));
-    app.handle(note(FREEZE, "docker-engine-unreachable"));
+    app.step(note(FREEZE, "docker-engine-unreachable"));
     // Said once, counted from the first time.
-    app.handle(note(FREEZE + 5_000, "docker-engine-unreachable"));
-    app.handle(Event::Tick(FREEZE + 12_000));
+    app.step(note(FREEZE + 5_000, "docker-engine-unreachable"));
+    app.step(Input::tick(FREEZE + 12_000));
     let line = connection_line(&app);
     assert!(
         line.contains("Docker engine unreachable for 12.0s (container states are from before)"),
         "{line}"
     );
-    app.handle(note(FREEZE + 13_000, "docker-engine-reachable"));
+    app.step(note(FREEZE + 13_000, "docker-engine-reachable"));
     assert!(!connection_line(&app).contains("Docker"));
 }

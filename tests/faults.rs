@@ -746,3 +746,114 @@ fn the_docker_engine_going_away() {
         "healthy again, the replica running: {last:#}"
     );
 }
+
+/// Resumes a process the test froze, whatever way the test ends.
+struct Thaw(i32);
+
+impl Drop for Thaw {
+    fn drop(&mut self) {
+        // SAFETY: kill has no memory preconditions; the pid is a lab member the test froze.
+        unsafe { libc::kill(self.0, libc::SIGCONT) };
+    }
+}
+
+fn millis_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64
+}
+
+/// The leader crashes right after its election (SENTINEL SIMULATE-FAILURE); the master comes
+/// back, the crashed sentinel is restarted, and the master is frozen again: `events --json`
+/// reports the abandoned attempt as aborted, and the real failover as complete, timed from its
+/// own start, never merged with the first.
+#[test]
+fn a_leader_crashed_after_its_election_is_an_aborted_attempt_not_part_of_the_next() {
+    let mut lab = LocalLab::up(2);
+    let master_port = port_of(&lab.master);
+    let master_pid = lab.pid_of(master_port);
+    let sentinels = lab.ports("sentinel");
+    for p in &sentinels {
+        let ok = redis_cmd(
+            *p,
+            &["SENTINEL", "SIMULATE-FAILURE", "crash-after-election"],
+        );
+        assert!(ok.is_ok(), "SIMULATE-FAILURE on {p}: {ok:?}");
+    }
+    let mut ev = EventStream::start_for(&lab.sentinel_args(), "120s", 3, Duration::from_secs(15));
+    let thaw = Thaw(master_pid);
+    lab.signal(master_port, libc::SIGSTOP);
+    let crashed = wait_for(Duration::from_secs(30), || {
+        sentinels
+            .iter()
+            .copied()
+            .find(|p| !pid_alive(lab.pid_of(*p)))
+    })
+    .unwrap_or_else(|| panic!("no elected sentinel crashed:\n{}", ev.summary()));
+    lab.signal(master_port, libc::SIGCONT);
+    let back = ev.seen.len();
+    assert!(
+        ev.wait_from(back, EVENT_WAIT, |v| is(v, "node-responsive", &lab.master))
+            .is_some(),
+        "the master answers again:\n{}",
+        ev.summary()
+    );
+    // The crashed sentinel comes back (without the flag, which is not saved in its config);
+    // the survivors still wait out their retry delay, so it leads the next failover.
+    lab.restart_member(crashed);
+    let relinked = ev.seen.len();
+    assert!(
+        ev.wait_from(relinked, EVENT_WAIT, |v| is(
+            v,
+            "events-link-up",
+            &addr(crashed)
+        ))
+        .is_some(),
+        "the restarted sentinel's events link:\n{}",
+        ev.summary()
+    );
+    let (s, healthy) = status_until(&lab, Duration::from_secs(15), |_, code| code == 0);
+    assert!(healthy, "healthy again before the second fault: {s:#}");
+    let second_fault = millis_now();
+    lab.signal(master_port, libc::SIGSTOP);
+    let done = ev.wait_from(relinked, Duration::from_secs(40), |v| {
+        v["event"] == "failover-complete"
+    });
+    lab.signal(master_port, libc::SIGCONT);
+    drop(thaw);
+    let done = done.unwrap_or_else(|| panic!("no failover-complete:\n{}", ev.summary()));
+    let complete = &ev.seen[done]["failover"];
+    assert_eq!(complete["epoch"], 2, "{complete:#}");
+    let started = complete["started_at"].as_u64().unwrap();
+    assert!(
+        started >= second_fault,
+        "the real failover starts at its own first sign: {complete:#}"
+    );
+    let switch = complete["marks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["phase"] == "switch-master")
+        .and_then(|m| m["at"].as_u64())
+        .unwrap_or_else(|| panic!("+switch-master marked: {complete:#}"));
+    let after = switch - started;
+    assert!(
+        (1500..=4000).contains(&after),
+        "+switch-master {after} ms after the failover's start"
+    );
+    let aborted: Vec<&Value> = ev.seen[..done]
+        .iter()
+        .filter(|v| v["event"] == "failover-aborted")
+        .collect();
+    assert_eq!(aborted.len(), 1, "one abandoned attempt:\n{}", ev.summary());
+    assert_eq!(aborted[0]["failover"]["epoch"], 1);
+    assert!(
+        aborted[0]["payload"]
+            .as_str()
+            .unwrap()
+            .contains("aborted: superseded by epoch 2"),
+        "{}",
+        aborted[0]
+    );
+}

@@ -200,11 +200,12 @@ fn one_sentinel_set_watching_several_groups() {
             poll_budget: 3,
             ..CollectSettings::default()
         };
-        let (mut updates, _collectors) = collect::start(settings, seeds.clone());
+        let (tx, mut inputs) = tokio::sync::mpsc::channel(collect::CHANNEL);
+        let _collectors = collect::start(settings, seeds.clone(), tx);
         let mut d = Deployment::default();
         let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-        while let Ok(Some(u)) = tokio::time::timeout_at(deadline, updates.recv()).await {
-            d.apply(u);
+        while let Ok(Some(i)) = tokio::time::timeout_at(deadline, inputs.recv()).await {
+            d.step(i);
             let known = seeds.iter().filter_map(|s| d.sentinels.get(s)).all(|s| {
                 s.groups.len() == 4
                     && s.groups

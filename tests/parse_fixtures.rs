@@ -183,7 +183,7 @@ fn real_failover_phases() {
     let (d, _) = replay_failover();
     let sw = d.stopwatches.get("mymaster").unwrap();
     assert!(sw.current.is_none());
-    let f = sw.last.as_ref().unwrap();
+    let f = sw.last().unwrap();
     assert_eq!(f.old_master, Some(addr("127.0.0.1:16379")));
     assert_eq!(f.new_master, Some(addr("127.0.0.1:16380")));
     // Captured times: first +sdown at ...8934, +switch-master at ...20317, +failover-end at ...21320.

@@ -87,8 +87,8 @@ fn failover_recording_replays_renders_and_keeps_secrets_out() {
     }
     // ... and so are the phases.
     let f = r.app.live.stopwatches["mymaster"]
-        .last
-        .clone()
+        .last()
+        .cloned()
         .expect("a finished failover");
     for phase in [
         "+sdown",
@@ -232,7 +232,7 @@ fn the_committed_failover_recording_replays_to_its_end_state() {
     while r.step() {}
     let end_master = r.app.live.master_of("mymaster").unwrap();
     assert_ne!(start_master, end_master, "the recording holds a failover");
-    let f = r.app.live.stopwatches["mymaster"].last.clone().unwrap();
+    let f = r.app.live.stopwatches["mymaster"].last().cloned().unwrap();
     assert_eq!(f.outcome, Some(sentui_model::stopwatch::Outcome::Completed));
     assert_eq!(f.new_master, Some(end_master.clone()));
     assert!(

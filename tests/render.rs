@@ -96,9 +96,10 @@ fn two_groups_tab_switches() {
     let s = screen(&app, 80, 24);
     assert!(s.contains("cache [1/2 Tab]"), "{s}");
     both_sizes("two_groups", &app);
-    app.handle(sentui::app::Event::Key(crossterm::event::KeyEvent::from(
-        crossterm::event::KeyCode::Tab,
-    )));
+    app.step(sentui_model::input::Input::key(
+        FREEZE,
+        sentui_model::input::Key::new(sentui_model::input::KeyCode::Tab),
+    ));
     let s = screen(&app, 80, 24);
     assert!(s.contains("mymaster [2/2 Tab]"), "{s}");
 }

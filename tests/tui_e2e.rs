@@ -149,27 +149,41 @@ fn press_p_on_the_master_and_watch_the_failover() {
             .contains(") T ")
     );
 
-    // The session was recorded: header, updates, frames, the keys pressed and what p did.
-    let (header, records) = sentui::record::load(&recording).unwrap();
-    assert_eq!(header.command, "tui");
-    assert_eq!(header.size, Some((100, 30)));
+    // The session was recorded: header, inputs (updates, the keys pressed, what p did) and
+    // frames with their hashes.
+    let rec = sentui::record::load(&recording).unwrap();
+    assert_eq!(rec.header.command, "tui");
+    assert_eq!(rec.header.size, Some((100, 30)));
     use sentui::record::Record;
-    let keys: Vec<String> = records
+    use sentui_model::input::InputKind;
+    let inputs: Vec<&InputKind> = rec
+        .records
         .iter()
         .filter_map(|r| match r {
-            Record::Key { key, .. } => Some(format!("{:?}", key.code)),
+            Record::Input(i) => Some(&i.kind),
             _ => None,
         })
         .collect();
-    assert_eq!(keys, vec!["Char('p')", "Char('q')"]);
-    assert!(records.iter().any(|r| matches!(r, Record::Action { result, .. } if result.result.as_ref().is_ok_and(|m| m.starts_with("paused")))));
-    assert!(records.iter().any(|r| matches!(r, Record::Frame { .. })));
+    let keys: Vec<String> = inputs
+        .iter()
+        .filter_map(|k| match k {
+            InputKind::Key(key) => Some(key.to_string()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(keys, vec!["p", "q"]);
+    assert!(inputs.iter().any(|k| matches!(k, InputKind::Done(d) if d.result.as_ref().is_ok_and(|m| m.starts_with("paused")))));
     assert!(
-        records
+        inputs
             .iter()
-            .filter(|r| matches!(r, Record::Update { .. }))
+            .filter(|k| matches!(k, InputKind::Update(_)))
             .count()
             > 20
+    );
+    assert!(
+        rec.records
+            .iter()
+            .any(|r| matches!(r, Record::Frame(f) if f.hash.is_some()))
     );
 }
 
@@ -254,4 +268,53 @@ fn an_event_storm_keeps_the_screen_answering_and_the_recording_whole() {
         .filter(|l| l.contains("slave storm-"))
         .count();
     assert_eq!(stormed, STORM, "the recording keeps every event");
+}
+
+/// The determinism check: a live session on the local lab (the write probe on, a failover
+/// from `p`, the old master resumed with `p`, Tab to the other group) is recorded, and its
+/// replay reproduces every frame the live session drew.
+#[test]
+fn a_live_session_replays_frame_for_frame() {
+    let lab = LocalLab::up_groups(1, 2);
+    let dir = tempfile::tempdir().unwrap();
+    let rec = dir.path().join("live.ndjson");
+    let (tmux, exit_file, _) = start(
+        &lab.sentinels.join(","),
+        &dir,
+        "verify",
+        (120, 36),
+        &format!("--record {}", rec.display()),
+    );
+    let master_line = format!("★ {}", lab.master);
+    tmux.wait_screen(Duration::from_secs(15), "the master", |s| {
+        s.contains(&master_line) && s.contains("✓")
+    });
+    tmux.keys("w");
+    tmux.wait_screen(Duration::from_secs(10), "the probe writing", |s| {
+        s.contains("acked")
+    });
+    tmux.keys("p");
+    tmux.wait_screen(Duration::from_secs(40), "the failover", |s| {
+        s.contains("+switch-master") && !s.contains(&master_line)
+    });
+    tmux.keys("p");
+    tmux.wait_screen(Duration::from_secs(10), "the old master resumed", |s| {
+        s.contains("resumed")
+    });
+    tmux.keys("Tab");
+    tmux.wait_screen(Duration::from_secs(5), "the other group", |s| {
+        s.contains("mymaster-002")
+    });
+    tmux.keys("q");
+    assert_exited_cleanly(&tmux, &exit_file, "sentui exits");
+    let out = sentui(&["replay", "--verify", rec.to_str().unwrap()]);
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    let said = stdout(&out);
+    let frames: usize = said
+        .split("all ")
+        .nth(1)
+        .and_then(|s| s.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{said}"));
+    assert!(frames > 20, "{said}");
 }

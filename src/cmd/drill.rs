@@ -1,10 +1,11 @@
 //! `sentui drill`: the scenario from a file or the flags, the run, the report on stdout.
 
 use crate::Connection;
-use crate::cli::{DrillArgs, DrillFault, ReportFormat};
+use crate::cli::{DrillArgs, ReportFormat};
 use crate::drill::{self, DrillOptions};
 use sentui_io::probe::DEFAULT_RATE;
-use sentui_model::drill::scenario::{Fault, Scenario};
+use sentui_model::action::Action;
+use sentui_model::drill::scenario::Scenario;
 use std::time::Duration;
 
 /// The scenario the flags describe: the file's, or the built-in one, with flags overriding.
@@ -15,11 +16,7 @@ pub fn scenario(args: &DrillArgs) -> Result<Scenario, String> {
                 .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
             Scenario::parse(&text).map_err(|e| format!("{}: {e}", path.display()))?
         }
-        None => Scenario::builtin(match args.fault.unwrap_or(DrillFault::Pause) {
-            DrillFault::Pause => Fault::Pause,
-            DrillFault::Stop => Fault::Stop,
-            DrillFault::Failover => Fault::Failover,
-        }),
+        None => Scenario::builtin(args.fault.unwrap_or(Action::Pause)),
     };
     if args.no_probe {
         s.probe = false;

@@ -34,7 +34,8 @@ pub async fn run(settings: CollectSettings, seeds: Vec<Addr>, args: EventsArgs) 
         }
         None => None,
     };
-    let (mut rx, _collector) = collect::start(settings, seeds);
+    let (tx, mut rx) = tokio::sync::mpsc::channel(collect::CHANNEL);
+    let _collectors = collect::start(settings, seeds, tx);
     let mut d = Deployment::default();
     let mut printed = 0u64;
     let deadline = args.duration.map(|dur| tokio::time::Instant::now() + dur);
@@ -50,7 +51,7 @@ pub async fn run(settings: CollectSettings, seeds: Vec<Addr>, args: EventsArgs) 
             u = next => u,
             _ = tokio::signal::ctrl_c() => return 0,
         };
-        let Some(Some(update)) = update else {
+        let Some(Some(input)) = update else {
             if let Some(ev) = &args.until {
                 eprintln!(
                     "sentui: no {ev} within {}",
@@ -61,12 +62,12 @@ pub async fn run(settings: CollectSettings, seeds: Vec<Addr>, args: EventsArgs) 
             return 0;
         };
         if let Some(rec) = recorder.as_mut() {
-            rec.update(now_ms(), &update);
+            rec.input(&input);
             if let Some(e) = rec.error.take() {
                 eprintln!("sentui: {e}");
             }
         }
-        d.apply(update);
+        d.step(input);
         let mut out = stdout.lock();
         let mut done = false;
         for e in d.log.since(printed) {
@@ -118,22 +119,10 @@ pub fn text_line(e: &LogEntry) -> String {
     };
     format!(
         "{}  {:<21}  {:<28} {}{}",
-        clock(e.ts),
+        sentui_model::time::clock(e.ts),
         who,
         e.event,
         about,
         e.payload
-    )
-}
-
-/// `HH:MM:SS.mmm` in UTC (logs are compared across machines; UTC keeps them comparable).
-pub fn clock(ts: u64) -> String {
-    let ms = ts % 1000;
-    let s = ts / 1000;
-    format!(
-        "{:02}:{:02}:{:02}.{ms:03}",
-        (s / 3600) % 24,
-        (s / 60) % 60,
-        s % 60
     )
 }

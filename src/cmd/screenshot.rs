@@ -1,11 +1,18 @@
-//! `sentui screenshot --out F.svg`: connect, collect for a moment, save the screen as SVG.
+//! `sentui screenshot --out F.svg`: connect, collect for a moment, save the screen as SVG. The
+//! inputs go through the same step as the TUI's, ticks included, so the screen is the one the
+//! TUI would show at that moment.
 
 use crate::Connection;
-use crate::app::{App, Event};
+use crate::record::Header;
+use crate::tui::initial_app;
 use sentui_io::collect;
 use sentui_io::link::now_ms;
+use sentui_model::input::Input;
 use std::path::Path;
 use std::time::Duration;
+
+/// How often the TUI ticks when nothing else happens.
+const TICK: Duration = Duration::from_secs(1);
 
 pub async fn run(
     c: Connection,
@@ -15,20 +22,27 @@ pub async fn run(
     out: &Path,
     no_color: bool,
 ) -> Result<String, String> {
-    let mut app = App::new(c.seeds.clone(), now_ms());
-    app.only_group = group;
-    app.no_color = no_color;
-    app.size = size;
-    app.containers = c.control.docker.is_some();
-    for s in &c.seeds {
-        app.live.expect_sentinel(s, app.now);
-    }
-    let (mut rx, _collector) = collect::start(c.settings, c.seeds);
+    let mut header = Header::new("screenshot", now_ms(), c.seeds.clone());
+    header.group = group;
+    header.size = Some(size);
+    header.no_color = no_color;
+    header.compose_project = c.control.docker.as_ref().map(|d| d.project.clone());
+    let mut app = initial_app(&header);
+    let (tx, mut rx) = tokio::sync::mpsc::channel(collect::CHANNEL);
+    let _collectors = collect::start(c.settings, c.seeds, tx);
     let deadline = tokio::time::Instant::now() + wait;
-    while let Ok(Some(u)) = tokio::time::timeout_at(deadline, rx.recv()).await {
-        app.handle(Event::Update(Box::new(u)));
+    let mut ticks = tokio::time::interval(TICK);
+    loop {
+        tokio::select! {
+            input = rx.recv() => match input {
+                Some(i) => { let _ = app.step(i); }
+                None => break,
+            },
+            _ = ticks.tick() => { let _ = app.step(Input::tick(now_ms())); }
+            _ = tokio::time::sleep_until(deadline) => break,
+        }
     }
-    app.now = now_ms();
-    app.drawn(app.now);
+    let _ = app.step(Input::tick(now_ms()));
+    app.frame_drawn(now_ms());
     crate::replay::write_svg(&app, size.0, size.1, out, "sentui")
 }

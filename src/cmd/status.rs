@@ -1,6 +1,7 @@
 //! `sentui status`: one snapshot as a table or JSON; the exit status tells the health.
 
 use sentui_model::Millis;
+use sentui_model::ReachState;
 use sentui_model::state::Deployment;
 use sentui_model::view::{GroupView, Health, NodeView};
 use serde::Serialize;
@@ -94,7 +95,7 @@ fn node_row(out: &mut String, label: &str, n: &NodeView) {
     let role = n.role.map(|r| format!("{r:?}").to_lowercase());
     let state = match n.unresponsive_ms {
         Some(ms) => format!("unresponsive {ms}ms"),
-        None => n.reach.clone(),
+        None => n.reach.to_string(),
     };
     let lag = match (n.lag_bytes, n.lag_secs) {
         (Some(b), Some(s)) => format!("{b}B/{s}s"),
@@ -132,7 +133,11 @@ fn with_behind(
 }
 
 fn write_group(out: &mut String, g: &GroupView) {
-    let reachable = g.sentinels.iter().filter(|s| s.reach == "ok").count();
+    let reachable = g
+        .sentinels
+        .iter()
+        .filter(|s| s.reach == ReachState::Ok)
+        .count();
     let _ = writeln!(
         out,
         "{}  {}  epoch {}  quorum {}  sentinels {}/{} reachable{}",
@@ -191,7 +196,7 @@ fn write_group(out: &mut String, g: &GroupView) {
         }
         let state = match s.unresponsive_ms {
             Some(ms) => format!("unresponsive {ms}ms"),
-            None => s.reach.clone(),
+            None => s.reach.to_string(),
         };
         let notes = format!("{notes_prefix}{}", notes.join("; "));
         let _ = writeln!(

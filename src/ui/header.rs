@@ -7,6 +7,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
+use sentui_model::ReachState;
 use sentui_model::event::EventDetail;
 use sentui_model::view::Health;
 
@@ -38,7 +39,11 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
                 None => first.push(Span::styled("unknown", t.bad())),
             }
             first.push(Span::raw(format!("  epoch {}", v.epoch)));
-            let reachable = v.sentinels.iter().filter(|s| s.reach == "ok").count();
+            let reachable = v
+                .sentinels
+                .iter()
+                .filter(|s| s.reach == ReachState::Ok)
+                .count();
             let quorum_style = if (reachable as u32) < v.quorum {
                 t.bad()
             } else {

@@ -4,13 +4,13 @@
 
 use super::Ctx;
 use super::fmt::{addr, fit};
-use crate::cmd::events::clock;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 use sentui_model::event::{EventDetail, InstanceKind};
 use sentui_model::log::{FoldedEntry, LogEntry, Source};
+use sentui_model::time::clock;
 
 /// Events from several sentinels this close together fold into one row.
 const FOLD_WINDOW_MS: u64 = 2000;

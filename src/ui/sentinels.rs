@@ -7,6 +7,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Span;
 use ratatui::widgets::{Block, Borders, Cell, Row, Table};
+use sentui_model::ReachState;
 
 pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
     let t = ctx.theme;
@@ -25,7 +26,7 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
         let state = match s.unresponsive_ms {
             Some(ms) => format!("no reply {}", duration(ms)),
             None if s.paused => "PAUSED".into(),
-            None => s.reach.clone(),
+            None => s.reach.to_string(),
         };
         let mut flags: Vec<String> = s
             .master_flags
@@ -36,7 +37,7 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
         if s.tilt {
             flags.push("tilt".into());
         }
-        if !s.events_link && s.reach == "ok" {
+        if !s.events_link && s.reach == ReachState::Ok {
             flags.push("no-events-link".into());
         }
         let voted = match (&s.voted_leader, s.voted_epoch) {
@@ -56,7 +57,11 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
             .unwrap_or_else(|| "?".into());
         let mut cells = vec![
             Cell::from(addr(&s.addr, narrow)),
-            Cell::from(state).style(t.reach(if s.paused { "paused" } else { &s.reach })),
+            Cell::from(state).style(if s.paused {
+                t.paused()
+            } else {
+                t.reach(s.reach)
+            }),
             Cell::from(flags.join(",")).style(t.warn()),
         ];
         if !narrow {

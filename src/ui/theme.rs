@@ -1,6 +1,7 @@
 //! Colours, with NO_COLOR honoured: without colour, emphasis uses bold/reverse only.
 
 use ratatui::style::{Color, Modifier, Style};
+use sentui_model::ReachState;
 use sentui_model::event::EventClass;
 
 #[derive(Clone, Copy, Debug)]
@@ -63,13 +64,18 @@ impl Theme {
             EventClass::Info => Style::default(),
         }
     }
-    /// Style of an endpoint state word.
-    pub fn reach(&self, word: &str) -> Style {
-        match word {
-            "ok" => self.ok(),
-            "connecting" => self.dim(),
-            "unresponsive" | "paused" => self.warn(),
+    /// Style of an endpoint's state.
+    pub fn reach(&self, state: ReachState) -> Style {
+        match state {
+            ReachState::Ok => self.ok(),
+            ReachState::Connecting => self.dim(),
+            ReachState::Unresponsive => self.warn(),
             _ => self.bad(),
         }
+    }
+
+    /// Style of a paused endpoint (frozen on purpose, by sentui or someone).
+    pub fn paused(&self) -> Style {
+        self.warn()
     }
 }

@@ -8,6 +8,7 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
+use sentui_model::ReachState;
 use sentui_model::info::Role;
 use sentui_model::view::NodeView;
 
@@ -23,8 +24,8 @@ pub fn node_state(n: &NodeView, promoted: bool, t: Theme) -> (String, Style) {
     if let Some(ms) = n.unresponsive_ms {
         return (format!("unresponsive {}", duration(ms)), t.warn());
     }
-    if n.reach != "ok" {
-        return (n.reach.clone(), t.reach(&n.reach));
+    if n.reach != ReachState::Ok {
+        return (n.reach.to_string(), t.reach(n.reach));
     }
     if n.flags.iter().any(|f| f == "o_down" || f == "s_down") {
         let which = if n.flags.iter().any(|f| f == "o_down") {
@@ -82,7 +83,7 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
             Span::raw(" master  "),
             Span::styled(state, style),
         ];
-        if m.role == Some(Role::Replica) && m.reach == "ok" {
+        if m.role == Some(Role::Replica) && m.reach == ReachState::Ok {
             spans.push(Span::styled("  (reports role replica!)", t.bad()));
         }
         spans.push(Span::styled(label(m), t.dim()));
@@ -114,7 +115,7 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
             Span::styled(state, style),
             Span::raw(format!("  {lag}")),
         ];
-        if r.role == Some(Role::Master) && r.reach == "ok" {
+        if r.role == Some(Role::Master) && r.reach == ReachState::Ok {
             spans.push(Span::styled("  (reports role master)", t.warn()));
         }
         spans.push(Span::styled(label(r), t.dim()));
@@ -134,8 +135,8 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
             .as_ref()
             .map(|m| m.to_string())
             .unwrap_or_else(|| "?".into());
-        let (mark, style) = if s.reach != "ok" {
-            (format!("  {}", s.reach), t.reach(&s.reach))
+        let (mark, style) = if s.reach != ReachState::Ok {
+            (format!("  {}", s.reach), t.reach(s.reach))
         } else if s.disagrees {
             ("  ✗ DISAGREES".to_string(), t.bad())
         } else {

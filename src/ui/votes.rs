@@ -2,11 +2,11 @@
 
 use super::Ctx;
 use super::fmt::{addr, fit};
-use crate::cmd::events::clock;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
+use sentui_model::time::clock;
 
 /// The vote lines for the current group, newest epoch first, at most `max` lines.
 pub fn lines<'a>(ctx: &Ctx<'a>, max: usize, narrow: bool) -> Vec<Line<'a>> {

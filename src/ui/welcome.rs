@@ -19,7 +19,7 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
     for s in app.live.sentinels.values() {
         lines.push(Line::from(vec![
             Span::raw(format!("  {:<22} ", s.addr.to_string())),
-            Span::styled(s.reach.describe(app.now), t.reach(s.reach.word())),
+            Span::styled(s.reach.describe(app.now), t.reach(s.reach.state())),
         ]));
     }
     if app.live.sentinels.is_empty() {

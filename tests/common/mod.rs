@@ -3,6 +3,7 @@
 
 pub mod fake_sentinel;
 pub mod scenario;
+pub mod session;
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};

@@ -76,29 +76,44 @@ fn info(name: &str) -> ReplicationInfo {
 
 /// Every sentinel polled at `at`, before the failover or `after` it.
 fn all_polled(d: &mut Deployment, at: Millis, after: bool) {
-    for s in SENTINELS {
-        d.apply(Update::SentinelPolled {
+    for u in polls(at, after) {
+        d.apply(u);
+    }
+}
+
+fn polls(at: Millis, after: bool) -> Vec<Update> {
+    SENTINELS
+        .iter()
+        .map(|s| Update::SentinelPolled {
             sentinel: addr(s),
             at,
             rtt_ms: 1,
             poll: poll(after, s),
-        });
-    }
+        })
+        .collect()
 }
 
 /// Steady state before the failover: everyone polled, every node answered.
 pub fn steady(at: Millis) -> Deployment {
     let mut d = Deployment::default();
-    all_polled(&mut d, at, false);
+    for u in steady_updates(at) {
+        d.apply(u);
+    }
+    d
+}
+
+/// What the collectors report of the steady deployment at `at`.
+pub fn steady_updates(at: Millis) -> Vec<Update> {
+    let mut updates = polls(at, false);
     for s in SENTINELS {
-        d.apply(Update::PubSub {
+        updates.push(Update::PubSub {
             sentinel: addr(s),
             at,
             up: true,
             detail: "subscribed".into(),
         });
     }
-    d.apply(Update::NodeInfo {
+    updates.push(Update::NodeInfo {
         addr: addr("127.0.0.1:16379"),
         at,
         rtt_ms: 1,
@@ -107,36 +122,63 @@ pub fn steady(at: Millis) -> Deployment {
     for r in ["127.0.0.1:16380", "127.0.0.1:16381"] {
         let mut i = info("info_replication_replica.resp");
         i.offset -= 120;
-        d.apply(Update::NodeInfo {
+        updates.push(Update::NodeInfo {
             addr: addr(r),
             at,
             rtt_ms: 1,
             info: i,
         });
     }
-    d
+    updates
 }
 
 /// The captured failover events with receive time <= `until`.
 pub fn events_until(d: &mut Deployment, until: Millis) {
+    for u in events(until) {
+        d.apply(u);
+    }
+}
+
+/// The captured failover events with receive time <= `until`, as updates.
+pub fn events(until: Millis) -> Vec<Update> {
     let text = std::fs::read_to_string(format!(
         "{}/tests/fixtures/failover_events.txt",
         env!("CARGO_MANIFEST_DIR")
     ))
     .unwrap();
-    for line in text.lines() {
-        let c: Vec<&str> = line.splitn(4, '\t').collect();
-        let at: Millis = c[0].parse().unwrap();
-        if at > until {
-            break;
-        }
-        d.apply(Update::SentinelEvent {
+    text.lines()
+        .map(|line| line.splitn(4, '\t').collect::<Vec<&str>>())
+        .map(|c| Update::SentinelEvent {
             sentinel: addr(c[1]),
-            at,
+            at: c[0].parse().unwrap(),
             event: c[2].into(),
             payload: c[3].into(),
-        });
-    }
+        })
+        .take_while(|u| matches!(u, Update::SentinelEvent { at, .. } if *at <= until))
+        .collect()
+}
+
+/// The whole captured failover as the collectors would report it: steady state, the master
+/// unresponsive after the freeze, every sentinel event, and the polls after it.
+pub fn failover_updates() -> Vec<Update> {
+    let mut updates = steady_updates(FREEZE - 2000);
+    updates.push(Update::NodeReach {
+        addr: addr("127.0.0.1:16379"),
+        at: FREEZE + 300,
+        reach: Reach::Unresponsive { since: FREEZE },
+    });
+    let polled_after = 1795577721400;
+    let mut events = events(Millis::MAX);
+    let later = events.split_off(
+        events
+            .iter()
+            .position(|u| matches!(u, Update::SentinelEvent { at, .. } if *at > polled_after))
+            .unwrap_or(events.len()),
+    );
+    updates.extend(events);
+    updates.extend(polls(polled_after, true));
+    updates.extend(later);
+    updates
 }
 
 pub fn master_unresponsive() -> Deployment {

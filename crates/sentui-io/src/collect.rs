@@ -11,6 +11,7 @@ pub mod snapshot;
 
 use crate::link::{LinkSettings, now_ms};
 use node::ProbeSettings;
+use sentui_model::input::Input;
 use sentui_model::state::SentinelPoll;
 use sentui_model::{Addr, Update};
 use std::collections::{BTreeMap, BTreeSet};
@@ -44,18 +45,18 @@ impl Default for CollectSettings {
     }
 }
 
-/// Channel depth between collectors and the consumer: enough for event storms, still bounded.
-const CHANNEL: usize = 4096;
+/// Channel depth of an input stream: enough for event storms, still bounded.
+pub const CHANNEL: usize = 4096;
 
-/// Starts collectors for the seed sentinels (and everything they lead to). Updates arrive on
-/// the returned receiver; dropping it stops every collector.
+/// Starts collectors for the seed sentinels (and everything they lead to). What they see
+/// arrives on `out` as update inputs, stamped with their receive time; the task ends (and
+/// every collector with it) when `out` is closed.
 pub fn start(
     settings: CollectSettings,
     seeds: Vec<Addr>,
-) -> (mpsc::Receiver<Update>, JoinHandle<()>) {
-    let (out_tx, out_rx) = mpsc::channel(CHANNEL);
-    let handle = tokio::spawn(route(settings, seeds, out_tx));
-    (out_rx, handle)
+    out: mpsc::Sender<Input>,
+) -> JoinHandle<()> {
+    tokio::spawn(route(settings, seeds, out))
 }
 
 /// Tasks aborted together when dropped.
@@ -83,7 +84,7 @@ impl Drop for Tasks {
     }
 }
 
-async fn route(settings: CollectSettings, seeds: Vec<Addr>, out: mpsc::Sender<Update>) {
+async fn route(settings: CollectSettings, seeds: Vec<Addr>, out: mpsc::Sender<Input>) {
     let (tx, mut rx) = mpsc::channel::<Update>(CHANNEL);
     let seeds: BTreeSet<Addr> = seeds
         .into_iter()
@@ -145,7 +146,7 @@ async fn route(settings: CollectSettings, seeds: Vec<Addr>, out: mpsc::Sender<Up
                     }
                     _ => {}
                 }
-                if out.send(update).await.is_err() {
+                if out.send(Input::update(now_ms(), update)).await.is_err() {
                     return;
                 }
             }
@@ -163,7 +164,8 @@ async fn route(settings: CollectSettings, seeds: Vec<Addr>, out: mpsc::Sender<Up
                     running.remove(&a);
                     sentinels.remove(&a);
                     count_nodes(&settings, &running, &sentinels);
-                    if out.send(Update::Vanished { addr: a, at: now_ms() }).await.is_err() {
+                    let at = now_ms();
+                    if out.send(Input::update(at, Update::Vanished { addr: a, at })).await.is_err() {
                         return;
                     }
                 }

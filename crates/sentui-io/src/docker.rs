@@ -9,7 +9,7 @@ use bollard::query_parameters::{
     StartContainerOptions, StopContainerOptions,
 };
 use futures_util::{Stream, StreamExt};
-use sentui_model::state::ContainerInfo;
+use sentui_model::state::{ContainerInfo, ContainerState};
 use sentui_model::{Addr, AddrMap};
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
@@ -26,7 +26,7 @@ pub struct ComposeContainer {
     pub id: String,
     pub name: String,
     pub service: String,
-    pub state: String,
+    pub state: ContainerState,
     /// Docker's status line (`Up 3 seconds (healthy)`).
     pub status: String,
     /// The healthcheck passes (or there is none and the container runs).
@@ -212,10 +212,11 @@ impl Engine {
                     })
                     .unwrap_or_default();
                 let status = c.status.unwrap_or_default();
-                let state = c.state.map(|s| s.to_string()).unwrap_or_default();
+                let state =
+                    ContainerState::parse(&c.state.map(|s| s.to_string()).unwrap_or_default());
                 ComposeContainer {
                     healthy: status.contains("(healthy)")
-                        || (state == "running" && !status.contains("health")),
+                        || (state == ContainerState::Running && !status.contains("health")),
                     status,
                     id: c.id.unwrap_or_default(),
                     name: c
@@ -243,6 +244,9 @@ impl Engine {
             &id[..id.len().min(12)]
         );
         match action {
+            Action::Failover => {
+                Err("a failover is asked of the sentinels, not of a container".into())
+            }
             Action::Pause => bounded(&what, self.docker.pause_container(id)).await,
             Action::Unpause => bounded(&what, self.docker.unpause_container(id)).await,
             Action::Stop => {
@@ -335,7 +339,7 @@ mod tests {
             id: format!("{service}-id"),
             name: format!("lab-{service}-1"),
             service: service.into(),
-            state: "running".into(),
+            state: ContainerState::Running,
             status: "Up 1 second (healthy)".into(),
             healthy: true,
             published: [(inner, host)].into_iter().collect(),

@@ -10,6 +10,7 @@ use crate::link::{Backoff, LinkSettings, now_ms};
 use futures_util::StreamExt;
 use redis::RedisError;
 use redis::aio::MultiplexedConnection;
+use sentui_model::input::Input;
 use sentui_model::probe::{ErrorKind, ProbeEvent, WriteError, missing};
 use sentui_model::{Addr, Update};
 use std::time::Duration;
@@ -86,19 +87,17 @@ impl ProbeHandle {
 }
 
 /// Starts the probe; its updates go to `tx`.
-pub fn spawn(cfg: ProbeConfig, tx: mpsc::Sender<Update>) -> ProbeHandle {
+pub fn spawn(cfg: ProbeConfig, tx: mpsc::Sender<Input>) -> ProbeHandle {
     let (stop, stop_rx) = watch::channel(false);
     let task = tokio::spawn(run(cfg, tx, stop_rx));
     ProbeHandle { stop, task }
 }
 
-async fn send(tx: &mpsc::Sender<Update>, event: ProbeEvent) -> bool {
-    tx.send(Update::Probe {
-        at: now_ms(),
-        event,
-    })
-    .await
-    .is_ok()
+async fn send(tx: &mpsc::Sender<Input>, event: ProbeEvent) -> bool {
+    let at = now_ms();
+    tx.send(Input::update(at, Update::Probe { at, event }))
+        .await
+        .is_ok()
 }
 
 enum Next {
@@ -107,7 +106,7 @@ enum Next {
     Stop,
 }
 
-async fn run(cfg: ProbeConfig, tx: mpsc::Sender<Update>, mut stop: watch::Receiver<bool>) {
+async fn run(cfg: ProbeConfig, tx: mpsc::Sender<Input>, mut stop: watch::Receiver<bool>) {
     let started = ProbeEvent::Started {
         run_id: cfg.run_id.clone(),
         group: cfg.group.clone(),

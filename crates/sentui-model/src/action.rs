@@ -1,8 +1,12 @@
-//! The one action enum: what sentui can do to a member of the deployment, and its undo.
+//! The one action enum (what sentui can do to a member of the deployment, and its undo) and the
+//! commands the UI asks its executor to carry out.
 
+use crate::addr::Addr;
 use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// What sentui can do: to a node or sentinel (pause ... restart), or to a group (failover).
+/// The TUI's keys, `sentui ctl`, the drill's faults and scenario steps all name these.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Action {
     Pause,
@@ -10,9 +14,32 @@ pub enum Action {
     Stop,
     Start,
     Restart,
+    /// `SENTINEL FAILOVER <group>`, asked of the sentinels.
+    Failover,
 }
 
 impl Action {
+    pub const ALL: [Action; 6] = [
+        Action::Pause,
+        Action::Unpause,
+        Action::Stop,
+        Action::Start,
+        Action::Restart,
+        Action::Failover,
+    ];
+
+    /// The name on the command line and in scenario files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Action::Pause => "pause",
+            Action::Unpause => "unpause",
+            Action::Stop => "stop",
+            Action::Start => "start",
+            Action::Restart => "restart",
+            Action::Failover => "failover",
+        }
+    }
+
     pub fn verb(self) -> &'static str {
         match self {
             Action::Pause => "paused",
@@ -20,6 +47,7 @@ impl Action {
             Action::Stop => "stopped",
             Action::Start => "started",
             Action::Restart => "restarted",
+            Action::Failover => "failed over",
         }
     }
 
@@ -30,6 +58,7 @@ impl Action {
             Action::Stop => "stopping",
             Action::Start => "starting",
             Action::Restart => "restarting",
+            Action::Failover => "failing over",
         }
     }
 
@@ -40,5 +69,92 @@ impl Action {
             Action::Stop => Some(Action::Start),
             _ => None,
         }
+    }
+
+    /// Whether it breaks something (a fault): it starts the stopwatch and, outside a lab,
+    /// asks for confirmation.
+    pub fn is_fault(self) -> bool {
+        matches!(self, Action::Pause | Action::Stop | Action::Failover)
+    }
+
+    /// Whether it acts on one node or sentinel (else on a whole group).
+    pub fn on_node(self) -> bool {
+        self != Action::Failover
+    }
+}
+
+impl std::fmt::Display for Action {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for Action {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let s = s.trim().to_ascii_lowercase();
+        if s == "resume" {
+            return Ok(Action::Unpause);
+        }
+        Action::ALL
+            .into_iter()
+            .find(|a| a.name() == s)
+            .ok_or_else(|| {
+                let names: Vec<&str> = Action::ALL.iter().map(|a| a.name()).collect();
+                format!("unknown action '{s}' (one of {})", names.join(", "))
+            })
+    }
+}
+
+/// What the UI asks its executor to do. The outcome comes back on the input stream as
+/// [`crate::input::InputKind::Done`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "command", rename_all = "kebab-case")]
+pub enum Command {
+    /// Pause, resume, stop, start or restart a node (its container or local process).
+    Control { action: Action, addr: Addr },
+    /// Save the screen as SVG.
+    Screenshot,
+    /// SENTINEL FAILOVER, sent to the first of `sentinels` that answers.
+    Failover { group: String, sentinels: Vec<Addr> },
+    /// Start the write probe on `group`, asking `sentinels` for its master.
+    StartProbe { group: String, sentinels: Vec<Addr> },
+    /// Stop the write probe (it reads back its acknowledged writes, then ends).
+    StopProbe,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_parse_back_and_resume_is_unpause() {
+        for a in Action::ALL {
+            assert_eq!(a.name().parse::<Action>(), Ok(a));
+        }
+        assert_eq!("Resume".parse::<Action>(), Ok(Action::Unpause));
+        let err = "freeze".parse::<Action>().unwrap_err();
+        assert!(err.contains("pause, unpause"), "{err}");
+    }
+
+    #[test]
+    fn only_pause_and_stop_have_an_undo() {
+        assert_eq!(Action::Pause.undo(), Some(Action::Unpause));
+        assert_eq!(Action::Stop.undo(), Some(Action::Start));
+        assert_eq!(Action::Failover.undo(), None);
+        assert_eq!(Action::Restart.undo(), None);
+    }
+
+    #[test]
+    fn commands_keep_their_recorded_spelling() {
+        let c = Command::Control {
+            action: Action::Pause,
+            addr: "127.0.0.1:6379".parse().unwrap(),
+        };
+        assert_eq!(
+            serde_json::to_string(&c).unwrap(),
+            r#"{"command":"control","action":"pause","addr":"127.0.0.1:6379"}"#
+        );
     }
 }

@@ -9,6 +9,7 @@ pub mod budget;
 pub mod drill;
 pub mod event;
 pub mod info;
+pub mod input;
 pub mod log;
 pub mod probe;
 pub mod reply;
@@ -19,7 +20,7 @@ pub mod view;
 pub mod votes;
 
 pub use addr::{Addr, AddrMap};
-pub use state::{Deployment, Reach, Update};
+pub use state::{ContainerState, Deployment, Reach, ReachState, Update};
 pub use time::Millis;
 
 /// Exit status for usage errors and failures to reach or act on the deployment, shared by

@@ -3,9 +3,11 @@
 //! does I/O and never reads the clock (every update carries its time).
 
 use super::Millis;
+use super::action::Command;
 use super::addr::Addr;
 use super::event::EventDetail;
 use super::info::{ReplicationInfo, Role, ServerInfo};
+use super::input::{Done, Input, InputKind};
 use super::log::{EventLog, LogEntry, Source};
 use super::probe::{ProbeEvent, ProbeStats};
 use super::reply::{Ckquorum, MasterRecord, PeerRecord, ReplicaRecord};
@@ -32,22 +34,64 @@ pub enum Reach {
     Vanished,
 }
 
+/// How an endpoint answers, without the details: what views, tables and JSON show.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReachState {
+    Connecting,
+    Ok,
+    Unresponsive,
+    Refused,
+    AuthFailed,
+    Failed,
+    Vanished,
+}
+
+impl ReachState {
+    /// The word tables and JSON use: ok, unresponsive, refused, auth-failed, failed, ...
+    pub fn word(self) -> &'static str {
+        match self {
+            ReachState::Connecting => "connecting",
+            ReachState::Ok => "ok",
+            ReachState::Unresponsive => "unresponsive",
+            ReachState::Refused => "refused",
+            ReachState::AuthFailed => "auth-failed",
+            ReachState::Failed => "failed",
+            ReachState::Vanished => "vanished",
+        }
+    }
+
+    pub fn is_ok(self) -> bool {
+        self == ReachState::Ok
+    }
+}
+
+impl std::fmt::Display for ReachState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.word())
+    }
+}
+
 impl Reach {
     pub fn is_ok(&self) -> bool {
         matches!(self, Reach::Ok)
     }
 
+    pub fn state(&self) -> ReachState {
+        match self {
+            Reach::Connecting => ReachState::Connecting,
+            Reach::Ok => ReachState::Ok,
+            Reach::Unresponsive { .. } => ReachState::Unresponsive,
+            Reach::Refused(_) => ReachState::Refused,
+            Reach::AuthFailed(_) => ReachState::AuthFailed,
+            Reach::Failed(_) => ReachState::Failed,
+            Reach::Vanished => ReachState::Vanished,
+        }
+    }
+
     /// A short word for tables: ok, unresponsive, refused, auth-failed, failed, ...
     pub fn word(&self) -> &'static str {
-        match self {
-            Reach::Connecting => "connecting",
-            Reach::Ok => "ok",
-            Reach::Unresponsive { .. } => "unresponsive",
-            Reach::Refused(_) => "refused",
-            Reach::AuthFailed(_) => "auth-failed",
-            Reach::Failed(_) => "failed",
-            Reach::Vanished => "vanished",
-        }
+        self.state().word()
     }
 
     /// Why it cannot be used, when the state carries a reason (refused, auth-failed, failed).
@@ -223,8 +267,78 @@ pub struct ContainerInfo {
     pub name: String,
     /// The compose service.
     pub service: String,
-    /// running, paused, exited, restarting, ...
-    pub state: String,
+    pub state: ContainerState,
+}
+
+/// A container's state, spelled as Docker spells it (`running`, `paused`, `exited`, ...).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ContainerState {
+    Created,
+    Running,
+    Paused,
+    Restarting,
+    Removing,
+    Exited,
+    Dead,
+    /// A state this sentui does not know, kept as Docker said it.
+    Other(String),
+}
+
+impl ContainerState {
+    const KNOWN: [(ContainerState, &'static str); 7] = [
+        (ContainerState::Created, "created"),
+        (ContainerState::Running, "running"),
+        (ContainerState::Paused, "paused"),
+        (ContainerState::Restarting, "restarting"),
+        (ContainerState::Removing, "removing"),
+        (ContainerState::Exited, "exited"),
+        (ContainerState::Dead, "dead"),
+    ];
+
+    pub fn parse(s: &str) -> Self {
+        ContainerState::KNOWN
+            .iter()
+            .find(|(_, name)| *name == s)
+            .map(|(state, _)| state.clone())
+            .unwrap_or_else(|| ContainerState::Other(s.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        match self {
+            ContainerState::Other(s) => s,
+            known => ContainerState::KNOWN
+                .iter()
+                .find(|(state, _)| state == known)
+                .map(|(_, name)| *name)
+                .unwrap_or("?"),
+        }
+    }
+
+    /// Not running and not paused: `s` on it starts it.
+    pub fn is_stopped(&self) -> bool {
+        matches!(
+            self,
+            ContainerState::Exited | ContainerState::Dead | ContainerState::Created
+        )
+    }
+}
+
+impl std::fmt::Display for ContainerState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for ContainerState {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for ContainerState {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(ContainerState::parse(&String::deserialize(d)?))
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -293,7 +407,13 @@ pub struct Deployment {
     /// Since when the Docker engine has been unreachable: the container states shown are the
     /// last it reported, not the truth now.
     pub docker_unreachable_since: Option<Millis>,
+    /// Each sentinel's current epoch, from its `+new-epoch` and `+vote-for-leader`: the epoch
+    /// of the attempt its leader-only events belong to.
+    pub sentinel_epochs: BTreeMap<Addr, u64>,
 }
+
+/// Sentinel's default failover-timeout (3 minutes).
+pub const DEFAULT_FAILOVER_TIMEOUT_MS: Millis = 180_000;
 
 impl Deployment {
     pub fn with_log_capacity(capacity: usize) -> Self {
@@ -343,6 +463,47 @@ impl Deployment {
         self.sentinel_mut(addr, at);
     }
 
+    /// Applies one input: what the collectors and the write probe saw, the outcome of sentui's
+    /// own actions (logged at the moment they took effect), and time passing. Keys and the
+    /// rest belong to the UI. The one way the deployment changes.
+    pub fn step(&mut self, input: Input) {
+        let at = input.at;
+        match input.kind {
+            InputKind::Update(u) => self.apply(*u),
+            InputKind::Done(d) => self.action_done(at, &d),
+            _ => {}
+        }
+        self.advance(at);
+    }
+
+    /// Logs what one of sentui's actions did, at the time it took effect: a fault starts the
+    /// stopwatch and stands in the log as the cause.
+    fn action_done(&mut self, at: Millis, done: &Done) {
+        let Ok(msg) = &done.result else { return };
+        match &done.command {
+            Command::Control { action, addr } => {
+                let event = if action.is_fault() {
+                    "fault"
+                } else {
+                    "fault-cleared"
+                };
+                let mut e = LogEntry::new(at, Source::Sentui, event, &format!("{msg} by sentui"));
+                e.addr = Some(addr.clone());
+                self.push(e);
+            }
+            Command::Failover { group, .. } => {
+                let payload = format!("SENTINEL FAILOVER {group}: {msg}");
+                let mut e = LogEntry::new(at, Source::Sentui, "manual-failover", &payload)
+                    .in_group(Some(group.clone()));
+                e.addr = self.master_of(group);
+                self.push(e);
+            }
+            Command::Screenshot | Command::StartProbe { .. } | Command::StopProbe => {}
+        }
+    }
+
+    /// Applies one update (what [`Deployment::step`] does with an update input; `status`
+    /// applies a snapshot's updates this way).
     pub fn apply(&mut self, update: Update) {
         match update {
             Update::SentinelPolled {
@@ -481,8 +642,12 @@ impl Deployment {
         let entry =
             LogEntry::new(at, Source::Sentinel, event, payload).from_sentinel(sentinel.clone());
         match &entry.detail {
-            EventDetail::NewEpoch { epoch } => self.votes.new_epoch(*epoch, at),
+            EventDetail::NewEpoch { epoch } => {
+                self.saw_epoch(&sentinel, *epoch);
+                self.votes.new_epoch(*epoch, at)
+            }
             EventDetail::VoteForLeader { run_id, epoch } => {
+                self.saw_epoch(&sentinel, *epoch);
                 self.votes.vote(sentinel.clone(), run_id, *epoch, at)
             }
             EventDetail::SwitchMaster { group, new, .. } => {
@@ -511,6 +676,11 @@ impl Deployment {
             _ => {}
         }
         self.push(entry);
+    }
+
+    fn saw_epoch(&mut self, sentinel: &Addr, epoch: u64) {
+        let e = self.sentinel_epochs.entry(sentinel.clone()).or_default();
+        *e = (*e).max(epoch);
     }
 
     fn node_info(&mut self, addr: Addr, at: Millis, rtt_ms: u64, info: ReplicationInfo) {
@@ -597,17 +767,56 @@ impl Deployment {
         }
         let group = entry.group.clone();
         let master = group.as_deref().and_then(|g| self.master_of(g));
-        let finished = group.as_ref().and_then(|g| {
-            self.stopwatches
-                .entry(g.clone())
-                .or_default()
-                .observe(g, master.as_ref(), &entry)
-        });
+        let sentinel_epoch = entry
+            .sentinel
+            .as_ref()
+            .and_then(|s| self.sentinel_epochs.get(s).copied());
+        let finished = match &group {
+            Some(g) => self.stopwatches.entry(g.clone()).or_default().observe(
+                g,
+                master.as_ref(),
+                &entry,
+                sentinel_epoch,
+            ),
+            None => Vec::new(),
+        };
         let at = entry.ts;
         self.log.push(entry);
-        if let Some(f) = finished {
+        for f in finished {
             self.push_failover_summary(f, at);
         }
+    }
+
+    /// Time passed: attempts whose sentinels went silent for twice the failover-timeout are
+    /// closed as abandoned.
+    pub fn advance(&mut self, now: Millis) {
+        let open: Vec<String> = self
+            .stopwatches
+            .iter()
+            .filter(|(_, s)| s.current.as_ref().is_some_and(|a| a.tried()))
+            .map(|(g, _)| g.clone())
+            .collect();
+        for g in open {
+            let timeout = self.failover_timeout_ms(&g);
+            let finished = match self.stopwatches.get_mut(&g) {
+                Some(s) => s.tick(now, timeout),
+                None => Vec::new(),
+            };
+            for f in finished {
+                self.push_failover_summary(f, now);
+            }
+        }
+    }
+
+    /// The group's failover-timeout as its sentinels report it (Sentinel's default when none
+    /// says).
+    pub fn failover_timeout_ms(&self, group: &str) -> Millis {
+        self.sentinels
+            .values()
+            .filter_map(|s| s.groups.get(group))
+            .filter_map(|g| g.master.failover_timeout_ms)
+            .max()
+            .unwrap_or(DEFAULT_FAILOVER_TIMEOUT_MS)
     }
 
     fn push_failover_summary(&mut self, f: Failover, at: Millis) {
@@ -617,6 +826,9 @@ impl Deployment {
             _ => "failover-aborted",
         };
         let mut payload = format!("{}: {}", f.group, f.summary());
+        if let Some(epoch) = f.epoch {
+            payload.push_str(&format!(" (epoch {epoch})"));
+        }
         if let Some(Outcome::Aborted(reason)) = &f.outcome {
             payload.push_str(&format!(" (aborted: {reason})"));
         }

@@ -6,7 +6,7 @@ use super::Millis;
 use super::addr::Addr;
 use super::info::Role;
 use super::reply::Ckquorum;
-use super::state::{ContainerInfo, Deployment, NodeState, Reach};
+use super::state::{ContainerInfo, ContainerState, Deployment, NodeState, Reach, ReachState};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -23,7 +23,7 @@ pub struct NodeView {
     pub addr: Addr,
     /// The role the node itself reports (None while it does not answer).
     pub role: Option<Role>,
-    pub reach: String,
+    pub reach: ReachState,
     /// Why it is refused, auth-failed or failed (the error as sentui got it).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
@@ -61,7 +61,7 @@ pub struct NodeView {
 pub struct SentinelView {
     pub addr: Addr,
     pub run_id: Option<String>,
-    pub reach: String,
+    pub reach: ReachState,
     /// Why it is refused, auth-failed or failed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
@@ -231,7 +231,7 @@ impl Deployment {
             addr: addr.clone(),
             // What a node said before it stopped answering is not its role now.
             role: info.filter(|_| reach.is_ok()).map(|i| i.role),
-            reach: reach.word().to_string(),
+            reach: reach.state(),
             reason: reach.reason().map(str::to_string),
             unresponsive_ms: match reach {
                 Reach::Unresponsive { since } => Some(now.saturating_sub(since)),
@@ -259,7 +259,7 @@ impl Deployment {
                 .is_some_and(|p| p.paused)
                 || node
                     .and_then(|n| n.container.as_ref())
-                    .is_some_and(|c| c.state == "paused"),
+                    .is_some_and(|c| c.state == ContainerState::Paused),
             container: node.and_then(|n| n.container.clone()),
         }
     }
@@ -304,7 +304,7 @@ impl Deployment {
                 SentinelView {
                     addr: addr.clone(),
                     run_id,
-                    reach: reach.word().to_string(),
+                    reach: reach.state(),
                     reason: reach.reason().map(str::to_string),
                     unresponsive_ms: match reach {
                         Reach::Unresponsive { since } => Some(now.saturating_sub(since)),
@@ -324,7 +324,7 @@ impl Deployment {
                     process: s.and_then(|s| s.process.as_ref()).map(|p| p.label()),
                     paused: s.and_then(|s| s.process.as_ref()).is_some_and(|p| p.paused)
                         || s.and_then(|s| s.container.as_ref())
-                            .is_some_and(|c| c.state == "paused"),
+                            .is_some_and(|c| c.state == ContainerState::Paused),
                     container: s.and_then(|s| s.container.clone()),
                 }
             })
@@ -384,7 +384,7 @@ fn judge(v: &mut GroupView) {
     match &v.master {
         None => critical.push("no sentinel reports a master".to_string()),
         Some(m) => {
-            if m.reach != "ok" {
+            if m.reach != ReachState::Ok {
                 critical.push(format!(
                     "master {} is {}{}",
                     m.addr,
@@ -405,7 +405,7 @@ fn judge(v: &mut GroupView) {
         critical.push("failover in progress".into());
     }
     for r in &v.replicas {
-        if r.reach != "ok" {
+        if r.reach != ReachState::Ok {
             degraded.push(format!(
                 "replica {} is {}{}",
                 r.addr,
@@ -418,7 +418,11 @@ fn judge(v: &mut GroupView) {
             degraded.push(format!("replica {} reports role master", r.addr));
         }
     }
-    let reachable = v.sentinels.iter().filter(|s| s.reach == "ok").count() as u32;
+    let reachable = v
+        .sentinels
+        .iter()
+        .filter(|s| s.reach == ReachState::Ok)
+        .count() as u32;
     if v.quorum > 0 && reachable < v.quorum {
         critical.push(format!(
             "only {reachable} sentinel(s) reachable, quorum is {}",
@@ -426,7 +430,7 @@ fn judge(v: &mut GroupView) {
         ));
     }
     for s in &v.sentinels {
-        if s.reach != "ok" {
+        if s.reach != ReachState::Ok {
             degraded.push(format!(
                 "sentinel {} is {}{}",
                 s.addr,
@@ -434,7 +438,7 @@ fn judge(v: &mut GroupView) {
                 why(&s.reason)
             ));
         }
-        if s.disagrees && s.reach == "ok" {
+        if s.disagrees && s.reach == ReachState::Ok {
             let theirs = s.master.as_ref().map(|m| m.to_string()).unwrap_or_default();
             degraded.push(format!(
                 "sentinel {} believes the master is {theirs}",
@@ -446,7 +450,7 @@ fn judge(v: &mut GroupView) {
         }
         if let Some(q) = &s.ckquorum
             && !q.ok
-            && s.reach == "ok"
+            && s.reach == ReachState::Ok
         {
             degraded.push(format!("sentinel {}: {}", s.addr, q.text));
         }

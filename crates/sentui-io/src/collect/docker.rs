@@ -6,8 +6,8 @@
 use crate::docker::{Discovery, Engine, discover, event_name};
 use crate::link::{Backoff, SharedMap, now_ms};
 use futures_util::StreamExt;
-use sentui_model::Update;
 use sentui_model::log::{LogEntry, Source};
+use sentui_model::{ContainerState, Update};
 use tokio::sync::mpsc::Sender;
 
 /// Lists the project, updates the map, and sends every endpoint's container state.
@@ -97,7 +97,7 @@ pub async fn watch_task(engine: Engine, project: String, map: SharedMap, tx: Sen
             // event): the event itself says the state.
             if let (Some((a, c)), Some(state)) = (member, state_after(&action)) {
                 let mut info = c.info();
-                info.state = state.to_string();
+                info.state = state;
                 let u = Update::Container {
                     addr: a.clone(),
                     at: now_ms(),
@@ -141,11 +141,11 @@ pub async fn watch_task(engine: Engine, project: String, map: SharedMap, tx: Sen
 }
 
 /// The container state an event leaves behind, for the events that change it.
-fn state_after(action: &str) -> Option<&'static str> {
+fn state_after(action: &str) -> Option<ContainerState> {
     Some(match action {
-        "pause" => "paused",
-        "unpause" | "start" | "restart" => "running",
-        "die" | "stop" | "kill" => "exited",
+        "pause" => ContainerState::Paused,
+        "unpause" | "start" | "restart" => ContainerState::Running,
+        "die" | "stop" | "kill" => ContainerState::Exited,
         _ => return None,
     })
 }

@@ -204,10 +204,15 @@ pub fn phases(d: &Deployment, group: &str, fault_at: Millis) -> Vec<PhaseRow> {
     // The failover going on at the fault or after it: one that began with an earlier sign
     // (the master already flagged) keeps those marks, at negative times.
     let failover = d.stopwatches.get(group).and_then(|s| {
-        [s.current.as_ref(), s.last.as_ref()]
-            .into_iter()
-            .flatten()
-            .find(|f| f.ended_at.is_none_or(|end| end >= fault_at))
+        let after: Vec<_> = s
+            .all()
+            .filter(|f| f.ended_at.is_none_or(|end| end >= fault_at))
+            .collect();
+        after
+            .iter()
+            .find(|f| f.outcome == Some(crate::stopwatch::Outcome::Completed))
+            .or(after.first())
+            .copied()
     });
     if let Some(f) = failover {
         for (m, _, _) in f.timeline() {
@@ -255,9 +260,7 @@ pub fn failover_ms(d: &Deployment, group: &str, fault_at: Millis) -> Option<Mill
         .map(|e| e.ts - fault_at)
         .or_else(|| {
             let sw = d.stopwatches.get(group)?;
-            [sw.current.as_ref(), sw.last.as_ref()]
-                .into_iter()
-                .flatten()
+            sw.all()
                 .filter(|f| f.started_at >= fault_at)
                 .find_map(|f| f.mark(Phase::SwitchMaster))
                 .map(|m| m.at.saturating_sub(fault_at))

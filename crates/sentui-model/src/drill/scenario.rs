@@ -3,59 +3,18 @@
 //! step and its line, the built-in default, and the states a step can wait for or check,
 //! judged on a [`Deployment`]. docs/drill.md documents the format.
 
+use crate::action::Action;
 use crate::info::Role;
 use crate::{Addr, Deployment, Millis};
 use serde::Deserialize;
 use std::time::Duration;
 
-/// What a fault step does.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Fault {
-    Pause,
-    Unpause,
-    Stop,
-    Start,
-    Restart,
-    /// `SENTINEL FAILOVER <group>`.
-    Failover,
-}
-
-impl Fault {
-    pub fn parse(s: &str) -> Result<Fault, String> {
-        Ok(match s {
-            "pause" => Fault::Pause,
-            "unpause" | "resume" => Fault::Unpause,
-            "stop" => Fault::Stop,
-            "start" => Fault::Start,
-            "restart" => Fault::Restart,
-            "failover" => Fault::Failover,
-            other => {
-                return Err(format!(
-                    "unknown fault '{other}' (pause, unpause, stop, start, restart, failover)"
-                ));
-            }
-        })
-    }
-
-    pub fn word(self) -> &'static str {
-        match self {
-            Fault::Pause => "pause",
-            Fault::Unpause => "unpause",
-            Fault::Stop => "stop",
-            Fault::Start => "start",
-            Fault::Restart => "restart",
-            Fault::Failover => "failover",
-        }
-    }
-
-    /// The fault that undoes this one (the drill's restore list).
-    pub fn undo(self) -> Option<Fault> {
-        match self {
-            Fault::Pause => Some(Fault::Unpause),
-            Fault::Stop => Some(Fault::Start),
-            _ => None,
-        }
-    }
+/// A fault step's action is one of [`Action`]: the enum the TUI and `sentui ctl` use too.
+fn parse_fault(s: &str) -> Result<Action, String> {
+    s.parse().map_err(|_| {
+        let names: Vec<&str> = Action::ALL.iter().map(|a| a.name()).collect();
+        format!("unknown fault '{s}' ({})", names.join(", "))
+    })
 }
 
 /// The node a fault or a wait is about.
@@ -201,9 +160,12 @@ pub fn agreement(d: &Deployment, group: &str, now: Millis) -> Result<String, Str
     let known: Vec<_> = v
         .sentinels
         .iter()
-        .filter(|s| s.reach != "vanished")
+        .filter(|s| s.reach != crate::ReachState::Vanished)
         .collect();
-    let answering: Vec<_> = known.iter().filter(|s| s.reach == "ok").collect();
+    let answering: Vec<_> = known
+        .iter()
+        .filter(|s| s.reach == crate::ReachState::Ok)
+        .collect();
     if answering.is_empty() || answering.len() < known.len() {
         return Err(format!(
             "{} of {} sentinels answer",
@@ -253,7 +215,7 @@ pub fn agreement(d: &Deployment, group: &str, now: Millis) -> Result<String, Str
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum StepKind {
     Fault {
-        fault: Fault,
+        fault: Action,
         target: Target,
     },
     /// Waits for a log entry with this event name (after the step starts), optionally about a
@@ -286,10 +248,10 @@ impl Step {
     pub fn describe(&self) -> String {
         match &self.kind {
             StepKind::Fault {
-                fault: Fault::Failover,
+                fault: Action::Failover,
                 ..
             } => "failover (SENTINEL FAILOVER)".into(),
-            StepKind::Fault { fault, target } => format!("{} {}", fault.word(), target.describe()),
+            StepKind::Fault { fault, target } => format!("{} {}", fault.name(), target.describe()),
             StepKind::Wait { event, about, .. } => match about {
                 Some(t) => format!("wait {event} about {}", t.describe()),
                 None => format!("wait {event}"),
@@ -327,7 +289,7 @@ pub const DEFAULT_STEP_TIMEOUT: Duration = Duration::from_secs(60);
 impl Scenario {
     /// The built-in drill: start the probe, inject `fault` on the master, wait for
     /// `+switch-master`, undo the fault, wait until the old master is a replica again.
-    pub fn builtin(fault: Fault) -> Scenario {
+    pub fn builtin(fault: Action) -> Scenario {
         let mut steps = vec![Step::new(StepKind::Fault {
             fault,
             target: Target::Master,
@@ -348,10 +310,10 @@ impl Scenario {
             timeout: DEFAULT_STEP_TIMEOUT,
         }));
         Scenario {
-            name: format!("{}-master", fault.word()),
+            name: format!("{}-master", fault.name()),
             description: format!(
                 "{} the master, wait for +switch-master, bring it back, wait until it is a replica",
-                fault.word()
+                fault.name()
             ),
             probe: true,
             rate: None,
@@ -500,8 +462,8 @@ fn step(s: &RawStep) -> Result<StepKind, String> {
     };
     Ok(match kind {
         "fault" => {
-            let fault = Fault::parse(s.fault.as_deref().unwrap_or_default())?;
-            if fault == Fault::Failover && s.target.is_some() {
+            let fault = parse_fault(s.fault.as_deref().unwrap_or_default())?;
+            if fault == Action::Failover && s.target.is_some() {
                 return Err("a failover is asked of the sentinels: it takes no target".into());
             }
             let target = Target::parse(s.target.as_deref().unwrap_or("master"))?;
@@ -596,7 +558,7 @@ fault = "failover"
         assert_eq!(
             kinds[0],
             &StepKind::Fault {
-                fault: Fault::Pause,
+                fault: Action::Pause,
                 target: Target::Master
             }
         );
@@ -676,7 +638,7 @@ fault = "failover"
 
     #[test]
     fn builtin_drills() {
-        let s = Scenario::builtin(Fault::Pause);
+        let s = Scenario::builtin(Action::Pause);
         let d: Vec<String> = s.steps.iter().map(|s| s.describe()).collect();
         assert_eq!(
             d,
@@ -688,10 +650,10 @@ fault = "failover"
             ]
         );
         assert!(s.probe && s.expect.agree_at_end);
-        let s = Scenario::builtin(Fault::Failover);
+        let s = Scenario::builtin(Action::Failover);
         assert_eq!(s.steps.len(), 3, "nothing to undo after a failover");
         assert_eq!(
-            Scenario::builtin(Fault::Stop).steps[2].describe(),
+            Scenario::builtin(Action::Stop).steps[2].describe(),
             "start old-master"
         );
     }

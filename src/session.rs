@@ -1,0 +1,294 @@
+//! A TUI session: one loop over one input stream. Every input is recorded, then applied by the
+//! App's pure step; the commands it returns go to an [`Executor`], whose outcomes come back on
+//! the same stream, stamped with the moment they took effect. Frames are drawn when something
+//! changed (at most one per 16 ms; polls calmly) and recorded with a hash, so a replay can
+//! check it reproduces every one.
+//!
+//! Generic over the ratatui backend and the executor: live it is crossterm and the real
+//! executor (see `tui`), in tests a `TestBackend` and a fake one driven by scripted inputs.
+//! Undo belongs to the session: [`run_guarded`] ends every session (quit, a failed terminal,
+//! the collectors gone, SIGTERM/SIGHUP, a panic) by waiting for actions in flight and undoing
+//! what sentui changed.
+
+pub mod executor;
+
+use crate::app::App;
+use crate::record::{Frame, Recorder, frame_hash};
+use crate::ui;
+use futures_util::FutureExt;
+use ratatui::Terminal;
+use ratatui::backend::Backend;
+use sentui_model::action::{Action, Command};
+use sentui_model::input::{ActionResult, Input, InputKind};
+use sentui_model::{Addr, Millis};
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::time::Duration;
+use tokio::sync::mpsc::Receiver;
+use tokio::time::Instant;
+
+/// Carries out the App's commands. Outcomes come back on the session's input stream as
+/// [`InputKind::Done`], stamped with the time the action took effect.
+pub trait Executor {
+    /// Starts `command`, asked for at `issued_at`.
+    fn execute(&mut self, command: Command, issued_at: Millis);
+    /// Undoes what sentui did, at the end of the session, and says what it did.
+    fn undo(&mut self, action: Action, addr: &Addr) -> impl Future<Output = ActionResult>;
+    /// Ends what the executor runs (the write probe reads back, bounded).
+    fn finish(&mut self) -> impl Future<Output = ()>;
+}
+
+/// Why a session could not go on.
+#[derive(Debug, thiserror::Error)]
+pub enum SessionError {
+    #[error("drawing failed: {0}")]
+    Draw(String),
+    #[error("{0}")]
+    Stopped(String),
+}
+
+/// Redraws are coalesced to at most one per this interval.
+const MIN_FRAME: Duration = Duration::from_millis(16);
+/// Updates that add nothing to the log (polls, INFO) are drawn at most this often.
+const CALM_FRAME: Duration = Duration::from_millis(500);
+/// How long the end of a session waits for the outcome of actions still in flight.
+const IN_FLIGHT_WAIT: Duration = Duration::from_secs(5);
+
+pub struct Session<B: Backend, E: Executor> {
+    pub app: App,
+    terminal: Terminal<B>,
+    pub executor: E,
+    recorder: Option<Recorder>,
+    /// Inputs applied so far (frames record it, so a replay draws at the same points).
+    inputs: u64,
+    /// Commands carried out whose outcome has not come back yet.
+    in_flight: usize,
+    /// On quit, leave what sentui paused or stopped as it is.
+    pub leave_paused: bool,
+    clock: fn() -> Millis,
+}
+
+impl<B: Backend, E: Executor> Session<B, E> {
+    pub fn new(app: App, terminal: Terminal<B>, executor: E, clock: fn() -> Millis) -> Self {
+        Session {
+            app,
+            terminal,
+            executor,
+            recorder: None,
+            inputs: 0,
+            in_flight: 0,
+            leave_paused: false,
+            clock,
+        }
+    }
+
+    pub fn record_to(&mut self, recorder: Recorder) {
+        self.recorder = Some(recorder);
+    }
+
+    pub fn terminal(&self) -> &Terminal<B> {
+        &self.terminal
+    }
+
+    pub fn inputs_applied(&self) -> u64 {
+        self.inputs
+    }
+
+    /// Records one input, applies it and carries out the commands it leads to.
+    pub fn feed(&mut self, input: Input) {
+        if let Some(rec) = self.recorder.as_mut() {
+            rec.input(&input);
+        }
+        if matches!(input.kind, InputKind::Done(_)) {
+            self.in_flight = self.in_flight.saturating_sub(1);
+        }
+        self.inputs += 1;
+        let at = input.at;
+        let commands = self.app.step(input);
+        for c in commands {
+            self.dispatch(c, at);
+        }
+        if let Some(e) = self.recorder.as_mut().and_then(|r| r.error.take()) {
+            self.recorder = None;
+            let at = (self.clock)();
+            self.feed(Input::new(
+                at,
+                InputKind::Notice {
+                    text: e,
+                    error: true,
+                },
+            ));
+        }
+    }
+
+    fn dispatch(&mut self, c: Command, issued_at: Millis) {
+        self.in_flight += 1;
+        if c == Command::Screenshot {
+            // The screen is the session's: it answers at once.
+            let result = self.screenshot();
+            let at = (self.clock)();
+            self.feed(Input::done(at, issued_at, c, result));
+            return;
+        }
+        self.executor.execute(c, issued_at);
+    }
+
+    /// Writes the current screen as SVG into the working directory (or SENTUI_SCREENSHOT_DIR).
+    fn screenshot(&self) -> ActionResult {
+        let dir = std::env::var_os("SENTUI_SCREENSHOT_DIR")
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|| ".".into());
+        let path = dir.join(format!("sentui-{}.svg", (self.clock)()));
+        let (w, h) = self.app.size;
+        crate::replay::write_svg(&self.app, w, h, &path, "sentui")
+            .map(|_| format!("screenshot saved: {}", path.display()))
+    }
+
+    /// Draws the current state, then tells the App (and the recording) the frame is on screen.
+    pub fn draw(&mut self) -> Result<(), SessionError> {
+        let app = &self.app;
+        let frame = self
+            .terminal
+            .draw(|f| ui::draw(f, app))
+            .map_err(|e| SessionError::Draw(e.to_string()))?;
+        let (width, height) = (frame.area.width, frame.area.height);
+        let hash = frame_hash(frame.buffer);
+        let t = (self.clock)();
+        self.app.frame_drawn(t);
+        if let Some(rec) = self.recorder.as_mut() {
+            rec.frame(&Frame {
+                t,
+                inputs: self.inputs,
+                width,
+                height,
+                hash: Some(hash),
+            });
+        }
+        Ok(())
+    }
+
+    /// The loop: inputs in, frames out, until the App quits. Inputs already queued are
+    /// applied together before one frame; new log entries, keys and outcomes are drawn at
+    /// once, other changes calmly; a tick keeps timers on screen moving.
+    pub async fn run(&mut self, inputs: &mut Receiver<Input>) -> Result<(), SessionError> {
+        let mut dirty = true;
+        let mut calm_dirty = false;
+        let mut last_draw = Instant::now() - MIN_FRAME;
+        while !self.app.quit {
+            if calm_dirty && last_draw.elapsed() >= CALM_FRAME {
+                dirty = true;
+            }
+            if dirty && last_draw.elapsed() >= MIN_FRAME {
+                self.draw()?;
+                last_draw = Instant::now();
+                dirty = false;
+                calm_dirty = false;
+            }
+            let wait = if dirty {
+                MIN_FRAME.saturating_sub(last_draw.elapsed())
+            } else if calm_dirty {
+                CALM_FRAME.saturating_sub(last_draw.elapsed())
+            } else if self.app.needs_fast_tick() {
+                Duration::from_millis(250)
+            } else {
+                Duration::from_secs(1)
+            };
+            let logged = self.app.live.log.next_seq();
+            tokio::select! {
+                input = inputs.recv() => {
+                    let Some(input) = input else {
+                        return Err(SessionError::Stopped("the input stream closed".into()));
+                    };
+                    let mut urgent = !matches!(input.kind, InputKind::Update(_));
+                    self.feed(input);
+                    for _ in 0..1024 {
+                        match inputs.try_recv() {
+                            Ok(i) => {
+                                urgent |= !matches!(i.kind, InputKind::Update(_));
+                                self.feed(i);
+                            }
+                            Err(_) => break,
+                        }
+                    }
+                    if urgent {
+                        dirty = true;
+                    } else {
+                        calm_dirty = true;
+                    }
+                }
+                _ = tokio::time::sleep(wait) => {
+                    if !dirty && !calm_dirty {
+                        let at = (self.clock)();
+                        self.feed(Input::tick(at));
+                        dirty = true;
+                    }
+                }
+            }
+            if self.app.live.log.next_seq() != logged {
+                dirty = true;
+            }
+        }
+        if let Some(stop) = self.app.stopped.as_ref().filter(|s| s.is_failure()) {
+            return Err(SessionError::Stopped(stop.describe()));
+        }
+        Ok(())
+    }
+
+    /// The end of every session: waits (bounded) for the outcome of actions in flight, then
+    /// undoes what sentui paused or stopped and has not brought back, unless told to leave it.
+    /// Returns what it did, one line each, for the user.
+    pub async fn restore(&mut self, inputs: &mut Receiver<Input>) -> Vec<String> {
+        let deadline = Instant::now() + IN_FLIGHT_WAIT;
+        while self.in_flight > 0 {
+            match tokio::time::timeout_at(deadline, inputs.recv()).await {
+                Ok(Some(i)) => self.feed(i),
+                _ => break,
+            }
+        }
+        let mut lines = Vec::new();
+        for (addr, done) in self.app.still_changed() {
+            if self.leave_paused {
+                lines.push(format!(
+                    "left {} as asked (--leave-paused): {addr}",
+                    done.verb()
+                ));
+                continue;
+            }
+            let Some(undo) = done.undo() else { continue };
+            let issued = (self.clock)();
+            let result = self.executor.undo(undo, &addr).await;
+            let at = (self.clock)();
+            lines.push(match &result {
+                Ok(msg) => format!("{msg} ({} by sentui during this session)", done.verb()),
+                Err(e) => format!("could not {} {addr}: {e}", undo.name()),
+            });
+            let command = Command::Control { action: undo, addr };
+            self.feed(Input::done(at, issued, command, result));
+        }
+        self.executor.finish().await;
+        lines
+    }
+}
+
+/// Runs the session to its end and restores whatever way it ends: a quit, an error, a stop
+/// input (signal, terminal, collectors) or a panic. `before_restore` runs first (the live
+/// terminal is given back there, so what the undo says is readable). Returns the loop's
+/// result and the undo's lines; a panic is resumed after the undo.
+pub async fn run_guarded<B: Backend, E: Executor>(
+    session: &mut Session<B, E>,
+    inputs: &mut Receiver<Input>,
+    before_restore: impl FnOnce(),
+) -> (Result<(), SessionError>, Vec<String>) {
+    let outcome = AssertUnwindSafe(session.run(inputs)).catch_unwind().await;
+    before_restore();
+    let lines = session.restore(inputs).await;
+    match outcome {
+        Ok(result) => (result, lines),
+        Err(panic) => {
+            for l in &lines {
+                eprintln!("sentui: {l}");
+            }
+            std::panic::resume_unwind(panic)
+        }
+    }
+}

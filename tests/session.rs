@@ -1,0 +1,326 @@
+//! The whole TUI session driven by scripted inputs into a test terminal and a fake executor:
+//! fault marks carry the moment the action took effect, a recording replays frame for frame,
+//! and every way a session ends undoes what sentui changed.
+
+mod common;
+
+use common::scenario::{self, FREEZE, addr};
+use common::session::{Asked, FakeExecutor, Faulty};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use sentui::app::App;
+use sentui::record::{Header, Recorder};
+use sentui::replay::{self, Verdict};
+use sentui::session::{Session, SessionError, run_guarded};
+use sentui::tui::initial_app;
+use sentui_model::action::{Action, Command};
+use sentui_model::input::{Input, InputKind, Key, KeyCode, Stop};
+use sentui_model::stopwatch::Phase;
+use sentui_model::{Millis, Update};
+use std::sync::{Arc, Mutex};
+use tokio::sync::mpsc::{self, Receiver, Sender};
+
+fn header() -> Header {
+    let mut h = Header::new(
+        "tui",
+        FREEZE - 3000,
+        scenario::SENTINELS.iter().map(|s| addr(s)).collect(),
+    );
+    h.size = Some((120, 36));
+    h
+}
+
+/// The session's clock in these tests: whatever the script says it is.
+static NOW: Mutex<Millis> = Mutex::new(0);
+fn clock() -> Millis {
+    *NOW.lock().unwrap()
+}
+fn set_clock(t: Millis) {
+    *NOW.lock().unwrap() = t;
+}
+
+type Fake<B> = Session<B, FakeExecutor>;
+
+fn session<B: ratatui::backend::Backend>(
+    backend: B,
+) -> (Fake<B>, Arc<Mutex<Asked>>, Sender<Input>, Receiver<Input>) {
+    let (tx, rx) = mpsc::channel(4096);
+    let (executor, asked) = FakeExecutor::new(tx.clone());
+    let terminal = Terminal::new(backend).unwrap();
+    let s = Session::new(initial_app(&header()), terminal, executor, clock);
+    (s, asked, tx, rx)
+}
+
+fn key(at: Millis, c: char) -> Input {
+    Input::key(at, Key::char(c))
+}
+
+/// Feeds what the executor sent back (its outcomes) into the session.
+fn pump<B: ratatui::backend::Backend>(s: &mut Fake<B>, rx: &mut Receiver<Input>) {
+    while let Ok(i) = rx.try_recv() {
+        s.feed(i);
+    }
+}
+
+fn steady(s: &mut Fake<TestBackend>) {
+    for u in scenario::steady_updates(FREEZE - 2000) {
+        s.feed(Input::update(FREEZE - 2000, u));
+    }
+}
+
+#[tokio::test]
+async fn a_pause_from_the_keyboard_is_marked_when_it_took_effect() {
+    let (mut s, asked, _tx, mut rx) = session(TestBackend::new(120, 36));
+    steady(&mut s);
+    set_clock(FREEZE);
+    s.draw().unwrap();
+    s.feed(key(FREEZE, 'p'));
+    // The fake action takes effect 37 ms after it was asked for; frames drawn meanwhile
+    // change nothing about when the fault happened.
+    set_clock(FREEZE + 500);
+    s.draw().unwrap();
+    pump(&mut s, &mut rx);
+    let master = addr("127.0.0.1:16379");
+    assert_eq!(
+        asked.lock().unwrap().executed,
+        vec![(
+            Command::Control {
+                action: Action::Pause,
+                addr: master.clone()
+            },
+            FREEZE
+        )]
+    );
+    let fault = s
+        .app
+        .live
+        .log
+        .entries()
+        .find(|e| e.event == "fault")
+        .expect("the fault is logged");
+    assert_eq!(fault.ts, FREEZE + 37);
+    assert_eq!(fault.addr, Some(master));
+    let attempt = s.app.live.stopwatches["mymaster"].running().unwrap();
+    assert_eq!(attempt.mark(Phase::Fault).unwrap().at, FREEZE + 37);
+    assert_eq!(attempt.started_at, FREEZE + 37);
+}
+
+#[tokio::test]
+async fn a_recorded_session_replays_frame_for_frame() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("session.ndjson");
+    let (mut s, _asked, _tx, mut rx) = session(TestBackend::new(120, 36));
+    s.record_to(Recorder::create(&path, &header()).unwrap());
+    set_clock(FREEZE - 2000);
+    s.draw().unwrap();
+    let mut t = FREEZE - 2000;
+    for (i, u) in scenario::failover_updates().into_iter().enumerate() {
+        t = t.max(update_at(&u));
+        s.feed(Input::update(t, u));
+        match i {
+            // The keyboard during the failover: help, a pause, the probe, a group switch.
+            12 => s.feed(key(t, 'p')),
+            20 => s.feed(key(t, '?')),
+            21 => s.feed(Input::key(t, Key::new(KeyCode::Esc))),
+            30 => s.feed(key(t, 'w')),
+            40 => s.feed(Input::key(t, Key::new(KeyCode::Tab))),
+            45 => s.feed(Input::tick(t + 250)),
+            _ => {}
+        }
+        pump(&mut s, &mut rx);
+        if i % 3 == 0 {
+            set_clock(t + 5);
+            s.draw().unwrap();
+        }
+    }
+    set_clock(t + 20);
+    s.draw().unwrap();
+    drop(s);
+    let recording = sentui::record::load(&path).unwrap();
+    let frames = recording
+        .records
+        .iter()
+        .filter(|r| matches!(r, sentui::record::Record::Frame(_)))
+        .count();
+    assert!(frames > 20, "{frames} frames recorded");
+    assert_eq!(replay::verify(recording), Verdict::Same { frames });
+
+    // A changed input changes a frame, and verify says which.
+    let mut recording = sentui::record::load(&path).unwrap();
+    let victim = recording
+        .records
+        .iter_mut()
+        .rev()
+        .find_map(|r| match r {
+            sentui::record::Record::Input(Input {
+                kind: InputKind::Key(k),
+                ..
+            }) if *k == Key::char('p') => Some(k),
+            _ => None,
+        })
+        .unwrap();
+    *victim = Key::char('x');
+    match replay::verify(recording) {
+        Verdict::Differs { frame, .. } => assert!(frame > 1, "differs at frame {frame}"),
+        other => panic!("a changed key went unnoticed: {other:?}"),
+    }
+}
+
+fn update_at(u: &Update) -> Millis {
+    match u {
+        Update::SentinelPolled { at, .. }
+        | Update::SentinelReach { at, .. }
+        | Update::PubSub { at, .. }
+        | Update::SentinelEvent { at, .. }
+        | Update::NodeInfo { at, .. }
+        | Update::NodeReach { at, .. }
+        | Update::Vanished { at, .. }
+        | Update::Process { at, .. }
+        | Update::Container { at, .. }
+        | Update::Probe { at, .. } => *at,
+        Update::Note { entry } => entry.ts,
+    }
+}
+
+/// A session with the master paused by sentui, ready to end in some way.
+fn paused_session<B: ratatui::backend::Backend>(
+    backend: B,
+) -> (Fake<B>, Arc<Mutex<Asked>>, Sender<Input>, Receiver<Input>) {
+    let (mut s, asked, tx, mut rx) = session(backend);
+    for u in scenario::steady_updates(FREEZE - 2000) {
+        s.feed(Input::update(FREEZE - 2000, u));
+    }
+    s.feed(key(FREEZE, 'p'));
+    pump(&mut s, &mut rx);
+    assert_eq!(s.app.still_changed().len(), 1, "the master is paused");
+    (s, asked, tx, rx)
+}
+
+fn undone(asked: &Arc<Mutex<Asked>>) -> Vec<(Action, sentui_model::Addr)> {
+    asked.lock().unwrap().undone.clone()
+}
+
+fn resumed_master() -> Vec<(Action, sentui_model::Addr)> {
+    vec![(Action::Unpause, addr("127.0.0.1:16379"))]
+}
+
+#[tokio::test]
+async fn quitting_resumes_what_sentui_paused_and_says_so() {
+    let (mut s, asked, tx, mut rx) = paused_session(TestBackend::new(80, 24));
+    tx.send(key(FREEZE + 100, 'q')).await.unwrap();
+    let (result, lines) = run_guarded(&mut s, &mut rx, || {}).await;
+    assert!(result.is_ok());
+    assert_eq!(undone(&asked), resumed_master());
+    assert_eq!(lines.len(), 1);
+    assert!(
+        lines[0].contains("resumed 127.0.0.1:16379") && lines[0].contains("paused by sentui"),
+        "{lines:?}"
+    );
+    assert!(asked.lock().unwrap().finished, "the probe is ended too");
+    // The resume is in the log, as the fault was.
+    assert!(s.app.live.log.entries().any(|e| e.event == "fault-cleared"));
+}
+
+#[tokio::test]
+async fn leave_paused_leaves_it_and_says_so() {
+    let (mut s, asked, tx, mut rx) = paused_session(TestBackend::new(80, 24));
+    s.leave_paused = true;
+    tx.send(key(FREEZE + 100, 'q')).await.unwrap();
+    let (_, lines) = run_guarded(&mut s, &mut rx, || {}).await;
+    assert!(undone(&asked).is_empty());
+    assert!(lines[0].contains("--leave-paused"), "{lines:?}");
+}
+
+#[tokio::test]
+async fn a_signal_or_the_collectors_stopping_ends_the_session_and_resumes() {
+    for (stop, fails) in [
+        (Stop::Sigterm, false),
+        (Stop::Sighup, false),
+        (Stop::TerminalClosed, false),
+        (Stop::TerminalFailed("read error".into()), true),
+        (Stop::CollectorsStopped, true),
+    ] {
+        let (mut s, asked, tx, mut rx) = paused_session(TestBackend::new(80, 24));
+        tx.send(Input::new(FREEZE + 100, InputKind::Stop(stop.clone())))
+            .await
+            .unwrap();
+        let (result, _) = run_guarded(&mut s, &mut rx, || {}).await;
+        assert_eq!(result.is_err(), fails, "{stop:?}: {result:?}");
+        assert_eq!(undone(&asked), resumed_master(), "{stop:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_failing_terminal_ends_the_session_and_resumes() {
+    let mut backend = Faulty::new(80, 24);
+    backend.fail_after = Some(0);
+    let (mut s, asked, _tx, mut rx) = paused_session(backend);
+    let (result, _) = run_guarded(&mut s, &mut rx, || {}).await;
+    assert!(
+        matches!(result, Err(SessionError::Draw(ref e)) if e.contains("went away")),
+        "{result:?}"
+    );
+    assert_eq!(undone(&asked), resumed_master());
+}
+
+#[test]
+fn a_panic_resumes_before_it_unwinds() {
+    let mut backend = Faulty::new(80, 24);
+    backend.panic_after = Some(0);
+    let (mut s, asked, _tx, mut rx) = paused_session(backend);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        rt.block_on(run_guarded(&mut s, &mut rx, || {}))
+    }));
+    assert!(outcome.is_err(), "the panic goes on after the undo");
+    assert_eq!(undone(&asked), resumed_master());
+}
+
+#[tokio::test]
+async fn an_action_in_flight_at_the_end_is_awaited_then_undone() {
+    let (mut s, asked, tx, mut rx) = session(TestBackend::new(80, 24));
+    for u in scenario::steady_updates(FREEZE - 2000) {
+        s.feed(Input::update(FREEZE - 2000, u));
+    }
+    s.executor.silent = true;
+    s.feed(key(FREEZE, 'p'));
+    // SIGTERM before the pause's outcome came back; the outcome arrives while ending.
+    tx.send(Input::new(FREEZE + 10, InputKind::Stop(Stop::Sigterm)))
+        .await
+        .unwrap();
+    let late = Input::done(
+        FREEZE + 40,
+        FREEZE,
+        Command::Control {
+            action: Action::Pause,
+            addr: addr("127.0.0.1:16379"),
+        },
+        Ok("paused 127.0.0.1:16379 (fake)".into()),
+    );
+    tokio::spawn(async move {
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        tx.send(late).await.unwrap();
+    });
+    let (_, lines) = run_guarded(&mut s, &mut rx, || {}).await;
+    assert_eq!(undone(&asked), resumed_master(), "{lines:?}");
+}
+
+#[test]
+fn the_app_alone_is_the_same_pure_step() {
+    // The same inputs into two Apps give the same state: no clock, no randomness.
+    let inputs: Vec<Input> = scenario::failover_updates()
+        .into_iter()
+        .map(|u| Input::update(update_at(&u), u))
+        .collect();
+    let run = || {
+        let mut app: App = initial_app(&header());
+        for i in inputs.clone() {
+            let _ = app.step(i);
+        }
+        sentui::record::frame_hash(&sentui::ui::render_to_buffer(&app, 120, 36))
+    };
+    assert_eq!(run(), run());
+}
