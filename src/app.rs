@@ -4,6 +4,7 @@
 //! inputs fed to a fresh App rebuild every frame the live session drew.
 
 use crate::keymap::{Action, action_for};
+use crate::record::Header;
 use sentui_model::ReachState;
 use sentui_model::action::{Action as ControlAction, Command};
 use sentui_model::input::{Done, Input, InputKind, Key, KeyCode, Stop};
@@ -148,6 +149,23 @@ impl App {
             probe: ProbePanel::Hidden,
             key_pending_since: None,
         }
+    }
+
+    /// The App a session starts from, as its recording's header describes it: the same for
+    /// the live session and for its replay.
+    pub fn for_session(h: &Header) -> App {
+        let mut app = App::new(h.seeds.clone(), h.started_at);
+        app.only_group = h.group.clone();
+        app.containers = h.compose_project.is_some();
+        app.read_only = h.read_only;
+        app.no_color = h.no_color;
+        if let Some(size) = h.size {
+            app.size = size;
+        }
+        for s in &h.seeds {
+            app.live.expect_sentinel(s, h.started_at);
+        }
+        app
     }
 
     /// What the screen shows: the frozen copy, or the live state.

@@ -1,4 +1,6 @@
-//! Command line: every flag can also come from a `SENTUI_*` environment variable.
+//! Command line. The connection and display flags also read a `SENTUI_*` environment variable
+//! (`--no-color` reads NO_COLOR), and the config file can set them too (config.rs); flags of a
+//! single subcommand are flags only, but for a few named in their help.
 
 use clap::{Args, Parser, Subcommand};
 use sentui_model::action::Action;
@@ -95,10 +97,6 @@ pub struct ConnArgs {
         global = true
     )]
     pub sentinel_password_file: Option<PathBuf>,
-
-    /// Credentials from the configuration file (never from the command line).
-    #[arg(skip)]
-    pub file_auth: crate::config::AuthConfig,
 
     /// Connect and response timeout of every call.
     #[arg(long, value_name = "DURATION", env = "SENTUI_TIMEOUT", default_value = "1s", global = true, value_parser = parse_duration)]

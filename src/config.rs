@@ -102,8 +102,9 @@ fn unset(m: &ArgMatches, id: &str) -> bool {
     )
 }
 
-/// Fills every setting the command line and the environment left unset from the file.
-pub fn apply(cli: &mut Cli, m: &ArgMatches, f: &FileConfig) -> Result<(), String> {
+/// Fills every setting the command line and the environment left unset from the file; returns
+/// the file's credentials (they never go through the command line).
+pub fn apply(cli: &mut Cli, m: &ArgMatches, f: &FileConfig) -> Result<AuthConfig, String> {
     let c = &mut cli.conn;
     let dur = |name: &str, v: &Option<String>| -> Result<Option<std::time::Duration>, String> {
         v.as_deref()
@@ -182,14 +183,6 @@ pub fn apply(cli: &mut Cli, m: &ArgMatches, f: &FileConfig) -> Result<(), String
             *target = value.clone();
         }
     }
-    cli.conn.file_auth = AuthConfig {
-        username: f.auth.username.clone(),
-        password: f.auth.password.clone(),
-        password_file: None,
-        sentinel_username: f.auth.sentinel_username.clone(),
-        sentinel_password: f.auth.sentinel_password.clone(),
-        sentinel_password_file: None,
-    };
     let u = &mut cli.ui;
     for (id, value, target) in [
         ("read_only", f.read_only, &mut u.read_only),
@@ -202,7 +195,14 @@ pub fn apply(cli: &mut Cli, m: &ArgMatches, f: &FileConfig) -> Result<(), String
             *target = v;
         }
     }
-    Ok(())
+    Ok(AuthConfig {
+        username: f.auth.username.clone(),
+        password: f.auth.password.clone(),
+        password_file: None,
+        sentinel_username: f.auth.sentinel_username.clone(),
+        sentinel_password: f.auth.sentinel_password.clone(),
+        sentinel_password_file: None,
+    })
 }
 
 pub const TEMPLATE: &str = r#"# sentui configuration (TOML).

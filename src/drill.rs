@@ -3,7 +3,7 @@
 //! list and restores what it changed on success, on a failed step, on the overall timeout and
 //! on Ctrl-C. What it measures goes into the pure model; `report` judges and formats it.
 
-use crate::Connection;
+use crate::connection::Connection;
 use sentui_io::collect::{self, CollectSettings};
 use sentui_io::control::{Controller, failover};
 use sentui_io::link::{LinkSettings, now_ms};
@@ -207,8 +207,13 @@ impl Runner {
 
     /// Reports what one of the drill's actions did, stamped when it took effect, on the
     /// input stream (the model logs it as it applies the stream, like every other input).
-    async fn report_done(&mut self, issued_at: Millis, command: Command, result: ActionResult) {
-        let at = now_ms();
+    async fn report_done(
+        &mut self,
+        at: Millis,
+        issued_at: Millis,
+        command: Command,
+        result: ActionResult,
+    ) {
         let _ = self
             .tx
             .send(Input::done(at, issued_at, command, result))
@@ -343,14 +348,8 @@ impl Runner {
                 .clone()
                 .ok_or_else(|| "no fault ran yet: there is no old master".into()),
             Target::Named(n) => {
-                crate::cmd::ctl::resolve(
-                    n,
-                    &self.link,
-                    &self.seeds,
-                    Some(&self.group),
-                    &self.control,
-                )
-                .await
+                crate::target::resolve(n, &self.link, &self.seeds, Some(&self.group), &self.control)
+                    .await
             }
         }
     }
@@ -438,6 +437,7 @@ impl Runner {
         };
         let old_master = self.d.master_of(&self.group);
         let issued = now_ms();
+        let mut effect_at = None;
         let (command, result) = if fault == Action::Failover {
             let mut sentinels: Vec<Addr> = self
                 .d
@@ -447,7 +447,9 @@ impl Runner {
                 .map(|s| s.addr.clone())
                 .collect();
             sentinels.extend(self.seeds.iter().cloned());
-            let result = failover::failover_via(&self.link, &sentinels, &self.group).await;
+            let result = failover::failover_via(&self.link, &sentinels, &self.group)
+                .await
+                .map_err(|e| e.to_string());
             let command = Command::Failover {
                 group: self.group.clone(),
                 sentinels,
@@ -458,7 +460,9 @@ impl Runner {
             if let Some(undo) = fault.undo() {
                 self.undo.push((undo, addr.clone()));
             }
-            let result = self.control.apply(fault, &addr).await.map(|e| e.describe());
+            let applied = self.control.apply(fault, &addr).await;
+            effect_at = applied.as_ref().ok().map(|e| e.at);
+            let result = applied.map(|e| e.describe()).map_err(|e| e.to_string());
             match &result {
                 Err(_) => self
                     .undo
@@ -472,7 +476,7 @@ impl Runner {
             };
             (command, result)
         };
-        let at = now_ms();
+        let at = effect_at.unwrap_or_else(now_ms);
         if fault.is_fault() && self.fault_at.is_none() && result.is_ok() {
             self.old_master = old_master;
             self.fault_at = Some(at);
@@ -489,17 +493,15 @@ impl Runner {
         let mut done = Vec::new();
         while let Some((action, addr)) = self.undo.pop() {
             let issued = now_ms();
-            let result = self
-                .control
-                .apply(action, &addr)
-                .await
-                .map(|e| e.describe());
+            let applied = self.control.apply(action, &addr).await;
+            let at = applied.as_ref().map(|e| e.at).unwrap_or_else(|_| now_ms());
+            let result = applied.map(|e| e.describe()).map_err(|e| e.to_string());
             let line = match &result {
                 Ok(msg) => msg.clone(),
                 Err(e) => format!("{} {addr} failed: {e}", action.verb_present()),
             };
             let command = Command::Control { action, addr };
-            self.report_done(issued, command, result).await;
+            self.report_done(at, issued, command, result).await;
             say(format!("restore: {line}"));
             done.push(line);
         }

@@ -1,4 +1,6 @@
-//! The keymap: one table drives key handling, the `?` help screen and the footer hints.
+//! The keymap: one table of the TUI's commands drives their handling, the `?` help screen and
+//! the footer hints. Typing a filter, answering a y/n question and a replay's own keys (pause,
+//! step, seek, speed) are modes of their own, handled where they live.
 
 use sentui_model::input::{Key, KeyCode};
 

@@ -6,7 +6,6 @@
 //! Credentials never enter a recording: inputs carry none, and the header names only addresses.
 
 pub mod cast;
-pub mod svg;
 
 use crate::keys::from_crossterm;
 use ratatui::buffer::Buffer;

@@ -7,8 +7,7 @@
 use crate::app::App;
 use crate::keys::from_crossterm;
 use crate::record::cast::CastWriter;
-use crate::record::{Frame, Header, Record, Recording, frame_hash, load, svg};
-use crate::tui::initial_app;
+use crate::record::{Frame, Header, Record, Recording, frame_hash, load};
 use crate::ui;
 use crossterm::event::{Event as TermEvent, EventStream, KeyCode, KeyModifiers};
 use futures_util::StreamExt;
@@ -27,7 +26,7 @@ pub struct Replayer {
 
 impl Replayer {
     pub fn new(recording: Recording) -> Self {
-        let app = initial_app(&recording.header);
+        let app = App::for_session(&recording.header);
         Replayer {
             header: recording.header,
             records: recording.records,
@@ -109,7 +108,7 @@ impl Replayer {
         if t < self.app.now {
             let banner = self.app.banner.take();
             let no_color = self.app.no_color;
-            self.app = initial_app(&self.header);
+            self.app = App::for_session(&self.header);
             self.app.no_color = no_color;
             self.app.banner = banner;
             self.next = 0;
@@ -123,7 +122,7 @@ impl Replayer {
             header: self.header.clone(),
             records: self.records.clone(),
             next: 0,
-            app: initial_app(&self.header),
+            app: App::for_session(&self.header),
         };
         while probe.step() {
             if let Some(e) = probe.app.live.log.entries().find(|e| e.event == event) {
@@ -199,7 +198,7 @@ pub fn verify_file(path: &Path) -> u8 {
         Ok(r) => r,
         Err(e) => {
             eprintln!("sentui: {e}");
-            return crate::EXIT_USAGE;
+            return sentui_model::EXIT_USAGE;
         }
     };
     match verify(recording) {
@@ -229,7 +228,7 @@ pub fn verify_file(path: &Path) -> u8 {
                 "sentui: {} is a version 1 recording: its frames carry no hashes to check",
                 path.display()
             );
-            crate::EXIT_USAGE
+            sentui_model::EXIT_USAGE
         }
     }
 }
@@ -310,14 +309,7 @@ pub fn screenshot(
         (t.saturating_sub(r.start())) as f64 / 1000.0,
         path.display()
     );
-    write_svg(&r.app, w, h, out, &title)
-}
-
-pub fn write_svg(app: &App, w: u16, h: u16, out: &Path, title: &str) -> Result<String, String> {
-    let buf = ui::render_to_buffer(app, w, h);
-    std::fs::write(out, svg::render(&buf, title))
-        .map_err(|e| format!("cannot write {}: {e}", out.display()))?;
-    Ok(format!("wrote {} ({w}x{h})", out.display()))
+    crate::ui::svg::write(&r.app, w, h, out, &title)
 }
 
 fn clock(ms: Millis) -> String {

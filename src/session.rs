@@ -140,7 +140,7 @@ impl<B: Backend, E: Executor> Session<B, E> {
             .unwrap_or_else(|| ".".into());
         let path = dir.join(format!("sentui-{}.svg", (self.clock)()));
         let (w, h) = self.app.size;
-        crate::replay::write_svg(&self.app, w, h, &path, "sentui")
+        crate::ui::svg::write(&self.app, w, h, &path, "sentui")
             .map(|_| format!("screenshot saved: {}", path.display()))
     }
 

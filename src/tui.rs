@@ -28,20 +28,17 @@ pub struct TuiOptions {
     pub record: Option<std::path::PathBuf>,
 }
 
-/// The App a session starts from: the same for the live session and its replay.
-pub fn initial_app(h: &Header) -> App {
-    let mut app = App::new(h.seeds.clone(), h.started_at);
-    app.only_group = h.group.clone();
-    app.containers = h.compose_project.is_some();
-    app.read_only = h.read_only;
-    app.no_color = h.no_color;
-    if let Some(size) = h.size {
-        app.size = size;
+impl TuiOptions {
+    pub fn from_args(ui: &crate::cli::UiArgs, group: Option<String>) -> Self {
+        TuiOptions {
+            group,
+            leave_paused: ui.leave_paused,
+            read_only: ui.read_only,
+            no_color: ui.colorless(),
+            stats_out: ui.stats_out.clone(),
+            record: ui.record.clone(),
+        }
     }
-    for s in &h.seeds {
-        app.live.expect_sentinel(s, h.started_at);
-    }
-    app
 }
 
 pub async fn run(
@@ -74,7 +71,7 @@ pub async fn run(
     let terminal = ratatui::init();
     watch_terminal(tx.clone());
     let executor = RealExecutor::new(control, link, tx);
-    let mut session = Session::new(initial_app(&header), terminal, executor, now_ms);
+    let mut session = Session::new(App::for_session(&header), terminal, executor, now_ms);
     session.leave_paused = opts.leave_paused;
     if let Some(r) = recorder {
         session.record_to(r);

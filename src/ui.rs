@@ -10,6 +10,7 @@ mod probe;
 mod replication;
 mod sentinels;
 mod stopwatch;
+pub mod svg;
 mod theme;
 mod topology;
 mod votes;

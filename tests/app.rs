@@ -265,7 +265,8 @@ fn latency_is_measured_per_drawn_event() {
     let mut app = app();
     app.frame_drawn(FREEZE);
     app.latency = Default::default();
-    app.live.note(FREEZE, "x", "", None);
+    app.live
+        .note(FREEZE, sentui_model::log::OwnEvent::RoleChange, "", None);
     app.frame_drawn(FREEZE + 12);
     assert_eq!(app.latency.percentile(0.99), Some(12));
 }

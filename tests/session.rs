@@ -12,7 +12,6 @@ use sentui::app::App;
 use sentui::record::{Header, Recorder};
 use sentui::replay::{self, Verdict};
 use sentui::session::{Session, SessionError, run_guarded};
-use sentui::tui::initial_app;
 use sentui_model::action::{Action, Command};
 use sentui_model::input::{Input, InputKind, Key, KeyCode, Stop};
 use sentui_model::stopwatch::Phase;
@@ -47,7 +46,7 @@ fn session<B: ratatui::backend::Backend>(
     let (tx, rx) = mpsc::channel(4096);
     let (executor, asked) = FakeExecutor::new(tx.clone());
     let terminal = Terminal::new(backend).unwrap();
-    let s = Session::new(initial_app(&header()), terminal, executor, clock);
+    let s = Session::new(App::for_session(&header()), terminal, executor, clock);
     (s, asked, tx, rx)
 }
 
@@ -316,7 +315,7 @@ fn the_app_alone_is_the_same_pure_step() {
         .map(|u| Input::update(update_at(&u), u))
         .collect();
     let run = || {
-        let mut app: App = initial_app(&header());
+        let mut app: App = App::for_session(&header());
         for i in inputs.clone() {
             let _ = app.step(i);
         }

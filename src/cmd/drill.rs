@@ -1,7 +1,7 @@
 //! `sentui drill`: the scenario from a file or the flags, the run, the report on stdout.
 
-use crate::Connection;
 use crate::cli::{DrillArgs, ReportFormat};
+use crate::connection::Connection;
 use crate::drill::{self, DrillOptions};
 use sentui_io::probe::DEFAULT_RATE;
 use sentui_model::action::Action;
@@ -36,7 +36,7 @@ pub async fn run(conn: Connection, args: &DrillArgs, group: Option<String>) -> u
         Ok(s) => s,
         Err(e) => {
             eprintln!("sentui: {e}");
-            return crate::EXIT_USAGE;
+            return sentui_model::EXIT_USAGE;
         }
     };
     let rate = scenario.rate.unwrap_or(DEFAULT_RATE);

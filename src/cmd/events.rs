@@ -28,7 +28,7 @@ pub async fn run(settings: CollectSettings, seeds: Vec<Addr>, args: EventsArgs) 
                 Ok(r) => Some(r),
                 Err(e) => {
                     eprintln!("sentui: {e}");
-                    return crate::EXIT_USAGE;
+                    return sentui_model::EXIT_USAGE;
                 }
             }
         }

@@ -2,9 +2,9 @@
 //! inputs go through the same step as the TUI's, ticks included, so the screen is the one the
 //! TUI would show at that moment.
 
-use crate::Connection;
+use crate::app::App;
+use crate::connection::Connection;
 use crate::record::Header;
-use crate::tui::initial_app;
 use sentui_io::collect;
 use sentui_io::link::now_ms;
 use sentui_model::input::Input;
@@ -27,7 +27,7 @@ pub async fn run(
     header.size = Some(size);
     header.no_color = no_color;
     header.compose_project = c.control.docker.as_ref().map(|d| d.project.clone());
-    let mut app = initial_app(&header);
+    let mut app = App::for_session(&header);
     let (tx, mut rx) = tokio::sync::mpsc::channel(collect::CHANNEL);
     let _collectors = collect::start(c.settings, c.seeds, tx);
     let deadline = tokio::time::Instant::now() + wait;
@@ -44,5 +44,5 @@ pub async fn run(
     }
     let _ = app.step(Input::tick(now_ms()));
     app.frame_drawn(now_ms());
-    crate::replay::write_svg(&app, size.0, size.1, out, "sentui")
+    crate::ui::svg::write(&app, size.0, size.1, out, "sentui")
 }

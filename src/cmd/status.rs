@@ -1,5 +1,7 @@
 //! `sentui status`: one snapshot as a table or JSON; the exit status tells the health.
 
+use crate::connection::Connection;
+use sentui_io::link::now_ms;
 use sentui_model::Millis;
 use sentui_model::ReachState;
 use sentui_model::state::Deployment;
@@ -12,6 +14,38 @@ pub const EXIT_HEALTHY: u8 = 0;
 pub const EXIT_DEGRADED: u8 = 1;
 pub const EXIT_UNREACHABLE: u8 = 2;
 pub const EXIT_CRITICAL: u8 = 3;
+
+/// One snapshot, printed as a table or JSON; the exit status tells the health.
+pub async fn run(c: &Connection, group: Option<&str>, json: bool) -> u8 {
+    let mut d = sentui_io::collect::snapshot::snapshot(&c.settings.link, &c.seeds).await;
+    if let Some(scope) = &c.settings.docker {
+        let (tx, mut rx) = tokio::sync::mpsc::channel(1024);
+        let listed = sentui_io::collect::docker::publish(
+            &scope.engine,
+            &scope.project,
+            &c.settings.link.map,
+            &tx,
+        )
+        .await;
+        drop(tx);
+        while let Some(u) = rx.recv().await {
+            d.apply(u);
+        }
+        if let Err(e) = listed {
+            eprintln!("sentui: {e}");
+        }
+    }
+    let report = StatusReport::new(&d, group, now_ms());
+    if json {
+        match serde_json::to_string_pretty(&report) {
+            Ok(s) => outln!("{s}"),
+            Err(e) => return super::fail(e),
+        }
+    } else {
+        out!("{}", report.to_text());
+    }
+    report.exit_code()
+}
 
 #[derive(Serialize)]
 pub struct StatusReport {
@@ -110,7 +144,7 @@ fn node_row(out: &mut String, label: &str, n: &NodeView) {
         state,
         dash(n.offset),
         lag,
-        dash(n.link.as_deref()),
+        dash(n.link),
         with_behind(
             n.flags.join(","),
             n.container.as_ref(),

@@ -4,6 +4,7 @@
 
 use super::Executor;
 use sentui_io::control::Controller;
+use sentui_io::control::failover::failover_via;
 use sentui_io::link::{LinkSettings, now_ms};
 use sentui_io::probe::{self, ProbeConfig, ProbeHandle};
 use sentui_model::action::{Action, Command};
@@ -76,24 +77,32 @@ impl Executor for RealExecutor {
         }
         let (control, link) = (self.control.clone(), self.link.clone());
         tokio::spawn(async move {
-            let result = match &command {
-                Command::Control { action, addr } => {
-                    control.apply(*action, addr).await.map(|e| e.describe())
-                }
+            // Stamped when the action took effect: a control action says when its signal or
+            // Docker call returned; a failover request, when the sentinel answered.
+            let (at, result) = match &command {
+                Command::Control { action, addr } => match control.apply(*action, addr).await {
+                    Ok(effect) => (effect.at, Ok(effect.describe())),
+                    Err(e) => (now_ms(), Err(e.to_string())),
+                },
                 Command::Failover { group, sentinels } => {
-                    sentui_io::control::failover::failover_via(&link, sentinels, group).await
+                    let r = failover_via(&link, sentinels, group).await;
+                    (now_ms(), r.map_err(|e| e.to_string()))
                 }
-                _ => Err("internal: the session answers this command itself".into()),
+                _ => (
+                    now_ms(),
+                    Err("internal: the session answers this command itself".into()),
+                ),
             };
-            // Stamped here, right after the call returned: when the action took effect.
-            let _ = tx
-                .send(Input::done(now_ms(), issued_at, command, result))
-                .await;
+            let _ = tx.send(Input::done(at, issued_at, command, result)).await;
         });
     }
 
     async fn undo(&mut self, action: Action, addr: &Addr) -> ActionResult {
-        self.control.apply(action, addr).await.map(|e| e.describe())
+        self.control
+            .apply(action, addr)
+            .await
+            .map(|e| e.describe())
+            .map_err(|e| e.to_string())
     }
 
     async fn finish(&mut self) {

@@ -8,6 +8,7 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Span;
 use ratatui::widgets::{Block, Borders, Cell, Row, Table};
 use sentui_model::info::Role;
+use sentui_model::view::LinkState;
 
 /// Fixed columns (NODE, ROLE, OFFSET, LAG, LINK, IO) and the spacing between all seven.
 const FIXED: u16 = 21 + 7 + 10 + 9 + 4 + 3 + 6;
@@ -34,9 +35,9 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
             .get(&n.addr)
             .map(|s| sparkline(s.lag_history.iter().copied(), spark_w))
             .unwrap_or_default();
-        let link_style = match n.link.as_deref() {
-            Some("up") => t.ok(),
-            Some(_) => t.bad(),
+        let link_style = match n.link {
+            Some(LinkState::Up) => t.ok(),
+            Some(LinkState::Down) => t.bad(),
             None => t.dim(),
         };
         let lag = match (n.lag_bytes, n.lag_secs) {
@@ -53,7 +54,8 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
                     .unwrap_or_else(|| "-".into()),
             ),
             Cell::from(lag),
-            Cell::from(n.link.clone().unwrap_or_else(|| "-".into())).style(link_style),
+            Cell::from(n.link.map(|l| l.to_string()).unwrap_or_else(|| "-".into()))
+                .style(link_style),
             Cell::from(
                 n.last_io_secs
                     .map(|s| format!("{s}s"))

@@ -1,4 +1,5 @@
-//! Colours, with NO_COLOR honoured: without colour, emphasis uses bold/reverse only.
+//! Colours, or none (`--no-color`, or NO_COLOR read by the command line): without colour,
+//! emphasis uses bold/reverse only.
 
 use ratatui::style::{Color, Modifier, Style};
 use sentui_model::ReachState;

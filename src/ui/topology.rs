@@ -10,7 +10,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 use sentui_model::ReachState;
 use sentui_model::info::Role;
-use sentui_model::view::NodeView;
+use sentui_model::view::{LinkState, NodeView};
 
 /// The state word of a node and its style.
 pub fn node_state(n: &NodeView, promoted: bool, t: Theme) -> (String, Style) {
@@ -96,9 +96,9 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
     let n = v.replicas.len();
     for (i, r) in v.replicas.iter().enumerate() {
         let branch = if i + 1 == n { "└" } else { "├" };
-        let (edge, edge_style) = match r.link.as_deref() {
-            Some("up") => ("─up──▶ ", t.ok()),
-            Some(_) => ("─down─▶ ", t.bad()),
+        let (edge, edge_style) = match r.link {
+            Some(LinkState::Up) => ("─up──▶ ", t.ok()),
+            Some(LinkState::Down) => ("─down─▶ ", t.bad()),
             None => ("─ ? ─▶ ", t.dim()),
         };
         let lag = match (r.lag_bytes, r.lag_secs) {

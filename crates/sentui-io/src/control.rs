@@ -5,11 +5,15 @@
 
 pub mod failover;
 
-use crate::docker::DockerScope;
+use crate::docker::{DockerError, DockerScope};
 use crate::link::SharedMap;
-use crate::procfs;
-use sentui_model::Addr;
+use crate::link::now_ms;
+use crate::procfs::{self, ProcError};
 pub use sentui_model::action::Action;
+use sentui_model::{Addr, Millis};
+
+/// How long a signalled process may take to be seen in its new state.
+const SIGNAL_SETTLE: std::time::Duration = std::time::Duration::from_millis(200);
 
 /// What an action did, for the log, the status line and the undo list.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -18,11 +22,45 @@ pub struct Effect {
     pub addr: Addr,
     /// `pid 1234, redis-server` or `container lab-redis-master-1`.
     pub target: String,
+    /// When it took effect: the moment the signal or the Docker call returned.
+    pub at: Millis,
 }
 
 impl Effect {
     pub fn describe(&self) -> String {
         format!("{} {} ({})", self.action.verb(), self.addr, self.target)
+    }
+}
+
+/// Why an action was not carried out.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ControlError {
+    #[error("read-only: control actions are disabled")]
+    ReadOnly,
+    #[error(transparent)]
+    Docker(#[from] DockerError),
+    #[error(
+        "{addr} is behind an address map and is not a container{scope}; sentui will not touch it"
+    )]
+    Mapped { addr: Addr, scope: String },
+    #[error("{addr} is not on this machine ({reach}); sentui can only freeze local processes here")]
+    NotLocal { addr: Addr, reach: Addr },
+    #[error("nothing listens on port {0} of this machine")]
+    NoListener(u16),
+    #[error(transparent)]
+    Proc(#[from] ProcError),
+    #[error(
+        "{0} needs a container (Docker lab, --compose-project); a local process can be paused and resumed"
+    )]
+    NeedsContainer(&'static str),
+    #[error("control task failed: {0}")]
+    Task(String),
+}
+
+/// Said once, where it is shown.
+impl From<ControlError> for String {
+    fn from(e: ControlError) -> String {
+        e.to_string()
     }
 }
 
@@ -43,9 +81,9 @@ impl Controller {
     }
 
     /// Carries out `action` on the node announced as `addr`.
-    pub async fn apply(&self, action: Action, addr: &Addr) -> Result<Effect, String> {
+    pub async fn apply(&self, action: Action, addr: &Addr) -> Result<Effect, ControlError> {
         if self.read_only {
-            return Err("read-only: control actions are disabled".into());
+            return Err(ControlError::ReadOnly);
         }
         // A stopped container publishes no port: it is found by its announced name then.
         if let Some(scope) = &self.docker
@@ -56,6 +94,7 @@ impl Controller {
                 action,
                 addr: addr.clone(),
                 target: format!("container {}", c.name),
+                at: now_ms(),
             });
         }
         if self.map.contains(addr) {
@@ -64,42 +103,43 @@ impl Controller {
                 .as_ref()
                 .map(|d| format!(" of compose project '{}'", d.project))
                 .unwrap_or_default();
-            return Err(format!(
-                "{addr} is behind an address map and is not a container{scope}; sentui will not touch it"
-            ));
+            return Err(ControlError::Mapped {
+                addr: addr.clone(),
+                scope,
+            });
         }
         let map = self.map.clone();
         let addr = addr.clone();
         tokio::task::spawn_blocking(move || local(action, &addr, &map))
             .await
-            .map_err(|e| format!("control task failed: {e}"))?
+            .map_err(|e| ControlError::Task(e.to_string()))?
     }
 }
 
 /// SIGSTOP/SIGCONT of the local process listening on the node's port.
-fn local(action: Action, addr: &Addr, map: &SharedMap) -> Result<Effect, String> {
+fn local(action: Action, addr: &Addr, map: &SharedMap) -> Result<Effect, ControlError> {
     let sig = match action {
         Action::Pause => libc::SIGSTOP,
         Action::Unpause => libc::SIGCONT,
-        other => {
-            return Err(format!(
-                "{} needs a container (Docker lab, --compose-project); a local process can be paused and resumed",
-                other.verb_present()
-            ));
-        }
+        other => return Err(ControlError::NeedsContainer(other.verb_present())),
     };
     let reach = map.reachable(addr);
     if !reach.is_loopback() {
-        return Err(format!(
-            "{addr} is not on this machine ({reach}); sentui can only freeze local processes here"
-        ));
+        return Err(ControlError::NotLocal {
+            addr: addr.clone(),
+            reach,
+        });
     }
-    let proc = procfs::find_listener(reach.port)?
-        .ok_or_else(|| format!("nothing listens on port {} of this machine", reach.port))?;
+    let proc = procfs::find_listener(reach.port)?.ok_or(ControlError::NoListener(reach.port))?;
     procfs::signal(proc.pid, sig)?;
+    // A signal is delivered when the process is next scheduled: the action took effect when
+    // the process is seen stopped (or running again), moments later.
+    procfs::await_stopped(proc.pid, action == Action::Pause, SIGNAL_SETTLE);
+    let at = now_ms();
     Ok(Effect {
         action,
         addr: addr.clone(),
         target: format!("pid {}, {}", proc.pid, proc.name),
+        at,
     })
 }

@@ -9,6 +9,7 @@ use bollard::query_parameters::{
     StartContainerOptions, StopContainerOptions,
 };
 use futures_util::{Stream, StreamExt};
+use sentui_model::log::OwnEvent;
 use sentui_model::state::{ContainerInfo, ContainerState};
 use sentui_model::{Addr, AddrMap};
 use std::collections::{BTreeMap, HashMap};
@@ -102,25 +103,59 @@ pub fn discover(containers: &[ComposeContainer]) -> Discovery {
     d
 }
 
-/// Explains a bollard error for a person: which engine, and what to do.
+/// What went wrong talking to the Docker engine, said for a person: which engine, and what to
+/// do.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum DockerError {
+    #[error(
+        "the Docker engine is not reachable ({0}); is it running? (DOCKER_HOST selects another engine)"
+    )]
+    Unreachable(String),
+    #[error(
+        "permission denied talking to the Docker engine ({0}); run as a member of the docker group or as root"
+    )]
+    PermissionDenied(String),
+    #[error("{what}: the Docker engine did not answer within {secs}s")]
+    Timeout { what: String, secs: u64 },
+    /// The engine answered with an error.
+    #[error("{what}: {reason}")]
+    Refused { what: String, reason: String },
+    #[error("a failover is asked of the sentinels, not of a container")]
+    NotAContainerAction,
+}
+
+impl DockerError {
+    /// Reads a bollard error (and the causes behind it) while doing `what`.
+    pub fn from_bollard(what: &str, e: &bollard::errors::Error) -> Self {
+        let text = with_causes(e);
+        if text.contains("Permission denied") || text.contains("permission denied") {
+            return DockerError::PermissionDenied(text);
+        }
+        if text.contains("No such file")
+            || text.contains("onnection refused")
+            || text.contains("onnection reset")
+            || text.contains("roken pipe")
+            || text.contains("error trying to connect")
+        {
+            return DockerError::Unreachable(text);
+        }
+        DockerError::Refused {
+            what: what.to_string(),
+            reason: text,
+        }
+    }
+}
+
+/// The labs, which speak in sentences, take these as they are said.
+impl From<DockerError> for String {
+    fn from(e: DockerError) -> String {
+        e.to_string()
+    }
+}
+
+/// Explains a bollard error for a person (see [`DockerError`]).
 pub fn explain(e: &bollard::errors::Error) -> String {
-    let text = with_causes(e);
-    if text.contains("Permission denied") || text.contains("permission denied") {
-        return format!(
-            "permission denied talking to the Docker engine ({text}); run as a member of the docker group or as root"
-        );
-    }
-    if text.contains("No such file")
-        || text.contains("onnection refused")
-        || text.contains("onnection reset")
-        || text.contains("roken pipe")
-        || text.contains("error trying to connect")
-    {
-        return format!(
-            "the Docker engine is not reachable ({text}); is it running? (DOCKER_HOST selects another engine)"
-        );
-    }
-    text
+    DockerError::from_bollard("talking to the Docker engine", e).to_string()
 }
 
 /// The error and the causes behind it: bollard's own text can hide the one that tells what
@@ -147,28 +182,29 @@ pub struct Engine {
 async fn bounded<T>(
     what: &str,
     f: impl std::future::Future<Output = Result<T, bollard::errors::Error>>,
-) -> Result<T, String> {
+) -> Result<T, DockerError> {
     match tokio::time::timeout(CALL_TIMEOUT, f).await {
-        Ok(r) => r.map_err(|e| format!("{what}: {}", explain(&e))),
-        Err(_) => Err(format!(
-            "{what}: the Docker engine did not answer within {}s",
-            CALL_TIMEOUT.as_secs()
-        )),
+        Ok(r) => r.map_err(|e| DockerError::from_bollard(what, &e)),
+        Err(_) => Err(DockerError::Timeout {
+            what: what.to_string(),
+            secs: CALL_TIMEOUT.as_secs(),
+        }),
     }
 }
 
 impl Engine {
     /// Connects to the local engine (DOCKER_HOST or the default socket), negotiating the API
     /// version so older and newer engines both work.
-    pub async fn connect() -> Result<Engine, String> {
-        let docker = Docker::connect_with_local_defaults().map_err(|e| explain(&e))?;
+    pub async fn connect() -> Result<Engine, DockerError> {
+        let docker = Docker::connect_with_local_defaults()
+            .map_err(|e| DockerError::from_bollard("connecting", &e))?;
         let docker = bounded("negotiating the API version", docker.negotiate_version()).await?;
         bounded("pinging the engine", docker.ping()).await?;
         Ok(Engine { docker })
     }
 
     /// Every container of a compose project, running or not.
-    pub async fn project(&self, project: &str) -> Result<Vec<ComposeContainer>, String> {
+    pub async fn project(&self, project: &str) -> Result<Vec<ComposeContainer>, DockerError> {
         let mut filters = HashMap::new();
         filters.insert(
             "label".to_string(),
@@ -236,7 +272,11 @@ impl Engine {
         Ok(out)
     }
 
-    pub async fn act(&self, id: &str, action: sentui_model::action::Action) -> Result<(), String> {
+    pub async fn act(
+        &self,
+        id: &str,
+        action: sentui_model::action::Action,
+    ) -> Result<(), DockerError> {
         use sentui_model::action::Action;
         let what = format!(
             "{} container {}",
@@ -244,9 +284,7 @@ impl Engine {
             &id[..id.len().min(12)]
         );
         match action {
-            Action::Failover => {
-                Err("a failover is asked of the sentinels, not of a container".into())
-            }
+            Action::Failover => Err(DockerError::NotAContainerAction),
             Action::Pause => bounded(&what, self.docker.pause_container(id)).await,
             Action::Unpause => bounded(&what, self.docker.unpause_container(id)).await,
             Action::Stop => {
@@ -281,7 +319,7 @@ impl Engine {
         &self,
         project: &str,
         since_secs: u64,
-    ) -> impl Stream<Item = Result<(String, String, u64), String>> + use<> {
+    ) -> impl Stream<Item = Result<(String, String, u64), DockerError>> + use<> {
         let mut filters = HashMap::new();
         filters.insert("type".to_string(), vec!["container".to_string()]);
         filters.insert(
@@ -293,18 +331,19 @@ impl Engine {
             .since(&since_secs.to_string())
             .build();
         self.docker.events(Some(opts)).map(|r| {
-            r.map_err(|e| explain(&e)).map(|ev| {
-                let ms = ev
-                    .time_nano
-                    .map(|n| (n / 1_000_000) as u64)
-                    .or(ev.time.map(|s| s as u64 * 1000))
-                    .unwrap_or(0);
-                (
-                    ev.action.unwrap_or_default(),
-                    ev.actor.and_then(|a| a.id).unwrap_or_default(),
-                    ms,
-                )
-            })
+            r.map_err(|e| DockerError::from_bollard("reading events", &e))
+                .map(|ev| {
+                    let ms = ev
+                        .time_nano
+                        .map(|n| (n / 1_000_000) as u64)
+                        .or(ev.time.map(|s| s as u64 * 1000))
+                        .unwrap_or(0);
+                    (
+                        ev.action.unwrap_or_default(),
+                        ev.actor.and_then(|a| a.id).unwrap_or_default(),
+                        ms,
+                    )
+                })
         })
     }
 
@@ -313,19 +352,19 @@ impl Engine {
     }
 }
 
-/// Docker's event actions worth a line in the log, named as sentui logs them.
-pub fn event_name(action: &str) -> Option<&'static str> {
+/// Docker's event actions worth a line in the log, as sentui logs them.
+pub fn event_name(action: &str) -> Option<OwnEvent> {
     Some(match action {
-        "pause" => "container-pause",
-        "unpause" => "container-unpause",
-        "die" => "container-die",
-        "start" => "container-start",
-        "stop" => "container-stop",
-        "kill" => "container-kill",
-        "restart" => "container-restart",
-        "oom" => "container-oom",
-        "health_status: healthy" => "container-healthy",
-        "health_status: unhealthy" => "container-unhealthy",
+        "pause" => OwnEvent::ContainerPause,
+        "unpause" => OwnEvent::ContainerUnpause,
+        "die" => OwnEvent::ContainerDie,
+        "start" => OwnEvent::ContainerStart,
+        "stop" => OwnEvent::ContainerStop,
+        "kill" => OwnEvent::ContainerKill,
+        "restart" => OwnEvent::ContainerRestart,
+        "oom" => OwnEvent::ContainerOom,
+        "health_status: healthy" => OwnEvent::ContainerHealthy,
+        "health_status: unhealthy" => OwnEvent::ContainerUnhealthy,
         _ => return None,
     })
 }
@@ -384,7 +423,7 @@ mod tests {
 
     #[test]
     fn event_names() {
-        assert_eq!(event_name("pause"), Some("container-pause"));
+        assert_eq!(event_name("pause"), Some(OwnEvent::ContainerPause));
         assert_eq!(event_name("exec_start: sh"), None);
     }
 }
@@ -409,7 +448,7 @@ impl DockerScope {
         &self,
         addr: Option<&Addr>,
         name: Option<&str>,
-    ) -> Result<Option<ComposeContainer>, String> {
+    ) -> Result<Option<ComposeContainer>, DockerError> {
         let containers = self.engine.project(&self.project).await?;
         let d = discover(&containers);
         if let Some(a) = addr {

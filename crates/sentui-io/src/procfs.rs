@@ -37,14 +37,25 @@ pub struct LocalProcess {
     pub name: String,
 }
 
+/// What went wrong finding or signalling a local process.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ProcError {
+    #[error(
+        "port {0} is listening but its process is not visible (another user's process? run as that user or as root)"
+    )]
+    Hidden(u16),
+    #[error("cannot read /proc: {0}")]
+    Proc(String),
+    #[error("signal to pid {pid} failed: {reason}")]
+    Signal { pid: i32, reason: String },
+}
+
 /// The process listening on `port` on this machine, if any (in this network namespace).
-pub fn find_listener(port: u16) -> Result<Option<LocalProcess>, String> {
+pub fn find_listener(port: u16) -> Result<Option<LocalProcess>, ProcError> {
     let found = find_listeners(&BTreeSet::from([port]))?;
     match found.get(&port) {
         Some(Some(p)) => Ok(Some(p.clone())),
-        Some(None) => Err(format!(
-            "port {port} is listening but its process is not visible (another user's process? run as that user or as root)"
-        )),
+        Some(None) => Err(ProcError::Hidden(port)),
         None => Ok(None),
     }
 }
@@ -54,7 +65,7 @@ pub fn find_listener(port: u16) -> Result<Option<LocalProcess>, String> {
 /// is absent; one whose process is not visible (another user's) maps to None.
 pub fn find_listeners(
     ports: &BTreeSet<u16>,
-) -> Result<BTreeMap<u16, Option<LocalProcess>>, String> {
+) -> Result<BTreeMap<u16, Option<LocalProcess>>, ProcError> {
     let mut port_of_inode: BTreeMap<u64, u16> = BTreeMap::new();
     for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
         if let Ok(text) = fs::read_to_string(table) {
@@ -70,7 +81,7 @@ pub fn find_listeners(
     if found.is_empty() {
         return Ok(found);
     }
-    let procs = fs::read_dir("/proc").map_err(|e| format!("cannot read /proc: {e}"))?;
+    let procs = fs::read_dir("/proc").map_err(|e| ProcError::Proc(e.to_string()))?;
     for entry in procs.flatten() {
         let Some(pid) = entry
             .file_name()
@@ -136,21 +147,35 @@ pub fn parse_stat_state(stat: &str) -> Option<char> {
         .next()
 }
 
+/// Waits (at most `limit`) until the process is seen stopped (`stopped`) or not; false when it
+/// was not by then (or is gone).
+pub fn await_stopped(pid: i32, stopped: bool, limit: std::time::Duration) -> bool {
+    let deadline = std::time::Instant::now() + limit;
+    loop {
+        match self::stopped(pid) {
+            Some(s) if s == stopped => return true,
+            None => return false,
+            Some(_) if std::time::Instant::now() >= deadline => return false,
+            Some(_) => std::thread::sleep(std::time::Duration::from_micros(100)),
+        }
+    }
+}
+
 pub fn is_alive(pid: i32) -> bool {
     Path::new(&format!("/proc/{pid}")).exists()
 }
 
 /// Sends a signal, with the OS error spelled out.
-pub fn signal(pid: i32, sig: i32) -> Result<(), String> {
+pub fn signal(pid: i32, sig: i32) -> Result<(), ProcError> {
     // SAFETY: kill(2) has no memory-safety preconditions.
     let rc = unsafe { libc::kill(pid, sig) };
     if rc == 0 {
         Ok(())
     } else {
-        Err(format!(
-            "signal to pid {pid} failed: {}",
-            std::io::Error::last_os_error()
-        ))
+        Err(ProcError::Signal {
+            pid,
+            reason: std::io::Error::last_os_error().to_string(),
+        })
     }
 }
 

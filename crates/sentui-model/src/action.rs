@@ -107,8 +107,8 @@ impl std::str::FromStr for Action {
     }
 }
 
-/// What the UI asks its executor to do. The outcome comes back on the input stream as
-/// [`crate::input::InputKind::Done`].
+/// What the UI asks its executor to do. The outcome comes back on the input stream as a `Done`
+/// input.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "command", rename_all = "kebab-case")]
 pub enum Command {

@@ -3,6 +3,7 @@
 //! kept verbatim as [`EventDetail::Raw`]; nothing is dropped.
 
 use super::addr::Addr;
+use super::log::OwnEvent;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -184,17 +185,13 @@ pub enum EventClass {
 }
 
 pub fn classify(event: &str) -> EventClass {
+    if let Some(own) = OwnEvent::parse(event) {
+        return classify_own(own);
+    }
     match event {
-        "+sdown"
-        | "+odown"
-        | "+tilt"
-        | "node-unresponsive"
-        | "link-down"
-        | "sentinel-unreachable"
-        | "container-die" => EventClass::Down,
-        "-sdown" | "-odown" | "-tilt" | "node-responsive" | "link-up" | "sentinel-reachable"
-        | "+convert-to-slave" | "+failover-end" | "+slave-reconf-done" | "container-unpause"
-        | "container-start" => EventClass::Recovery,
+        "+sdown" | "+odown" | "+tilt" => EventClass::Down,
+        "-sdown" | "-odown" | "-tilt" | "+convert-to-slave" | "+failover-end"
+        | "+slave-reconf-done" => EventClass::Recovery,
         "+new-epoch" | "+vote-for-leader" | "+elected-leader" | "+try-failover" => EventClass::Vote,
         "+selected-slave"
         | "+promoted-slave"
@@ -203,7 +200,6 @@ pub fn classify(event: &str) -> EventClass {
         | "+failover-state-wait-promotion"
         | "+failover-state-select-slave"
         | "+failover-state-reconf-slaves" => EventClass::Promotion,
-        "fault" | "container-pause" | "container-stop" => EventClass::Fault,
         e if e.starts_with("-failover-abort") || e == "+failover-end-for-timeout" => {
             EventClass::Down
         }
@@ -218,9 +214,50 @@ pub fn classify(event: &str) -> EventClass {
         | "+reset-master"
         | "+monitor"
         | "-monitor"
-        | "+set"
-        | "role-change" => EventClass::Config,
+        | "+set" => EventClass::Config,
         _ => EventClass::Info,
+    }
+}
+
+/// The class of sentui's own events and Docker's.
+fn classify_own(e: OwnEvent) -> EventClass {
+    use OwnEvent::*;
+    match e {
+        NodeUnresponsive
+        | NodeDown
+        | SentinelUnresponsive
+        | SentinelDown
+        | LinkDown
+        | EventsLinkDown
+        | SentinelTilt
+        | ContainerDie
+        | ContainerKill
+        | ContainerOom
+        | ContainerUnhealthy
+        | DockerEngineUnreachable
+        | DockerEventsDown
+        | FailoverAborted
+        | ProbeUnavailable => EventClass::Down,
+        NodeResponsive
+        | NodeUp
+        | SentinelResponsive
+        | SentinelUp
+        | LinkUp
+        | EventsLinkUp
+        | SentinelTiltExit
+        | ContainerUnpause
+        | ContainerStart
+        | ContainerRestart
+        | ContainerHealthy
+        | DockerEngineReachable
+        | FaultCleared
+        | FailoverComplete
+        | MasterRecovered
+        | ProbeAvailable => EventClass::Recovery,
+        Fault | ManualFailover | ContainerPause | ContainerStop => EventClass::Fault,
+        RoleChange => EventClass::Config,
+        NodeVanished | SentinelVanished | ProbeStarted | ProbeMaster | ProbeReadback
+        | ProbeStopped => EventClass::Info,
     }
 }
 

@@ -5,6 +5,7 @@
 
 pub mod action;
 pub mod addr;
+pub mod attempt;
 pub mod budget;
 pub mod drill;
 pub mod event;
@@ -14,6 +15,7 @@ pub mod log;
 pub mod probe;
 pub mod reply;
 pub mod state;
+pub mod step;
 pub mod stopwatch;
 pub mod time;
 pub mod view;

@@ -3,8 +3,8 @@
 
 use super::Millis;
 use super::addr::Addr;
+use super::attempt::Failover;
 use super::event::{EventClass, EventDetail, classify};
-use super::stopwatch::Failover;
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 
@@ -15,6 +15,170 @@ pub enum Source {
     Sentinel,
     Sentui,
     Docker,
+}
+
+/// The events sentui itself puts in the log (source `sentui`, or `docker` for the Docker
+/// engine's): what it observed, did and measured. Their spelling is part of the JSON output
+/// (docs/status.md); Sentinel's own events stay the strings Sentinel publishes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum OwnEvent {
+    NodeUnresponsive,
+    NodeResponsive,
+    NodeUp,
+    NodeDown,
+    NodeVanished,
+    SentinelUnresponsive,
+    SentinelResponsive,
+    SentinelUp,
+    SentinelDown,
+    SentinelVanished,
+    SentinelTilt,
+    SentinelTiltExit,
+    EventsLinkUp,
+    EventsLinkDown,
+    RoleChange,
+    LinkUp,
+    LinkDown,
+    Fault,
+    FaultCleared,
+    ManualFailover,
+    FailoverComplete,
+    FailoverAborted,
+    MasterRecovered,
+    ProbeStarted,
+    ProbeMaster,
+    ProbeUnavailable,
+    ProbeAvailable,
+    ProbeReadback,
+    ProbeStopped,
+    DockerEngineUnreachable,
+    DockerEngineReachable,
+    DockerEventsDown,
+    ContainerPause,
+    ContainerUnpause,
+    ContainerDie,
+    ContainerStart,
+    ContainerStop,
+    ContainerKill,
+    ContainerRestart,
+    ContainerOom,
+    ContainerHealthy,
+    ContainerUnhealthy,
+}
+
+impl OwnEvent {
+    pub const ALL: [OwnEvent; 42] = [
+        OwnEvent::NodeUnresponsive,
+        OwnEvent::NodeResponsive,
+        OwnEvent::NodeUp,
+        OwnEvent::NodeDown,
+        OwnEvent::NodeVanished,
+        OwnEvent::SentinelUnresponsive,
+        OwnEvent::SentinelResponsive,
+        OwnEvent::SentinelUp,
+        OwnEvent::SentinelDown,
+        OwnEvent::SentinelVanished,
+        OwnEvent::SentinelTilt,
+        OwnEvent::SentinelTiltExit,
+        OwnEvent::EventsLinkUp,
+        OwnEvent::EventsLinkDown,
+        OwnEvent::RoleChange,
+        OwnEvent::LinkUp,
+        OwnEvent::LinkDown,
+        OwnEvent::Fault,
+        OwnEvent::FaultCleared,
+        OwnEvent::ManualFailover,
+        OwnEvent::FailoverComplete,
+        OwnEvent::FailoverAborted,
+        OwnEvent::MasterRecovered,
+        OwnEvent::ProbeStarted,
+        OwnEvent::ProbeMaster,
+        OwnEvent::ProbeUnavailable,
+        OwnEvent::ProbeAvailable,
+        OwnEvent::ProbeReadback,
+        OwnEvent::ProbeStopped,
+        OwnEvent::DockerEngineUnreachable,
+        OwnEvent::DockerEngineReachable,
+        OwnEvent::DockerEventsDown,
+        OwnEvent::ContainerPause,
+        OwnEvent::ContainerUnpause,
+        OwnEvent::ContainerDie,
+        OwnEvent::ContainerStart,
+        OwnEvent::ContainerStop,
+        OwnEvent::ContainerKill,
+        OwnEvent::ContainerRestart,
+        OwnEvent::ContainerOom,
+        OwnEvent::ContainerHealthy,
+        OwnEvent::ContainerUnhealthy,
+    ];
+
+    /// How the log (and its JSON) spells it.
+    pub const fn name(self) -> &'static str {
+        match self {
+            OwnEvent::NodeUnresponsive => "node-unresponsive",
+            OwnEvent::NodeResponsive => "node-responsive",
+            OwnEvent::NodeUp => "node-up",
+            OwnEvent::NodeDown => "node-down",
+            OwnEvent::NodeVanished => "node-vanished",
+            OwnEvent::SentinelUnresponsive => "sentinel-unresponsive",
+            OwnEvent::SentinelResponsive => "sentinel-responsive",
+            OwnEvent::SentinelUp => "sentinel-up",
+            OwnEvent::SentinelDown => "sentinel-down",
+            OwnEvent::SentinelVanished => "sentinel-vanished",
+            OwnEvent::SentinelTilt => "sentinel-tilt",
+            OwnEvent::SentinelTiltExit => "sentinel-tilt-exit",
+            OwnEvent::EventsLinkUp => "events-link-up",
+            OwnEvent::EventsLinkDown => "events-link-down",
+            OwnEvent::RoleChange => "role-change",
+            OwnEvent::LinkUp => "link-up",
+            OwnEvent::LinkDown => "link-down",
+            OwnEvent::Fault => "fault",
+            OwnEvent::FaultCleared => "fault-cleared",
+            OwnEvent::ManualFailover => "manual-failover",
+            OwnEvent::FailoverComplete => "failover-complete",
+            OwnEvent::FailoverAborted => "failover-aborted",
+            OwnEvent::MasterRecovered => "master-recovered",
+            OwnEvent::ProbeStarted => "probe-started",
+            OwnEvent::ProbeMaster => "probe-master",
+            OwnEvent::ProbeUnavailable => "probe-unavailable",
+            OwnEvent::ProbeAvailable => "probe-available",
+            OwnEvent::ProbeReadback => "probe-readback",
+            OwnEvent::ProbeStopped => "probe-stopped",
+            OwnEvent::DockerEngineUnreachable => "docker-engine-unreachable",
+            OwnEvent::DockerEngineReachable => "docker-engine-reachable",
+            OwnEvent::DockerEventsDown => "docker-events-down",
+            OwnEvent::ContainerPause => "container-pause",
+            OwnEvent::ContainerUnpause => "container-unpause",
+            OwnEvent::ContainerDie => "container-die",
+            OwnEvent::ContainerStart => "container-start",
+            OwnEvent::ContainerStop => "container-stop",
+            OwnEvent::ContainerKill => "container-kill",
+            OwnEvent::ContainerRestart => "container-restart",
+            OwnEvent::ContainerOom => "container-oom",
+            OwnEvent::ContainerHealthy => "container-healthy",
+            OwnEvent::ContainerUnhealthy => "container-unhealthy",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<OwnEvent> {
+        OwnEvent::ALL.into_iter().find(|e| e.name() == name)
+    }
+
+    /// Who puts it in the log: the Docker engine's events and its reachability are `docker`.
+    pub fn source(self) -> Source {
+        let name = self.name();
+        if name.starts_with("container-") || name.starts_with("docker-") {
+            Source::Docker
+        } else {
+            Source::Sentui
+        }
+    }
+}
+
+impl std::fmt::Display for OwnEvent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -67,6 +231,21 @@ impl LogEntry {
             drawn_at: None,
             failover: None,
         }
+    }
+
+    /// One of sentui's own events (its source follows from the event).
+    pub fn own(ts: Millis, event: OwnEvent, payload: &str) -> Self {
+        LogEntry::new(ts, event.source(), event.name(), payload)
+    }
+
+    /// Whether this is `event`, from the source that puts it in the log.
+    pub fn is(&self, event: OwnEvent) -> bool {
+        self.source == event.source() && self.event == event.name()
+    }
+
+    /// The entry's own event, when it is one of sentui's or Docker's.
+    pub fn own_event(&self) -> Option<OwnEvent> {
+        OwnEvent::parse(&self.event).filter(|e| e.source() == self.source)
     }
 
     /// Recomputes what is derived from the event name and payload (after deserializing a
@@ -230,6 +409,26 @@ mod tests {
         assert_eq!(rows[0].sentinels.len(), 3);
         assert_eq!(rows[2].sentinels.len(), 1);
         assert_eq!(log.len(), 5, "folding keeps every per-sentinel record");
+    }
+
+    #[test]
+    fn own_event_names_read_back_and_are_documented() {
+        let doc = include_str!("../../../docs/status.md");
+        for e in OwnEvent::ALL {
+            let name = e.name();
+            assert_eq!(OwnEvent::parse(name), Some(e));
+            assert!(
+                doc.contains(&format!("`{name}`")),
+                "{name} is in docs/status.md"
+            );
+        }
+        let fault = LogEntry::own(1, OwnEvent::Fault, "x");
+        assert!(fault.is(OwnEvent::Fault) && fault.source == Source::Sentui);
+        let die = LogEntry::own(1, OwnEvent::ContainerDie, "x");
+        assert_eq!(die.source, Source::Docker);
+        assert_eq!(die.own_event(), Some(OwnEvent::ContainerDie));
+        let sentinel = LogEntry::new(1, Source::Sentinel, "fault", "");
+        assert!(!sentinel.is(OwnEvent::Fault), "the source counts");
     }
 
     #[test]

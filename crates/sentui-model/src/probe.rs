@@ -5,6 +5,7 @@
 
 use super::Millis;
 use super::addr::Addr;
+use super::log::OwnEvent;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, VecDeque};
 
@@ -165,7 +166,7 @@ pub struct ProbeStats {
 }
 
 /// A log line worth adding for a probe event: (event, payload).
-pub type ProbeNote = (&'static str, String);
+pub type ProbeNote = (OwnEvent, String);
 
 impl ProbeStats {
     /// Applies one event; returns a log note when writes stop or start succeeding again, or the
@@ -184,12 +185,15 @@ impl ProbeStats {
                     started_at: at,
                     ..ProbeStats::default()
                 };
-                Some(("probe-started", format!("{rate} writes/s to {group}")))
+                Some((
+                    OwnEvent::ProbeStarted,
+                    format!("{rate} writes/s to {group}"),
+                ))
             }
             ProbeEvent::Master { addr, how } => {
                 let changed = self.master.as_ref() != Some(addr);
                 self.master = Some(addr.clone());
-                changed.then(|| ("probe-master", format!("writing to {addr} ({how})")))
+                changed.then(|| (OwnEvent::ProbeMaster, format!("writing to {addr} ({how})")))
             }
             ProbeEvent::Write { master, error, .. } => {
                 self.attempted += 1;
@@ -212,7 +216,7 @@ impl ProbeStats {
                     sample: sample.clone(),
                 });
                 Some((
-                    "probe-readback",
+                    OwnEvent::ProbeReadback,
                     format!("{master} has lost {lost} of {checked} acknowledged writes"),
                 ))
             }
@@ -221,13 +225,16 @@ impl ProbeStats {
                     at,
                     error: error.clone(),
                 });
-                Some(("probe-readback", format!("read-back failed: {error}")))
+                Some((
+                    OwnEvent::ProbeReadback,
+                    format!("read-back failed: {error}"),
+                ))
             }
             ProbeEvent::Stopped { reason } => {
                 self.stopped_at = Some(at);
                 self.stop_reason = Some(reason.clone());
                 Some((
-                    "probe-stopped",
+                    OwnEvent::ProbeStopped,
                     format!(
                         "{reason}: {} acknowledged, {} failed",
                         self.acked, self.failed
@@ -267,7 +274,7 @@ impl ProbeStats {
             self.outages.remove(0);
         }
         self.outages.push(outage);
-        Some(("probe-available", note))
+        Some((OwnEvent::ProbeAvailable, note))
     }
 
     fn failure(&mut self, at: Millis, e: &WriteError) -> Option<ProbeNote> {
@@ -291,7 +298,7 @@ impl ProbeStats {
             failed: 1,
         });
         Some((
-            "probe-unavailable",
+            OwnEvent::ProbeUnavailable,
             format!("write failed ({}): {}", e.kind.word(), e.message),
         ))
     }
@@ -405,7 +412,7 @@ mod tests {
         let mut s = started();
         s.apply(2000, &write(0, "127.0.0.1:1", None));
         let note = s.apply(2010, &write(1, "127.0.0.1:1", Some(ErrorKind::Timeout)));
-        assert_eq!(note.unwrap().0, "probe-unavailable");
+        assert_eq!(note.unwrap().0, OwnEvent::ProbeUnavailable);
         assert!(
             s.apply(3010, &write(2, "127.0.0.1:1", Some(ErrorKind::Timeout)))
                 .is_none(),
@@ -413,7 +420,7 @@ mod tests {
         );
         assert_eq!(s.unavailable_total(3500), 1500, "a running outage counts");
         let note = s.apply(5000, &write(3, "127.0.0.1:2", None)).unwrap();
-        assert_eq!(note.0, "probe-available");
+        assert_eq!(note.0, OwnEvent::ProbeAvailable);
         assert!(note.1.contains("after 3000 ms (2 failed)"), "{}", note.1);
         let w = s.window().unwrap();
         assert_eq!((w.from, w.first_failure, w.to), (2000, 2010, Some(5000)));

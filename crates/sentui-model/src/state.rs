@@ -3,12 +3,10 @@
 //! does I/O and never reads the clock (every update carries its time).
 
 use super::Millis;
-use super::action::Command;
 use super::addr::Addr;
 use super::event::EventDetail;
 use super::info::{ReplicationInfo, Role, ServerInfo};
-use super::input::{Done, Input, InputKind};
-use super::log::{EventLog, LogEntry, Source};
+use super::log::{EventLog, LogEntry, OwnEvent, Source};
 use super::probe::{ProbeEvent, ProbeStats};
 use super::reply::{Ckquorum, MasterRecord, PeerRecord, ReplicaRecord};
 use super::stopwatch::{Failover, Outcome, Stopwatch};
@@ -463,45 +461,6 @@ impl Deployment {
         self.sentinel_mut(addr, at);
     }
 
-    /// Applies one input: what the collectors and the write probe saw, the outcome of sentui's
-    /// own actions (logged at the moment they took effect), and time passing. Keys and the
-    /// rest belong to the UI. The one way the deployment changes.
-    pub fn step(&mut self, input: Input) {
-        let at = input.at;
-        match input.kind {
-            InputKind::Update(u) => self.apply(*u),
-            InputKind::Done(d) => self.action_done(at, &d),
-            _ => {}
-        }
-        self.advance(at);
-    }
-
-    /// Logs what one of sentui's actions did, at the time it took effect: a fault starts the
-    /// stopwatch and stands in the log as the cause.
-    fn action_done(&mut self, at: Millis, done: &Done) {
-        let Ok(msg) = &done.result else { return };
-        match &done.command {
-            Command::Control { action, addr } => {
-                let event = if action.is_fault() {
-                    "fault"
-                } else {
-                    "fault-cleared"
-                };
-                let mut e = LogEntry::new(at, Source::Sentui, event, &format!("{msg} by sentui"));
-                e.addr = Some(addr.clone());
-                self.push(e);
-            }
-            Command::Failover { group, .. } => {
-                let payload = format!("SENTINEL FAILOVER {group}: {msg}");
-                let mut e = LogEntry::new(at, Source::Sentui, "manual-failover", &payload)
-                    .in_group(Some(group.clone()));
-                e.addr = self.master_of(group);
-                self.push(e);
-            }
-            Command::Screenshot | Command::StartProbe { .. } | Command::StopProbe => {}
-        }
-    }
-
     /// Applies one update (what [`Deployment::step`] does with an update input; `status`
     /// applies a snapshot's updates this way).
     pub fn apply(&mut self, update: Update) {
@@ -536,9 +495,9 @@ impl Deployment {
                     .collect();
                 if s.tilt != was_tilt {
                     let event = if s.tilt {
-                        "sentinel-tilt"
+                        OwnEvent::SentinelTilt
                     } else {
-                        "sentinel-tilt-exit"
+                        OwnEvent::SentinelTiltExit
                     };
                     self.note(at, event, "reported by INFO sentinel", Some(sentinel));
                 }
@@ -559,9 +518,9 @@ impl Deployment {
                 s.pubsub_up = up;
                 if was != up {
                     let event = if up {
-                        "events-link-up"
+                        OwnEvent::EventsLinkUp
                     } else {
-                        "events-link-down"
+                        OwnEvent::EventsLinkDown
                     };
                     self.note(at, event, &detail, Some(sentinel));
                 }
@@ -591,14 +550,12 @@ impl Deployment {
             }
             Update::Note { mut entry } => {
                 entry.refresh();
-                if entry.source == Source::Docker {
-                    match entry.event.as_str() {
-                        "docker-engine-unreachable" => {
-                            self.docker_unreachable_since.get_or_insert(entry.ts);
-                        }
-                        "docker-engine-reachable" => self.docker_unreachable_since = None,
-                        _ => {}
+                match entry.own_event() {
+                    Some(OwnEvent::DockerEngineUnreachable) => {
+                        self.docker_unreachable_since.get_or_insert(entry.ts);
                     }
+                    Some(OwnEvent::DockerEngineReachable) => self.docker_unreachable_since = None,
+                    _ => {}
                 }
                 self.push(entry)
             }
@@ -628,9 +585,9 @@ impl Deployment {
             }
             Update::Probe { at, event } => {
                 let stats = self.probe.get_or_insert_with(ProbeStats::default);
-                if let Some((name, payload)) = stats.apply(at, &event) {
+                if let Some((event, payload)) = stats.apply(at, &event) {
                     let group = Some(stats.group.clone()).filter(|g| !g.is_empty());
-                    let mut e = LogEntry::new(at, Source::Sentui, name, &payload).in_group(group);
+                    let mut e = LogEntry::own(at, event, &payload).in_group(group);
                     e.addr = stats.master.clone();
                     self.push(e);
                 }
@@ -711,13 +668,17 @@ impl Deployment {
                 (Role::Replica, None) => "replica".to_string(),
             };
             let payload = format!("{} -> {}", describe(&prev), describe(&info));
-            self.note(at, "role-change", &payload, Some(addr.clone()));
+            self.note(at, OwnEvent::RoleChange, &payload, Some(addr.clone()));
         }
         if info.role == Role::Replica
             && prev.link_up != info.link_up
             && let Some(up) = info.link_up
         {
-            let event = if up { "link-up" } else { "link-down" };
+            let event = if up {
+                OwnEvent::LinkUp
+            } else {
+                OwnEvent::LinkDown
+            };
             let to = info
                 .master
                 .as_ref()
@@ -729,39 +690,39 @@ impl Deployment {
 
     fn set_node_reach(&mut self, addr: &Addr, at: Millis, reach: Reach) {
         let node = self.node_mut(addr, at);
-        let Some((event, payload)) = transition("node", &node.reach, &reach, at) else {
+        let Some(said) = transition(Endpoint::Node, &node.reach, &reach, at) else {
             refresh_detail(&mut node.reach, reach);
             return;
         };
         node.reach = reach;
         node.reach_since = at;
-        if !event.is_empty() {
-            self.note(at, &event, &payload, Some(addr.clone()));
+        if let Some((event, payload)) = said {
+            self.note(at, event, &payload, Some(addr.clone()));
         }
     }
 
     fn set_sentinel_reach(&mut self, addr: &Addr, at: Millis, reach: Reach) {
         let s = self.sentinel_mut(addr, at);
-        let Some((event, payload)) = transition("sentinel", &s.reach, &reach, at) else {
+        let Some(said) = transition(Endpoint::Sentinel, &s.reach, &reach, at) else {
             refresh_detail(&mut s.reach, reach);
             return;
         };
         s.reach = reach;
         s.reach_since = at;
-        if !event.is_empty() {
-            self.note(at, &event, &payload, Some(addr.clone()));
+        if let Some((event, payload)) = said {
+            self.note(at, event, &payload, Some(addr.clone()));
         }
     }
 
     /// Adds one of sentui's own observations to the log.
-    pub fn note(&mut self, at: Millis, event: &str, payload: &str, addr: Option<Addr>) {
-        let mut e = LogEntry::new(at, Source::Sentui, event, payload);
+    pub fn note(&mut self, at: Millis, event: OwnEvent, payload: &str, addr: Option<Addr>) {
+        let mut e = LogEntry::own(at, event, payload);
         e.addr = addr;
         self.push(e);
     }
 
     /// Pushes an entry into the log and lets the stopwatch of its group see it.
-    fn push(&mut self, mut entry: LogEntry) {
+    pub(crate) fn push(&mut self, mut entry: LogEntry) {
         if entry.group.is_none() {
             entry.group = entry.addr.as_ref().and_then(|a| self.group_of(a));
         }
@@ -821,9 +782,9 @@ impl Deployment {
 
     fn push_failover_summary(&mut self, f: Failover, at: Millis) {
         let event = match &f.outcome {
-            Some(Outcome::Completed) => "failover-complete",
-            Some(Outcome::Recovered) => "master-recovered",
-            _ => "failover-aborted",
+            Some(Outcome::Completed) => OwnEvent::FailoverComplete,
+            Some(Outcome::Recovered) => OwnEvent::MasterRecovered,
+            _ => OwnEvent::FailoverAborted,
         };
         let mut payload = format!("{}: {}", f.group, f.summary());
         if let Some(epoch) = f.epoch {
@@ -832,8 +793,7 @@ impl Deployment {
         if let Some(Outcome::Aborted(reason)) = &f.outcome {
             payload.push_str(&format!(" (aborted: {reason})"));
         }
-        let mut e =
-            LogEntry::new(at, Source::Sentui, event, &payload).in_group(Some(f.group.clone()));
+        let mut e = LogEntry::own(at, event, &payload).in_group(Some(f.group.clone()));
         e.failover = Some(Box::new(f));
         self.log.push(e);
     }
@@ -908,30 +868,60 @@ fn refresh_detail(current: &mut Reach, new: Reach) {
     }
 }
 
-/// The log entry for a reachability change, or None when nothing changed. An empty event name
-/// means "changed, but not worth a log line" (the first successful contact).
-fn transition(kind: &str, old: &Reach, new: &Reach, at: Millis) -> Option<(String, String)> {
+#[derive(Clone, Copy)]
+enum Endpoint {
+    Node,
+    Sentinel,
+}
+
+impl Endpoint {
+    /// The event for a node or a sentinel becoming `state`.
+    fn event(self, state: ReachState) -> OwnEvent {
+        use OwnEvent::*;
+        match (self, state) {
+            (Endpoint::Node, ReachState::Ok) => NodeUp,
+            (Endpoint::Node, ReachState::Unresponsive) => NodeUnresponsive,
+            (Endpoint::Node, ReachState::Vanished) => NodeVanished,
+            (Endpoint::Node, _) => NodeDown,
+            (Endpoint::Sentinel, ReachState::Ok) => SentinelUp,
+            (Endpoint::Sentinel, ReachState::Unresponsive) => SentinelUnresponsive,
+            (Endpoint::Sentinel, ReachState::Vanished) => SentinelVanished,
+            (Endpoint::Sentinel, _) => SentinelDown,
+        }
+    }
+}
+
+/// What to log for a reachability change: None when nothing changed, Some(None) when it
+/// changed without being worth a log line (the first successful contact).
+fn transition(
+    kind: Endpoint,
+    old: &Reach,
+    new: &Reach,
+    at: Millis,
+) -> Option<Option<(OwnEvent, String)>> {
     use Reach::*;
     if std::mem::discriminant(old) == std::mem::discriminant(new) {
         return None;
     }
-    let quiet = (String::new(), String::new());
     Some(match (old, new) {
-        (Connecting, Ok) => quiet,
-        (Unresponsive { since }, Ok) => (
-            format!("{kind}-responsive"),
-            format!("answered again after {} ms", at.saturating_sub(*since)),
-        ),
-        (_, Ok) => (format!("{kind}-up"), "reachable again".into()),
-        (_, Unresponsive { since }) => (
-            format!("{kind}-unresponsive"),
+        (Connecting, Ok) | (_, Connecting) => None,
+        (Unresponsive { since }, Ok) => {
+            let back = match kind {
+                Endpoint::Node => OwnEvent::NodeResponsive,
+                Endpoint::Sentinel => OwnEvent::SentinelResponsive,
+            };
+            let payload = format!("answered again after {} ms", at.saturating_sub(*since));
+            Some((back, payload))
+        }
+        (_, Ok) => Some((kind.event(ReachState::Ok), "reachable again".into())),
+        (_, Unresponsive { since }) => Some((
+            kind.event(ReachState::Unresponsive),
             format!("no reply for {} ms", at.saturating_sub(*since)),
-        ),
-        (_, Vanished) => (
-            format!("{kind}-vanished"),
+        )),
+        (_, Vanished) => Some((
+            kind.event(ReachState::Vanished),
             "no sentinel reports it any more".into(),
-        ),
-        (_, Connecting) => quiet,
-        (_, r) => (format!("{kind}-down"), r.describe(at)),
+        )),
+        (_, r) => Some((kind.event(r.state()), r.describe(at))),
     })
 }

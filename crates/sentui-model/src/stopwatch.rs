@@ -13,172 +13,47 @@
 
 use super::Millis;
 use super::addr::Addr;
+pub use super::attempt::{Failover, Outcome, Phase, PhaseMark, fmt_secs};
 use super::event::{EventDetail, InstanceKind};
-use super::log::{LogEntry, Source};
-use serde::{Deserialize, Serialize};
+use super::log::{LogEntry, OwnEvent, Source};
 use std::collections::VecDeque;
 
-/// The steps of a failover, in the order they normally happen.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Phase {
-    /// sentui froze or stopped the master.
-    Fault,
-    /// sentui's own liveness probe saw the master stop answering.
-    Unresponsive,
-    Sdown,
-    Odown,
-    TryFailover,
-    Elected,
-    SelectedReplica,
-    Promoted,
-    SwitchMaster,
-    ReplicasReconfigured,
-    FailoverEnd,
-}
-
-impl Phase {
-    pub fn label(self) -> &'static str {
-        match self {
-            Phase::Fault => "fault injected",
-            Phase::Unresponsive => "master unresponsive",
-            Phase::Sdown => "+sdown",
-            Phase::Odown => "+odown",
-            Phase::TryFailover => "+try-failover",
-            Phase::Elected => "+elected-leader",
-            Phase::SelectedReplica => "+selected-slave",
-            Phase::Promoted => "+promoted-slave",
-            Phase::SwitchMaster => "+switch-master",
-            Phase::ReplicasReconfigured => "replicas reconfigured",
-            Phase::FailoverEnd => "+failover-end",
-        }
+/// A new attempt, from its first sign `e`.
+fn begin(group: &str, master: Option<&Addr>, e: &LogEntry) -> Failover {
+    Failover {
+        group: group.to_string(),
+        epoch: None,
+        leader: None,
+        old_master: master.cloned().or_else(|| e.addr.clone()),
+        new_master: None,
+        started_at: e.ts,
+        marks: Vec::new(),
+        outcome: None,
+        ended_at: None,
+        master_back: false,
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PhaseMark {
-    pub phase: Phase,
-    pub at: Millis,
-    /// Who reported it: a sentinel address, `sentui` or `docker`.
-    pub by: String,
-    pub detail: String,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Outcome {
-    Completed,
-    /// The master answered again before any failover started.
-    Recovered,
-    Aborted(String),
-}
-
-/// One failover attempt, from its first sign to its end.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Failover {
-    pub group: String,
-    /// The epoch of the attempt, once a sentinel tried (`+new-epoch` before `+try-failover`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub epoch: Option<u64>,
-    /// The sentinel elected to carry it out.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub leader: Option<Addr>,
-    pub old_master: Option<Addr>,
-    pub new_master: Option<Addr>,
-    pub started_at: Millis,
-    pub marks: Vec<PhaseMark>,
-    pub outcome: Option<Outcome>,
-    pub ended_at: Option<Millis>,
-    /// The master answered again while this attempt was open: later signs of trouble belong
-    /// to a new failover.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub master_back: bool,
-}
-
-impl Failover {
-    fn begin(group: &str, master: Option<&Addr>, e: &LogEntry) -> Failover {
-        Failover {
-            group: group.to_string(),
-            epoch: None,
-            leader: None,
-            old_master: master.cloned().or_else(|| e.addr.clone()),
-            new_master: None,
-            started_at: e.ts,
-            marks: Vec::new(),
-            outcome: None,
-            ended_at: None,
-            master_back: false,
-        }
+/// Adds the mark `e` makes to `f`; the first report of a phase is kept, unless `keep_last`.
+fn set(f: &mut Failover, phase: Phase, e: &LogEntry, keep_last: bool) {
+    let by = match (&e.source, &e.sentinel) {
+        (Source::Sentinel, Some(s)) => s.to_string(),
+        (Source::Sentinel, None) => "sentinel".into(),
+        (Source::Sentui, _) => "sentui".into(),
+        (Source::Docker, _) => "docker".into(),
+    };
+    let mark = PhaseMark {
+        phase,
+        at: e.ts,
+        by,
+        detail: e.payload.clone(),
+    };
+    f.started_at = f.started_at.min(e.ts);
+    match f.marks.iter_mut().find(|m| m.phase == phase) {
+        Some(m) if keep_last => *m = mark,
+        Some(_) => {}
+        None => f.marks.push(mark),
     }
-
-    pub fn mark(&self, phase: Phase) -> Option<&PhaseMark> {
-        self.marks.iter().find(|m| m.phase == phase)
-    }
-
-    /// Milliseconds from the first sign (the fault, when sentui injected one) to `phase`.
-    pub fn elapsed_to(&self, phase: Phase) -> Option<Millis> {
-        self.mark(phase)
-            .map(|m| m.at.saturating_sub(self.started_at))
-    }
-
-    /// Whether a sentinel has tried yet (the attempt has an epoch or an election).
-    pub fn tried(&self) -> bool {
-        self.epoch.is_some() || self.mark(Phase::TryFailover).is_some()
-    }
-
-    /// The marks in time order with (since start, since previous mark).
-    pub fn timeline(&self) -> Vec<(&PhaseMark, Millis, Millis)> {
-        let mut marks: Vec<&PhaseMark> = self.marks.iter().collect();
-        marks.sort_by_key(|m| (m.at, m.phase));
-        let mut prev = self.started_at;
-        marks
-            .into_iter()
-            .map(|m| {
-                let row = (
-                    m,
-                    m.at.saturating_sub(self.started_at),
-                    m.at.saturating_sub(prev),
-                );
-                prev = m.at;
-                row
-            })
-            .collect()
-    }
-
-    /// One line: `+sdown 1.7s, +odown 2.0s, ... +switch-master 3.1s`.
-    pub fn summary(&self) -> String {
-        self.timeline()
-            .iter()
-            .map(|(m, since, _)| format!("{} {}", m.phase.label(), fmt_secs(*since)))
-            .collect::<Vec<_>>()
-            .join(", ")
-    }
-
-    /// Adds a mark; the first report of a phase is kept, unless `keep_last`.
-    fn set(&mut self, phase: Phase, e: &LogEntry, keep_last: bool) {
-        let by = match (&e.source, &e.sentinel) {
-            (Source::Sentinel, Some(s)) => s.to_string(),
-            (Source::Sentinel, None) => "sentinel".into(),
-            (Source::Sentui, _) => "sentui".into(),
-            (Source::Docker, _) => "docker".into(),
-        };
-        let mark = PhaseMark {
-            phase,
-            at: e.ts,
-            by,
-            detail: e.payload.clone(),
-        };
-        self.started_at = self.started_at.min(e.ts);
-        match self.marks.iter_mut().find(|m| m.phase == phase) {
-            Some(m) if keep_last => *m = mark,
-            Some(_) => {}
-            None => self.marks.push(mark),
-        }
-    }
-}
-
-pub fn fmt_secs(ms: Millis) -> String {
-    format!("{:.1}s", ms as f64 / 1000.0)
 }
 
 /// How a log entry bears on the stopwatch.
@@ -208,34 +83,42 @@ enum LeaderEvent {
 }
 
 fn role(e: &LogEntry, about_master: bool) -> Option<Role> {
-    let master_instance = e.detail.instance().map(|i| i.kind) == Some(InstanceKind::Master);
-    let ev = e.event.as_str();
-    Some(match (e.source, ev) {
-        (
-            Source::Sentui | Source::Docker,
-            "fault" | "manual-failover" | "container-pause" | "container-stop",
-        ) if about_master => Role::Sign(Phase::Fault),
-        (Source::Sentui, "node-unresponsive") if about_master => Role::Sign(Phase::Unresponsive),
-        (Source::Sentui, "node-responsive") if about_master => Role::MasterBack { by_probe: true },
-        (Source::Sentinel, _) => match ev {
-            "+sdown" if master_instance => Role::Sign(Phase::Sdown),
-            "+odown" if master_instance => Role::Sign(Phase::Odown),
-            "-sdown" | "-odown" if master_instance => Role::MasterBack { by_probe: false },
-            "+try-failover" => Role::TryFailover,
-            "+elected-leader" => Role::Leader(LeaderEvent::Elected),
-            "+selected-slave" => Role::Leader(LeaderEvent::SelectedReplica),
-            "+promoted-slave" => Role::Leader(LeaderEvent::Promoted),
-            "+failover-end" => Role::Leader(LeaderEvent::End),
-            "+failover-end-for-timeout" => Role::Leader(LeaderEvent::EndForTimeout),
-            "+switch-master" => Role::SwitchMaster,
-            "+slave-reconf-done" => Role::ReplicaReconfigured,
-            ev if ev.starts_with("+failover-state-") => Role::Leader(LeaderEvent::State),
-            ev if ev.starts_with("-failover-abort-") => {
-                let reason = ev.trim_start_matches("-failover-abort-").replace('-', " ");
-                Role::Leader(LeaderEvent::Abort(reason))
+    if let Some(own) = e.own_event() {
+        return match own {
+            OwnEvent::Fault
+            | OwnEvent::ManualFailover
+            | OwnEvent::ContainerPause
+            | OwnEvent::ContainerStop
+                if about_master =>
+            {
+                Some(Role::Sign(Phase::Fault))
             }
-            _ => return None,
-        },
+            OwnEvent::NodeUnresponsive if about_master => Some(Role::Sign(Phase::Unresponsive)),
+            OwnEvent::NodeResponsive if about_master => Some(Role::MasterBack { by_probe: true }),
+            _ => None,
+        };
+    }
+    if e.source != Source::Sentinel {
+        return None;
+    }
+    let master_instance = e.detail.instance().map(|i| i.kind) == Some(InstanceKind::Master);
+    Some(match e.event.as_str() {
+        "+sdown" if master_instance => Role::Sign(Phase::Sdown),
+        "+odown" if master_instance => Role::Sign(Phase::Odown),
+        "-sdown" | "-odown" if master_instance => Role::MasterBack { by_probe: false },
+        "+try-failover" => Role::TryFailover,
+        "+elected-leader" => Role::Leader(LeaderEvent::Elected),
+        "+selected-slave" => Role::Leader(LeaderEvent::SelectedReplica),
+        "+promoted-slave" => Role::Leader(LeaderEvent::Promoted),
+        "+failover-end" => Role::Leader(LeaderEvent::End),
+        "+failover-end-for-timeout" => Role::Leader(LeaderEvent::EndForTimeout),
+        "+switch-master" => Role::SwitchMaster,
+        "+slave-reconf-done" => Role::ReplicaReconfigured,
+        ev if ev.starts_with("+failover-state-") => Role::Leader(LeaderEvent::State),
+        ev if ev.starts_with("-failover-abort-") => {
+            let reason = ev.trim_start_matches("-failover-abort-").replace('-', " ");
+            Role::Leader(LeaderEvent::Abort(reason))
+        }
         _ => return None,
     })
 }
@@ -311,7 +194,7 @@ impl Stopwatch {
             }
             Role::TryFailover => {
                 if let Some(a) = self.enter_epoch(group, master, sentinel_epoch, e, &mut finished) {
-                    a.set(Phase::TryFailover, e, false);
+                    set(a, Phase::TryFailover, e, false);
                 }
             }
             Role::Leader(ev) => {
@@ -322,7 +205,7 @@ impl Stopwatch {
                     if let EventDetail::SwitchMaster { new, .. } = &e.detail {
                         a.new_master = Some(new.clone());
                     }
-                    a.set(Phase::SwitchMaster, e, false);
+                    set(a, Phase::SwitchMaster, e, false);
                     // The leader's own +failover-end can come first: the attempt waited for it.
                     if a.mark(Phase::FailoverEnd).is_some() {
                         finished.extend(self.finish_current(Outcome::Completed, e.ts));
@@ -331,7 +214,7 @@ impl Stopwatch {
             }
             Role::ReplicaReconfigured => {
                 if let Some(a) = self.current.as_mut().filter(|a| a.tried()) {
-                    a.set(Phase::ReplicasReconfigured, e, true);
+                    set(a, Phase::ReplicasReconfigured, e, true);
                 }
             }
         }
@@ -374,13 +257,11 @@ impl Stopwatch {
 
     fn sign(&mut self, group: &str, master: Option<&Addr>, phase: Phase, e: &LogEntry) {
         let target = match self.current.as_mut() {
-            None => self.current.insert(Failover::begin(group, master, e)),
+            None => self.current.insert(begin(group, master, e)),
             Some(c) if !c.master_back => c,
-            Some(_) => self
-                .next
-                .get_or_insert_with(|| Failover::begin(group, master, e)),
+            Some(_) => self.next.get_or_insert_with(|| begin(group, master, e)),
         };
-        target.set(phase, e, false);
+        set(target, phase, e, false);
     }
 
     /// The master answers again. Signs without an attempt end as recovered (sentui's probe
@@ -430,11 +311,7 @@ impl Stopwatch {
             }
         }
         if self.current.is_none() {
-            self.current = Some(
-                self.next
-                    .take()
-                    .unwrap_or_else(|| Failover::begin(group, master, e)),
-            );
+            self.current = Some(self.next.take().unwrap_or_else(|| begin(group, master, e)));
         }
         let c = self.current.as_mut()?;
         if c.epoch.is_none() {
@@ -473,16 +350,16 @@ impl Stopwatch {
         match ev {
             LeaderEvent::Elected => {
                 a.leader = from;
-                a.set(Phase::Elected, e, false);
+                set(a, Phase::Elected, e, false);
             }
             LeaderEvent::SelectedReplica => {
                 a.new_master = e.addr.clone();
-                a.set(Phase::SelectedReplica, e, false);
+                set(a, Phase::SelectedReplica, e, false);
             }
-            LeaderEvent::Promoted => a.set(Phase::Promoted, e, false),
+            LeaderEvent::Promoted => set(a, Phase::Promoted, e, false),
             LeaderEvent::State => {}
             LeaderEvent::End => {
-                a.set(Phase::FailoverEnd, e, false);
+                set(a, Phase::FailoverEnd, e, false);
                 // Sentinels publish +switch-master as they learn the new config; the leader's
                 // own comes after its +failover-end, in the same millisecond or later. The
                 // attempt closes at its first one (or after a grace without any).
@@ -535,10 +412,10 @@ mod tests {
     fn a_brief_freeze_is_a_recovery_not_a_failover() {
         let m: Addr = "127.0.0.1:1".parse().unwrap();
         let mut sw = Stopwatch::default();
-        let un = LogEntry::new(100, Source::Sentui, "node-unresponsive", "").about(m.clone());
+        let un = LogEntry::own(100, OwnEvent::NodeUnresponsive, "").about(m.clone());
         sw.observe("g", Some(&m), &un, None);
         assert!(sw.current.is_some());
-        let back = LogEntry::new(600, Source::Sentui, "node-responsive", "").about(m.clone());
+        let back = LogEntry::own(600, OwnEvent::NodeResponsive, "").about(m.clone());
         let done = sw.observe("g", Some(&m), &back, None);
         assert_eq!(done[0].outcome, Some(Outcome::Recovered));
         assert!(sw.current.is_none());
@@ -552,7 +429,7 @@ mod tests {
         sw.observe(
             "g",
             Some(&m),
-            &LogEntry::new(1, Source::Sentui, "node-unresponsive", "").about(r),
+            &LogEntry::own(1, OwnEvent::NodeUnresponsive, "").about(r),
             None,
         );
         sw.observe(

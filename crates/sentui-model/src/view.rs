@@ -10,6 +10,23 @@ use super::state::{ContainerInfo, ContainerState, Deployment, NodeState, Reach, 
 use serde::Serialize;
 use std::collections::BTreeMap;
 
+/// A replica's replication link to its master (`master_link_status`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LinkState {
+    Up,
+    Down,
+}
+
+impl std::fmt::Display for LinkState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            LinkState::Up => "up",
+            LinkState::Down => "down",
+        })
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Health {
@@ -39,7 +56,7 @@ pub struct NodeView {
     pub lag_secs: Option<i64>,
     /// Replication link to the master: `up` / `down` (replicas only).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub link: Option<String>,
+    pub link: Option<LinkState>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_io_secs: Option<i64>,
     /// Flags of the newest sentinel view (`s_down`, `o_down`, `disconnected`, ...).
@@ -248,7 +265,7 @@ impl Deployment {
             link: info
                 .and_then(|i| i.link_up)
                 .filter(|_| is_replica)
-                .map(|up| if up { "up" } else { "down" }.to_string()),
+                .map(|up| if up { LinkState::Up } else { LinkState::Down }),
             last_io_secs: info.and_then(|i| i.last_io_secs),
             flags,
             priority: info.and_then(|i| i.replica_priority),
@@ -412,7 +429,7 @@ fn judge(v: &mut GroupView) {
                 r.reach,
                 why(&r.reason)
             ));
-        } else if r.link.as_deref() == Some("down") {
+        } else if r.link == Some(LinkState::Down) {
             degraded.push(format!("replica {} has its link down", r.addr));
         } else if r.role == Some(Role::Master) {
             degraded.push(format!("replica {} reports role master", r.addr));

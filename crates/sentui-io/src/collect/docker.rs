@@ -3,10 +3,10 @@
 //! source `docker`, so the log shows cause and effect. When the engine goes away, monitoring of
 //! Redis goes on; the watcher says so once and reconnects with backoff.
 
-use crate::docker::{Discovery, Engine, discover, event_name};
+use crate::docker::{Discovery, DockerError, Engine, discover, event_name};
 use crate::link::{Backoff, SharedMap, now_ms};
 use futures_util::StreamExt;
-use sentui_model::log::{LogEntry, Source};
+use sentui_model::log::{LogEntry, OwnEvent};
 use sentui_model::{ContainerState, Update};
 use tokio::sync::mpsc::Sender;
 
@@ -16,7 +16,7 @@ pub async fn publish(
     project: &str,
     map: &SharedMap,
     tx: &Sender<Update>,
-) -> Result<Discovery, String> {
+) -> Result<Discovery, DockerError> {
     let containers = engine.project(project).await?;
     let d = discover(&containers);
     map.merge(&d.map);
@@ -35,9 +35,9 @@ pub async fn publish(
     Ok(d)
 }
 
-fn note(event: &str, payload: String) -> Update {
+fn note(event: OwnEvent, payload: String) -> Update {
     Update::Note {
-        entry: LogEntry::new(now_ms(), Source::Docker, event, &payload),
+        entry: LogEntry::own(now_ms(), event, &payload),
     }
 }
 
@@ -55,7 +55,7 @@ pub async fn watch_task(engine: Engine, project: String, map: SharedMap, tx: Sen
                     engine_down = true;
                     if tx
                         .send(note(
-                            "docker-engine-unreachable",
+                            OwnEvent::DockerEngineUnreachable,
                             format!("{e}; Redis monitoring goes on"),
                         ))
                         .await
@@ -72,7 +72,7 @@ pub async fn watch_task(engine: Engine, project: String, map: SharedMap, tx: Sen
             engine_down = false;
             if tx
                 .send(note(
-                    "docker-engine-reachable",
+                    OwnEvent::DockerEngineReachable,
                     format!("watching compose project {project} again"),
                 ))
                 .await
@@ -115,12 +115,7 @@ pub async fn watch_task(engine: Engine, project: String, map: SharedMap, tx: Sen
                 ),
                 None => (format!("container {}", &id[..id.len().min(12)]), None),
             };
-            let mut entry = LogEntry::new(
-                if ts > 0 { ts } else { now_ms() },
-                Source::Docker,
-                name,
-                &payload,
-            );
+            let mut entry = LogEntry::own(if ts > 0 { ts } else { now_ms() }, name, &payload);
             entry.addr = addr;
             if tx.send(Update::Note { entry }).await.is_err() {
                 return;
@@ -128,7 +123,7 @@ pub async fn watch_task(engine: Engine, project: String, map: SharedMap, tx: Sen
         }
         if tx
             .send(note(
-                "docker-events-down",
+                OwnEvent::DockerEventsDown,
                 "the Docker events stream ended; reconnecting".into(),
             ))
             .await

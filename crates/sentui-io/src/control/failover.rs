@@ -3,12 +3,21 @@
 use crate::link::LinkSettings;
 use sentui_model::Addr;
 
+/// Why a manual failover was not started.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum FailoverError {
+    #[error("{sentinel} refused the failover: {reason}")]
+    Refused { sentinel: Addr, reason: String },
+    #[error("no sentinel answered ({})", .0.join("; "))]
+    NoneAnswered(Vec<String>),
+}
+
 /// Sends SENTINEL FAILOVER to the first of `sentinels` that answers.
 pub async fn failover_via(
     link: &LinkSettings,
     sentinels: &[Addr],
     group: &str,
-) -> Result<String, String> {
+) -> Result<String, FailoverError> {
     let mut errors = Vec::new();
     for s in sentinels {
         let mut conn = match link.for_sentinels().connect(s).await {
@@ -25,11 +34,11 @@ pub async fn failover_via(
             .await;
         return match reply {
             Ok(ok) => Ok(format!("{s} answered {ok}")),
-            Err(e) => Err(format!(
-                "{s} refused the failover: {}",
-                e.to_string().lines().next().unwrap_or("")
-            )),
+            Err(e) => Err(FailoverError::Refused {
+                sentinel: s.clone(),
+                reason: e.to_string().lines().next().unwrap_or("").to_string(),
+            }),
         };
     }
-    Err(format!("no sentinel answered ({})", errors.join("; ")))
+    Err(FailoverError::NoneAnswered(errors))
 }

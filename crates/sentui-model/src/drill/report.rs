@@ -3,7 +3,7 @@
 //! was restored; as text, markdown or JSON. Pure: built from the model and the runner's records.
 
 use super::scenario::Expect;
-use crate::log::Source;
+use crate::log::{OwnEvent, Source};
 use crate::probe::{ProbeStats, ReadBack};
 use crate::stopwatch::Phase;
 use crate::{Addr, Deployment, Millis};
@@ -190,11 +190,11 @@ fn since(t: Millis, base: Millis) -> i64 {
 
 /// Log events that belong in the timing table besides the stopwatch's phases.
 const EXTRA_EVENTS: &[&str] = &[
-    "fault-cleared",
+    OwnEvent::FaultCleared.name(),
     "+convert-to-slave",
-    "probe-unavailable",
-    "probe-available",
-    "probe-master",
+    OwnEvent::ProbeUnavailable.name(),
+    OwnEvent::ProbeAvailable.name(),
+    OwnEvent::ProbeMaster.name(),
 ];
 
 /// The phase timing table: the stopwatch's phases of the failover the fault caused,

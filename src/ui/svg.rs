@@ -103,6 +103,20 @@ pub fn render(buf: &Buffer, title: &str) -> String {
     out
 }
 
+/// Draws `app` at `w`x`h` and writes it to `out` as SVG.
+pub fn write(
+    app: &crate::app::App,
+    w: u16,
+    h: u16,
+    out: &std::path::Path,
+    title: &str,
+) -> Result<String, String> {
+    let buf = super::render_to_buffer(app, w, h);
+    std::fs::write(out, render(&buf, title))
+        .map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+    Ok(format!("wrote {} ({w}x{h})", out.display()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,49 @@
+//! The deployment's step: how each input changes what sentui knows of the deployment. Keys
+//! and the rest of the screen's inputs belong to the UI (the App's step calls this one).
+
+use super::Millis;
+use super::action::Command;
+use super::input::{Done, Input, InputKind};
+use super::log::{LogEntry, OwnEvent};
+use super::state::Deployment;
+
+impl Deployment {
+    /// Applies one input: what the collectors and the write probe saw, the outcome of sentui's
+    /// own actions (logged at the moment they took effect), and time passing. Keys and the
+    /// rest belong to the UI. The one way the deployment changes.
+    pub fn step(&mut self, input: Input) {
+        let at = input.at;
+        match input.kind {
+            InputKind::Update(u) => self.apply(*u),
+            InputKind::Done(d) => self.action_done(at, &d),
+            _ => {}
+        }
+        self.advance(at);
+    }
+
+    /// Logs what one of sentui's actions did, at the time it took effect: a fault starts the
+    /// stopwatch and stands in the log as the cause.
+    fn action_done(&mut self, at: Millis, done: &Done) {
+        let Ok(msg) = &done.result else { return };
+        match &done.command {
+            Command::Control { action, addr } => {
+                let event = if action.is_fault() {
+                    OwnEvent::Fault
+                } else {
+                    OwnEvent::FaultCleared
+                };
+                let mut e = LogEntry::own(at, event, &format!("{msg} by sentui"));
+                e.addr = Some(addr.clone());
+                self.push(e);
+            }
+            Command::Failover { group, .. } => {
+                let payload = format!("SENTINEL FAILOVER {group}: {msg}");
+                let mut e = LogEntry::own(at, OwnEvent::ManualFailover, &payload)
+                    .in_group(Some(group.clone()));
+                e.addr = self.master_of(group);
+                self.push(e);
+            }
+            Command::Screenshot | Command::StartProbe { .. } | Command::StopProbe => {}
+        }
+    }
+}

@@ -1,0 +1,48 @@
+//! `sentui demo`: the lab, then the TUI on it; on exit, offer to take the lab down.
+
+use crate::cli::{ConnArgs, LabOptions, UiArgs};
+use crate::cmd::lab;
+use crate::config::AuthConfig;
+use crate::connection::connect;
+use crate::tui;
+
+pub async fn run(conn: ConnArgs, file_auth: &AuthConfig, ui: UiArgs, opts: LabOptions) -> u8 {
+    let lab = match lab::up(&opts).await {
+        Ok(l) => l,
+        Err(e) => return super::fail(e),
+    };
+    let mut conn = conn;
+    match &lab {
+        lab::Lab::Local(state) => conn.sentinels = state.sentinels(),
+        lab::Lab::Docker(project) => conn.compose_project = Some(project.clone()),
+    }
+    let code = match connect(&conn, file_auth, ui.read_only).await {
+        Ok(c) => match tui::run(
+            c.settings,
+            c.seeds,
+            c.control,
+            tui::TuiOptions::from_args(&ui, conn.master.clone()),
+        )
+        .await
+        {
+            Ok(code) => code,
+            Err(e) => super::fail(e),
+        },
+        Err(e) => super::fail(e),
+    };
+    let opts = LabOptions {
+        local: matches!(lab, lab::Lab::Local(_)),
+        ..opts
+    };
+    if lab::ask_down(&opts) {
+        if let Err(e) = lab::down(&opts).await {
+            return super::fail(e);
+        }
+    } else {
+        outln!(
+            "the lab keeps running; stop it with: {}",
+            lab::down_hint(&opts)
+        );
+    }
+    code
+}

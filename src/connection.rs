@@ -1,0 +1,145 @@
+//! Reaching a deployment: the address map, the compose project's containers (through the
+//! Docker API), the sentinels to start from, the credentials and TLS, the controller.
+
+use crate::cli::ConnArgs;
+use crate::config::AuthConfig;
+use sentui_io::collect::CollectSettings;
+use sentui_io::collect::node::ProbeSettings;
+use sentui_io::control::Controller;
+use sentui_io::docker::{self, DockerScope};
+use sentui_io::link::{Credentials, LinkSettings, Secret, SharedMap};
+use sentui_model::Addr;
+
+/// The sentinel tried when none is given.
+pub const DEFAULT_SENTINEL: &str = "127.0.0.1:26379";
+
+/// Everything a command needs to reach and control a deployment.
+pub struct Connection {
+    pub settings: CollectSettings,
+    pub seeds: Vec<Addr>,
+    pub control: Controller,
+}
+
+/// Resolves the connection flags: the address map, the compose project's containers (through
+/// the Docker API) and the sentinels to start from.
+pub async fn connect(
+    c: &ConnArgs,
+    file_auth: &AuthConfig,
+    read_only: bool,
+) -> Result<Connection, String> {
+    let map = SharedMap::new(c.addr_map());
+    let mut seeds = c.sentinels.clone();
+    let mut docker = None;
+    if let Some(project) = &c.compose_project {
+        match docker::Engine::connect().await {
+            Ok(engine) => {
+                let containers = engine.project(project).await?;
+                if containers.is_empty() {
+                    return Err(format!(
+                        "compose project '{project}' has no containers (is the lab up? `sentui lab up --project {project}`)"
+                    ));
+                }
+                let found = docker::discover(&containers);
+                map.merge(&found.map);
+                if seeds.is_empty() {
+                    seeds = found.sentinels.clone();
+                }
+                if seeds.is_empty() {
+                    return Err(format!(
+                        "compose project '{project}' publishes no sentinel port on 127.0.0.1"
+                    ));
+                }
+                docker = Some(DockerScope {
+                    engine,
+                    project: project.clone(),
+                });
+            }
+            // Without the engine, a user who named sentinels still gets monitoring.
+            Err(e) if !seeds.is_empty() => {
+                eprintln!("sentui: {e}; container states and control are off")
+            }
+            Err(e) => {
+                return Err(format!(
+                    "{e}; cannot find the sentinels of '{project}' (name them with --sentinel)"
+                ));
+            }
+        }
+    }
+    if seeds.is_empty() {
+        seeds.push(DEFAULT_SENTINEL.parse().expect("a valid default"));
+    }
+    let (auth, sentinel_auth) = credentials(c, file_auth)?;
+    let tls = c.tls_settings()?;
+    let settings = CollectSettings {
+        link: LinkSettings {
+            connect_timeout: c.timeout,
+            response_timeout: c.timeout,
+            map: map.clone(),
+            auth,
+            sentinel_auth,
+            tls,
+        },
+        docker: docker.clone(),
+        probe: ProbeSettings {
+            probe_every: c.probe_every,
+            unresponsive_after: c.unresponsive_after,
+            budget_per_sec: c.probe_budget,
+            ..ProbeSettings::default()
+        },
+        poll_every: c.refresh,
+        poll_budget: c.poll_budget,
+        ..CollectSettings::default()
+    };
+    Ok(Connection {
+        settings,
+        seeds,
+        control: Controller::new(map, docker, read_only),
+    })
+}
+
+/// Credentials, never from the command line (where `ps` and shell history would show them).
+/// Nodes: SENTUI_PASSWORD, else --password-file, else the config file; SENTUI_USERNAME or the
+/// file's username for an ACL user. Sentinels: the same with SENTUI_SENTINEL_*, defaulting to
+/// the nodes' credentials; an empty sentinel password means "none".
+pub fn credentials(
+    c: &ConnArgs,
+    f: &AuthConfig,
+) -> Result<(Option<Credentials>, Option<Credentials>), String> {
+    let env = |k: &str| std::env::var(k).ok();
+    let read = |p: &std::path::Path| {
+        std::fs::read_to_string(p)
+            .map(|s| s.trim_end_matches(['\n', '\r']).to_string())
+            .map_err(|e| format!("cannot read the password file {}: {e}", p.display()))
+    };
+    let node_password = match env("SENTUI_PASSWORD").filter(|p| !p.is_empty()) {
+        Some(p) => Some(p),
+        None => match &c.password_file {
+            Some(path) => Some(read(path)?),
+            None => f.password.clone().filter(|p| !p.is_empty()),
+        },
+    };
+    let node = node_password.map(|p| Credentials {
+        username: env("SENTUI_USERNAME")
+            .filter(|u| !u.is_empty())
+            .or_else(|| f.username.clone()),
+        password: Secret::new(p),
+    });
+    let sentinel_password = match env("SENTUI_SENTINEL_PASSWORD") {
+        Some(p) => Some(p),
+        None => match &c.sentinel_password_file {
+            Some(path) => Some(read(path)?),
+            None => f.sentinel_password.clone(),
+        },
+    };
+    let sentinel = match sentinel_password {
+        Some(p) if p.is_empty() => None,
+        Some(p) => Some(Credentials {
+            username: env("SENTUI_SENTINEL_USERNAME")
+                .filter(|u| !u.is_empty())
+                .or_else(|| f.sentinel_username.clone()),
+            password: Secret::new(p),
+        }),
+        None => node.clone(),
+    };
+    Ok((node, sentinel))
+}
