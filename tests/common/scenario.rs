@@ -56,7 +56,10 @@ pub fn poll(after: bool, me: &str) -> SentinelPoll {
     let run_id = (me.port == 26380).then(|| "82577b3ef085821f12298ecc0b268aebc6dd6bfb".to_string());
     SentinelPoll {
         run_id,
-        version: Some("7.0.15".into()),
+        server: Some(sentui_model::info::ServerVersion {
+            name: "redis".into(),
+            version: "7.0.15".into(),
+        }),
         tilt: Some(false),
         groups: vec![GroupPoll {
             master,

@@ -49,6 +49,14 @@ pub struct ReplicationInfo {
     pub connected_replicas: Vec<ConnectedReplica>,
     pub failover_state: Option<String>,
     pub replid: Option<String>,
+    /// Valkey's dual-channel replication: replicas that loaded the RDB on its own channel and
+    /// wait to PSYNC the rest (`replicas_waiting_psync`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replicas_waiting_psync: Option<u32>,
+    /// The server's name and version (INFO server), which the collector asks once per
+    /// connection and stamps on every report.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server: Option<ServerVersion>,
 }
 
 impl ReplicationInfo {
@@ -68,6 +76,8 @@ impl ReplicationInfo {
             connected_replicas: Vec::new(),
             failover_state: None,
             replid: None,
+            replicas_waiting_psync: None,
+            server: None,
         };
         for (k, v) in fields(text) {
             match k {
@@ -88,6 +98,7 @@ impl ReplicationInfo {
                 "slave_priority" | "replica_priority" => info.replica_priority = v.parse().ok(),
                 "master_failover_state" => info.failover_state = Some(v.to_string()),
                 "master_replid" => info.replid = Some(v.to_string()),
+                "replicas_waiting_psync" => info.replicas_waiting_psync = v.parse().ok(),
                 k if is_replica_line(k) => {
                     if let Some(r) = parse_connected_replica(v) {
                         info.connected_replicas.push(r);
@@ -133,20 +144,69 @@ fn parse_connected_replica(v: &str) -> Option<ConnectedReplica> {
     })
 }
 
+/// Which server answers and its own version: `redis 8.0.2`, `valkey 8.1.1`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServerVersion {
+    /// `redis` or `valkey` (INFO's `server_name`; Redis does not send one).
+    pub name: String,
+    pub version: String,
+}
+
+impl ServerVersion {
+    /// From INFO server: Valkey sends `server_name:valkey` and its own `valkey_version` next to
+    /// a `redis_version` it keeps for old clients (7.2.4), which is not its version.
+    pub fn from_info(text: &str) -> Option<ServerVersion> {
+        let name = field(text, "server_name").unwrap_or("redis");
+        let version =
+            field(text, &format!("{name}_version")).or_else(|| field(text, "redis_version"))?;
+        Some(ServerVersion {
+            name: name.to_string(),
+            version: version.to_string(),
+        })
+    }
+
+    /// From `redis-server --version` (`Redis server v=7.0.15 sha=...`) or `valkey-server
+    /// --version` (`Valkey server v=8.1.1 ...`); None for any other program.
+    pub fn from_version_output(text: &str) -> Option<ServerVersion> {
+        let line = text.lines().next()?;
+        let (name, rest) = line.split_once(" server v=")?;
+        let name = name.trim().to_ascii_lowercase();
+        let version = rest.split_whitespace().next()?;
+        let known = matches!(name.as_str(), "redis" | "valkey");
+        let numeric = version
+            .split('.')
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+        (known && numeric).then(|| ServerVersion {
+            name,
+            version: version.to_string(),
+        })
+    }
+}
+
+impl std::fmt::Display for ServerVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.name, self.version)
+    }
+}
+
 /// The parts of `INFO server` / `INFO sentinel` sentui uses.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ServerInfo {
     pub run_id: Option<String>,
-    pub version: Option<String>,
+    pub server: Option<ServerVersion>,
     pub tilt: Option<bool>,
+    /// How often this sentinel entered TILT since it started (`sentinel_total_tilt`, Redis 7.2+
+    /// and Valkey): a TILT that began and ended between two polls still counts here.
+    pub total_tilt: Option<u64>,
 }
 
 impl ServerInfo {
     pub fn parse(text: &str) -> Self {
         ServerInfo {
             run_id: field(text, "run_id").map(str::to_string),
-            version: field(text, "redis_version").map(str::to_string),
+            server: ServerVersion::from_info(text),
             tilt: field(text, "sentinel_tilt").map(|v| v == "1"),
+            total_tilt: field(text, "sentinel_total_tilt").and_then(|v| v.parse().ok()),
         }
     }
 }
@@ -187,7 +247,10 @@ mod tests {
             "# Server\nredis_version:7.0.15\nrun_id:abc\n# Sentinel\nsentinel_tilt:1\n",
         );
         assert_eq!(s.run_id.as_deref(), Some("abc"));
-        assert_eq!(s.version.as_deref(), Some("7.0.15"));
+        assert_eq!(
+            s.server.map(|v| v.to_string()).as_deref(),
+            Some("redis 7.0.15")
+        );
         assert_eq!(s.tilt, Some(true));
     }
 }

@@ -8,7 +8,7 @@ use crate::link::{Backoff, LinkSettings, classify, now_ms};
 use redis::Value;
 use redis::aio::MultiplexedConnection;
 use sentui_model::budget;
-use sentui_model::info::ReplicationInfo;
+use sentui_model::info::{ReplicationInfo, ServerVersion};
 use sentui_model::{Addr, Reach, Update};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -54,35 +54,65 @@ impl Default for ProbeSettings {
     }
 }
 
-/// One `INFO replication`, as an update (used by the live task and by one-shot snapshots).
+/// `INFO server` and `INFO replication` in one round trip: what the node is, and its
+/// replication.
+fn server_and_replication() -> redis::Pipeline {
+    let mut pipe = redis::pipe();
+    pipe.cmd("INFO")
+        .arg("server")
+        .cmd("INFO")
+        .arg("replication");
+    pipe
+}
+
+/// The server's name and version from an `INFO server` reply.
+fn server_of(v: &Value) -> Option<ServerVersion> {
+    text(v).and_then(|t| ServerVersion::from_info(&t))
+}
+
+/// One `INFO server` + `INFO replication`, as an update (used by one-shot snapshots).
 pub async fn info_once(
     conn: &mut MultiplexedConnection,
     addr: &Addr,
 ) -> Result<Update, RedisErrorAt> {
     let started = now_ms();
-    let v: Value = redis::cmd("INFO")
-        .arg("replication")
+    let (server, replication): (Value, Value) = server_and_replication()
         .query_async(conn)
         .await
         .map_err(|e| RedisErrorAt(e, started))?;
     let at = now_ms();
-    Ok(info_update(addr, &v, started, at))
+    Ok(info_update(
+        addr,
+        &replication,
+        server_of(&server).as_ref(),
+        started,
+        at,
+    ))
 }
 
 /// A redis-rs error and when the failed call started.
 pub struct RedisErrorAt(pub redis::RedisError, pub u64);
 
-fn info_update(addr: &Addr, v: &Value, started: u64, at: u64) -> Update {
+fn info_update(
+    addr: &Addr,
+    v: &Value,
+    server: Option<&ServerVersion>,
+    started: u64,
+    at: u64,
+) -> Update {
     match text(v)
         .ok_or_else(|| "INFO replied with a non-string".to_string())
         .and_then(|t| ReplicationInfo::parse(&t))
     {
-        Ok(info) => Update::NodeInfo {
-            addr: addr.clone(),
-            at,
-            rtt_ms: at.saturating_sub(started),
-            info,
-        },
+        Ok(mut info) => {
+            info.server = server.cloned();
+            Update::NodeInfo {
+                addr: addr.clone(),
+                at,
+                rtt_ms: at.saturating_sub(started),
+                info,
+            }
+        }
         Err(e) => Update::NodeReach {
             addr: addr.clone(),
             at,
@@ -160,6 +190,9 @@ async fn probe_loop(
     tx: &Sender<Update>,
 ) -> LoopEnd {
     let mut last_info: Option<Instant> = None;
+    // What the node is: asked with the first INFO on each connection (a restart may bring
+    // another version), then stamped on every report.
+    let mut server: Option<ServerVersion> = None;
     let mut flagged = false;
     let key = address_key(addr);
     loop {
@@ -167,8 +200,14 @@ async fn probe_loop(
         let due = budget::next_probe(epoch.elapsed(), probe.interval(), key);
         tokio::time::sleep_until(epoch + due).await;
         let info_due = last_info.is_none_or(|t| t.elapsed() >= probe.info_every);
+        let ask_server = info_due && server.is_none();
         let started = now_ms();
         let mut request = Box::pin(async {
+            if ask_server {
+                let (s, r): (Value, Value) =
+                    server_and_replication().query_async(&mut *conn).await?;
+                return Ok((Some(s), r));
+            }
             let mut cmd = if info_due {
                 redis::cmd("INFO")
             } else {
@@ -177,7 +216,9 @@ async fn probe_loop(
             if info_due {
                 cmd.arg("replication");
             }
-            cmd.query_async::<Value>(&mut *conn).await
+            cmd.query_async::<Value>(&mut *conn)
+                .await
+                .map(|r| (None, r))
         });
         let reply = loop {
             let deadline = if flagged {
@@ -206,10 +247,13 @@ async fn probe_loop(
         let update = match reply {
             None => return LoopEnd::Reconnect(Reach::Unresponsive { since: started }),
             Some(Err(e)) => return LoopEnd::Reconnect(classify(&e, started)),
-            Some(Ok(v)) if info_due => {
+            Some(Ok((s, v))) if info_due => {
                 last_info = Some(Instant::now());
                 flagged = false;
-                Some(info_update(addr, &v, started, at))
+                if let Some(s) = s {
+                    server = server_of(&s);
+                }
+                Some(info_update(addr, &v, server.as_ref(), started, at))
             }
             Some(Ok(_)) if flagged => {
                 flagged = false;
