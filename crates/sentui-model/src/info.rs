@@ -31,6 +31,11 @@ pub struct ConnectedReplica {
     pub offset: i64,
     /// Seconds since the replica last acknowledged (Redis's own `lag` field).
     pub lag_secs: i64,
+    /// The connection that carries a full sync's RDB apart from the replication stream
+    /// (Valkey's dual-channel `type=rdb-channel`): listed under the replica's IP while the sync
+    /// lasts, which Sentinel takes for another replica.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub rdb_channel: bool,
 }
 
 /// What a node says about its own replication (`INFO replication`).
@@ -57,6 +62,10 @@ pub struct ReplicationInfo {
     /// connection and stamps on every report.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub server: Option<ServerVersion>,
+    /// The server process's run id (INFO server, asked with `server`): one server reached
+    /// under two addresses reports the same one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run_id: Option<String>,
 }
 
 impl ReplicationInfo {
@@ -78,6 +87,7 @@ impl ReplicationInfo {
             replid: None,
             replicas_waiting_psync: None,
             server: None,
+            run_id: None,
         };
         for (k, v) in fields(text) {
             match k {
@@ -126,6 +136,7 @@ fn is_replica_line(key: &str) -> bool {
 
 fn parse_connected_replica(v: &str) -> Option<ConnectedReplica> {
     let (mut ip, mut port, mut state, mut offset, mut lag) = (None, None, "", 0, 0);
+    let mut rdb_channel = false;
     for kv in v.split(',') {
         match kv.split_once('=')? {
             ("ip", x) => ip = Some(x),
@@ -133,6 +144,7 @@ fn parse_connected_replica(v: &str) -> Option<ConnectedReplica> {
             ("state", x) => state = x,
             ("offset", x) => offset = x.parse().unwrap_or(0),
             ("lag", x) => lag = x.parse().unwrap_or(0),
+            ("type", x) => rdb_channel = x == "rdb-channel",
             _ => {}
         }
     }
@@ -141,6 +153,7 @@ fn parse_connected_replica(v: &str) -> Option<ConnectedReplica> {
         state: state.to_string(),
         offset,
         lag_secs: lag,
+        rdb_channel,
     })
 }
 

@@ -8,7 +8,7 @@ use crate::link::{Backoff, LinkSettings, classify, now_ms};
 use redis::Value;
 use redis::aio::MultiplexedConnection;
 use sentui_model::budget;
-use sentui_model::info::{ReplicationInfo, ServerVersion};
+use sentui_model::info::{ReplicationInfo, ServerInfo, ServerVersion};
 use sentui_model::{Addr, Reach, Update};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -65,9 +65,19 @@ fn server_and_replication() -> redis::Pipeline {
     pipe
 }
 
-/// The server's name and version from an `INFO server` reply.
-fn server_of(v: &Value) -> Option<ServerVersion> {
-    text(v).and_then(|t| ServerVersion::from_info(&t))
+/// What a node is, from its `INFO server` reply: name and version, and its run id.
+#[derive(Clone, Default)]
+struct ServerFacts {
+    server: Option<ServerVersion>,
+    run_id: Option<String>,
+}
+
+fn server_of(v: &Value) -> ServerFacts {
+    let info = text(v).map(|t| ServerInfo::parse(&t)).unwrap_or_default();
+    ServerFacts {
+        server: info.server,
+        run_id: info.run_id,
+    }
 }
 
 /// One `INFO server` + `INFO replication`, as an update (used by one-shot snapshots).
@@ -84,7 +94,7 @@ pub async fn info_once(
     Ok(info_update(
         addr,
         &replication,
-        server_of(&server).as_ref(),
+        &server_of(&server),
         started,
         at,
     ))
@@ -93,19 +103,14 @@ pub async fn info_once(
 /// A redis-rs error and when the failed call started.
 pub struct RedisErrorAt(pub redis::RedisError, pub u64);
 
-fn info_update(
-    addr: &Addr,
-    v: &Value,
-    server: Option<&ServerVersion>,
-    started: u64,
-    at: u64,
-) -> Update {
+fn info_update(addr: &Addr, v: &Value, server: &ServerFacts, started: u64, at: u64) -> Update {
     match text(v)
         .ok_or_else(|| "INFO replied with a non-string".to_string())
         .and_then(|t| ReplicationInfo::parse(&t))
     {
         Ok(mut info) => {
-            info.server = server.cloned();
+            info.server = server.server.clone();
+            info.run_id = server.run_id.clone();
             Update::NodeInfo {
                 addr: addr.clone(),
                 at,
@@ -192,7 +197,7 @@ async fn probe_loop(
     let mut last_info: Option<Instant> = None;
     // What the node is: asked with the first INFO on each connection (a restart may bring
     // another version), then stamped on every report.
-    let mut server: Option<ServerVersion> = None;
+    let mut server: Option<ServerFacts> = None;
     let mut flagged = false;
     let key = address_key(addr);
     loop {
@@ -251,9 +256,10 @@ async fn probe_loop(
                 last_info = Some(Instant::now());
                 flagged = false;
                 if let Some(s) = s {
-                    server = server_of(&s);
+                    server = Some(server_of(&s));
                 }
-                Some(info_update(addr, &v, server.as_ref(), started, at))
+                let facts = server.clone().unwrap_or_default();
+                Some(info_update(addr, &v, &facts, started, at))
             }
             Some(Ok(_)) if flagged => {
                 flagged = false;
