@@ -21,6 +21,16 @@ pub fn sentui(args: &[&str]) -> Output {
         .expect("run sentui")
 }
 
+/// `sentui ARGS` with extra environment variables.
+pub fn sentui_env(args: &[&str], env: &[(&str, &str)]) -> Output {
+    Command::new(bin())
+        .args(args)
+        .env_remove("SENTUI_SENTINELS")
+        .envs(env.iter().copied())
+        .output()
+        .expect("run sentui")
+}
+
 pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
@@ -302,15 +312,23 @@ impl Drop for DockerLab {
     }
 }
 
+/// True where a Docker engine answers; elsewhere says loudly that `test` is skipped.
+pub fn docker_or_skip(test: &str) -> bool {
+    if docker_engine_reachable() {
+        return true;
+    }
+    eprintln!(
+        "\n!!!!!!!! SKIPPED {test}: NO DOCKER ENGINE IS REACHABLE (docker info failed) !!!!!!!!\n"
+    );
+    println!("SKIPPED: no Docker engine reachable");
+    false
+}
+
 impl DockerLab {
     /// Brings up the compose lab as `project` (taken down on drop), or, only when no Docker
     /// engine is reachable, says loudly that `test` is skipped and returns None.
     pub fn up_or_skip(test: &str, project: String) -> Option<(DockerLab, Output)> {
-        if !docker_engine_reachable() {
-            eprintln!(
-                "\n!!!!!!!! SKIPPED {test}: NO DOCKER ENGINE IS REACHABLE (docker info failed) !!!!!!!!\n"
-            );
-            println!("SKIPPED: no Docker engine reachable");
+        if !docker_or_skip(test) {
             return None;
         }
         let lab = DockerLab::named(project);
