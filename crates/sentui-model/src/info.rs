@@ -266,4 +266,39 @@ mod tests {
         );
         assert_eq!(s.tilt, Some(true));
     }
+
+    #[test]
+    fn tells_the_server_from_its_version_line() {
+        let redis = "Redis server v=7.0.15 sha=00000000:0 malloc=jemalloc-5.3.0 bits=64 build=e08dbad3e06f3fb\n";
+        let valkey = "Valkey server v=8.1.1 sha=00000000:0 malloc=jemalloc-5.3.0 bits=64 build=384b3c0d511f998a\n";
+        let v = |t| ServerVersion::from_version_output(t).map(|s| s.to_string());
+        assert_eq!(v(redis).as_deref(), Some("redis 7.0.15"));
+        assert_eq!(v(valkey).as_deref(), Some("valkey 8.1.1"));
+        assert_eq!(v("ls (GNU coreutils) 9.1\n"), None);
+        assert_eq!(v("KeyDB server v=6.3.4 sha=0\n"), None);
+        assert_eq!(v("Redis server v=seven\n"), None);
+        assert_eq!(v(""), None);
+    }
+
+    #[test]
+    fn valkey_reports_its_own_version_not_redis_version() {
+        let info =
+            "# Server\r\nredis_version:7.2.4\r\nserver_name:valkey\r\nvalkey_version:8.1.1\r\n";
+        let s = ServerVersion::from_info(info).unwrap();
+        assert_eq!((s.name.as_str(), s.version.as_str()), ("valkey", "8.1.1"));
+        let s = ServerVersion::from_info("redis_version:8.0.2\r\n").unwrap();
+        assert_eq!(s.to_string(), "redis 8.0.2");
+        assert_eq!(ServerVersion::from_info("role:master\r\n"), None);
+    }
+
+    #[test]
+    fn reads_dual_channel_fields() {
+        let i = ReplicationInfo::parse(
+            "role:master\nslave0:ip=172.27.0.2,port=6379,state=wait_bgsave,offset=0,lag=0,type=rdb-channel\nslave1:ip=r1,port=6379,state=bg_transfer,offset=0,lag=0,type=main-channel\nreplicas_waiting_psync:1\n",
+        )
+        .unwrap();
+        assert_eq!(i.replicas_waiting_psync, Some(1));
+        let rdb: Vec<bool> = i.connected_replicas.iter().map(|c| c.rdb_channel).collect();
+        assert_eq!(rdb, [true, false]);
+    }
 }
