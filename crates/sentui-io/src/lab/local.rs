@@ -449,8 +449,18 @@ fn group_disagreement(
                 && g.master.num_replicas == replicas
                 && g.master.num_other_sentinels as usize == seeds.len() - 1
         });
-    if agreed {
+    // A sentinel in TILT (its timer stalled, e.g. a loaded machine at start) acts on nothing
+    // for 30 s: the lab is not ready until it is out.
+    let tilted: Vec<String> = views
+        .iter()
+        .filter(|(s, _)| s.tilt)
+        .map(|(s, _)| s.addr.to_string())
+        .collect();
+    if agreed && tilted.is_empty() {
         return None;
+    }
+    if agreed {
+        return Some(format!("{group}: {} in TILT mode", tilted.join(", ")));
     }
     let seen: Vec<String> = views
         .iter()
