@@ -120,23 +120,7 @@ fn every_version_answers_the_sentinel_commands() {
 
 /// A captured failover on `dir`: every event of every sentinel (PSUBSCRIBE *), in order.
 fn replay(dir: &str) -> (Deployment, Vec<(Addr, String)>) {
-    let path = format!(
-        "{}/tests/fixtures/{dir}/failover_events.txt",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let mut d = Deployment::default();
-    let mut sent = Vec::new();
-    for line in std::fs::read_to_string(path).unwrap().lines() {
-        let cols: Vec<&str> = line.splitn(4, '\t').collect();
-        sent.push((addr(cols[1]), cols[2].to_string()));
-        d.apply(Update::SentinelEvent {
-            sentinel: addr(cols[1]),
-            at: cols[0].parse().unwrap(),
-            event: cols[2].to_string(),
-            payload: cols[3].to_string(),
-        });
-    }
-    (d, sent)
+    common::scenario::replay_events(&format!("{dir}/failover_events.txt"))
 }
 
 #[test]

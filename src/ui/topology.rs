@@ -69,7 +69,7 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
     let label = |n: &NodeView| -> String {
         let mut what = super::sentinels::behind(n.container.as_ref(), n.process.as_deref());
         // The server and version where the row has room for it.
-        if let Some(server) = n.server.as_ref().filter(|_| inner_w > 90) {
+        if let Some(server) = n.server.as_ref() {
             what = if what.is_empty() {
                 server.to_string()
             } else {

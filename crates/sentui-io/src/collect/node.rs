@@ -54,15 +54,18 @@ impl Default for ProbeSettings {
     }
 }
 
-/// `INFO server` and `INFO replication` in one round trip: what the node is, and its
-/// replication.
-fn server_and_replication() -> redis::Pipeline {
-    let mut pipe = redis::pipe();
-    pipe.cmd("INFO")
-        .arg("server")
-        .cmd("INFO")
-        .arg("replication");
-    pipe
+/// `INFO server`, then `INFO replication`: what the node is, and its replication. One after
+/// the other, not pipelined, so that a peer that answers the first with garbage and hangs up
+/// is reported for its garbage, not for the write the hang-up broke.
+async fn server_and_replication(
+    conn: &mut MultiplexedConnection,
+) -> redis::RedisResult<(Value, Value)> {
+    let server: Value = redis::cmd("INFO").arg("server").query_async(conn).await?;
+    let replication: Value = redis::cmd("INFO")
+        .arg("replication")
+        .query_async(conn)
+        .await?;
+    Ok((server, replication))
 }
 
 /// What a node is, from its `INFO server` reply: name and version, and its run id.
@@ -86,8 +89,7 @@ pub async fn info_once(
     addr: &Addr,
 ) -> Result<Update, RedisErrorAt> {
     let started = now_ms();
-    let (server, replication): (Value, Value) = server_and_replication()
-        .query_async(conn)
+    let (server, replication) = server_and_replication(conn)
         .await
         .map_err(|e| RedisErrorAt(e, started))?;
     let at = now_ms();
@@ -209,8 +211,7 @@ async fn probe_loop(
         let started = now_ms();
         let mut request = Box::pin(async {
             if ask_server {
-                let (s, r): (Value, Value) =
-                    server_and_replication().query_async(&mut *conn).await?;
+                let (s, r) = server_and_replication(&mut *conn).await?;
                 return Ok((Some(s), r));
             }
             let mut cmd = if info_due {
