@@ -197,18 +197,7 @@ fn one_version(server: &str, family: &str, series: &str) {
     }
     drop(stream);
 
-    let down = sentui(&["lab", "down", "--project", &lab.project]);
-    assert!(
-        down.status.success(),
-        "{server}: lab down: {}{}",
-        stdout(&down),
-        stderr(&down)
-    );
-    assert_eq!(
-        lab.leftovers(),
-        "",
-        "{server}: nothing of the project is left"
-    );
+    lab.down_clean(&[]);
 }
 
 #[test]
@@ -257,56 +246,30 @@ fn the_lab_with_each_compose() {
             s["masters"][0]["sentinels"].as_array().map(Vec::len),
             Some(3)
         );
-        let down = sentui_env(
-            &["lab", "down", "--project", &lab.project],
-            &[("SENTUI_COMPOSE", compose)],
-        );
-        assert!(
-            down.status.success(),
-            "{compose}: {}{}",
-            stdout(&down),
-            stderr(&down)
-        );
-        assert_eq!(
-            lab.leftovers(),
-            "",
-            "{compose}: nothing of the project is left"
-        );
+        lab.down_clean(&[("SENTUI_COMPOSE", compose)]);
     }
 }
 
 /// Wrong input to the Docker lab is refused with a reason and exit 2, before anything starts.
 #[test]
 fn bad_server_and_compose_choices_are_refused() {
-    let out = sentui(&[
-        "lab",
-        "up",
-        "--project",
-        "sentui-never",
-        "--server",
-        "redis:6.2",
-    ]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).contains("redis:7.0, redis:8.0, valkey:8.1"),
-        "{}",
-        stderr(&out)
+    // Taken down on drop, should a regression let one of these start a lab.
+    let guard = DockerLab::named(format!("sentui-never-{}", std::process::id()));
+    let up = ["lab", "up", "--project", guard.project.as_str()];
+    let out = sentui(&[&up[..], &["--server", "redis:6.2"]].concat());
+    assert_refused(
+        &out,
+        "unknown server 'redis:6.2': one of redis:7.0, redis:8.0, valkey:8.1",
     );
-    let out = sentui_env(
-        &["lab", "up", "--project", "sentui-never"],
-        &[("SENTUI_COMPOSE", "podman-compose")],
-    );
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).contains(
-            "SENTUI_COMPOSE='podman-compose' is neither `docker compose` nor `docker-compose`"
-        ),
-        "{}",
-        stderr(&out)
+    let out = sentui(&["lab", "up", "--local", "--server", "valkey:8.1"]);
+    assert_refused(&out, "the local lab runs --server-bin PATH");
+    let out = sentui_env(&up, &[("SENTUI_COMPOSE", "podman-compose")]);
+    assert_refused(
+        &out,
+        "SENTUI_COMPOSE='podman-compose' is neither `docker compose` nor `docker-compose`",
     );
     // A Compose that is not installed: docker-compose, with a PATH that holds only docker
     // (the v2 plugin is found by docker itself, in directories a test cannot hide).
-    let dir = tempfile::tempdir().unwrap();
     let docker = Command::new("sh")
         .args(["-c", "command -v docker"])
         .output()
@@ -315,21 +278,12 @@ fn bad_server_and_compose_choices_are_refused() {
     if docker.is_empty() {
         return; // no docker CLI: nothing to hide Compose behind
     }
+    let dir = tempfile::tempdir().unwrap();
     std::os::unix::fs::symlink(&docker, dir.path().join("docker")).unwrap();
-    let out = sentui_env(
-        &["lab", "up", "--project", "sentui-never"],
-        &[
-            ("SENTUI_COMPOSE", "docker-compose"),
-            ("PATH", dir.path().to_str().unwrap()),
-        ],
+    let path = dir.path().to_str().unwrap();
+    let out = sentui_env(&up, &[("SENTUI_COMPOSE", "docker-compose"), ("PATH", path)]);
+    assert_refused(
+        &out,
+        "SENTUI_COMPOSE=docker-compose but `docker-compose version` does not run: it is not installed",
     );
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("SENTUI_COMPOSE=docker-compose but `docker-compose version` does not run: it is not installed"),
-        "{}",
-        stderr(&out)
-    );
-    let out = sentui(&["lab", "up", "--local", "--server", "valkey:8.1"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("--server-bin"), "{}", stderr(&out));
 }

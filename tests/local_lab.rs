@@ -193,38 +193,29 @@ fn failover_on_the_local_lab() {
 fn a_server_bin_that_is_not_a_server_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let lab = dir.path().join("lab");
-    let lab = lab.to_str().unwrap();
-    let out = sentui(&[
-        "lab",
-        "up",
-        "--dir",
-        lab,
-        "--server-bin",
-        "/nonexistent/redis-server",
-    ]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).contains("--server-bin /nonexistent/redis-server: no such file"),
-        "{}",
-        stderr(&out)
+    let up = |bin: &str| {
+        sentui(&[
+            "lab",
+            "up",
+            "--dir",
+            lab.to_str().unwrap(),
+            "--server-bin",
+            bin,
+        ])
+    };
+    assert_refused(
+        &up("/nonexistent/redis-server"),
+        "--server-bin /nonexistent/redis-server: no such file",
     );
-    let out = sentui(&["lab", "up", "--dir", lab, "--server-bin", "/bin/true"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).contains("/bin/true is not a Redis-compatible server"),
-        "{}",
-        stderr(&out)
+    assert_refused(
+        &up("/bin/true"),
+        "/bin/true is not a Redis-compatible server",
     );
-    let out = sentui(&["lab", "up", "--dir", lab, "--server-bin", "/bin/ls"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).contains(
-            "is not a Redis-compatible server: `/bin/ls --version` printed 'ls (GNU coreutils)"
-        ),
-        "{}",
-        stderr(&out)
+    assert_refused(
+        &up("/bin/ls"),
+        "is not a Redis-compatible server: `/bin/ls --version` printed 'ls (GNU coreutils)",
     );
-    assert!(!dir.path().join("lab").exists(), "nothing started");
+    assert!(!lab.exists(), "nothing started");
 }
 
 #[test]

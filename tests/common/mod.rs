@@ -31,6 +31,12 @@ pub fn sentui_env(args: &[&str], env: &[(&str, &str)]) -> Output {
         .expect("run sentui")
 }
 
+/// The command was refused as bad input: exit 2, with `why` on stderr.
+pub fn assert_refused(out: &Output, why: &str) {
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(out));
+    assert!(stderr(out).contains(why), "{}", stderr(out));
+}
+
 pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
@@ -303,6 +309,21 @@ impl DockerLab {
             left.push_str(&String::from_utf8_lossy(&out.stdout));
         }
         left.trim().to_string()
+    }
+}
+
+impl DockerLab {
+    /// `lab down` (with `env`) succeeds and leaves no container, network or volume.
+    pub fn down_clean(&self, env: &[(&str, &str)]) {
+        let down = sentui_env(&["lab", "down", "--project", &self.project], env);
+        assert!(
+            down.status.success(),
+            "{}: lab down: {}{}",
+            self.project,
+            stdout(&down),
+            stderr(&down)
+        );
+        assert_eq!(self.leftovers(), "", "nothing of {} is left", self.project);
     }
 }
 
