@@ -20,6 +20,14 @@ set -eu
 
 log() { echo "sentinel-entrypoint: $*" >&2; }
 
+# Valkey images ship valkey-server/valkey-cli (official ones also redis-* links): use the
+# image's own names.
+if command -v valkey-server >/dev/null 2>&1; then
+  : "${SERVER_BIN:=valkey-server}" "${CLI_BIN:=valkey-cli}"
+else
+  : "${SERVER_BIN:=redis-server}" "${CLI_BIN:=redis-cli}"
+fi
+
 : "${SENTINEL_CONF:=/data/sentinel.conf}"
 : "${SENTINEL_TEMPLATE:=/usr/local/etc/redis/sentinel.conf.tpl}"
 : "${SENTINEL_PORT:=26379}"
@@ -51,13 +59,14 @@ log() { echo "sentinel-entrypoint: $*" >&2; }
 # it when there is a password.
 probe() { # password host port cmd...
   (
-    if [ -n "$1" ]; then REDISCLI_AUTH=$1; export REDISCLI_AUTH; else unset REDISCLI_AUTH; fi
+    # valkey-cli reads VALKEYCLI_AUTH (and REDISCLI_AUTH too, for compatibility)
+    if [ -n "$1" ]; then REDISCLI_AUTH=$1 VALKEYCLI_AUTH=$1; export REDISCLI_AUTH VALKEYCLI_AUTH; else unset REDISCLI_AUTH VALKEYCLI_AUTH; fi
     h=$2 p=$3; shift 3
     if command -v timeout >/dev/null 2>&1; then
       # INT, not TERM: busybox sh would log "Terminated" for each timeout
-      timeout -s INT 2 redis-cli --no-auth-warning -h "$h" -p "$p" "$@" 2>/dev/null
+      timeout -s INT 2 "$CLI_BIN" --no-auth-warning -h "$h" -p "$p" "$@" 2>/dev/null
     else
-      redis-cli --no-auth-warning -h "$h" -p "$p" "$@" 2>/dev/null
+      "$CLI_BIN" --no-auth-warning -h "$h" -p "$p" "$@" 2>/dev/null
     fi
   ) 2>/dev/null
 }
@@ -155,10 +164,10 @@ log "rendered $SENTINEL_CONF: monitor $SENTINEL_MASTER_NAME $master_host:$master
   "announce=${SENTINEL_ANNOUNCE_HOSTNAME:-<container ip>} myid=${SENTINEL_MYID:-<new>}"
 
 # --- 3. run -----------------------------------------------------------------------
-# Official images drop to the redis user in docker-entrypoint.sh (which chowns
+# Official images drop to their own user (redis, valkey) in docker-entrypoint.sh (which chowns
 # the cwd, /data); reuse it. The offline image has none and runs as root.
 if [ "$(id -u)" = 0 ] && command -v docker-entrypoint.sh >/dev/null 2>&1; then
-  chown redis "$SENTINEL_CONF" "$(dirname "$SENTINEL_CONF")" 2>/dev/null || true
-  exec docker-entrypoint.sh redis-server "$SENTINEL_CONF" --sentinel "$@"
+  chown "${SERVER_BIN%-server}" "$SENTINEL_CONF" "$(dirname "$SENTINEL_CONF")" 2>/dev/null || true
+  exec docker-entrypoint.sh "$SERVER_BIN" "$SENTINEL_CONF" --sentinel "$@"
 fi
-exec redis-server "$SENTINEL_CONF" --sentinel "$@"
+exec "$SERVER_BIN" "$SENTINEL_CONF" --sentinel "$@"

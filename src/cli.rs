@@ -3,6 +3,7 @@
 //! single subcommand are flags only, but for a few named in their help.
 
 use clap::{Args, Parser, Subcommand};
+use sentui_io::lab::server::ServerImage;
 use sentui_model::action::Action;
 use sentui_model::{Addr, AddrMap};
 use std::path::PathBuf;
@@ -374,6 +375,14 @@ pub struct LabOptions {
     /// Number of master groups the three sentinels watch (local lab; the scale lab runs 100).
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=200))]
     pub groups: u16,
+    /// The server of the Docker lab: redis:7.0 (default), redis:8.0 or valkey:8.1. The
+    /// official image when a registry serves it, else one built offline from Debian's packages.
+    #[arg(long, value_name = "SERVER", env = "SENTUI_LAB_SERVER")]
+    pub server: Option<ServerImage>,
+    /// The server binary of the local lab, which this implies (redis-server or valkey-server;
+    /// default: redis-server on PATH, else valkey-server).
+    #[arg(long, value_name = "PATH", env = "SENTUI_LAB_SERVER_BIN")]
+    pub server_bin: Option<PathBuf>,
 }
 
 pub fn parse_addr(s: &str) -> Result<Addr, String> {

@@ -109,12 +109,5 @@ fn failover_on_the_docker_lab() {
         stderr(&out)
     );
 
-    let down = sentui(&["lab", "down", "--project", &lab.project]);
-    assert!(
-        down.status.success(),
-        "lab down: {}{}",
-        stdout(&down),
-        stderr(&down)
-    );
-    assert_eq!(lab.leftovers(), "", "nothing of the project is left");
+    lab.down_clean(&[]);
 }

@@ -37,6 +37,34 @@ fn failover_on_the_local_lab() {
             .iter()
             .all(|x| x["reach"] == "ok" && x["master"] == lab.master.as_str())
     );
+    // The binary the lab ran is recorded, and every node and sentinel says what it runs.
+    let server = &lab.state()["server"];
+    assert_eq!(server["name"], "redis", "{server}");
+    assert!(server["path"].as_str().unwrap().ends_with("redis-server"));
+    let version = server["version"].as_str().unwrap().to_string();
+    assert!(
+        lab.up_stdout
+            .contains(&format!("server: redis {version} (")),
+        "{}",
+        lab.up_stdout
+    );
+    assert_eq!(g["master"]["server"]["version"], version.as_str());
+    assert!(
+        g["replicas"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["server"]["name"] == "redis")
+    );
+    assert!(
+        g["sentinels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|x| x["server"]["version"] == version.as_str())
+    );
+    let text = stdout(&lab.run(&["status"]));
+    assert!(text.contains(&format!("redis {version}")), "{text}");
 
     // Freeze the master and watch the failover.
     let stream = EventStream::start(&lab.sentinel_args(), "failover-complete");
@@ -160,6 +188,36 @@ fn failover_on_the_local_lab() {
 
 /// Three sentinels watching several groups (the scale lab, small): every group is reported
 /// whole, by `status` and by the live collectors on a budget of one group a round.
+/// `--server-bin` must name a Redis-compatible server: exit 2 with the reason, nothing started.
+#[test]
+fn a_server_bin_that_is_not_a_server_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let lab = dir.path().join("lab");
+    let up = |bin: &str| {
+        sentui(&[
+            "lab",
+            "up",
+            "--dir",
+            lab.to_str().unwrap(),
+            "--server-bin",
+            bin,
+        ])
+    };
+    assert_refused(
+        &up("/nonexistent/redis-server"),
+        "--server-bin /nonexistent/redis-server: no such file",
+    );
+    assert_refused(
+        &up("/bin/true"),
+        "/bin/true is not a Redis-compatible server",
+    );
+    assert_refused(
+        &up("/bin/ls"),
+        "is not a Redis-compatible server: `/bin/ls --version` printed 'ls (GNU coreutils)",
+    );
+    assert!(!lab.exists(), "nothing started");
+}
+
 #[test]
 fn one_sentinel_set_watching_several_groups() {
     let lab = LocalLab::up_groups(1, 4);

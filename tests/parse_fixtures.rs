@@ -121,26 +121,8 @@ fn info_sentinel_section() {
 }
 
 /// The event stream of a real failover (all three sentinels, PSUBSCRIBE *), fed in order.
-fn replay_failover() -> (Deployment, u64) {
-    let dir = env!("CARGO_MANIFEST_DIR");
-    let freeze: u64 = std::fs::read_to_string(format!("{dir}/tests/fixtures/freeze_ts"))
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap();
-    let text =
-        std::fs::read_to_string(format!("{dir}/tests/fixtures/failover_events.txt")).unwrap();
-    let mut d = Deployment::default();
-    for line in text.lines() {
-        let cols: Vec<&str> = line.splitn(4, '\t').collect();
-        d.apply(Update::SentinelEvent {
-            sentinel: addr(cols[1]),
-            at: cols[0].parse().unwrap(),
-            event: cols[2].to_string(),
-            payload: cols[3].to_string(),
-        });
-    }
-    (d, freeze)
+fn replay_failover() -> (Deployment, Vec<(Addr, String)>) {
+    common::scenario::replay_events("failover_events.txt")
 }
 
 #[test]

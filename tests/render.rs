@@ -51,6 +51,26 @@ fn steady_state() {
     both_sizes("steady", &app);
 }
 
+/// Each node's server and version, where the topology rows have room for it.
+#[test]
+fn server_versions_where_they_fit() {
+    let mut d = scenario::steady(FREEZE - 2000);
+    for n in d.nodes.values_mut() {
+        if let Some(i) = n.info.as_mut() {
+            i.server = Some(sentui_model::info::ServerVersion {
+                name: "valkey".into(),
+                version: "8.1.1".into(),
+            });
+        }
+    }
+    let app = app_for(d, FREEZE - 1000);
+    let wide = screen(&app, 160, 45);
+    assert_eq!(wide.matches("valkey 8.1.1").count(), 3, "{wide}");
+    let narrow = screen(&app, 80, 24);
+    assert!(narrow.contains("★ 127.0.0.1:16379"), "{narrow}");
+    assert!(narrow.contains("├─up──▶ 127.0.0.1:16380"), "{narrow}");
+}
+
 #[test]
 fn master_unresponsive() {
     let app = app_for(scenario::master_unresponsive(), FREEZE + 800);

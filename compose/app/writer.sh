@@ -12,7 +12,9 @@ set -u
 : "${APP_TIMEOUT:=2}"          # a paused master hangs, it does not refuse
 : "${REDIS_PASSWORD:=}"       # for the data nodes
 : "${SENTINEL_PASSWORD:=}"    # for the sentinels
-unset REDISCLI_AUTH
+unset REDISCLI_AUTH VALKEYCLI_AUTH
+# valkey-cli on Valkey images, redis-cli elsewhere
+CLI_BIN=$(command -v valkey-cli || command -v redis-cli)
 
 trap 'echo "$(ts) app: stopping"; exit 0' TERM INT
 
@@ -22,9 +24,9 @@ ts() { date '+%H:%M:%S'; }
 # timeout: busybox sh reports TERM-killed jobs ("Terminated") on stderr.
 cli() {
   (
-    [ -z "$1" ] || { REDISCLI_AUTH=$1; export REDISCLI_AUTH; }
+    [ -z "$1" ] || { REDISCLI_AUTH=$1 VALKEYCLI_AUTH=$1; export REDISCLI_AUTH VALKEYCLI_AUTH; }
     shift
-    timeout -s INT "$APP_TIMEOUT" redis-cli --no-auth-warning "$@" 2>&1
+    timeout -s INT "$APP_TIMEOUT" "$CLI_BIN" --no-auth-warning "$@" 2>&1
   ) 2>/dev/null
 }
 

@@ -26,23 +26,32 @@ pub fn connect_hint(state: &LabState) -> String {
     )
 }
 
-/// Docker when asked for (not --local) and an engine answers.
-async fn use_docker(opts: &LabOptions) -> bool {
-    if opts.local {
-        return false;
+/// Docker when asked for (not --local, no --server-bin) and an engine answers. `--server`
+/// chooses the Docker lab's server, so it needs one.
+async fn use_docker(opts: &LabOptions) -> Result<bool, String> {
+    let local = opts.local || opts.server_bin.is_some();
+    if local && let Some(server) = opts.server {
+        return Err(format!(
+            "--server {server} chooses the Docker lab's server; the local lab runs --server-bin PATH"
+        ));
+    }
+    if local {
+        return Ok(false);
     }
     match Engine::connect().await {
-        Ok(_) => true,
+        Ok(_) => Ok(true),
+        Err(e) if opts.server.is_some() => Err(format!("--server needs a Docker engine: {e}")),
         Err(e) => {
             outln!("no Docker engine ({e}); using the local-process lab");
-            false
+            Ok(false)
         }
     }
 }
 
 pub async fn up(opts: &LabOptions) -> Result<Lab, String> {
-    if use_docker(opts).await {
-        compose::up(&opts.project, &mut |line| outln!("{line}")).await?;
+    if use_docker(opts).await? {
+        let server = opts.server.unwrap_or_default();
+        compose::up(&opts.project, server, &mut |line| outln!("{line}")).await?;
         outln!(
             "Docker lab up: compose project {}; the sentinels agree.",
             opts.project
@@ -51,7 +60,11 @@ pub async fn up(opts: &LabOptions) -> Result<Lab, String> {
         return Ok(Lab::Docker(opts.project.clone()));
     }
     let dir = opts.dir.clone().unwrap_or_else(local::default_dir);
-    let (state, started) = local::up(&dir, opts.replicas, opts.groups).await?;
+    let server = local::server_binary(opts.server_bin.as_deref()).await?;
+    let (state, started) = local::up(&dir, server, opts.replicas, opts.groups).await?;
+    if let Some(s) = &state.server {
+        outln!("server: {} ({})", s.server, s.path.display());
+    }
     let master = state.master().map(|m| m.to_string()).unwrap_or_default();
     let replicas = state.members.iter().filter(|m| m.role == "replica").count();
     if started && state.groups.len() > 1 {
@@ -80,7 +93,7 @@ pub async fn up(opts: &LabOptions) -> Result<Lab, String> {
 }
 
 pub async fn down(opts: &LabOptions) -> Result<(), String> {
-    if use_docker(opts).await {
+    if use_docker(opts).await? {
         compose::down(&opts.project).await?;
         outln!(
             "Docker lab {} removed: no container, network or volume of the project is left.",

@@ -136,20 +136,25 @@ fn node_row(out: &mut String, label: &str, n: &NodeView) {
         (Some(b), None) => format!("{b}B"),
         _ => "-".into(),
     };
+    let mut flags = n.flags.join(",");
+    if !n.aliases.is_empty() {
+        let also: Vec<String> = n.aliases.iter().map(|a| a.to_string()).collect();
+        flags.push_str(&format!(
+            " (also listed as {}: RDB channel)",
+            also.join(", ")
+        ));
+    }
     let _ = writeln!(
         out,
-        "  {label:<8} {:<22} {:<8} {:<18} {:>12} {:>10} {:<5} {}",
+        "  {label:<8} {:<22} {:<8} {:<18} {:>12} {:>10} {:<5} {:<13} {}",
         n.addr.to_string(),
         dash(role),
         state,
         dash(n.offset),
         lag,
         dash(n.link),
-        with_behind(
-            n.flags.join(","),
-            n.container.as_ref(),
-            n.process.as_deref()
-        )
+        dash(n.server.as_ref()),
+        with_behind(flags, n.container.as_ref(), n.process.as_deref())
     );
 }
 
@@ -189,8 +194,8 @@ fn write_group(out: &mut String, g: &GroupView) {
     );
     let _ = writeln!(
         out,
-        "  {:<8} {:<22} {:<8} {:<18} {:>12} {:>10} {:<5} FLAGS",
-        "", "ADDR", "ROLE", "STATE", "OFFSET", "LAG", "LINK"
+        "  {:<8} {:<22} {:<8} {:<18} {:>12} {:>10} {:<5} {:<13} FLAGS",
+        "", "ADDR", "ROLE", "STATE", "OFFSET", "LAG", "LINK", "SERVER"
     );
     if let Some(m) = &g.master {
         node_row(out, "master", m);
@@ -200,8 +205,8 @@ fn write_group(out: &mut String, g: &GroupView) {
     }
     let _ = writeln!(
         out,
-        "  {:<8} {:<22} {:<18} {:>6} {:<22} {:>5} NOTES",
-        "", "SENTINEL", "STATE", "RTT", "BELIEVES MASTER", "EPOCH"
+        "  {:<8} {:<22} {:<18} {:>6} {:<22} {:>5} {:<13} NOTES",
+        "", "SENTINEL", "STATE", "RTT", "BELIEVES MASTER", "EPOCH", "SERVER"
     );
     for s in &g.sentinels {
         let mut notes_prefix = String::new();
@@ -235,7 +240,7 @@ fn write_group(out: &mut String, g: &GroupView) {
         let notes = format!("{notes_prefix}{}", notes.join("; "));
         let _ = writeln!(
             out,
-            "  {:<8} {:<22} {:<18} {:>6} {:<22} {:>5} {}",
+            "  {:<8} {:<22} {:<18} {:>6} {:<22} {:>5} {:<13} {}",
             "sentinel",
             s.addr.to_string(),
             state,
@@ -244,6 +249,7 @@ fn write_group(out: &mut String, g: &GroupView) {
                 .unwrap_or_else(|| "-".into()),
             dash(s.master.as_ref()),
             dash(s.config_epoch),
+            dash(s.server.as_ref()),
             notes
         );
     }

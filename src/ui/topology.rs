@@ -68,7 +68,15 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
         .and_then(|f| f.new_master.clone());
     let mut lines = Vec::new();
     let label = |n: &NodeView| -> String {
-        let what = super::sentinels::behind(n.container.as_ref(), n.process.as_deref());
+        let mut what = super::sentinels::behind(n.container.as_ref(), n.process.as_deref());
+        // The server and version where the row has room for it.
+        if let Some(server) = n.server.as_ref() {
+            what = if what.is_empty() {
+                server.to_string()
+            } else {
+                format!("{server} · {what}")
+            };
+        }
         if inner_w > 60 && !what.is_empty() {
             format!("  {what}")
         } else {

@@ -22,6 +22,22 @@ pub fn sentui(args: &[&str]) -> Output {
         .expect("run sentui")
 }
 
+/// `sentui ARGS` with extra environment variables.
+pub fn sentui_env(args: &[&str], env: &[(&str, &str)]) -> Output {
+    Command::new(bin())
+        .args(args)
+        .env_remove("SENTUI_SENTINELS")
+        .envs(env.iter().copied())
+        .output()
+        .expect("run sentui")
+}
+
+/// The command was refused as bad input: exit 2, with `why` on stderr.
+pub fn assert_refused(out: &Output, why: &str) {
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(out));
+    assert!(stderr(out).contains(why), "{}", stderr(out));
+}
+
 pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
@@ -297,21 +313,44 @@ impl DockerLab {
     }
 }
 
+impl DockerLab {
+    /// `lab down` (with `env`) succeeds and leaves no container, network or volume.
+    pub fn down_clean(&self, env: &[(&str, &str)]) {
+        let down = sentui_env(&["lab", "down", "--project", &self.project], env);
+        assert!(
+            down.status.success(),
+            "{}: lab down: {}{}",
+            self.project,
+            stdout(&down),
+            stderr(&down)
+        );
+        assert_eq!(self.leftovers(), "", "nothing of {} is left", self.project);
+    }
+}
+
 impl Drop for DockerLab {
     fn drop(&mut self) {
         let _ = sentui(&["lab", "down", "--project", &self.project]);
     }
 }
 
+/// True where a Docker engine answers; elsewhere says loudly that `test` is skipped.
+pub fn docker_or_skip(test: &str) -> bool {
+    if docker_engine_reachable() {
+        return true;
+    }
+    eprintln!(
+        "\n!!!!!!!! SKIPPED {test}: NO DOCKER ENGINE IS REACHABLE (docker info failed) !!!!!!!!\n"
+    );
+    println!("SKIPPED: no Docker engine reachable");
+    false
+}
+
 impl DockerLab {
     /// Brings up the compose lab as `project` (taken down on drop), or, only when no Docker
     /// engine is reachable, says loudly that `test` is skipped and returns None.
     pub fn up_or_skip(test: &str, project: String) -> Option<(DockerLab, Output)> {
-        if !docker_engine_reachable() {
-            eprintln!(
-                "\n!!!!!!!! SKIPPED {test}: NO DOCKER ENGINE IS REACHABLE (docker info failed) !!!!!!!!\n"
-            );
-            println!("SKIPPED: no Docker engine reachable");
+        if !docker_or_skip(test) {
             return None;
         }
         let lab = DockerLab::named(project);

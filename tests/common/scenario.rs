@@ -16,6 +16,25 @@ pub fn addr(s: &str) -> Addr {
     s.parse().unwrap()
 }
 
+/// A captured failover's events (`ms\tsentinel\tevent\tpayload` lines in tests/fixtures/`rel`),
+/// fed in order into a new deployment; also returns each event's sentinel and name, as sent.
+pub fn replay_events(rel: &str) -> (Deployment, Vec<(Addr, String)>) {
+    let path = format!("{}/tests/fixtures/{rel}", env!("CARGO_MANIFEST_DIR"));
+    let mut d = Deployment::default();
+    let mut sent = Vec::new();
+    for line in std::fs::read_to_string(path).unwrap().lines() {
+        let cols: Vec<&str> = line.splitn(4, '\t').collect();
+        sent.push((addr(cols[1]), cols[2].to_string()));
+        d.apply(Update::SentinelEvent {
+            sentinel: addr(cols[1]),
+            at: cols[0].parse().unwrap(),
+            event: cols[2].to_string(),
+            payload: cols[3].to_string(),
+        });
+    }
+    (d, sent)
+}
+
 /// A captured reply (raw RESP in tests/fixtures), parsed.
 pub fn fixture(name: &str) -> redis::Value {
     let bytes = std::fs::read(format!(
@@ -56,7 +75,10 @@ pub fn poll(after: bool, me: &str) -> SentinelPoll {
     let run_id = (me.port == 26380).then(|| "82577b3ef085821f12298ecc0b268aebc6dd6bfb".to_string());
     SentinelPoll {
         run_id,
-        version: Some("7.0.15".into()),
+        server: Some(sentui_model::info::ServerVersion {
+            name: "redis".into(),
+            version: "7.0.15".into(),
+        }),
         tilt: Some(false),
         groups: vec![GroupPoll {
             master,

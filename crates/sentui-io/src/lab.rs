@@ -1,5 +1,6 @@
 //! The failover labs sentui ships: the Docker Compose lab and a local-process lab (no Docker
-//! needed).
+//! needed), and the servers they run.
 
 pub mod compose;
 pub mod local;
+pub mod server;

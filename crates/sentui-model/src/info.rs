@@ -31,6 +31,11 @@ pub struct ConnectedReplica {
     pub offset: i64,
     /// Seconds since the replica last acknowledged (Redis's own `lag` field).
     pub lag_secs: i64,
+    /// The connection that carries a full sync's RDB apart from the replication stream
+    /// (Valkey's dual-channel `type=rdb-channel`): listed under the replica's IP while the sync
+    /// lasts, which Sentinel takes for another replica.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub rdb_channel: bool,
 }
 
 /// What a node says about its own replication (`INFO replication`).
@@ -49,6 +54,18 @@ pub struct ReplicationInfo {
     pub connected_replicas: Vec<ConnectedReplica>,
     pub failover_state: Option<String>,
     pub replid: Option<String>,
+    /// Valkey's dual-channel replication: replicas that loaded the RDB on its own channel and
+    /// wait to PSYNC the rest (`replicas_waiting_psync`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replicas_waiting_psync: Option<u32>,
+    /// The server's name and version (INFO server), which the collector asks once per
+    /// connection and stamps on every report.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server: Option<ServerVersion>,
+    /// The server process's run id (INFO server, asked with `server`): one server reached
+    /// under two addresses reports the same one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run_id: Option<String>,
 }
 
 impl ReplicationInfo {
@@ -68,6 +85,9 @@ impl ReplicationInfo {
             connected_replicas: Vec::new(),
             failover_state: None,
             replid: None,
+            replicas_waiting_psync: None,
+            server: None,
+            run_id: None,
         };
         for (k, v) in fields(text) {
             match k {
@@ -88,6 +108,7 @@ impl ReplicationInfo {
                 "slave_priority" | "replica_priority" => info.replica_priority = v.parse().ok(),
                 "master_failover_state" => info.failover_state = Some(v.to_string()),
                 "master_replid" => info.replid = Some(v.to_string()),
+                "replicas_waiting_psync" => info.replicas_waiting_psync = v.parse().ok(),
                 k if is_replica_line(k) => {
                     if let Some(r) = parse_connected_replica(v) {
                         info.connected_replicas.push(r);
@@ -115,6 +136,7 @@ fn is_replica_line(key: &str) -> bool {
 
 fn parse_connected_replica(v: &str) -> Option<ConnectedReplica> {
     let (mut ip, mut port, mut state, mut offset, mut lag) = (None, None, "", 0, 0);
+    let mut rdb_channel = false;
     for kv in v.split(',') {
         match kv.split_once('=')? {
             ("ip", x) => ip = Some(x),
@@ -122,6 +144,7 @@ fn parse_connected_replica(v: &str) -> Option<ConnectedReplica> {
             ("state", x) => state = x,
             ("offset", x) => offset = x.parse().unwrap_or(0),
             ("lag", x) => lag = x.parse().unwrap_or(0),
+            ("type", x) => rdb_channel = x == "rdb-channel",
             _ => {}
         }
     }
@@ -130,23 +153,73 @@ fn parse_connected_replica(v: &str) -> Option<ConnectedReplica> {
         state: state.to_string(),
         offset,
         lag_secs: lag,
+        rdb_channel,
     })
+}
+
+/// Which server answers and its own version: `redis 8.0.2`, `valkey 8.1.1`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServerVersion {
+    /// `redis` or `valkey` (INFO's `server_name`; Redis does not send one).
+    pub name: String,
+    pub version: String,
+}
+
+impl ServerVersion {
+    /// From INFO server: Valkey sends `server_name:valkey` and its own `valkey_version` next to
+    /// a `redis_version` it keeps for old clients (7.2.4), which is not its version.
+    pub fn from_info(text: &str) -> Option<ServerVersion> {
+        let name = field(text, "server_name").unwrap_or("redis");
+        let version =
+            field(text, &format!("{name}_version")).or_else(|| field(text, "redis_version"))?;
+        Some(ServerVersion {
+            name: name.to_string(),
+            version: version.to_string(),
+        })
+    }
+
+    /// From `redis-server --version` (`Redis server v=7.0.15 sha=...`) or `valkey-server
+    /// --version` (`Valkey server v=8.1.1 ...`); None for any other program.
+    pub fn from_version_output(text: &str) -> Option<ServerVersion> {
+        let line = text.lines().next()?;
+        let (name, rest) = line.split_once(" server v=")?;
+        let name = name.trim().to_ascii_lowercase();
+        let version = rest.split_whitespace().next()?;
+        let known = matches!(name.as_str(), "redis" | "valkey");
+        let numeric = version
+            .split('.')
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+        (known && numeric).then(|| ServerVersion {
+            name,
+            version: version.to_string(),
+        })
+    }
+}
+
+impl std::fmt::Display for ServerVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.name, self.version)
+    }
 }
 
 /// The parts of `INFO server` / `INFO sentinel` sentui uses.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ServerInfo {
     pub run_id: Option<String>,
-    pub version: Option<String>,
+    pub server: Option<ServerVersion>,
     pub tilt: Option<bool>,
+    /// How often this sentinel entered TILT since it started (`sentinel_total_tilt`, Redis 7.2+
+    /// and Valkey): a TILT that began and ended between two polls still counts here.
+    pub total_tilt: Option<u64>,
 }
 
 impl ServerInfo {
     pub fn parse(text: &str) -> Self {
         ServerInfo {
             run_id: field(text, "run_id").map(str::to_string),
-            version: field(text, "redis_version").map(str::to_string),
+            server: ServerVersion::from_info(text),
             tilt: field(text, "sentinel_tilt").map(|v| v == "1"),
+            total_tilt: field(text, "sentinel_total_tilt").and_then(|v| v.parse().ok()),
         }
     }
 }
@@ -187,7 +260,45 @@ mod tests {
             "# Server\nredis_version:7.0.15\nrun_id:abc\n# Sentinel\nsentinel_tilt:1\n",
         );
         assert_eq!(s.run_id.as_deref(), Some("abc"));
-        assert_eq!(s.version.as_deref(), Some("7.0.15"));
+        assert_eq!(
+            s.server.map(|v| v.to_string()).as_deref(),
+            Some("redis 7.0.15")
+        );
         assert_eq!(s.tilt, Some(true));
+    }
+
+    #[test]
+    fn tells_the_server_from_its_version_line() {
+        let redis = "Redis server v=7.0.15 sha=00000000:0 malloc=jemalloc-5.3.0 bits=64 build=e08dbad3e06f3fb\n";
+        let valkey = "Valkey server v=8.1.1 sha=00000000:0 malloc=jemalloc-5.3.0 bits=64 build=384b3c0d511f998a\n";
+        let v = |t| ServerVersion::from_version_output(t).map(|s| s.to_string());
+        assert_eq!(v(redis).as_deref(), Some("redis 7.0.15"));
+        assert_eq!(v(valkey).as_deref(), Some("valkey 8.1.1"));
+        assert_eq!(v("ls (GNU coreutils) 9.1\n"), None);
+        assert_eq!(v("KeyDB server v=6.3.4 sha=0\n"), None);
+        assert_eq!(v("Redis server v=seven\n"), None);
+        assert_eq!(v(""), None);
+    }
+
+    #[test]
+    fn valkey_reports_its_own_version_not_redis_version() {
+        let info =
+            "# Server\r\nredis_version:7.2.4\r\nserver_name:valkey\r\nvalkey_version:8.1.1\r\n";
+        let s = ServerVersion::from_info(info).unwrap();
+        assert_eq!((s.name.as_str(), s.version.as_str()), ("valkey", "8.1.1"));
+        let s = ServerVersion::from_info("redis_version:8.0.2\r\n").unwrap();
+        assert_eq!(s.to_string(), "redis 8.0.2");
+        assert_eq!(ServerVersion::from_info("role:master\r\n"), None);
+    }
+
+    #[test]
+    fn reads_dual_channel_fields() {
+        let i = ReplicationInfo::parse(
+            "role:master\nslave0:ip=172.27.0.2,port=6379,state=wait_bgsave,offset=0,lag=0,type=rdb-channel\nslave1:ip=r1,port=6379,state=bg_transfer,offset=0,lag=0,type=main-channel\nreplicas_waiting_psync:1\n",
+        )
+        .unwrap();
+        assert_eq!(i.replicas_waiting_psync, Some(1));
+        let rdb: Vec<bool> = i.connected_replicas.iter().map(|c| c.rdb_channel).collect();
+        assert_eq!(rdb, [true, false]);
     }
 }

@@ -5,7 +5,7 @@
 use super::Millis;
 use super::addr::Addr;
 use super::event::EventDetail;
-use super::info::{ReplicationInfo, Role, ServerInfo};
+use super::info::{ReplicationInfo, Role, ServerInfo, ServerVersion};
 use super::log::{EventLog, LogEntry, OwnEvent, Source};
 use super::probe::{ProbeEvent, ProbeStats};
 use super::reply::{Ckquorum, MasterRecord, PeerRecord, ReplicaRecord};
@@ -160,7 +160,9 @@ pub struct SentinelPoll {
     /// The Sentinel ID (`SENTINEL MYID`, Redis 6.2+): the one votes and peers use.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub myid: Option<String>,
-    pub version: Option<String>,
+    /// Its server and version (INFO server).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server: Option<ServerVersion>,
     pub tilt: Option<bool>,
     pub groups: Vec<GroupPoll>,
     /// Entries of the replies that did not parse (kept, shown, never fatal).
@@ -170,7 +172,7 @@ pub struct SentinelPoll {
 impl SentinelPoll {
     pub fn with_server_info(mut self, s: ServerInfo) -> Self {
         self.run_id = s.run_id.or(self.run_id);
-        self.version = s.version.or(self.version);
+        self.server = s.server.or(self.server);
         self.tilt = s.tilt.or(self.tilt);
         self
     }
@@ -348,7 +350,7 @@ pub struct SentinelState {
     pub run_id: Option<String>,
     /// Its Sentinel ID, when it told us (`SENTINEL MYID`).
     pub myid: Option<String>,
-    pub version: Option<String>,
+    pub server: Option<ServerVersion>,
     pub tilt: bool,
     pub rtt_ms: Option<u64>,
     pub polled_at: Option<Millis>,
@@ -431,7 +433,7 @@ impl Deployment {
                 pubsub_up: false,
                 run_id: None,
                 myid: None,
-                version: None,
+                server: None,
                 tilt: false,
                 rtt_ms: None,
                 polled_at: None,
@@ -477,7 +479,7 @@ impl Deployment {
                 s.polled_at = Some(at);
                 s.run_id = poll.run_id.or(s.run_id.take());
                 s.myid = poll.myid.or(s.myid.take());
-                s.version = poll.version.or(s.version.take());
+                s.server = poll.server.or(s.server.take());
                 let was_tilt = s.tilt;
                 s.tilt = poll.tilt.unwrap_or(s.tilt);
                 s.errors = poll.errors;

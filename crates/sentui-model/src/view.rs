@@ -4,7 +4,7 @@
 
 use super::Millis;
 use super::addr::Addr;
-use super::info::Role;
+use super::info::{Role, ServerVersion};
 use super::reply::Ckquorum;
 use super::state::{ContainerInfo, ContainerState, Deployment, NodeState, Reach, ReachState};
 use serde::Serialize;
@@ -72,6 +72,14 @@ pub struct NodeView {
     /// The container behind the address (Docker labs).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub container: Option<ContainerInfo>,
+    /// The server and its version, as the node reports them (INFO server).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub server: Option<ServerVersion>,
+    /// Other addresses Sentinel lists for this same server: the connection of a full sync's
+    /// RDB channel, listed under the replica's IP (Valkey dual-channel, Redis 8 RDB channel).
+    /// Not replicas of their own, so never a problem of the group.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<Addr>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -104,6 +112,9 @@ pub struct SentinelView {
     pub paused: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub container: Option<ContainerInfo>,
+    /// The sentinel's server and version (INFO server).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub server: Option<ServerVersion>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -179,6 +190,8 @@ impl Deployment {
         }
         // Sentinel lists replicas in no stable order; rows should not jump between polls.
         replica_addrs.sort();
+        let aliases = self.rdb_channel_aliases(&replica_addrs, &polls, master_info);
+        replica_addrs.retain(|a| !aliases.iter().any(|(alias, _)| alias == *a));
         let replicas: Vec<NodeView> = replica_addrs
             .into_iter()
             .map(|a| {
@@ -203,6 +216,11 @@ impl Deployment {
                 if v.priority.is_none() {
                     v.priority = rec.and_then(|r| r.priority);
                 }
+                v.aliases = aliases
+                    .iter()
+                    .filter(|(_, of)| of == a)
+                    .map(|(alias, _)| alias.clone())
+                    .collect();
                 v
             })
             .collect();
@@ -278,7 +296,75 @@ impl Deployment {
                     .and_then(|n| n.container.as_ref())
                     .is_some_and(|c| c.state == ContainerState::Paused),
             container: node.and_then(|n| n.container.clone()),
+            server: info.and_then(|i| i.server.clone()),
+            aliases: Vec::new(),
         }
+    }
+
+    /// Replica addresses that are another listed replica under a second address, each with the
+    /// replica it belongs to. A full sync over an RDB channel (Valkey's dual-channel, Redis 8)
+    /// connects from the replica's IP; the master's INFO lists that connection while the sync
+    /// lasts, and Sentinel adds it as a replica (`slave,disconnected`) and keeps it. It is the
+    /// same server when the master's INFO says `type=rdb-channel` for that address, or when it
+    /// answers with the same run id as a listed replica (to a sentinel or to sentui).
+    fn rdb_channel_aliases(
+        &self,
+        replicas: &[&Addr],
+        polls: &[(&super::state::SentinelState, &super::state::GroupPoll)],
+        master_info: Option<&super::info::ReplicationInfo>,
+    ) -> Vec<(Addr, Addr)> {
+        let connected = master_info
+            .map(|i| i.connected_replicas.as_slice())
+            .unwrap_or(&[]);
+        let rdb_channel = |a: &Addr| connected.iter().any(|c| c.rdb_channel && c.addr == *a);
+        let main_line = |a: &Addr| connected.iter().any(|c| !c.rdb_channel && c.addr == *a);
+        let run_ids = |a: &Addr| -> Vec<&str> {
+            let sentinels = polls
+                .iter()
+                .flat_map(|(_, g)| g.replicas.iter())
+                .filter(|r| r.addr == *a)
+                .filter_map(|r| r.run_id.as_deref());
+            let own = self
+                .nodes
+                .get(a)
+                .filter(|n| n.reach.is_ok())
+                .and_then(|n| n.info.as_ref())
+                .and_then(|i| i.run_id.as_deref());
+            sentinels.chain(own).collect()
+        };
+        // The address a server goes by: the one the master lists as a replica, else a name
+        // rather than an IP, else the first.
+        let rank = |a: &Addr| {
+            (
+                !main_line(a),
+                a.host.parse::<std::net::IpAddr>().is_ok(),
+                a.clone(),
+            )
+        };
+        let mut aliases = Vec::new();
+        for a in replicas {
+            let ids = run_ids(a);
+            let same: Vec<&Addr> = replicas
+                .iter()
+                .copied()
+                .filter(|b| *b != *a && run_ids(b).iter().any(|id| ids.contains(id)))
+                .collect();
+            let canonical = same.iter().copied().chain([*a]).min_by_key(|b| rank(b));
+            match canonical {
+                Some(c) if c != *a => aliases.push(((*a).clone(), c.clone())),
+                _ if rdb_channel(a) => {
+                    // During the sync: the replica whose main channel is syncing, if one is.
+                    let syncing = connected.iter().find(|c| {
+                        !c.rdb_channel && c.state != "online" && replicas.contains(&&c.addr)
+                    });
+                    if let Some(of) = syncing {
+                        aliases.push(((*a).clone(), of.addr.clone()));
+                    }
+                }
+                _ => {}
+            }
+        }
+        aliases
     }
 
     fn sentinel_views(&self, group: &str, master: Option<&Addr>, now: Millis) -> Vec<SentinelView> {
@@ -343,6 +429,7 @@ impl Deployment {
                         || s.and_then(|s| s.container.as_ref())
                             .is_some_and(|c| c.state == ContainerState::Paused),
                     container: s.and_then(|s| s.container.clone()),
+                    server: s.and_then(|s| s.server.clone()),
                 }
             })
             .collect()
@@ -410,6 +497,12 @@ fn judge(v: &mut GroupView) {
                 ));
             } else if m.role == Some(Role::Replica) {
                 critical.push(format!("master {} reports role replica", m.addr));
+            }
+            if m.flags.iter().any(|f| f == "master_reboot") {
+                degraded.push(format!(
+                    "master {} restarted and has not answered PING since (master_reboot); past master-reboot-down-after-period the sentinels count it down",
+                    m.addr
+                ));
             }
             if m.flags.iter().any(|f| f == "o_down") {
                 critical.push(format!("master {} is objectively down", m.addr));

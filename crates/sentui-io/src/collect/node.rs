@@ -8,7 +8,7 @@ use crate::link::{Backoff, LinkSettings, classify, now_ms};
 use redis::Value;
 use redis::aio::MultiplexedConnection;
 use sentui_model::budget;
-use sentui_model::info::ReplicationInfo;
+use sentui_model::info::{ReplicationInfo, ServerInfo, ServerVersion};
 use sentui_model::{Addr, Reach, Update};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -54,35 +54,72 @@ impl Default for ProbeSettings {
     }
 }
 
-/// One `INFO replication`, as an update (used by the live task and by one-shot snapshots).
+/// `INFO server`, then `INFO replication`: what the node is, and its replication. One after
+/// the other, not pipelined, so that a peer that answers the first with garbage and hangs up
+/// is reported for its garbage, not for the write the hang-up broke.
+async fn server_and_replication(
+    conn: &mut MultiplexedConnection,
+) -> redis::RedisResult<(Value, Value)> {
+    let server: Value = redis::cmd("INFO").arg("server").query_async(conn).await?;
+    let replication: Value = redis::cmd("INFO")
+        .arg("replication")
+        .query_async(conn)
+        .await?;
+    Ok((server, replication))
+}
+
+/// What a node is, from its `INFO server` reply: name and version, and its run id.
+#[derive(Clone, Default)]
+struct ServerFacts {
+    server: Option<ServerVersion>,
+    run_id: Option<String>,
+}
+
+fn server_of(v: &Value) -> ServerFacts {
+    let info = text(v).map(|t| ServerInfo::parse(&t)).unwrap_or_default();
+    ServerFacts {
+        server: info.server,
+        run_id: info.run_id,
+    }
+}
+
+/// One `INFO server` + `INFO replication`, as an update (used by one-shot snapshots).
 pub async fn info_once(
     conn: &mut MultiplexedConnection,
     addr: &Addr,
 ) -> Result<Update, RedisErrorAt> {
     let started = now_ms();
-    let v: Value = redis::cmd("INFO")
-        .arg("replication")
-        .query_async(conn)
+    let (server, replication) = server_and_replication(conn)
         .await
         .map_err(|e| RedisErrorAt(e, started))?;
     let at = now_ms();
-    Ok(info_update(addr, &v, started, at))
+    Ok(info_update(
+        addr,
+        &replication,
+        &server_of(&server),
+        started,
+        at,
+    ))
 }
 
 /// A redis-rs error and when the failed call started.
 pub struct RedisErrorAt(pub redis::RedisError, pub u64);
 
-fn info_update(addr: &Addr, v: &Value, started: u64, at: u64) -> Update {
+fn info_update(addr: &Addr, v: &Value, server: &ServerFacts, started: u64, at: u64) -> Update {
     match text(v)
         .ok_or_else(|| "INFO replied with a non-string".to_string())
         .and_then(|t| ReplicationInfo::parse(&t))
     {
-        Ok(info) => Update::NodeInfo {
-            addr: addr.clone(),
-            at,
-            rtt_ms: at.saturating_sub(started),
-            info,
-        },
+        Ok(mut info) => {
+            info.server = server.server.clone();
+            info.run_id = server.run_id.clone();
+            Update::NodeInfo {
+                addr: addr.clone(),
+                at,
+                rtt_ms: at.saturating_sub(started),
+                info,
+            }
+        }
         Err(e) => Update::NodeReach {
             addr: addr.clone(),
             at,
@@ -160,6 +197,9 @@ async fn probe_loop(
     tx: &Sender<Update>,
 ) -> LoopEnd {
     let mut last_info: Option<Instant> = None;
+    // What the node is: asked with the first INFO on each connection (a restart may bring
+    // another version), then stamped on every report.
+    let mut server: Option<ServerFacts> = None;
     let mut flagged = false;
     let key = address_key(addr);
     loop {
@@ -167,8 +207,13 @@ async fn probe_loop(
         let due = budget::next_probe(epoch.elapsed(), probe.interval(), key);
         tokio::time::sleep_until(epoch + due).await;
         let info_due = last_info.is_none_or(|t| t.elapsed() >= probe.info_every);
+        let ask_server = info_due && server.is_none();
         let started = now_ms();
         let mut request = Box::pin(async {
+            if ask_server {
+                let (s, r) = server_and_replication(&mut *conn).await?;
+                return Ok((Some(s), r));
+            }
             let mut cmd = if info_due {
                 redis::cmd("INFO")
             } else {
@@ -177,7 +222,9 @@ async fn probe_loop(
             if info_due {
                 cmd.arg("replication");
             }
-            cmd.query_async::<Value>(&mut *conn).await
+            cmd.query_async::<Value>(&mut *conn)
+                .await
+                .map(|r| (None, r))
         });
         let reply = loop {
             let deadline = if flagged {
@@ -206,10 +253,14 @@ async fn probe_loop(
         let update = match reply {
             None => return LoopEnd::Reconnect(Reach::Unresponsive { since: started }),
             Some(Err(e)) => return LoopEnd::Reconnect(classify(&e, started)),
-            Some(Ok(v)) if info_due => {
+            Some(Ok((s, v))) if info_due => {
                 last_info = Some(Instant::now());
                 flagged = false;
-                Some(info_update(addr, &v, started, at))
+                if let Some(s) = s {
+                    server = Some(server_of(&s));
+                }
+                let facts = server.clone().unwrap_or_default();
+                Some(info_update(addr, &v, &facts, started, at))
             }
             Some(Ok(_)) if flagged => {
                 flagged = false;

@@ -3,6 +3,7 @@
 //! project name of the user's choosing; sentui then waits until every container is healthy and
 //! the sentinels agree. `down` removes that project's containers, networks and volumes only.
 
+use super::server::ServerImage;
 use crate::docker::{self, Engine};
 use crate::link::{LinkSettings, SharedMap};
 use bollard::query_parameters::{ListNetworksOptionsBuilder, ListVolumesOptionsBuilder};
@@ -11,9 +12,6 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use tokio::process::Command;
 
-/// The official image a real user gets; pulled when missing.
-pub const OFFICIAL_IMAGE: &str = "redis:7-alpine";
-pub const OFFLINE_IMAGE: &str = "sentui/redis-offline:7";
 pub const SERVICES: usize = 6;
 
 /// The lab's files, as committed in the repo.
@@ -46,6 +44,10 @@ const FILES: &[(&str, &str)] = &[
         "scripts/offline-image",
         include_str!("../../../../scripts/offline-image"),
     ),
+    (
+        "scripts/debian-fetch",
+        include_str!("../../../../scripts/debian-fetch"),
+    ),
 ];
 
 /// Where a project's lab files are written.
@@ -69,55 +71,122 @@ fn write_files(dir: &Path) -> Result<PathBuf, String> {
     Ok(dir.join("compose/docker-compose.yml"))
 }
 
-/// `docker compose` (v2) when it works, else `docker-compose` (v1).
+/// The Compose tool: the v2 CLI plugin (`docker compose`) or the v1 program (`docker-compose`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ComposeTool {
+    V2,
+    V1,
+}
+
+impl ComposeTool {
+    /// The environment variable that forces one.
+    pub const ENV: &'static str = "SENTUI_COMPOSE";
+
+    fn program(self) -> &'static [&'static str] {
+        match self {
+            ComposeTool::V2 => &["docker", "compose"],
+            ComposeTool::V1 => &["docker-compose"],
+        }
+    }
+
+    /// `docker compose` or `docker-compose`.
+    pub fn name(self) -> String {
+        self.program().join(" ")
+    }
+
+    /// What SENTUI_COMPOSE asks for: None when unset or empty (either will do).
+    pub fn from_env_value(value: &str) -> Result<Option<ComposeTool>, String> {
+        match value.split_whitespace().collect::<Vec<_>>().as_slice() {
+            [] => Ok(None),
+            ["docker", "compose"] => Ok(Some(ComposeTool::V2)),
+            ["docker-compose"] => Ok(Some(ComposeTool::V1)),
+            _ => Err(format!(
+                "{}='{value}' is neither `docker compose` nor `docker-compose`",
+                Self::ENV
+            )),
+        }
+    }
+
+    /// Its `version --short`, or None when it is not installed or does not run.
+    async fn version(self) -> Option<String> {
+        let p = self.program();
+        let out = Command::new(p[0])
+            .args(&p[1..])
+            .args(["version", "--short"])
+            .stdin(std::process::Stdio::null())
+            .output()
+            .await
+            .ok()?;
+        out.status
+            .success()
+            .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+    }
+}
+
+/// The Compose tool the lab runs with, and its version.
 #[derive(Clone, Debug)]
 pub struct ComposeCli {
-    program: Vec<&'static str>,
+    pub tool: ComposeTool,
+    pub version: String,
 }
 
 impl ComposeCli {
+    /// The tool SENTUI_COMPOSE names, else `docker compose` when it works, else
+    /// `docker-compose`.
     pub async fn detect() -> Result<ComposeCli, String> {
-        for program in [vec!["docker", "compose"], vec!["docker-compose"]] {
-            let ok = Command::new(program[0])
-                .args(&program[1..])
-                .arg("version")
-                .stdout(std::process::Stdio::null())
-                .stderr(std::process::Stdio::null())
-                .status()
-                .await
-                .is_ok_and(|s| s.success());
-            if ok {
-                return Ok(ComposeCli { program });
+        let forced =
+            ComposeTool::from_env_value(&std::env::var(ComposeTool::ENV).unwrap_or_default())?;
+        let candidates = match forced {
+            Some(tool) => vec![tool],
+            None => vec![ComposeTool::V2, ComposeTool::V1],
+        };
+        for tool in &candidates {
+            if let Some(version) = tool.version().await {
+                return Ok(ComposeCli {
+                    tool: *tool,
+                    version,
+                });
             }
         }
-        Err("neither `docker compose` nor `docker-compose` works here; install Docker Compose (or use `--local`)".into())
+        Err(match forced {
+            Some(tool) => format!(
+                "{}={} but `{} version` does not run: it is not installed (scripts/install-deps installs both)",
+                ComposeTool::ENV,
+                tool.name(),
+                tool.name()
+            ),
+            None => "neither `docker compose` nor `docker-compose` works here; install Docker Compose (scripts/install-deps does), or use `--local`".into(),
+        })
     }
 
-    pub fn name(&self) -> String {
-        self.program.join(" ")
+    /// `` `docker compose` 2.26.1 ``, for messages.
+    pub fn describe(&self) -> String {
+        format!("`{}` {}", self.tool.name(), self.version)
     }
 
     async fn run(
         &self,
         project: &str,
         file: &Path,
-        image: Option<&str>,
+        env: &[(&str, String)],
         args: &[&str],
     ) -> Result<(), String> {
-        let mut cmd = Command::new(self.program[0]);
-        cmd.args(&self.program[1..])
+        let p = self.tool.program();
+        let mut cmd = Command::new(p[0]);
+        cmd.args(&p[1..])
             .arg("-p")
             .arg(project)
             .arg("-f")
             .arg(file)
-            .args(args);
-        if let Some(image) = image {
-            cmd.env("REDIS_IMAGE", image);
+            .args(args)
+            .stdin(std::process::Stdio::null());
+        for (k, v) in env {
+            cmd.env(k, v);
         }
         let out = cmd
             .output()
             .await
-            .map_err(|e| format!("cannot run {}: {e}", self.name()))?;
+            .map_err(|e| format!("cannot run {}: {e}", self.tool.name()))?;
         if out.status.success() {
             Ok(())
         } else {
@@ -125,7 +194,7 @@ impl ComposeCli {
             let tail: Vec<&str> = err.lines().rev().take(8).collect();
             Err(format!(
                 "`{} {}` failed:\n{}",
-                self.name(),
+                self.tool.name(),
                 args.join(" "),
                 tail.into_iter().rev().collect::<Vec<_>>().join("\n")
             ))
@@ -143,75 +212,99 @@ async fn image_present(name: &str) -> bool {
         .is_ok_and(|s| s.success())
 }
 
-/// The Redis image the lab uses, and why: REDIS_IMAGE when set, the official image when it is
-/// here or can be pulled, else one built offline from this machine's redis-server package.
-pub async fn choose_image(files: &Path) -> Result<(String, String), String> {
+/// The tag scripts/offline-image gives `server`'s image.
+pub fn offline_tag(server: ServerImage) -> String {
+    format!("sentui/{}-offline:{}", server.family(), server.series())
+}
+
+/// The image the lab's nodes run, and why: REDIS_IMAGE when set, the official image when it is
+/// here or can be pulled, else one built offline from Debian's packages of the release that
+/// ships `server` (kept under its tag, so later labs reuse it).
+pub async fn choose_image(files: &Path, server: ServerImage) -> Result<(String, String), String> {
     if let Ok(image) = std::env::var("REDIS_IMAGE")
         && !image.is_empty()
     {
         return Ok((image, "from REDIS_IMAGE".into()));
     }
-    if image_present(OFFICIAL_IMAGE).await {
+    let official = server.official_image();
+    if image_present(official).await {
         return Ok((
-            OFFICIAL_IMAGE.into(),
+            official.into(),
             "the official image, present locally".into(),
         ));
     }
     let pull = Command::new("docker")
-        .args(["pull", "--quiet", OFFICIAL_IMAGE])
+        .args(["pull", "--quiet", official])
         .output();
     if let Ok(Ok(out)) = tokio::time::timeout(Duration::from_secs(120), pull).await
         && out.status.success()
     {
+        return Ok((official.into(), "the official image, just pulled".into()));
+    }
+    let tag = offline_tag(server);
+    if image_present(&tag).await {
         return Ok((
-            OFFICIAL_IMAGE.into(),
-            "the official image, just pulled".into(),
+            tag,
+            format!(
+                "built offline from Debian's packages earlier, because {official} cannot be pulled"
+            ),
         ));
     }
     let script = files.join("scripts/offline-image");
     let out = Command::new("bash")
         .arg(&script)
+        .args(["--server", server.name(), "--tag", &tag])
+        .stdin(std::process::Stdio::null())
         .output()
         .await
         .map_err(|e| format!("cannot run {}: {e}", script.display()))?;
     if !out.status.success() {
         return Err(format!(
-            "{OFFICIAL_IMAGE} cannot be pulled and the offline image could not be built:\n{}",
+            "{official} cannot be pulled and the offline image could not be built:\n{}",
             String::from_utf8_lossy(&out.stderr)
         ));
     }
-    let tag = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .last()
-        .unwrap_or(OFFLINE_IMAGE)
-        .trim()
-        .to_string();
     Ok((
         tag,
         format!(
-            "built offline from this machine's redis-server package, because {OFFICIAL_IMAGE} cannot be pulled"
+            "built offline from Debian's packages just now, because {official} cannot be pulled"
         ),
     ))
 }
 
+/// The variables the compose file reads for `server` on `image`.
+fn compose_env(server: ServerImage, image: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("REDIS_IMAGE", image.to_string()),
+        ("SENTUI_SERVER_BIN", server.server_bin()),
+        ("SENTUI_CLI_BIN", server.cli_bin()),
+        ("SENTUI_SERVER_ARGS", server.server_args().to_string()),
+        ("SENTUI_LAB_TAG", server.lab_tag()),
+    ]
+}
+
 /// Starts the lab under `project` and waits until it is healthy and the sentinels agree;
 /// `progress` hears what it is doing (the image chosen, the compose tool).
-pub async fn up(project: &str, progress: &mut dyn FnMut(String)) -> Result<(), String> {
-    let engine = Engine::connect().await?;
+pub async fn up(
+    project: &str,
+    server: ServerImage,
+    progress: &mut dyn FnMut(String),
+) -> Result<(), String> {
     let compose = ComposeCli::detect().await?;
+    let engine = Engine::connect().await?;
     let dir = files_dir(project);
     let file = write_files(&dir)?;
-    let (image, why) = choose_image(&dir).await?;
-    progress(format!("image: {image} ({why})"));
+    let (image, why) = choose_image(&dir, server).await?;
+    progress(format!("server: {server}; image: {image} ({why})"));
     progress(format!(
-        "starting compose project {project} with `{}`...",
-        compose.name()
+        "starting compose project {project} with {}...",
+        compose.describe()
     ));
     compose
         .run(
             project,
             &file,
-            Some(&image),
+            &compose_env(server, &image),
             &["up", "-d", "--build", "--remove-orphans"],
         )
         .await?;
@@ -303,15 +396,15 @@ pub async fn leftovers(engine: &Engine, project: &str) -> Result<Vec<String>, St
 
 /// Removes the project's containers, networks and volumes, and checks nothing is left.
 pub async fn down(project: &str) -> Result<(), String> {
-    let engine = Engine::connect().await?;
     let compose = ComposeCli::detect().await?;
+    let engine = Engine::connect().await?;
     let dir = files_dir(project);
     let file = write_files(&dir)?;
     compose
         .run(
             project,
             &file,
-            None,
+            &[],
             &[
                 "--profile",
                 "app",

@@ -7,6 +7,7 @@ use crate::collect::snapshot::snapshot;
 use crate::link::LinkSettings;
 use crate::procfs;
 use sentui_model::Addr;
+use sentui_model::info::ServerVersion;
 use serde::{Deserialize, Serialize};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -35,8 +36,19 @@ pub struct Member {
     pub dir: PathBuf,
 }
 
+/// The server binary a local lab runs, and what it said it is (`--version`).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ServerBinary {
+    pub path: PathBuf,
+    #[serde(flatten)]
+    pub server: ServerVersion,
+}
+
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct LabState {
+    /// The binary every member runs (labs written before it was recorded have none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server: Option<ServerBinary>,
     /// The first group (the only one unless the lab was started with several).
     pub group: String,
     /// Every group, the first included.
@@ -66,7 +78,8 @@ impl LabState {
     fn owns(&self, m: &Member) -> bool {
         let cmdline = fs::read(format!("/proc/{}/cmdline", m.pid)).unwrap_or_default();
         let cmdline = String::from_utf8_lossy(&cmdline);
-        cmdline.contains("redis") && cmdline.contains(&m.port.to_string())
+        (cmdline.contains("redis") || cmdline.contains("valkey"))
+            && cmdline.contains(&m.port.to_string())
     }
 }
 
@@ -87,14 +100,51 @@ fn save(dir: &Path, state: &LabState) -> Result<(), String> {
         .map_err(|e| format!("cannot write the lab state in {}: {e}", dir.display()))
 }
 
-fn redis_server() -> Result<PathBuf, String> {
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    std::env::split_paths(&path)
-        .map(|p| p.join("redis-server"))
-        .find(|p| p.is_file())
-        .ok_or_else(|| {
-            "redis-server was not found on PATH: install it (Debian/Ubuntu: apt-get install redis-server redis-sentinel redis-tools)".to_string()
-        })
+/// The server the lab runs: `explicit` (`--server-bin`), else redis-server on PATH, else
+/// valkey-server. It must say it is a Redis or Valkey server when asked `--version`.
+pub async fn server_binary(explicit: Option<&Path>) -> Result<ServerBinary, String> {
+    let path = match explicit {
+        Some(p) if p.is_file() => p.to_path_buf(),
+        Some(p) => return Err(format!("--server-bin {}: no such file", p.display())),
+        None => {
+            let path = std::env::var_os("PATH").unwrap_or_default();
+            ["redis-server", "valkey-server"]
+                .iter()
+                .find_map(|name| {
+                    std::env::split_paths(&path)
+                        .map(|p| p.join(name))
+                        .find(|p| p.is_file())
+                })
+                .ok_or_else(|| {
+                    "neither redis-server nor valkey-server is on PATH: install one (Debian/Ubuntu: apt-get install redis-server redis-tools) or name it with --server-bin".to_string()
+                })?
+        }
+    };
+    let run = tokio::process::Command::new(&path)
+        .arg("--version")
+        .stdin(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .output();
+    let out = match tokio::time::timeout(Duration::from_secs(5), run).await {
+        Ok(Ok(out)) => out,
+        Ok(Err(e)) => return Err(format!("cannot run {}: {e}", path.display())),
+        Err(_) => {
+            return Err(format!(
+                "{} is not a Redis-compatible server: `--version` did not finish within 5 s",
+                path.display()
+            ));
+        }
+    };
+    let said = String::from_utf8_lossy(&out.stdout);
+    match ServerVersion::from_version_output(&said) {
+        Some(server) if out.status.success() => Ok(ServerBinary { path, server }),
+        _ => Err(format!(
+            "{} is not a Redis-compatible server: `{} --version` printed '{}'",
+            path.display(),
+            path.display(),
+            said.lines().next().unwrap_or("").trim()
+        )),
+    }
 }
 
 fn free_port(taken: &[u16]) -> Result<u16, String> {
@@ -120,7 +170,12 @@ pub fn group_name(n: u16) -> String {
 
 /// Starts the lab (or reports the one already running in `dir`) and waits until the sentinels
 /// agree. Returns the lab's state.
-pub async fn up(dir: &Path, replicas: u8, groups: u16) -> Result<(LabState, bool), String> {
+pub async fn up(
+    dir: &Path,
+    server: ServerBinary,
+    replicas: u8,
+    groups: u16,
+) -> Result<(LabState, bool), String> {
     if !(1..=MAX_GROUPS).contains(&groups) {
         return Err(format!("a lab runs 1 to {MAX_GROUPS} groups, not {groups}"));
     }
@@ -129,18 +184,18 @@ pub async fn up(dir: &Path, replicas: u8, groups: u16) -> Result<(LabState, bool
     {
         return Ok((state, false));
     }
-    let server = redis_server()?;
     if dir.exists() {
         // A stale lab (processes gone): clear it before starting anew.
         let _ = down(dir);
     }
     fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let mut state = LabState {
+        server: Some(server.clone()),
         group: GROUP.into(),
         groups: (1..=groups).map(group_name).collect(),
         members: Vec::new(),
     };
-    let result = start_all(&server, dir, replicas, &mut state).await;
+    let result = start_all(&server.path, dir, replicas, &mut state).await;
     save(dir, &state)?;
     if let Err(e) = result {
         let _ = down(dir);
@@ -394,8 +449,18 @@ fn group_disagreement(
                 && g.master.num_replicas == replicas
                 && g.master.num_other_sentinels as usize == seeds.len() - 1
         });
-    if agreed {
+    // A sentinel in TILT (its timer stalled, e.g. a loaded machine at start) acts on nothing
+    // for 30 s: the lab is not ready until it is out.
+    let tilted: Vec<String> = views
+        .iter()
+        .filter(|(s, _)| s.tilt)
+        .map(|(s, _)| s.addr.to_string())
+        .collect();
+    if agreed && tilted.is_empty() {
         return None;
+    }
+    if agreed {
+        return Some(format!("{group}: {} in TILT mode", tilted.join(", ")));
     }
     let seen: Vec<String> = views
         .iter()
