@@ -331,9 +331,10 @@ impl App {
             }
             InputKind::Update(_) | InputKind::Tick => Vec::new(),
         };
-        let tick = input.kind == InputKind::Tick;
         self.live.step(input);
-        if tick && self.now.saturating_sub(self.glance_at) >= GLANCE_EVERY_MS {
+        // Every second of input time, whatever the input: a busy deployment's updates leave
+        // the session no idle moment to tick in.
+        if self.now.saturating_sub(self.glance_at) >= GLANCE_EVERY_MS {
             self.refresh_glance();
         }
         commands

@@ -225,7 +225,8 @@ fn other_groups_problems_show_and_g_jumps_there() {
             reach: Reach::Failed("connection refused".into()),
         },
     );
-    app.step(Input::tick(FREEZE));
+    // The glance is refreshed once a second.
+    app.step(Input::tick(FREEZE + 1000));
     assert_eq!(app.group().as_deref(), Some("cache"));
     let others: Vec<_> = app.other_problems().into_iter().cloned().collect();
     assert_eq!(others, vec![("mymaster".to_string(), Health::Critical)]);
