@@ -1,7 +1,9 @@
 //! Benchmarks on a local lab, each reported as a ratio against a peer measured in the same run:
 //!
 //! 1. `sentui status` against a redis-cli script gathering the same facts (target: <= 0.20).
-//! 2. The TUI on the lab: event-to-screen latency (target p99 < 50 ms) across a failover, and
+//! 2. A frozen master flagged by sentui (`node-unresponsive`) against Sentinel's own `+sdown`,
+//!    both from the moment of the freeze (target: flagged within 500 ms).
+//! 3. The TUI on the lab: event-to-screen latency (target p99 < 50 ms) across a failover, and
 //!    idle CPU and memory next to `watch -n1 redis-cli ... SENTINEL MASTERS`.
 //!
 //! Run: `cargo bench --bench lab`. Needs redis-server, redis-cli, tmux and watch.
@@ -43,6 +45,135 @@ fn bench_status(lab: &Lab) {
         sentui.as_secs_f64() * 1e3,
         peer.as_secs_f64() * 1e3,
         if ratio <= 0.2 { "PASS" } else { "FAIL" }
+    );
+}
+
+fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64
+}
+
+/// `sentui events --json`, its lines parsed on a thread.
+fn event_stream(
+    seeds: &str,
+) -> (
+    std::process::Child,
+    std::sync::mpsc::Receiver<serde_json::Value>,
+) {
+    use std::io::{BufRead, BufReader};
+    let mut child = Command::new(BIN)
+        .args(["events", "--json", "--for", "120s"])
+        .env("SENTUI_SENTINELS", seeds)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let out = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(out).lines().map_while(Result::ok) {
+            if let Ok(v) = serde_json::from_str(&line)
+                && tx.send(v).is_err()
+            {
+                return;
+            }
+        }
+    });
+    (child, rx)
+}
+
+/// Reads the stream until `pred` holds for an entry (at most `limit`).
+fn until(
+    rx: &std::sync::mpsc::Receiver<serde_json::Value>,
+    limit: Duration,
+    pred: impl Fn(&serde_json::Value) -> bool,
+) -> Option<serde_json::Value> {
+    let deadline = Instant::now() + limit;
+    while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+        match rx.recv_timeout(left) {
+            Ok(v) if pred(&v) => return Some(v),
+            Ok(_) => {}
+            Err(_) => return None,
+        }
+    }
+    None
+}
+
+/// Polls `status` until the deployment is healthy again (at most a minute).
+fn healthy_again(seeds: &str) -> bool {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline {
+        let code = Command::new(BIN)
+            .arg("status")
+            .env("SENTUI_SENTINELS", seeds)
+            .stdout(Stdio::null())
+            .status()
+            .unwrap()
+            .code();
+        if code == Some(0) {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    false
+}
+
+fn bench_freeze(lab: &Lab) {
+    let seeds = lab.seeds();
+    let status = Command::new(BIN)
+        .args(["status", "--json"])
+        .env("SENTUI_SENTINELS", &seeds)
+        .output()
+        .unwrap();
+    let s: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
+    let master = s["masters"][0]["master"]["addr"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let port: u16 = master.rsplit(':').next().unwrap().parse().unwrap();
+    let pid = lab.pid_of(port);
+    let (mut child, rx) = event_stream(&seeds);
+    for _ in 0..lab.sentinels.len() {
+        until(&rx, Duration::from_secs(15), |v| {
+            v["event"] == "events-link-up"
+        })
+        .expect("the events links come up");
+    }
+    let frozen = now_ms();
+    // SAFETY: kill has no memory preconditions; the pid is the lab's master.
+    unsafe { libc::kill(pid, libc::SIGSTOP) };
+    let flagged = until(&rx, Duration::from_secs(10), |v| {
+        v["event"] == "node-unresponsive" && v["addr"] == master.as_str()
+    });
+    let sdown = until(&rx, Duration::from_secs(10), |v| {
+        v["event"] == "+sdown"
+            && v["payload"]
+                .as_str()
+                .is_some_and(|p| p.starts_with("master "))
+    });
+    // SAFETY: as above.
+    unsafe { libc::kill(pid, libc::SIGCONT) };
+    let _ = child.kill();
+    let _ = child.wait();
+    let ms = |v: Option<serde_json::Value>| {
+        v.and_then(|v| v["ts"].as_u64())
+            .map(|t| t.saturating_sub(frozen))
+    };
+    let (sentui, sentinel) = (ms(flagged), ms(sdown));
+    match (sentui, sentinel) {
+        (Some(a), Some(b)) => println!(
+            "freeze flagged: sentui {a} ms, Sentinel's +sdown {b} ms after the freeze; ratio {:.2} (target: flagged <= 500 ms) {}",
+            a as f64 / b.max(1) as f64,
+            if a <= 500 { "PASS" } else { "FAIL" }
+        ),
+        _ => println!(
+            "freeze flagged: sentui {sentui:?} ms, +sdown {sentinel:?} ms: FAIL (not seen)"
+        ),
+    }
+    assert!(
+        healthy_again(&seeds),
+        "the lab is healthy again after the freeze"
     );
 }
 
@@ -135,5 +266,6 @@ fn main() {
     }
     let lab = Lab::up(1, 2);
     bench_status(&lab);
+    bench_freeze(&lab);
     bench_tui(&lab);
 }

@@ -109,6 +109,21 @@ impl Lab {
         }
     }
 
+    /// The pid of the lab's member listening on `port`.
+    pub fn pid_of(&self, port: u16) -> i32 {
+        let state: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(self.dir.path().join("lab").join("lab.json")).unwrap(),
+        )
+        .unwrap();
+        state["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["port"] == port)
+            .and_then(|m| m["pid"].as_i64())
+            .expect("a lab member on that port") as i32
+    }
+
     pub fn seeds(&self) -> String {
         self.sentinels
             .iter()
