@@ -32,6 +32,7 @@ pub mod connection;
 pub mod drill;
 pub mod keymap;
 pub mod keys;
+pub mod logview;
 pub mod record;
 pub mod replay;
 pub mod session;
