@@ -417,7 +417,9 @@ pub async fn run_tui(path: &Path, speed: f64, no_color: bool) -> Result<u8, Stri
                             let result = match c {
                                 Command::Suspend => {
                                     let resumed = crate::tui::suspend();
-                                    let _ = terminal.clear();
+                                    // Both buffers emptied: the next frame is drawn whole.
+                                    terminal.swap_buffers();
+                                    terminal.swap_buffers();
                                     resumed.map(|_| "resumed".to_string())
                                 }
                                 c => crate::session::viewer_command(&c, &r.app, now_ms()),

@@ -152,9 +152,11 @@ impl<B: Backend, E: Executor> Session<B, E> {
             return Err("this session cannot be suspended".into());
         };
         suspend()?;
-        self.terminal
-            .clear()
-            .map_err(|e| format!("resumed, but the screen could not be redrawn: {e}"))?;
+        // The screen came back blank: both buffers emptied, the next frame is drawn whole.
+        // (Terminal::clear would ask the terminal where its cursor is, a reply the key reader
+        // takes first.)
+        self.terminal.swap_buffers();
+        self.terminal.swap_buffers();
         Ok("resumed".into())
     }
 

@@ -99,6 +99,7 @@ pub fn suspend() -> Result<(), String> {
     execute!(
         std::io::stdout(),
         terminal::EnterAlternateScreen,
+        terminal::Clear(terminal::ClearType::All),
         cursor::Hide
     )
     .map_err(|e| format!("cannot take the terminal back: {e}"))?;

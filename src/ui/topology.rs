@@ -52,21 +52,32 @@ fn padded(a: &Addr, short: bool) -> String {
     }
 }
 
-/// The candidates for one row, most detailed first: every piece with whole addresses, then
-/// with short ones, then without the last optional piece, and so on.
-fn candidates<'a>(build: impl Fn(bool) -> (Vec<Span<'a>>, Vec<Vec<Span<'a>>>)) -> Vec<Line<'a>> {
-    let rows = [build(false), build(true)];
-    let mut out = Vec::new();
-    for keep in (0..=rows[0].1.len()).rev() {
-        for (required, optional) in &rows {
-            let mut spans = required.clone();
-            for piece in optional.iter().take(keep) {
-                spans.extend(piece.iter().cloned());
-            }
-            out.push(Line::from(spans));
+/// The candidates for one row, most detailed first: whole addresses while only the extras
+/// (what runs behind it) give way, then short addresses (`:16379`) while the rest give way
+/// too, the important pieces (flags, lag) last.
+fn candidates<'a>(build: impl Fn(bool) -> Row<'a>) -> Vec<Line<'a>> {
+    let line = |row: &Row<'a>, keep: usize| {
+        let mut spans = row.required.clone();
+        for piece in row.important.iter().chain(row.extra.iter()).take(keep) {
+            spans.extend(piece.iter().cloned());
         }
-    }
+        Line::from(spans)
+    };
+    let (full, short) = (build(false), build(true));
+    let all = full.important.len() + full.extra.len();
+    let mut out: Vec<Line> = (full.important.len()..=all)
+        .rev()
+        .map(|k| line(&full, k))
+        .collect();
+    out.extend((0..=all).rev().map(|k| line(&short, k)));
     out
+}
+
+/// A row's pieces: what it must say, what it should, and what it may.
+struct Row<'a> {
+    required: Vec<Span<'a>>,
+    important: Vec<Vec<Span<'a>>>,
+    extra: Vec<Vec<Span<'a>>>,
 }
 
 pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
@@ -140,9 +151,7 @@ fn behind_piece(
     }
 }
 
-type Row = (Vec<Span<'static>>, Vec<Vec<Span<'static>>>);
-
-fn master_row(m: &NodeView, promoted: Option<&Addr>, short: bool, t: Theme) -> Row {
+fn master_row(m: &NodeView, promoted: Option<&Addr>, short: bool, t: Theme) -> Row<'static> {
     let (state, style) = node_state(m, promoted == Some(&m.addr), t);
     let mut required = vec![
         Span::styled("★ ", t.master()),
@@ -158,13 +167,14 @@ fn master_row(m: &NodeView, promoted: Option<&Addr>, short: bool, t: Theme) -> R
         };
         required.push(Span::styled(says, t.bad()));
     }
-    (
+    Row {
         required,
-        vec![behind_piece(m.container.as_ref(), m.process.as_deref(), t)],
-    )
+        important: Vec::new(),
+        extra: vec![behind_piece(m.container.as_ref(), m.process.as_deref(), t)],
+    }
 }
 
-fn replica_row(r: &NodeView, last: bool, short: bool, t: Theme) -> Row {
+fn replica_row(r: &NodeView, last: bool, short: bool, t: Theme) -> Row<'static> {
     let branch = if last { "└" } else { "├" };
     let (edge, edge_style) = match r.link {
         Some(LinkState::Up) => ("─up──▶ ", t.ok()),
@@ -192,16 +202,14 @@ fn replica_row(r: &NodeView, last: bool, short: bool, t: Theme) -> Row {
         (Some(b), _) => vec![Span::raw(format!("  lag {}", bytes(b)))],
         _ => Vec::new(),
     };
-    (
+    Row {
         required,
-        vec![
-            lag,
-            behind_piece(r.container.as_ref(), r.process.as_deref(), t),
-        ],
-    )
+        important: vec![lag],
+        extra: vec![behind_piece(r.container.as_ref(), r.process.as_deref(), t)],
+    }
 }
 
-fn sentinel_row(s: &SentinelView, short: bool, t: Theme) -> Row {
+fn sentinel_row(s: &SentinelView, short: bool, t: Theme) -> Row<'static> {
     let believes = s
         .master
         .as_ref()
@@ -225,8 +233,8 @@ fn sentinel_row(s: &SentinelView, short: bool, t: Theme) -> Row {
     } else {
         vec![Span::styled(format!("  {}", flags.join(" ")), t.warn())]
     };
-    (
-        vec![
+    Row {
+        required: vec![
             Span::styled("◆ ", t.title()),
             Span::raw(padded(&s.addr, short)),
             Span::styled(" → ", t.dim()),
@@ -237,9 +245,7 @@ fn sentinel_row(s: &SentinelView, short: bool, t: Theme) -> Row {
             }),
             Span::styled(mark, style),
         ],
-        vec![
-            flags,
-            behind_piece(s.container.as_ref(), s.process.as_deref(), t),
-        ],
-    )
+        important: vec![flags],
+        extra: vec![behind_piece(s.container.as_ref(), s.process.as_deref(), t)],
+    }
 }
