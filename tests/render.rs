@@ -264,3 +264,27 @@ fn tiny_and_huge_terminals_do_not_panic() {
         screen(&app, w, h);
     }
 }
+
+#[test]
+fn details_log_focus_and_the_cluster_page_at_80x24() {
+    use sentui_model::input::{Input, Key, KeyCode};
+    let mut app = app_for(scenario::promoted(), 1795577722000);
+    let press = |app: &mut App, k: Key| {
+        app.step(Input::key(1795577722000, k));
+    };
+    press(&mut app, Key::char('v'));
+    let s = screen(&app, 80, 24);
+    nothing_critical_cut(&s, 80, 24);
+    assert!(s.contains("Replication") && s.contains("Sentinels") && s.contains("Votes"));
+    insta::assert_snapshot!("cluster_page_80x24", s);
+    press(&mut app, Key::char('v'));
+    press(&mut app, Key::char('e'));
+    press(&mut app, Key::new(KeyCode::PageUp));
+    let s = screen(&app, 80, 24);
+    nothing_critical_cut(&s, 80, 24);
+    insta::assert_snapshot!("log_focused_80x24", s);
+    press(&mut app, Key::new(KeyCode::Enter));
+    let s = screen(&app, 80, 24);
+    nothing_critical_cut(&s, 80, 24);
+    insta::assert_snapshot!("event_details_80x24", s);
+}

@@ -33,7 +33,7 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
     if replay {
         lines.extend(REPLAY_KEYMAP.iter().map(|b| key(b.keys, b.help)));
         lines.push(Line::from(Span::styled(
-            " in a replay the keys below change the view; those that act answer \"replay: not acting\"",
+            " below: the live keys; those that act answer \"replay: not acting\"",
             t.dim(),
         )));
     }

@@ -109,9 +109,10 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
         if is_selected {
             // The selected row is shown whole: event name and payload wrap under it.
             selected_at = Some(lines.len());
-            spans.push(Span::styled(format!("{} ", e.event), t.class(e.class)));
+            let event = format!("{:<event_w$} ", e.event);
+            let used = time.chars().count() + 1 + src_w + 1 + event.chars().count();
+            spans.push(Span::styled(event, t.class(e.class)));
             let text = about(e, false);
-            let used = time.chars().count() + 1 + src_w + 1 + e.event.chars().count() + 1;
             let mut parts = wrap(&text, width.saturating_sub(used).max(10)).into_iter();
             spans.push(Span::raw(parts.next().unwrap_or_default()));
             lines.push(Line::from(spans).style(t.selected()));
