@@ -44,6 +44,30 @@ impl Tmux {
     }
 }
 
+impl Tmux {
+    /// A tmux server of its own (socket named after `name` and this process) running
+    /// `command` in a `w`x`h` window.
+    fn start(name: &str, (w, h): (u16, u16), command: &str) -> Tmux {
+        let tmux = Tmux {
+            socket: format!("sentui-{name}-{}", std::process::id()),
+            session: name.into(),
+        };
+        let (w, h) = (w.to_string(), h.to_string());
+        tmux.cmd(&[
+            "new-session",
+            "-d",
+            "-s",
+            &tmux.session,
+            "-x",
+            &w,
+            "-y",
+            &h,
+            command,
+        ]);
+        tmux
+    }
+}
+
 impl Drop for Tmux {
     fn drop(&mut self) {
         self.cmd(&["kill-server"]);
@@ -61,27 +85,13 @@ fn start(
 ) -> (Tmux, PathBuf, PathBuf) {
     let exit_file = dir.path().join("exit");
     let pid_file = dir.path().join("pid");
-    let tmux = Tmux {
-        socket: format!("sentui-{name}-{}", std::process::id()),
-        session: name.into(),
-    };
     let script = format!(
         "SENTUI_SENTINELS={sentinels} sh -c 'echo $$ > {}; exec {} {args}'; echo $? > {}; sleep 60",
         pid_file.display(),
         bin(),
         exit_file.display()
     );
-    tmux.cmd(&[
-        "new-session",
-        "-d",
-        "-s",
-        &tmux.session,
-        "-x",
-        &w.to_string(),
-        "-y",
-        &h.to_string(),
-        &script,
-    ]);
+    let tmux = Tmux::start(name, (w, h), &script);
     (tmux, exit_file, pid_file)
 }
 
@@ -329,22 +339,8 @@ fn read_a_switch_master_in_full_then_suspend_and_resume() {
     let lab = LocalLab::up(1);
     let dir = tempfile::tempdir().unwrap();
     let exit_file = dir.path().join("exit");
-    let tmux = Tmux {
-        socket: format!("sentui-read-{}", std::process::id()),
-        session: "read".into(),
-    };
     // An interactive shell with job control, as a person has: Ctrl-Z needs one.
-    tmux.cmd(&[
-        "new-session",
-        "-d",
-        "-s",
-        &tmux.session,
-        "-x",
-        "120",
-        "-y",
-        "36",
-        "bash --norc --noprofile -i",
-    ]);
+    let tmux = Tmux::start("read", (120, 36), "bash --norc --noprofile -i");
     // sentui alone on its command line: a list would go on when the job stops.
     tmux.cmd(&["send-keys", "-t", &tmux.session, "-l", "PS1='shell$ '"]);
     tmux.keys("Enter");

@@ -15,7 +15,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 use sentui_model::Addr;
-use sentui_model::event::{EventDetail, InstanceKind};
+use sentui_model::event::EventDetail;
 use sentui_model::log::{LogEntry, Source};
 use sentui_model::stopwatch::Outcome;
 use sentui_model::time::{clock, date_time};
@@ -208,12 +208,7 @@ fn parsed(f: &mut Fields, ctx: &Ctx, e: &LogEntry) {
             quorum,
             extra,
         } => {
-            let kind = match instance.kind {
-                InstanceKind::Master => "master",
-                InstanceKind::Replica => "replica",
-                InstanceKind::Sentinel => "sentinel",
-            };
-            f.add("instance", kind, Style::default());
+            f.add("instance", instance.kind.word(), Style::default());
             f.add("name", instance.name.clone(), Style::default());
             f.add("address", instance.addr.to_string(), Style::default());
             if let Some((g, m)) = &instance.master {

@@ -27,11 +27,11 @@ fn payload(e: &LogEntry, narrow: bool) -> String {
             quorum,
             extra,
         } => {
-            let kind = match instance.kind {
-                InstanceKind::Master | InstanceKind::Replica => "",
-                InstanceKind::Sentinel => "sentinel ",
+            // Masters and replicas go by their address alone.
+            let mut s = match instance.kind {
+                InstanceKind::Sentinel => format!("sentinel {}", addr(&instance.addr, true)),
+                _ => addr(&instance.addr, true),
             };
-            let mut s = format!("{kind}{}", addr(&instance.addr, true));
             if let Some((k, n)) = quorum {
                 s.push_str(&format!(" quorum {k}/{n}"));
             }
