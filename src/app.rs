@@ -3,12 +3,15 @@
 //! carry out. No I/O and no clock here (every input carries its time), so a recording's
 //! inputs fed to a fresh App rebuild every frame the live session drew.
 
-use crate::keymap::{Action, action_for};
+mod keys;
+mod selection;
+
+use crate::logview::{LogQuery, SourceFilter};
 use crate::record::Header;
-use sentui_model::ReachState;
 use sentui_model::action::{Action as ControlAction, Command};
-use sentui_model::input::{Done, Input, InputKind, Key, KeyCode, Stop};
-use sentui_model::state::{ContainerState, Deployment};
+use sentui_model::input::{Done, Input, InputKind, Stop};
+use sentui_model::log::FoldedEntry;
+use sentui_model::state::Deployment;
 use sentui_model::view::{GroupView, Health};
 use sentui_model::{Addr, Millis};
 use std::collections::{BTreeMap, VecDeque};
@@ -25,6 +28,31 @@ pub enum ProbePanel {
     Stopped,
 }
 
+/// Where ↑/↓ and Enter go: the nodes and sentinels, or the event log (`e`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Focus {
+    #[default]
+    Endpoints,
+    Log,
+}
+
+/// What the details screen (Enter) shows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Detail {
+    /// The log row whose first entry has this number.
+    Event(u64),
+    /// A node or a sentinel.
+    Endpoint(Addr),
+}
+
+/// The body of the screen (`v`): the overview, or replication, sentinels and votes in full.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Page {
+    #[default]
+    Overview,
+    Cluster,
+}
+
 /// An action waiting for the user's y.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Pending {
@@ -37,6 +65,18 @@ pub struct StatusLine {
     pub text: String,
     pub error: bool,
     pub at: Millis,
+}
+
+impl StatusLine {
+    /// How long the footer shows it: errors longer, but none for ever (the key hints come back).
+    pub fn lasts(&self) -> Millis {
+        if self.error { 20_000 } else { 8_000 }
+    }
+
+    /// Whether the footer still shows it at `now`.
+    pub fn shown_at(&self, now: Millis) -> bool {
+        now.saturating_sub(self.at) < self.lasts()
+    }
 }
 
 /// Delays in milliseconds (receive to screen, key to screen), the newest 10,000.
@@ -83,12 +123,25 @@ pub struct App {
     /// The selected node; None follows the current master.
     pub selected: Option<Addr>,
     pub show_help: bool,
+    /// How far the help is scrolled (it is longer than a small terminal).
+    pub help_scroll: u16,
     /// An action waiting for confirmation (y).
     pub confirm: Option<Pending>,
     pub filter: String,
     pub editing_filter: bool,
-    /// Log rows scrolled back from the newest (0 follows the log).
-    pub scroll: usize,
+    /// Which sources the log shows (`o`).
+    pub source: SourceFilter,
+    pub focus: Focus,
+    /// The selected log row (the number of its first entry); None follows the newest.
+    pub log_cursor: Option<u64>,
+    /// The details screen, when open, and how far it is scrolled.
+    pub detail: Option<Detail>,
+    pub detail_scroll: u16,
+    pub page: Page,
+    /// When the display froze (Space): the timers on screen stop there.
+    pub frozen_at: Option<Millis>,
+    /// A replay is being watched: the footer and help show the replay's keys.
+    pub replay: bool,
     pub status: Option<StatusLine>,
     /// Nodes sentui paused or stopped and has not brought back: undone on quit unless told
     /// otherwise.
@@ -127,10 +180,18 @@ impl App {
             group_index: 0,
             selected: None,
             show_help: false,
+            help_scroll: 0,
             confirm: None,
             filter: String::new(),
             editing_filter: false,
-            scroll: 0,
+            source: SourceFilter::All,
+            focus: Focus::Endpoints,
+            log_cursor: None,
+            detail: None,
+            detail_scroll: 0,
+            page: Page::Overview,
+            frozen_at: None,
+            replay: false,
             status: None,
             changed_by_us: BTreeMap::new(),
             read_only: false,
@@ -173,6 +234,25 @@ impl App {
         self.frozen.as_deref().unwrap_or(&self.live)
     }
 
+    /// The time the screen shows: when the display froze, or now. Timers on screen count to it.
+    pub fn shown_now(&self) -> Millis {
+        self.frozen_at.unwrap_or(self.now)
+    }
+
+    /// What the event log shows.
+    pub fn log_query(&self) -> LogQuery<'_> {
+        LogQuery {
+            group: self.group(),
+            text: &self.filter,
+            source: &self.source,
+        }
+    }
+
+    /// The rows the event log shows, oldest first.
+    pub fn log_rows(&self) -> Vec<FoldedEntry<'_>> {
+        crate::logview::rows(self.shown(), &self.log_query())
+    }
+
     pub fn groups(&self) -> Vec<String> {
         let mut g = self.shown().group_names();
         if let Some(only) = &self.only_group {
@@ -188,7 +268,7 @@ impl App {
             .groups()
             .into_iter()
             .map(|g| {
-                let health = d.view(&g, self.now).health;
+                let health = d.view(&g, self.shown_now()).health;
                 (g, health)
             })
             .filter(|(_, h)| *h != Health::Healthy)
@@ -214,81 +294,8 @@ impl App {
     }
 
     pub fn view(&self) -> Option<GroupView> {
-        self.group().map(|g| self.shown().view(&g, self.now))
-    }
-
-    /// Nodes in display order: master first, then replicas.
-    pub fn node_order(&self) -> Vec<Addr> {
-        let Some(v) = self.view() else {
-            return Vec::new();
-        };
-        v.master
-            .iter()
-            .chain(v.replicas.iter())
-            .map(|n| n.addr.clone())
-            .collect()
-    }
-
-    /// The node keys act on: the one selected, else the master. A node sentui paused or
-    /// stopped stays selected even while the sentinels' lists briefly leave it out (right
-    /// after `+switch-master`), so `p` resumes it rather than pausing the new master.
-    pub fn selected_addr(&self) -> Option<Addr> {
-        let order = self.node_order();
-        match &self.selected {
-            Some(a) if order.contains(a) || self.changed_by_us.contains_key(a) => Some(a.clone()),
-            _ => order.into_iter().next(),
-        }
-    }
-
-    /// Whether `p` on the selected node would resume it (else it pauses).
-    pub fn selected_is_paused(&self) -> bool {
-        let Some(a) = self.selected_addr() else {
-            return false;
-        };
-        let node = self.live.nodes.get(&a);
-        self.changed_by_us.get(&a) == Some(&ControlAction::Pause)
-            || node
-                .and_then(|n| n.process.as_ref())
-                .is_some_and(|p| p.paused)
-            || node
-                .and_then(|n| n.container.as_ref())
-                .is_some_and(|c| c.state == ContainerState::Paused)
-    }
-
-    /// Whether `s` on the selected node would start it (else it stops).
-    pub fn selected_is_stopped(&self) -> bool {
-        let Some(a) = self.selected_addr() else {
-            return false;
-        };
-        self.changed_by_us.get(&a) == Some(&ControlAction::Stop)
-            || self
-                .live
-                .nodes
-                .get(&a)
-                .and_then(|n| n.container.as_ref())
-                .is_some_and(|c| c.state.is_stopped())
-    }
-
-    /// What sentui paused or stopped and is still so (as far as sentui can tell): undone on quit.
-    pub fn still_changed(&self) -> Vec<(Addr, ControlAction)> {
-        self.changed_by_us
-            .iter()
-            .filter(|(a, done)| {
-                let node = self.live.nodes.get(*a);
-                let process = node.and_then(|n| n.process.as_ref());
-                let container = node.and_then(|n| n.container.as_ref());
-                match (done, process, container) {
-                    (_, None, None) => true,
-                    (ControlAction::Pause, Some(p), _) => p.paused,
-                    (ControlAction::Pause, None, Some(c)) => c.state == ContainerState::Paused,
-                    (ControlAction::Stop, _, Some(c)) => {
-                        !matches!(c.state, ContainerState::Running | ContainerState::Paused)
-                    }
-                    _ => true,
-                }
-            })
-            .map(|(a, d)| (a.clone(), *d))
-            .collect()
+        self.group()
+            .map(|g| self.shown().view(&g, self.shown_now()))
     }
 
     /// True when no sentinel has ever answered: the screen explains how to connect.
@@ -296,7 +303,7 @@ impl App {
         self.live.sentinels.values().all(|s| s.polled_at.is_none())
     }
 
-    fn set_status(&mut self, text: impl Into<String>, error: bool) {
+    pub(crate) fn set_status(&mut self, text: impl Into<String>, error: bool) {
         self.status = Some(StatusLine {
             text: text.into(),
             error,
@@ -340,226 +347,6 @@ impl App {
         commands
     }
 
-    /// A key pressed while watching a replay: the view changes (selection, filter, help,
-    /// groups); anything that would act answers at once that a replay does not.
-    pub fn viewer_key(&mut self, k: Key) {
-        let typing = self.editing_filter;
-        if !typing && action_for(&k).is_some_and(|a| a.acts()) {
-            self.set_status("replay: not acting", false);
-            return;
-        }
-        let _ = self.key(k);
-        self.quit = false;
-        self.confirm = None;
-    }
-
-    fn key(&mut self, k: Key) -> Vec<Command> {
-        if self.editing_filter {
-            match k.code {
-                KeyCode::Enter => self.editing_filter = false,
-                KeyCode::Esc => {
-                    self.editing_filter = false;
-                    self.filter.clear();
-                }
-                KeyCode::Backspace => {
-                    self.filter.pop();
-                }
-                KeyCode::Char(c) if self.filter.len() < 64 => self.filter.push(c),
-                _ => {}
-            }
-            self.scroll = 0;
-            return Vec::new();
-        }
-        if let Some(pending) = self.confirm.take() {
-            if !matches!(k.plain_char(), Some('y' | 'Y')) {
-                self.set_status("cancelled", false);
-                return Vec::new();
-            }
-            return match pending {
-                Pending::Failover(group) => {
-                    self.set_status(
-                        format!("asking the sentinels to fail over {group}..."),
-                        false,
-                    );
-                    let mut sentinels: Vec<_> = self.shown().view(&group, self.now).sentinels;
-                    sentinels.sort_by_key(|s| s.reach != ReachState::Ok);
-                    let sentinels = sentinels.into_iter().map(|s| s.addr).collect();
-                    vec![Command::Failover { group, sentinels }]
-                }
-                Pending::Control(action, addr) => {
-                    self.set_status(format!("{} {addr}...", action.verb_present()), false);
-                    vec![Command::Control { action, addr }]
-                }
-            };
-        }
-        if self.show_help && k.is(KeyCode::Esc) {
-            self.show_help = false;
-            return Vec::new();
-        }
-        let Some(action) = action_for(&k) else {
-            return Vec::new();
-        };
-        match action {
-            Action::Quit => self.quit = true,
-            Action::Help => self.show_help = !self.show_help,
-            Action::Up | Action::Down => self.move_selection(action == Action::Down),
-            Action::NextProblem => {
-                self.refresh_glance();
-                let groups = self.groups();
-                let n = groups.len().max(1);
-                let next = (1..=n).map(|step| (self.group_index + step) % n).find(|i| {
-                    groups
-                        .get(*i)
-                        .is_some_and(|g| self.glance.iter().any(|(p, _)| p == g))
-                });
-                match next {
-                    Some(i) if i != self.group_index => {
-                        self.group_index = i;
-                        self.selected = None;
-                        self.scroll = 0;
-                    }
-                    Some(_) => self.set_status("no other group has a problem", false),
-                    None => self.set_status("every group is healthy", false),
-                }
-            }
-            Action::NextGroup | Action::PrevGroup => {
-                let n = self.groups().len().max(1);
-                self.group_index = if action == Action::NextGroup {
-                    (self.group_index + 1) % n
-                } else {
-                    (self.group_index + n - 1) % n
-                };
-                self.selected = None;
-                self.scroll = 0;
-            }
-            Action::Freeze => {
-                if self.frozen.take().is_some() {
-                    self.set_status("display live again", false);
-                } else {
-                    self.frozen = Some(Box::new(self.live.clone()));
-                    self.set_status("display frozen (collection goes on); Space resumes", false);
-                }
-            }
-            Action::Filter => {
-                self.editing_filter = true;
-            }
-            Action::ScrollUp => self.scroll = self.scroll.saturating_add(10),
-            Action::ScrollDown => self.scroll = self.scroll.saturating_sub(10),
-            Action::ScrollTop => self.scroll = usize::MAX / 2,
-            Action::ScrollBottom => self.scroll = 0,
-            Action::TogglePause => return self.toggle_pause(),
-            Action::Failover => {
-                if self.read_only {
-                    self.set_status("read-only: control actions are disabled", true);
-                } else if let Some(g) = self.group() {
-                    self.set_status(
-                        format!("fail over {g} now? y to confirm, any other key cancels"),
-                        false,
-                    );
-                    self.confirm = Some(Pending::Failover(g));
-                }
-            }
-            Action::ToggleStop => self.toggle_stop(),
-            Action::Screenshot => return vec![Command::Screenshot],
-            Action::ToggleProbe => return self.toggle_probe(),
-        }
-        Vec::new()
-    }
-
-    fn toggle_probe(&mut self) -> Vec<Command> {
-        match self.probe {
-            ProbePanel::Running => {
-                self.probe = ProbePanel::Stopped;
-                self.set_status("stopping the probe: reading back its writes...", false);
-                vec![Command::StopProbe]
-            }
-            ProbePanel::Stopped => {
-                self.probe = ProbePanel::Hidden;
-                Vec::new()
-            }
-            ProbePanel::Hidden if self.read_only => {
-                self.set_status("read-only: the write probe is disabled", true);
-                Vec::new()
-            }
-            ProbePanel::Hidden => {
-                let Some(group) = self.group() else {
-                    self.set_status("no master group to write to", true);
-                    return Vec::new();
-                };
-                let mut sentinels = self.live.view(&group, self.now).sentinels;
-                sentinels.sort_by_key(|s| s.reach != ReachState::Ok);
-                let sentinels = sentinels.into_iter().map(|s| s.addr).collect();
-                self.probe = ProbePanel::Running;
-                self.set_status(format!("starting the write probe on {group}..."), false);
-                vec![Command::StartProbe { group, sentinels }]
-            }
-        }
-    }
-
-    fn move_selection(&mut self, down: bool) {
-        let order = self.node_order();
-        if order.is_empty() {
-            return;
-        }
-        let current = self
-            .selected_addr()
-            .and_then(|a| order.iter().position(|x| *x == a))
-            .unwrap_or(0);
-        let next = if down {
-            (current + 1).min(order.len() - 1)
-        } else {
-            current.saturating_sub(1)
-        };
-        self.selected = Some(order[next].clone());
-    }
-
-    fn toggle_stop(&mut self) {
-        if self.read_only {
-            self.set_status("read-only: control actions are disabled", true);
-            return;
-        }
-        let Some(addr) = self.selected_addr() else {
-            self.set_status("no node selected", true);
-            return;
-        };
-        self.selected = Some(addr.clone());
-        let action = if self.selected_is_stopped() {
-            ControlAction::Start
-        } else {
-            ControlAction::Stop
-        };
-        let verb = if action == ControlAction::Start {
-            "start"
-        } else {
-            "stop"
-        };
-        self.set_status(
-            format!("{verb} {addr}? y to confirm, any other key cancels"),
-            false,
-        );
-        self.confirm = Some(Pending::Control(action, addr));
-    }
-
-    fn toggle_pause(&mut self) -> Vec<Command> {
-        if self.read_only {
-            self.set_status("read-only: control actions are disabled", true);
-            return Vec::new();
-        }
-        let Some(addr) = self.selected_addr() else {
-            self.set_status("no node selected", true);
-            return Vec::new();
-        };
-        // The selection stays on this node through the failover, so `p` again resumes it.
-        self.selected = Some(addr.clone());
-        let action = if self.selected_is_paused() {
-            ControlAction::Unpause
-        } else {
-            ControlAction::Pause
-        };
-        self.set_status(format!("{} {addr}...", action.verb_present()), false);
-        vec![Command::Control { action, addr }]
-    }
-
     /// What the UI makes of a command's outcome (the deployment logs it: see
     /// `Deployment::step`).
     fn done(&mut self, d: &Done) {
@@ -578,9 +365,14 @@ impl App {
             (Command::Failover { group, .. }, Ok(msg)) => {
                 self.set_status(format!("failover of {group} requested: {msg}"), false)
             }
-            (Command::Screenshot | Command::StartProbe { .. } | Command::StopProbe, Ok(msg)) => {
-                self.set_status(msg.clone(), false)
-            }
+            (
+                Command::Screenshot
+                | Command::SaveLog
+                | Command::Suspend
+                | Command::StartProbe { .. }
+                | Command::StopProbe,
+                Ok(msg),
+            ) => self.set_status(msg.clone(), false),
             (_, Err(e)) => self.set_status(e.clone(), true),
         }
     }
@@ -591,7 +383,7 @@ impl App {
         let d = self.shown();
         self.status
             .as_ref()
-            .is_some_and(|s| self.now.saturating_sub(s.at) < 10_000)
+            .is_some_and(|s| self.now.saturating_sub(s.at) < s.lasts() + 1000)
             || d.nodes
                 .values()
                 .any(|n| matches!(n.reach, sentui_model::Reach::Unresponsive { .. }))

@@ -31,7 +31,7 @@ pub struct Cli {
 pub struct ConnArgs {
     /// A sentinel to start from (repeatable); the others and every node are discovered
     /// [default: 127.0.0.1:26379, or the sentinels of --compose-project].
-    #[arg(
+    #[arg(help_heading = "Connection", 
         short = 's',
         long = "sentinel",
         value_name = "HOST:PORT",
@@ -46,6 +46,7 @@ pub struct ConnArgs {
     /// them through their published 127.0.0.1 ports, show container states and events, and
     /// control them.
     #[arg(
+        help_heading = "Connection",
         long,
         value_name = "NAME",
         env = "SENTUI_COMPOSE_PROJECT",
@@ -55,11 +56,12 @@ pub struct ConnArgs {
 
     /// Reach an announced address at another one, e.g. redis-master:6379=127.0.0.1:49153
     /// (repeatable; for NAT and containers).
-    #[arg(long = "map", value_name = "ANNOUNCED=REACHABLE", env = "SENTUI_MAP", value_delimiter = ',', global = true, value_parser = parse_map)]
+    #[arg(help_heading = "Connection", long = "map", value_name = "ANNOUNCED=REACHABLE", env = "SENTUI_MAP", value_delimiter = ',', global = true, value_parser = parse_map)]
     pub map: Vec<(Addr, Addr)>,
 
     /// Only this master group (default: every group the sentinels monitor).
     #[arg(
+        help_heading = "Connection",
         long = "master",
         value_name = "NAME",
         env = "SENTUI_MASTER",
@@ -68,30 +70,71 @@ pub struct ConnArgs {
     pub master: Option<String>,
 
     /// Read settings from this TOML file [default: ~/.config/sentui/config.toml if present].
-    #[arg(long, value_name = "PATH", env = "SENTUI_CONFIG", global = true)]
+    #[arg(
+        help_heading = "Connection",
+        long,
+        value_name = "PATH",
+        env = "SENTUI_CONFIG",
+        global = true
+    )]
     pub config: Option<PathBuf>,
 
     /// Use TLS (rediss) to every node and sentinel.
-    #[arg(long, env = "SENTUI_TLS", global = true)]
+    #[arg(
+        help_heading = "Credentials and TLS",
+        long,
+        env = "SENTUI_TLS",
+        global = true
+    )]
     pub tls: bool,
     /// Trust this CA (PEM) instead of the system's; implies --tls.
-    #[arg(long, value_name = "FILE", env = "SENTUI_TLS_CA", global = true)]
+    #[arg(
+        help_heading = "Credentials and TLS",
+        long,
+        value_name = "FILE",
+        env = "SENTUI_TLS_CA",
+        global = true
+    )]
     pub tls_ca: Option<PathBuf>,
     /// Client certificate (PEM) for mutual TLS, with --tls-key.
-    #[arg(long, value_name = "FILE", env = "SENTUI_TLS_CERT", global = true)]
+    #[arg(
+        help_heading = "Credentials and TLS",
+        long,
+        value_name = "FILE",
+        env = "SENTUI_TLS_CERT",
+        global = true
+    )]
     pub tls_cert: Option<PathBuf>,
     /// Client key (PEM) for mutual TLS.
-    #[arg(long, value_name = "FILE", env = "SENTUI_TLS_KEY", global = true)]
+    #[arg(
+        help_heading = "Credentials and TLS",
+        long,
+        value_name = "FILE",
+        env = "SENTUI_TLS_KEY",
+        global = true
+    )]
     pub tls_key: Option<PathBuf>,
     /// Skip certificate and hostname verification (testing only); implies --tls.
-    #[arg(long, env = "SENTUI_TLS_INSECURE", global = true)]
+    #[arg(
+        help_heading = "Credentials and TLS",
+        long,
+        env = "SENTUI_TLS_INSECURE",
+        global = true
+    )]
     pub tls_insecure: bool,
 
     /// Read the Redis nodes' password from this file (SENTUI_PASSWORD wins over it).
-    #[arg(long, value_name = "FILE", env = "SENTUI_PASSWORD_FILE", global = true)]
+    #[arg(
+        help_heading = "Credentials and TLS",
+        long,
+        value_name = "FILE",
+        env = "SENTUI_PASSWORD_FILE",
+        global = true
+    )]
     pub password_file: Option<PathBuf>,
     /// Read the sentinels' password from this file (SENTUI_SENTINEL_PASSWORD wins over it).
     #[arg(
+        help_heading = "Credentials and TLS",
         long,
         value_name = "FILE",
         env = "SENTUI_SENTINEL_PASSWORD_FILE",
@@ -100,29 +143,29 @@ pub struct ConnArgs {
     pub sentinel_password_file: Option<PathBuf>,
 
     /// Connect and response timeout of every call.
-    #[arg(long, value_name = "DURATION", env = "SENTUI_TIMEOUT", default_value = "1s", global = true, value_parser = parse_duration)]
+    #[arg(help_heading = "Connection", long, value_name = "DURATION", env = "SENTUI_TIMEOUT", default_value = "1s", global = true, value_parser = parse_duration)]
     pub timeout: Duration,
 
     /// How often each sentinel is polled.
-    #[arg(long, value_name = "DURATION", env = "SENTUI_REFRESH", default_value = "1s", global = true, value_parser = parse_duration)]
+    #[arg(help_heading = "Connection", long, value_name = "DURATION", env = "SENTUI_REFRESH", default_value = "1s", global = true, value_parser = parse_duration)]
     pub refresh: Duration,
 
     /// How often each node's liveness is probed.
-    #[arg(long, value_name = "DURATION", env = "SENTUI_PROBE_EVERY", default_value = "100ms", global = true, value_parser = parse_duration)]
+    #[arg(help_heading = "Connection", long, value_name = "DURATION", env = "SENTUI_PROBE_EVERY", default_value = "100ms", global = true, value_parser = parse_duration)]
     pub probe_every: Duration,
 
     /// Most liveness probes per second across all nodes; with more nodes than that allows at
     /// --probe-every, each node is probed less often.
-    #[arg(long, value_name = "N", env = "SENTUI_PROBE_BUDGET", default_value_t = sentui_model::budget::DEFAULT_PROBE_BUDGET, global = true, value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(help_heading = "Connection", long, value_name = "N", env = "SENTUI_PROBE_BUDGET", default_value_t = sentui_model::budget::DEFAULT_PROBE_BUDGET, global = true, value_parser = clap::value_parser!(u32).range(1..))]
     pub probe_budget: u32,
 
     /// Most group-detail commands (REPLICAS, SENTINELS, CKQUORUM) per poll of one sentinel;
     /// past it, groups are refreshed in turn, changed ones first.
-    #[arg(long, value_name = "N", env = "SENTUI_POLL_BUDGET", default_value_t = sentui_model::budget::DEFAULT_POLL_BUDGET, global = true, value_parser = clap::value_parser!(u32).range(3..))]
+    #[arg(help_heading = "Connection", long, value_name = "N", env = "SENTUI_POLL_BUDGET", default_value_t = sentui_model::budget::DEFAULT_POLL_BUDGET, global = true, value_parser = clap::value_parser!(u32).range(3..))]
     pub poll_budget: u32,
 
     /// A node that has not answered for this long is flagged unresponsive.
-    #[arg(long, value_name = "DURATION", env = "SENTUI_UNRESPONSIVE_AFTER", default_value = "300ms", global = true, value_parser = parse_duration)]
+    #[arg(help_heading = "Connection", long, value_name = "DURATION", env = "SENTUI_UNRESPONSIVE_AFTER", default_value = "300ms", global = true, value_parser = parse_duration)]
     pub unresponsive_after: Duration,
 }
 
@@ -161,21 +204,43 @@ impl ConnArgs {
 #[derive(Args, Debug, Clone)]
 pub struct UiArgs {
     /// On quit, leave the nodes sentui paused as they are (default: resume them).
-    #[arg(long, env = "SENTUI_LEAVE_PAUSED", global = true)]
+    #[arg(
+        help_heading = "Control",
+        long,
+        env = "SENTUI_LEAVE_PAUSED",
+        global = true
+    )]
     pub leave_paused: bool,
     /// Disable every control action (pause, failover).
-    #[arg(long, env = "SENTUI_READ_ONLY", global = true)]
+    #[arg(
+        help_heading = "Control",
+        long,
+        env = "SENTUI_READ_ONLY",
+        global = true
+    )]
     pub read_only: bool,
     /// No colours (also when NO_COLOR is set to anything non-empty).
-    #[arg(long, global = true)]
+    #[arg(help_heading = "Display", long, global = true)]
     pub no_color: bool,
     /// Write the TUI's measured figures (event-to-screen latency) as JSON here on exit
     /// (used by the benchmark).
-    #[arg(long, value_name = "FILE", hide = true, global = true)]
+    #[arg(
+        help_heading = "Display",
+        long,
+        value_name = "FILE",
+        hide = true,
+        global = true
+    )]
     pub stats_out: Option<std::path::PathBuf>,
     /// Record the session (TUI or `events`) as NDJSON: every update, event, key, action and
     /// terminal size, for `sentui replay`. Credentials never enter a recording.
-    #[arg(long, value_name = "FILE", env = "SENTUI_RECORD", global = true)]
+    #[arg(
+        help_heading = "Display",
+        long,
+        value_name = "FILE",
+        env = "SENTUI_RECORD",
+        global = true
+    )]
     pub record: Option<PathBuf>,
 }
 
@@ -192,6 +257,11 @@ pub enum Command {
         /// Print JSON instead of a table.
         #[arg(long, env = "SENTUI_JSON")]
         json: bool,
+        /// Take a snapshot every INTERVAL (default 2s) until Ctrl-C: redrawn in place on a
+        /// terminal, one after another otherwise (JSON: one object a line). The exit status
+        /// tells the last one's health.
+        #[arg(long, value_name = "INTERVAL", num_args = 0..=1, default_missing_value = "2s", value_parser = parse_duration)]
+        watch: Option<Duration>,
     },
     /// Stream the merged event log of all sentinels (and sentui's own observations).
     Events {
@@ -248,6 +318,18 @@ pub enum Command {
         /// the first that differs (exit 1).
         #[arg(long, conflicts_with_all = ["to_cast", "screenshot"])]
         verify: bool,
+    },
+    /// Shell completions on standard output, e.g. `sentui completions bash >
+    /// ~/.local/share/bash-completion/completions/sentui`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// The manual page (roff) on standard output: `sentui man | man -l -`.
+    Man {
+        /// Write sentui.1 and a page for each subcommand (sentui-status.1, ...) here instead.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
     },
     /// The configuration file.
     Config {

@@ -24,6 +24,13 @@ pub enum Action {
     Help,
     Quit,
     ToggleProbe,
+    FocusLog,
+    Open,
+    Back,
+    Page,
+    Source,
+    SaveLog,
+    Suspend,
 }
 
 impl Action {
@@ -31,11 +38,7 @@ impl Action {
     pub fn acts(self) -> bool {
         matches!(
             self,
-            Action::TogglePause
-                | Action::ToggleStop
-                | Action::Failover
-                | Action::ToggleProbe
-                | Action::Screenshot
+            Action::TogglePause | Action::ToggleStop | Action::Failover | Action::ToggleProbe
         )
     }
 }
@@ -45,7 +48,7 @@ pub struct Binding {
     /// How the keys read in help and hints.
     pub keys: &'static str,
     pub help: &'static str,
-    /// Shown in the footer (short form), when the footer has room.
+    /// Shown in the footer (short form), when the footer has room, in the order of the table.
     pub hint: Option<&'static str>,
     matches: fn(&Key) -> bool,
 }
@@ -58,28 +61,28 @@ pub const KEYMAP: &[Binding] = &[
     Binding {
         action: Action::Up,
         keys: "↑ k",
-        help: "select the previous node",
+        help: "previous node or sentinel (in the log: the previous event)",
         hint: None,
         matches: |k| code(k, KeyCode::Up) || code(k, KeyCode::Char('k')),
     },
     Binding {
         action: Action::Down,
         keys: "↓ j",
-        help: "select the next node",
+        help: "next node or sentinel (in the log: the next event)",
         hint: Some("↑↓ select"),
         matches: |k| code(k, KeyCode::Down) || code(k, KeyCode::Char('j')),
     },
     Binding {
         action: Action::TogglePause,
         keys: "p",
-        help: "pause / resume the selected node (SIGSTOP/SIGCONT)",
+        help: "pause / resume the selected node or sentinel (SIGSTOP/SIGCONT)",
         hint: Some("p pause"),
         matches: |k| code(k, KeyCode::Char('p')),
     },
     Binding {
         action: Action::ToggleStop,
         keys: "s",
-        help: "stop / start the selected node's container (y confirms)",
+        help: "stop / start the selected one's container (y confirms)",
         hint: Some("s stop"),
         matches: |k| code(k, KeyCode::Char('s')),
     },
@@ -133,32 +136,74 @@ pub const KEYMAP: &[Binding] = &[
         matches: |k| code(k, KeyCode::Char('/')),
     },
     Binding {
+        action: Action::FocusLog,
+        keys: "e",
+        help: "the event log: ↑↓ PgUp PgDn Home End select (e, Esc leave)",
+        hint: Some("e events"),
+        matches: |k| code(k, KeyCode::Char('e')),
+    },
+    Binding {
+        action: Action::Open,
+        keys: "Enter",
+        help: "everything about the selected event, node or sentinel",
+        hint: Some("⏎ details"),
+        matches: |k| k.code == KeyCode::Enter,
+    },
+    Binding {
+        action: Action::Back,
+        keys: "Esc",
+        help: "back: close the details, leave the log",
+        hint: None,
+        matches: |k| k.code == KeyCode::Esc,
+    },
+    Binding {
+        action: Action::Page,
+        keys: "v",
+        help: "view: replication, sentinels and votes in full / the overview",
+        hint: Some("v view"),
+        matches: |k| code(k, KeyCode::Char('v')),
+    },
+    Binding {
         action: Action::ScrollUp,
         keys: "PgUp",
-        help: "scroll the event log back",
+        help: "the event log: 10 events back",
         hint: None,
         matches: |k| k.code == KeyCode::PageUp,
     },
     Binding {
         action: Action::ScrollDown,
         keys: "PgDn",
-        help: "scroll the event log forward",
+        help: "the event log: 10 events forward",
         hint: None,
         matches: |k| k.code == KeyCode::PageDown,
     },
     Binding {
         action: Action::ScrollTop,
         keys: "Home",
-        help: "oldest events",
+        help: "the event log: the oldest event",
         hint: None,
         matches: |k| k.code == KeyCode::Home,
     },
     Binding {
         action: Action::ScrollBottom,
         keys: "End",
-        help: "newest events (follow)",
+        help: "the event log: follow the newest events",
         hint: None,
         matches: |k| k.code == KeyCode::End,
+    },
+    Binding {
+        action: Action::Source,
+        keys: "o",
+        help: "log source: all, sentinels, sentui, docker, each sentinel",
+        hint: None,
+        matches: |k| code(k, KeyCode::Char('o')),
+    },
+    Binding {
+        action: Action::SaveLog,
+        keys: "x",
+        help: "save the log as shown (.ndjson and .txt, current directory)",
+        hint: None,
+        matches: |k| code(k, KeyCode::Char('x')),
     },
     Binding {
         action: Action::Screenshot,
@@ -166,6 +211,13 @@ pub const KEYMAP: &[Binding] = &[
         help: "save the screen as SVG (current directory)",
         hint: None,
         matches: |k| code(k, KeyCode::Char('c')),
+    },
+    Binding {
+        action: Action::Suspend,
+        keys: "Ctrl-Z",
+        help: "suspend sentui (the shell's fg brings it back)",
+        hint: None,
+        matches: |k| k.code == KeyCode::Char('z') && k.ctrl,
     },
     Binding {
         action: Action::Help,
@@ -187,12 +239,104 @@ pub fn action_for(key: &Key) -> Option<Action> {
     KEYMAP.iter().find(|b| (b.matches)(key)).map(|b| b.action)
 }
 
+/// The keys of a replay's own (the others work as live, and those that would act answer that
+/// a replay does not).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReplayAction {
+    PlayPause,
+    Step,
+    Back10,
+    Forward10,
+    Faster,
+    Slower,
+    Quit,
+}
+
+pub struct ReplayBinding {
+    pub action: ReplayAction,
+    pub keys: &'static str,
+    pub help: &'static str,
+    pub hint: Option<&'static str>,
+    matches: fn(&Key) -> bool,
+}
+
+pub const REPLAY_KEYMAP: &[ReplayBinding] = &[
+    ReplayBinding {
+        action: ReplayAction::PlayPause,
+        keys: "Space",
+        help: "replay: pause / play",
+        hint: Some("␣ play/pause"),
+        matches: |k| code(k, KeyCode::Char(' ')),
+    },
+    ReplayBinding {
+        action: ReplayAction::Step,
+        keys: ".",
+        help: "replay: one record forward",
+        hint: Some(". step"),
+        matches: |k| code(k, KeyCode::Char('.')),
+    },
+    ReplayBinding {
+        action: ReplayAction::Back10,
+        keys: "←",
+        help: "replay: 10 s back",
+        hint: Some("←→ seek"),
+        matches: |k| code(k, KeyCode::Left),
+    },
+    ReplayBinding {
+        action: ReplayAction::Forward10,
+        keys: "→",
+        help: "replay: 10 s forward",
+        hint: None,
+        matches: |k| code(k, KeyCode::Right),
+    },
+    ReplayBinding {
+        action: ReplayAction::Faster,
+        keys: "+",
+        help: "replay: twice as fast",
+        hint: Some("+- speed"),
+        matches: |k| code(k, KeyCode::Char('+')),
+    },
+    ReplayBinding {
+        action: ReplayAction::Slower,
+        keys: "-",
+        help: "replay: half as fast",
+        hint: None,
+        matches: |k| code(k, KeyCode::Char('-')),
+    },
+    ReplayBinding {
+        action: ReplayAction::Quit,
+        keys: "q Ctrl-C",
+        help: "quit the replay",
+        hint: None,
+        matches: |k| code(k, KeyCode::Char('q')) || (k.code == KeyCode::Char('c') && k.ctrl),
+    },
+];
+
+pub fn replay_action_for(key: &Key) -> Option<ReplayAction> {
+    REPLAY_KEYMAP
+        .iter()
+        .find(|b| (b.matches)(key))
+        .map(|b| b.action)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn key(c: KeyCode) -> Key {
         Key::new(c)
+    }
+
+    #[test]
+    fn help_lines_fit_an_80_column_help_box() {
+        for b in KEYMAP {
+            assert!(b.keys.chars().count() <= 11, "{}", b.keys);
+            assert!(
+                b.help.chars().count() <= 66,
+                "too long for 80 columns: {}",
+                b.help
+            );
+        }
     }
 
     #[test]
@@ -205,6 +349,12 @@ mod tests {
             Some(Action::Screenshot)
         );
         assert_eq!(action_for(&key(KeyCode::Char('z'))), None);
+        assert_eq!(action_for(&Key::ctrl('z')), Some(Action::Suspend));
+        assert_eq!(action_for(&key(KeyCode::Enter)), Some(Action::Open));
+        assert_eq!(
+            replay_action_for(&key(KeyCode::Char(' '))),
+            Some(ReplayAction::PlayPause)
+        );
         for (i, a) in KEYMAP.iter().enumerate() {
             for b in &KEYMAP[i + 1..] {
                 assert_ne!(a.action, b.action, "one binding per action");

@@ -32,6 +32,7 @@ pub mod connection;
 pub mod drill;
 pub mod keymap;
 pub mod keys;
+pub mod logview;
 pub mod record;
 pub mod replay;
 pub mod session;
@@ -85,6 +86,8 @@ pub async fn run(cli: Cli, file_auth: AuthConfig) -> u8 {
             | Some(Command::Demo(_))
             | Some(Command::Replay { .. })
             | Some(Command::Config { .. })
+            | Some(Command::Completions { .. })
+            | Some(Command::Man { .. })
     );
     if cli.ui.record.is_some()
         && !matches!(
@@ -103,9 +106,12 @@ pub async fn run(cli: Cli, file_auth: AuthConfig) -> u8 {
         None
     };
     match (cli.command, conn) {
-        (Some(Command::Status { json }), Some(c)) => {
-            cmd::status::run(&c, group.as_deref(), json).await
-        }
+        (Some(Command::Status { json, watch }), Some(c)) => match watch {
+            Some(every) => cmd::watch::run(&c, group.as_deref(), json, every).await,
+            None => cmd::status::run(&c, group.as_deref(), json).await,
+        },
+        (Some(Command::Completions { shell }), _) => cmd::manual::completions(shell),
+        (Some(Command::Man { dir }), _) => cmd::manual::man(dir.as_deref()),
         (
             Some(Command::Events {
                 json,

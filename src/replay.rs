@@ -5,13 +5,16 @@
 //! never acts: recorded keys change what is shown, recorded outcomes say what happened.
 
 use crate::app::App;
+use crate::keymap::{ReplayAction, replay_action_for};
 use crate::keys::from_crossterm;
 use crate::record::cast::CastWriter;
 use crate::record::{Frame, Header, Record, Recording, frame_hash, load};
 use crate::ui;
-use crossterm::event::{Event as TermEvent, EventStream, KeyCode, KeyModifiers};
+use crossterm::event::{Event as TermEvent, EventStream};
 use futures_util::StreamExt;
+use sentui_io::link::now_ms;
 use sentui_model::Millis;
+use sentui_model::action::Command;
 use sentui_model::input::Input;
 use std::io::IsTerminal;
 use std::path::Path;
@@ -107,9 +110,10 @@ impl Replayer {
     pub fn seek(&mut self, t: Millis) {
         if t < self.app.now {
             let banner = self.app.banner.take();
-            let no_color = self.app.no_color;
+            let (no_color, replay) = (self.app.no_color, self.app.replay);
             self.app = App::for_session(&self.header);
             self.app.no_color = no_color;
+            self.app.replay = replay;
             self.app.banner = banner;
             self.next = 0;
         }
@@ -324,6 +328,7 @@ pub async fn run_tui(path: &Path, speed: f64, no_color: bool) -> Result<u8, Stri
         return Err("replay needs a terminal; use --to-cast or --screenshot to render a recording without one".into());
     }
     r.app.no_color |= no_color;
+    r.app.replay = true;
     let (start, end) = (r.start(), r.end());
     let mut speed = speed.clamp(0.1, 64.0);
     let mut playing = true;
@@ -355,7 +360,7 @@ pub async fn run_tui(path: &Path, speed: f64, no_color: bool) -> Result<u8, Stri
             "⏸"
         };
         r.app.banner = Some(format!(
-            " REPLAY {} / {} ×{speed} {state}  Space pause · . step · ←→ 10s · +/- speed · q quit ",
+            " REPLAY {} / {} ×{speed} {state} ",
             clock(r.position().saturating_sub(start)),
             clock(end - start)
         ));
@@ -369,25 +374,24 @@ pub async fn run_tui(path: &Path, speed: f64, no_color: bool) -> Result<u8, Stri
                 let TermEvent::Key(k) = ev else {
                     continue;
                 };
-                if k.kind == crossterm::event::KeyEventKind::Release {
+                let Some(key) = from_crossterm(&k) else {
                     continue;
-                }
-                let ctrl_c = k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL);
+                };
                 let typing = r.app.editing_filter;
-                match k.code {
-                    _ if ctrl_c => break,
-                    KeyCode::Char('q') if !typing => break,
-                    KeyCode::Char(' ') if !typing => {
+                let own = if typing && !key.ctrl { None } else { replay_action_for(&key) };
+                match own {
+                    Some(ReplayAction::Quit) => break,
+                    Some(ReplayAction::PlayPause) => {
                         playing = !playing && r.position() < end;
                         anchor_real = tokio::time::Instant::now();
                         anchor_virt = r.position();
                     }
-                    KeyCode::Char('.') if !typing => {
+                    Some(ReplayAction::Step) => {
                         playing = false;
                         r.step();
                     }
-                    KeyCode::Right | KeyCode::Left if !typing => {
-                        let target = if k.code == KeyCode::Right {
+                    Some(ReplayAction::Back10 | ReplayAction::Forward10) => {
+                        let target = if own == Some(ReplayAction::Forward10) {
                             (r.position() + 10_000).min(end)
                         } else {
                             r.position().saturating_sub(10_000).max(start)
@@ -396,20 +400,34 @@ pub async fn run_tui(path: &Path, speed: f64, no_color: bool) -> Result<u8, Stri
                         anchor_real = tokio::time::Instant::now();
                         anchor_virt = r.position();
                     }
-                    KeyCode::Char('+') if !typing => {
-                        speed = (speed * 2.0).min(64.0);
+                    Some(ReplayAction::Faster | ReplayAction::Slower) => {
+                        speed = if own == Some(ReplayAction::Faster) {
+                            (speed * 2.0).min(64.0)
+                        } else {
+                            (speed / 2.0).max(0.125)
+                        };
                         anchor_real = tokio::time::Instant::now();
                         anchor_virt = r.position();
                     }
-                    KeyCode::Char('-') if !typing => {
-                        speed = (speed / 2.0).max(0.125);
-                        anchor_real = tokio::time::Instant::now();
-                        anchor_virt = r.position();
-                    }
-                    _ => {
-                        // The viewer's own keys: selection, filter, help. Nothing acts.
-                        if let Some(key) = from_crossterm(&k) {
-                            r.app.viewer_key(key);
+                    None => {
+                        // The viewer's own keys: selection, filter, help, details. Nothing
+                        // acts; what concerns only the viewer (save, screenshot, Ctrl-Z) is
+                        // done here.
+                        for c in r.app.viewer_key(key) {
+                            let result = match c {
+                                Command::Suspend => {
+                                    let resumed = crate::tui::suspend();
+                                    // Both buffers emptied: the next frame is drawn whole.
+                                    terminal.swap_buffers();
+                                    terminal.swap_buffers();
+                                    resumed.map(|_| "resumed".to_string())
+                                }
+                                c => crate::session::viewer_command(&c, &r.app, now_ms()),
+                            };
+                            match result {
+                                Ok(m) => r.app.set_status(m, false),
+                                Err(e) => r.app.set_status(e, true),
+                            }
                         }
                     }
                 }

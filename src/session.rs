@@ -66,6 +66,9 @@ pub struct Session<B: Backend, E: Executor> {
     /// On quit, leave what sentui paused or stopped as it is.
     pub leave_paused: bool,
     clock: fn() -> Millis,
+    /// Gives the terminal back and stops the process until it is resumed (Ctrl-Z); live it
+    /// is `tui::suspend`. Without one, Ctrl-Z says it cannot.
+    suspend: Option<fn() -> Result<(), String>>,
 }
 
 impl<B: Backend, E: Executor> Session<B, E> {
@@ -79,7 +82,13 @@ impl<B: Backend, E: Executor> Session<B, E> {
             in_flight: 0,
             leave_paused: false,
             clock,
+            suspend: None,
         }
+    }
+
+    /// What Ctrl-Z does: give the terminal back and stop until resumed.
+    pub fn on_suspend(&mut self, suspend: fn() -> Result<(), String>) {
+        self.suspend = Some(suspend);
     }
 
     pub fn record_to(&mut self, recorder: Recorder) {
@@ -123,9 +132,12 @@ impl<B: Backend, E: Executor> Session<B, E> {
 
     fn dispatch(&mut self, c: Command, issued_at: Millis) {
         self.in_flight += 1;
-        if c == Command::Screenshot {
-            // The screen is the session's: it answers at once.
-            let result = self.screenshot();
+        if c.is_the_viewers() {
+            // The screen and the terminal are the session's: it answers at once.
+            let result = match &c {
+                Command::Suspend => self.suspend(),
+                _ => viewer_command(&c, &self.app, (self.clock)()),
+            };
             let at = (self.clock)();
             self.feed(Input::done(at, issued_at, c, result));
             return;
@@ -133,15 +145,19 @@ impl<B: Backend, E: Executor> Session<B, E> {
         self.executor.execute(c, issued_at);
     }
 
-    /// Writes the current screen as SVG into the working directory (or SENTUI_SCREENSHOT_DIR).
-    fn screenshot(&self) -> ActionResult {
-        let dir = std::env::var_os("SENTUI_SCREENSHOT_DIR")
-            .map(std::path::PathBuf::from)
-            .unwrap_or_else(|| ".".into());
-        let path = dir.join(format!("sentui-{}.svg", (self.clock)()));
-        let (w, h) = self.app.size;
-        crate::ui::svg::write(&self.app, w, h, &path, "sentui")
-            .map(|_| format!("screenshot saved: {}", path.display()))
+    /// Ctrl-Z: the terminal is given back and the process stops; once resumed, the whole
+    /// screen is drawn again.
+    fn suspend(&mut self) -> ActionResult {
+        let Some(suspend) = self.suspend else {
+            return Err("this session cannot be suspended".into());
+        };
+        suspend()?;
+        // The screen came back blank: both buffers emptied, the next frame is drawn whole.
+        // (Terminal::clear would ask the terminal where its cursor is, a reply the key reader
+        // takes first.)
+        self.terminal.swap_buffers();
+        self.terminal.swap_buffers();
+        Ok("resumed".into())
     }
 
     /// Draws the current state, then tells the App (and the recording) the frame is on screen.
@@ -267,6 +283,44 @@ impl<B: Backend, E: Executor> Session<B, E> {
         }
         self.executor.finish().await;
         lines
+    }
+}
+
+/// Where sentui writes what the viewer saves: SENTUI_SCREENSHOT_DIR, else the working directory.
+fn save_dir() -> std::path::PathBuf {
+    std::env::var_os("SENTUI_SCREENSHOT_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| ".".into())
+}
+
+/// Carries out a command that concerns only what the viewer sees (a live session's and a
+/// replay's alike): the screen as SVG, the log as shown. `stamp` names the files.
+pub fn viewer_command(c: &Command, app: &App, stamp: Millis) -> ActionResult {
+    let dir = save_dir();
+    match c {
+        Command::Screenshot => {
+            let path = dir.join(format!("sentui-{stamp}.svg"));
+            let (w, h) = app.size;
+            crate::ui::svg::write(app, w, h, &path, "sentui")
+                .map(|_| format!("screenshot saved: {}", path.display()))
+        }
+        Command::SaveLog => {
+            let rows = app.log_rows();
+            let (ndjson, text) = crate::logview::export(&rows);
+            let json_path = dir.join(format!("sentui-log-{stamp}.ndjson"));
+            let text_path = dir.join(format!("sentui-log-{stamp}.txt"));
+            for (path, body) in [(&json_path, ndjson), (&text_path, text)] {
+                std::fs::write(path, body)
+                    .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            }
+            Ok(format!(
+                "log saved ({} rows as shown): {} and {}",
+                rows.len(),
+                json_path.display(),
+                text_path.display()
+            ))
+        }
+        other => Err(format!("internal: {other:?} is not the viewer's")),
     }
 }
 

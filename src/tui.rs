@@ -73,6 +73,7 @@ pub async fn run(
     let executor = RealExecutor::new(control, link, tx);
     let mut session = Session::new(App::for_session(&header), terminal, executor, now_ms);
     session.leave_paused = opts.leave_paused;
+    session.on_suspend(suspend);
     if let Some(r) = recorder {
         session.record_to(r);
     }
@@ -82,6 +83,31 @@ pub async fn run(
     }
     write_stats(&session.app, opts.stats_out.as_deref());
     result.map(|_| 0).map_err(|e| e.to_string())
+}
+
+/// Ctrl-Z, as htop does it: the terminal is given back as sentui found it, the process stops
+/// (SIGTSTP: the shell's prompt returns), and once resumed (fg, SIGCONT) the terminal is taken
+/// again; the caller then redraws the whole screen.
+pub fn suspend() -> Result<(), String> {
+    use crossterm::{cursor, execute, terminal};
+    ratatui::try_restore().map_err(|e| format!("cannot give the terminal back: {e}"))?;
+    let _ = execute!(std::io::stdout(), cursor::Show);
+    // SAFETY: raise has no memory preconditions. SIGTSTP's default action stops this process
+    // until SIGCONT; raise returns then.
+    let stopped = unsafe { libc::raise(libc::SIGTSTP) } == 0;
+    terminal::enable_raw_mode().map_err(|e| format!("cannot take the terminal back: {e}"))?;
+    execute!(
+        std::io::stdout(),
+        terminal::EnterAlternateScreen,
+        terminal::Clear(terminal::ClearType::All),
+        cursor::Hide
+    )
+    .map_err(|e| format!("cannot take the terminal back: {e}"))?;
+    if stopped {
+        Ok(())
+    } else {
+        Err("could not stop (SIGTSTP)".into())
+    }
 }
 
 /// The collectors end only if their task fails: the session then stops (and restores).

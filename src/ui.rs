@@ -1,6 +1,7 @@
 //! Drawing: a pure function of `&App`. `draw` picks the layout (compact for small terminals,
 //! wide for large ones); each panel is one `render(frame, area, &Ctx)` in its own file.
 
+mod detail;
 mod fmt;
 mod footer;
 mod header;
@@ -18,7 +19,7 @@ mod welcome;
 
 pub use theme::Theme;
 
-use crate::app::App;
+use crate::app::{App, Page};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use sentui_model::view::GroupView;
@@ -64,10 +65,22 @@ pub fn draw(f: &mut Frame, app: &App) {
     footer::render(f, foot, &ctx);
     if app.nothing_reachable() {
         welcome::render(f, body, &ctx);
-    } else if area.width >= WIDE_MIN.0 && area.height >= WIDE_MIN.1 {
-        wide(f, body, &ctx);
     } else {
-        compact(f, body, &ctx);
+        let head_lines = header::lines(&ctx, body.width);
+        // The header never takes more than half the screen.
+        let head_h = (head_lines.len() as u16).min(body.height / 2);
+        let [head, rest] =
+            Layout::vertical([Constraint::Length(head_h), Constraint::Min(1)]).areas(body);
+        f.render_widget(ratatui::widgets::Paragraph::new(head_lines), head);
+        if app.detail.is_some() {
+            detail::render(f, rest, &ctx);
+        } else if app.page == Page::Cluster {
+            cluster(f, rest, &ctx);
+        } else if area.width >= WIDE_MIN.0 && area.height >= WIDE_MIN.1 {
+            wide(f, rest, &ctx);
+        } else {
+            compact(f, rest, &ctx);
+        }
     }
     if app.show_help {
         help::render(f, area, &ctx);
@@ -91,24 +104,23 @@ fn wide(f: &mut Frame, area: Rect, ctx: &Ctx) {
     let top = (nodes + sentinels + 4).max(6);
     // The sentinels row also holds the votes: an epoch line and one line per voter.
     let middle = (sentinels + 3).max(6);
-    let [head, top_row, mid_row, bottom] = Layout::vertical([
-        Constraint::Length(3),
+    let [top_row, mid_row, bottom] = Layout::vertical([
         Constraint::Length(top),
         Constraint::Length(middle),
         Constraint::Min(6),
     ])
     .areas(area);
-    header::render(f, head, ctx);
     let [topo, repl] =
         Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(top_row);
     topology::render(f, topo, ctx);
     replication::render(f, repl, ctx);
     let [sent_area, votes_area] =
-        Layout::horizontal([Constraint::Min(60), Constraint::Length(40)]).areas(mid_row);
+        Layout::horizontal([Constraint::Min(60), Constraint::Length(36)]).areas(mid_row);
     sentinels::render(f, sent_area, ctx);
     votes::render(f, votes_area, ctx);
+    let side = if area.width >= 150 { 48 } else { 36 };
     let [log_area, sw_area] =
-        Layout::horizontal([Constraint::Percentage(62), Constraint::Percentage(38)]).areas(bottom);
+        Layout::horizontal([Constraint::Min(40), Constraint::Length(side)]).areas(bottom);
     let log_area = with_probe(f, log_area, ctx);
     log::render(f, log_area, ctx);
     stopwatch::render(f, sw_area, ctx);
@@ -116,14 +128,9 @@ fn wide(f: &mut Frame, area: Rect, ctx: &Ctx) {
 
 fn compact(f: &mut Frame, area: Rect, ctx: &Ctx) {
     let (nodes, sentinels) = counts(ctx);
-    let topo_h = (nodes + sentinels + 3).min(area.height.saturating_sub(6).max(4));
-    let [head, topo, bottom] = Layout::vertical([
-        Constraint::Length(2),
-        Constraint::Length(topo_h),
-        Constraint::Min(3),
-    ])
-    .areas(area);
-    header::render(f, head, ctx);
+    let topo_h = (nodes + sentinels + 3).min(area.height.saturating_sub(5).max(4));
+    let [topo, bottom] =
+        Layout::vertical([Constraint::Length(topo_h), Constraint::Min(3)]).areas(area);
     topology::render(f, topo, ctx);
     let bottom = with_probe(f, bottom, ctx);
     if area.width >= 70 {
@@ -135,6 +142,44 @@ fn compact(f: &mut Frame, area: Rect, ctx: &Ctx) {
     } else {
         log::render(f, bottom, ctx);
     }
+}
+
+/// `v`: replication, the sentinels and the votes, each across the whole width.
+fn cluster(f: &mut Frame, area: Rect, ctx: &Ctx) {
+    let (nodes, sentinels) = counts(ctx);
+    let [repl, sent, votes_area] = Layout::vertical([
+        Constraint::Length(nodes + 3),
+        Constraint::Length(sentinels + 3),
+        Constraint::Min(3),
+    ])
+    .areas(area);
+    replication::render(f, repl, ctx);
+    sentinels::render(f, sent, ctx);
+    let [problems_area, votes_area] =
+        Layout::horizontal([Constraint::Min(30), Constraint::Length(36)]).areas(votes_area);
+    problems(f, problems_area, ctx);
+    votes::render(f, votes_area, ctx);
+}
+
+/// Every problem of the group, wrapped (the header has room for the first).
+fn problems(f: &mut Frame, area: Rect, ctx: &Ctx) {
+    use ratatui::text::{Line, Span};
+    let t = ctx.theme;
+    let width = area.width.saturating_sub(4) as usize;
+    let mut lines = Vec::new();
+    for p in ctx.view.iter().flat_map(|v| v.problems.iter()) {
+        for (i, l) in fmt::wrap(p, width).into_iter().enumerate() {
+            let lead = if i == 0 { "! " } else { "  " };
+            lines.push(Line::from(Span::styled(format!("{lead}{l}"), t.warn())));
+        }
+    }
+    if lines.is_empty() {
+        lines.push(Line::from(Span::styled("none: healthy", t.ok())));
+    }
+    let block = ratatui::widgets::Block::default()
+        .borders(ratatui::widgets::Borders::ALL)
+        .title(Span::styled(" Problems ", t.title()));
+    f.render_widget(ratatui::widgets::Paragraph::new(lines).block(block), area);
 }
 
 /// Draws the write probe panel (when shown) at the bottom of `area`; returns the rest.

@@ -837,9 +837,11 @@ fn a_leader_crashed_after_its_election_is_an_aborted_attempt_not_part_of_the_nex
         .find(|m| m["phase"] == "switch-master")
         .and_then(|m| m["at"].as_u64())
         .unwrap_or_else(|| panic!("+switch-master marked: {complete:#}"));
+    // Timed from its own start: about 2 s (1.2 s seen when the sentinels saw the freeze
+    // early); merged with the abandoned attempt it would be 6 s and more.
     let after = switch - started;
     assert!(
-        (1500..=4000).contains(&after),
+        (1000..=4500).contains(&after),
         "+switch-master {after} ms after the failover's start"
     );
     let aborted: Vec<&Value> = ev.seen[..done]

@@ -1,6 +1,8 @@
 //! Render tests: the whole screen drawn into ratatui's TestBackend from deployments built of
-//! captured replies, at each stage of a failover and at two terminal sizes, compared with
-//! insta snapshots. Time is fixed, so nothing volatile needs redacting.
+//! captured replies, at each stage of a failover and at four terminal sizes, compared with
+//! insta snapshots; and at every size what must never be cut (flags, roles, states, the
+//! footer's `? help` and `q quit`) checked outright. Time is fixed, so nothing volatile needs
+//! redacting.
 
 mod common;
 
@@ -37,9 +39,74 @@ fn screen(app: &App, w: u16, h: u16) -> String {
         .join("\n")
 }
 
-fn both_sizes(name: &str, app: &App) {
-    insta::assert_snapshot!(format!("{name}_80x24"), screen(app, 80, 24));
-    insta::assert_snapshot!(format!("{name}_160x45"), screen(app, 160, 45));
+/// The sizes a new user tries: the classic terminal, two common windows, a large one.
+const SIZES: [(u16, u16); 4] = [(80, 24), (100, 30), (120, 36), (160, 48)];
+
+fn all_sizes(name: &str, app: &App) {
+    for (w, h) in SIZES {
+        let s = screen(app, w, h);
+        nothing_critical_cut(&s, w, h);
+        insta::assert_snapshot!(format!("{name}_{w}x{h}"), s);
+    }
+}
+
+/// The screen without the event log's rows (whose payloads may be cut: the selected row and
+/// Enter show them whole).
+fn outside_the_log(s: &str) -> String {
+    let mut span: Option<(usize, usize)> = None;
+    let mut out = Vec::new();
+    for line in s.lines() {
+        let chars: Vec<char> = line.chars().collect();
+        if let Some(start) = line.find("┌ Events").map(|b| line[..b].chars().count()) {
+            let end = (start + 1..chars.len())
+                .find(|&i| chars[i] == '┐')
+                .unwrap_or(chars.len() - 1);
+            span = Some((start, end));
+            out.push(line.to_string());
+            continue;
+        }
+        match span {
+            Some((a, b)) if chars.len() > a => {
+                let kept: String = chars
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| if i > a && i < b { ' ' } else { *c })
+                    .collect();
+                if chars.get(a) == Some(&'└') {
+                    span = None;
+                }
+                out.push(kept);
+            }
+            _ => out.push(line.to_string()),
+        }
+    }
+    out.join("\n")
+}
+
+/// What the screen must keep whole at any size: the footer's way to help and out, flags,
+/// roles and states as words, never their first letters.
+fn nothing_critical_cut(s: &str, w: u16, h: u16) {
+    let footer = s.lines().last().unwrap_or_default();
+    let s = &outside_the_log(s);
+    assert!(
+        footer.contains("? help") && footer.contains("q quit"),
+        "{w}x{h}: the footer keeps ? help and q quit: {footer}"
+    );
+    for cut in [
+        "s_do",
+        "o_do",
+        "[s_",
+        "(reports role ma…",
+        "unrespons…",
+        "PAUS…",
+        "replic…",
+        "mast…",
+        "sdow…",
+        "odow…",
+        "failov…",
+    ] {
+        assert!(!s.contains(cut), "{w}x{h}: '{cut}' is cut:\n{s}");
+    }
 }
 
 #[test]
@@ -48,7 +115,7 @@ fn steady_state() {
     let s = screen(&app, 80, 24);
     assert!(s.contains("★ 127.0.0.1:16379"));
     assert!(s.contains("├─up──▶ 127.0.0.1:16380"));
-    both_sizes("steady", &app);
+    all_sizes("steady", &app);
 }
 
 /// Each node's server and version, where the topology rows have room for it.
@@ -76,7 +143,7 @@ fn master_unresponsive() {
     let app = app_for(scenario::master_unresponsive(), FREEZE + 800);
     let s = screen(&app, 80, 24);
     assert!(s.contains("unresponsive 800ms"), "{s}");
-    both_sizes("unresponsive", &app);
+    all_sizes("unresponsive", &app);
 }
 
 #[test]
@@ -85,7 +152,7 @@ fn odown() {
     let s = screen(&app, 160, 45);
     assert!(s.contains("FAILOVER IN PROGRESS"), "{s}");
     assert!(s.contains("+odown"));
-    both_sizes("odown", &app);
+    all_sizes("odown", &app);
 }
 
 #[test]
@@ -94,7 +161,40 @@ fn election() {
     let s = screen(&app, 160, 45);
     assert!(s.contains("epoch 1"), "{s}");
     assert!(s.contains("leader :26380"), "{s}");
-    both_sizes("election", &app);
+    all_sizes("election", &app);
+}
+
+#[test]
+fn election_as_polled_keeps_flags_whole() {
+    let app = app_for(scenario::election_polled(), 1795577719400);
+    for (w, h) in SIZES {
+        let s = screen(&app, w, h);
+        assert!(
+            s.contains("sdown odown"),
+            "{w}x{h}: the flags as words:\n{s}"
+        );
+    }
+    all_sizes("election_polled", &app);
+}
+
+#[test]
+fn too_few_sentinels_answer_to_fail_over() {
+    let mut app = app_for(scenario::quorum_lost(), FREEZE);
+    app.selected = Some(addr("127.0.0.1:26381"));
+    for (w, h) in SIZES {
+        let s = screen(&app, w, h);
+        assert!(
+            s.contains(
+                "NO FAILOVER POSSIBLE: 1 of 3 sentinels answer, quorum and majority 2 needed"
+            ),
+            "{w}x{h}:\n{s}"
+        );
+        assert!(
+            s.contains("p resume"),
+            "{w}x{h}: p resumes the paused sentinel:\n{s}"
+        );
+    }
+    all_sizes("quorum_lost", &app);
 }
 
 #[test]
@@ -107,7 +207,7 @@ fn promoted() {
         "the stopwatch stays after the end: {s}"
     );
     assert!(s.contains("+switch-master"));
-    both_sizes("promoted", &app);
+    all_sizes("promoted", &app);
 }
 
 #[test]
@@ -115,7 +215,7 @@ fn two_groups_tab_switches() {
     let mut app = app_for(scenario::two_groups(), FREEZE);
     let s = screen(&app, 80, 24);
     assert!(s.contains("cache [1/2 Tab]"), "{s}");
-    both_sizes("two_groups", &app);
+    all_sizes("two_groups", &app);
     app.step(sentui_model::input::Input::key(
         FREEZE,
         sentui_model::input::Key::new(sentui_model::input::KeyCode::Tab),
@@ -141,12 +241,19 @@ fn nothing_reachable_explains_what_to_do() {
 }
 
 #[test]
-fn help_screen_lists_the_keymap() {
-    let mut app = app_for(scenario::steady(FREEZE - 2000), FREEZE - 1000);
-    app.show_help = true;
-    let s = screen(&app, 80, 24);
-    for b in sentui::keymap::KEYMAP {
-        assert!(s.contains(b.help), "help shows '{}'", b.help);
+fn help_screen_lists_the_keymap_scrolling_where_it_is_short() {
+    use sentui_model::input::{Input, Key, KeyCode};
+    for (w, h) in SIZES {
+        let mut app = app_for(scenario::steady(FREEZE - 2000), FREEZE - 1000);
+        app.step(Input::key(FREEZE - 1000, Key::char('?')));
+        let mut seen = String::new();
+        for _ in 0..40 {
+            seen.push_str(&screen(&app, w, h));
+            app.step(Input::key(FREEZE - 1000, Key::new(KeyCode::Down)));
+        }
+        for b in sentui::keymap::KEYMAP {
+            assert!(seen.contains(b.help), "{w}x{h}: help shows '{}'", b.help);
+        }
     }
 }
 
@@ -176,4 +283,28 @@ fn tiny_and_huge_terminals_do_not_panic() {
     for (w, h) in [(1, 1), (20, 5), (40, 10), (80, 24), (300, 100)] {
         screen(&app, w, h);
     }
+}
+
+#[test]
+fn details_log_focus_and_the_cluster_page_at_80x24() {
+    use sentui_model::input::{Input, Key, KeyCode};
+    let mut app = app_for(scenario::promoted(), 1795577722000);
+    let press = |app: &mut App, k: Key| {
+        app.step(Input::key(1795577722000, k));
+    };
+    press(&mut app, Key::char('v'));
+    let s = screen(&app, 80, 24);
+    nothing_critical_cut(&s, 80, 24);
+    assert!(s.contains("Replication") && s.contains("Sentinels") && s.contains("Votes"));
+    insta::assert_snapshot!("cluster_page_80x24", s);
+    press(&mut app, Key::char('v'));
+    press(&mut app, Key::char('e'));
+    press(&mut app, Key::new(KeyCode::PageUp));
+    let s = screen(&app, 80, 24);
+    nothing_critical_cut(&s, 80, 24);
+    insta::assert_snapshot!("log_focused_80x24", s);
+    press(&mut app, Key::new(KeyCode::Enter));
+    let s = screen(&app, 80, 24);
+    nothing_critical_cut(&s, 80, 24);
+    insta::assert_snapshot!("event_details_80x24", s);
 }

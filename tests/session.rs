@@ -323,3 +323,90 @@ fn the_app_alone_is_the_same_pure_step() {
     };
     assert_eq!(run(), run());
 }
+
+/// Ctrl-Z goes to the session's suspender (live: give the terminal back, SIGTSTP); when it
+/// returns, the whole screen is drawn again and the outcome is an input like any other.
+#[tokio::test]
+async fn ctrl_z_suspends_through_the_session_and_redraws() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static SUSPENDED: AtomicUsize = AtomicUsize::new(0);
+    fn suspend() -> Result<(), String> {
+        SUSPENDED.fetch_add(1, Ordering::SeqCst);
+        Ok(())
+    }
+    let (mut s, asked, _tx, _rx) = session(TestBackend::new(80, 24));
+    steady(&mut s);
+    // Without a suspender (a test terminal), Ctrl-Z says it cannot.
+    s.feed(Input::key(FREEZE, Key::ctrl('z')));
+    let status = s.app.status.clone().unwrap();
+    assert!(
+        status.error && status.text.contains("cannot be suspended"),
+        "{status:?}"
+    );
+    s.on_suspend(suspend);
+    s.feed(Input::key(FREEZE + 10, Key::ctrl('z')));
+    assert_eq!(SUSPENDED.load(Ordering::SeqCst), 1);
+    assert_eq!(s.app.status.as_ref().unwrap().text, "resumed");
+    assert!(
+        asked.lock().unwrap().executed.is_empty(),
+        "the session's own: never the executor's"
+    );
+}
+
+/// `x` saves the log as the screen shows it (the filter applied), as NDJSON and text.
+#[tokio::test]
+async fn x_saves_the_log_as_shown() {
+    let dir = tempfile::tempdir().unwrap();
+    // SAFETY: set before any thread of this test binary reads it; no other test reads it.
+    unsafe { std::env::set_var("SENTUI_SCREENSHOT_DIR", dir.path()) };
+    let (mut s, _asked, _tx, _rx) = session(TestBackend::new(120, 36));
+    let mut t = FREEZE - 2000;
+    for u in scenario::failover_updates() {
+        t = t.max(update_at(&u));
+        s.feed(Input::update(t, u));
+    }
+    s.feed(key(t, '/'));
+    for c in "switch-master".chars() {
+        s.feed(key(t, c));
+    }
+    s.feed(Input::key(t, Key::new(KeyCode::Enter)));
+    set_clock(t + 5);
+    s.feed(key(t, 'x'));
+    let said = s.app.status.clone().unwrap();
+    assert!(
+        !said.error && said.text.starts_with("log saved"),
+        "{said:?}"
+    );
+    // Named by the session's clock, which other tests here move too: found by their ending.
+    let saved = |ext: &str| {
+        let path = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| p.to_string_lossy().ends_with(ext))
+            .unwrap_or_else(|| panic!("no {ext} saved"));
+        std::fs::read_to_string(path).unwrap()
+    };
+    let (json, text) = (saved(".ndjson"), saved(".txt"));
+    let entries: Vec<serde_json::Value> = json
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(!entries.is_empty());
+    assert!(
+        entries.iter().all(|e| {
+            e["event"].as_str().unwrap().contains("switch-master")
+                || e["payload"].as_str().unwrap().contains("switch-master")
+        }),
+        "only what the filter shows: {json}"
+    );
+    let switches = entries
+        .iter()
+        .filter(|e| e["event"] == "+switch-master")
+        .count();
+    assert!(switches >= 3, "every sentinel's own, unfolded: {json}");
+    assert_eq!(text.lines().count(), entries.len());
+    assert!(
+        text.contains("+switch-master")
+            && text.contains("mymaster 127.0.0.1 16379 127.0.0.1 16380")
+    );
+}

@@ -44,6 +44,30 @@ impl Tmux {
     }
 }
 
+impl Tmux {
+    /// A tmux server of its own (socket named after `name` and this process) running
+    /// `command` in a `w`x`h` window.
+    fn start(name: &str, (w, h): (u16, u16), command: &str) -> Tmux {
+        let tmux = Tmux {
+            socket: format!("sentui-{name}-{}", std::process::id()),
+            session: name.into(),
+        };
+        let (w, h) = (w.to_string(), h.to_string());
+        tmux.cmd(&[
+            "new-session",
+            "-d",
+            "-s",
+            &tmux.session,
+            "-x",
+            &w,
+            "-y",
+            &h,
+            command,
+        ]);
+        tmux
+    }
+}
+
 impl Drop for Tmux {
     fn drop(&mut self) {
         self.cmd(&["kill-server"]);
@@ -61,27 +85,13 @@ fn start(
 ) -> (Tmux, PathBuf, PathBuf) {
     let exit_file = dir.path().join("exit");
     let pid_file = dir.path().join("pid");
-    let tmux = Tmux {
-        socket: format!("sentui-{name}-{}", std::process::id()),
-        session: name.into(),
-    };
     let script = format!(
         "SENTUI_SENTINELS={sentinels} sh -c 'echo $$ > {}; exec {} {args}'; echo $? > {}; sleep 60",
         pid_file.display(),
         bin(),
         exit_file.display()
     );
-    tmux.cmd(&[
-        "new-session",
-        "-d",
-        "-s",
-        &tmux.session,
-        "-x",
-        &w.to_string(),
-        "-y",
-        &h.to_string(),
-        &script,
-    ]);
+    let tmux = Tmux::start(name, (w, h), &script);
     (tmux, exit_file, pid_file)
 }
 
@@ -317,4 +327,103 @@ fn a_live_session_replays_frame_for_frame() {
         .and_then(|n| n.parse().ok())
         .unwrap_or_else(|| panic!("{said}"));
     assert!(frames > 20, "{said}");
+}
+
+/// The on-call path of issue 16 in a real terminal: after a failover on the local lab at
+/// 120x36, `/switch-master` Enter, `e`, Enter shows a `+switch-master` in full with its whole
+/// payload and the address of the sentinel that published it; Esc returns. At 80x24 the
+/// footer keeps `? help`. Ctrl-Z gives the shell back, `fg` brings the screen back, and `q`
+/// still exits 0 with the terminal as it was.
+#[test]
+fn read_a_switch_master_in_full_then_suspend_and_resume() {
+    let lab = LocalLab::up(1);
+    let dir = tempfile::tempdir().unwrap();
+    let exit_file = dir.path().join("exit");
+    // An interactive shell with job control, as a person has: Ctrl-Z needs one.
+    let tmux = Tmux::start("read", (120, 36), "bash --norc --noprofile -i");
+    // sentui alone on its command line: a list would go on when the job stops.
+    tmux.cmd(&["send-keys", "-t", &tmux.session, "-l", "PS1='shell$ '"]);
+    tmux.keys("Enter");
+    let line = format!("SENTUI_SENTINELS={} {}", lab.sentinels.join(","), bin());
+    tmux.cmd(&["send-keys", "-t", &tmux.session, "-l", &line]);
+    tmux.keys("Enter");
+    let master_line = format!("★ {}", lab.master);
+    tmux.wait_screen(Duration::from_secs(15), "the master", |s| {
+        s.contains(&master_line) && s.contains("✓")
+    });
+    tmux.keys("p");
+    tmux.wait_screen(Duration::from_secs(40), "the failover", |s| {
+        s.contains("+switch-master") && !s.contains(&master_line)
+    });
+    let (old_ip, old_port) = lab.master.split_once(':').unwrap();
+    tmux.keys("/");
+    tmux.cmd(&["send-keys", "-t", &tmux.session, "-l", "switch-master"]);
+    tmux.keys("Enter");
+    tmux.keys("e");
+    // Focused, the log's title counts the selected row: `Events (2) 1/2`.
+    tmux.wait_screen(Duration::from_secs(5), "the log focused", |s| {
+        s.lines().any(|l| {
+            l.contains("filter: switch-master")
+                && l.split("┌ Events (")
+                    .nth(1)
+                    .is_some_and(|t| t.contains('/'))
+        })
+    });
+    tmux.keys("Enter");
+    let s = tmux.wait_screen(Duration::from_secs(5), "the event in full", |s| {
+        s.contains("Event #")
+    });
+    let payload = format!("mymaster {old_ip} {old_port} ");
+    assert!(s.contains("+switch-master") && s.contains(&payload), "{s}");
+    let source = s.lines().find(|l| l.contains("source")).unwrap_or_default();
+    assert!(
+        lab.sentinels
+            .iter()
+            .any(|a| source.contains(&format!("sentinel {a}"))),
+        "the publishing sentinel's address: {source}"
+    );
+    tmux.keys("Escape");
+    tmux.wait_screen(Duration::from_secs(5), "the log again", |s| {
+        !s.contains("Event #") && s.contains("Events (")
+    });
+    // The same session at 80x24: the footer keeps its way to help and out.
+    tmux.cmd(&["resize-window", "-t", &tmux.session, "-x", "80", "-y", "24"]);
+    tmux.keys("Escape");
+    tmux.wait_screen(Duration::from_secs(5), "? help at 80x24", |s| {
+        let last = s
+            .lines()
+            .rfind(|l| !l.trim().is_empty())
+            .unwrap_or_default();
+        s.lines().count() <= 24 && last.contains("? help") && last.contains("q quit")
+    });
+    // Ctrl-Z: the shell's prompt; fg: the screen again.
+    tmux.keys("C-z");
+    tmux.wait_screen(Duration::from_secs(5), "the shell", |s| {
+        s.contains("Stopped") && s.contains("shell$")
+    });
+    let show = |f: &str| {
+        tmux.cmd(&["display-message", "-p", "-t", &tmux.session, f])
+            .trim()
+            .to_string()
+    };
+    assert_eq!(show("#{alternate_on}"), "0", "the terminal given back");
+    tmux.cmd(&["send-keys", "-t", &tmux.session, "-l", "fg"]);
+    tmux.keys("Enter");
+    tmux.wait_screen(Duration::from_secs(5), "the screen back", |s| {
+        s.contains("Topology") && s.contains("resumed")
+    });
+    tmux.keys("q");
+    tmux.wait_screen(Duration::from_secs(10), "the prompt after quit", |s| {
+        s.lines().rfind(|l| !l.trim().is_empty()).map(str::trim_end) == Some("shell$")
+    });
+    let echo = format!("echo $? > {}", exit_file.display());
+    tmux.cmd(&["send-keys", "-t", &tmux.session, "-l", &echo]);
+    tmux.keys("Enter");
+    let code = wait_for(Duration::from_secs(10), || {
+        std::fs::read_to_string(&exit_file).ok()
+    })
+    .expect("sentui exits");
+    assert_eq!(code.trim(), "0");
+    assert_eq!(show("#{alternate_on}"), "0", "alternate screen left");
+    assert_eq!(show("#{cursor_flag}"), "1", "cursor visible again");
 }

@@ -12,6 +12,23 @@ pub enum Lab {
     Docker(String),
 }
 
+/// How to run this sentui again from a shell: `sentui` when that is on PATH and is this
+/// binary, else this binary's path (the demo's own build is not on PATH until installed).
+pub fn self_command() -> String {
+    let me = std::env::current_exe().and_then(std::fs::canonicalize).ok();
+    let on_path = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|d| d.join("sentui"))
+            .find(|p| p.is_file())
+            .and_then(|p| std::fs::canonicalize(p).ok())
+    });
+    match (me, on_path) {
+        (Some(me), Some(found)) if me == found => "sentui".into(),
+        (Some(me), _) => me.display().to_string(),
+        (None, _) => "sentui".into(),
+    }
+}
+
 pub fn connect_hint(state: &LabState) -> String {
     let args: Vec<String> = state
         .sentinels()
@@ -20,7 +37,8 @@ pub fn connect_hint(state: &LabState) -> String {
         .collect();
     let env: Vec<String> = state.sentinels().iter().map(|s| s.to_string()).collect();
     format!(
-        "  sentui {}\n  (or: export SENTUI_SENTINELS={})",
+        "  {} {}\n  (or: export SENTUI_SENTINELS={})",
+        self_command(),
         args.join(" "),
         env.join(",")
     )
@@ -56,7 +74,11 @@ pub async fn up(opts: &LabOptions) -> Result<Lab, String> {
             "Docker lab up: compose project {}; the sentinels agree.",
             opts.project
         );
-        outln!("connect with:\n  sentui --compose-project {}", opts.project);
+        outln!(
+            "connect with:\n  {} --compose-project {}",
+            self_command(),
+            opts.project
+        );
         return Ok(Lab::Docker(opts.project.clone()));
     }
     let dir = opts.dir.clone().unwrap_or_else(local::default_dir);
@@ -116,9 +138,9 @@ pub fn down_hint(opts: &LabOptions) -> String {
             .as_ref()
             .map(|d| format!(" --dir {}", d.display()))
             .unwrap_or_default();
-        format!("sentui lab down --local{dir}")
+        format!("{} lab down --local{dir}", self_command())
     } else {
-        format!("sentui lab down --project {}", opts.project)
+        format!("{} lab down --project {}", self_command(), opts.project)
     }
 }
 

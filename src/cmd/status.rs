@@ -17,6 +17,20 @@ pub const EXIT_CRITICAL: u8 = 3;
 
 /// One snapshot, printed as a table or JSON; the exit status tells the health.
 pub async fn run(c: &Connection, group: Option<&str>, json: bool) -> u8 {
+    let report = report(c, group).await;
+    if json {
+        match serde_json::to_string_pretty(&report) {
+            Ok(s) => outln!("{s}"),
+            Err(e) => return super::fail(e),
+        }
+    } else {
+        out!("{}", report.to_text());
+    }
+    report.exit_code()
+}
+
+/// One snapshot of the deployment (and the compose project's containers, with Docker).
+pub async fn report(c: &Connection, group: Option<&str>) -> StatusReport {
     let mut d = sentui_io::collect::snapshot::snapshot(&c.settings.link, &c.seeds).await;
     if let Some(scope) = &c.settings.docker {
         let (tx, mut rx) = tokio::sync::mpsc::channel(1024);
@@ -35,16 +49,7 @@ pub async fn run(c: &Connection, group: Option<&str>, json: bool) -> u8 {
             eprintln!("sentui: {e}");
         }
     }
-    let report = StatusReport::new(&d, group, now_ms());
-    if json {
-        match serde_json::to_string_pretty(&report) {
-            Ok(s) => outln!("{s}"),
-            Err(e) => return super::fail(e),
-        }
-    } else {
-        out!("{}", report.to_text());
-    }
-    report.exit_code()
+    StatusReport::new(&d, group, now_ms())
 }
 
 #[derive(Serialize)]

@@ -59,6 +59,91 @@ pub fn fit(s: &str, width: usize) -> String {
     }
 }
 
+/// Sentinel's flags as words a reader takes in at once (`sdown odown`), never cut; the role
+/// flags (`master`, `slave`, `sentinel`) say nothing the row does not.
+pub fn flag_words(flags: &[String]) -> Vec<String> {
+    flags
+        .iter()
+        .filter(|f| !matches!(f.as_str(), "master" | "slave" | "sentinel"))
+        .map(|f| match f.as_str() {
+            "s_down" => "sdown".to_string(),
+            "o_down" => "odown".to_string(),
+            "failover_in_progress" => "failover".to_string(),
+            "master_down" => "master-down".to_string(),
+            other => other.replace('_', "-"),
+        })
+        .collect()
+}
+
+/// As many whole words as fit in `width`, then `+N` for the ones left out: never half a word.
+pub fn words_fit(words: &[String], width: usize) -> String {
+    let mut out = String::new();
+    for (i, w) in words.iter().enumerate() {
+        let sep = usize::from(!out.is_empty());
+        let left = words.len() - i - 1;
+        let more = if left > 0 {
+            format!(" +{left}")
+        } else {
+            String::new()
+        };
+        if out.chars().count() + sep + w.chars().count() + more.chars().count() > width {
+            let rest = format!("+{}", words.len() - i);
+            if out.chars().count() + sep + rest.len() <= width {
+                if sep == 1 {
+                    out.push(' ');
+                }
+                out.push_str(&rest);
+            }
+            return out;
+        }
+        if sep == 1 {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
+    out
+}
+
+/// `text` broken into lines of at most `width` characters at spaces (a longer word is split).
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        let mut word: Vec<char> = word.chars().collect();
+        let len = line.chars().count();
+        if len > 0 && len + 1 + word.len() <= width {
+            line.push(' ');
+            line.extend(word);
+            continue;
+        }
+        if len > 0 {
+            lines.push(std::mem::take(&mut line));
+        }
+        while word.len() > width {
+            lines.push(word.drain(..width).collect());
+        }
+        line.extend(word);
+    }
+    lines.push(line);
+    lines
+}
+
+/// The first of `candidates` (most detailed first) that fits in `width`, else the last.
+pub fn first_fitting<'a>(
+    candidates: impl IntoIterator<Item = ratatui::text::Line<'a>>,
+    width: usize,
+) -> ratatui::text::Line<'a> {
+    let mut last = ratatui::text::Line::default();
+    for c in candidates {
+        if c.width() <= width {
+            return c;
+        }
+        last = c;
+    }
+    last
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -72,5 +157,30 @@ mod tests {
         assert_eq!(sparkline([0u64, 7, 14].into_iter(), 10), "▁▄█");
         assert_eq!(sparkline([0u64, 0].into_iter(), 1), "▁");
         assert_eq!(fit("abcdef", 4), "abc…");
+    }
+
+    #[test]
+    fn flags_are_whole_words() {
+        let f: Vec<String> = ["master", "s_down", "o_down", "failover_in_progress"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let w = flag_words(&f);
+        assert_eq!(w, ["sdown", "odown", "failover"]);
+        assert_eq!(words_fit(&w, 30), "sdown odown failover");
+        assert_eq!(words_fit(&w, 14), "sdown odown +1");
+        assert_eq!(words_fit(&w, 12), "sdown +2");
+        assert_eq!(words_fit(&w, 3), "+3");
+        assert_eq!(words_fit(&w, 1), "");
+    }
+
+    #[test]
+    fn wraps_at_spaces() {
+        assert_eq!(
+            wrap("master 127.0.0.1:1 is down", 12),
+            ["master", "127.0.0.1:1", "is down"]
+        );
+        assert_eq!(wrap("abcdefgh", 3), ["abc", "def", "gh"]);
+        assert_eq!(wrap("", 5), [""]);
     }
 }

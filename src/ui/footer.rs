@@ -1,68 +1,128 @@
-//! Footer: the status line (what the last action did or why it failed) or the key hints.
+//! Footer: on the left the status line (what the last action did or why it failed, for a
+//! while) or the keys of what has the focus; on the right, always, `? help │ q quit`.
 
 use super::Ctx;
-use crate::keymap::{Action, KEYMAP};
+use super::fmt::{addr, fit};
+use crate::app::Focus;
+use crate::keymap::{Action, KEYMAP, REPLAY_KEYMAP};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-/// A status message stays this long (errors until replaced).
-const STATUS_MS: u64 = 8000;
+/// What stays on the right whatever else the footer says.
+const ALWAYS: [&str; 2] = ["? help", "q quit"];
 
 pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
     let t = ctx.theme;
     let app = ctx.app;
-    if let Some(s) = &app.status
-        && (s.error || app.now.saturating_sub(s.at) < STATUS_MS || app.confirm.is_some())
-    {
-        let style = if s.error { t.bad() } else { t.warn() };
-        f.render_widget(
-            Paragraph::new(Line::from(Span::styled(format!(" {}", s.text), style))),
-            area,
-        );
-        return;
-    }
+    let right: String = ALWAYS
+        .iter()
+        .map(|h| format!(" {h} "))
+        .collect::<Vec<_>>()
+        .join("│");
+    let right_w = right.chars().count();
+    let room = (area.width as usize).saturating_sub(right_w + 1);
     let mut spans = Vec::new();
-    for b in KEYMAP {
-        let Some(hint) = b.hint else { continue };
-        let hint = if b.action == Action::TogglePause {
-            let narrow = area.width < 100;
-            match app.selected_addr() {
-                Some(a) if app.selected_is_paused() => {
-                    format!("p resume {}", super::fmt::addr(&a, narrow))
+    match &app.status {
+        Some(s) if s.shown_at(app.now) || app.confirm.is_some() => {
+            let style = if s.error { t.bad() } else { t.warn() };
+            spans.push(Span::styled(fit(&format!(" {}", s.text), room), style));
+        }
+        _ => {
+            for hint in hints(ctx, area.width) {
+                // Hints that do not fit are left out rather than cut.
+                let used: usize = spans.iter().map(Span::width).sum();
+                if used + hint.chars().count() + 3 > room {
+                    continue;
                 }
-                Some(a) => format!("p pause {}", super::fmt::addr(&a, narrow)),
-                None => hint.to_string(),
+                spans.push(Span::styled(format!(" {hint} "), t.dim()));
+                spans.push(Span::raw("│"));
             }
-        } else if b.action == Action::ToggleStop {
-            if !app.containers {
-                continue;
-            }
-            if app.selected_is_stopped() {
-                "s start".to_string()
-            } else {
-                hint.to_string()
-            }
-        } else {
-            hint.to_string()
-        };
-        if app.read_only
-            && matches!(
-                b.action,
-                Action::TogglePause | Action::ToggleStop | Action::Failover
-            )
-        {
-            continue;
+            spans.pop();
         }
-        // Hints that do not fit are left out rather than cut.
-        let used: usize = spans.iter().map(|s: &Span| s.width()).sum();
-        if used + hint.chars().count() + 2 > area.width as usize {
-            continue;
-        }
-        spans.push(Span::styled(format!(" {hint} "), t.dim()));
-        spans.push(Span::raw("│"));
     }
-    spans.pop();
+    let used: usize = spans.iter().map(Span::width).sum();
+    spans.push(Span::raw(
+        " ".repeat((area.width as usize).saturating_sub(used + right_w)),
+    ));
+    spans.push(Span::styled(right, t.dim()));
     f.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// The footer's hints, most useful first (those that do not fit are left out from the end).
+const FOOTER_ORDER: [Action; 10] = [
+    Action::Down,
+    Action::TogglePause,
+    Action::FocusLog,
+    Action::Open,
+    Action::Page,
+    Action::Failover,
+    Action::ToggleStop,
+    Action::NextGroup,
+    Action::Filter,
+    Action::Freeze,
+];
+
+/// The keys of what has the focus, most useful first.
+fn hints(ctx: &Ctx, width: u16) -> Vec<String> {
+    let app = ctx.app;
+    if app.detail.is_some() {
+        return ["↑↓ PgUp PgDn scroll", "Esc back"]
+            .map(String::from)
+            .to_vec();
+    }
+    let mut out = Vec::new();
+    if app.replay {
+        out.extend(
+            REPLAY_KEYMAP
+                .iter()
+                .filter_map(|b| b.hint)
+                .map(String::from),
+        );
+    }
+    if app.focus == Focus::Log {
+        out.extend(
+            [
+                "↑↓ PgUp PgDn Home End select",
+                "⏎ details",
+                "/ filter",
+                "o source",
+                "x save",
+                "e Esc back",
+            ]
+            .map(String::from),
+        );
+        return out;
+    }
+    for action in FOOTER_ORDER {
+        let Some(b) = KEYMAP.iter().find(|b| b.action == action) else {
+            continue;
+        };
+        let Some(hint) = b.hint else { continue };
+        let acts = matches!(
+            b.action,
+            Action::TogglePause | Action::ToggleStop | Action::Failover
+        );
+        if acts && (app.read_only || app.replay) {
+            continue;
+        }
+        if app.replay && b.action == Action::Freeze {
+            continue;
+        }
+        out.push(match b.action {
+            Action::TogglePause => {
+                let narrow = width < 100;
+                match app.selected_addr() {
+                    Some(a) if app.selected_is_paused() => format!("p resume {}", addr(&a, narrow)),
+                    Some(a) => format!("p pause {}", addr(&a, narrow)),
+                    None => hint.to_string(),
+                }
+            }
+            Action::ToggleStop if !app.containers => continue,
+            Action::ToggleStop if app.selected_is_stopped() => "s start".to_string(),
+            _ => hint.to_string(),
+        });
+    }
+    out
 }

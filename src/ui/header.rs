@@ -1,74 +1,167 @@
-//! Header: the group, its master (and for how long), epoch, quorum and CKQUORUM, what sentui is
-//! connected to, and a banner while a failover runs or the display is frozen.
+//! Header: the group, its master (and for how long), the epoch (and the one being elected),
+//! the quorum, CKQUORUM, what sentui is connected to, a banner while a failover runs, the
+//! display is frozen or the sentinels that answer cannot fail over, and the first problem. Its
+//! pieces flow onto as many lines as the width needs: none is cut.
 
 use super::Ctx;
-use super::fmt::duration;
-use ratatui::Frame;
-use ratatui::layout::Rect;
+use super::fmt::{duration, wrap};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
 use sentui_model::ReachState;
 use sentui_model::event::EventDetail;
-use sentui_model::view::Health;
+use sentui_model::view::{GroupView, Health};
 
-pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
+/// The header's lines at `width`, the first problem included (wrapped).
+pub fn lines<'a>(ctx: &Ctx<'a>, width: u16) -> Vec<Line<'a>> {
+    let width = width as usize;
+    let mut pieces = identity(ctx);
+    pieces.extend(state(ctx));
+    let mut out = flow(pieces, width);
+    let problem = ctx.view.as_ref().and_then(|v| v.problems.first().cloned());
     let t = ctx.theme;
-    let app = ctx.app;
-    let groups = app.groups();
-    let mut first = vec![Span::styled(" sentui ", t.title())];
-    let mut second = Vec::new();
-    match &ctx.view {
-        Some(v) => {
-            let gi = groups.iter().position(|g| *g == v.name).unwrap_or(0) + 1;
-            first.push(Span::styled(v.name.clone(), t.master()));
-            if groups.len() > 1 {
-                first.push(Span::styled(
-                    format!(" [{gi}/{} Tab]", groups.len()),
-                    t.dim(),
-                ));
-            }
-            first.push(Span::raw("  ★ "));
-            match &v.master {
-                Some(m) => {
-                    first.push(Span::styled(m.addr.to_string(), t.master()));
-                    first.push(Span::styled(
-                        format!(" ({})", master_for(ctx, &m.addr)),
-                        t.dim(),
-                    ));
-                }
-                None => first.push(Span::styled("unknown", t.bad())),
-            }
-            first.push(Span::raw(format!("  epoch {}", v.epoch)));
-            let reachable = v
-                .sentinels
-                .iter()
-                .filter(|s| s.reach == ReachState::Ok)
-                .count();
-            let quorum_style = if (reachable as u32) < v.quorum {
-                t.bad()
+    match problem {
+        Some(p) => {
+            let more = ctx.view.as_ref().map_or(0, |v| v.problems.len() - 1);
+            let text = if more > 0 {
+                format!("! {p} (+{more} more: v lists them)")
             } else {
-                t.ok()
+                format!("! {p}")
             };
-            first.push(Span::raw("  quorum "));
-            first.push(Span::styled(
-                format!("{}/{}", v.quorum, v.sentinels.len()),
-                quorum_style,
-            ));
-            let ck = v
-                .sentinels
-                .iter()
-                .filter_map(|s| s.ckquorum.as_ref())
-                .find(|q| !q.ok);
-            match (ck, v.sentinels.iter().any(|s| s.ckquorum.is_some())) {
-                (Some(q), _) => first.push(Span::styled(
-                    format!(" ckquorum {}", q.text.split('.').next().unwrap_or("")),
-                    t.bad(),
-                )),
-                (None, true) => first.push(Span::styled(" ckquorum ok", t.ok())),
-                _ => {}
+            for l in wrap(&text, width.saturating_sub(1)).into_iter().take(3) {
+                out.push(Line::from(Span::styled(format!(" {l}"), t.warn())));
             }
         }
-        None => first.push(Span::styled("no master group reported yet", t.warn())),
+        None if ctx.view.is_some() => out.push(Line::from(Span::styled(" healthy", t.ok()))),
+        None => {}
+    }
+    if let Some(others) = other_groups(ctx) {
+        out.extend(flow(vec![vec![others]], width));
+    }
+    out
+}
+
+/// Pieces (each a few spans that belong together) laid left to right, two spaces apart,
+/// starting a new line where the next piece does not fit.
+fn flow(pieces: Vec<Vec<Span<'_>>>, width: usize) -> Vec<Line<'_>> {
+    let mut lines = Vec::new();
+    let mut line: Vec<Span> = Vec::new();
+    let mut used = 0;
+    for piece in pieces {
+        let w: usize = piece.iter().map(Span::width).sum();
+        if used > 0 && used + 2 + w > width {
+            lines.push(Line::from(std::mem::take(&mut line)));
+            used = 0;
+        }
+        line.push(Span::raw(if used > 0 { "  " } else { " " }));
+        used += if used > 0 { 2 } else { 1 };
+        used += w;
+        line.extend(piece);
+    }
+    if !line.is_empty() {
+        lines.push(Line::from(line));
+    }
+    lines
+}
+
+/// Who is master and under what terms: group, master and its age, epoch, quorum, CKQUORUM.
+fn identity<'a>(ctx: &Ctx<'a>) -> Vec<Vec<Span<'a>>> {
+    let t = ctx.theme;
+    let app = ctx.app;
+    let mut pieces = vec![vec![Span::styled("sentui", t.title())]];
+    let Some(v) = &ctx.view else {
+        pieces.push(vec![Span::styled("no master group reported yet", t.warn())]);
+        return pieces;
+    };
+    let groups = app.groups();
+    let mut name = vec![Span::styled(v.name.clone(), t.master())];
+    if groups.len() > 1 {
+        let gi = groups.iter().position(|g| *g == v.name).unwrap_or(0) + 1;
+        name.push(Span::styled(
+            format!(" [{gi}/{} Tab]", groups.len()),
+            t.dim(),
+        ));
+    }
+    pieces.push(name);
+    pieces.push(match &v.master {
+        Some(m) => vec![
+            Span::styled(format!("★ {}", m.addr), t.master()),
+            Span::styled(format!(" (master {})", master_for(ctx, &m.addr)), t.dim()),
+        ],
+        None => vec![Span::styled("★ unknown", t.bad())],
+    });
+    let mut epoch = vec![Span::raw(format!("epoch {}", v.epoch))];
+    if let Some(e) = electing(ctx, v) {
+        epoch.push(Span::styled(format!(", failover in epoch {e}"), t.warn()));
+    }
+    pieces.push(epoch);
+    let quorum_style = if (answering(v) as u32) < v.quorum {
+        t.bad()
+    } else {
+        t.ok()
+    };
+    pieces.push(vec![Span::styled(
+        format!("quorum {} of {} sentinels", v.quorum, v.sentinels.len()),
+        quorum_style,
+    )]);
+    let ck = v
+        .sentinels
+        .iter()
+        .filter(|s| s.reach == ReachState::Ok)
+        .filter_map(|s| s.ckquorum.as_ref())
+        .find(|q| !q.ok);
+    match (ck, v.sentinels.iter().any(|s| s.ckquorum.is_some())) {
+        (Some(q), _) => pieces.push(vec![Span::styled(
+            format!(
+                "ckquorum: {}",
+                q.text.split('.').next().unwrap_or("").trim()
+            ),
+            t.bad(),
+        )]),
+        (None, true) => pieces.push(vec![Span::styled("ckquorum ok", t.ok())]),
+        _ => {}
+    }
+    pieces
+}
+
+/// What is going on: replay, frozen display or failover banners, a failover that cannot
+/// happen, the connections, the Docker engine.
+fn state<'a>(ctx: &Ctx<'a>) -> Vec<Vec<Span<'a>>> {
+    let t = ctx.theme;
+    let app = ctx.app;
+    let now = app.shown_now();
+    let mut pieces = Vec::new();
+    let failover = ctx.view.as_ref().filter(|v| v.failover_in_progress);
+    if let Some(b) = &app.banner {
+        pieces.push(vec![Span::styled(b.clone(), t.banner())]);
+    }
+    if app.frozen.is_some() {
+        pieces.push(vec![Span::styled(
+            " FROZEN: display paused, collection goes on (Space) ",
+            t.banner(),
+        )]);
+    }
+    if let Some(v) = failover {
+        let running = app
+            .shown()
+            .stopwatches
+            .get(&v.name)
+            .and_then(|s| s.running())
+            .map(|f| format!(" for {}", duration(now.saturating_sub(f.started_at))))
+            .unwrap_or_default();
+        let style = if app.banner.is_some() || app.frozen.is_some() {
+            t.bad()
+        } else {
+            t.banner()
+        };
+        pieces.push(vec![Span::styled(
+            format!(" FAILOVER IN PROGRESS{running} "),
+            style,
+        )]);
+    }
+    if let Some(v) = &ctx.view
+        && let Some(why) = no_failover_possible(v)
+    {
+        pieces.push(vec![Span::styled(format!(" {why} "), t.banner())]);
     }
     let connected = app
         .live
@@ -77,64 +170,75 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
         .filter(|s| s.reach.is_ok())
         .count();
     let nodes_ok = app.live.nodes.values().filter(|n| n.reach.is_ok()).count();
-    let conn = format!(
-        " connected to {connected}/{} sentinels, {nodes_ok}/{} nodes",
-        app.live.sentinels.len(),
-        app.live.nodes.len()
-    );
-    if let Some(b) = &app.banner {
-        second.push(Span::styled(b.clone(), t.banner()));
-        if ctx.view.as_ref().is_some_and(|v| v.failover_in_progress) {
-            second.push(Span::styled(" FAILOVER IN PROGRESS ", t.bad()));
-        }
-    } else if app.frozen.is_some() {
-        second.push(Span::styled(
-            " FROZEN: display paused, collection goes on (Space) ",
-            t.banner(),
-        ));
-    } else if let Some(v) = ctx.view.as_ref().filter(|v| v.failover_in_progress) {
-        let running = app
-            .live
-            .stopwatches
-            .get(&v.name)
-            .and_then(|s| s.current.as_ref())
-            .map(|f| format!(" for {}", duration(app.now.saturating_sub(f.started_at))))
-            .unwrap_or_default();
-        second.push(Span::styled(
-            format!(" FAILOVER IN PROGRESS{running} "),
-            t.banner(),
-        ));
-    }
-    second.push(Span::styled(conn, t.dim()));
+    pieces.push(vec![Span::styled(
+        format!(
+            "connected to {connected}/{} sentinels, {nodes_ok}/{} nodes",
+            app.live.sentinels.len(),
+            app.live.nodes.len()
+        ),
+        t.dim(),
+    )]);
     if let Some(since) = app.live.docker_unreachable_since {
-        second.push(Span::styled(
+        pieces.push(vec![Span::styled(
             format!(
-                ", Docker engine unreachable for {} (container states are from before)",
+                "Docker engine unreachable for {} (container states are from before)",
                 duration(app.now.saturating_sub(since))
             ),
             t.warn(),
-        ));
+        )]);
     }
-    if let Some(v) = &ctx.view
-        && !v.problems.is_empty()
-        && area.height < 3
-    {
-        second.push(Span::styled(format!("  ! {}", v.problems[0]), t.warn()));
+    pieces
+}
+
+/// Sentinels that answer: reachable and not paused.
+fn answering(v: &GroupView) -> usize {
+    v.sentinels
+        .iter()
+        .filter(|s| s.reach == ReachState::Ok && !s.paused)
+        .count()
+}
+
+/// Said plainly when the sentinels that answer cannot fail the master over: fewer than the
+/// quorum cannot agree it is down, fewer than a majority of all cannot elect a leader.
+pub fn no_failover_possible(v: &GroupView) -> Option<String> {
+    let known = v.sentinels.len();
+    if known == 0 || v.quorum == 0 {
+        return None;
     }
-    let mut lines = vec![Line::from(first), Line::from(second)];
-    if area.height >= 3 {
-        let problem = ctx.view.as_ref().and_then(|v| v.problems.first().cloned());
-        let mut third = match problem {
-            Some(p) => vec![Span::styled(format!(" ! {p}"), t.warn())],
-            None => vec![Span::styled(" healthy", t.ok())],
-        };
-        if let Some(others) = other_groups(ctx) {
-            third.push(Span::raw("  ·  "));
-            third.push(others);
-        }
-        lines.push(Line::from(third));
-    }
-    f.render_widget(Paragraph::new(lines), area);
+    let up = answering(v);
+    let majority = known / 2 + 1;
+    let quorum = v.quorum as usize;
+    let needed = match (up < quorum, up < majority) {
+        (true, true) if quorum == majority => format!("quorum and majority {quorum}"),
+        (true, true) => format!("quorum {quorum} and majority {majority}"),
+        (true, false) => format!("quorum {quorum}"),
+        (false, true) => format!("majority {majority}"),
+        (false, false) => return None,
+    };
+    Some(format!(
+        "NO FAILOVER POSSIBLE: {up} of {known} sentinels answer, {needed} needed"
+    ))
+}
+
+/// The epoch being elected or failed over in, when it is newer than the config epoch.
+fn electing(ctx: &Ctx, v: &GroupView) -> Option<u64> {
+    let d = ctx.app.shown();
+    let attempt = d
+        .stopwatches
+        .get(&v.name)
+        .and_then(|s| s.running())
+        .and_then(|f| f.epoch);
+    let voting = v
+        .failover_in_progress
+        .then(|| {
+            d.votes
+                .epochs()
+                .rev()
+                .find(|e| e.group.as_deref().is_none_or(|g| g == v.name))
+                .map(|e| e.epoch)
+        })
+        .flatten();
+    attempt.or(voting).filter(|e| *e > v.epoch)
 }
 
 /// "other groups: 1 critical (mymaster-057), 2 degraded · g to go" when groups not on screen have
@@ -155,7 +259,7 @@ fn other_groups(ctx: &Ctx) -> Option<Span<'static>> {
             n => parts.push(format!("{n} {word}")),
         }
     }
-    let style = if worst.1 == Health::Critical {
+    let style: Style = if worst.1 == Health::Critical {
         t.bad()
     } else {
         t.warn()
@@ -166,19 +270,23 @@ fn other_groups(ctx: &Ctx) -> Option<Span<'static>> {
     ))
 }
 
-/// How long the master has been master: since its `+switch-master`, else "seen for" since
-/// sentui started.
+/// How long the master has been master: since the first `+switch-master` that made it master
+/// (the leader's own, published after its `+failover-end`, does not restart the count), else
+/// "≥" the time sentui has watched it.
 fn master_for(ctx: &Ctx, master: &sentui_model::Addr) -> String {
     let d = ctx.app.shown();
-    let since = d.log.entries().rev().find_map(|e| match &e.detail {
-        EventDetail::SwitchMaster { new, .. } if new == master => Some(e.ts),
-        _ => None,
-    });
-    match since {
-        Some(ts) => duration(ctx.app.now.saturating_sub(ts)),
-        None => format!(
-            "≥{}",
-            duration(ctx.app.now.saturating_sub(ctx.app.started_at))
-        ),
+    let now = ctx.app.shown_now();
+    let mut since = None;
+    for e in d.log.in_time_order() {
+        if let EventDetail::SwitchMaster { new, .. } = &e.detail {
+            match &since {
+                Some((to, _)) if to == new => {}
+                _ => since = Some((new.clone(), e.ts)),
+            }
+        }
+    }
+    match since.filter(|(to, _)| to == master) {
+        Some((_, ts)) => format!("for {}", duration(now.saturating_sub(ts))),
+        None => format!("for ≥{}", duration(now.saturating_sub(ctx.app.started_at))),
     }
 }

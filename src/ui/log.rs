@@ -1,40 +1,19 @@
-//! The event log: the merged stream with millisecond times and the publishing sentinel,
-//! coloured by kind; identical events from several sentinels fold into one row (×N). Scrolls
-//! and filters with `/`.
+//! The event log: the merged stream in time order, with millisecond times and the publishing
+//! sentinel, coloured by kind; identical events from several sentinels fold into one row (×N).
+//! `e` focuses it: the selected row is shown whole, wrapped, and Enter opens it in full.
 
 use super::Ctx;
-use super::fmt::{addr, fit};
+use super::fmt::{addr, fit, wrap};
+use crate::app::Focus;
+use crate::logview::{position, source_label, window};
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 use sentui_model::event::{EventDetail, InstanceKind};
-use sentui_model::log::{FoldedEntry, LogEntry, Source};
+use sentui_model::log::{LogEntry, Source};
 use sentui_model::time::clock;
-
-/// Events from several sentinels this close together fold into one row.
-const FOLD_WINDOW_MS: u64 = 2000;
-
-fn source_label(row: &FoldedEntry, narrow: bool) -> String {
-    match row.first.source {
-        Source::Sentinel => {
-            let first = row
-                .first
-                .sentinel
-                .as_ref()
-                .map(|s| addr(s, narrow))
-                .unwrap_or_default();
-            if row.sentinels.len() > 1 {
-                let sep = if narrow { "" } else { " " };
-                format!("{first}{sep}×{}", row.sentinels.len())
-            } else {
-                first
-            }
-        }
-        Source::Sentui => "sentui".into(),
-        Source::Docker => "docker".into(),
-    }
-}
 
 /// The payload, shortened for narrow screens: instance details become `master :16379`,
 /// `+switch-master` becomes `:16379 → :16380`.
@@ -48,12 +27,11 @@ fn payload(e: &LogEntry, narrow: bool) -> String {
             quorum,
             extra,
         } => {
-            let kind = match instance.kind {
-                InstanceKind::Master => "",
-                InstanceKind::Replica => "",
-                InstanceKind::Sentinel => "sentinel ",
+            // Masters and replicas go by their address alone.
+            let mut s = match instance.kind {
+                InstanceKind::Sentinel => format!("sentinel {}", addr(&instance.addr, true)),
+                _ => addr(&instance.addr, true),
             };
-            let mut s = format!("{kind}{}", addr(&instance.addr, true));
             if let Some((k, n)) = quorum {
                 s.push_str(&format!(" quorum {k}/{n}"));
             }
@@ -70,76 +48,122 @@ fn payload(e: &LogEntry, narrow: bool) -> String {
     }
 }
 
+/// What a row says after its time, source and event: the node it is about, and the payload.
+fn about(e: &LogEntry, narrow: bool) -> String {
+    let node = match (&e.source, &e.addr) {
+        (Source::Sentinel, _) | (_, None) => String::new(),
+        (_, Some(a)) => format!("{} ", addr(a, narrow)),
+    };
+    format!("{node}{}", payload(e, narrow))
+}
+
 pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
     let t = ctx.theme;
     let app = ctx.app;
-    let d = app.shown();
-    let group = ctx.view.as_ref().map(|v| v.name.as_str());
-    let needle = app.filter.to_lowercase();
-    let rows: Vec<FoldedEntry> = d
-        .log
-        .folded(FOLD_WINDOW_MS)
-        .into_iter()
-        // Another group's events stay out of this group's log; with no group known yet
-        // (the sentinels report none), every event shows.
-        .filter(|r| group.is_none() || r.first.group.as_deref().is_none_or(|g| Some(g) == group))
-        .filter(|r| {
-            needle.is_empty()
-                || r.first.event.to_lowercase().contains(&needle)
-                || r.first.payload.to_lowercase().contains(&needle)
-                || source_label(r, false).contains(&needle)
-        })
-        .collect();
+    let rows = app.log_rows();
+    let focused = app.focus == Focus::Log;
+    let selected = if focused {
+        app.log_position()
+    } else {
+        app.log_cursor.and_then(|seq| position(&rows, seq))
+    };
     let visible = area.height.saturating_sub(2) as usize;
-    let scroll = app.scroll.min(rows.len().saturating_sub(visible));
-    let end = rows.len() - scroll;
-    let start = end.saturating_sub(visible);
+    let range = window(rows.len(), visible, selected);
     let width = area.width.saturating_sub(2) as usize;
-    let narrow = width < 90;
-    let src_w = if narrow { 12 } else { 24 };
-    let event_w = if narrow { 16 } else { 21 };
-    let lines: Vec<Line> = rows[start..end]
+    let narrow = width < 100;
+    let shown = &rows[range.clone()];
+    let src_w = shown
         .iter()
-        .map(|r| {
-            let e = r.first;
-            let style = t.class(e.class);
-            let about = match (&e.source, &e.addr) {
-                (Source::Sentinel, _) | (_, None) => String::new(),
-                (_, Some(a)) => format!("{} ", addr(a, narrow)),
-            };
-            let time = if narrow {
-                clock(e.ts)[3..].to_string()
+        .map(|r| source_label(r, narrow).chars().count())
+        .max()
+        .unwrap_or(6)
+        .clamp(6, if narrow { 12 } else { 24 });
+    let event_w = shown
+        .iter()
+        .map(|r| r.first.event.chars().count())
+        .max()
+        .unwrap_or(8)
+        .clamp(
+            8,
+            if width < 60 {
+                16
+            } else if narrow {
+                20
             } else {
-                clock(e.ts)
-            };
-            let used = time.len() + 1 + src_w + 1 + event_w + 1;
-            Line::from(vec![
-                Span::styled(format!("{time} "), t.dim()),
-                Span::raw(format!(
-                    "{:<w$} ",
-                    fit(&source_label(r, narrow), src_w),
-                    w = src_w
-                )),
-                Span::styled(
-                    format!("{:<w$} ", fit(&e.event, event_w), w = event_w),
-                    style,
-                ),
-                Span::raw(fit(
-                    &format!("{about}{}", payload(e, narrow)),
-                    width.saturating_sub(used),
-                )),
-            ])
-        })
-        .collect();
+                34
+            },
+        );
+    let mut lines: Vec<Line> = Vec::new();
+    let mut selected_at = None;
+    for (i, r) in shown.iter().enumerate() {
+        let e = r.first;
+        let time = if narrow {
+            clock(e.ts)[3..].to_string()
+        } else {
+            clock(e.ts)
+        };
+        let lead = time.chars().count() + 1 + src_w + 1 + event_w + 1;
+        let is_selected = selected == Some(range.start + i);
+        let source = format!("{:<src_w$} ", fit(&source_label(r, narrow), src_w));
+        let mut spans = vec![Span::styled(format!("{time} "), t.dim()), Span::raw(source)];
+        if is_selected {
+            // The selected row is shown whole: event name and payload wrap under it.
+            selected_at = Some(lines.len());
+            let event = format!("{:<event_w$} ", e.event);
+            let used = time.chars().count() + 1 + src_w + 1 + event.chars().count();
+            spans.push(Span::styled(event, t.class(e.class)));
+            let text = about(e, false);
+            let mut parts = wrap(&text, width.saturating_sub(used).max(10)).into_iter();
+            spans.push(Span::raw(parts.next().unwrap_or_default()));
+            lines.push(Line::from(spans).style(t.selected()));
+            // Continued under the time column: the whole width is the payload's.
+            let indent = time.chars().count() + 1;
+            let rest: String = parts.collect::<Vec<_>>().join(" ");
+            if !rest.is_empty() {
+                for l in wrap(&rest, width.saturating_sub(indent).max(10)) {
+                    lines
+                        .push(Line::from(format!("{}{l}", " ".repeat(indent))).style(t.selected()));
+                }
+            }
+            continue;
+        }
+        spans.push(Span::styled(
+            format!("{:<event_w$} ", fit(&e.event, event_w)),
+            t.class(e.class),
+        ));
+        spans.push(Span::raw(fit(
+            &about(e, narrow),
+            width.saturating_sub(lead),
+        )));
+        lines.push(Line::from(spans));
+    }
+    // A wrapped selection pushes rows out: the oldest go first, then the newest.
+    while lines.len() > visible {
+        match selected_at {
+            Some(s) if s > 0 => {
+                lines.remove(0);
+                selected_at = Some(s - 1);
+            }
+            _ => {
+                lines.pop();
+            }
+        }
+    }
+    let d = app.shown();
     let mut title = format!(" Events ({}", rows.len());
     if d.log.dropped() > 0 {
         title.push_str(&format!(", {} older dropped from view", d.log.dropped()));
     }
     title.push(')');
-    if scroll > 0 {
-        title.push_str(&format!(" ↑{scroll} End=follow"));
+    if let Some(i) = selected.filter(|_| focused || app.log_cursor.is_some()) {
+        title.push_str(&format!(" {}/{} ", i + 1, rows.len()));
+    } else if range.end < rows.len() {
+        title.push_str(" End=follow ");
     }
     let mut spans = vec![Span::styled(title, t.title())];
+    if let Some(src) = app.source.label() {
+        spans.push(Span::styled(format!(" source: {src} "), t.warn()));
+    }
     if app.editing_filter || !app.filter.is_empty() {
         let cursor = if app.editing_filter { "▏" } else { "" };
         spans.push(Span::styled(
@@ -147,8 +171,10 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
             t.warn(),
         ));
     }
+    let border: Style = if focused { t.title() } else { Style::default() };
     let block = Block::default()
         .borders(Borders::ALL)
+        .border_style(border)
         .title(Line::from(spans));
     f.render_widget(Paragraph::new(lines).block(block), area);
 }

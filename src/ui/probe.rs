@@ -18,7 +18,7 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
     let t = ctx.theme;
     let app = ctx.app;
     let width = area.width.saturating_sub(2) as usize;
-    let now = app.now;
+    let now = app.shown_now();
     let mut lines = Vec::new();
     match app.shown().probe.as_ref() {
         None => lines.push(Line::from(Span::styled("starting...", t.dim()))),

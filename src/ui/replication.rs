@@ -1,8 +1,8 @@
-//! Replication: per node its role, offset, lag in bytes and seconds, link, last I/O, and a
-//! sparkline of the lag history.
+//! Replication: per node its role, offset, bytes behind the master, seconds since its last
+//! acknowledgement, link, last I/O, and a sparkline of the bytes behind over time.
 
 use super::Ctx;
-use super::fmt::{bytes, sparkline};
+use super::fmt::{addr, bytes, sparkline};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Span;
@@ -10,8 +10,8 @@ use ratatui::widgets::{Block, Borders, Cell, Row, Table};
 use sentui_model::info::Role;
 use sentui_model::view::LinkState;
 
-/// Fixed columns (NODE, ROLE, OFFSET, LAG, LINK, IO) and the spacing between all seven.
-const FIXED: u16 = 21 + 7 + 10 + 9 + 4 + 3 + 6;
+/// Fixed columns (ROLE, OFFSET, BEHIND, ACK, LINK, IO) and the spacing between all eight.
+const FIXED: u16 = 7 + 10 + 8 + 5 + 4 + 4 + 7;
 
 pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
     let t = ctx.theme;
@@ -23,7 +23,11 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
         return;
     };
     let d = ctx.app.shown();
-    let spark_w = area.width.saturating_sub(2 + FIXED).clamp(4, 60) as usize;
+    // Whole addresses when the history still gets room; `:16379` on narrow screens.
+    let short = area.width < 2 + FIXED + 21 + 10;
+    let node_w: u16 = if short { 12 } else { 21 };
+    let spark_w = area.width.saturating_sub(2 + FIXED + node_w).clamp(4, 60) as usize;
+    let selected = ctx.app.selected_addr();
     let rows = v.master.iter().chain(v.replicas.iter()).map(|n| {
         let role = match n.role {
             Some(Role::Master) => "master",
@@ -40,20 +44,21 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
             Some(LinkState::Down) => t.bad(),
             None => t.dim(),
         };
-        let lag = match (n.lag_bytes, n.lag_secs) {
-            (Some(b), Some(s)) => format!("{} {s}s", bytes(b)),
-            (Some(b), None) => bytes(b),
-            _ => "-".into(),
-        };
-        Row::new(vec![
-            Cell::from(n.addr.to_string()),
+        let behind = n.lag_bytes.map(bytes).unwrap_or_else(|| "-".into());
+        let ack = n
+            .lag_secs
+            .map(|s| format!("{s}s"))
+            .unwrap_or_else(|| "-".into());
+        let row = Row::new(vec![
+            Cell::from(addr(&n.addr, short)),
             Cell::from(role),
             Cell::from(
                 n.offset
                     .map(|o| o.to_string())
                     .unwrap_or_else(|| "-".into()),
             ),
-            Cell::from(lag),
+            Cell::from(behind),
+            Cell::from(ack),
             Cell::from(n.link.map(|l| l.to_string()).unwrap_or_else(|| "-".into()))
                 .style(link_style),
             Cell::from(
@@ -62,17 +67,25 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
                     .unwrap_or_else(|| "-".into()),
             ),
             Cell::from(history).style(t.warn()),
-        ])
+        ]);
+        if selected.as_ref() == Some(&n.addr) {
+            row.style(t.selected())
+        } else {
+            row
+        }
     });
-    let header =
-        Row::new(["NODE", "ROLE", "OFFSET", "LAG", "LINK", "IO", "LAG HISTORY"]).style(t.dim());
+    let header = Row::new([
+        "NODE", "ROLE", "OFFSET", "BEHIND", "ACK", "LINK", "IO", "TREND",
+    ])
+    .style(t.dim());
     let widths = [
-        Constraint::Length(21),
+        Constraint::Length(node_w),
         Constraint::Length(7),
         Constraint::Length(10),
-        Constraint::Length(9),
+        Constraint::Length(8),
+        Constraint::Length(5),
         Constraint::Length(4),
-        Constraint::Length(3),
+        Constraint::Length(4),
         Constraint::Min(4),
     ];
     f.render_widget(Table::new(rows, widths).header(header).block(block), area);

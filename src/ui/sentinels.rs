@@ -2,7 +2,7 @@
 //! epoch and the leader it last voted for.
 
 use super::Ctx;
-use super::fmt::{addr, duration, fit};
+use super::fmt::{addr, duration, fit, flag_words, words_fit};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Span;
@@ -22,18 +22,22 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
     // Below 100 columns addresses shorten and the reply time goes; from 150 the container shows.
     let narrow = area.width < 100;
     let wide = area.width >= 150;
+    // FLAGS takes what the other columns leave, so `sdown odown failover` fits when it can.
+    let others: u16 = if narrow {
+        12 + 14 + 12 + 5 + 17 + 6
+    } else {
+        21 + 14 + 5 + 21 + 5 + 26 + 7
+    };
+    let flags_w = area.width.saturating_sub(2 + others).clamp(12, 22);
+    let selected = ctx.app.selected_addr();
     let rows = v.sentinels.iter().map(|s| {
         let state = match s.unresponsive_ms {
+            Some(ms) if s.paused => format!("PAUSED {}", duration(ms)),
             Some(ms) => format!("no reply {}", duration(ms)),
             None if s.paused => "PAUSED".into(),
             None => s.reach.to_string(),
         };
-        let mut flags: Vec<String> = s
-            .master_flags
-            .iter()
-            .filter(|f| *f != "master")
-            .cloned()
-            .collect();
+        let mut flags = flag_words(&s.master_flags);
         if s.tilt {
             flags.push("tilt".into());
         }
@@ -46,7 +50,7 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
                     .sentinel_by_run_id(id)
                     .map(|a| addr(&a, narrow))
                     .unwrap_or_else(|| fit(id, 10));
-                format!("{who} @{e}")
+                format!("{who} (epoch {e})")
             }
             _ => "-".into(),
         };
@@ -62,7 +66,7 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
             } else {
                 t.reach(s.reach)
             }),
-            Cell::from(flags.join(",")).style(t.warn()),
+            Cell::from(words_fit(&flags, flags_w as usize)).style(t.warn()),
         ];
         if !narrow {
             cells.push(Cell::from(
@@ -85,24 +89,37 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
                 Cell::from(behind(s.container.as_ref(), s.process.as_deref())).style(t.dim()),
             );
         }
-        Row::new(cells)
+        let row = Row::new(cells);
+        if selected.as_ref() == Some(&s.addr) {
+            row.style(t.selected())
+        } else {
+            row
+        }
     });
-    let (addr_w, believes_w) = if narrow { (12, 15) } else { (21, 21) };
+    let (addr_w, believes_w) = if narrow { (12, 12) } else { (21, 21) };
     let mut header = vec!["SENTINEL", "STATE", "FLAGS"];
     let mut widths = vec![
         Constraint::Length(addr_w),
-        Constraint::Length(13),
-        Constraint::Length(12),
+        Constraint::Length(14),
+        Constraint::Length(flags_w),
     ];
     if !narrow {
         header.push("REPLY");
         widths.push(Constraint::Length(5));
     }
-    header.extend(["BELIEVES MASTER", "EPOCH", "VOTED LEADER"]);
+    header.extend([
+        if narrow {
+            "BELIEVES"
+        } else {
+            "BELIEVES MASTER"
+        },
+        "EPOCH",
+        "VOTED LEADER",
+    ]);
     widths.extend([
         Constraint::Length(believes_w),
         Constraint::Length(5),
-        Constraint::Length(if narrow { 15 } else { 24 }),
+        Constraint::Length(if narrow { 17 } else { 26 }),
     ]);
     if wide {
         header.push("CONTAINER / PROCESS");

@@ -34,7 +34,7 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
                 None => (
                     format!(
                         "running {}",
-                        duration(app.now.saturating_sub(fo.started_at))
+                        duration(app.shown_now().saturating_sub(fo.started_at))
                     ),
                     t.warn(),
                 ),
@@ -63,15 +63,14 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
                 fit(&format!("{old} → {new}"), width),
                 t.master(),
             )));
-            let label_w = if width < 36 {
-                width.saturating_sub(8).min(21)
-            } else {
-                21
-            };
+            let label_w = if width < 36 { 15 } else { 21 };
             let room = inner_h.saturating_sub(lines.len());
             for (mark, since, delta) in shown_marks(fo.timeline(), room) {
                 let mut spans = vec![
-                    Span::raw(format!("{:<label_w$}", fit(mark.phase.label(), label_w))),
+                    Span::raw(format!(
+                        "{:<label_w$}",
+                        fit(label(mark.phase, width < 36), label_w)
+                    )),
                     Span::styled(format!("{:>7}", format!("+{}", duration(since))), t.title()),
                 ];
                 if width >= 36 {
@@ -103,6 +102,16 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
             .block(block),
         area,
     );
+}
+
+/// A phase's name; on a narrow panel the two long ones are said shorter, not cut.
+fn label(phase: Phase, narrow: bool) -> &'static str {
+    match phase {
+        Phase::Unresponsive if narrow => "unresponsive",
+        Phase::ReplicasReconfigured if narrow => "reconfigured",
+        Phase::Fault if narrow => "fault",
+        p => p.label(),
+    }
 }
 
 /// The phases that fit in `room` rows: when not all do, the minor steps give way first, so the

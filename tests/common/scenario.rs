@@ -273,3 +273,68 @@ pub fn two_groups() -> Deployment {
     }
     d
 }
+
+/// The election as the sentinels' next polls report it: each flags the master down, the
+/// leader (26380) is failing over.
+pub fn election_polled() -> Deployment {
+    let mut d = election();
+    let at = 1795577719350;
+    for (i, s) in SENTINELS.iter().enumerate() {
+        let mut p = poll(false, s);
+        let m = &mut p.groups[0].master;
+        m.flags = ["master", "s_down", "o_down"]
+            .iter()
+            .map(|f| f.to_string())
+            .collect();
+        if i == 0 {
+            m.flags.push("failover_in_progress".into());
+            m.failover_state = Some("select_slave".into());
+        }
+        d.apply(Update::SentinelPolled {
+            sentinel: addr(s),
+            at,
+            rtt_ms: 1,
+            poll: p,
+        });
+    }
+    d
+}
+
+/// Two of the three sentinels paused (SIGSTOP): the one that answers says CKQUORUM fails.
+pub fn quorum_lost() -> Deployment {
+    use sentui_model::reply::Ckquorum;
+    use sentui_model::state::ProcessInfo;
+    let mut d = steady(FREEZE - 2000);
+    for (i, s) in SENTINELS.iter().enumerate().skip(1) {
+        d.apply(Update::Process {
+            addr: addr(s),
+            at: FREEZE - 1500,
+            sentinel: true,
+            process: Some(ProcessInfo {
+                pid: 4000 + i as i32,
+                name: "redis-sentinel".into(),
+                paused: true,
+            }),
+        });
+        d.apply(Update::SentinelReach {
+            sentinel: addr(s),
+            at: FREEZE - 1200,
+            reach: Reach::Unresponsive {
+                since: FREEZE - 1500,
+            },
+        });
+    }
+    let mut p = poll(false, SENTINELS[0]);
+    p.groups[0].ckquorum = Some(Ckquorum {
+        ok: false,
+        usable: Some(1),
+        text: "NOQUORUM 1 usable Sentinels. Not enough available Sentinels to reach the specified quorum for this master. Not enough available Sentinels to reach the majority and authorize a failover".into(),
+    });
+    d.apply(Update::SentinelPolled {
+        sentinel: addr(SENTINELS[0]),
+        at: FREEZE - 1000,
+        rtt_ms: 1,
+        poll: p,
+    });
+    d
+}

@@ -184,12 +184,14 @@ struct Reported {
 }
 
 impl Reported {
-    /// Every endpoint `sentinel`'s `poll` reports, and which of them are sentinels.
+    /// Every endpoint `sentinel`'s `poll` reports, and which of them are sentinels. The
+    /// sentinel itself is among them: it answered, though no sentinel lists itself as a peer
+    /// (with its peers paused, nothing else would report it and it would be taken for gone).
     fn of(&mut self, sentinel: &Addr, poll: &SentinelPoll) -> (BTreeSet<Addr>, BTreeSet<Addr>) {
         let names: BTreeSet<&str> = poll.groups.iter().map(|g| g.master.name.as_str()).collect();
         self.groups
             .retain(|(s, g), _| s != sentinel || names.contains(g.as_str()));
-        let (mut found, mut peers) = (BTreeSet::new(), BTreeSet::new());
+        let (mut found, mut peers) = (BTreeSet::from([sentinel.clone()]), BTreeSet::new());
         for g in &poll.groups {
             found.insert(g.master.addr.clone());
             let key = (sentinel.clone(), g.master.name.clone());
@@ -317,12 +319,29 @@ mod tests {
         let a = |port| Addr::new("127.0.0.1", port);
         let mut reported = Reported::default();
         let whole = reported.of(&s, &poll(vec![group(false)]));
-        assert_eq!(whole.0, BTreeSet::from([a(6379), a(6380), a(26380)]));
+        assert_eq!(
+            whole.0,
+            BTreeSet::from([a(6379), a(6380), a(26380), s.clone()])
+        );
         assert_eq!(whole.1, BTreeSet::from([a(26380)]));
         assert_eq!(reported.of(&s, &poll(vec![group(true)])), whole);
-        // A group the sentinel no longer reports is forgotten.
-        assert_eq!(reported.of(&s, &poll(vec![])).0, BTreeSet::new());
+        // A group the sentinel no longer reports is forgotten; the sentinel answered.
+        assert_eq!(
+            reported.of(&s, &poll(vec![])).0,
+            BTreeSet::from([s.clone()])
+        );
         let only_master = reported.of(&s, &poll(vec![group(true)]));
-        assert_eq!(only_master.0, BTreeSet::from([a(6379)]));
+        assert_eq!(only_master.0, BTreeSet::from([a(6379), s.clone()]));
+    }
+
+    /// With its peers paused, the one sentinel that answers is reported by nobody else: its
+    /// own answer keeps it from being taken for vanished.
+    #[test]
+    fn a_sentinel_that_answers_reports_itself() {
+        let s = Addr::new("127.0.0.1", 26381);
+        let mut reported = Reported::default();
+        let (found, peers) = reported.of(&s, &poll(vec![group(false)]));
+        assert!(found.contains(&s), "{found:?}");
+        assert!(!peers.contains(&s), "it is not its own peer");
     }
 }

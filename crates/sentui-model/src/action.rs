@@ -122,6 +122,21 @@ pub enum Command {
     StartProbe { group: String, sentinels: Vec<Addr> },
     /// Stop the write probe (it reads back its acknowledged writes, then ends).
     StopProbe,
+    /// Save the event log as shown (NDJSON and text).
+    SaveLog,
+    /// Give the terminal back and stop sentui (Ctrl-Z); the outcome comes when it is resumed.
+    Suspend,
+}
+
+impl Command {
+    /// Whether it concerns only the screen and the files sentui writes, never the deployment:
+    /// the session carries these out itself (a replay too).
+    pub fn is_the_viewers(&self) -> bool {
+        matches!(
+            self,
+            Command::Screenshot | Command::SaveLog | Command::Suspend
+        )
+    }
 }
 
 #[cfg(test)]

@@ -14,6 +14,17 @@ pub enum InstanceKind {
     Sentinel,
 }
 
+impl InstanceKind {
+    /// `master`, `replica` or `sentinel`.
+    pub fn word(self) -> &'static str {
+        match self {
+            InstanceKind::Master => "master",
+            InstanceKind::Replica => "replica",
+            InstanceKind::Sentinel => "sentinel",
+        }
+    }
+}
+
 /// Sentinel's "instance details": `<type> <name> <ip> <port> [@ <master> <mip> <mport>]`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Instance {

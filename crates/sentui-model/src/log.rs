@@ -185,8 +185,13 @@ impl std::fmt::Display for OwnEvent {
 pub struct LogEntry {
     /// Position in the whole session, counting entries dropped from view.
     pub seq: u64,
-    /// Receive time, Unix milliseconds.
+    /// When it happened, Unix milliseconds: the receive time of a sentinel event or of
+    /// sentui's own observation, the engine's time of a Docker event.
     pub ts: Millis,
+    /// When sentui received it, where that differs from `ts` (a Docker event reaches sentui
+    /// after the engine stamped it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub received_at: Option<Millis>,
     pub source: Source,
     pub event: String,
     pub payload: String,
@@ -220,6 +225,7 @@ impl LogEntry {
         LogEntry {
             seq: 0,
             ts,
+            received_at: None,
             source,
             event: event.to_string(),
             payload: payload.to_string(),
@@ -271,6 +277,11 @@ impl LogEntry {
         self.group = group;
         self
     }
+
+    /// When sentui received it.
+    pub fn received(&self) -> Millis {
+        self.received_at.unwrap_or(self.ts)
+    }
 }
 
 /// A bounded log: the newest `capacity` entries stay in view, older ones are counted as dropped.
@@ -314,6 +325,22 @@ impl EventLog {
         self.entries.iter()
     }
 
+    /// The entry numbered `seq`, while it is still in view.
+    pub fn get(&self, seq: u64) -> Option<&LogEntry> {
+        let first = self.entries.front()?.seq;
+        self.entries
+            .get(seq.checked_sub(first)? as usize)
+            .filter(|e| e.seq == seq)
+    }
+
+    /// Entries in the order they happened (by `ts`, then arrival): a Docker event that reached
+    /// sentui late stands before the sentinel events it caused.
+    pub fn in_time_order(&self) -> Vec<&LogEntry> {
+        let mut v: Vec<&LogEntry> = self.entries.iter().collect();
+        v.sort_by_key(|e| (e.ts, e.seq));
+        v
+    }
+
     /// Entries with `seq >= from` (what a streaming consumer has not seen yet).
     pub fn since(&self, from: u64) -> impl Iterator<Item = &LogEntry> {
         self.entries.iter().filter(move |e| e.seq >= from)
@@ -343,36 +370,43 @@ impl EventLog {
                 break;
             }
             e.drawn_at = Some(at);
-            delays.push(at.saturating_sub(e.ts));
+            delays.push(at.saturating_sub(e.received()));
         }
         delays
     }
 
-    /// The log for display: identical events (same name and payload) published by several
-    /// sentinels within `window_ms` fold into one row that names every publisher. The
-    /// per-sentinel entries stay in the log untouched.
+    /// The log for display, in time order: identical events (same name and payload) published
+    /// by several sentinels within `window_ms` fold into one row that names every publisher.
+    /// The per-sentinel entries stay in the log untouched.
     pub fn folded(&self, window_ms: Millis) -> Vec<FoldedEntry<'_>> {
-        let mut rows: Vec<FoldedEntry<'_>> = Vec::new();
-        for e in &self.entries {
-            if e.source == Source::Sentinel
-                && let Some(row) = rows.iter_mut().rev().take(32).find(|r| {
-                    r.first.source == Source::Sentinel
-                        && r.first.event == e.event
-                        && r.first.payload == e.payload
-                        && e.ts.saturating_sub(r.first.ts) <= window_ms
-                        && !r.sentinels.contains(&e.sentinel.as_ref())
-                })
-            {
-                row.sentinels.push(e.sentinel.as_ref());
-                continue;
-            }
-            rows.push(FoldedEntry {
-                first: e,
-                sentinels: vec![e.sentinel.as_ref()],
-            });
-        }
-        rows
+        fold(self.in_time_order(), window_ms)
     }
+}
+
+/// Folds `entries` (in time order) as [`EventLog::folded`] does.
+pub fn fold<'a>(entries: Vec<&'a LogEntry>, window_ms: Millis) -> Vec<FoldedEntry<'a>> {
+    let mut rows: Vec<FoldedEntry<'a>> = Vec::new();
+    for e in entries {
+        if e.source == Source::Sentinel
+            && let Some(row) = rows.iter_mut().rev().take(32).find(|r| {
+                r.first.source == Source::Sentinel
+                    && r.first.event == e.event
+                    && r.first.payload == e.payload
+                    && e.ts.saturating_sub(r.first.ts) <= window_ms
+                    && !r.sentinels.contains(&e.sentinel.as_ref())
+            })
+        {
+            row.sentinels.push(e.sentinel.as_ref());
+            row.all.push(e);
+            continue;
+        }
+        rows.push(FoldedEntry {
+            first: e,
+            sentinels: vec![e.sentinel.as_ref()],
+            all: vec![e],
+        });
+    }
+    rows
 }
 
 /// One display row of the folded log.
@@ -380,6 +414,8 @@ impl EventLog {
 pub struct FoldedEntry<'a> {
     pub first: &'a LogEntry,
     pub sentinels: Vec<Option<&'a Addr>>,
+    /// Every entry folded into the row, the first one first.
+    pub all: Vec<&'a LogEntry>,
 }
 
 #[cfg(test)]
@@ -429,6 +465,32 @@ mod tests {
         assert_eq!(die.own_event(), Some(OwnEvent::ContainerDie));
         let sentinel = LogEntry::new(1, Source::Sentinel, "fault", "");
         assert!(!sentinel.is(OwnEvent::Fault), "the source counts");
+    }
+
+    #[test]
+    fn shown_in_time_order_streamed_in_arrival_order() {
+        let mut log = EventLog::default();
+        log.push(LogEntry::new(
+            100,
+            Source::Sentinel,
+            "+sdown",
+            "master m 127.0.0.1 1",
+        ));
+        // A Docker event stamped by the engine before the sdown, received after it.
+        let mut late = LogEntry::own(40, OwnEvent::ContainerPause, "redis-master");
+        late.received_at = Some(130);
+        log.push(late);
+        let order: Vec<&str> = log
+            .folded(0)
+            .iter()
+            .map(|r| r.first.event.as_str())
+            .collect();
+        assert_eq!(order, ["container-pause", "+sdown"]);
+        let streamed: Vec<u64> = log.since(0).map(|e| e.seq).collect();
+        assert_eq!(streamed, [0, 1], "since() keeps arrival order");
+        assert_eq!(log.get(1).unwrap().received(), 130);
+        assert_eq!(log.get(0).unwrap().received(), 100);
+        assert!(log.get(2).is_none());
     }
 
     #[test]

@@ -5,7 +5,18 @@ use super::Millis;
 use super::action::Command;
 use super::input::{Done, Input, InputKind};
 use super::log::{LogEntry, OwnEvent};
-use super::state::Deployment;
+use super::state::{Deployment, Update};
+
+/// An entry that reached sentui later than it happened (a Docker event, stamped by the engine)
+/// keeps both times: it shows where it happened, and says when it arrived.
+fn received(mut u: Update, at: Millis) -> Update {
+    if let Update::Note { entry } = &mut u
+        && entry.ts != at
+    {
+        entry.received_at = Some(at);
+    }
+    u
+}
 
 impl Deployment {
     /// Applies one input: what the collectors and the write probe saw, the outcome of sentui's
@@ -14,7 +25,7 @@ impl Deployment {
     pub fn step(&mut self, input: Input) {
         let at = input.at;
         match input.kind {
-            InputKind::Update(u) => self.apply(*u),
+            InputKind::Update(u) => self.apply(received(*u, at)),
             InputKind::Done(d) => self.action_done(at, &d),
             _ => {}
         }
@@ -43,7 +54,11 @@ impl Deployment {
                 e.addr = self.master_of(group);
                 self.push(e);
             }
-            Command::Screenshot | Command::StartProbe { .. } | Command::StopProbe => {}
+            Command::Screenshot
+            | Command::SaveLog
+            | Command::Suspend
+            | Command::StartProbe { .. }
+            | Command::StopProbe => {}
         }
     }
 }

@@ -27,6 +27,21 @@ pub fn clock(ts: Millis) -> String {
     )
 }
 
+/// `YYYY-MM-DD HH:MM:SS.mmm UTC`: the whole moment, for a reader who needs the date too.
+pub fn date_time(ts: Millis) -> String {
+    // Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
+    let days = (ts / 86_400_000) as i64 + 719_468;
+    let era = days.div_euclid(146_097);
+    let doe = days.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02} {} UTC", clock(ts))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -35,6 +50,9 @@ mod tests {
     fn clock_is_utc_with_milliseconds() {
         assert_eq!(clock(1_795_577_718_934), "03:35:18.934");
         assert_eq!(clock(0), "00:00:00.000");
+        assert_eq!(date_time(0), "1970-01-01 00:00:00.000 UTC");
+        assert_eq!(date_time(1_795_577_718_934), "2026-11-25 03:35:18.934 UTC");
+        assert_eq!(date_time(951_782_400_000), "2000-02-29 00:00:00.000 UTC");
     }
 
     #[test]

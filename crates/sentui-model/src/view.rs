@@ -397,6 +397,18 @@ impl Deployment {
                     .flat_map(|g| g.peers.iter())
                     .filter(|p| p.addr == *addr)
                     .max_by_key(|p| p.voted_leader_epoch);
+                // Peers do not list a sentinel to itself, so the leader's own vote is heard
+                // only as its `+vote-for-leader`: the newer of the two counts.
+                let heard =
+                    vote.and_then(|v| v.voted_leader.clone().map(|id| (id, v.voted_leader_epoch)));
+                let published = self
+                    .votes
+                    .last_vote_of(addr, group)
+                    .map(|(id, epoch)| (id.to_string(), epoch));
+                let voted = match (heard, published) {
+                    (Some(h), Some(p)) => Some(if p.1 > h.1 { p } else { h }),
+                    (h, p) => h.or(p),
+                };
                 // A sentinel goes by its Sentinel ID (`sentinel myid`: in hello messages, votes
                 // and SENTINEL SENTINELS); INFO's run_id is the process's and changes on every
                 // restart. Its own SENTINEL MYID, else the id most peers name, else INFO's.
@@ -420,9 +432,8 @@ impl Deployment {
                     config_epoch: g.map(|g| g.master.config_epoch),
                     master_flags: g.map(|g| g.master.flags.clone()).unwrap_or_default(),
                     disagrees: g.is_some_and(|g| Some(&g.master.addr) != master),
-                    voted_leader: vote.and_then(|v| v.voted_leader.clone()),
-                    voted_epoch: vote
-                        .and_then(|v| v.voted_leader.as_ref().map(|_| v.voted_leader_epoch)),
+                    voted_leader: voted.as_ref().map(|v| v.0.clone()),
+                    voted_epoch: voted.as_ref().map(|v| v.1),
                     ckquorum: g.and_then(|g| g.ckquorum.clone()),
                     process: s.and_then(|s| s.process.as_ref()).map(|p| p.label()),
                     paused: s.and_then(|s| s.process.as_ref()).is_some_and(|p| p.paused)

@@ -100,6 +100,16 @@ impl VoteBook {
     pub fn latest(&self) -> Option<&EpochVotes> {
         self.epochs.values().next_back()
     }
+
+    /// The newest vote `voter` published (`+vote-for-leader`) in an election of `group` (or of
+    /// an epoch no group was tied to yet): the candidate's run id and the epoch.
+    pub fn last_vote_of(&self, voter: &Addr, group: &str) -> Option<(&str, u64)> {
+        self.epochs
+            .values()
+            .rev()
+            .filter(|e| e.group.as_deref().is_none_or(|g| g == group))
+            .find_map(|e| e.votes.get(voter).map(|v| (v.run_id.as_str(), e.epoch)))
+    }
 }
 
 #[cfg(test)]
@@ -122,6 +132,8 @@ mod tests {
         assert_eq!(e.leader, Some(s1));
         assert_eq!(e.tally(), vec![("aaa", 2)]);
         assert_eq!(e.started_at, Some(10));
+        assert_eq!(b.last_vote_of(&s2, "m"), Some(("aaa", 1)));
+        assert_eq!(b.last_vote_of(&s2, "other"), None);
     }
 
     #[test]
