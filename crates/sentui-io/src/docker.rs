@@ -285,7 +285,19 @@ impl Engine {
         );
         match action {
             Action::Failover => Err(DockerError::NotAContainerAction),
-            Action::Pause => bounded(&what, self.docker.pause_container(id)).await,
+            Action::Pause => {
+                // runc's freezer gives up when a process is caught in the kernel ("unable to
+                // freeze"), which a loaded machine sees now and then: one more try.
+                match bounded(&what, self.docker.pause_container(id)).await {
+                    Err(DockerError::Refused { reason, .. })
+                        if reason.contains("unable to freeze") =>
+                    {
+                        tokio::time::sleep(Duration::from_millis(200)).await;
+                        bounded(&what, self.docker.pause_container(id)).await
+                    }
+                    other => other,
+                }
+            }
             Action::Unpause => bounded(&what, self.docker.unpause_container(id)).await,
             Action::Stop => {
                 bounded(
