@@ -134,6 +134,7 @@ fn node_row(out: &mut String, label: &str, n: &NodeView) {
     let role = n.role.map(|r| format!("{r:?}").to_lowercase());
     let state = match n.unresponsive_ms {
         Some(ms) => format!("unresponsive {ms}ms"),
+        None if n.partitioned => "partitioned".into(),
         None => n.reach.to_string(),
     };
     let lag = match (n.lag_bytes, n.lag_secs) {
@@ -170,6 +171,7 @@ fn with_behind(
     process: Option<&str>,
 ) -> String {
     match (container, process) {
+        (Some(c), _) if c.partitioned => format!("{text}  [{} {} partitioned]", c.name, c.state),
         (Some(c), _) => format!("{text}  [{} {}]", c.name, c.state),
         (None, Some(p)) => format!("{text}  [{p}]"),
         (None, None) => text,

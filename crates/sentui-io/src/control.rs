@@ -1,6 +1,6 @@
-//! Control actions: pause, resume, stop, start, restart the node behind an address. Containers
-//! of the selected compose project go through the Docker API; other nodes on this machine are
-//! frozen with SIGSTOP/SIGCONT. Every action reports what it touched, so callers can log it and
+//! Control actions: pause, resume, stop, start, restart, partition and heal the node behind an
+//! address. Containers of the selected compose project go through the Docker API (a partition
+//! through its networks); other nodes on this machine are frozen with SIGSTOP/SIGCONT. Every action reports what it touched, so callers can log it and
 //! undo it.
 
 pub mod failover;
@@ -53,6 +53,10 @@ pub enum ControlError {
         "{0} needs a container (Docker lab, --compose-project); a local process can be paused and resumed"
     )]
     NeedsContainer(&'static str),
+    #[error(
+        "{0} needs the Docker lab's networks (--compose-project): local processes share this machine's network with every other node and sentinel, so nothing can cut one off while clients still reach it"
+    )]
+    NeedsNetworks(&'static str),
     #[error("control task failed: {0}")]
     Task(String),
 }
@@ -89,7 +93,12 @@ impl Controller {
         if let Some(scope) = &self.docker
             && let Some(c) = scope.find(Some(addr), Some(&addr.host)).await?
         {
-            scope.engine.act(&c.id, action).await?;
+            if matches!(action, Action::Partition | Action::Heal) {
+                let cut = action == Action::Partition;
+                scope.engine.partition(&c, &scope.project, cut).await?;
+            } else {
+                scope.engine.act(&c.id, action).await?;
+            }
             return Ok(Effect {
                 action,
                 addr: addr.clone(),
@@ -121,6 +130,9 @@ fn local(action: Action, addr: &Addr, map: &SharedMap) -> Result<Effect, Control
     let sig = match action {
         Action::Pause => libc::SIGSTOP,
         Action::Unpause => libc::SIGCONT,
+        Action::Partition | Action::Heal => {
+            return Err(ControlError::NeedsNetworks(action.verb_present()));
+        }
         other => return Err(ControlError::NeedsContainer(other.verb_present())),
     };
     let reach = map.reachable(addr);

@@ -69,6 +69,8 @@ pub struct NodeView {
     pub process: Option<String>,
     /// True when that process is stopped (SIGSTOP) or the container is paused.
     pub paused: bool,
+    /// True when its container is cut off from the lab's network (a partition).
+    pub partitioned: bool,
     /// The container behind the address (Docker labs).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub container: Option<ContainerInfo>,
@@ -295,6 +297,9 @@ impl Deployment {
                 || node
                     .and_then(|n| n.container.as_ref())
                     .is_some_and(|c| c.state == ContainerState::Paused),
+            partitioned: node
+                .and_then(|n| n.container.as_ref())
+                .is_some_and(|c| c.partitioned),
             container: node.and_then(|n| n.container.clone()),
             server: info.and_then(|i| i.server.clone()),
             aliases: Vec::new(),

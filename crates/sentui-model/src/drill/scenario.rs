@@ -5,6 +5,7 @@
 
 use crate::action::Action;
 use crate::info::Role;
+use crate::probe::Follow;
 use crate::{Addr, Deployment, Millis};
 use serde::Deserialize;
 use std::time::Duration;
@@ -279,6 +280,8 @@ pub struct Scenario {
     pub description: String,
     pub probe: bool,
     pub rate: Option<u32>,
+    /// How the probe follows the master (`[probe] follow`; None: the flag or the default).
+    pub follow: Option<Follow>,
     pub expect: Expect,
     pub steps: Vec<Step>,
 }
@@ -288,8 +291,9 @@ pub const DEFAULT_STEP_TIMEOUT: Duration = Duration::from_secs(60);
 
 impl Scenario {
     /// The built-in drill: start the probe, inject `fault` on the master, wait for
-    /// `+switch-master`, undo the fault, wait until the old master is a replica again.
-    pub fn builtin(fault: Action) -> Scenario {
+    /// `+switch-master`, keep the fault `hold` longer (a partitioned master goes on taking
+    /// writes meanwhile), undo the fault, wait until the old master is a replica again.
+    pub fn builtin(fault: Action, hold: Option<Duration>) -> Scenario {
         let mut steps = vec![Step::new(StepKind::Fault {
             fault,
             target: Target::Master,
@@ -299,6 +303,9 @@ impl Scenario {
             about: None,
             timeout: DEFAULT_STEP_TIMEOUT,
         }));
+        if let Some(hold) = hold {
+            steps.push(Step::new(StepKind::Sleep(hold)));
+        }
         if let Some(undo) = fault.undo() {
             steps.push(Step::new(StepKind::Fault {
                 fault: undo,
@@ -317,6 +324,7 @@ impl Scenario {
             ),
             probe: true,
             rate: None,
+            follow: None,
             expect: Expect {
                 agree_at_end: true,
                 ..Expect::default()
@@ -366,6 +374,15 @@ impl Scenario {
             description: raw.description.unwrap_or_default(),
             probe: probe.enabled.unwrap_or(true),
             rate: probe.rate,
+            follow: probe
+                .follow
+                .as_deref()
+                .map(|f| match f {
+                    "sentinel" => Ok(Follow::Sentinel),
+                    "stay" => Ok(Follow::Stay),
+                    other => Err(format!("[probe] follow = '{other}': sentinel or stay")),
+                })
+                .transpose()?,
             expect: Expect {
                 max_failover_secs: e.max_failover_secs,
                 max_lost_writes: e.max_lost_writes,
@@ -397,6 +414,7 @@ struct RawScenario {
 struct RawProbe {
     enabled: Option<bool>,
     rate: Option<u32>,
+    follow: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -638,7 +656,7 @@ fault = "failover"
 
     #[test]
     fn builtin_drills() {
-        let s = Scenario::builtin(Action::Pause);
+        let s = Scenario::builtin(Action::Pause, None);
         let d: Vec<String> = s.steps.iter().map(|s| s.describe()).collect();
         assert_eq!(
             d,
@@ -650,11 +668,33 @@ fault = "failover"
             ]
         );
         assert!(s.probe && s.expect.agree_at_end);
-        let s = Scenario::builtin(Action::Failover);
+        let s = Scenario::builtin(Action::Failover, None);
         assert_eq!(s.steps.len(), 3, "nothing to undo after a failover");
         assert_eq!(
-            Scenario::builtin(Action::Stop).steps[2].describe(),
+            Scenario::builtin(Action::Stop, None).steps[2].describe(),
             "start old-master"
         );
+        let s = Scenario::builtin(Action::Partition, Some(Duration::from_secs(8)));
+        let d: Vec<String> = s.steps.iter().map(|s| s.describe()).collect();
+        assert_eq!(
+            d,
+            [
+                "partition master",
+                "wait +switch-master",
+                "sleep 8s",
+                "heal old-master",
+                "until old-master-replica"
+            ],
+            "held after +switch-master, then healed"
+        );
+    }
+
+    #[test]
+    fn the_probe_can_be_told_to_stay() {
+        let s = Scenario::parse("[probe]\nfollow = \"stay\"\n[[step]]\nfault = \"partition\"\n")
+            .unwrap();
+        assert_eq!(s.follow, Some(Follow::Stay));
+        let e = Scenario::parse("[probe]\nfollow = \"x\"\n[[step]]\nsleep = \"1s\"\n").unwrap_err();
+        assert!(e.contains("sentinel or stay"), "{e}");
     }
 }
