@@ -499,6 +499,28 @@ pub struct LabOptions {
     /// default: redis-server on PATH, else valkey-server).
     #[arg(long, value_name = "PATH", env = "SENTUI_LAB_SERVER_BIN")]
     pub server_bin: Option<PathBuf>,
+    /// Every node refuses writes (NOREPLICAS) with fewer than N replicas lagging at most
+    /// --min-replicas-max-lag: bounds what a partitioned master can acknowledge.
+    #[arg(long, value_name = "N", help_heading = "Settings that bound data loss")]
+    pub min_replicas_to_write: Option<u32>,
+    /// Seconds a replica may lag and still count for --min-replicas-to-write (Redis default
+    /// 10).
+    #[arg(long, value_name = "SECS", help_heading = "Settings that bound data loss")]
+    pub min_replicas_max_lag: Option<u32>,
+    /// The sentinels take a master that restarted (a new run id) within this many
+    /// milliseconds as down, so one that came back empty is failed over, not taken back.
+    #[arg(long, value_name = "MS", help_heading = "Settings that bound data loss")]
+    pub master_reboot_down_after_period: Option<u64>,
+}
+
+impl LabOptions {
+    pub fn loss_settings(&self) -> sentui_io::lab::LossSettings {
+        sentui_io::lab::LossSettings {
+            min_replicas_to_write: self.min_replicas_to_write,
+            min_replicas_max_lag: self.min_replicas_max_lag,
+            master_reboot_down_after_ms: self.master_reboot_down_after_period,
+        }
+    }
 }
 
 pub fn parse_addr(s: &str) -> Result<Addr, String> {

@@ -56,6 +56,8 @@ struct Runner {
     group: String,
     old_master: Option<Addr>,
     fault_at: Option<Millis>,
+    /// The first fault's name (`partition`), for the loss sentence.
+    fault_name: String,
     /// Undo actions for what the drill changed, in order of the changes.
     undo: Vec<(Action, Addr)>,
     steps: Vec<StepRecord>,
@@ -136,6 +138,7 @@ impl Runner {
             group: String::new(),
             old_master: None,
             fault_at: None,
+            fault_name: "fault".into(),
             undo: Vec::new(),
             steps: Vec::new(),
             current: 0,
@@ -484,6 +487,7 @@ impl Runner {
         if fault.is_fault() && self.fault_at.is_none() && result.is_ok() {
             self.old_master = old_master;
             self.fault_at = Some(at);
+            self.fault_name = fault.name().to_string();
         }
         let _ = self
             .tx
@@ -552,7 +556,7 @@ impl Runner {
             .filter(|_| opts.scenario.probe)
             .map(|p| {
                 let masters = (self.old_master.as_ref(), new_master.as_ref());
-                ProbeSummary::new(p, span, masters, now)
+                ProbeSummary::new(p, span, masters, &self.fault_name, now)
             });
         let failover_ms = fault_at.and_then(|f| report::failover_ms(&self.d, &self.group, f));
         let checks = report::checks(

@@ -69,7 +69,11 @@ async fn use_docker(opts: &LabOptions) -> Result<bool, String> {
 pub async fn up(opts: &LabOptions) -> Result<Lab, String> {
     if use_docker(opts).await? {
         let server = opts.server.unwrap_or_default();
-        compose::up(&opts.project, server, &mut |line| outln!("{line}")).await?;
+        let settings = opts.loss_settings();
+        compose::up(&opts.project, server, &settings, &mut |line| {
+            outln!("{line}")
+        })
+        .await?;
         outln!(
             "Docker lab up: compose project {}; the sentinels agree.",
             opts.project
@@ -83,7 +87,9 @@ pub async fn up(opts: &LabOptions) -> Result<Lab, String> {
     }
     let dir = opts.dir.clone().unwrap_or_else(local::default_dir);
     let server = local::server_binary(opts.server_bin.as_deref()).await?;
-    let (state, started) = local::up(&dir, server, opts.replicas, opts.groups).await?;
+    let settings = opts.loss_settings();
+    let (state, started) =
+        local::up(&dir, server, opts.replicas, opts.groups, &settings).await?;
     if let Some(s) = &state.server {
         outln!("server: {} ({})", s.server, s.path.display());
     }

@@ -3,6 +3,7 @@
 //! file lists exactly what it started, so `lab down` stops exactly that. With `groups` above one
 //! the same three sentinels watch that many master groups (the scale lab).
 
+use super::LossSettings;
 use crate::collect::snapshot::snapshot;
 use crate::link::LinkSettings;
 use crate::procfs;
@@ -175,6 +176,7 @@ pub async fn up(
     server: ServerBinary,
     replicas: u8,
     groups: u16,
+    settings: &LossSettings,
 ) -> Result<(LabState, bool), String> {
     if !(1..=MAX_GROUPS).contains(&groups) {
         return Err(format!("a lab runs 1 to {MAX_GROUPS} groups, not {groups}"));
@@ -195,7 +197,7 @@ pub async fn up(
         groups: (1..=groups).map(group_name).collect(),
         members: Vec::new(),
     };
-    let result = start_all(&server.path, dir, replicas, &mut state).await;
+    let result = start_all(&server.path, dir, replicas, settings, &mut state).await;
     save(dir, &state)?;
     if let Err(e) = result {
         let _ = down(dir);
@@ -208,6 +210,7 @@ async fn start_all(
     server: &Path,
     dir: &Path,
     replicas: u8,
+    settings: &LossSettings,
     state: &mut LabState,
 ) -> Result<(), String> {
     let mut ports = Vec::new();
@@ -221,7 +224,8 @@ async fn start_all(
         };
         let master_port = free_port(&ports)?;
         ports.push(master_port);
-        let master = start_node(server, &group_dir, "master", master_port, None)?;
+        let extra = settings.node_args();
+        let master = start_node(server, &group_dir, "master", master_port, None, &extra)?;
         state.members.push(Member {
             group: group.clone(),
             ..master
@@ -230,7 +234,7 @@ async fn start_all(
             let port = free_port(&ports)?;
             ports.push(port);
             let role = format!("replica-{}", i + 1);
-            let member = start_node(server, &group_dir, &role, port, Some(master_port))?;
+            let member = start_node(server, &group_dir, &role, port, Some(master_port), &extra)?;
             state.members.push(Member {
                 role: "replica".into(),
                 group: group.clone(),
@@ -244,7 +248,7 @@ async fn start_all(
         ports.push(port);
         state
             .members
-            .push(start_sentinel(server, dir, i + 1, port, &masters)?);
+            .push(start_sentinel(server, dir, i + 1, port, &masters, settings)?);
     }
     let link = LinkSettings {
         connect_timeout: Duration::from_millis(500),
@@ -292,6 +296,7 @@ fn start_node(
     name: &str,
     port: u16,
     master: Option<u16>,
+    extra: &[String],
 ) -> Result<Member, String> {
     let d = dir.join(name);
     fs::create_dir_all(&d).map_err(|e| format!("cannot create {}: {e}", d.display()))?;
@@ -323,6 +328,7 @@ fn start_node(
             m.to_string(),
         ]);
     }
+    args.extend(extra.iter().cloned());
     let pid = spawn_daemon(server, &args, &d)?;
     Ok(Member {
         role: if master.is_some() {
@@ -339,7 +345,12 @@ fn start_node(
 
 /// The sentinel's config: its own file in its own directory, which it rewrites as it learns.
 /// `masters` lists each group with its master's port.
-pub fn sentinel_conf(port: u16, dir: &Path, masters: &[(String, u16)]) -> String {
+pub fn sentinel_conf(
+    port: u16,
+    dir: &Path,
+    masters: &[(String, u16)],
+    settings: &LossSettings,
+) -> String {
     let mut conf = format!(
         "port {port}\nbind 127.0.0.1\ndir {dir}\ndaemonize yes\npidfile {pid}\nlogfile {log}\n",
         dir = dir.display(),
@@ -353,6 +364,7 @@ sentinel down-after-milliseconds {group} {DOWN_AFTER_MS}\n\
 sentinel failover-timeout {group} {FAILOVER_TIMEOUT_MS}\n\
 sentinel parallel-syncs {group} 1\n"
         ));
+        conf.push_str(&settings.sentinel_lines(group));
     }
     conf
 }
@@ -367,11 +379,12 @@ fn start_sentinel(
     n: usize,
     port: u16,
     masters: &[(String, u16)],
+    settings: &LossSettings,
 ) -> Result<Member, String> {
     let d = dir.join(format!("sentinel-{n}"));
     fs::create_dir_all(&d).map_err(|e| format!("cannot create {}: {e}", d.display()))?;
     let conf = d.join("sentinel.conf");
-    fs::write(&conf, sentinel_conf(port, &d, masters))
+    fs::write(&conf, sentinel_conf(port, &d, masters, settings))
         .map_err(|e| format!("cannot write {}: {e}", conf.display()))?;
     let args = vec![
         conf.to_string_lossy().into_owned(),

@@ -104,7 +104,7 @@ pub struct LossRow {
     pub master: Option<Addr>,
     /// `old`, `new` or `other`: the master at the fault, the one at the end, another.
     pub role: &'static str,
-    /// `before-fault`, `during-fault`, `after-promotion` (null without a fault).
+    /// `before-fault`, `during-fault`, `after-fault` (null without a fault).
     pub window: Option<LossWindow>,
     pub count: u64,
     pub first_ms: i64,
@@ -145,12 +145,17 @@ pub struct ProbeSummary {
 pub fn loss_text(
     p: &ProbeStats,
     span: Option<FaultSpan>,
-    old: Option<&Addr>,
-    new: Option<&Addr>,
+    masters: (Option<&Addr>, Option<&Addr>),
+    fault: &str,
 ) -> Option<String> {
     let groups = p.loss(span)?;
-    let base = span.map(|s| s.at).unwrap_or(p.started_at);
-    Some(loss::describe(p.lost()?, &groups, old, new, base))
+    let labels = loss::Labels {
+        old: masters.0,
+        new: masters.1,
+        fault,
+        base: span.map(|s| s.at).unwrap_or(p.started_at),
+    };
+    Some(loss::describe(p.lost()?, &groups, labels))
 }
 
 /// The fault's span in the log: from `fault_at` to the later of the first `+switch-master` of
@@ -179,10 +184,12 @@ pub fn first_fault(d: &Deployment, from: Millis) -> Option<(Millis, Option<Addr>
 }
 
 impl ProbeSummary {
+    /// `fault` names the fault for the loss sentence (`partition`, `pause`, ...).
     pub fn new(
         p: &ProbeStats,
         span: Option<FaultSpan>,
         masters: (Option<&Addr>, Option<&Addr>),
+        fault: &str,
         now: Millis,
     ) -> ProbeSummary {
         let fault_at = span.map(|s| s.at);
@@ -216,7 +223,7 @@ impl ProbeSummary {
             rate: p.rate,
             follow: p.follow.name(),
             loss,
-            loss_text: loss_text(p, span, old, new),
+            loss_text: loss_text(p, span, masters, fault),
             refused: p
                 .refusals()
                 .into_iter()
@@ -814,6 +821,7 @@ mod tests {
             d.probe.as_ref().unwrap(),
             Some(span),
             (Some(&old), Some(&new)),
+            "pause",
             15_000,
         );
         let fms = failover_ms(d, "mymaster", 10_000);
@@ -956,6 +964,7 @@ mod tests {
             d.probe.as_ref().unwrap(),
             Some(span),
             (Some(&old), Some(&new)),
+            "pause",
             15_000,
         );
         assert_eq!((p.attempted, p.acked, p.failed, p.lost), (3, 2, 1, Some(1)));
@@ -998,7 +1007,7 @@ mod tests {
             "+2.500s  +switch-master",
             "3 attempted, 2 acknowledged, 1 failed (timeout 1)",
             "1 of 2 acknowledged, read back on 127.0.0.1:2 (keys 0)",
-            "loss         1 acknowledged writes lost, all acknowledged by OLD 127.0.0.1:1 before the fault (-0.0 s .. -0.0 s)",
+            "loss         1 acknowledged writes lost, all acknowledged by OLD 127.0.0.1:1 before the pause (-0.010 s .. -0.010 s)",
             "refused      none",
             "rate         100 writes/s, following sentinel",
             "window       2.610s: last write on 127.0.0.1:1 at -0.010s, first on 127.0.0.1:2 at +2.600s",

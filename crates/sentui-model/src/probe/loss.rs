@@ -86,17 +86,20 @@ pub fn lost_ranges(acked: &[u64], present: &[bool]) -> Vec<(u64, u64)> {
 #[serde(rename_all = "kebab-case")]
 pub enum LossWindow {
     BeforeFault,
-    /// From the fault until it ended: cleared, or the promotion if that came later.
+    /// From the fault until it ended: the later of its undo (heal, resume) and the promotion.
     DuringFault,
-    AfterPromotion,
+    /// After that: an old master healed from a partition goes on acknowledging writes until
+    /// the sentinels convert it (they wait about 8 s after it is back), and they are lost.
+    AfterFault,
 }
 
 impl LossWindow {
-    pub fn words(self) -> &'static str {
+    /// `during the partition`: `fault` names the fault (`partition`, `pause`, ...).
+    pub fn words(self, fault: &str) -> String {
         match self {
-            LossWindow::BeforeFault => "before the fault",
-            LossWindow::DuringFault => "during the fault",
-            LossWindow::AfterPromotion => "after the promotion",
+            LossWindow::BeforeFault => format!("before the {fault}"),
+            LossWindow::DuringFault => format!("during the {fault}"),
+            LossWindow::AfterFault => format!("after the {fault} ended"),
         }
     }
 }
@@ -116,7 +119,7 @@ impl FaultSpan {
         } else if self.end.is_none_or(|e| t < e) {
             LossWindow::DuringFault
         } else {
-            LossWindow::AfterPromotion
+            LossWindow::AfterFault
         }
     }
 }
@@ -159,16 +162,33 @@ pub fn attribute(acks: &AckLog, ranges: &[(u64, u64)], span: Option<FaultSpan>) 
     out
 }
 
-/// `312 acknowledged writes lost, all acknowledged by OLD 127.0.0.1:49153 during the fault
-/// (+0.400s .. +9.100s)`; several groups are listed one after another. `old`/`new` label the
-/// masters; times are since `base` (the fault, or the probe's start).
-pub fn describe(
-    lost: u64,
-    groups: &[LossGroup],
-    old: Option<&Addr>,
-    new: Option<&Addr>,
-    base: Millis,
-) -> String {
+/// Who acknowledged the lost writes: the masters (`old`, `new`: labelled OLD and NEW), the
+/// fault's name (`partition`) and the time the figures count from (the fault, or the probe's
+/// start).
+#[derive(Clone, Copy, Debug)]
+pub struct Labels<'a> {
+    pub old: Option<&'a Addr>,
+    pub new: Option<&'a Addr>,
+    pub fault: &'a str,
+    pub base: Millis,
+}
+
+/// Seconds since the base: `+9.1 s`, or `-0.042 s` under a second.
+fn since(t: Millis, base: Millis) -> String {
+    let ms = t as i64 - base as i64;
+    let sign = if ms < 0 { "-" } else { "+" };
+    let s = ms.abs() as f64 / 1000.0;
+    if ms.abs() < 1000 {
+        format!("{sign}{s:.3} s")
+    } else {
+        format!("{sign}{s:.1} s")
+    }
+}
+
+/// `312 acknowledged writes lost, all acknowledged by OLD 127.0.0.1:49153 during the partition
+/// (+0.4 s .. +9.1 s)`; several groups are listed one after another.
+pub fn describe(lost: u64, groups: &[LossGroup], l: Labels) -> String {
+    let (old, new) = (l.old, l.new);
     if lost == 0 {
         return "no acknowledged write lost".into();
     }
@@ -178,18 +198,11 @@ pub fn describe(
         Some(a) => a.to_string(),
         None => "an unknown master".into(),
     };
-    let at = |t: Millis| {
-        let ms = t as i64 - base as i64;
-        format!(
-            "{}{:.1} s",
-            if ms < 0 { "-" } else { "+" },
-            ms.abs() as f64 / 1000.0
-        )
-    };
+    let at = |t: Millis| since(t, l.base);
     let part = |g: &LossGroup| {
         let when = g
             .window
-            .map(|w| format!(" {}", w.words()))
+            .map(|w| format!(" {}", w.words(l.fault)))
             .unwrap_or_default();
         format!(
             "by {}{when} ({} .. {})",
@@ -287,12 +300,20 @@ mod tests {
         );
         assert_eq!(
             (groups[2].master.clone(), groups[2].window, groups[2].count),
-            (Some(new.clone()), Some(LossWindow::AfterPromotion), 2)
+            (Some(new.clone()), Some(LossWindow::AfterFault), 2)
         );
-        let text = describe(9, &groups, Some(&old), Some(&new), 1250);
-        assert!(
-            text.starts_with("9 acknowledged writes lost: 1 by OLD 127.0.0.1:1 before the fault (-0.1 s .. -0.1 s); 6 by OLD"),
-            "{text}"
+        let labels = Labels {
+            old: Some(&old),
+            new: Some(&new),
+            fault: "pause",
+            base: 1250,
+        };
+        let text = describe(9, &groups, labels);
+        assert_eq!(
+            text,
+            "9 acknowledged writes lost: 1 by OLD 127.0.0.1:1 before the pause (-0.050 s .. -0.050 s); \
+             6 by OLD 127.0.0.1:1 during the pause (+0.050 s .. +0.550 s); \
+             2 by NEW 127.0.0.1:2 after the pause ended (+3.0 s .. +3.1 s)"
         );
     }
 
@@ -308,17 +329,20 @@ mod tests {
             end: None,
         });
         let groups = attribute(&acks, &[(4, 91)], span);
-        let text = describe(88, &groups, Some(&old), None, 10_000);
+        let labels = Labels {
+            old: Some(&old),
+            new: None,
+            fault: "partition",
+            base: 10_000,
+        };
+        let text = describe(88, &groups, labels);
         assert_eq!(
             text,
-            "88 acknowledged writes lost, all acknowledged by OLD 127.0.0.1:1 during the fault (+0.4 s .. +9.1 s)"
+            "88 acknowledged writes lost, all acknowledged by OLD 127.0.0.1:1 during the partition (+0.400 s .. +9.1 s)"
         );
-        let text = describe(90, &groups, Some(&old), None, 10_000);
+        let text = describe(90, &groups, labels);
         assert!(text.ends_with("; 2 not attributed"), "{text}");
-        assert_eq!(
-            describe(0, &[], None, None, 0),
-            "no acknowledged write lost"
-        );
+        assert_eq!(describe(0, &[], labels), "no acknowledged write lost");
     }
 
     #[test]
