@@ -505,11 +505,19 @@ pub struct LabOptions {
     pub min_replicas_to_write: Option<u32>,
     /// Seconds a replica may lag and still count for --min-replicas-to-write (Redis default
     /// 10).
-    #[arg(long, value_name = "SECS", help_heading = "Settings that bound data loss")]
+    #[arg(
+        long,
+        value_name = "SECS",
+        help_heading = "Settings that bound data loss"
+    )]
     pub min_replicas_max_lag: Option<u32>,
     /// The sentinels take a master that restarted (a new run id) within this many
     /// milliseconds as down, so one that came back empty is failed over, not taken back.
-    #[arg(long, value_name = "MS", help_heading = "Settings that bound data loss")]
+    #[arg(
+        long,
+        value_name = "MS",
+        help_heading = "Settings that bound data loss"
+    )]
     pub master_reboot_down_after_period: Option<u64>,
 }
 

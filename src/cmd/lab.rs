@@ -88,8 +88,7 @@ pub async fn up(opts: &LabOptions) -> Result<Lab, String> {
     let dir = opts.dir.clone().unwrap_or_else(local::default_dir);
     let server = local::server_binary(opts.server_bin.as_deref()).await?;
     let settings = opts.loss_settings();
-    let (state, started) =
-        local::up(&dir, server, opts.replicas, opts.groups, &settings).await?;
+    let (state, started) = local::up(&dir, server, opts.replicas, opts.groups, &settings).await?;
     if let Some(s) = &state.server {
         outln!("server: {} ({})", s.server, s.path.display());
     }

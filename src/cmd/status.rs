@@ -199,6 +199,19 @@ fn write_group(out: &mut String, g: &GroupView) {
             ""
         }
     );
+    // The settings that bound what a failover loses, as the nodes and sentinels report them.
+    let mut settings = Vec::new();
+    if let Some(m) = g.master.as_ref().and_then(|m| m.min_replicas) {
+        settings.push(format!("master: {m}"));
+    }
+    match g.master_reboot_down_after_ms {
+        Some(0) => settings.push("master-reboot-down-after-period 0 (off)".into()),
+        Some(ms) => settings.push(format!("master-reboot-down-after-period {ms}ms")),
+        None => {}
+    }
+    if !settings.is_empty() {
+        let _ = writeln!(out, "  settings {}", settings.join("; "));
+    }
     let _ = writeln!(
         out,
         "  {:<8} {:<22} {:<8} {:<18} {:>12} {:>10} {:<5} {:<13} FLAGS",

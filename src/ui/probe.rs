@@ -104,7 +104,10 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
                 lines.push(Line::from(Span::styled(text, t.bad())));
             } else if !refused.is_empty() {
                 lines.push(Line::from(Span::styled(
-                    format!("refused {} (not acknowledged, not lost)", refused.join(", ")),
+                    format!(
+                        "refused {} (not acknowledged, not lost)",
+                        refused.join(", ")
+                    ),
                     t.warn(),
                 )));
             } else if let Some((at, e)) = &p.last_error {

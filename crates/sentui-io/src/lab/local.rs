@@ -246,9 +246,14 @@ async fn start_all(
     for i in 0..SENTINELS {
         let port = free_port(&ports)?;
         ports.push(port);
-        state
-            .members
-            .push(start_sentinel(server, dir, i + 1, port, &masters, settings)?);
+        state.members.push(start_sentinel(
+            server,
+            dir,
+            i + 1,
+            port,
+            &masters,
+            settings,
+        )?);
     }
     let link = LinkSettings {
         connect_timeout: Duration::from_millis(500),
