@@ -363,7 +363,8 @@ pub struct DrillArgs {
     pub scenario: Option<PathBuf>,
     /// The built-in drill's fault on the master: pause (container, or SIGSTOP locally), stop
     /// (container), failover (SENTINEL FAILOVER) or partition (cut it off from the sentinels
-    /// and replicas, clients still reach it; Docker lab).
+    /// and replicas, clients still reach it; Docker lab) or restart-empty (restarted at once
+    /// with its data removed, as a server without persistence).
     #[arg(long, value_name = "FAULT", conflicts_with = "scenario", value_parser = action_parser(&DRILL_FAULTS))]
     pub fault: Option<Action>,
     /// Keep the built-in drill's fault this long after +switch-master before undoing it
@@ -399,15 +400,16 @@ pub struct DrillArgs {
 }
 
 /// The faults the built-in drill can inject on the master.
-pub const DRILL_FAULTS: [Action; 4] = [
+pub const DRILL_FAULTS: [Action; 5] = [
     Action::Pause,
     Action::Stop,
     Action::Failover,
     Action::Partition,
+    Action::RestartEmpty,
 ];
 
 /// What `sentui ctl` can do to a node.
-pub const CTL_ACTIONS: [Action; 7] = [
+pub const CTL_ACTIONS: [Action; 8] = [
     Action::Pause,
     Action::Unpause,
     Action::Stop,
@@ -415,6 +417,7 @@ pub const CTL_ACTIONS: [Action; 7] = [
     Action::Restart,
     Action::Partition,
     Action::Heal,
+    Action::RestartEmpty,
 ];
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

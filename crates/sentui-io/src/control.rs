@@ -4,6 +4,7 @@
 //! undo it.
 
 pub mod failover;
+pub mod restart;
 
 use crate::docker::{DockerError, DockerScope};
 use crate::link::SharedMap;
@@ -59,6 +60,8 @@ pub enum ControlError {
     NeedsNetworks(&'static str),
     #[error("control task failed: {0}")]
     Task(String),
+    #[error("restarting empty: {0}")]
+    Restart(String),
 }
 
 /// Said once, where it is shown.
@@ -96,6 +99,8 @@ impl Controller {
             if matches!(action, Action::Partition | Action::Heal) {
                 let cut = action == Action::Partition;
                 scope.engine.partition(&c, &scope.project, cut).await?;
+            } else if action == Action::RestartEmpty {
+                scope.engine.restart_empty(&c).await?;
             } else {
                 scope.engine.act(&c.id, action).await?;
             }
@@ -127,12 +132,23 @@ impl Controller {
 
 /// SIGSTOP/SIGCONT of the local process listening on the node's port.
 fn local(action: Action, addr: &Addr, map: &SharedMap) -> Result<Effect, ControlError> {
+    if action == Action::RestartEmpty {
+        let reach = map.reachable(addr);
+        if !reach.is_loopback() {
+            return Err(ControlError::NotLocal {
+                addr: addr.clone(),
+                reach,
+            });
+        }
+        return restart::local(addr, reach.port);
+    }
     let sig = match action {
         Action::Pause => libc::SIGSTOP,
         Action::Unpause => libc::SIGCONT,
         Action::Partition | Action::Heal => {
             return Err(ControlError::NeedsNetworks(action.verb_present()));
         }
+        Action::RestartEmpty => unreachable!("restarted above"),
         other => return Err(ControlError::NeedsContainer(other.verb_present())),
     };
     let reach = map.reachable(addr);

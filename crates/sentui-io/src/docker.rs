@@ -320,6 +320,7 @@ impl Engine {
         match action {
             Action::Failover => Err(DockerError::NotAContainerAction),
             Action::Partition | Action::Heal => Err(DockerError::NetworkAction),
+            Action::RestartEmpty => Err(DockerError::NetworkAction),
             Action::Pause => {
                 // runc's freezer gives up when a process is caught in the kernel ("unable to
                 // freeze"), which a loaded machine sees now and then: one more try.
@@ -391,6 +392,73 @@ impl Engine {
             };
             bounded(&what, self.docker.connect_network(&network, req)).await
         }
+    }
+
+    /// Restarts a node's container with its data emptied, as a server without persistence
+    /// that crashed: its data directory (`/data`, a volume) emptied from inside, the container
+    /// killed (SIGKILL: no save on the way out) and started again.
+    pub async fn restart_empty(&self, c: &ComposeContainer) -> Result<(), DockerError> {
+        use bollard::exec::{CreateExecOptions, StartExecOptions};
+        if c.is_sentinel() {
+            return Err(DockerError::Refused {
+                what: format!("restarting {} empty", c.name),
+                reason: "a sentinel keeps its state in its config file; restart-empty is for Redis nodes".into(),
+            });
+        }
+        let what = format!("emptying /data of {}", c.name);
+        let exec = bounded(
+            &what,
+            self.docker.create_exec(
+                &c.id,
+                CreateExecOptions::<String> {
+                    cmd: Some(vec![
+                        "sh".into(),
+                        "-c".into(),
+                        "rm -rf /data/dump.rdb /data/appendonlydir /data/appendonly.aof".into(),
+                    ]),
+                    ..Default::default()
+                },
+            ),
+        )
+        .await?;
+        let opts = StartExecOptions {
+            detach: true,
+            ..Default::default()
+        };
+        bounded(&what, self.docker.start_exec(&exec.id, Some(opts))).await?;
+        // Detached: done when the engine says the command has exited.
+        let deadline = tokio::time::Instant::now() + CALL_TIMEOUT;
+        loop {
+            let i = bounded(&what, self.docker.inspect_exec(&exec.id)).await?;
+            if i.running != Some(true) {
+                if i.exit_code.unwrap_or(0) != 0 {
+                    return Err(DockerError::Refused {
+                        what,
+                        reason: format!("rm exited with {:?}", i.exit_code),
+                    });
+                }
+                break;
+            }
+            if tokio::time::Instant::now() >= deadline {
+                return Err(DockerError::Timeout {
+                    what,
+                    secs: CALL_TIMEOUT.as_secs(),
+                });
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        let what = format!("killing {}", c.name);
+        let kill = bollard::query_parameters::KillContainerOptionsBuilder::default()
+            .signal("KILL")
+            .build();
+        bounded(&what, self.docker.kill_container(&c.id, Some(kill))).await?;
+        let what = format!("starting {}", c.name);
+        bounded(
+            &what,
+            self.docker
+                .start_container(&c.id, None::<StartContainerOptions>),
+        )
+        .await
     }
 
     /// Containers joining and leaving the project's lab network since `since_secs`:

@@ -161,6 +161,11 @@ pub fn await_stopped(pid: i32, stopped: bool, limit: std::time::Duration) -> boo
     }
 }
 
+/// The process's working directory.
+pub fn cwd(pid: i32) -> Option<std::path::PathBuf> {
+    fs::read_link(format!("/proc/{pid}/cwd")).ok()
+}
+
 pub fn is_alive(pid: i32) -> bool {
     Path::new(&format!("/proc/{pid}")).exists()
 }

@@ -22,10 +22,13 @@ pub enum Action {
     Partition,
     /// Undo a partition: the node rejoins the lab's network under the same name.
     Heal,
+    /// Restart a node with its data removed, as a server without persistence comes back:
+    /// empty, on the same address, usually before the sentinels' down-after-milliseconds.
+    RestartEmpty,
 }
 
 impl Action {
-    pub const ALL: [Action; 8] = [
+    pub const ALL: [Action; 9] = [
         Action::Pause,
         Action::Unpause,
         Action::Stop,
@@ -34,6 +37,7 @@ impl Action {
         Action::Failover,
         Action::Partition,
         Action::Heal,
+        Action::RestartEmpty,
     ];
 
     /// The name on the command line and in scenario files.
@@ -47,6 +51,7 @@ impl Action {
             Action::Failover => "failover",
             Action::Partition => "partition",
             Action::Heal => "heal",
+            Action::RestartEmpty => "restart-empty",
         }
     }
 
@@ -60,6 +65,7 @@ impl Action {
             Action::Failover => "failed over",
             Action::Partition => "partitioned",
             Action::Heal => "healed",
+            Action::RestartEmpty => "restarted empty",
         }
     }
 
@@ -73,6 +79,7 @@ impl Action {
             Action::Failover => "failing over",
             Action::Partition => "partitioning",
             Action::Heal => "healing",
+            Action::RestartEmpty => "restarting empty",
         }
     }
 
@@ -91,7 +98,11 @@ impl Action {
     pub fn is_fault(self) -> bool {
         matches!(
             self,
-            Action::Pause | Action::Stop | Action::Failover | Action::Partition
+            Action::Pause
+                | Action::Stop
+                | Action::Failover
+                | Action::Partition
+                | Action::RestartEmpty
         )
     }
 
@@ -179,6 +190,13 @@ mod tests {
         assert_eq!(Action::Partition.undo(), Some(Action::Heal));
         assert_eq!(Action::Heal.undo(), None);
         assert!(Action::Partition.is_fault() && !Action::Heal.is_fault());
+        assert!(Action::RestartEmpty.is_fault(), "it starts the stopwatch");
+        assert_eq!(
+            Action::RestartEmpty.undo(),
+            None,
+            "its data does not come back"
+        );
+        assert_eq!("restart-empty".parse::<Action>(), Ok(Action::RestartEmpty));
         assert_eq!(Action::Failover.undo(), None);
         assert_eq!(Action::Restart.undo(), None);
     }

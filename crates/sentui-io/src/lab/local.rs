@@ -266,10 +266,25 @@ async fn start_all(
     wait_until_agreed(&link, &seeds, &state.groups, replicas as u32, limit).await
 }
 
+/// The file in a member's directory that records how it was started, for `restart-empty`
+/// (a server rewrites its own /proc command line, so that cannot tell).
+pub const ARGS_FILE: &str = "sentui-args.json";
+
+/// Starts a server in its own directory (its working directory then says which lab member it
+/// is) and records its command line there.
 fn spawn_daemon(server: &Path, args: &[String], member_dir: &Path) -> Result<i32, String> {
     let pidfile = member_dir.join("redis.pid");
+    let mut command = vec![server.to_string_lossy().into_owned()];
+    command.extend(args.iter().cloned());
+    let recorded = member_dir.join(ARGS_FILE);
+    fs::write(
+        &recorded,
+        serde_json::to_string(&command).map_err(|e| e.to_string())?,
+    )
+    .map_err(|e| format!("cannot write {}: {e}", recorded.display()))?;
     let status = Command::new(server)
         .args(args)
+        .current_dir(member_dir)
         .status()
         .map_err(|e| format!("cannot run {}: {e}", server.display()))?;
     if !status.success() {
@@ -305,6 +320,8 @@ fn start_node(
 ) -> Result<Member, String> {
     let d = dir.join(name);
     fs::create_dir_all(&d).map_err(|e| format!("cannot create {}: {e}", d.display()))?;
+    // Absolute: the server runs in its own directory (see `spawn_daemon`).
+    let d = fs::canonicalize(&d).map_err(|e| format!("cannot resolve {}: {e}", d.display()))?;
     let mut args: Vec<String> = [
         "--port",
         &port.to_string(),
@@ -388,6 +405,8 @@ fn start_sentinel(
 ) -> Result<Member, String> {
     let d = dir.join(format!("sentinel-{n}"));
     fs::create_dir_all(&d).map_err(|e| format!("cannot create {}: {e}", d.display()))?;
+    // Absolute: the server runs in its own directory (see `spawn_daemon`).
+    let d = fs::canonicalize(&d).map_err(|e| format!("cannot resolve {}: {e}", d.display()))?;
     let conf = d.join("sentinel.conf");
     fs::write(&conf, sentinel_conf(port, &d, masters, settings))
         .map_err(|e| format!("cannot write {}: {e}", conf.display()))?;
@@ -510,7 +529,26 @@ pub fn down(dir: &Path) -> Result<Vec<String>, String> {
     };
     let mut lines = Vec::new();
     let mut ours = Vec::new();
-    for m in &state.members {
+    // A member restarted since `lab up` (restart-empty, or by hand with the same arguments)
+    // wrote its pidfile anew: that is the process to stop.
+    let members: Vec<Member> = state
+        .members
+        .iter()
+        .map(|m| {
+            let restarted = fs::read_to_string(m.dir.join("redis.pid"))
+                .ok()
+                .and_then(|s| s.trim().parse::<i32>().ok())
+                .filter(|pid| *pid != m.pid && procfs::is_alive(*pid));
+            let mut m = m.clone();
+            if let Some(pid) = restarted
+                && !state.owns(&m)
+            {
+                m.pid = pid;
+            }
+            m
+        })
+        .collect();
+    for m in &members {
         if procfs::is_alive(m.pid) && state.owns(m) {
             let _ = procfs::signal(m.pid, libc::SIGCONT);
             let _ = procfs::signal(m.pid, libc::SIGTERM);
