@@ -96,11 +96,13 @@ impl Controller {
         if let Some(scope) = &self.docker
             && let Some(c) = scope.find(Some(addr), Some(&addr.host)).await?
         {
+            // A restart-empty took effect when the node went down, not when it came back.
+            let mut at = None;
             if matches!(action, Action::Partition | Action::Heal) {
                 let cut = action == Action::Partition;
                 scope.engine.partition(&c, &scope.project, cut).await?;
             } else if action == Action::RestartEmpty {
-                scope.engine.restart_empty(&c).await?;
+                at = Some(scope.engine.restart_empty(&c).await?);
             } else {
                 scope.engine.act(&c.id, action).await?;
             }
@@ -108,7 +110,7 @@ impl Controller {
                 action,
                 addr: addr.clone(),
                 target: format!("container {}", c.name),
-                at: now_ms(),
+                at: at.unwrap_or_else(now_ms),
             });
         }
         if self.map.contains(addr) {

@@ -396,8 +396,9 @@ impl Engine {
 
     /// Restarts a node's container with its data emptied, as a server without persistence
     /// that crashed: its data directory (`/data`, a volume) emptied from inside, the container
-    /// killed (SIGKILL: no save on the way out) and started again.
-    pub async fn restart_empty(&self, c: &ComposeContainer) -> Result<(), DockerError> {
+    /// killed (SIGKILL: no save on the way out) and started again. Returns when it was killed
+    /// (unix ms): when the fault took effect.
+    pub async fn restart_empty(&self, c: &ComposeContainer) -> Result<u64, DockerError> {
         use bollard::exec::{CreateExecOptions, StartExecOptions};
         if c.is_sentinel() {
             return Err(DockerError::Refused {
@@ -452,13 +453,15 @@ impl Engine {
             .signal("KILL")
             .build();
         bounded(&what, self.docker.kill_container(&c.id, Some(kill))).await?;
+        let killed = crate::link::now_ms();
         let what = format!("starting {}", c.name);
         bounded(
             &what,
             self.docker
                 .start_container(&c.id, None::<StartContainerOptions>),
         )
-        .await
+        .await?;
+        Ok(killed)
     }
 
     /// Containers joining and leaving the project's lab network since `since_secs`:

@@ -59,6 +59,8 @@ pub fn local(addr: &Addr, port: u16) -> Result<Effect, ControlError> {
         })?;
     let dir = data_dir(&args, &cwd);
     procfs::signal(proc.pid, libc::SIGKILL)?;
+    // The fault took effect here: the node went down (it comes back empty moments later).
+    let killed = now_ms();
     let deadline = Instant::now() + LIMIT;
     // Gone once no live process listens on the port (a dying socket can stay listed for a
     // moment without a process: hidden, not gone yet).
@@ -134,7 +136,7 @@ pub fn local(addr: &Addr, port: u16) -> Result<Effect, ControlError> {
             fresh.name,
             dir.display()
         ),
-        at: now_ms(),
+        at: killed,
     })
 }
 

@@ -53,6 +53,8 @@ impl Target {
 pub enum State {
     /// The sentinels name another master than the old one.
     MasterChanged,
+    /// The sentinels still name the old master: no failover (yet).
+    MasterUnchanged,
     /// The old master answers and reports role replica with its link up.
     OldMasterReplica,
     /// Exactly one master, and every reachable sentinel names it.
@@ -63,12 +65,14 @@ pub enum State {
     ProbeWriting,
 }
 
-pub const STATES: &str = "master-changed, old-master-replica, agreed, healthy, probe-writing";
+pub const STATES: &str =
+    "master-changed, master-unchanged, old-master-replica, agreed, healthy, probe-writing";
 
 impl State {
     pub fn parse(s: &str) -> Result<State, String> {
         Ok(match s {
             "master-changed" => State::MasterChanged,
+            "master-unchanged" => State::MasterUnchanged,
             "old-master-replica" => State::OldMasterReplica,
             "agreed" => State::Agreed,
             "healthy" => State::Healthy,
@@ -80,6 +84,7 @@ impl State {
     pub fn word(self) -> &'static str {
         match self {
             State::MasterChanged => "master-changed",
+            State::MasterUnchanged => "master-unchanged",
             State::OldMasterReplica => "old-master-replica",
             State::Agreed => "agreed",
             State::Healthy => "healthy",
@@ -100,6 +105,12 @@ impl State {
             State::MasterChanged => match (master, old_master) {
                 (Some(m), Some(old)) if m != *old => Ok(format!("master is now {m}")),
                 (Some(m), _) => Err(format!("master is still {m}")),
+                (None, _) => Err("no sentinel names a master".into()),
+            },
+            State::MasterUnchanged => match (master, old_master) {
+                (Some(m), Some(old)) if m == *old => Ok(format!("master is still {m}")),
+                (Some(m), Some(_)) => Err(format!("failed over: master is now {m}")),
+                (Some(_), None) => Err("no fault ran yet: there is no old master".into()),
                 (None, _) => Err("no sentinel names a master".into()),
             },
             State::OldMasterReplica => {
