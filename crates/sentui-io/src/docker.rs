@@ -452,8 +452,9 @@ impl Engine {
         let kill = bollard::query_parameters::KillContainerOptionsBuilder::default()
             .signal("KILL")
             .build();
-        bounded(&what, self.docker.kill_container(&c.id, Some(kill))).await?;
+        // SIGKILL takes effect at once; the engine answers once the container is gone.
         let killed = crate::link::now_ms();
+        bounded(&what, self.docker.kill_container(&c.id, Some(kill))).await?;
         let what = format!("starting {}", c.name);
         bounded(
             &what,
