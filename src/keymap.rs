@@ -94,7 +94,7 @@ pub const KEYMAP: &[Binding] = &[
     Binding {
         action: Action::TogglePartition,
         keys: "n",
-        help: "partition / heal the selected node: cut it off from the sentinels and the other nodes, clients still reach it (Docker lab; y confirms)",
+        help: "partition / heal the selected node (Docker lab; y confirms)",
         hint: Some("n partition"),
         matches: |k| code(k, KeyCode::Char('n')),
     },
