@@ -17,6 +17,7 @@ use std::time::Duration;
 
 pub const PROJECT_LABEL: &str = "com.docker.compose.project";
 pub const SERVICE_LABEL: &str = "com.docker.compose.service";
+pub const CONFIG_FILES_LABEL: &str = "com.docker.compose.project.config_files";
 pub const REDIS_PORT: u16 = 6379;
 pub const SENTINEL_PORT: u16 = 26379;
 const CALL_TIMEOUT: Duration = Duration::from_secs(10);
@@ -36,6 +37,9 @@ pub struct ComposeContainer {
     pub published: BTreeMap<u16, u16>,
     /// The container's addresses on its networks (map keys only; never contacted).
     pub ips: Vec<String>,
+    /// The compose file(s) it was created from (compose's own label), which tells a lab
+    /// sentui started from a project someone else runs.
+    pub config_files: String,
 }
 
 impl ComposeContainer {
@@ -122,6 +126,10 @@ pub enum DockerError {
     Refused { what: String, reason: String },
     #[error("a failover is asked of the sentinels, not of a container")]
     NotAContainerAction,
+    #[error("container {0} is not paused")]
+    NotPaused(String),
+    #[error("container {0} is already paused")]
+    AlreadyPaused(String),
 }
 
 impl DockerError {
@@ -132,6 +140,7 @@ impl DockerError {
             return DockerError::PermissionDenied(text);
         }
         if text.contains("No such file")
+            || text.contains("Socket not found")
             || text.contains("onnection refused")
             || text.contains("onnection reset")
             || text.contains("roken pipe")
@@ -177,6 +186,10 @@ fn with_causes(e: &dyn std::error::Error) -> String {
 #[derive(Clone)]
 pub struct Engine {
     docker: Docker,
+}
+
+fn short_id(id: &str) -> String {
+    id[..id.len().min(12)].to_string()
 }
 
 async fn bounded<T>(
@@ -265,6 +278,7 @@ impl Engine {
                     state,
                     published,
                     ips,
+                    config_files: labels.get(CONFIG_FILES_LABEL).cloned().unwrap_or_default(),
                 }
             })
             .collect();
@@ -278,17 +292,18 @@ impl Engine {
         action: sentui_model::action::Action,
     ) -> Result<(), DockerError> {
         use sentui_model::action::Action;
-        let what = format!(
-            "{} container {}",
-            action.verb_present(),
-            &id[..id.len().min(12)]
-        );
+        let what = format!("{} container {}", action.verb_present(), short_id(id));
         match action {
             Action::Failover => Err(DockerError::NotAContainerAction),
             Action::Pause => {
                 // runc's freezer gives up when a process is caught in the kernel ("unable to
                 // freeze"), which a loaded machine sees now and then: one more try.
                 match bounded(&what, self.docker.pause_container(id)).await {
+                    Err(DockerError::Refused { reason, .. })
+                        if reason.contains("is already paused") =>
+                    {
+                        Err(DockerError::AlreadyPaused(short_id(id)))
+                    }
                     Err(DockerError::Refused { reason, .. })
                         if reason.contains("unable to freeze") =>
                     {
@@ -298,7 +313,13 @@ impl Engine {
                     other => other,
                 }
             }
-            Action::Unpause => bounded(&what, self.docker.unpause_container(id)).await,
+            Action::Unpause => match bounded(&what, self.docker.unpause_container(id)).await {
+                // Docker says so in a 500 with its own wording: say it plainly.
+                Err(DockerError::Refused { reason, .. }) if reason.contains("is not paused") => {
+                    Err(DockerError::NotPaused(short_id(id)))
+                }
+                other => other,
+            },
             Action::Stop => {
                 bounded(
                     &what,
@@ -395,6 +416,7 @@ mod tests {
             healthy: true,
             published: [(inner, host)].into_iter().collect(),
             ips: vec![ip.into()],
+            config_files: String::new(),
         }
     }
 
