@@ -113,7 +113,12 @@ impl Controller {
         if let Some(scope) = &self.docker
             && let Some(c) = scope.find(Some(addr), Some(&addr.host)).await?
         {
-            scope.engine.act(&c.id, action).await?;
+            // Said with the container's name, not Docker's id.
+            scope.engine.act(&c.id, action).await.map_err(|e| match e {
+                DockerError::NotPaused(_) => DockerError::NotPaused(c.name.clone()),
+                DockerError::AlreadyPaused(_) => DockerError::AlreadyPaused(c.name.clone()),
+                other => other,
+            })?;
             return Ok(Effect {
                 action,
                 addr: addr.clone(),
