@@ -265,3 +265,25 @@ fn status_counts_every_seed_sentinel() {
         assert!(r["offset_at"].as_u64().is_some(), "{r}");
     }
 }
+
+#[test]
+fn tls_mistakes_are_named() {
+    let lab = LocalLab::up(1);
+    // A CA file that is not PEM is named as the culprit, before any connection.
+    let dir = tempfile::tempdir().unwrap();
+    let ca = dir.path().join("ca.pem");
+    std::fs::write(&ca, "not a certificate\n").unwrap();
+    let out = lab.run(&["--tls-ca", ca.to_str().unwrap(), "status"]);
+    assert_refused(
+        &out,
+        &format!("the TLS CA {} is not a PEM certificate", ca.display()),
+    );
+    // TLS to a plaintext port: said so, not "unresponsive".
+    let out = lab.run(&["--tls-insecure", "--timeout", "300ms", "status"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stdout(&out).contains("no TLS handshake"),
+        "{}",
+        stdout(&out)
+    );
+}
