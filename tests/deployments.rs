@@ -22,14 +22,6 @@ impl Drop for Procs {
     }
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 impl Procs {
     fn new() -> Procs {
         Procs(Vec::new(), tempfile::tempdir().unwrap())
