@@ -327,6 +327,17 @@ fn passwords_acl_users_and_wrong_credentials() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let o = run(&good, &[&conn[..], &["ctl", "unpause", &master]].concat());
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // A drill with its write probe, consented to: its report holds no secret either.
+    let o = run(
+        &good,
+        &[
+            &conn[..],
+            &["drill", "--yes", "--rate", "20", "--report", "json"],
+        ]
+        .concat(),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    outputs.push(format!("{}{}", stdout(&o), stderr(&o)));
     for out in &outputs {
         for secret in [PASS, SPASS, ACL_PASS] {
             assert!(!out.contains(secret), "a secret leaked into: {out}");
