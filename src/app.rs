@@ -147,6 +147,8 @@ pub struct App {
     /// both partitioned and paused): undone on quit unless told otherwise.
     pub changed_by_us: BTreeMap<Addr, std::collections::BTreeSet<ControlAction>>,
     pub read_only: bool,
+    /// Not a sentui lab: a pause asks for confirmation too (stop and failover always do).
+    pub outside_lab: bool,
     /// Nodes are containers sentui may stop and start (a compose project is watched).
     pub containers: bool,
     pub no_color: bool,
@@ -195,6 +197,7 @@ impl App {
             status: None,
             changed_by_us: BTreeMap::new(),
             read_only: false,
+            outside_lab: false,
             containers: false,
             no_color: false,
             now,
@@ -219,6 +222,7 @@ impl App {
         app.only_group = h.group.clone();
         app.containers = h.compose_project.is_some();
         app.read_only = h.read_only;
+        app.outside_lab = h.outside_lab;
         app.no_color = h.no_color;
         if let Some(size) = h.size {
             app.size = size;

@@ -59,6 +59,17 @@ pub struct ConnArgs {
     #[arg(help_heading = "Connection", long = "map", value_name = "ANNOUNCED=REACHABLE", env = "SENTUI_MAP", value_delimiter = ',', global = true, value_parser = parse_map)]
     pub map: Vec<(Addr, Addr)>,
 
+    /// Look up announced host names through the system resolver (default: never; announced
+    /// names are reached only through the address map or --compose-project).
+    #[arg(
+        help_heading = "Connection",
+        long,
+        env = "SENTUI_RESOLVE_NAMES",
+        global = true,
+        value_parser = env_bool("SENTUI_RESOLVE_NAMES")
+    )]
+    pub resolve_names: bool,
+
     /// Only this master group (default: every group the sentinels monitor).
     #[arg(
         help_heading = "Connection",
@@ -84,7 +95,8 @@ pub struct ConnArgs {
         help_heading = "Credentials and TLS",
         long,
         env = "SENTUI_TLS",
-        global = true
+        global = true,
+        value_parser = env_bool("SENTUI_TLS")
     )]
     pub tls: bool,
     /// Trust this CA (PEM) instead of the system's; implies --tls.
@@ -119,7 +131,8 @@ pub struct ConnArgs {
         help_heading = "Credentials and TLS",
         long,
         env = "SENTUI_TLS_INSECURE",
-        global = true
+        global = true,
+        value_parser = env_bool("SENTUI_TLS_INSECURE")
     )]
     pub tls_insecure: bool,
 
@@ -176,8 +189,27 @@ impl ConnArgs {
         if !any {
             return Ok(None);
         }
+        // Checked here, so a bad file is named as the culprit rather than every link failing.
         let read = |p: &std::path::Path, what: &str| {
-            std::fs::read(p).map_err(|e| format!("cannot read the TLS {what} {}: {e}", p.display()))
+            let bytes = std::fs::read(p)
+                .map_err(|e| format!("cannot read the TLS {what} {}: {e}", p.display()))?;
+            let marker: &[u8] = if what == "key" {
+                b"PRIVATE KEY-----"
+            } else {
+                b"-----BEGIN CERTIFICATE-----"
+            };
+            if !bytes.windows(marker.len()).any(|w| w == marker) {
+                return Err(format!(
+                    "the TLS {what} {} is not a PEM {}",
+                    p.display(),
+                    if what == "key" {
+                        "private key"
+                    } else {
+                        "certificate"
+                    }
+                ));
+            }
+            Ok(bytes)
         };
         let client = match (&self.tls_cert, &self.tls_key) {
             (Some(c), Some(k)) => Some((read(c, "certificate")?, read(k, "key")?)),
@@ -208,7 +240,8 @@ pub struct UiArgs {
         help_heading = "Control",
         long,
         env = "SENTUI_LEAVE_PAUSED",
-        global = true
+        global = true,
+        value_parser = env_bool("SENTUI_LEAVE_PAUSED")
     )]
     pub leave_paused: bool,
     /// Disable every control action (pause, failover).
@@ -216,7 +249,8 @@ pub struct UiArgs {
         help_heading = "Control",
         long,
         env = "SENTUI_READ_ONLY",
-        global = true
+        global = true,
+        value_parser = env_bool("SENTUI_READ_ONLY")
     )]
     pub read_only: bool,
     /// No colours (also when NO_COLOR is set to anything non-empty).
@@ -255,7 +289,7 @@ pub enum Command {
     /// One snapshot of every master group; the exit status tells the health.
     Status {
         /// Print JSON instead of a table.
-        #[arg(long, env = "SENTUI_JSON")]
+        #[arg(long, env = "SENTUI_JSON", value_parser = env_bool("SENTUI_JSON"))]
         json: bool,
         /// Take a snapshot every INTERVAL (default 2s) until Ctrl-C: redrawn in place on a
         /// terminal, one after another otherwise (JSON: one object a line). The exit status
@@ -266,7 +300,7 @@ pub enum Command {
     /// Stream the merged event log of all sentinels (and sentui's own observations).
     Events {
         /// One JSON object a line.
-        #[arg(long, env = "SENTUI_JSON")]
+        #[arg(long, env = "SENTUI_JSON", value_parser = env_bool("SENTUI_JSON"))]
         json: bool,
         /// Stop after this long.
         #[arg(long = "for", value_name = "DURATION", value_parser = parse_duration)]
@@ -283,8 +317,12 @@ pub enum Command {
         #[arg(value_parser = action_parser(&CTL_ACTIONS))]
         action: Action,
         /// `master` (of the group named by --master, or the only group), a compose service or
-        /// container name, or HOST:PORT.
+        /// container name, or HOST:PORT of a node or sentinel the sentinels report.
         target: String,
+        /// Act even though the deployment is not a sentui lab (pause, stop and restart need it
+        /// there).
+        #[arg(short = 'y', long)]
+        yes: bool,
     },
     /// Start or stop the failover lab.
     Lab {
@@ -394,6 +432,9 @@ pub struct DrillArgs {
     /// Report format.
     #[arg(long, value_enum, default_value = "text")]
     pub report: ReportFormat,
+    /// Run even though the deployment is not a sentui lab (its faults need it there).
+    #[arg(short = 'y', long)]
+    pub yes: bool,
     /// Bound on all steps together.
     #[arg(long, value_name = "SECS", default_value = "120", value_parser = parse_secs)]
     pub timeout_secs: f64,
@@ -477,14 +518,10 @@ pub struct LabOptions {
     /// is reachable).
     #[arg(long)]
     pub local: bool,
-    /// The compose project name of the Docker lab (several labs can run side by side).
-    #[arg(
-        long,
-        value_name = "NAME",
-        env = "SENTUI_LAB_PROJECT",
-        default_value = "sentui-lab"
-    )]
-    pub project: String,
+    /// The compose project name of the Docker lab (several labs can run side by side)
+    /// [default: --compose-project if given, else sentui-lab].
+    #[arg(long, value_name = "NAME", env = "SENTUI_LAB_PROJECT")]
+    pub project: Option<String>,
     /// Where the local lab keeps its directories and state.
     #[arg(long, value_name = "DIR", env = "SENTUI_LAB_DIR")]
     pub dir: Option<PathBuf>,
@@ -531,6 +568,46 @@ impl LabOptions {
             min_replicas_max_lag: self.min_replicas_max_lag,
             master_reboot_down_after_ms: self.master_reboot_down_after_period,
         }
+    }
+}
+
+/// A boolean flag's environment variable, read as people write them: 1/0, true/false, yes/no,
+/// on/off in any case; empty means unset. A bad value names the variable (the flag itself takes
+/// no value, so only the variable can be wrong).
+pub fn env_bool(
+    var: &'static str,
+) -> impl Fn(&str) -> Result<bool, String> + Clone + Send + Sync + 'static {
+    move |value: &str| match value.trim().to_ascii_lowercase().as_str() {
+        "" | "0" | "false" | "no" | "off" | "n" | "f" => Ok(false),
+        "1" | "true" | "yes" | "on" | "y" | "t" => Ok(true),
+        _ => Err(format!(
+            "{var}={value:?} is not a boolean: use 1/0, true/false, yes/no or on/off"
+        )),
+    }
+}
+
+/// The Docker lab's project when none is named.
+pub const DEFAULT_LAB_PROJECT: &str = "sentui-lab";
+
+impl LabOptions {
+    /// The compose project of the Docker lab.
+    pub fn project(&self) -> &str {
+        self.project.as_deref().unwrap_or(DEFAULT_LAB_PROJECT)
+    }
+
+    /// `--project` and the global `--compose-project` are one name: either sets it, and two
+    /// different ones are an error rather than a guess.
+    pub fn with_compose_project(mut self, compose_project: Option<&str>) -> Result<Self, String> {
+        match (&self.project, compose_project) {
+            (Some(p), Some(c)) if p != c => {
+                return Err(format!(
+                    "--project {p} and --compose-project {c} name different projects: give one"
+                ));
+            }
+            (None, Some(c)) => self.project = Some(c.to_string()),
+            _ => {}
+        }
+        Ok(self)
     }
 }
 

@@ -91,7 +91,68 @@ pub fn load(explicit: Option<&Path>) -> Result<(FileConfig, Option<PathBuf>), St
 }
 
 pub fn parse(text: &str) -> Result<FileConfig, String> {
-    toml::from_str(text).map_err(|e| e.to_string().trim().to_string())
+    toml::from_str(text).map_err(|e| describe_error(text, &e))
+}
+
+/// A parse error as "line N, key K: what is wrong", never quoting the file: toml's own
+/// rendering prints the offending line and serde's names the value, either of which may be a
+/// password. For a secret key (anything under `[auth]`, or a name with pass/secret/token),
+/// only what was expected is said.
+fn describe_error(text: &str, e: &toml::de::Error) -> String {
+    let message = e.message().trim();
+    let Some(span) = e.span() else {
+        return without_quoted(message);
+    };
+    let start = span.start.min(text.len());
+    let line_no = text[..start].matches('\n').count() + 1;
+    let (table, key) = key_at(text, start);
+    let path = match (table.as_str(), key.as_str()) {
+        ("", "") => String::new(),
+        ("", k) => format!(", key {k}"),
+        (t, "") => format!(", in [{t}]"),
+        (t, k) => format!(", key {t}.{k}"),
+    };
+    let what = if is_secret(&table, &key) {
+        match message.split_once("expected") {
+            Some((_, expected)) => format!("invalid value (expected{expected})"),
+            None => "invalid value (not shown: it may be a secret)".to_string(),
+        }
+    } else {
+        message.to_string()
+    };
+    format!("line {line_no}{path}: {what}")
+}
+
+/// The table (last `[header]` before `at`) and key (before `=` on the line of `at`).
+fn key_at(text: &str, at: usize) -> (String, String) {
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let line = text[line_start..].lines().next().unwrap_or("");
+    let key = line
+        .split_once('=')
+        .map(|(k, _)| k.trim().trim_matches('"').to_string())
+        .unwrap_or_default();
+    let table = text[..line_start]
+        .lines()
+        .rev()
+        .map(str::trim)
+        .find(|l| l.starts_with('[') && l.ends_with(']'))
+        .map(|l| l.trim_matches(['[', ']']).trim().to_string())
+        .unwrap_or_default();
+    (table, key)
+}
+
+fn is_secret(table: &str, key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    table == "auth" || ["pass", "secret", "token"].iter().any(|w| key.contains(w))
+}
+
+/// Drops every `quoted` piece of a message (values appear there), for errors with no place.
+fn without_quoted(message: &str) -> String {
+    message
+        .split('`')
+        .enumerate()
+        .map(|(i, piece)| if i % 2 == 1 { "…" } else { piece })
+        .collect()
 }
 
 /// True when the user did not give this setting on the command line or in the environment.
@@ -280,5 +341,22 @@ mod tests {
         assert!(e.contains("timeout"), "{e}");
         let e = parse("[auth]\npasword = \"x\"").unwrap_err();
         assert!(e.contains("pasword"), "{e}");
+    }
+
+    #[test]
+    fn errors_name_line_and_key_but_never_a_secret() {
+        let e = parse("timeout = \"1s\"\n[auth]\nusername = \"u\"\npassword = \"Leaky-Secret-99\n")
+            .unwrap_err();
+        assert!(e.starts_with("line 4, key auth.password:"), "{e}");
+        assert!(!e.contains("Leaky"), "{e}");
+        let e = parse("[auth]\npassword = 12345\n").unwrap_err();
+        assert!(e.contains("line 2, key auth.password"), "{e}");
+        assert!(e.contains("expected a string"), "{e}");
+        assert!(!e.contains("12345"), "{e}");
+        // Outside [auth], a key whose name says secret is hidden too; others are quoted.
+        let e = parse("api_token = 777\n").unwrap_err();
+        assert!(!e.contains("777"), "{e}");
+        let e = parse("probe_budget = \"many\"\n").unwrap_err();
+        assert!(e.contains("line 1, key probe_budget"), "{e}");
     }
 }

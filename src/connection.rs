@@ -7,7 +7,9 @@ use sentui_io::collect::CollectSettings;
 use sentui_io::collect::node::ProbeSettings;
 use sentui_io::control::Controller;
 use sentui_io::docker::{self, DockerScope};
-use sentui_io::link::{Credentials, LinkSettings, Secret, SharedMap};
+use sentui_io::lab::{compose, local};
+use sentui_io::link::{Credentials, LinkSettings, NamePolicy, Secret, SharedMap};
+use sentui_io::procfs;
 use sentui_model::Addr;
 
 /// The sentinel tried when none is given.
@@ -68,6 +70,24 @@ pub async fn connect(
     if seeds.is_empty() {
         seeds.push(DEFAULT_SENTINEL.parse().expect("a valid default"));
     }
+    let names = NamePolicy {
+        resolve_announced: c.resolve_names,
+        // Hosts the user typed are looked up as asked; only announced ones are not.
+        user_hosts: c
+            .sentinels
+            .iter()
+            .chain(c.map.iter().map(|(_, to)| to))
+            .map(|a| a.host.clone())
+            .collect(),
+        only_mapped: docker.as_ref().map(|d| d.project.clone()),
+    };
+    let in_lab = match &docker {
+        Some(scope) => matches!(
+            compose::presence(&scope.engine, &scope.project).await,
+            Ok(compose::Presence::Lab)
+        ),
+        None => local_lab_seeds(&map, &seeds),
+    };
     let (auth, sentinel_auth) = credentials(c, file_auth)?;
     let tls = c.tls_settings()?;
     let settings = CollectSettings {
@@ -78,6 +98,7 @@ pub async fn connect(
             auth,
             sentinel_auth,
             tls,
+            names,
         },
         docker: docker.clone(),
         probe: ProbeSettings {
@@ -90,11 +111,39 @@ pub async fn connect(
         poll_budget: c.poll_budget,
         ..CollectSettings::default()
     };
+    let mut control = Controller::new(map, docker, read_only);
+    control.in_lab = in_lab;
+    control.server_names = std::env::var_os("SENTUI_LAB_SERVER_BIN")
+        .map(std::path::PathBuf::from)
+        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .into_iter()
+        .collect();
     Ok(Connection {
         settings,
         seeds,
-        control: Controller::new(map, docker, read_only),
+        control,
     })
+}
+
+/// Whether every seed sentinel is a process of one local lab sentui started (its recorded pid
+/// listening on its recorded port).
+fn local_lab_seeds(map: &SharedMap, seeds: &[Addr]) -> bool {
+    let mut labs = std::collections::BTreeSet::new();
+    for seed in seeds {
+        let reach = map.reachable(seed);
+        if !reach.is_loopback() {
+            return false;
+        }
+        let Some(lab) = procfs::find_listener(reach.port)
+            .ok()
+            .flatten()
+            .and_then(|p| local::lab_of(p.pid, reach.port))
+        else {
+            return false;
+        };
+        labs.insert(lab.0);
+    }
+    labs.len() == 1
 }
 
 /// Credentials, never from the command line (where `ps` and shell history would show them).

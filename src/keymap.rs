@@ -80,7 +80,7 @@ pub const KEYMAP: &[Binding] = &[
     Binding {
         action: Action::TogglePause,
         keys: "p",
-        help: "pause / resume the selected node or sentinel (SIGSTOP/SIGCONT)",
+        help: "pause/resume the selected node or sentinel (asks outside a lab)",
         hint: Some("p pause"),
         matches: |k| code(k, KeyCode::Char('p')),
     },

@@ -97,6 +97,29 @@ pub async fn run(cli: Cli, file_auth: AuthConfig) -> u8 {
     {
         return cmd::fail("--record works with the TUI, `events` and `demo`");
     }
+    let compose_project = cli.conn.compose_project.clone();
+    let command = match cli.command {
+        Some(Command::Lab { action }) => {
+            let action = match action {
+                LabAction::Up(o) => o
+                    .with_compose_project(compose_project.as_deref())
+                    .map(LabAction::Up),
+                LabAction::Down(o) => o
+                    .with_compose_project(compose_project.as_deref())
+                    .map(LabAction::Down),
+            };
+            match action {
+                Ok(action) => Some(Command::Lab { action }),
+                Err(e) => return cmd::fail(e),
+            }
+        }
+        Some(Command::Demo(o)) => match o.with_compose_project(compose_project.as_deref()) {
+            Ok(o) => Some(Command::Demo(o)),
+            Err(e) => return cmd::fail(e),
+        },
+        other => other,
+    };
+    let cli = Cli { command, ..cli };
     let conn = if needs_connection {
         match connect(&cli.conn, &file_auth, cli.ui.read_only).await {
             Ok(c) => Some(c),
@@ -129,10 +152,18 @@ pub async fn run(cli: Cli, file_auth: AuthConfig) -> u8 {
             };
             cmd::events::run(c.settings, c.seeds, args).await
         }
-        (Some(Command::Ctl { action, target }), Some(c)) => {
+        (
+            Some(Command::Ctl {
+                action,
+                target,
+                yes,
+            }),
+            Some(c),
+        ) => {
             match cmd::ctl::run(
                 action,
                 &target,
+                yes,
                 &c.settings.link,
                 &c.seeds,
                 group.as_deref(),

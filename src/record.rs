@@ -44,6 +44,9 @@ pub struct Header {
     /// The session refused control actions.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub read_only: bool,
+    /// The deployment was not a sentui lab: faults asked for confirmation.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub outside_lab: bool,
 }
 
 impl Header {
@@ -60,6 +63,7 @@ impl Header {
             size: None,
             no_color: false,
             read_only: false,
+            outside_lab: false,
         }
     }
 }

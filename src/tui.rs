@@ -59,6 +59,7 @@ pub async fn run(
     header.size = crossterm::terminal::size().ok();
     header.no_color = opts.no_color;
     header.read_only = opts.read_only;
+    header.outside_lab = !control.in_lab;
     let recorder = match &opts.record {
         Some(path) => Some(Recorder::create(path, &header)?),
         None => None,

@@ -111,6 +111,40 @@ fn p_toggles_pause_and_records_the_fault() {
 }
 
 #[test]
+fn outside_a_lab_p_asks_first_and_resuming_does_not() {
+    let mut app = app();
+    app.outside_lab = true;
+    let master = addr("127.0.0.1:16379");
+    assert!(key(&mut app, KeyCode::Char('p')).is_empty(), "asks first");
+    assert!(
+        app.status
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("not a sentui lab")
+    );
+    assert!(
+        key(&mut app, KeyCode::Char('n')).is_empty(),
+        "any other key cancels"
+    );
+    assert!(key(&mut app, KeyCode::Char('p')).is_empty());
+    let pause = Command::Control {
+        action: ControlAction::Pause,
+        addr: master.clone(),
+    };
+    assert_eq!(key(&mut app, KeyCode::Char('y')), vec![pause.clone()]);
+    done(&mut app, pause, Ok("paused it".into()));
+    assert_eq!(
+        key(&mut app, KeyCode::Char('p')),
+        vec![Command::Control {
+            action: ControlAction::Unpause,
+            addr: master
+        }],
+        "resuming needs no confirmation"
+    );
+}
+
+#[test]
 fn failed_action_shows_an_error_and_changes_nothing() {
     let mut app = app();
     let master = addr("127.0.0.1:16379");

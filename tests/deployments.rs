@@ -22,14 +22,6 @@ impl Drop for Procs {
     }
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 impl Procs {
     fn new() -> Procs {
         Procs(Vec::new(), tempfile::tempdir().unwrap())
@@ -283,6 +275,69 @@ fn passwords_acl_users_and_wrong_credentials() {
     );
     outputs.push(format!("{}{}", stdout(&o), stderr(&o)));
     outputs.push(std::fs::read_to_string(&rec).unwrap());
+    // A frame of it as SVG.
+    let svg = dir.path().join("r.svg");
+    let o = run(
+        &[],
+        &[
+            "replay",
+            rec.to_str().unwrap(),
+            "--screenshot",
+            svg.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    outputs.push(std::fs::read_to_string(&svg).unwrap());
+    // A config file whose [auth] line is broken: named by line and key, the value never shown.
+    let cfg = dir.path().join("broken.toml");
+    std::fs::write(
+        &cfg,
+        format!("[auth]\nusername = \"u\"\npassword = \"{PASS}\n"),
+    )
+    .unwrap();
+    let o = run(&[], &["--config", cfg.to_str().unwrap(), "status"]);
+    assert_refused(&o, "line 3, key auth.password");
+    outputs.push(stderr(&o));
+    std::fs::write(
+        &cfg,
+        format!("[auth]\nsentinel_password = {}\n", 987_654_321),
+    )
+    .unwrap();
+    let o = run(&[], &["--config", cfg.to_str().unwrap(), "status"]);
+    assert_refused(&o, "expected a string");
+    assert!(!stderr(&o).contains("987654321"), "{}", stderr(&o));
+
+    // Not a sentui lab: faults need --yes, and nothing is touched without it.
+    let master = format!("127.0.0.1:{m}");
+    for args in [
+        &["ctl", "pause", "master"][..],
+        &["ctl", "stop", &master][..],
+        &["drill", "--no-probe"][..],
+    ] {
+        let o = run(&good, &[&conn[..], args].concat());
+        assert_refused(&o, "not a sentui lab");
+        outputs.push(stderr(&o));
+    }
+    let o = run(&good, &[&conn[..], &["status", "--json"]].concat());
+    assert_eq!(json(&o)["masters"][0]["master"]["paused"], false);
+    let o = run(
+        &good,
+        &[&conn[..], &["ctl", "pause", &master, "--yes"]].concat(),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = run(&good, &[&conn[..], &["ctl", "unpause", &master]].concat());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // A drill with its write probe, consented to: its report holds no secret either.
+    let o = run(
+        &good,
+        &[
+            &conn[..],
+            &["drill", "--yes", "--rate", "20", "--report", "json"],
+        ]
+        .concat(),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    outputs.push(format!("{}{}", stdout(&o), stderr(&o)));
     for out in &outputs {
         for secret in [PASS, SPASS, ACL_PASS] {
             assert!(!out.contains(secret), "a secret leaked into: {out}");

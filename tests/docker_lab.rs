@@ -100,14 +100,101 @@ fn failover_on_the_docker_lab() {
     });
     assert!(rejoined.is_some(), "old master back as a healthy replica");
 
-    // Control is scoped to the project: a node outside it is refused.
+    // Control is scoped to the project: a node outside it, or a name it does not have, is
+    // refused before anything is done; Docker's own errors are said plainly.
     let out = lab.run(&["ctl", "stop", "127.0.0.1:1"]);
-    assert_ne!(out.status.code(), Some(0));
+    assert_refused(&out, "is not a member of this deployment");
+    let out = lab.run(&["ctl", "pause", "nosuchservice"]);
+    assert_refused(&out, "no such service or container in compose project");
+    let out = lab.run(&["ctl", "unpause", "redis-replica-1"]);
+    assert_refused(&out, "redis-replica-1-1 is not paused");
+
+    // Without the project, the names the sentinels announce are not looked up.
+    let published = sentinel_port(&lab);
+    let out = sentui(&["--sentinel", &published, "status"]);
     assert!(
-        stderr(&out).contains("needs a container") || stderr(&out).contains("nothing listens"),
+        stdout(&out).contains("sentui does not look announced names up"),
         "{}",
-        stderr(&out)
+        stdout(&out)
     );
 
+    // Labs are what `lab up` started: a project someone else runs is neither taken down nor
+    // reused, and a name with no lab is said to have none.
+    let foreign = format!("{}-foreign", lab.project);
+    let id = foreign_container(&foreign);
+    let out = sentui(&["lab", "down", "--project", &foreign]);
+    assert_refused(&out, "was not started by `sentui lab up`");
+    let out = sentui(&["lab", "up", "--project", &foreign]);
+    assert_refused(&out, "was not started by `sentui lab up`");
+    let rm = std::process::Command::new("docker")
+        .args(["rm", "-f", &id])
+        .output()
+        .unwrap();
+    assert!(rm.status.success());
+    let out = sentui(&["lab", "down", "--project", &format!("{}-typo", lab.project)]);
+    assert_refused(&out, "no lab named");
+
     lab.down_clean(&[]);
+}
+
+/// The 127.0.0.1 port sentinel-1 of the lab is published on.
+fn sentinel_port(lab: &DockerLab) -> String {
+    let out = std::process::Command::new("docker")
+        .args([
+            "ps",
+            "-q",
+            "--filter",
+            &format!("label=com.docker.compose.project={}", lab.project),
+            "--filter",
+            "label=com.docker.compose.service=sentinel-1",
+        ])
+        .output()
+        .unwrap();
+    let id = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    let port = std::process::Command::new("docker")
+        .args(["port", &id, "26379"])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&port.stdout)
+        .lines()
+        .next()
+        .unwrap()
+        .trim()
+        .to_string()
+}
+
+/// A container labelled as compose project `project` but not made by `lab up` (the lab's
+/// sentinel image, idle). Returns its id.
+fn foreign_container(project: &str) -> String {
+    let images = std::process::Command::new("docker")
+        .args([
+            "images",
+            "--format",
+            "{{.Repository}}:{{.Tag}}",
+            "sentui-lab-sentinel",
+        ])
+        .output()
+        .unwrap();
+    let image = String::from_utf8_lossy(&images.stdout)
+        .lines()
+        .next()
+        .expect("the lab's sentinel image")
+        .to_string();
+    let out = std::process::Command::new("docker")
+        .args([
+            "run",
+            "-d",
+            "--label",
+            &format!("com.docker.compose.project={project}"),
+            "--label",
+            "com.docker.compose.service=app",
+            "--entrypoint",
+            "sleep",
+            &image,
+            "120",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
 }

@@ -427,3 +427,58 @@ fn read_a_switch_master_in_full_then_suspend_and_resume() {
     assert_eq!(show("#{alternate_on}"), "0", "alternate screen left");
     assert_eq!(show("#{cursor_flag}"), "1", "cursor visible again");
 }
+
+#[test]
+fn demo_offers_to_take_down_only_the_lab_it_started() {
+    // A lab that was already running: the demo uses it and leaves it as it found it.
+    let lab = LocalLab::up(1);
+    let dir = tempfile::tempdir().unwrap();
+    let args = format!("demo --local --dir {}", lab.lab_dir().display());
+    // The demo connects to its lab whatever SENTUI_SENTINELS says.
+    let seeds = lab.sentinels.join(",");
+    let (tmux, exit_file, _) = start(&seeds, &dir, "demo-found", (120, 36), &args);
+    tmux.wait_screen(Duration::from_secs(30), "the TUI on the lab", |s| {
+        s.contains("mymaster") && s.contains("q quit")
+    });
+    tmux.keys("q");
+    let s = tmux.wait_screen(Duration::from_secs(10), "the demo's last word", |s| {
+        s.contains("keeps running")
+    });
+    assert!(s.contains("already running before this demo"), "{s}");
+    assert!(!s.contains("take the lab down"), "{s}");
+    assert!(
+        wait_for(Duration::from_secs(5), || std::fs::read_to_string(
+            &exit_file
+        )
+        .ok())
+        .is_some()
+    );
+    for pid in &lab.pids {
+        assert!(pid_alive(*pid), "the lab's pid {pid} still runs");
+    }
+
+    // A lab the demo started: it asks, and takes it down on yes.
+    let own = dir.path().join("own-lab");
+    let args = format!("demo --local --replicas 1 --dir {}", own.display());
+    let (tmux, exit_file, _) = start(&seeds, &dir, "demo-own", (120, 36), &args);
+    tmux.wait_screen(Duration::from_secs(60), "the TUI on the new lab", |s| {
+        s.contains("mymaster") && s.contains("q quit")
+    });
+    tmux.keys("q");
+    tmux.wait_screen(Duration::from_secs(10), "the question", |s| {
+        s.contains("take the lab down")
+    });
+    tmux.keys("y");
+    tmux.keys("Enter");
+    tmux.wait_screen(Duration::from_secs(15), "the lab removed", |s| {
+        s.contains("removed")
+    });
+    assert!(
+        wait_for(Duration::from_secs(5), || std::fs::read_to_string(
+            &exit_file
+        )
+        .ok())
+        .is_some()
+    );
+    assert!(!own.exists(), "the demo's own lab is gone");
+}

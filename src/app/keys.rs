@@ -299,6 +299,14 @@ impl App {
         } else {
             ControlAction::Pause
         };
+        if action == ControlAction::Pause && self.outside_lab {
+            self.set_status(
+                format!("pause {addr}? not a sentui lab: y to confirm, any other key cancels"),
+                false,
+            );
+            self.confirm = Some(Pending::Control(action, addr));
+            return Vec::new();
+        }
         self.set_status(format!("{} {addr}...", action.verb_present()), false);
         vec![Command::Control { action, addr }]
     }

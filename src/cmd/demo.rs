@@ -1,4 +1,5 @@
-//! `sentui demo`: the lab, then the TUI on it; on exit, offer to take the lab down.
+//! `sentui demo`: the lab, then the TUI on it; on exit, offer to take the lab down if this demo
+//! started it (a lab that was already running is left as it was found).
 
 use crate::cli::{ConnArgs, LabOptions, UiArgs};
 use crate::cmd::lab;
@@ -7,7 +8,7 @@ use crate::connection::connect;
 use crate::tui;
 
 pub async fn run(conn: ConnArgs, file_auth: &AuthConfig, ui: UiArgs, opts: LabOptions) -> u8 {
-    let lab = match lab::up(&opts).await {
+    let (lab, started) = match lab::up(&opts).await {
         Ok(l) => l,
         Err(e) => return super::fail(e),
     };
@@ -34,7 +35,12 @@ pub async fn run(conn: ConnArgs, file_auth: &AuthConfig, ui: UiArgs, opts: LabOp
         local: matches!(lab, lab::Lab::Local(_)),
         ..opts
     };
-    if lab::ask_down(&opts) {
+    if !started {
+        outln!(
+            "the lab was already running before this demo and keeps running; stop it with: {}",
+            lab::down_hint(&opts)
+        );
+    } else if lab::ask_down(&opts) {
         if let Err(e) = lab::down(&opts).await {
             return super::fail(e);
         }

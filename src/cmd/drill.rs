@@ -42,6 +42,15 @@ pub async fn run(conn: Connection, args: &DrillArgs, group: Option<String>) -> u
             return sentui_model::EXIT_USAGE;
         }
     };
+    if let Some(fault) = scenario.first_risky_fault()
+        && !conn.control.in_lab
+        && !args.yes
+    {
+        return super::fail(format!(
+            "this deployment is not a sentui lab and the drill would {} a member: add --yes to run it anyway",
+            fault.name()
+        ));
+    }
     let rate = scenario.rate.unwrap_or(DEFAULT_RATE);
     let follow = scenario.follow.unwrap_or_default();
     let opts = DrillOptions {

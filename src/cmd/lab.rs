@@ -45,8 +45,10 @@ pub fn connect_hint(state: &LabState) -> String {
 }
 
 /// Docker when asked for (not --local, no --server-bin) and an engine answers. `--server`
-/// chooses the Docker lab's server, so it needs one.
-async fn use_docker(opts: &LabOptions) -> Result<bool, String> {
+/// chooses the Docker lab's server, so it needs one. Only `lab up` with nothing Docker-specific
+/// named falls back to the local lab; taking a lab down never does (it would remove another
+/// kind of lab than the one meant).
+async fn use_docker(opts: &LabOptions, going_down: bool) -> Result<bool, String> {
     let local = opts.local || opts.server_bin.is_some();
     if local && let Some(server) = opts.server {
         return Err(format!(
@@ -58,7 +60,15 @@ async fn use_docker(opts: &LabOptions) -> Result<bool, String> {
     }
     match Engine::connect().await {
         Ok(_) => Ok(true),
+        Err(e) if going_down => Err(format!(
+            "{e}; the Docker lab '{}' cannot be taken down without it, and nothing else was touched (a local-process lab is taken down with --local)",
+            opts.project()
+        )),
         Err(e) if opts.server.is_some() => Err(format!("--server needs a Docker engine: {e}")),
+        Err(e) if opts.project.is_some() => Err(format!(
+            "{e}; the Docker lab '{}' needs it (for a local-process lab, use --local)",
+            opts.project()
+        )),
         Err(e) => {
             outln!("no Docker engine ({e}); using the local-process lab");
             Ok(false)
@@ -66,24 +76,29 @@ async fn use_docker(opts: &LabOptions) -> Result<bool, String> {
     }
 }
 
-pub async fn up(opts: &LabOptions) -> Result<Lab, String> {
-    if use_docker(opts).await? {
+/// Brings the lab up, or finds it already running. Returns it and whether this call started it.
+pub async fn up(opts: &LabOptions) -> Result<(Lab, bool), String> {
+    if use_docker(opts, false).await? {
+        let project = opts.project();
+        let engine = Engine::connect().await?;
+        let started = match compose::presence(&engine, project).await? {
+            compose::Presence::Foreign(from) => {
+                return Err(format!(
+                    "compose project '{project}' exists and was not started by `sentui lab up` ({from}); choose another --project"
+                ));
+            }
+            compose::Presence::Lab => false,
+            compose::Presence::Absent => true,
+        };
         let server = opts.server.unwrap_or_default();
         let settings = opts.loss_settings();
-        compose::up(&opts.project, server, &settings, &mut |line| {
-            outln!("{line}")
-        })
-        .await?;
+        compose::up(project, server, &settings, &mut |line| outln!("{line}")).await?;
+        outln!("Docker lab up: compose project {project}; the sentinels agree.");
         outln!(
-            "Docker lab up: compose project {}; the sentinels agree.",
-            opts.project
+            "connect with:\n  {} --compose-project {project}",
+            self_command()
         );
-        outln!(
-            "connect with:\n  {} --compose-project {}",
-            self_command(),
-            opts.project
-        );
-        return Ok(Lab::Docker(opts.project.clone()));
+        return Ok((Lab::Docker(project.to_string()), started));
     }
     let dir = opts.dir.clone().unwrap_or_else(local::default_dir);
     let server = local::server_binary(opts.server_bin.as_deref()).await?;
@@ -116,15 +131,15 @@ pub async fn up(opts: &LabOptions) -> Result<Lab, String> {
         );
     }
     outln!("connect with:\n{}", connect_hint(&state));
-    Ok(Lab::Local(state))
+    Ok((Lab::Local(state), started))
 }
 
 pub async fn down(opts: &LabOptions) -> Result<(), String> {
-    if use_docker(opts).await? {
-        compose::down(&opts.project).await?;
+    if use_docker(opts, true).await? {
+        compose::down(opts.project()).await?;
         outln!(
             "Docker lab {} removed: no container, network or volume of the project is left.",
-            opts.project
+            opts.project()
         );
         return Ok(());
     }
@@ -145,7 +160,7 @@ pub fn down_hint(opts: &LabOptions) -> String {
             .unwrap_or_default();
         format!("{} lab down --local{dir}", self_command())
     } else {
-        format!("{} lab down --project {}", self_command(), opts.project)
+        format!("{} lab down --project {}", self_command(), opts.project())
     }
 }
 

@@ -49,6 +49,21 @@ pub async fn report(c: &Connection, group: Option<&str>) -> StatusReport {
             eprintln!("sentui: {e}");
         }
     }
+    if c.settings.docker.is_none() {
+        // What runs behind the endpoints on this machine: pid, name, stopped or not.
+        let map = &c.settings.link.map;
+        let endpoints: Vec<(sentui_model::Addr, u16, bool)> = d
+            .nodes
+            .keys()
+            .map(|a| (a, false))
+            .chain(d.sentinels.keys().map(|a| (a, true)))
+            .filter(|(a, _)| !map.contains(a) && a.is_loopback())
+            .map(|(a, sentinel)| (a.clone(), a.port, sentinel))
+            .collect();
+        for u in sentui_io::collect::local::processes_now(&endpoints, now_ms()) {
+            d.apply(u);
+        }
+    }
     StatusReport::new(&d, group, now_ms())
 }
 
@@ -59,6 +74,9 @@ pub struct StatusReport {
     pub health: Option<Health>,
     pub sentinels_reachable: usize,
     pub sentinels_known: usize,
+    /// Each sentinel that does not answer, and why.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unreachable_sentinels: Vec<String>,
     pub masters: Vec<GroupView>,
     /// Why sentui could not see the deployment, when it could not.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -84,8 +102,15 @@ impl StatusReport {
                 None => "the sentinels monitor no master".to_string(),
             });
         }
+        let unreachable_sentinels = d
+            .sentinels
+            .values()
+            .filter(|s| !s.reach.is_ok())
+            .map(|s| format!("{}: {}", s.addr, s.reach.describe(now)))
+            .collect();
         StatusReport {
             ts: now,
+            unreachable_sentinels,
             health: masters.iter().map(|g| g.health).max(),
             sentinels_reachable: reachable,
             sentinels_known: d.sentinels.len(),
@@ -110,6 +135,17 @@ impl StatusReport {
         let mut out = String::new();
         for e in &self.errors {
             let _ = writeln!(out, "error: {e}");
+        }
+        // Every sentinel counts, those that never answered (a seed given wrong) included.
+        if self.errors.is_empty() && self.sentinels_reachable < self.sentinels_known {
+            let _ = writeln!(
+                out,
+                "sentinels: {} of {} answer",
+                self.sentinels_reachable, self.sentinels_known
+            );
+            for s in &self.unreachable_sentinels {
+                let _ = writeln!(out, "  {s}");
+            }
         }
         for g in &self.masters {
             write_group(&mut out, g);

@@ -48,6 +48,14 @@ pub enum ControlError {
     NotLocal { addr: Addr, reach: Addr },
     #[error("nothing listens on port {0} of this machine")]
     NoListener(u16),
+    #[error(
+        "pid {pid} ({name}) listens on port {port} but is not a Redis or Valkey server or sentinel; sentui will not signal it"
+    )]
+    NotAServer { pid: i32, name: String, port: u16 },
+    #[error("{addr} is not a container of compose project '{project}'; sentui will not touch it")]
+    NotInProject { addr: Addr, project: String },
+    #[error("{0} is not paused")]
+    NotPaused(String),
     #[error(transparent)]
     Proc(#[from] ProcError),
     #[error(
@@ -71,11 +79,25 @@ impl From<ControlError> for String {
     }
 }
 
+/// The executables sentui signals (as /proc/PID/comm names them): a Redis-compatible server
+/// or sentinel, never whatever else happens to listen on a port.
+pub const SERVER_NAMES: [&str; 4] = [
+    "redis-server",
+    "redis-sentinel",
+    "valkey-server",
+    "valkey-sentinel",
+];
+
 #[derive(Clone)]
 pub struct Controller {
     pub map: SharedMap,
     pub docker: Option<DockerScope>,
     pub read_only: bool,
+    /// The deployment is a lab sentui started (a compose project from `lab up`, or a local lab's
+    /// processes): faults need no confirmation there.
+    pub in_lab: bool,
+    /// More executable names to accept as servers (the basename of `--server-bin`).
+    pub server_names: Vec<String>,
 }
 
 impl Controller {
@@ -84,6 +106,8 @@ impl Controller {
             map,
             docker,
             read_only,
+            in_lab: false,
+            server_names: Vec::new(),
         }
     }
 
@@ -104,7 +128,12 @@ impl Controller {
             } else if action == Action::RestartEmpty {
                 at = Some(scope.engine.restart_empty(&c).await?);
             } else {
-                scope.engine.act(&c.id, action).await?;
+                // Said with the container's name, not Docker's id.
+                scope.engine.act(&c.id, action).await.map_err(|e| match e {
+                    DockerError::NotPaused(_) => DockerError::NotPaused(c.name.clone()),
+                    DockerError::AlreadyPaused(_) => DockerError::AlreadyPaused(c.name.clone()),
+                    other => other,
+                })?;
             }
             return Ok(Effect {
                 action,
@@ -113,27 +142,45 @@ impl Controller {
                 at: at.unwrap_or_else(now_ms),
             });
         }
+        // Scoped to a project: what is not its container is not ours, even if it runs here.
+        if let Some(scope) = &self.docker {
+            return Err(ControlError::NotInProject {
+                addr: addr.clone(),
+                project: scope.project.clone(),
+            });
+        }
         if self.map.contains(addr) {
-            let scope = self
-                .docker
-                .as_ref()
-                .map(|d| format!(" of compose project '{}'", d.project))
-                .unwrap_or_default();
             return Err(ControlError::Mapped {
                 addr: addr.clone(),
-                scope,
+                scope: String::new(),
             });
         }
         let map = self.map.clone();
         let addr = addr.clone();
-        tokio::task::spawn_blocking(move || local(action, &addr, &map))
+        let names = self.server_names.clone();
+        tokio::task::spawn_blocking(move || local(action, &addr, &map, &names))
             .await
             .map_err(|e| ControlError::Task(e.to_string()))?
     }
 }
 
+/// Whether a process named `comm` is a server sentui may signal.
+pub fn is_server_name(comm: &str, extra: &[String]) -> bool {
+    SERVER_NAMES.contains(&comm)
+        // /proc/PID/comm keeps 15 bytes of the name.
+        || extra.iter().any(|n| {
+            let n = n.as_bytes();
+            comm.as_bytes() == &n[..n.len().min(15)]
+        })
+}
+
 /// SIGSTOP/SIGCONT of the local process listening on the node's port.
-fn local(action: Action, addr: &Addr, map: &SharedMap) -> Result<Effect, ControlError> {
+fn local(
+    action: Action,
+    addr: &Addr,
+    map: &SharedMap,
+    server_names: &[String],
+) -> Result<Effect, ControlError> {
     if action == Action::RestartEmpty {
         let reach = map.reachable(addr);
         if !reach.is_loopback() {
@@ -142,7 +189,7 @@ fn local(action: Action, addr: &Addr, map: &SharedMap) -> Result<Effect, Control
                 reach,
             });
         }
-        return restart::local(addr, reach.port);
+        return restart::local(addr, reach.port, server_names);
     }
     let sig = match action {
         Action::Pause => libc::SIGSTOP,
@@ -161,6 +208,19 @@ fn local(action: Action, addr: &Addr, map: &SharedMap) -> Result<Effect, Control
         });
     }
     let proc = procfs::find_listener(reach.port)?.ok_or(ControlError::NoListener(reach.port))?;
+    if !is_server_name(&proc.name, server_names) {
+        return Err(ControlError::NotAServer {
+            pid: proc.pid,
+            name: proc.name,
+            port: reach.port,
+        });
+    }
+    if action == Action::Unpause && procfs::stopped(proc.pid) == Some(false) {
+        return Err(ControlError::NotPaused(format!(
+            "{addr} (pid {}, {})",
+            proc.pid, proc.name
+        )));
+    }
     procfs::signal(proc.pid, sig)?;
     // A signal is delivered when the process is next scheduled: the action took effect when
     // the process is seen stopped (or running again), moments later.
@@ -172,4 +232,24 @@ fn local(action: Action, addr: &Addr, map: &SharedMap) -> Result<Effect, Control
         target: format!("pid {}, {}", proc.pid, proc.name),
         at,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_servers_and_sentinels_are_signalled() {
+        for name in SERVER_NAMES {
+            assert!(is_server_name(name, &[]), "{name}");
+        }
+        assert!(!is_server_name("python3", &[]));
+        assert!(!is_server_name("redis-check-rdb", &[]));
+        let extra = vec!["my-redis-build-8.0.2".to_string()];
+        assert!(
+            is_server_name("my-redis-build-", &extra),
+            "comm keeps 15 bytes"
+        );
+        assert!(!is_server_name("my-redis", &extra));
+    }
 }

@@ -18,6 +18,7 @@ use std::time::Duration;
 
 pub const PROJECT_LABEL: &str = "com.docker.compose.project";
 pub const SERVICE_LABEL: &str = "com.docker.compose.service";
+pub const CONFIG_FILES_LABEL: &str = "com.docker.compose.project.config_files";
 pub const REDIS_PORT: u16 = 6379;
 pub const SENTINEL_PORT: u16 = 26379;
 const CALL_TIMEOUT: Duration = Duration::from_secs(10);
@@ -51,6 +52,9 @@ pub struct ComposeContainer {
     pub networks: Vec<String>,
     /// Cut off from the lab's network while it keeps its own edge network: partitioned.
     pub partitioned: bool,
+    /// The compose file(s) it was created from (compose's own label), which tells a lab
+    /// sentui started from a project someone else runs.
+    pub config_files: String,
 }
 
 impl ComposeContainer {
@@ -151,6 +155,10 @@ pub enum DockerError {
         "{0} has no network of its own for its published port, so leaving the lab's network would cut the host off too; only the lab's Redis nodes can be partitioned (a lab started by an older sentui: `sentui lab down`, then `lab up`)"
     )]
     NotPartitionable(String),
+    #[error("container {0} is not paused")]
+    NotPaused(String),
+    #[error("container {0} is already paused")]
+    AlreadyPaused(String),
 }
 
 impl DockerError {
@@ -161,6 +169,7 @@ impl DockerError {
             return DockerError::PermissionDenied(text);
         }
         if text.contains("No such file")
+            || text.contains("Socket not found")
             || text.contains("onnection refused")
             || text.contains("onnection reset")
             || text.contains("roken pipe")
@@ -206,6 +215,10 @@ fn with_causes(e: &dyn std::error::Error) -> String {
 #[derive(Clone)]
 pub struct Engine {
     docker: Docker,
+}
+
+fn short_id(id: &str) -> String {
+    id[..id.len().min(12)].to_string()
 }
 
 async fn bounded<T>(
@@ -299,6 +312,7 @@ impl Engine {
                     state,
                     published,
                     ips,
+                    config_files: labels.get(CONFIG_FILES_LABEL).cloned().unwrap_or_default(),
                 }
             })
             .collect();
@@ -312,11 +326,7 @@ impl Engine {
         action: sentui_model::action::Action,
     ) -> Result<(), DockerError> {
         use sentui_model::action::Action;
-        let what = format!(
-            "{} container {}",
-            action.verb_present(),
-            &id[..id.len().min(12)]
-        );
+        let what = format!("{} container {}", action.verb_present(), short_id(id));
         match action {
             Action::Failover => Err(DockerError::NotAContainerAction),
             Action::Partition | Action::Heal => Err(DockerError::NetworkAction),
@@ -326,6 +336,11 @@ impl Engine {
                 // freeze"), which a loaded machine sees now and then: one more try.
                 match bounded(&what, self.docker.pause_container(id)).await {
                     Err(DockerError::Refused { reason, .. })
+                        if reason.contains("is already paused") =>
+                    {
+                        Err(DockerError::AlreadyPaused(short_id(id)))
+                    }
+                    Err(DockerError::Refused { reason, .. })
                         if reason.contains("unable to freeze") =>
                     {
                         tokio::time::sleep(Duration::from_millis(200)).await;
@@ -334,7 +349,13 @@ impl Engine {
                     other => other,
                 }
             }
-            Action::Unpause => bounded(&what, self.docker.unpause_container(id)).await,
+            Action::Unpause => match bounded(&what, self.docker.unpause_container(id)).await {
+                // Docker says so in a 500 with its own wording: say it plainly.
+                Err(DockerError::Refused { reason, .. }) if reason.contains("is not paused") => {
+                    Err(DockerError::NotPaused(short_id(id)))
+                }
+                other => other,
+            },
             Action::Stop => {
                 bounded(
                     &what,
@@ -579,6 +600,7 @@ mod tests {
             ips: vec![ip.into()],
             networks: vec!["lab_lab".into(), format!("lab_edge-{service}")],
             partitioned: false,
+            config_files: String::new(),
         }
     }
 

@@ -100,6 +100,48 @@ pub struct LinkSettings {
     /// Credentials for sentinels.
     pub sentinel_auth: Option<Credentials>,
     pub tls: Option<TlsSettings>,
+    /// Which addresses may be contacted when the map does not map them.
+    pub names: NamePolicy,
+}
+
+/// Announced addresses are only contacted as the user allowed: a host name is never looked up
+/// through the system resolver unless the user named that host (a seed, a map target) or opted
+/// in (`--resolve-names`); inside a compose project, only published 127.0.0.1 ports are used.
+#[derive(Clone, Debug, Default)]
+pub struct NamePolicy {
+    /// `--resolve-names`: look up announced host names too.
+    pub resolve_announced: bool,
+    /// Host names the user gave (seeds, map targets): looked up as asked.
+    pub user_hosts: std::collections::BTreeSet<String>,
+    /// The compose project whose published ports are the only way in (`--compose-project`).
+    pub only_mapped: Option<String>,
+}
+
+impl NamePolicy {
+    /// Why `target` (the address `announced` maps to, or itself) may not be contacted.
+    pub fn refusal(&self, announced: &Addr, target: &Addr, mapped: bool) -> Option<String> {
+        if mapped || self.user_hosts.contains(&target.host) {
+            return None;
+        }
+        if let Some(project) = &self.only_mapped
+            && !target.is_loopback()
+        {
+            return Some(format!(
+                "{announced} is not published on 127.0.0.1 by compose project {project}; sentui only connects to published ports (map it with --map)"
+            ));
+        }
+        let is_ip = target
+            .host
+            .trim_matches(['[', ']'])
+            .parse::<std::net::IpAddr>()
+            .is_ok();
+        if is_ip || target.host == "localhost" || self.resolve_announced {
+            return None;
+        }
+        Some(format!(
+            "{announced} is announced by name and the address map has no entry for it; sentui does not look announced names up (map it with --map {announced}=HOST:PORT, or allow lookups with --resolve-names)"
+        ))
+    }
 }
 
 impl Default for LinkSettings {
@@ -111,6 +153,7 @@ impl Default for LinkSettings {
             auth: None,
             sentinel_auth: None,
             tls: None,
+            names: NamePolicy::default(),
         }
     }
 }
@@ -134,6 +177,13 @@ impl LinkSettings {
     /// A redis-rs client for the endpoint announced as `addr` (connecting to its mapped address).
     pub fn client(&self, addr: &Addr) -> Result<Client, RedisError> {
         let target = self.map.reachable(addr);
+        if let Some(why) = self.names.refusal(addr, &target, self.map.contains(addr)) {
+            return Err(RedisError::from((
+                redis::ErrorKind::InvalidClientConfig,
+                "not contacted",
+                why,
+            )));
+        }
         let mut redis = redis::RedisConnectionInfo::default().set_skip_set_lib_name();
         if let Some(c) = &self.auth {
             redis = redis.set_password(c.password.expose());
@@ -195,16 +245,104 @@ impl LinkSettings {
         .await
         {
             Ok(Ok(c)) => Ok(c),
-            Ok(Err(e)) => Err(classify(&e, started)),
-            Err(_) => Err(Reach::Unresponsive { since: started }),
+            Ok(Err(e)) => Err(self.diagnose(addr, classify(&e, started)).await),
+            Err(_) => Err(self
+                .diagnose(addr, Reach::Unresponsive { since: started })
+                .await),
         }
     }
+
+    /// A failed connection, explained where one raw exchange can tell more: a port that
+    /// answers HTTP (or anything but RESP) is not a Redis server, and a TLS connection that got
+    /// nowhere to a port answering plaintext RESP means TLS is not enabled there.
+    pub async fn diagnose(&self, addr: &Addr, failed: Reach) -> Reach {
+        let worth_asking = match &failed {
+            Reach::Failed(why) => !why.starts_with("not a sentinel"),
+            Reach::Unresponsive { .. } => self.tls.is_some(),
+            _ => false,
+        };
+        if !worth_asking || !self.map.contains(addr) && self.client(addr).is_err() {
+            return failed;
+        }
+        let target = self.map.reachable(addr);
+        match raw_ping(
+            &target,
+            self.connect_timeout.min(Duration::from_millis(500)),
+        )
+        .await
+        {
+            Some(Answer::Http(status)) => {
+                Reach::Failed(format!("not a Redis server (it answered HTTP: {status})"))
+            }
+            Some(Answer::Other(first)) => {
+                Reach::Failed(format!("not a Redis server (it answered {first:?})"))
+            }
+            Some(Answer::Resp) if self.tls.is_some() => Reach::Failed(
+                "no TLS handshake: the port answers plaintext Redis; is TLS enabled on that port?"
+                    .into(),
+            ),
+            _ => failed,
+        }
+    }
+}
+
+/// What a port said to a plaintext inline `PING`.
+#[derive(Debug, PartialEq, Eq)]
+enum Answer {
+    /// A RESP reply (`+PONG`, `-NOAUTH ...`, ...).
+    Resp,
+    /// An HTTP status line.
+    Http(String),
+    /// Something else: its first line, shortened.
+    Other(String),
+}
+
+fn classify_answer(bytes: &[u8]) -> Option<Answer> {
+    let text = String::from_utf8_lossy(bytes);
+    let first = text.lines().next().unwrap_or("").trim();
+    if first.is_empty() {
+        return None;
+    }
+    if let Some(status) = first.strip_prefix("HTTP/") {
+        let status = status.split_once(' ').map_or(status, |(_, s)| s);
+        return Some(Answer::Http(status.chars().take(40).collect()));
+    }
+    // An HTTP/0.9-style answer (to a request line with no version) is the page alone.
+    if first.starts_with('<') && first.to_ascii_lowercase().contains("html") {
+        return Some(Answer::Http("an HTML page".into()));
+    }
+    if first.starts_with([
+        '+', '-', ':', '$', '*', '%', '_', '>', '#', ',', '(', '=', '!', '|', '~',
+    ]) {
+        return Some(Answer::Resp);
+    }
+    Some(Answer::Other(first.chars().take(40).collect()))
+}
+
+/// One plaintext inline PING and whatever comes back first (None: no answer in time).
+async fn raw_ping(target: &Addr, limit: Duration) -> Option<Answer> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let exchange = async {
+        let mut s = tokio::net::TcpStream::connect((target.host.as_str(), target.port))
+            .await
+            .ok()?;
+        s.write_all(b"PING\r\n").await.ok()?;
+        let mut buf = [0u8; 128];
+        let n = s.read(&mut buf).await.ok()?;
+        classify_answer(&buf[..n])
+    };
+    tokio::time::timeout(limit, exchange).await.ok().flatten()
 }
 
 /// Maps a redis-rs error to the endpoint state it shows. `started` is when the failed call began.
 pub fn classify(e: &RedisError, started: Millis) -> Reach {
     if e.is_timeout() {
         return Reach::Unresponsive { since: started };
+    }
+    if e.kind() == redis::ErrorKind::InvalidClientConfig
+        && let Some(why) = e.detail()
+    {
+        return Reach::Failed(why.to_string());
     }
     if e.is_connection_refusal() {
         return Reach::Refused("connection refused".into());
@@ -265,6 +403,58 @@ impl Backoff {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn raw_answers_are_told_apart() {
+        assert_eq!(
+            classify_answer(b"HTTP/1.0 400 Bad request\r\nServer: x\r\n"),
+            Some(Answer::Http("400 Bad request".into()))
+        );
+        assert_eq!(
+            classify_answer(b"<!DOCTYPE HTML>\n<html lang=\"en\">"),
+            Some(Answer::Http("an HTML page".into()))
+        );
+        assert_eq!(classify_answer(b"+PONG\r\n"), Some(Answer::Resp));
+        assert_eq!(
+            classify_answer(b"-NOAUTH Authentication required.\r\n"),
+            Some(Answer::Resp)
+        );
+        assert_eq!(
+            classify_answer(b"SSH-2.0-OpenSSH_9.2\r\n"),
+            Some(Answer::Other("SSH-2.0-OpenSSH_9.2".into()))
+        );
+        assert_eq!(classify_answer(b""), None);
+    }
+
+    #[test]
+    fn announced_names_are_not_looked_up_unless_allowed() {
+        let named = Addr::new("redis-master", 6379);
+        let ip = Addr::new("10.0.0.5", 6379);
+        let mut p = NamePolicy::default();
+        assert!(
+            p.refusal(&named, &named, false)
+                .unwrap()
+                .contains("--resolve-names")
+        );
+        assert_eq!(p.refusal(&ip, &ip, false), None, "an IP needs no lookup");
+        assert_eq!(p.refusal(&named, &Addr::new("127.0.0.1", 4000), true), None);
+        p.user_hosts.insert("redis-master".into());
+        assert_eq!(p.refusal(&named, &named, false), None, "the user named it");
+        let p = NamePolicy {
+            resolve_announced: true,
+            ..NamePolicy::default()
+        };
+        assert_eq!(p.refusal(&named, &named, false), None);
+        let p = NamePolicy {
+            only_mapped: Some("lab".into()),
+            ..NamePolicy::default()
+        };
+        assert!(
+            p.refusal(&ip, &ip, false)
+                .unwrap()
+                .contains("not published")
+        );
+    }
 
     #[test]
     fn backoff_is_capped() {

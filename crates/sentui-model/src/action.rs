@@ -106,6 +106,16 @@ impl Action {
         )
     }
 
+    /// Whether it can hurt a deployment that is not a lab (anything but resuming or starting
+    /// what is down): outside a sentui lab it needs a confirmation (`y` in the TUI, `--yes` on
+    /// the command line).
+    pub fn needs_consent(self) -> bool {
+        matches!(
+            self,
+            Action::Pause | Action::Stop | Action::Restart | Action::Failover
+        )
+    }
+
     /// Whether it acts on one node or sentinel (else on a whole group).
     pub fn on_node(self) -> bool {
         self != Action::Failover

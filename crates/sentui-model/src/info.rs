@@ -149,7 +149,10 @@ impl ReplicationInfo {
                 "master_host" => mhost = Some(v),
                 "master_port" => mport = Some(v),
                 "master_link_status" => info.link_up = Some(v == "up"),
-                "master_last_io_seconds_ago" => info.last_io_secs = v.parse().ok(),
+                // -1 while the link is down: no I/O age to show, not a negative one.
+                "master_last_io_seconds_ago" => {
+                    info.last_io_secs = v.parse().ok().filter(|s: &i64| *s >= 0)
+                }
                 "master_sync_in_progress" => info.sync_in_progress = v == "1",
                 "slave_priority" | "replica_priority" => info.replica_priority = v.parse().ok(),
                 "master_failover_state" => info.failover_state = Some(v.to_string()),

@@ -35,6 +35,25 @@ pub enum Health {
     Critical,
 }
 
+/// Offsets read further apart than this give no lag: writes in between make the difference
+/// meaningless (a replica read later can even look ahead of its master).
+pub const LAG_READINGS_APART_MS: Millis = 1500;
+
+/// A value and when it was read.
+#[derive(Clone, Copy, Debug)]
+struct Reading {
+    value: i64,
+    at: Option<Millis>,
+}
+
+fn readings_close(a: Option<Millis>, b: Option<Millis>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => a.abs_diff(b) <= LAG_READINGS_APART_MS,
+        // Offsets a sentinel reported (no read time of ours): as close as its poll.
+        _ => true,
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct NodeView {
     pub addr: Addr,
@@ -49,8 +68,13 @@ pub struct NodeView {
     pub unresponsive_ms: Option<Millis>,
     pub offset: Option<i64>,
     /// Bytes behind the master (replicas only).
+    /// Only from offsets read close together (see `LAG_READINGS_APART_MS`): a difference of
+    /// readings taken seconds apart is not a lag.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lag_bytes: Option<u64>,
+    /// When `offset` was read (Unix ms).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offset_at: Option<Millis>,
     /// Seconds since the replica last acknowledged, as the master reports it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lag_secs: Option<i64>,
@@ -173,7 +197,12 @@ impl Deployment {
             let flags = newest.map(|g| g.master.flags.clone()).unwrap_or_default();
             self.node_view(a, now, flags, None, None)
         });
-        let master_offset = master.as_ref().and_then(|m| m.offset);
+        let master_offset = master.as_ref().and_then(|m| {
+            m.offset.map(|o| Reading {
+                value: o,
+                at: m.offset_at,
+            })
+        });
         let master_info = master_addr
             .as_ref()
             .and_then(|a| self.nodes.get(a))
@@ -265,7 +294,7 @@ impl Deployment {
         addr: &Addr,
         now: Millis,
         flags: Vec<String>,
-        master_offset: Option<i64>,
+        master_offset: Option<Reading>,
         lag_secs: Option<i64>,
     ) -> NodeView {
         let node: Option<&NodeState> = self.nodes.get(addr);
@@ -285,10 +314,13 @@ impl Deployment {
             offset: info.map(|i| i.offset),
             lag_bytes: match (master_offset, info) {
                 (Some(mo), Some(i)) if is_replica => {
-                    Some(mo.saturating_sub(i.offset).max(0) as u64)
+                    let replica_at = node.and_then(|n| n.info_at);
+                    readings_close(mo.at, replica_at)
+                        .then(|| mo.value.saturating_sub(i.offset).max(0) as u64)
                 }
                 _ => None,
             },
+            offset_at: info.and(node.and_then(|n| n.info_at)),
             lag_secs,
             link: info
                 .and_then(|i| i.link_up)

@@ -131,6 +131,26 @@ impl Known {
     }
 }
 
+/// The local processes behind `endpoints` (announced address, port, is a sentinel) as they are
+/// now, in one pass over /proc: what a one-off snapshot (`status`) reports.
+pub fn processes_now(endpoints: &[(Addr, u16, bool)], at: sentui_model::Millis) -> Vec<Update> {
+    let ports: BTreeSet<u16> = endpoints.iter().map(|(_, port, _)| *port).collect();
+    let found = procfs::find_listeners(&ports).unwrap_or_default();
+    endpoints
+        .iter()
+        .map(|(addr, port, sentinel)| Update::Process {
+            addr: addr.clone(),
+            at,
+            sentinel: *sentinel,
+            process: found.get(port).cloned().flatten().map(|p| ProcessInfo {
+                paused: procfs::stopped(p.pid).unwrap_or(false),
+                pid: p.pid,
+                name: p.name,
+            }),
+        })
+        .collect()
+}
+
 /// Which known processes get their state read this tick: those in trouble or paused, then the
 /// healthy ones least recently read, up to the per-tick budget.
 fn states_due(endpoints: &BTreeMap<Addr, Endpoint>, known: &BTreeMap<Addr, Known>) -> Vec<Addr> {

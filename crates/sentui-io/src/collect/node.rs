@@ -171,6 +171,7 @@ pub async fn node_task(link: LinkSettings, probe: ProbeSettings, addr: Addr, tx:
                 last_quiet_retry = Some(Instant::now());
             }
             LoopEnd::Reconnect(reach) => {
+                let reach = link.diagnose(&addr, reach).await;
                 if !report(&tx, &addr, reach).await {
                     return;
                 }

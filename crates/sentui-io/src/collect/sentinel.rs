@@ -199,7 +199,7 @@ pub async fn poll_once(
             Update::SentinelReach {
                 sentinel: sentinel.clone(),
                 at: now_ms(),
-                reach: classify(&e, started),
+                reach: link.diagnose(sentinel, classify(&e, started)).await,
             }
         }
         Err(_) => {

@@ -67,7 +67,7 @@ async fn node_once(link: &LinkSettings, addr: &Addr) -> Update {
             at: now_ms(),
             reach: match crate::link::classify(&e.0, e.1) {
                 Reach::Unresponsive { .. } => Reach::Unresponsive { since: started },
-                r => r,
+                r => link.diagnose(addr, r).await,
             },
         },
     }

@@ -40,9 +40,20 @@ fn gone(what: String) -> ControlError {
     ControlError::Restart(what)
 }
 
-/// Restarts the local process listening on `port` (announced as `addr`) with no data.
-pub fn local(addr: &Addr, port: u16) -> Result<Effect, ControlError> {
+/// Restarts the local process listening on `port` (announced as `addr`) with no data; only a
+/// server (`server_names`, as for signals).
+pub fn local(addr: &Addr, port: u16, server_names: &[String]) -> Result<Effect, ControlError> {
     let proc = procfs::find_listener(port)?.ok_or(ControlError::NoListener(port))?;
+    if !super::is_server_name(&proc.name, server_names) {
+        return Err(ControlError::NotAServer {
+            pid: proc.pid,
+            name: proc.name,
+            port,
+        });
+    }
+    // The local lab it belongs to, which records the new pid once it runs (`lab down` then
+    // stops it): asked before the old one goes.
+    let lab = crate::lab::local::lab_of(proc.pid, port);
     let cwd = procfs::cwd(proc.pid).ok_or_else(|| gone(format!("pid {} is gone", proc.pid)))?;
     let recorded = cwd.join(crate::lab::local::ARGS_FILE);
     let args: Vec<String> = std::fs::read_to_string(&recorded)
@@ -119,9 +130,14 @@ pub fn local(addr: &Addr, port: u16) -> Result<Effect, ControlError> {
         }
         std::thread::sleep(Duration::from_millis(1));
     };
+    if let Some((dir, _)) = &lab
+        && let Err(e) = crate::lab::local::restarted(dir, port, fresh.pid)
+    {
+        trouble.push(e);
+    }
     if !trouble.is_empty() {
         return Err(gone(format!(
-            "restarted (pid {}), but its data was not removed: {}",
+            "restarted (pid {}), but: {}",
             fresh.pid,
             trouble.join("; ")
         )));

@@ -364,6 +364,54 @@ async fn wait_healthy(engine: &Engine, project: &str, limit: Duration) -> Result
     ))
 }
 
+/// What the engine holds under a compose project name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Presence {
+    /// No container, network or volume of that project.
+    Absent,
+    /// A lab `sentui lab up` started (its containers were created from the files it wrote).
+    Lab,
+    /// Someone else's project: created from this compose file (or from none sentui wrote).
+    Foreign(String),
+}
+
+/// Whether compose made a container from the lab files `lab up` writes for `project`
+/// (compose records the files in a label; the path ends the same wherever the temp dir is).
+pub fn is_lab_file(config_files: &str, project: &str) -> bool {
+    let tail = format!("/{project}/compose/docker-compose.yml");
+    config_files
+        .split(',')
+        .any(|f| f.contains("/sentui-compose-") && f.ends_with(&tail))
+}
+
+/// Tells a sentui lab from someone else's project and from nothing at all.
+pub async fn presence(engine: &Engine, project: &str) -> Result<Presence, String> {
+    let containers = engine.project(project).await?;
+    if let Some(other) = containers
+        .iter()
+        .find(|c| !is_lab_file(&c.config_files, project))
+    {
+        let from = if other.config_files.is_empty() {
+            "no compose file sentui wrote".to_string()
+        } else {
+            other.config_files.clone()
+        };
+        return Ok(Presence::Foreign(from));
+    }
+    if !containers.is_empty() {
+        return Ok(Presence::Lab);
+    }
+    // Only networks or volumes left: ours if this user's lab files for it are still there.
+    let left = leftovers(engine, project).await?;
+    Ok(if left.is_empty() {
+        Presence::Absent
+    } else if files_dir(project).exists() {
+        Presence::Lab
+    } else {
+        Presence::Foreign(left.join(", "))
+    })
+}
+
 /// What of a project is left on the engine: containers, networks, volumes.
 pub async fn leftovers(engine: &Engine, project: &str) -> Result<Vec<String>, String> {
     let mut left: Vec<String> = engine
@@ -409,10 +457,24 @@ pub async fn leftovers(engine: &Engine, project: &str) -> Result<Vec<String>, St
     Ok(left)
 }
 
-/// Removes the project's containers, networks and volumes, and checks nothing is left.
+/// Removes the project's containers, networks and volumes, and checks nothing is left. Only a
+/// lab sentui started: a project it did not start, or none at all, is an error.
 pub async fn down(project: &str) -> Result<(), String> {
-    let compose = ComposeCli::detect().await?;
     let engine = Engine::connect().await?;
+    match presence(&engine, project).await? {
+        Presence::Lab => {}
+        Presence::Absent => {
+            return Err(format!(
+                "no lab named '{project}': the Docker engine has no container, network or volume of that compose project"
+            ));
+        }
+        Presence::Foreign(from) => {
+            return Err(format!(
+                "compose project '{project}' was not started by `sentui lab up` ({from}); sentui will not remove it"
+            ));
+        }
+    }
+    let compose = ComposeCli::detect().await?;
     let dir = files_dir(project);
     let file = write_files(&dir)?;
     compose
@@ -437,5 +499,20 @@ pub async fn down(project: &str) -> Result<(), String> {
         Ok(())
     } else {
         Err(format!("compose down left: {}", left.join(", ")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lab_is_made_from_the_files_lab_up_wrote_for_it() {
+        let ours = "/tmp/sentui-compose-0/lab-a/compose/docker-compose.yml";
+        assert!(is_lab_file(ours, "lab-a"));
+        assert!(!is_lab_file(ours, "lab"), "another project's files");
+        assert!(!is_lab_file("/srv/app/compose/docker-compose.yml", "lab-a"));
+        assert!(!is_lab_file("", "lab-a"));
+        assert!(is_lab_file(&format!("/x/y.yml,{ours}"), "lab-a"));
     }
 }

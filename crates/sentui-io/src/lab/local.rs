@@ -75,12 +75,30 @@ impl LabState {
             .map(|m| Addr::new("127.0.0.1", m.port))
     }
 
-    /// The member's process is still the one we started (a reused pid is not ours).
-    fn owns(&self, m: &Member) -> bool {
-        let cmdline = fs::read(format!("/proc/{}/cmdline", m.pid)).unwrap_or_default();
-        let cmdline = String::from_utf8_lossy(&cmdline);
-        (cmdline.contains("redis") || cmdline.contains("valkey"))
-            && cmdline.contains(&m.port.to_string())
+    /// Which members still run as started: a member is ours while the pid the lab recorded is
+    /// the process listening on the member's port (one pass over /proc). Never judged by
+    /// command-line text: a wrapper or a renamed binary is still ours, a reused pid is not.
+    pub fn running(&self) -> Vec<(&Member, bool)> {
+        let ports = self.members.iter().map(|m| m.port).collect();
+        let listeners = procfs::find_listeners(&ports).unwrap_or_default();
+        self.members
+            .iter()
+            .map(|m| {
+                let ours = listeners
+                    .get(&m.port)
+                    .and_then(Option::as_ref)
+                    .is_some_and(|p| p.pid == m.pid);
+                (m, ours)
+            })
+            .collect()
+    }
+
+    /// The member (of this lab, still running as started) listening on `port`.
+    pub fn member_on(&self, port: u16) -> Option<&Member> {
+        self.running()
+            .into_iter()
+            .find(|(m, ours)| *ours && m.port == port)
+            .map(|(m, _)| m)
     }
 }
 
@@ -88,6 +106,28 @@ pub fn default_dir() -> PathBuf {
     // SAFETY: getuid has no preconditions.
     let uid = unsafe { libc::getuid() };
     std::env::temp_dir().join(format!("sentui-lab-{uid}"))
+}
+
+/// The local lab a running process belongs to: a lab member's server runs in its member
+/// directory, one or two levels below the lab's state file; it is the lab's while the recorded
+/// pid is the one listening on the recorded port.
+pub fn lab_of(pid: i32, port: u16) -> Option<(PathBuf, LabState)> {
+    let cwd = fs::read_link(format!("/proc/{pid}/cwd")).ok()?;
+    cwd.ancestors().skip(1).take(2).find_map(|dir| {
+        let state = load(dir)?;
+        let member = state.member_on(port)?;
+        (member.pid == pid).then(|| (dir.to_path_buf(), state))
+    })
+}
+
+/// A member restarted in place (`restart-empty`): the lab owns `pid` on `port` from now on,
+/// so `lab down` stops it.
+pub fn restarted(dir: &Path, port: u16, pid: i32) -> Result<(), String> {
+    let mut state = load(dir).ok_or_else(|| format!("no local lab in {}", dir.display()))?;
+    for m in state.members.iter_mut().filter(|m| m.port == port) {
+        m.pid = pid;
+    }
+    save(dir, &state)
 }
 
 pub fn load(dir: &Path) -> Option<LabState> {
@@ -181,14 +221,19 @@ pub async fn up(
     if !(1..=MAX_GROUPS).contains(&groups) {
         return Err(format!("a lab runs 1 to {MAX_GROUPS} groups, not {groups}"));
     }
-    if let Some(state) = load(dir)
-        && state.members.iter().all(|m| state.owns(m))
-    {
-        return Ok((state, false));
+    if let Some(state) = load(dir) {
+        let running = state.running();
+        if running.iter().all(|(_, ours)| *ours) {
+            return Ok((state, false));
+        }
+        if running.iter().any(|(_, ours)| *ours) {
+            // Half a lab: stop what is left of it (by pid and port) before starting anew.
+            down(dir)?;
+        }
     }
     if dir.exists() {
         // A stale lab (processes gone): clear it before starting anew.
-        let _ = down(dir);
+        fs::remove_dir_all(dir).map_err(|e| format!("cannot clear {}: {e}", dir.display()))?;
     }
     fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let mut state = LabState {
@@ -519,40 +564,28 @@ fn group_disagreement(
 }
 
 /// Stops what the lab in `dir` started (resuming paused processes first) and removes `dir`.
-/// Returns one line per process stopped.
+/// Only processes that are still the ones it started (recorded pid listening on the recorded
+/// port) are signalled; `dir` stays when one of them could not be stopped. Returns one line
+/// per member.
 pub fn down(dir: &Path) -> Result<Vec<String>, String> {
     let Some(state) = load(dir) else {
         return Err(format!(
-            "no local lab in {} (nothing to stop)",
+            "no local lab in {} (no {STATE_FILE} there): nothing to stop",
             dir.display()
         ));
     };
     let mut lines = Vec::new();
     let mut ours = Vec::new();
-    // A member restarted since `lab up` (restart-empty, or by hand with the same arguments)
-    // wrote its pidfile anew: that is the process to stop.
-    let members: Vec<Member> = state
-        .members
-        .iter()
-        .map(|m| {
-            let restarted = fs::read_to_string(m.dir.join("redis.pid"))
-                .ok()
-                .and_then(|s| s.trim().parse::<i32>().ok())
-                .filter(|pid| *pid != m.pid && procfs::is_alive(*pid));
-            let mut m = m.clone();
-            if let Some(pid) = restarted
-                && !state.owns(&m)
-            {
-                m.pid = pid;
-            }
-            m
-        })
-        .collect();
-    for m in &members {
-        if procfs::is_alive(m.pid) && state.owns(m) {
+    for (m, running) in state.running() {
+        if running {
             let _ = procfs::signal(m.pid, libc::SIGCONT);
             let _ = procfs::signal(m.pid, libc::SIGTERM);
             ours.push(m);
+        } else if procfs::is_alive(m.pid) {
+            lines.push(format!(
+                "{} 127.0.0.1:{}: pid {} is no longer the lab's (it does not listen there); left alone",
+                m.role, m.port, m.pid
+            ));
         } else {
             lines.push(format!(
                 "{} 127.0.0.1:{} (pid {}) was not running",
@@ -561,16 +594,29 @@ pub fn down(dir: &Path) -> Result<Vec<String>, String> {
         }
     }
     let deadline = Instant::now() + Duration::from_secs(5);
+    let mut survivors = Vec::new();
     for m in ours {
         while procfs::is_alive(m.pid) && !is_zombie(m.pid) && Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(20));
         }
         if procfs::is_alive(m.pid) && !is_zombie(m.pid) {
             let _ = procfs::signal(m.pid, libc::SIGKILL);
+            procfs::await_gone(m.pid, Duration::from_secs(2));
         }
-        lines.push(format!(
-            "stopped {} 127.0.0.1:{} (pid {})",
-            m.role, m.port, m.pid
+        if procfs::is_alive(m.pid) && !is_zombie(m.pid) {
+            survivors.push(format!("{} pid {}", m.role, m.pid));
+        } else {
+            lines.push(format!(
+                "stopped {} 127.0.0.1:{} (pid {})",
+                m.role, m.port, m.pid
+            ));
+        }
+    }
+    if !survivors.is_empty() {
+        return Err(format!(
+            "could not stop {}; the lab's directory {} is kept",
+            survivors.join(", "),
+            dir.display()
         ));
     }
     fs::remove_dir_all(dir).map_err(|e| format!("cannot remove {}: {e}", dir.display()))?;

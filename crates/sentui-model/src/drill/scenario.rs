@@ -344,6 +344,14 @@ impl Scenario {
         }
     }
 
+    /// The first fault that needs consent outside a lab (see `Action::needs_consent`).
+    pub fn first_risky_fault(&self) -> Option<Action> {
+        self.steps.iter().find_map(|s| match s.kind {
+            StepKind::Fault { fault, .. } if fault.needs_consent() => Some(fault),
+            _ => None,
+        })
+    }
+
     /// Parses and validates a scenario file's text.
     pub fn parse(text: &str) -> Result<Scenario, String> {
         let raw: RawScenario = toml::from_str(text).map_err(|e| {
