@@ -24,5 +24,7 @@ sentinel monitor @SENTINEL_MASTER_NAME@ @SENTINEL_MASTER_HOST@ @SENTINEL_MASTER_
 sentinel down-after-milliseconds @SENTINEL_MASTER_NAME@ @SENTINEL_DOWN_AFTER@
 sentinel failover-timeout @SENTINEL_MASTER_NAME@ @SENTINEL_FAILOVER_TIMEOUT@
 sentinel parallel-syncs @SENTINEL_MASTER_NAME@ @SENTINEL_PARALLEL_SYNCS@
+# A master that restarts (a new run id) within this period is taken as down: optional.
+sentinel master-reboot-down-after-period @SENTINEL_MASTER_NAME@ @SENTINEL_MASTER_REBOOT_DOWN_AFTER@
 sentinel auth-user @SENTINEL_MASTER_NAME@ "@SENTINEL_AUTH_USER@"
 sentinel auth-pass @SENTINEL_MASTER_NAME@ "@SENTINEL_AUTH_PASS@"

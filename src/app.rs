@@ -143,9 +143,9 @@ pub struct App {
     /// A replay is being watched: the footer and help show the replay's keys.
     pub replay: bool,
     pub status: Option<StatusLine>,
-    /// Nodes sentui paused or stopped and has not brought back: undone on quit unless told
-    /// otherwise.
-    pub changed_by_us: BTreeMap<Addr, ControlAction>,
+    /// Nodes sentui paused, stopped or partitioned and has not brought back (a node can be
+    /// both partitioned and paused): undone on quit unless told otherwise.
+    pub changed_by_us: BTreeMap<Addr, std::collections::BTreeSet<ControlAction>>,
     pub read_only: bool,
     /// Not a sentui lab: a pause asks for confirmation too (stop and failover always do).
     pub outside_lab: bool,
@@ -356,11 +356,18 @@ impl App {
     fn done(&mut self, d: &Done) {
         match (&d.command, &d.result) {
             (Command::Control { action, addr }, Ok(msg)) => {
-                match action {
-                    ControlAction::Pause | ControlAction::Stop => {
-                        self.changed_by_us.insert(addr.clone(), *action);
-                    }
-                    _ => {
+                if action.undo().is_some() {
+                    self.changed_by_us
+                        .entry(addr.clone())
+                        .or_default()
+                        .insert(*action);
+                } else if let Some(done) = self.changed_by_us.get_mut(addr) {
+                    // An undo takes back what it undoes; a restart brings a stopped node back.
+                    done.retain(|d| {
+                        d.undo() != Some(*action)
+                            && !(*d == ControlAction::Stop && *action == ControlAction::Restart)
+                    });
+                    if done.is_empty() {
                         self.changed_by_us.remove(addr);
                     }
                 }

@@ -309,8 +309,10 @@ pub enum Command {
         #[arg(long, value_name = "EVENT")]
         until: Option<String>,
     },
-    /// Pause, resume, stop, start or restart a node: its container (with --compose-project)
-    /// or the local process listening on its port (pause/unpause: SIGSTOP/SIGCONT).
+    /// Pause, resume, stop, start, restart, partition or heal a node: its container (with
+    /// --compose-project) or the local process listening on its port (pause/unpause:
+    /// SIGSTOP/SIGCONT). A partition cuts a Docker lab node off from the sentinels and the
+    /// other nodes while clients still reach it; heal undoes it.
     Ctl {
         #[arg(value_parser = action_parser(&CTL_ACTIONS))]
         action: Action,
@@ -398,9 +400,20 @@ pub struct DrillArgs {
     #[arg(long, value_name = "FILE", env = "SENTUI_DRILL_SCENARIO")]
     pub scenario: Option<PathBuf>,
     /// The built-in drill's fault on the master: pause (container, or SIGSTOP locally), stop
-    /// (container) or failover (SENTINEL FAILOVER).
+    /// (container), failover (SENTINEL FAILOVER) or partition (cut it off from the sentinels
+    /// and replicas, clients still reach it; Docker lab) or restart-empty (restarted at once
+    /// with its data removed, as a server without persistence).
     #[arg(long, value_name = "FAULT", conflicts_with = "scenario", value_parser = action_parser(&DRILL_FAULTS))]
     pub fault: Option<Action>,
+    /// Keep the built-in drill's fault this long after +switch-master before undoing it
+    /// (default: undo at once).
+    #[arg(long, value_name = "DURATION", conflicts_with = "scenario", value_parser = parse_duration)]
+    pub hold: Option<Duration>,
+    /// How the write probe follows the master: sentinel (moves at the first +switch-master)
+    /// or stay (keeps its master until a write fails, then asks the sentinels: pooled
+    /// clients).
+    #[arg(long, value_name = "HOW", value_enum)]
+    pub probe_follow: Option<ProbeFollow>,
     /// Probe writes per second.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=5000))]
     pub rate: Option<u32>,
@@ -428,16 +441,40 @@ pub struct DrillArgs {
 }
 
 /// The faults the built-in drill can inject on the master.
-pub const DRILL_FAULTS: [Action; 3] = [Action::Pause, Action::Stop, Action::Failover];
+pub const DRILL_FAULTS: [Action; 5] = [
+    Action::Pause,
+    Action::Stop,
+    Action::Failover,
+    Action::Partition,
+    Action::RestartEmpty,
+];
 
 /// What `sentui ctl` can do to a node.
-pub const CTL_ACTIONS: [Action; 5] = [
+pub const CTL_ACTIONS: [Action; 8] = [
     Action::Pause,
     Action::Unpause,
     Action::Stop,
     Action::Start,
     Action::Restart,
+    Action::Partition,
+    Action::Heal,
+    Action::RestartEmpty,
 ];
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProbeFollow {
+    Sentinel,
+    Stay,
+}
+
+impl From<ProbeFollow> for sentui_model::probe::Follow {
+    fn from(f: ProbeFollow) -> Self {
+        match f {
+            ProbeFollow::Sentinel => sentui_model::probe::Follow::Sentinel,
+            ProbeFollow::Stay => sentui_model::probe::Follow::Stay,
+        }
+    }
+}
 
 /// A parser that takes the names of `allowed` (and lists them in `--help`).
 fn action_parser(
@@ -502,6 +539,36 @@ pub struct LabOptions {
     /// default: redis-server on PATH, else valkey-server).
     #[arg(long, value_name = "PATH", env = "SENTUI_LAB_SERVER_BIN")]
     pub server_bin: Option<PathBuf>,
+    /// Every node refuses writes (NOREPLICAS) with fewer than N replicas lagging at most
+    /// --min-replicas-max-lag: bounds what a partitioned master can acknowledge.
+    #[arg(long, value_name = "N", help_heading = "Settings that bound data loss")]
+    pub min_replicas_to_write: Option<u32>,
+    /// Seconds a replica may lag and still count for --min-replicas-to-write (Redis default
+    /// 10).
+    #[arg(
+        long,
+        value_name = "SECS",
+        help_heading = "Settings that bound data loss"
+    )]
+    pub min_replicas_max_lag: Option<u32>,
+    /// The sentinels take a master that restarted (a new run id) within this many
+    /// milliseconds as down, so one that came back empty is failed over, not taken back.
+    #[arg(
+        long,
+        value_name = "MS",
+        help_heading = "Settings that bound data loss"
+    )]
+    pub master_reboot_down_after_period: Option<u64>,
+}
+
+impl LabOptions {
+    pub fn loss_settings(&self) -> sentui_io::lab::LossSettings {
+        sentui_io::lab::LossSettings {
+            min_replicas_to_write: self.min_replicas_to_write,
+            min_replicas_max_lag: self.min_replicas_max_lag,
+            master_reboot_down_after_ms: self.master_reboot_down_after_period,
+        }
+    }
 }
 
 /// A boolean flag's environment variable, read as people write them: 1/0, true/false, yes/no,

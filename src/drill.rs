@@ -24,6 +24,7 @@ pub struct DrillOptions {
     /// Bound on all steps together.
     pub timeout: Duration,
     pub rate: u32,
+    pub follow: sentui_model::probe::Follow,
 }
 
 /// How long the drill waits for the sentinels to answer and its links to come up.
@@ -55,6 +56,8 @@ struct Runner {
     group: String,
     old_master: Option<Addr>,
     fault_at: Option<Millis>,
+    /// The first fault's name (`partition`), for the loss sentence.
+    fault_name: String,
     /// Undo actions for what the drill changed, in order of the changes.
     undo: Vec<(Action, Addr)>,
     steps: Vec<StepRecord>,
@@ -135,6 +138,7 @@ impl Runner {
             group: String::new(),
             old_master: None,
             fault_at: None,
+            fault_name: "fault".into(),
             undo: Vec::new(),
             steps: Vec::new(),
             current: 0,
@@ -288,10 +292,13 @@ impl Runner {
         }
         if opts.scenario.probe {
             let sentinels: Vec<Addr> = self.d.sentinels.keys().cloned().collect();
-            let cfg = ProbeConfig::new(self.link.clone(), sentinels, self.group.clone(), opts.rate);
+            let cfg = ProbeConfig::new(self.link.clone(), sentinels, self.group.clone(), opts.rate)
+                .following(opts.follow);
             say(format!(
-                "probe writing {} keys/s (sentui:probe:{}:N)",
-                cfg.rate, cfg.run_id
+                "probe writing {} keys/s (sentui:probe:{}:N), following {}",
+                cfg.rate,
+                cfg.run_id,
+                opts.follow.name()
             ));
             self.probe = Some(probe::spawn(cfg, self.tx.clone()));
             if let Err(why) = self.wait_state(State::ProbeWriting, CONNECT_WAIT).await {
@@ -480,6 +487,7 @@ impl Runner {
         if fault.is_fault() && self.fault_at.is_none() && result.is_ok() {
             self.old_master = old_master;
             self.fault_at = Some(at);
+            self.fault_name = fault.name().to_string();
         }
         let _ = self
             .tx
@@ -536,12 +544,20 @@ impl Runner {
     ) -> Report {
         let now = now_ms();
         let fault_at = self.fault_at;
+        let new_master = self
+            .d
+            .master_of(&self.group)
+            .filter(|m| Some(m) != self.old_master.as_ref());
+        let span = fault_at.map(|f| report::fault_span(&self.d, &self.group, f));
         let probe = self
             .d
             .probe
             .as_ref()
             .filter(|_| opts.scenario.probe)
-            .map(|p| ProbeSummary::new(p, fault_at, now));
+            .map(|p| {
+                let masters = (self.old_master.as_ref(), new_master.as_ref());
+                ProbeSummary::new(p, span, masters, &self.fault_name, now)
+            });
         let failover_ms = fault_at.and_then(|f| report::failover_ms(&self.d, &self.group, f));
         let checks = report::checks(
             &opts.scenario.expect,
@@ -549,10 +565,6 @@ impl Runner {
             probe.as_ref(),
             agreement,
         );
-        let new_master = self
-            .d
-            .master_of(&self.group)
-            .filter(|m| Some(m) != self.old_master.as_ref());
         Report {
             scenario: opts.scenario.name.clone(),
             group: self.group.clone(),

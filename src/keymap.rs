@@ -13,6 +13,7 @@ pub enum Action {
     NextProblem,
     TogglePause,
     ToggleStop,
+    TogglePartition,
     Failover,
     Freeze,
     Filter,
@@ -38,7 +39,11 @@ impl Action {
     pub fn acts(self) -> bool {
         matches!(
             self,
-            Action::TogglePause | Action::ToggleStop | Action::Failover | Action::ToggleProbe
+            Action::TogglePause
+                | Action::ToggleStop
+                | Action::TogglePartition
+                | Action::Failover
+                | Action::ToggleProbe
         )
     }
 }
@@ -85,6 +90,13 @@ pub const KEYMAP: &[Binding] = &[
         help: "stop / start the selected one's container (y confirms)",
         hint: Some("s stop"),
         matches: |k| code(k, KeyCode::Char('s')),
+    },
+    Binding {
+        action: Action::TogglePartition,
+        keys: "n",
+        help: "partition / heal the selected node (Docker lab; y confirms)",
+        hint: Some("n partition"),
+        matches: |k| code(k, KeyCode::Char('n')),
     },
     Binding {
         action: Action::Failover,

@@ -352,6 +352,85 @@ fn s_stops_and_starts_after_confirmation() {
 }
 
 #[test]
+fn n_partitions_and_heals_after_confirmation_and_both_faults_are_undone_on_quit() {
+    let mut app = app();
+    let master = addr("127.0.0.1:16379");
+    assert!(key(&mut app, KeyCode::Char('n')).is_empty(), "asks first");
+    assert!(
+        app.status
+            .as_ref()
+            .unwrap()
+            .text
+            .starts_with("partition 127.0.0.1:16379?")
+    );
+    assert!(
+        key(&mut app, KeyCode::Char('x')).is_empty(),
+        "any other key cancels"
+    );
+    key(&mut app, KeyCode::Char('n'));
+    assert_eq!(
+        key(&mut app, KeyCode::Char('y')),
+        vec![Command::Control {
+            action: ControlAction::Partition,
+            addr: master.clone()
+        }]
+    );
+    done(
+        &mut app,
+        Command::Control {
+            action: ControlAction::Partition,
+            addr: master.clone(),
+        },
+        Ok("partitioned it".into()),
+    );
+    let fault = app.live.log.entries().last().unwrap();
+    assert_eq!(fault.event, "fault", "a partition is a fault");
+    assert!(app.selected_is_partitioned());
+    // Paused as well: quitting must undo both, not only the last.
+    key(&mut app, KeyCode::Char('p'));
+    done(
+        &mut app,
+        Command::Control {
+            action: ControlAction::Pause,
+            addr: master.clone(),
+        },
+        Ok("paused it".into()),
+    );
+    let mut undo: Vec<ControlAction> = app
+        .still_changed()
+        .into_iter()
+        .filter_map(|(_, d)| d.undo())
+        .collect();
+    undo.sort();
+    assert_eq!(undo, vec![ControlAction::Unpause, ControlAction::Heal]);
+    key(&mut app, KeyCode::Char('n'));
+    assert_eq!(
+        key(&mut app, KeyCode::Char('y')),
+        vec![Command::Control {
+            action: ControlAction::Heal,
+            addr: master.clone()
+        }]
+    );
+    done(
+        &mut app,
+        Command::Control {
+            action: ControlAction::Heal,
+            addr: master.clone(),
+        },
+        Ok("healed it".into()),
+    );
+    assert_eq!(
+        app.live.log.entries().last().unwrap().event,
+        "fault-cleared"
+    );
+    assert_eq!(
+        app.still_changed(),
+        vec![(master, ControlAction::Pause)],
+        "the heal takes back the partition only"
+    );
+}
+
+#[test]
 fn the_selection_stays_on_the_paused_node_after_the_failover() {
     let mut app = app();
     let old = addr("127.0.0.1:16379");
@@ -447,6 +526,7 @@ fn w_starts_stops_and_closes_the_write_probe() {
                 run_id: "r".into(),
                 group: "mymaster".into(),
                 rate: 100,
+                follow: Default::default(),
             },
         },
     );

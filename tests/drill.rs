@@ -322,6 +322,15 @@ fn states_judged_on_captured_deployments() {
     let now = FREEZE + 10_000;
     let changed = State::MasterChanged.holds(&promoted, "mymaster", Some(&old), now);
     assert_eq!(changed, Ok("master is now 127.0.0.1:16380".into()));
+    assert_eq!(
+        State::MasterUnchanged.holds(&steady, "mymaster", Some(&old), FREEZE),
+        Ok("master is still 127.0.0.1:16379".into()),
+        "no failover (a quorum lost)"
+    );
+    assert_eq!(
+        State::MasterUnchanged.holds(&promoted, "mymaster", Some(&old), now),
+        Err("failed over: master is now 127.0.0.1:16380".into())
+    );
     let rejoined = State::OldMasterReplica.holds(&promoted, "mymaster", Some(&old), now);
     assert!(
         rejoined.is_err(),

@@ -308,3 +308,91 @@ fn details_log_focus_and_the_cluster_page_at_80x24() {
     nothing_critical_cut(&s, 80, 24);
     insta::assert_snapshot!("event_details_80x24", s);
 }
+
+#[test]
+fn the_probe_panel_says_who_acknowledged_the_lost_writes_and_what_was_refused() {
+    use sentui::app::ProbePanel;
+    use sentui_model::action::{Action, Command};
+    use sentui_model::input::Input;
+    use sentui_model::probe::{ErrorKind, Follow, ProbeEvent, WriteError};
+    use sentui_model::state::Update;
+    let mut app = app_for(scenario::steady(FREEZE - 2000), FREEZE - 1000);
+    let master = addr("127.0.0.1:16379");
+    let probe = |app: &mut App, at: u64, event: ProbeEvent| {
+        app.step(Input::update(at, Update::Probe { at, event }));
+    };
+    let start = FREEZE - 900;
+    probe(
+        &mut app,
+        start,
+        ProbeEvent::Started {
+            run_id: "r".into(),
+            group: "mymaster".into(),
+            rate: 100,
+            follow: Follow::Stay,
+        },
+    );
+    for n in 0..10 {
+        let error = (n == 9).then(|| WriteError {
+            kind: ErrorKind::NoReplicas,
+            message: "NOREPLICAS Not enough good replicas to write.".into(),
+        });
+        probe(
+            &mut app,
+            start + 10 + n * 10,
+            ProbeEvent::Write {
+                n,
+                master: Some(master.clone()),
+                error,
+            },
+        );
+        if n == 4 {
+            // The partition took effect between writes 4 and 5.
+            let at = start + 55;
+            let command = Command::Control {
+                action: Action::Partition,
+                addr: master.clone(),
+            };
+            app.step(Input::done(
+                at,
+                at - 5,
+                command,
+                Ok("partitioned it".into()),
+            ));
+        }
+    }
+    probe(
+        &mut app,
+        start + 200,
+        ProbeEvent::ReadBack {
+            master: master.clone(),
+            checked: 9,
+            lost: 4,
+            sample: vec![5, 6, 7, 8],
+            lost_ranges: vec![(5, 8)],
+        },
+    );
+    app.probe = ProbePanel::Stopped;
+    let s = screen(&app, 160, 48);
+    assert!(
+        s.contains("4 acknowledged writes lost, all acknowledged by OLD 127.0.0.1:16379 during the fault (+0.005 s .. +0.035 s)"),
+        "{s}"
+    );
+    // Without losses, the refusals take that line.
+    probe(
+        &mut app,
+        start + 300,
+        ProbeEvent::ReadBack {
+            master: master.clone(),
+            checked: 9,
+            lost: 0,
+            sample: vec![],
+            lost_ranges: vec![],
+        },
+    );
+    let s = screen(&app, 160, 48);
+    assert!(
+        s.contains("refused noreplicas 1 (not acknowledged, not lost)"),
+        "{s}"
+    );
+}

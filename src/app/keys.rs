@@ -193,6 +193,7 @@ impl App {
                 }
             }
             Action::ToggleStop => self.toggle_stop(),
+            Action::TogglePartition => self.toggle_partition(),
             Action::Screenshot => return vec![Command::Screenshot],
             Action::ToggleProbe => return self.toggle_probe(),
         }
@@ -251,6 +252,32 @@ impl App {
         };
         self.set_status(
             format!("{verb} {addr}? y to confirm, any other key cancels"),
+            false,
+        );
+        self.confirm = Some(Pending::Control(action, addr));
+    }
+
+    /// Partition or heal the selected node, after a `y` (like a stop: it breaks the group).
+    fn toggle_partition(&mut self) {
+        if self.read_only {
+            self.set_status("read-only: control actions are disabled", true);
+            return;
+        }
+        let Some(addr) = self.selected_addr() else {
+            self.set_status("nothing selected", true);
+            return;
+        };
+        self.selected = Some(addr.clone());
+        let action = if self.selected_is_partitioned() {
+            ControlAction::Heal
+        } else {
+            ControlAction::Partition
+        };
+        self.set_status(
+            format!(
+                "{} {addr}? y to confirm, any other key cancels",
+                action.name()
+            ),
             false,
         );
         self.confirm = Some(Pending::Control(action, addr));

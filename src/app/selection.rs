@@ -62,7 +62,7 @@ impl App {
             return false;
         };
         let (process, container) = self.behind(&a);
-        self.changed_by_us.get(&a) == Some(&ControlAction::Pause)
+        self.done_by_us(&a, ControlAction::Pause)
             || process.is_some_and(|p| p.paused)
             || container.is_some_and(|c| c.state == ContainerState::Paused)
     }
@@ -72,14 +72,31 @@ impl App {
         let Some(a) = self.selected_addr() else {
             return false;
         };
-        self.changed_by_us.get(&a) == Some(&ControlAction::Stop)
+        self.done_by_us(&a, ControlAction::Stop)
             || self.behind(&a).1.is_some_and(|c| c.state.is_stopped())
     }
 
-    /// What sentui paused or stopped and is still so (as far as sentui can tell): undone on quit.
+    fn done_by_us(&self, a: &Addr, action: ControlAction) -> bool {
+        self.changed_by_us
+            .get(a)
+            .is_some_and(|done| done.contains(&action))
+    }
+
+    /// Whether `n` on the selected endpoint would heal it (else it partitions).
+    pub fn selected_is_partitioned(&self) -> bool {
+        let Some(a) = self.selected_addr() else {
+            return false;
+        };
+        self.done_by_us(&a, ControlAction::Partition)
+            || self.behind(&a).1.is_some_and(|c| c.partitioned)
+    }
+
+    /// What sentui paused, stopped or partitioned and is still so (as far as sentui can tell):
+    /// undone on quit.
     pub fn still_changed(&self) -> Vec<(Addr, ControlAction)> {
         self.changed_by_us
             .iter()
+            .flat_map(|(a, done)| done.iter().map(move |d| (a, d)))
             .filter(|(a, done)| match (done, self.behind(a)) {
                 (_, (None, None)) => true,
                 (ControlAction::Pause, (Some(p), _)) => p.paused,
@@ -87,6 +104,7 @@ impl App {
                 (ControlAction::Stop, (_, Some(c))) => {
                     !matches!(c.state, ContainerState::Running | ContainerState::Paused)
                 }
+                (ControlAction::Partition, (_, Some(c))) => c.partitioned,
                 _ => true,
             })
             .map(|(a, d)| (a.clone(), *d))

@@ -16,8 +16,11 @@ pub fn scenario(args: &DrillArgs) -> Result<Scenario, String> {
                 .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
             Scenario::parse(&text).map_err(|e| format!("{}: {e}", path.display()))?
         }
-        None => Scenario::builtin(args.fault.unwrap_or(Action::Pause)),
+        None => Scenario::builtin(args.fault.unwrap_or(Action::Pause), args.hold),
     };
+    if let Some(f) = args.probe_follow {
+        s.follow = Some(f.into());
+    }
     if args.no_probe {
         s.probe = false;
     }
@@ -49,11 +52,13 @@ pub async fn run(conn: Connection, args: &DrillArgs, group: Option<String>) -> u
         ));
     }
     let rate = scenario.rate.unwrap_or(DEFAULT_RATE);
+    let follow = scenario.follow.unwrap_or_default();
     let opts = DrillOptions {
         scenario,
         group,
         timeout: Duration::from_secs_f64(args.timeout_secs.clamp(0.001, 86_400.0)),
         rate,
+        follow,
     };
     let report = drill::run(conn, opts).await;
     let text = match args.report {

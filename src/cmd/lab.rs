@@ -91,7 +91,8 @@ pub async fn up(opts: &LabOptions) -> Result<(Lab, bool), String> {
             compose::Presence::Absent => true,
         };
         let server = opts.server.unwrap_or_default();
-        compose::up(project, server, &mut |line| outln!("{line}")).await?;
+        let settings = opts.loss_settings();
+        compose::up(project, server, &settings, &mut |line| outln!("{line}")).await?;
         outln!("Docker lab up: compose project {project}; the sentinels agree.");
         outln!(
             "connect with:\n  {} --compose-project {project}",
@@ -101,7 +102,8 @@ pub async fn up(opts: &LabOptions) -> Result<(Lab, bool), String> {
     }
     let dir = opts.dir.clone().unwrap_or_else(local::default_dir);
     let server = local::server_binary(opts.server_bin.as_deref()).await?;
-    let (state, started) = local::up(&dir, server, opts.replicas, opts.groups).await?;
+    let settings = opts.loss_settings();
+    let (state, started) = local::up(&dir, server, opts.replicas, opts.groups, &settings).await?;
     if let Some(s) = &state.server {
         outln!("server: {} ({})", s.server, s.path.display());
     }

@@ -170,6 +170,7 @@ fn node_row(out: &mut String, label: &str, n: &NodeView) {
     let role = n.role.map(|r| format!("{r:?}").to_lowercase());
     let state = match n.unresponsive_ms {
         Some(ms) => format!("unresponsive {ms}ms"),
+        None if n.partitioned => "partitioned".into(),
         None => n.reach.to_string(),
     };
     let lag = match (n.lag_bytes, n.lag_secs) {
@@ -206,6 +207,7 @@ fn with_behind(
     process: Option<&str>,
 ) -> String {
     match (container, process) {
+        (Some(c), _) if c.partitioned => format!("{text}  [{} {} partitioned]", c.name, c.state),
         (Some(c), _) => format!("{text}  [{} {}]", c.name, c.state),
         (None, Some(p)) => format!("{text}  [{p}]"),
         (None, None) => text,
@@ -233,6 +235,19 @@ fn write_group(out: &mut String, g: &GroupView) {
             ""
         }
     );
+    // The settings that bound what a failover loses, as the nodes and sentinels report them.
+    let mut settings = Vec::new();
+    if let Some(m) = g.master.as_ref().and_then(|m| m.min_replicas) {
+        settings.push(format!("master: {m}"));
+    }
+    match g.master_reboot_down_after_ms {
+        Some(0) => settings.push("master-reboot-down-after-period 0 (off)".into()),
+        Some(ms) => settings.push(format!("master-reboot-down-after-period {ms}ms")),
+        None => {}
+    }
+    if !settings.is_empty() {
+        let _ = writeln!(out, "  settings {}", settings.join("; "));
+    }
     let _ = writeln!(
         out,
         "  {:<8} {:<22} {:<8} {:<18} {:>12} {:>10} {:<5} {:<13} FLAGS",

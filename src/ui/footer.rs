@@ -51,7 +51,7 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
 }
 
 /// The footer's hints, most useful first (those that do not fit are left out from the end).
-const FOOTER_ORDER: [Action; 10] = [
+const FOOTER_ORDER: [Action; 11] = [
     Action::Down,
     Action::TogglePause,
     Action::FocusLog,
@@ -59,6 +59,7 @@ const FOOTER_ORDER: [Action; 10] = [
     Action::Page,
     Action::Failover,
     Action::ToggleStop,
+    Action::TogglePartition,
     Action::NextGroup,
     Action::Filter,
     Action::Freeze,
@@ -102,7 +103,7 @@ fn hints(ctx: &Ctx, width: u16) -> Vec<String> {
         let Some(hint) = b.hint else { continue };
         let acts = matches!(
             b.action,
-            Action::TogglePause | Action::ToggleStop | Action::Failover
+            Action::TogglePause | Action::ToggleStop | Action::TogglePartition | Action::Failover
         );
         if acts && (app.read_only || app.replay) {
             continue;
@@ -121,6 +122,8 @@ fn hints(ctx: &Ctx, width: u16) -> Vec<String> {
             }
             Action::ToggleStop if !app.containers => continue,
             Action::ToggleStop if app.selected_is_stopped() => "s start".to_string(),
+            Action::TogglePartition if !app.containers => continue,
+            Action::TogglePartition if app.selected_is_partitioned() => "n heal".to_string(),
             _ => hint.to_string(),
         });
     }

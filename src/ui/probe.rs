@@ -1,6 +1,7 @@
 //! The write probe panel (`w`): what a Sentinel-aware application writing at a steady rate
 //! sees: acknowledged and failed writes, the current master, the unavailability window, lost
-//! writes once read back, the last error.
+//! writes once read back (who acknowledged them and when, around the fault sentui injected),
+//! writes refused by reason, the last error.
 
 use super::Ctx;
 use super::fmt::{duration, fit};
@@ -9,6 +10,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
+use sentui_model::drill::report;
 use sentui_model::probe::ReadBack;
 
 /// Rows the panel wants, borders included.
@@ -83,7 +85,32 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
                 ));
             }
             lines.push(Line::from(window));
-            if let Some((at, e)) = &p.last_error {
+            let refused: Vec<String> = p
+                .refusals()
+                .iter()
+                .map(|(k, n)| format!("{} {n}", k.word()))
+                .collect();
+            let shown = app.shown();
+            // The loss sentence counts from the first fault after the probe started.
+            let span = report::first_fault(shown, p.started_at);
+            let old = span.as_ref().and_then(|(_, a)| a.clone());
+            let new = shown
+                .master_of(&p.group)
+                .filter(|m| Some(m) != old.as_ref());
+            let span = span.map(|(at, _)| report::fault_span(shown, &p.group, at));
+            let loss = report::loss_text(p, span, (old.as_ref(), new.as_ref()), "fault")
+                .filter(|_| p.lost().is_some_and(|n| n > 0));
+            if let Some(text) = loss {
+                lines.push(Line::from(Span::styled(text, t.bad())));
+            } else if !refused.is_empty() {
+                lines.push(Line::from(Span::styled(
+                    format!(
+                        "refused {} (not acknowledged, not lost)",
+                        refused.join(", ")
+                    ),
+                    t.warn(),
+                )));
+            } else if let Some((at, e)) = &p.last_error {
                 lines.push(Line::from(Span::styled(
                     format!("last error {} ago: {e}", duration(now.saturating_sub(*at))),
                     t.dim(),

@@ -23,6 +23,11 @@ pub fn node_state(n: &NodeView, promoted: bool, t: Theme) -> (String, Style) {
             .unwrap_or_default();
         return (format!("PAUSED{extra}"), t.warn());
     }
+    // Before reachability: sentui reaches a partitioned node through its published port, the
+    // sentinels do not.
+    if n.partitioned {
+        return ("PARTITIONED".into(), t.warn());
+    }
     if let Some(ms) = n.unresponsive_ms {
         return (format!("unresponsive {}", duration(ms)), t.warn());
     }

@@ -1,9 +1,10 @@
-//! Control actions: pause, resume, stop, start, restart the node behind an address. Containers
-//! of the selected compose project go through the Docker API; other nodes on this machine are
-//! frozen with SIGSTOP/SIGCONT. Every action reports what it touched, so callers can log it and
+//! Control actions: pause, resume, stop, start, restart, partition and heal the node behind an
+//! address. Containers of the selected compose project go through the Docker API (a partition
+//! through its networks); other nodes on this machine are frozen with SIGSTOP/SIGCONT. Every action reports what it touched, so callers can log it and
 //! undo it.
 
 pub mod failover;
+pub mod restart;
 
 use crate::docker::{DockerError, DockerScope};
 use crate::link::SharedMap;
@@ -61,8 +62,14 @@ pub enum ControlError {
         "{0} needs a container (Docker lab, --compose-project); a local process can be paused and resumed"
     )]
     NeedsContainer(&'static str),
+    #[error(
+        "{0} needs the Docker lab's networks (--compose-project): local processes share this machine's network with every other node and sentinel, so nothing can cut one off while clients still reach it"
+    )]
+    NeedsNetworks(&'static str),
     #[error("control task failed: {0}")]
     Task(String),
+    #[error("restarting empty: {0}")]
+    Restart(String),
 }
 
 /// Said once, where it is shown.
@@ -113,17 +120,26 @@ impl Controller {
         if let Some(scope) = &self.docker
             && let Some(c) = scope.find(Some(addr), Some(&addr.host)).await?
         {
-            // Said with the container's name, not Docker's id.
-            scope.engine.act(&c.id, action).await.map_err(|e| match e {
-                DockerError::NotPaused(_) => DockerError::NotPaused(c.name.clone()),
-                DockerError::AlreadyPaused(_) => DockerError::AlreadyPaused(c.name.clone()),
-                other => other,
-            })?;
+            // A restart-empty took effect when the node went down, not when it came back.
+            let mut at = None;
+            if matches!(action, Action::Partition | Action::Heal) {
+                let cut = action == Action::Partition;
+                scope.engine.partition(&c, &scope.project, cut).await?;
+            } else if action == Action::RestartEmpty {
+                at = Some(scope.engine.restart_empty(&c).await?);
+            } else {
+                // Said with the container's name, not Docker's id.
+                scope.engine.act(&c.id, action).await.map_err(|e| match e {
+                    DockerError::NotPaused(_) => DockerError::NotPaused(c.name.clone()),
+                    DockerError::AlreadyPaused(_) => DockerError::AlreadyPaused(c.name.clone()),
+                    other => other,
+                })?;
+            }
             return Ok(Effect {
                 action,
                 addr: addr.clone(),
                 target: format!("container {}", c.name),
-                at: now_ms(),
+                at: at.unwrap_or_else(now_ms),
             });
         }
         // Scoped to a project: what is not its container is not ours, even if it runs here.
@@ -165,9 +181,23 @@ fn local(
     map: &SharedMap,
     server_names: &[String],
 ) -> Result<Effect, ControlError> {
+    if action == Action::RestartEmpty {
+        let reach = map.reachable(addr);
+        if !reach.is_loopback() {
+            return Err(ControlError::NotLocal {
+                addr: addr.clone(),
+                reach,
+            });
+        }
+        return restart::local(addr, reach.port, server_names);
+    }
     let sig = match action {
         Action::Pause => libc::SIGSTOP,
         Action::Unpause => libc::SIGCONT,
+        Action::Partition | Action::Heal => {
+            return Err(ControlError::NeedsNetworks(action.verb_present()));
+        }
+        Action::RestartEmpty => unreachable!("restarted above"),
         other => return Err(ControlError::NeedsContainer(other.verb_present())),
     };
     let reach = map.reachable(addr);

@@ -4,6 +4,7 @@
 //! The host never sends traffic to container IPs: they only appear as keys of the map.
 
 use bollard::Docker;
+use bollard::models::{EndpointSettings, NetworkConnectRequest, NetworkDisconnectRequest};
 use bollard::query_parameters::{
     EventsOptionsBuilder, ListContainersOptionsBuilder, RestartContainerOptions,
     StartContainerOptions, StopContainerOptions,
@@ -21,6 +22,16 @@ pub const CONFIG_FILES_LABEL: &str = "com.docker.compose.project.config_files";
 pub const REDIS_PORT: u16 = 6379;
 pub const SENTINEL_PORT: u16 = 26379;
 const CALL_TIMEOUT: Duration = Duration::from_secs(10);
+/// The compose lab's network where nodes and sentinels talk (compose/docker-compose.yml); a
+/// partition takes a node off it.
+pub const LAB_NETWORK: &str = "lab";
+/// Each node's own network, which carries its published port (it sorts before `lab`).
+pub const EDGE_NETWORK_PREFIX: &str = "edge-";
+
+/// The name Compose (v1 and v2 alike) gives a project's network.
+pub fn project_network(project: &str, network: &str) -> String {
+    format!("{project}_{network}")
+}
 
 /// A container of a compose project, as listed.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -37,6 +48,10 @@ pub struct ComposeContainer {
     pub published: BTreeMap<u16, u16>,
     /// The container's addresses on its networks (map keys only; never contacted).
     pub ips: Vec<String>,
+    /// The networks it is attached to, by name.
+    pub networks: Vec<String>,
+    /// Cut off from the lab's network while it keeps its own edge network: partitioned.
+    pub partitioned: bool,
     /// The compose file(s) it was created from (compose's own label), which tells a lab
     /// sentui started from a project someone else runs.
     pub config_files: String,
@@ -53,7 +68,15 @@ impl ComposeContainer {
             name: self.name.clone(),
             service: self.service.clone(),
             state: self.state.clone(),
+            partitioned: self.partitioned,
         }
+    }
+
+    /// Whether it has an edge network of its own, which keeps its published port when it
+    /// leaves the lab's network (sentinels, and labs from before partitions, have none).
+    pub fn partitionable(&self, project: &str) -> bool {
+        let edge = project_network(project, EDGE_NETWORK_PREFIX);
+        self.networks.iter().any(|n| n.starts_with(&edge))
     }
 
     /// The port the lab's processes listen on inside the container.
@@ -126,6 +149,12 @@ pub enum DockerError {
     Refused { what: String, reason: String },
     #[error("a failover is asked of the sentinels, not of a container")]
     NotAContainerAction,
+    #[error("a partition changes the container's networks: internal error, use Engine::partition")]
+    NetworkAction,
+    #[error(
+        "{0} has no network of its own for its published port, so leaving the lab's network would cut the host off too; only the lab's Redis nodes can be partitioned (a lab started by an older sentui: `sentui lab down`, then `lab up`)"
+    )]
+    NotPartitionable(String),
     #[error("container {0} is not paused")]
     NotPaused(String),
     #[error("container {0} is already paused")]
@@ -250,20 +279,25 @@ impl Engine {
                     .filter(|p| p.ip.as_deref() == Some("127.0.0.1"))
                     .filter_map(|p| p.public_port.map(|pp| (p.private_port, pp)))
                     .collect();
-                let ips = c
+                let nets = c
                     .network_settings
                     .and_then(|n| n.networks)
-                    .map(|n| {
-                        n.into_values()
-                            .filter_map(|e| e.ip_address)
-                            .filter(|ip| !ip.is_empty())
-                            .collect()
-                    })
                     .unwrap_or_default();
+                let networks: Vec<String> = nets.keys().cloned().collect();
+                let ips = nets
+                    .into_values()
+                    .filter_map(|e| e.ip_address)
+                    .filter(|ip| !ip.is_empty())
+                    .collect();
                 let status = c.status.unwrap_or_default();
                 let state =
                     ContainerState::parse(&c.state.map(|s| s.to_string()).unwrap_or_default());
+                let edge = project_network(project, EDGE_NETWORK_PREFIX);
+                let partitioned = networks.iter().any(|n| n.starts_with(&edge))
+                    && !networks.contains(&project_network(project, LAB_NETWORK));
                 ComposeContainer {
+                    networks,
+                    partitioned,
                     healthy: status.contains("(healthy)")
                         || (state == ContainerState::Running && !status.contains("health")),
                     status,
@@ -295,6 +329,8 @@ impl Engine {
         let what = format!("{} container {}", action.verb_present(), short_id(id));
         match action {
             Action::Failover => Err(DockerError::NotAContainerAction),
+            Action::Partition | Action::Heal => Err(DockerError::NetworkAction),
+            Action::RestartEmpty => Err(DockerError::NetworkAction),
             Action::Pause => {
                 // runc's freezer gives up when a process is caught in the kernel ("unable to
                 // freeze"), which a loaded machine sees now and then: one more try.
@@ -344,6 +380,150 @@ impl Engine {
                 .await
             }
         }
+    }
+
+    /// Partitions (`cut`) or heals a node of `project`: takes its container off the lab's
+    /// network, or connects it again under its service name (the alias the others resolve).
+    /// Its own edge network keeps its published port either way.
+    pub async fn partition(
+        &self,
+        c: &ComposeContainer,
+        project: &str,
+        cut: bool,
+    ) -> Result<(), DockerError> {
+        if !c.partitionable(project) {
+            return Err(DockerError::NotPartitionable(c.name.clone()));
+        }
+        let network = project_network(project, LAB_NETWORK);
+        if cut {
+            let what = format!("disconnecting {} from {network}", c.name);
+            let req = NetworkDisconnectRequest {
+                container: c.id.clone(),
+                force: Some(false),
+            };
+            bounded(&what, self.docker.disconnect_network(&network, req)).await
+        } else {
+            let what = format!("connecting {} to {network}", c.name);
+            let req = NetworkConnectRequest {
+                container: c.id.clone(),
+                endpoint_config: Some(EndpointSettings {
+                    aliases: Some(vec![c.service.clone()]),
+                    ..EndpointSettings::default()
+                }),
+            };
+            bounded(&what, self.docker.connect_network(&network, req)).await
+        }
+    }
+
+    /// Restarts a node's container with its data emptied, as a server without persistence
+    /// that crashed: its data directory (`/data`, a volume) emptied from inside, the container
+    /// killed (SIGKILL: no save on the way out) and started again. Returns when it was killed
+    /// (unix ms): when the fault took effect.
+    pub async fn restart_empty(&self, c: &ComposeContainer) -> Result<u64, DockerError> {
+        use bollard::exec::{CreateExecOptions, StartExecOptions};
+        if c.is_sentinel() {
+            return Err(DockerError::Refused {
+                what: format!("restarting {} empty", c.name),
+                reason: "a sentinel keeps its state in its config file; restart-empty is for Redis nodes".into(),
+            });
+        }
+        let what = format!("emptying /data of {}", c.name);
+        let exec = bounded(
+            &what,
+            self.docker.create_exec(
+                &c.id,
+                CreateExecOptions::<String> {
+                    cmd: Some(vec![
+                        "sh".into(),
+                        "-c".into(),
+                        "rm -rf /data/dump.rdb /data/appendonlydir /data/appendonly.aof".into(),
+                    ]),
+                    ..Default::default()
+                },
+            ),
+        )
+        .await?;
+        let opts = StartExecOptions {
+            detach: true,
+            ..Default::default()
+        };
+        bounded(&what, self.docker.start_exec(&exec.id, Some(opts))).await?;
+        // Detached: done when the engine says the command has exited.
+        let deadline = tokio::time::Instant::now() + CALL_TIMEOUT;
+        loop {
+            let i = bounded(&what, self.docker.inspect_exec(&exec.id)).await?;
+            if i.running != Some(true) {
+                if i.exit_code.unwrap_or(0) != 0 {
+                    return Err(DockerError::Refused {
+                        what,
+                        reason: format!("rm exited with {:?}", i.exit_code),
+                    });
+                }
+                break;
+            }
+            if tokio::time::Instant::now() >= deadline {
+                return Err(DockerError::Timeout {
+                    what,
+                    secs: CALL_TIMEOUT.as_secs(),
+                });
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        let what = format!("killing {}", c.name);
+        let kill = bollard::query_parameters::KillContainerOptionsBuilder::default()
+            .signal("KILL")
+            .build();
+        // SIGKILL takes effect at once; the engine answers once the container is gone.
+        let killed = crate::link::now_ms();
+        bounded(&what, self.docker.kill_container(&c.id, Some(kill))).await?;
+        let what = format!("starting {}", c.name);
+        bounded(
+            &what,
+            self.docker
+                .start_container(&c.id, None::<StartContainerOptions>),
+        )
+        .await?;
+        Ok(killed)
+    }
+
+    /// Containers joining and leaving the project's lab network since `since_secs`:
+    /// (`connect` or `disconnect`, container id, unix ms). Network events carry no compose
+    /// labels, so they are asked for by the network's name.
+    pub fn network_events(
+        &self,
+        project: &str,
+        since_secs: u64,
+    ) -> impl Stream<Item = Result<(String, String, u64), DockerError>> + use<> {
+        let mut filters = HashMap::new();
+        filters.insert("type".to_string(), vec!["network".to_string()]);
+        filters.insert(
+            "network".to_string(),
+            vec![project_network(project, LAB_NETWORK)],
+        );
+        let opts = EventsOptionsBuilder::default()
+            .filters(&filters)
+            .since(&since_secs.to_string())
+            .build();
+        self.docker.events(Some(opts)).map(|r| {
+            r.map_err(|e| DockerError::from_bollard("reading network events", &e))
+                .map(|ev| {
+                    let ms = ev
+                        .time_nano
+                        .map(|n| (n / 1_000_000) as u64)
+                        .or(ev.time.map(|s| s as u64 * 1000))
+                        .unwrap_or(0);
+                    let container = ev
+                        .actor
+                        .and_then(|a| a.attributes)
+                        .and_then(|a| a.get("container").cloned())
+                        .unwrap_or_default();
+                    (
+                        format!("network-{}", ev.action.unwrap_or_default()),
+                        container,
+                        ms,
+                    )
+                })
+        })
     }
 
     /// Container events of one project since `since_secs` (unix seconds; events already past
@@ -398,6 +578,8 @@ pub fn event_name(action: &str) -> Option<OwnEvent> {
         "oom" => OwnEvent::ContainerOom,
         "health_status: healthy" => OwnEvent::ContainerHealthy,
         "health_status: unhealthy" => OwnEvent::ContainerUnhealthy,
+        "network-disconnect" => OwnEvent::NetworkDisconnect,
+        "network-connect" => OwnEvent::NetworkConnect,
         _ => return None,
     })
 }
@@ -416,6 +598,8 @@ mod tests {
             healthy: true,
             published: [(inner, host)].into_iter().collect(),
             ips: vec![ip.into()],
+            networks: vec!["lab_lab".into(), format!("lab_edge-{service}")],
+            partitioned: false,
             config_files: String::new(),
         }
     }
@@ -459,6 +643,20 @@ mod tests {
     fn event_names() {
         assert_eq!(event_name("pause"), Some(OwnEvent::ContainerPause));
         assert_eq!(event_name("exec_start: sh"), None);
+        assert_eq!(
+            event_name("network-disconnect"),
+            Some(OwnEvent::NetworkDisconnect)
+        );
+    }
+
+    #[test]
+    fn only_containers_with_an_edge_network_can_be_partitioned() {
+        let node = c("redis-master", 6379, 49153, "172.18.0.2");
+        assert!(node.partitionable("lab"));
+        assert!(!node.partitionable("other"), "another project's networks");
+        let mut sentinel = c("sentinel-1", 26379, 49160, "172.18.0.5");
+        sentinel.networks = vec!["lab_lab".into()];
+        assert!(!sentinel.partitionable("lab"));
     }
 }
 

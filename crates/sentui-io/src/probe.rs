@@ -2,7 +2,8 @@
 //! sentinels for the master (`SENTINEL get-master-addr-by-name`), checks the node's `ROLE`,
 //! writes `SET sentui:probe:<run-id>:<n> <n> EX 3600` at a steady rate (one write in flight,
 //! each bounded by the response timeout), asks again after any error, and follows
-//! `+switch-master` at once (it subscribes on every sentinel). When stopped it reads the
+//! `+switch-master` at once (it subscribes on every sentinel), or, told to stay, keeps its
+//! master until a write fails (what pooled clients do). When stopped it reads the
 //! acknowledged keys back from the current master (MGET in batches) to count lost writes, then
 //! deletes its keys. Every step is reported as an owned, timestamped [`Update::Probe`].
 
@@ -11,7 +12,8 @@ use futures_util::StreamExt;
 use redis::RedisError;
 use redis::aio::MultiplexedConnection;
 use sentui_model::input::Input;
-use sentui_model::probe::{ErrorKind, ProbeEvent, WriteError, missing};
+use sentui_model::probe::loss::lost_ranges;
+use sentui_model::probe::{ErrorKind, Follow, ProbeEvent, WriteError, missing};
 use sentui_model::{Addr, Update};
 use std::time::Duration;
 use tokio::sync::{mpsc, watch};
@@ -28,6 +30,8 @@ pub struct ProbeConfig {
     pub run_id: String,
     /// The probe stops by itself after this many acknowledged writes (bounds its memory).
     pub max_acked: usize,
+    /// Whether it moves at `+switch-master` or stays until a write fails.
+    pub follow: Follow,
 }
 
 pub const DEFAULT_RATE: u32 = 100;
@@ -51,7 +55,13 @@ impl ProbeConfig {
             rate: rate.clamp(1, MAX_RATE),
             run_id: run_id(),
             max_acked: 2_000_000,
+            follow: Follow::Sentinel,
         }
+    }
+
+    pub fn following(mut self, follow: Follow) -> Self {
+        self.follow = follow;
+        self
     }
 
     pub fn key(&self, n: u64) -> String {
@@ -111,14 +121,20 @@ async fn run(cfg: ProbeConfig, tx: mpsc::Sender<Input>, mut stop: watch::Receive
         run_id: cfg.run_id.clone(),
         group: cfg.group.clone(),
         rate: cfg.rate,
+        follow: cfg.follow,
     };
     if !send(&tx, started).await {
         return;
     }
     let (switch_tx, mut switch_rx) = mpsc::channel::<(Addr, Addr)>(16);
-    // Aborted when the probe ends.
+    // A probe that stays hears no +switch-master: it learns of the failover when a write
+    // fails. Aborted when the probe ends.
+    let listen = match cfg.follow {
+        Follow::Sentinel => cfg.sentinels.as_slice(),
+        Follow::Stay => &[],
+    };
     let _listeners = crate::collect::Tasks::of(
-        cfg.sentinels
+        listen
             .iter()
             .map(|s| {
                 tokio::spawn(switch_listener(
@@ -359,6 +375,10 @@ fn write_error(e: &RedisError) -> WriteError {
         ErrorKind::Refused
     } else if e.code() == Some("READONLY") {
         ErrorKind::Readonly
+    } else if e.code() == Some("NOREPLICAS") {
+        ErrorKind::NoReplicas
+    } else if e.code() == Some("MASTERDOWN") {
+        ErrorKind::MasterDown
     } else if e.is_io_error() || e.is_connection_dropped() || e.is_unrecoverable_error() {
         ErrorKind::Connection
     } else {
@@ -424,6 +444,7 @@ async fn read_back(cfg: &ProbeConfig, acked: &[u64], attempted: u64) -> ProbeEve
         }
     }
     let lost = missing(acked, &present);
+    let ranges = lost_ranges(acked, &present);
     // Clean-up is best effort: the keys expire anyway.
     let all: Vec<u64> = (0..attempted).collect();
     for chunk in all.chunks(BATCH) {
@@ -439,6 +460,7 @@ async fn read_back(cfg: &ProbeConfig, acked: &[u64], attempted: u64) -> ProbeEve
         checked: acked.len() as u64,
         lost: lost.len() as u64,
         sample: lost.into_iter().take(SAMPLE).collect(),
+        lost_ranges: ranges,
     }
 }
 

@@ -161,6 +161,11 @@ pub fn await_stopped(pid: i32, stopped: bool, limit: std::time::Duration) -> boo
     }
 }
 
+/// The process's working directory.
+pub fn cwd(pid: i32) -> Option<std::path::PathBuf> {
+    fs::read_link(format!("/proc/{pid}/cwd")).ok()
+}
+
 /// Waits (at most `limit`) until the process is gone or a zombie; false when it is not by then.
 pub fn await_gone(pid: i32, limit: std::time::Duration) -> bool {
     let deadline = std::time::Instant::now() + limit;

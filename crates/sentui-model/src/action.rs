@@ -4,7 +4,8 @@
 use crate::addr::Addr;
 use serde::{Deserialize, Serialize};
 
-/// What sentui can do: to a node or sentinel (pause ... restart), or to a group (failover).
+/// What sentui can do: to a node or sentinel (pause ... restart, partition, heal), or to a group
+/// (failover).
 /// The TUI's keys, `sentui ctl`, the drill's faults and scenario steps all name these.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -16,16 +17,27 @@ pub enum Action {
     Restart,
     /// `SENTINEL FAILOVER <group>`, asked of the sentinels.
     Failover,
+    /// Cut a node off from the sentinels and the other nodes while clients still reach it
+    /// (Docker labs: its container leaves the lab's network).
+    Partition,
+    /// Undo a partition: the node rejoins the lab's network under the same name.
+    Heal,
+    /// Restart a node with its data removed, as a server without persistence comes back:
+    /// empty, on the same address, usually before the sentinels' down-after-milliseconds.
+    RestartEmpty,
 }
 
 impl Action {
-    pub const ALL: [Action; 6] = [
+    pub const ALL: [Action; 9] = [
         Action::Pause,
         Action::Unpause,
         Action::Stop,
         Action::Start,
         Action::Restart,
         Action::Failover,
+        Action::Partition,
+        Action::Heal,
+        Action::RestartEmpty,
     ];
 
     /// The name on the command line and in scenario files.
@@ -37,6 +49,9 @@ impl Action {
             Action::Start => "start",
             Action::Restart => "restart",
             Action::Failover => "failover",
+            Action::Partition => "partition",
+            Action::Heal => "heal",
+            Action::RestartEmpty => "restart-empty",
         }
     }
 
@@ -48,6 +63,9 @@ impl Action {
             Action::Start => "started",
             Action::Restart => "restarted",
             Action::Failover => "failed over",
+            Action::Partition => "partitioned",
+            Action::Heal => "healed",
+            Action::RestartEmpty => "restarted empty",
         }
     }
 
@@ -59,6 +77,9 @@ impl Action {
             Action::Start => "starting",
             Action::Restart => "restarting",
             Action::Failover => "failing over",
+            Action::Partition => "partitioning",
+            Action::Heal => "healing",
+            Action::RestartEmpty => "restarting empty",
         }
     }
 
@@ -67,6 +88,7 @@ impl Action {
         match self {
             Action::Pause => Some(Action::Unpause),
             Action::Stop => Some(Action::Start),
+            Action::Partition => Some(Action::Heal),
             _ => None,
         }
     }
@@ -74,7 +96,14 @@ impl Action {
     /// Whether it breaks something (a fault): it starts the stopwatch and, outside a lab,
     /// asks for confirmation.
     pub fn is_fault(self) -> bool {
-        matches!(self, Action::Pause | Action::Stop | Action::Failover)
+        matches!(
+            self,
+            Action::Pause
+                | Action::Stop
+                | Action::Failover
+                | Action::Partition
+                | Action::RestartEmpty
+        )
     }
 
     /// Whether it can hurt a deployment that is not a lab (anything but resuming or starting
@@ -122,7 +151,8 @@ impl std::str::FromStr for Action {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "command", rename_all = "kebab-case")]
 pub enum Command {
-    /// Pause, resume, stop, start or restart a node (its container or local process).
+    /// Pause, resume, stop, start, restart, partition or heal a node (its container or local
+    /// process).
     Control { action: Action, addr: Addr },
     /// Save the screen as SVG.
     Screenshot,
@@ -164,9 +194,19 @@ mod tests {
     }
 
     #[test]
-    fn only_pause_and_stop_have_an_undo() {
+    fn only_pause_stop_and_partition_have_an_undo() {
         assert_eq!(Action::Pause.undo(), Some(Action::Unpause));
         assert_eq!(Action::Stop.undo(), Some(Action::Start));
+        assert_eq!(Action::Partition.undo(), Some(Action::Heal));
+        assert_eq!(Action::Heal.undo(), None);
+        assert!(Action::Partition.is_fault() && !Action::Heal.is_fault());
+        assert!(Action::RestartEmpty.is_fault(), "it starts the stopwatch");
+        assert_eq!(
+            Action::RestartEmpty.undo(),
+            None,
+            "its data does not come back"
+        );
+        assert_eq!("restart-empty".parse::<Action>(), Ok(Action::RestartEmpty));
         assert_eq!(Action::Failover.undo(), None);
         assert_eq!(Action::Restart.undo(), None);
     }

@@ -166,6 +166,7 @@ mod tests {
             num_other_sentinels: 2,
             down_after_ms: None,
             failover_timeout_ms: None,
+            master_reboot_down_after_ms: None,
             parallel_syncs: None,
             last_ok_ping_ms: None,
             failover_state: None,

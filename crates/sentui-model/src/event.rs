@@ -245,6 +245,7 @@ fn classify_own(e: OwnEvent) -> EventClass {
         | ContainerKill
         | ContainerOom
         | ContainerUnhealthy
+        | NetworkDisconnect
         | DockerEngineUnreachable
         | DockerEventsDown
         | FailoverAborted
@@ -260,6 +261,7 @@ fn classify_own(e: OwnEvent) -> EventClass {
         | ContainerStart
         | ContainerRestart
         | ContainerHealthy
+        | NetworkConnect
         | DockerEngineReachable
         | FaultCleared
         | FailoverComplete

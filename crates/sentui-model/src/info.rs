@@ -66,6 +66,51 @@ pub struct ReplicationInfo {
     /// under two addresses reports the same one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub run_id: Option<String>,
+    /// `min-replicas-to-write` and `min-replicas-max-lag` as the node's own config says
+    /// (CONFIG GET, asked with `server`; None when CONFIG is refused or renamed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_replicas: Option<MinReplicas>,
+}
+
+/// A node's `min-replicas-to-write` (0: off) and `min-replicas-max-lag` (seconds): the master
+/// refuses writes (NOREPLICAS) with fewer good replicas, which bounds what it can acknowledge
+/// while cut off from them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MinReplicas {
+    pub to_write: u32,
+    pub max_lag_secs: u32,
+}
+
+impl MinReplicas {
+    /// From the name/value pairs of `CONFIG GET min-replicas-*` (None: either one missing).
+    pub fn from_config<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Option<Self> {
+        let (mut to_write, mut lag) = (None, None);
+        for (k, v) in pairs {
+            match k {
+                "min-replicas-to-write" => to_write = v.trim().parse().ok(),
+                "min-replicas-max-lag" => lag = v.trim().parse().ok(),
+                _ => {}
+            }
+        }
+        Some(MinReplicas {
+            to_write: to_write?,
+            max_lag_secs: lag?,
+        })
+    }
+}
+
+impl std::fmt::Display for MinReplicas {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.to_write == 0 {
+            f.write_str("min-replicas-to-write 0 (off)")
+        } else {
+            write!(
+                f,
+                "min-replicas-to-write {} (max lag {}s)",
+                self.to_write, self.max_lag_secs
+            )
+        }
+    }
 }
 
 impl ReplicationInfo {
@@ -88,6 +133,7 @@ impl ReplicationInfo {
             replicas_waiting_psync: None,
             server: None,
             run_id: None,
+            min_replicas: None,
         };
         for (k, v) in fields(text) {
             match k {
@@ -303,5 +349,29 @@ mod tests {
         assert_eq!(i.replicas_waiting_psync, Some(1));
         let rdb: Vec<bool> = i.connected_replicas.iter().map(|c| c.rdb_channel).collect();
         assert_eq!(rdb, [true, false]);
+    }
+
+    #[test]
+    fn min_replicas_from_config_pairs() {
+        let m = MinReplicas::from_config([
+            ("min-replicas-max-lag", "2"),
+            ("min-replicas-to-write", "1"),
+        ])
+        .unwrap();
+        assert_eq!((m.to_write, m.max_lag_secs), (1, 2));
+        assert_eq!(m.to_string(), "min-replicas-to-write 1 (max lag 2s)");
+        assert_eq!(
+            MinReplicas::from_config([
+                ("min-replicas-to-write", "0"),
+                ("min-replicas-max-lag", "10")
+            ])
+            .unwrap()
+            .to_string(),
+            "min-replicas-to-write 0 (off)"
+        );
+        assert_eq!(
+            MinReplicas::from_config([("min-replicas-to-write", "1")]),
+            None
+        );
     }
 }

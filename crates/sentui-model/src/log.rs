@@ -64,10 +64,13 @@ pub enum OwnEvent {
     ContainerOom,
     ContainerHealthy,
     ContainerUnhealthy,
+    /// The container left / joined the lab's network (a partition, a heal).
+    NetworkDisconnect,
+    NetworkConnect,
 }
 
 impl OwnEvent {
-    pub const ALL: [OwnEvent; 42] = [
+    pub const ALL: [OwnEvent; 44] = [
         OwnEvent::NodeUnresponsive,
         OwnEvent::NodeResponsive,
         OwnEvent::NodeUp,
@@ -110,6 +113,8 @@ impl OwnEvent {
         OwnEvent::ContainerOom,
         OwnEvent::ContainerHealthy,
         OwnEvent::ContainerUnhealthy,
+        OwnEvent::NetworkDisconnect,
+        OwnEvent::NetworkConnect,
     ];
 
     /// How the log (and its JSON) spells it.
@@ -157,6 +162,8 @@ impl OwnEvent {
             OwnEvent::ContainerOom => "container-oom",
             OwnEvent::ContainerHealthy => "container-healthy",
             OwnEvent::ContainerUnhealthy => "container-unhealthy",
+            OwnEvent::NetworkDisconnect => "network-disconnect",
+            OwnEvent::NetworkConnect => "network-connect",
         }
     }
 
@@ -167,7 +174,10 @@ impl OwnEvent {
     /// Who puts it in the log: the Docker engine's events and its reachability are `docker`.
     pub fn source(self) -> Source {
         let name = self.name();
-        if name.starts_with("container-") || name.starts_with("docker-") {
+        if name.starts_with("container-")
+            || name.starts_with("docker-")
+            || name.starts_with("network-")
+        {
             Source::Docker
         } else {
             Source::Sentui

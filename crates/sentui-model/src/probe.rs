@@ -3,9 +3,12 @@
 //! the counts, the errors by kind, the outages (from the last success before a failure to the
 //! next success) and the read-back of acknowledged writes after the failover.
 
+pub mod loss;
+
 use super::Millis;
 use super::addr::Addr;
 use super::log::OwnEvent;
+use loss::{AckLog, FaultSpan, LossGroup};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, VecDeque};
 
@@ -19,6 +22,10 @@ pub enum ErrorKind {
     Refused,
     /// `READONLY`: the node is a replica now.
     Readonly,
+    /// `NOREPLICAS`: the master has fewer good replicas than `min-replicas-to-write`.
+    NoReplicas,
+    /// `MASTERDOWN`: a replica whose link to its master is down (replica-serve-stale-data no).
+    MasterDown,
     /// The node sentinels named says (ROLE) it is not a master.
     NotMaster,
     /// No sentinel answered with a master address.
@@ -36,11 +43,44 @@ impl ErrorKind {
             ErrorKind::Timeout => "timeout",
             ErrorKind::Refused => "refused",
             ErrorKind::Readonly => "readonly",
+            ErrorKind::NoReplicas => "noreplicas",
+            ErrorKind::MasterDown => "masterdown",
             ErrorKind::NotMaster => "not-master",
             ErrorKind::NoMaster => "no-master",
             ErrorKind::Connection => "connection",
             ErrorKind::Switched => "switched",
             ErrorKind::Other => "other",
+        }
+    }
+
+    /// The server answered and said no: the write was refused, never acknowledged, so it
+    /// cannot be lost (what `min-replicas-to-write` turns losses into).
+    pub fn is_refusal(self) -> bool {
+        matches!(
+            self,
+            ErrorKind::Readonly | ErrorKind::NoReplicas | ErrorKind::MasterDown
+        )
+    }
+}
+
+/// Which master the probe writes to, as clients differ.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Follow {
+    /// Moves to the new master at the first `+switch-master` (a Sentinel-aware client that
+    /// subscribes).
+    #[default]
+    Sentinel,
+    /// Keeps the master it has until a write fails, then asks the sentinels again (what
+    /// pooled clients do).
+    Stay,
+}
+
+impl Follow {
+    pub fn name(self) -> &'static str {
+        match self {
+            Follow::Sentinel => "sentinel",
+            Follow::Stay => "stay",
         }
     }
 }
@@ -59,6 +99,8 @@ pub enum ProbeEvent {
         run_id: String,
         group: String,
         rate: u32,
+        #[serde(default)]
+        follow: Follow,
     },
     /// The probe found (or switched to) this master; `how`: `asked 127.0.0.1:26379`,
     /// `+switch-master from ...`.
@@ -79,6 +121,10 @@ pub enum ProbeEvent {
         lost: u64,
         /// The first lost key numbers (bounded).
         sample: Vec<u64>,
+        /// The lost key numbers as ranges over the acknowledged ones (bounded:
+        /// [`loss::MAX_RANGES`]).
+        #[serde(default)]
+        lost_ranges: Vec<(u64, u64)>,
     },
     ReadBackFailed {
         error: String,
@@ -122,6 +168,8 @@ pub enum ReadBack {
         checked: u64,
         lost: u64,
         sample: Vec<u64>,
+        #[serde(default)]
+        lost_ranges: Vec<(u64, u64)>,
     },
     Failed {
         at: Millis,
@@ -140,6 +188,8 @@ pub struct ProbeStats {
     pub group: String,
     /// Target writes per second.
     pub rate: u32,
+    #[serde(default)]
+    pub follow: Follow,
     pub started_at: Millis,
     pub stopped_at: Option<Millis>,
     pub stop_reason: Option<String>,
@@ -163,6 +213,10 @@ pub struct ProbeStats {
     pub readback: Option<ReadBack>,
     #[serde(skip)]
     ack_times: VecDeque<Millis>,
+    /// Every acknowledged write, for attributing the lost ones (the probe stops itself at
+    /// 2,000,000 acknowledged writes, which bounds it). Rebuilt from the inputs in a replay.
+    #[serde(skip)]
+    acks: AckLog,
 }
 
 /// A log line worth adding for a probe event: (event, payload).
@@ -177,17 +231,25 @@ impl ProbeStats {
                 run_id,
                 group,
                 rate,
+                follow,
             } => {
                 *self = ProbeStats {
                     run_id: run_id.clone(),
                     group: group.clone(),
                     rate: *rate,
+                    follow: *follow,
                     started_at: at,
                     ..ProbeStats::default()
                 };
                 Some((
                     OwnEvent::ProbeStarted,
-                    format!("{rate} writes/s to {group}"),
+                    format!(
+                        "{rate} writes/s to {group}, following {}",
+                        match follow {
+                            Follow::Sentinel => "+switch-master",
+                            Follow::Stay => "its master until a write fails",
+                        }
+                    ),
                 ))
             }
             ProbeEvent::Master { addr, how } => {
@@ -195,10 +257,14 @@ impl ProbeStats {
                 self.master = Some(addr.clone());
                 changed.then(|| (OwnEvent::ProbeMaster, format!("writing to {addr} ({how})")))
             }
-            ProbeEvent::Write { master, error, .. } => {
+            ProbeEvent::Write { n, master, error } => {
                 self.attempted += 1;
                 match error {
-                    None => self.ok(at, master.clone()),
+                    None => {
+                        let m = master.clone().or_else(|| self.master.clone());
+                        self.acks.push(*n, at, m.as_ref());
+                        self.ok(at, master.clone())
+                    }
                     Some(e) => self.failure(at, e),
                 }
             }
@@ -207,6 +273,7 @@ impl ProbeStats {
                 checked,
                 lost,
                 sample,
+                lost_ranges,
             } => {
                 self.readback = Some(ReadBack::Done {
                     at,
@@ -214,6 +281,7 @@ impl ProbeStats {
                     checked: *checked,
                     lost: *lost,
                     sample: sample.clone(),
+                    lost_ranges: lost_ranges.clone(),
                 });
                 Some((
                     OwnEvent::ProbeReadback,
@@ -338,6 +406,27 @@ impl ProbeStats {
         }
     }
 
+    /// The lost writes by master and window (`span`: the fault, when one is known); None
+    /// until read back.
+    pub fn loss(&self, span: Option<FaultSpan>) -> Option<Vec<LossGroup>> {
+        match &self.readback {
+            Some(ReadBack::Done { lost_ranges, .. }) => {
+                Some(loss::attribute(&self.acks, lost_ranges, span))
+            }
+            _ => None,
+        }
+    }
+
+    /// Writes the server refused, by reason (`noreplicas 120, readonly 3`): not acknowledged,
+    /// so not lost.
+    pub fn refusals(&self) -> BTreeMap<ErrorKind, u64> {
+        self.errors
+            .iter()
+            .filter(|(k, _)| k.is_refusal())
+            .map(|(k, n)| (*k, *n))
+            .collect()
+    }
+
     /// `timeout 12, readonly 3`.
     pub fn errors_text(&self) -> String {
         if self.errors.is_empty() {
@@ -389,6 +478,7 @@ mod tests {
                 run_id: "r".into(),
                 group: "g".into(),
                 rate: 100,
+                follow: Follow::Stay,
             },
         );
         s
@@ -404,6 +494,11 @@ mod tests {
         assert_eq!((s.attempted, s.acked, s.failed), (4, 1, 3));
         assert_eq!(s.errors[&ErrorKind::Timeout], 2);
         assert_eq!(s.errors_text(), "timeout 2, readonly 1");
+        assert_eq!(
+            s.refusals().into_iter().collect::<Vec<_>>(),
+            vec![(ErrorKind::Readonly, 1)],
+            "a timeout is no refusal"
+        );
         assert!(s.last_error.as_ref().unwrap().1.starts_with("readonly"));
     }
 
@@ -465,6 +560,7 @@ mod tests {
                 checked: 10,
                 lost: 2,
                 sample: vec![7, 8],
+                lost_ranges: vec![(7, 8)],
             },
         );
         assert_eq!(s.lost(), Some(2));

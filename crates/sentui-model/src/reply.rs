@@ -48,6 +48,8 @@ pub struct MasterRecord {
     pub num_other_sentinels: u32,
     pub down_after_ms: Option<u64>,
     pub failover_timeout_ms: Option<u64>,
+    /// `master-reboot-down-after-period` (0: off); Redis 7.2 and later report it.
+    pub master_reboot_down_after_ms: Option<u64>,
     pub parallel_syncs: Option<u32>,
     pub last_ok_ping_ms: Option<i64>,
     pub failover_state: Option<String>,
@@ -70,6 +72,7 @@ impl MasterRecord {
             num_other_sentinels: num(r, "num-other-sentinels").unwrap_or(0),
             down_after_ms: num(r, "down-after-milliseconds"),
             failover_timeout_ms: num(r, "failover-timeout"),
+            master_reboot_down_after_ms: num(r, "master-reboot-down-after-period"),
             parallel_syncs: num(r, "parallel-syncs"),
             last_ok_ping_ms: num(r, "last-ok-ping-reply"),
             failover_state: get(r, "failover-state").map(str::to_string),

@@ -268,6 +268,10 @@ pub struct ContainerInfo {
     /// The compose service.
     pub service: String,
     pub state: ContainerState,
+    /// Cut off from the lab's network (`sentui ctl partition`): the sentinels and the other
+    /// nodes cannot reach it, clients still can.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub partitioned: bool,
 }
 
 /// A container's state, spelled as Docker spells it (`running`, `paused`, `exited`, ...).

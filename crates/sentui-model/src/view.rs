@@ -93,6 +93,11 @@ pub struct NodeView {
     pub process: Option<String>,
     /// True when that process is stopped (SIGSTOP) or the container is paused.
     pub paused: bool,
+    /// True when its container is cut off from the lab's network (a partition).
+    pub partitioned: bool,
+    /// Its `min-replicas-to-write` and `min-replicas-max-lag`, from its own config.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_replicas: Option<crate::info::MinReplicas>,
     /// The container behind the address (Docker labs).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub container: Option<ContainerInfo>,
@@ -145,6 +150,9 @@ pub struct SentinelView {
 pub struct GroupView {
     pub name: String,
     pub quorum: u32,
+    /// The sentinels' `master-reboot-down-after-period` for this group, in ms (0: off; None:
+    /// not reported, as before Redis 7.2).
+    pub master_reboot_down_after_ms: Option<u64>,
     /// The newest config epoch any sentinel reports for this group.
     pub epoch: u64,
     pub master: Option<NodeView>,
@@ -178,6 +186,7 @@ impl Deployment {
             .max_by_key(|(s, g)| (g.master.config_epoch, s.polled_at))
             .map(|(_, g)| *g);
         let quorum = newest.map(|g| g.master.quorum).unwrap_or(0);
+        let master_reboot_down_after_ms = newest.and_then(|g| g.master.master_reboot_down_after_ms);
         let epoch = polls
             .iter()
             .map(|(_, g)| g.master.config_epoch)
@@ -267,6 +276,7 @@ impl Deployment {
         let mut view = GroupView {
             name: group.to_string(),
             quorum,
+            master_reboot_down_after_ms,
             epoch,
             master,
             replicas,
@@ -327,6 +337,10 @@ impl Deployment {
                 || node
                     .and_then(|n| n.container.as_ref())
                     .is_some_and(|c| c.state == ContainerState::Paused),
+            partitioned: node
+                .and_then(|n| n.container.as_ref())
+                .is_some_and(|c| c.partitioned),
+            min_replicas: info.and_then(|i| i.min_replicas),
             container: node.and_then(|n| n.container.clone()),
             server: info.and_then(|i| i.server.clone()),
             aliases: Vec::new(),

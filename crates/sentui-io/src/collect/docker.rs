@@ -82,7 +82,11 @@ pub async fn watch_task(engine: Engine, project: String, map: SharedMap, tx: Sen
             }
         }
         backoff.reset();
-        let mut events = Box::pin(engine.events(&project, listed_from));
+        // Container events and the lab network's (a partition, a heal), as one stream.
+        let mut events = Box::pin(futures_util::stream::select(
+            engine.events(&project, listed_from),
+            engine.network_events(&project, listed_from),
+        ));
         while let Some(ev) = events.next().await {
             let Ok((action, id, ts)) = ev else { break };
             let Some(name) = event_name(&action) else {
@@ -95,9 +99,13 @@ pub async fn watch_task(engine: Engine, project: String, map: SharedMap, tx: Sen
             let member = d.members.iter().find(|(_, c)| c.id == id);
             // The list can lag the event (a container listed running just after its pause
             // event): the event itself says the state.
-            if let (Some((a, c)), Some(state)) = (member, state_after(&action)) {
+            let partitioned = partitioned_after(&action);
+            if let Some((a, c)) = member
+                && (state_after(&action).is_some() || partitioned.is_some())
+            {
                 let mut info = c.info();
-                info.state = state;
+                info.state = state_after(&action).unwrap_or(info.state);
+                info.partitioned = partitioned.unwrap_or(info.partitioned);
                 let u = Update::Container {
                     addr: a.clone(),
                     at: now_ms(),
@@ -132,6 +140,15 @@ pub async fn watch_task(engine: Engine, project: String, map: SharedMap, tx: Sen
             return;
         }
         tokio::time::sleep(backoff.next_delay()).await;
+    }
+}
+
+/// Whether a container is partitioned after a lab network event.
+fn partitioned_after(action: &str) -> Option<bool> {
+    match action {
+        "network-disconnect" => Some(true),
+        "network-connect" => Some(false),
+        _ => None,
     }
 }
 

@@ -8,7 +8,7 @@ use crate::link::{Backoff, LinkSettings, classify, now_ms};
 use redis::Value;
 use redis::aio::MultiplexedConnection;
 use sentui_model::budget;
-use sentui_model::info::{ReplicationInfo, ServerInfo, ServerVersion};
+use sentui_model::info::{MinReplicas, ReplicationInfo, ServerInfo, ServerVersion};
 use sentui_model::{Addr, Reach, Update};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -54,32 +54,49 @@ impl Default for ProbeSettings {
     }
 }
 
+/// How long the node may take over `CONFIG GET` before sentui does without its answer.
+const CONFIG_WAIT: Duration = Duration::from_millis(300);
+
 /// `INFO server`, then `INFO replication`: what the node is, and its replication. One after
 /// the other, not pipelined, so that a peer that answers the first with garbage and hangs up
-/// is reported for its garbage, not for the write the hang-up broke.
+/// is reported for its garbage, not for the write the hang-up broke. Then, best effort,
+/// `CONFIG GET min-replicas-*` (refused where CONFIG is renamed or forbidden).
 async fn server_and_replication(
     conn: &mut MultiplexedConnection,
-) -> redis::RedisResult<(Value, Value)> {
+) -> redis::RedisResult<((Value, Option<MinReplicas>), Value)> {
     let server: Value = redis::cmd("INFO").arg("server").query_async(conn).await?;
     let replication: Value = redis::cmd("INFO")
         .arg("replication")
         .query_async(conn)
         .await?;
-    Ok((server, replication))
+    let mut get = redis::cmd("CONFIG");
+    get.arg("GET").arg("min-replicas-*");
+    let config = get.query_async::<Vec<String>>(conn);
+    let min_replicas = match tokio::time::timeout(CONFIG_WAIT, config).await {
+        Ok(Ok(pairs)) => MinReplicas::from_config(pairs.chunks(2).filter_map(|kv| match kv {
+            [k, v] => Some((k.as_str(), v.as_str())),
+            _ => None,
+        })),
+        _ => None,
+    };
+    Ok(((server, min_replicas), replication))
 }
 
-/// What a node is, from its `INFO server` reply: name and version, and its run id.
+/// What a node is, from its `INFO server` reply: name and version, and its run id; and its
+/// min-replicas settings.
 #[derive(Clone, Default)]
 struct ServerFacts {
     server: Option<ServerVersion>,
     run_id: Option<String>,
+    min_replicas: Option<MinReplicas>,
 }
 
-fn server_of(v: &Value) -> ServerFacts {
+fn server_of((v, min_replicas): &(Value, Option<MinReplicas>)) -> ServerFacts {
     let info = text(v).map(|t| ServerInfo::parse(&t)).unwrap_or_default();
     ServerFacts {
         server: info.server,
         run_id: info.run_id,
+        min_replicas: *min_replicas,
     }
 }
 
@@ -113,6 +130,7 @@ fn info_update(addr: &Addr, v: &Value, server: &ServerFacts, started: u64, at: u
         Ok(mut info) => {
             info.server = server.server.clone();
             info.run_id = server.run_id.clone();
+            info.min_replicas = server.min_replicas;
             Update::NodeInfo {
                 addr: addr.clone(),
                 at,

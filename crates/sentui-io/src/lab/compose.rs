@@ -3,6 +3,7 @@
 //! project name of the user's choosing; sentui then waits until every container is healthy and
 //! the sentinels agree. `down` removes that project's containers, networks and volumes only.
 
+use super::LossSettings;
 use super::server::ServerImage;
 use crate::docker::{self, Engine};
 use crate::link::{LinkSettings, SharedMap};
@@ -272,14 +273,27 @@ pub async fn choose_image(files: &Path, server: ServerImage) -> Result<(String, 
     ))
 }
 
-/// The variables the compose file reads for `server` on `image`.
-fn compose_env(server: ServerImage, image: &str) -> Vec<(&'static str, String)> {
+/// The variables the compose file reads for `server` on `image`, with `settings`.
+fn compose_env(
+    server: ServerImage,
+    image: &str,
+    settings: &LossSettings,
+) -> Vec<(&'static str, String)> {
+    let mut args = vec![server.server_args().to_string()];
+    args.extend(settings.node_args());
     vec![
         ("REDIS_IMAGE", image.to_string()),
         ("SENTUI_SERVER_BIN", server.server_bin()),
         ("SENTUI_CLI_BIN", server.cli_bin()),
-        ("SENTUI_SERVER_ARGS", server.server_args().to_string()),
+        ("SENTUI_SERVER_ARGS", args.join(" ").trim().to_string()),
         ("SENTUI_LAB_TAG", server.lab_tag()),
+        (
+            "SENTUI_MASTER_REBOOT_DOWN_AFTER_MS",
+            settings
+                .master_reboot_down_after_ms
+                .map(|ms| ms.to_string())
+                .unwrap_or_default(),
+        ),
     ]
 }
 
@@ -288,6 +302,7 @@ fn compose_env(server: ServerImage, image: &str) -> Vec<(&'static str, String)> 
 pub async fn up(
     project: &str,
     server: ServerImage,
+    settings: &LossSettings,
     progress: &mut dyn FnMut(String),
 ) -> Result<(), String> {
     let compose = ComposeCli::detect().await?;
@@ -304,7 +319,7 @@ pub async fn up(
         .run(
             project,
             &file,
-            &compose_env(server, &image),
+            &compose_env(server, &image, settings),
             &["up", "-d", "--build", "--remove-orphans"],
         )
         .await?;

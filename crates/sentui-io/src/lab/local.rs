@@ -3,6 +3,7 @@
 //! file lists exactly what it started, so `lab down` stops exactly that. With `groups` above one
 //! the same three sentinels watch that many master groups (the scale lab).
 
+use super::LossSettings;
 use crate::collect::snapshot::snapshot;
 use crate::link::LinkSettings;
 use crate::procfs;
@@ -119,6 +120,16 @@ pub fn lab_of(pid: i32, port: u16) -> Option<(PathBuf, LabState)> {
     })
 }
 
+/// A member restarted in place (`restart-empty`): the lab owns `pid` on `port` from now on,
+/// so `lab down` stops it.
+pub fn restarted(dir: &Path, port: u16, pid: i32) -> Result<(), String> {
+    let mut state = load(dir).ok_or_else(|| format!("no local lab in {}", dir.display()))?;
+    for m in state.members.iter_mut().filter(|m| m.port == port) {
+        m.pid = pid;
+    }
+    save(dir, &state)
+}
+
 pub fn load(dir: &Path) -> Option<LabState> {
     let text = fs::read_to_string(dir.join(STATE_FILE)).ok()?;
     serde_json::from_str(&text).ok()
@@ -205,6 +216,7 @@ pub async fn up(
     server: ServerBinary,
     replicas: u8,
     groups: u16,
+    settings: &LossSettings,
 ) -> Result<(LabState, bool), String> {
     if !(1..=MAX_GROUPS).contains(&groups) {
         return Err(format!("a lab runs 1 to {MAX_GROUPS} groups, not {groups}"));
@@ -230,7 +242,7 @@ pub async fn up(
         groups: (1..=groups).map(group_name).collect(),
         members: Vec::new(),
     };
-    let result = start_all(&server.path, dir, replicas, &mut state).await;
+    let result = start_all(&server.path, dir, replicas, settings, &mut state).await;
     save(dir, &state)?;
     if let Err(e) = result {
         let _ = down(dir);
@@ -243,6 +255,7 @@ async fn start_all(
     server: &Path,
     dir: &Path,
     replicas: u8,
+    settings: &LossSettings,
     state: &mut LabState,
 ) -> Result<(), String> {
     let mut ports = Vec::new();
@@ -256,7 +269,8 @@ async fn start_all(
         };
         let master_port = free_port(&ports)?;
         ports.push(master_port);
-        let master = start_node(server, &group_dir, "master", master_port, None)?;
+        let extra = settings.node_args();
+        let master = start_node(server, &group_dir, "master", master_port, None, &extra)?;
         state.members.push(Member {
             group: group.clone(),
             ..master
@@ -265,7 +279,7 @@ async fn start_all(
             let port = free_port(&ports)?;
             ports.push(port);
             let role = format!("replica-{}", i + 1);
-            let member = start_node(server, &group_dir, &role, port, Some(master_port))?;
+            let member = start_node(server, &group_dir, &role, port, Some(master_port), &extra)?;
             state.members.push(Member {
                 role: "replica".into(),
                 group: group.clone(),
@@ -277,9 +291,14 @@ async fn start_all(
     for i in 0..SENTINELS {
         let port = free_port(&ports)?;
         ports.push(port);
-        state
-            .members
-            .push(start_sentinel(server, dir, i + 1, port, &masters)?);
+        state.members.push(start_sentinel(
+            server,
+            dir,
+            i + 1,
+            port,
+            &masters,
+            settings,
+        )?);
     }
     let link = LinkSettings {
         connect_timeout: Duration::from_millis(500),
@@ -292,10 +311,25 @@ async fn start_all(
     wait_until_agreed(&link, &seeds, &state.groups, replicas as u32, limit).await
 }
 
+/// The file in a member's directory that records how it was started, for `restart-empty`
+/// (a server rewrites its own /proc command line, so that cannot tell).
+pub const ARGS_FILE: &str = "sentui-args.json";
+
+/// Starts a server in its own directory (its working directory then says which lab member it
+/// is) and records its command line there.
 fn spawn_daemon(server: &Path, args: &[String], member_dir: &Path) -> Result<i32, String> {
     let pidfile = member_dir.join("redis.pid");
+    let mut command = vec![server.to_string_lossy().into_owned()];
+    command.extend(args.iter().cloned());
+    let recorded = member_dir.join(ARGS_FILE);
+    fs::write(
+        &recorded,
+        serde_json::to_string(&command).map_err(|e| e.to_string())?,
+    )
+    .map_err(|e| format!("cannot write {}: {e}", recorded.display()))?;
     let status = Command::new(server)
         .args(args)
+        .current_dir(member_dir)
         .status()
         .map_err(|e| format!("cannot run {}: {e}", server.display()))?;
     if !status.success() {
@@ -327,9 +361,12 @@ fn start_node(
     name: &str,
     port: u16,
     master: Option<u16>,
+    extra: &[String],
 ) -> Result<Member, String> {
     let d = dir.join(name);
     fs::create_dir_all(&d).map_err(|e| format!("cannot create {}: {e}", d.display()))?;
+    // Absolute: the server runs in its own directory (see `spawn_daemon`).
+    let d = fs::canonicalize(&d).map_err(|e| format!("cannot resolve {}: {e}", d.display()))?;
     let mut args: Vec<String> = [
         "--port",
         &port.to_string(),
@@ -358,6 +395,7 @@ fn start_node(
             m.to_string(),
         ]);
     }
+    args.extend(extra.iter().cloned());
     let pid = spawn_daemon(server, &args, &d)?;
     Ok(Member {
         role: if master.is_some() {
@@ -374,7 +412,12 @@ fn start_node(
 
 /// The sentinel's config: its own file in its own directory, which it rewrites as it learns.
 /// `masters` lists each group with its master's port.
-pub fn sentinel_conf(port: u16, dir: &Path, masters: &[(String, u16)]) -> String {
+pub fn sentinel_conf(
+    port: u16,
+    dir: &Path,
+    masters: &[(String, u16)],
+    settings: &LossSettings,
+) -> String {
     let mut conf = format!(
         "port {port}\nbind 127.0.0.1\ndir {dir}\ndaemonize yes\npidfile {pid}\nlogfile {log}\n",
         dir = dir.display(),
@@ -388,6 +431,7 @@ sentinel down-after-milliseconds {group} {DOWN_AFTER_MS}\n\
 sentinel failover-timeout {group} {FAILOVER_TIMEOUT_MS}\n\
 sentinel parallel-syncs {group} 1\n"
         ));
+        conf.push_str(&settings.sentinel_lines(group));
     }
     conf
 }
@@ -402,11 +446,14 @@ fn start_sentinel(
     n: usize,
     port: u16,
     masters: &[(String, u16)],
+    settings: &LossSettings,
 ) -> Result<Member, String> {
     let d = dir.join(format!("sentinel-{n}"));
     fs::create_dir_all(&d).map_err(|e| format!("cannot create {}: {e}", d.display()))?;
+    // Absolute: the server runs in its own directory (see `spawn_daemon`).
+    let d = fs::canonicalize(&d).map_err(|e| format!("cannot resolve {}: {e}", d.display()))?;
     let conf = d.join("sentinel.conf");
-    fs::write(&conf, sentinel_conf(port, &d, masters))
+    fs::write(&conf, sentinel_conf(port, &d, masters, settings))
         .map_err(|e| format!("cannot write {}: {e}", conf.display()))?;
     let args = vec![
         conf.to_string_lossy().into_owned(),

@@ -4,6 +4,7 @@
 
 use super::scenario::Expect;
 use crate::log::{OwnEvent, Source};
+use crate::probe::loss::{self, FaultSpan, LossWindow};
 use crate::probe::{ProbeStats, ReadBack};
 use crate::stopwatch::Phase;
 use crate::{Addr, Deployment, Millis};
@@ -97,9 +98,24 @@ pub struct Window {
     pub new_master: Option<Addr>,
 }
 
+/// Lost writes of one master in one window, times since the fault.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LossRow {
+    pub master: Option<Addr>,
+    /// `old`, `new` or `other`: the master at the fault, the one at the end, another.
+    pub role: &'static str,
+    /// `before-fault`, `during-fault`, `after-fault` (null without a fault).
+    pub window: Option<LossWindow>,
+    pub count: u64,
+    pub first_ms: i64,
+    pub last_ms: i64,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ProbeSummary {
     pub rate: u32,
+    /// `sentinel` (moves at +switch-master) or `stay` (keeps its master until a write fails).
+    pub follow: &'static str,
     pub attempted: u64,
     pub acked: u64,
     pub failed: u64,
@@ -108,6 +124,13 @@ pub struct ProbeSummary {
     /// Acknowledged writes the master no longer has (None: not read back).
     pub lost: Option<u64>,
     pub lost_sample: Vec<u64>,
+    /// The lost writes by the master that acknowledged them and when.
+    pub loss: Vec<LossRow>,
+    /// The same in a sentence (`312 acknowledged writes lost, all acknowledged by OLD ...`).
+    pub loss_text: Option<String>,
+    /// Writes the server refused (NOREPLICAS, READONLY, MASTERDOWN), by reason: never
+    /// acknowledged, so never lost.
+    pub refused: BTreeMap<String, u64>,
     pub read_back_from: Option<Addr>,
     pub read_back_error: Option<String>,
     /// Total time without acknowledged writes.
@@ -117,9 +140,78 @@ pub struct ProbeSummary {
     pub last_error: Option<String>,
 }
 
+/// The lost writes, in a sentence, with the masters labelled OLD and NEW; None until read
+/// back. Shared by the report and the TUI's probe panel.
+pub fn loss_text(
+    p: &ProbeStats,
+    span: Option<FaultSpan>,
+    masters: (Option<&Addr>, Option<&Addr>),
+    fault: &str,
+) -> Option<String> {
+    let groups = p.loss(span)?;
+    let labels = loss::Labels {
+        old: masters.0,
+        new: masters.1,
+        fault,
+        base: span.map(|s| s.at).unwrap_or(p.started_at),
+    };
+    Some(loss::describe(p.lost()?, &groups, labels))
+}
+
+/// The fault's span in the log: from `fault_at` to the later of the first `+switch-master` of
+/// the group and the first `fault-cleared` after it (whichever there is).
+pub fn fault_span(d: &Deployment, group: &str, fault_at: Millis) -> FaultSpan {
+    let switch = failover_ms(d, group, fault_at).map(|ms| fault_at + ms);
+    let cleared = d
+        .log
+        .entries()
+        .find(|e| e.ts >= fault_at && e.event == OwnEvent::FaultCleared.name())
+        .map(|e| e.ts);
+    let end = match (switch, cleared) {
+        (Some(s), Some(c)) => Some(s.max(c)),
+        (s, c) => s.or(c),
+    };
+    FaultSpan { at: fault_at, end }
+}
+
+/// The first fault sentui injected at or after `from` (the TUI's probe start), with the node
+/// it hit.
+pub fn first_fault(d: &Deployment, from: Millis) -> Option<(Millis, Option<Addr>)> {
+    d.log
+        .entries()
+        .find(|e| e.ts >= from && e.event == OwnEvent::Fault.name())
+        .map(|e| (e.ts, e.addr.clone()))
+}
+
 impl ProbeSummary {
-    pub fn new(p: &ProbeStats, fault_at: Option<Millis>, now: Millis) -> ProbeSummary {
+    /// `fault` names the fault for the loss sentence (`partition`, `pause`, ...).
+    pub fn new(
+        p: &ProbeStats,
+        span: Option<FaultSpan>,
+        masters: (Option<&Addr>, Option<&Addr>),
+        fault: &str,
+        now: Millis,
+    ) -> ProbeSummary {
+        let fault_at = span.map(|s| s.at);
         let base = fault_at.unwrap_or(p.started_at);
+        let (old, new) = masters;
+        let loss = p
+            .loss(span)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|g| LossRow {
+                role: match g.master.as_ref() {
+                    Some(m) if Some(m) == old => "old",
+                    Some(m) if Some(m) == new => "new",
+                    _ => "other",
+                },
+                master: g.master,
+                window: g.window,
+                count: g.count,
+                first_ms: since(g.first_at, base),
+                last_ms: since(g.last_at, base),
+            })
+            .collect();
         let (lost_sample, read_back_from, read_back_error) = match &p.readback {
             Some(ReadBack::Done { sample, master, .. }) => {
                 (sample.clone(), Some(master.clone()), None)
@@ -129,6 +221,14 @@ impl ProbeSummary {
         };
         ProbeSummary {
             rate: p.rate,
+            follow: p.follow.name(),
+            loss,
+            loss_text: loss_text(p, span, masters, fault),
+            refused: p
+                .refusals()
+                .into_iter()
+                .map(|(k, n)| (k.word().to_string(), n))
+                .collect(),
             attempted: p.attempted,
             acked: p.acked,
             failed: p.failed,
@@ -422,8 +522,20 @@ impl Report {
             (_, _, Some(e)) => format!("unknown ({e})"),
             _ => "unknown".into(),
         };
+        let refused = if p.refused.is_empty() {
+            "none".to_string()
+        } else {
+            let by: Vec<String> = p.refused.iter().map(|(k, n)| format!("{k} {n}")).collect();
+            format!(
+                "{} (the server said no: not acknowledged, so not lost)",
+                by.join(", ")
+            )
+        };
         let mut rows = vec![
-            ("rate".into(), format!("{} writes/s", p.rate)),
+            (
+                "rate".into(),
+                format!("{} writes/s, following {}", p.rate, p.follow),
+            ),
             (
                 "writes".into(),
                 format!(
@@ -432,8 +544,14 @@ impl Report {
                 ),
             ),
             ("lost".into(), lost),
-            ("unavailable".into(), secs(p.unavailable_ms)),
         ];
+        if let Some(t) = &p.loss_text
+            && p.lost.is_some_and(|n| n > 0)
+        {
+            rows.push(("loss".into(), t.clone()));
+        }
+        rows.push(("refused".into(), refused));
+        rows.push(("unavailable".into(), secs(p.unavailable_ms)));
         if let Some(w) = &p.window {
             rows.push((
                 "window".into(),
@@ -636,6 +754,7 @@ mod tests {
                 run_id: "r".into(),
                 group: "mymaster".into(),
                 rate: 100,
+                follow: crate::probe::Follow::Sentinel,
             },
         );
         probe(&mut d, 9_990, write(0, "127.0.0.1:1", None));
@@ -682,6 +801,7 @@ mod tests {
                 checked: 2,
                 lost: 1,
                 sample: vec![0],
+                lost_ranges: vec![(0, 0)],
             },
         );
         probe(
@@ -695,7 +815,15 @@ mod tests {
     }
 
     fn report(d: &Deployment, expect: &Expect) -> Report {
-        let p = ProbeSummary::new(d.probe.as_ref().unwrap(), Some(10_000), 15_000);
+        let (old, new) = (a("127.0.0.1:1"), a("127.0.0.1:2"));
+        let span = fault_span(d, "mymaster", 10_000);
+        let p = ProbeSummary::new(
+            d.probe.as_ref().unwrap(),
+            Some(span),
+            (Some(&old), Some(&new)),
+            "pause",
+            15_000,
+        );
         let fms = failover_ms(d, "mymaster", 10_000);
         let checks = checks(expect, fms, Some(&p), Some(Ok("all agree".into())));
         let steps = vec![StepRecord {
@@ -830,12 +958,36 @@ mod tests {
     #[test]
     fn probe_summary_window_is_relative_to_the_fault() {
         let d = drilled();
-        let p = ProbeSummary::new(d.probe.as_ref().unwrap(), Some(10_000), 15_000);
+        let (old, new) = (a("127.0.0.1:1"), a("127.0.0.1:2"));
+        let span = fault_span(&d, "mymaster", 10_000);
+        let p = ProbeSummary::new(
+            d.probe.as_ref().unwrap(),
+            Some(span),
+            (Some(&old), Some(&new)),
+            "pause",
+            15_000,
+        );
         assert_eq!((p.attempted, p.acked, p.failed, p.lost), (3, 2, 1, Some(1)));
         assert_eq!(p.errors["timeout"], 1);
         let w = p.window.unwrap();
         assert_eq!((w.from_ms, w.to_ms, w.duration_ms), (-10, Some(2600), 2610));
         assert_eq!(p.unavailable_ms, 2610);
+        assert_eq!(
+            span.end,
+            Some(12_500),
+            "no fault-cleared: the promotion ends it"
+        );
+        assert_eq!(p.loss.len(), 1);
+        assert_eq!(
+            (
+                p.loss[0].role,
+                p.loss[0].window,
+                p.loss[0].count,
+                p.loss[0].first_ms
+            ),
+            ("old", Some(LossWindow::BeforeFault), 1, -10)
+        );
+        assert_eq!(p.refused.len(), 0, "a timeout is no refusal");
     }
 
     #[test]
@@ -855,6 +1007,9 @@ mod tests {
             "+2.500s  +switch-master",
             "3 attempted, 2 acknowledged, 1 failed (timeout 1)",
             "1 of 2 acknowledged, read back on 127.0.0.1:2 (keys 0)",
+            "loss         1 acknowledged writes lost, all acknowledged by OLD 127.0.0.1:1 before the pause (-0.010 s .. -0.010 s)",
+            "refused      none",
+            "rate         100 writes/s, following sentinel",
             "window       2.610s: last write on 127.0.0.1:1 at -0.010s, first on 127.0.0.1:2 at +2.600s",
             "PASS  failover (fault to +switch-master)",
             "resumed 127.0.0.1:1",
@@ -869,6 +1024,9 @@ mod tests {
         assert_eq!(v["verdict"], "pass");
         assert_eq!(v["failover_ms"], 2500);
         assert_eq!(v["probe"]["lost"], 1);
+        assert_eq!(v["probe"]["loss"][0]["window"], "before-fault");
+        assert_eq!(v["probe"]["loss"][0]["role"], "old");
+        assert_eq!(v["probe"]["follow"], "sentinel");
         assert_eq!(v["phases"][0]["event"], "fault injected");
         assert_eq!(v["steps"][0]["outcome"], "ok");
     }

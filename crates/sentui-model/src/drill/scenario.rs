@@ -5,6 +5,7 @@
 
 use crate::action::Action;
 use crate::info::Role;
+use crate::probe::Follow;
 use crate::{Addr, Deployment, Millis};
 use serde::Deserialize;
 use std::time::Duration;
@@ -52,6 +53,8 @@ impl Target {
 pub enum State {
     /// The sentinels name another master than the old one.
     MasterChanged,
+    /// The sentinels still name the old master: no failover (yet).
+    MasterUnchanged,
     /// The old master answers and reports role replica with its link up.
     OldMasterReplica,
     /// Exactly one master, and every reachable sentinel names it.
@@ -62,12 +65,14 @@ pub enum State {
     ProbeWriting,
 }
 
-pub const STATES: &str = "master-changed, old-master-replica, agreed, healthy, probe-writing";
+pub const STATES: &str =
+    "master-changed, master-unchanged, old-master-replica, agreed, healthy, probe-writing";
 
 impl State {
     pub fn parse(s: &str) -> Result<State, String> {
         Ok(match s {
             "master-changed" => State::MasterChanged,
+            "master-unchanged" => State::MasterUnchanged,
             "old-master-replica" => State::OldMasterReplica,
             "agreed" => State::Agreed,
             "healthy" => State::Healthy,
@@ -79,6 +84,7 @@ impl State {
     pub fn word(self) -> &'static str {
         match self {
             State::MasterChanged => "master-changed",
+            State::MasterUnchanged => "master-unchanged",
             State::OldMasterReplica => "old-master-replica",
             State::Agreed => "agreed",
             State::Healthy => "healthy",
@@ -99,6 +105,12 @@ impl State {
             State::MasterChanged => match (master, old_master) {
                 (Some(m), Some(old)) if m != *old => Ok(format!("master is now {m}")),
                 (Some(m), _) => Err(format!("master is still {m}")),
+                (None, _) => Err("no sentinel names a master".into()),
+            },
+            State::MasterUnchanged => match (master, old_master) {
+                (Some(m), Some(old)) if m == *old => Ok(format!("master is still {m}")),
+                (Some(m), Some(_)) => Err(format!("failed over: master is now {m}")),
+                (Some(_), None) => Err("no fault ran yet: there is no old master".into()),
                 (None, _) => Err("no sentinel names a master".into()),
             },
             State::OldMasterReplica => {
@@ -279,6 +291,8 @@ pub struct Scenario {
     pub description: String,
     pub probe: bool,
     pub rate: Option<u32>,
+    /// How the probe follows the master (`[probe] follow`; None: the flag or the default).
+    pub follow: Option<Follow>,
     pub expect: Expect,
     pub steps: Vec<Step>,
 }
@@ -288,8 +302,9 @@ pub const DEFAULT_STEP_TIMEOUT: Duration = Duration::from_secs(60);
 
 impl Scenario {
     /// The built-in drill: start the probe, inject `fault` on the master, wait for
-    /// `+switch-master`, undo the fault, wait until the old master is a replica again.
-    pub fn builtin(fault: Action) -> Scenario {
+    /// `+switch-master`, keep the fault `hold` longer (a partitioned master goes on taking
+    /// writes meanwhile), undo the fault, wait until the old master is a replica again.
+    pub fn builtin(fault: Action, hold: Option<Duration>) -> Scenario {
         let mut steps = vec![Step::new(StepKind::Fault {
             fault,
             target: Target::Master,
@@ -299,6 +314,9 @@ impl Scenario {
             about: None,
             timeout: DEFAULT_STEP_TIMEOUT,
         }));
+        if let Some(hold) = hold {
+            steps.push(Step::new(StepKind::Sleep(hold)));
+        }
         if let Some(undo) = fault.undo() {
             steps.push(Step::new(StepKind::Fault {
                 fault: undo,
@@ -317,6 +335,7 @@ impl Scenario {
             ),
             probe: true,
             rate: None,
+            follow: None,
             expect: Expect {
                 agree_at_end: true,
                 ..Expect::default()
@@ -374,6 +393,15 @@ impl Scenario {
             description: raw.description.unwrap_or_default(),
             probe: probe.enabled.unwrap_or(true),
             rate: probe.rate,
+            follow: probe
+                .follow
+                .as_deref()
+                .map(|f| match f {
+                    "sentinel" => Ok(Follow::Sentinel),
+                    "stay" => Ok(Follow::Stay),
+                    other => Err(format!("[probe] follow = '{other}': sentinel or stay")),
+                })
+                .transpose()?,
             expect: Expect {
                 max_failover_secs: e.max_failover_secs,
                 max_lost_writes: e.max_lost_writes,
@@ -405,6 +433,7 @@ struct RawScenario {
 struct RawProbe {
     enabled: Option<bool>,
     rate: Option<u32>,
+    follow: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -646,7 +675,7 @@ fault = "failover"
 
     #[test]
     fn builtin_drills() {
-        let s = Scenario::builtin(Action::Pause);
+        let s = Scenario::builtin(Action::Pause, None);
         let d: Vec<String> = s.steps.iter().map(|s| s.describe()).collect();
         assert_eq!(
             d,
@@ -658,11 +687,33 @@ fault = "failover"
             ]
         );
         assert!(s.probe && s.expect.agree_at_end);
-        let s = Scenario::builtin(Action::Failover);
+        let s = Scenario::builtin(Action::Failover, None);
         assert_eq!(s.steps.len(), 3, "nothing to undo after a failover");
         assert_eq!(
-            Scenario::builtin(Action::Stop).steps[2].describe(),
+            Scenario::builtin(Action::Stop, None).steps[2].describe(),
             "start old-master"
         );
+        let s = Scenario::builtin(Action::Partition, Some(Duration::from_secs(8)));
+        let d: Vec<String> = s.steps.iter().map(|s| s.describe()).collect();
+        assert_eq!(
+            d,
+            [
+                "partition master",
+                "wait +switch-master",
+                "sleep 8s",
+                "heal old-master",
+                "until old-master-replica"
+            ],
+            "held after +switch-master, then healed"
+        );
+    }
+
+    #[test]
+    fn the_probe_can_be_told_to_stay() {
+        let s = Scenario::parse("[probe]\nfollow = \"stay\"\n[[step]]\nfault = \"partition\"\n")
+            .unwrap();
+        assert_eq!(s.follow, Some(Follow::Stay));
+        let e = Scenario::parse("[probe]\nfollow = \"x\"\n[[step]]\nsleep = \"1s\"\n").unwrap_err();
+        assert!(e.contains("sentinel or stay"), "{e}");
     }
 }
