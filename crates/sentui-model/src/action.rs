@@ -112,7 +112,12 @@ impl Action {
     pub fn needs_consent(self) -> bool {
         matches!(
             self,
-            Action::Pause | Action::Stop | Action::Restart | Action::Failover
+            Action::Pause
+                | Action::Stop
+                | Action::Restart
+                | Action::Failover
+                | Action::Partition
+                | Action::RestartEmpty
         )
     }
 
@@ -201,6 +206,11 @@ mod tests {
         assert_eq!(Action::Heal.undo(), None);
         assert!(Action::Partition.is_fault() && !Action::Heal.is_fault());
         assert!(Action::RestartEmpty.is_fault(), "it starts the stopwatch");
+        // Outside a lab, everything that can hurt asks first; undoing does not.
+        for a in Action::ALL {
+            let undoes = matches!(a, Action::Unpause | Action::Start | Action::Heal);
+            assert_eq!(a.needs_consent(), !undoes, "{a}");
+        }
         assert_eq!(
             Action::RestartEmpty.undo(),
             None,
