@@ -11,12 +11,17 @@
 //! 4. Load: commands per second sentui adds on each node (the rate while the TUI runs minus
 //!    the rate without it) and sends each sentinel (counted by a proxy in front of each), against
 //!    the budget (docs/design.md, "Load budget").
+//! 5. Watching at 1 s freshness: the TUI's idle CPU against redis_exporter scraping every node
+//!    and sentinel once a second, in an equal window of its own (target: sentui at most a
+//!    quarter of the exporter's CPU, with every scrape answered).
 //!
 //! Run: `cargo bench --bench scale` (SENTUI_SCALE_GROUPS=N for another size). Needs
-//! redis-server, redis-cli, tmux, watch and less.
+//! redis-server, redis-cli, tmux, watch, less and prometheus-redis-exporter:
+//! `scripts/install-deps` and `scripts/bench-deps` install them.
 
 mod common;
 
+use common::exporter::{EXPORTER, Exporter, ScrapeDriver, Target};
 use common::*;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -26,6 +31,10 @@ const NODE_BUDGET: f64 = 10.0;
 /// Per sentinel: INFO x2, MASTERS and MYID, plus `--poll-budget` (30) detail commands, each
 /// second.
 const SENTINEL_BUDGET: f64 = 34.0;
+/// How long the TUI and its 1 s peer, redis_exporter, are each measured at idle.
+const IDLE_WINDOW: Duration = Duration::from_secs(30);
+/// sentui's CPU at most this share of the exporter's.
+const EXPORTER_RATIO: f64 = 0.25;
 
 fn groups() -> u16 {
     std::env::var("SENTUI_SCALE_GROUPS")
@@ -121,9 +130,10 @@ fn bench_sentinel_load(lab: &Lab) {
     );
 }
 
-fn bench_tui(lab: &Lab) {
+/// Returns the TUI's idle CPU, in percent of a core.
+fn bench_tui(lab: &Lab) -> f64 {
     let all: Vec<u16> = lab.nodes.clone();
-    let window = Duration::from_secs(30);
+    let window = IDLE_WINDOW;
     // The sentinels' own traffic, once the lab has settled (a new lab talks more at first).
     std::thread::sleep(Duration::from_secs(15));
     let base_nodes = command_rates(&all, window);
@@ -218,10 +228,61 @@ fn bench_tui(lab: &Lab) {
         s["key_p99_ms"],
         verdict(sentui_keys.len() == 30 && p99 < 50.0)
     );
+    cpu
+}
+
+/// The peer operators use to watch a deployment at 1 s freshness: one redis_exporter scraping
+/// every node and sentinel once a second through its multi-target /scrape endpoint, driven from
+/// this process as Prometheus would drive it (the driver's own CPU is not counted). It runs
+/// after the TUI has quit, in a window as long as the TUI's: on two cores the two would
+/// otherwise take CPU from each other.
+fn bench_exporter(lab: &Lab, sentui_cpu: f64) {
+    let target = |sentinel| move |&port: &u16| Target { port, sentinel };
+    let targets: Vec<Target> = lab
+        .nodes
+        .iter()
+        .map(target(false))
+        .chain(lab.sentinels.iter().map(target(true)))
+        .collect();
+    let n = targets.len() as u64;
+    let exporter = Exporter::start(&lab.dir.path().join("exporter.log"));
+    let driver = ScrapeDriver::start(exporter.port, targets, 8);
+    // Two full rounds first: the exporter has met every target and its runtime has warmed up.
+    assert!(
+        driver.wait_for(2 * n, Duration::from_secs(60)),
+        "redis_exporter did not get through two rounds of scrapes in 60 s"
+    );
+    let pid = exporter.pid().to_string();
+    let (c0, _) = cpu_and_rss(&pid);
+    let (ok0, failed0) = driver.counts();
+    std::thread::sleep(IDLE_WINDOW);
+    let (c1, rss) = cpu_and_rss(&pid);
+    let (ok1, failed1) = driver.counts();
+    // Stopped here, so the load measured next sees the lab without it.
+    drop(driver);
+    drop(exporter);
+
+    let cpu = (c1 - c0) / IDLE_WINDOW.as_secs_f64() * 100.0;
+    let (ok, failed) = (ok1 - ok0, failed1 - failed0);
+    let due = n * IDLE_WINDOW.as_secs();
+    let ratio = sentui_cpu / cpu;
+    println!(
+        "exporter, {n} targets every 1 s: redis_exporter {cpu:.1}% of a core, {:.1} MiB RSS, {ok} scrapes answered with the target up ({due} due in the window), {failed} failed; sentui {sentui_cpu:.2}% (same run, its own {} s window); CPU ratio sentui/exporter {ratio:.3}; target <= {EXPORTER_RATIO} with no failed scrapes {}",
+        rss as f64 / 1024.0,
+        IDLE_WINDOW.as_secs(),
+        verdict(ratio <= EXPORTER_RATIO && failed == 0 && ok > 0)
+    );
 }
 
 fn main() {
-    if !require(&["redis-server", "redis-cli", "tmux", "watch", "less"]) {
+    if !require(&[
+        "redis-server",
+        "redis-cli",
+        "tmux",
+        "watch",
+        "less",
+        EXPORTER,
+    ]) {
         return;
     }
     let t = Instant::now();
@@ -234,6 +295,7 @@ fn main() {
         t.elapsed().as_secs_f64()
     );
     bench_status(&lab);
-    bench_tui(&lab);
+    let sentui_cpu = bench_tui(&lab);
+    bench_exporter(&lab, sentui_cpu);
     bench_sentinel_load(&lab);
 }

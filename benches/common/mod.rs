@@ -2,6 +2,8 @@
 //! of a process's CPU and memory and of the commands a Redis server has processed.
 #![allow(dead_code)]
 
+pub mod exporter;
+
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::process::Command;
@@ -23,7 +25,7 @@ pub fn require(tools: &[&str]) -> bool {
     for tool in tools {
         if sh(&format!("command -v {tool}")).is_empty() {
             eprintln!(
-                "benchmark skipped: {tool} is not installed (scripts/install-deps installs it)"
+                "benchmark skipped: {tool} is not installed (scripts/install-deps and scripts/bench-deps install what the benchmarks need)"
             );
             return false;
         }
