@@ -5,7 +5,7 @@ use crate::cli::ConnArgs;
 use crate::config::AuthConfig;
 use sentui_io::collect::CollectSettings;
 use sentui_io::collect::node::ProbeSettings;
-use sentui_io::control::Controller;
+use sentui_io::control::{Controller, SERVER_NAMES};
 use sentui_io::docker::{self, DockerScope};
 use sentui_io::lab::{compose, local};
 use sentui_io::link::{Credentials, LinkSettings, NamePolicy, Secret, SharedMap};
@@ -81,13 +81,6 @@ pub async fn connect(
             .collect(),
         only_mapped: docker.as_ref().map(|d| d.project.clone()),
     };
-    let in_lab = match &docker {
-        Some(scope) => matches!(
-            compose::presence(&scope.engine, &scope.project).await,
-            Ok(compose::Presence::Lab)
-        ),
-        None => local_lab_seeds(&map, &seeds),
-    };
     let (auth, sentinel_auth) = credentials(c, file_auth)?;
     let tls = c.tls_settings()?;
     let settings = CollectSettings {
@@ -112,7 +105,6 @@ pub async fn connect(
         ..CollectSettings::default()
     };
     let mut control = Controller::new(map, docker, read_only);
-    control.in_lab = in_lab;
     control.server_names = std::env::var_os("SENTUI_LAB_SERVER_BIN")
         .map(std::path::PathBuf::from)
         .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
@@ -125,19 +117,36 @@ pub async fn connect(
     })
 }
 
+/// Finds out whether the deployment is a lab sentui started, for the commands that act on it
+/// (until then it is taken for one that is not: faults ask first). Status and events never
+/// need it, so they do not pay for it.
+pub async fn recognise_lab(c: &mut Connection) {
+    c.control.in_lab = match &c.control.docker {
+        Some(scope) => matches!(
+            compose::presence(&scope.engine, &scope.project).await,
+            Ok(compose::Presence::Lab)
+        ),
+        None => local_lab_seeds(&c.control.map, &c.seeds),
+    };
+}
+
 /// Whether every seed sentinel is a process of one local lab sentui started (its recorded pid
 /// listening on its recorded port).
 fn local_lab_seeds(map: &SharedMap, seeds: &[Addr]) -> bool {
+    let reach: Vec<Addr> = seeds.iter().map(|s| map.reachable(s)).collect();
+    if reach.is_empty() || !reach.iter().all(Addr::is_loopback) {
+        return false;
+    }
+    let ports = reach.iter().map(|a| a.port).collect();
+    let Ok(listeners) = procfs::find_listeners_named(&ports, &SERVER_NAMES) else {
+        return false;
+    };
     let mut labs = std::collections::BTreeSet::new();
-    for seed in seeds {
-        let reach = map.reachable(seed);
-        if !reach.is_loopback() {
-            return false;
-        }
-        let Some(lab) = procfs::find_listener(reach.port)
-            .ok()
-            .flatten()
-            .and_then(|p| local::lab_of(p.pid, reach.port))
+    for a in &reach {
+        let Some(lab) = listeners
+            .get(&a.port)
+            .and_then(Option::as_ref)
+            .and_then(|p| local::lab_of(p.pid, a.port))
         else {
             return false;
         };

@@ -120,9 +120,18 @@ pub async fn run(cli: Cli, file_auth: AuthConfig) -> u8 {
         other => other,
     };
     let cli = Cli { command, ..cli };
+    let acts = matches!(
+        cli.command,
+        None | Some(Command::Ctl { .. }) | Some(Command::Drill(_))
+    );
     let conn = if needs_connection {
         match connect(&cli.conn, &file_auth, cli.ui.read_only).await {
-            Ok(c) => Some(c),
+            Ok(mut c) => {
+                if acts {
+                    connection::recognise_lab(&mut c).await;
+                }
+                Some(c)
+            }
             Err(e) => return cmd::fail(e),
         }
     } else {

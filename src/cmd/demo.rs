@@ -18,17 +18,14 @@ pub async fn run(conn: ConnArgs, file_auth: &AuthConfig, ui: UiArgs, opts: LabOp
         lab::Lab::Docker(project) => conn.compose_project = Some(project.clone()),
     }
     let code = match connect(&conn, file_auth, ui.read_only).await {
-        Ok(c) => match tui::run(
-            c.settings,
-            c.seeds,
-            c.control,
-            tui::TuiOptions::from_args(&ui, conn.master.clone()),
-        )
-        .await
-        {
-            Ok(code) => code,
-            Err(e) => super::fail(e),
-        },
+        Ok(mut c) => {
+            crate::connection::recognise_lab(&mut c).await;
+            let opts = tui::TuiOptions::from_args(&ui, conn.master.clone());
+            match tui::run(c.settings, c.seeds, c.control, opts).await {
+                Ok(code) => code,
+                Err(e) => super::fail(e),
+            }
+        }
         Err(e) => super::fail(e),
     };
     let opts = LabOptions {

@@ -66,6 +66,24 @@ pub fn find_listener(port: u16) -> Result<Option<LocalProcess>, ProcError> {
 pub fn find_listeners(
     ports: &BTreeSet<u16>,
 ) -> Result<BTreeMap<u16, Option<LocalProcess>>, ProcError> {
+    find_listeners_among(ports, |_| true)
+}
+
+/// The same, looking only at processes whose name is one of `names`: reading a process's name
+/// costs far less than walking its descriptors, so a machine with busy daemons (an engine with
+/// thousands of descriptors) is not walked for nothing. Listeners of other processes count as
+/// not visible (None).
+pub fn find_listeners_named(
+    ports: &BTreeSet<u16>,
+    names: &[&str],
+) -> Result<BTreeMap<u16, Option<LocalProcess>>, ProcError> {
+    find_listeners_among(ports, |pid| names.contains(&process_name(pid).as_str()))
+}
+
+fn find_listeners_among(
+    ports: &BTreeSet<u16>,
+    wanted: impl Fn(i32) -> bool,
+) -> Result<BTreeMap<u16, Option<LocalProcess>>, ProcError> {
     let mut port_of_inode: BTreeMap<u64, u16> = BTreeMap::new();
     for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
         if let Ok(text) = fs::read_to_string(table) {
@@ -90,6 +108,9 @@ pub fn find_listeners(
         else {
             continue;
         };
+        if !wanted(pid) {
+            continue;
+        }
         let Ok(fds) = fs::read_dir(entry.path().join("fd")) else {
             continue;
         };

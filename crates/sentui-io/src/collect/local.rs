@@ -133,9 +133,11 @@ impl Known {
 
 /// The local processes behind `endpoints` (announced address, port, is a sentinel) as they are
 /// now, in one pass over /proc: what a one-off snapshot (`status`) reports.
+/// Only Redis-compatible servers are looked for (see `procfs::find_listeners_named`).
 pub fn processes_now(endpoints: &[(Addr, u16, bool)], at: sentui_model::Millis) -> Vec<Update> {
     let ports: BTreeSet<u16> = endpoints.iter().map(|(_, port, _)| *port).collect();
-    let found = procfs::find_listeners(&ports).unwrap_or_default();
+    let found =
+        procfs::find_listeners_named(&ports, &crate::control::SERVER_NAMES).unwrap_or_default();
     endpoints
         .iter()
         .map(|(addr, port, sentinel)| Update::Process {
