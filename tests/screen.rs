@@ -197,7 +197,7 @@ fn the_leader_shows_its_own_vote() {
     let s = screen(&app, 160, 48);
     let row = s
         .lines()
-        .find(|l| l.contains("│127.0.0.1:26380       ok"))
+        .find(|l| l.contains("│127.0.0.1:26380 ") && l.contains(" ok "))
         .unwrap();
     assert!(row.contains("127.0.0.1:26380 (epoch 1)"), "{row}");
 }

@@ -25,7 +25,15 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
     let d = ctx.app.shown();
     // Whole addresses when the history still gets room; `:16379` on narrow screens.
     let short = area.width < 2 + FIXED + 21 + 10;
-    let node_w: u16 = if short { 12 } else { 21 };
+    // As wide as the longest address shown (a compose service name is whole), at most 21.
+    let node_w = v
+        .master
+        .iter()
+        .chain(v.replicas.iter())
+        .map(|n| addr(&n.addr, short).chars().count() as u16)
+        .max()
+        .unwrap_or(4)
+        .clamp(4, if short { 15 } else { 21 });
     let spark_w = area.width.saturating_sub(2 + FIXED + node_w).clamp(4, 60) as usize;
     let selected = ctx.app.selected_addr();
     let rows = v.master.iter().chain(v.replicas.iter()).map(|n| {
@@ -86,7 +94,8 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
         Constraint::Length(5),
         Constraint::Length(4),
         Constraint::Length(4),
-        Constraint::Min(4),
+        // Room for its header at least.
+        Constraint::Min(5),
     ];
     f.render_widget(Table::new(rows, widths).header(header).block(block), area);
 }

@@ -22,14 +22,40 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
     // Below 100 columns addresses shorten and the reply time goes; from 150 the container shows.
     let narrow = area.width < 100;
     let wide = area.width >= 150;
-    // FLAGS takes what the other columns leave, so `sdown odown failover` fits when it can.
-    let others: u16 = if narrow {
-        12 + 14 + 12 + 5 + 17 + 6
-    } else {
-        21 + 14 + 5 + 21 + 5 + 26 + 7
-    };
-    let flags_w = area.width.saturating_sub(2 + others).clamp(12, 22);
     let selected = ctx.app.selected_addr();
+    let believes_of = |s: &sentui_model::view::SentinelView| {
+        s.master
+            .as_ref()
+            .map(|m| addr(m, narrow))
+            .unwrap_or_else(|| "?".into())
+    };
+    let voted_of = |s: &sentui_model::view::SentinelView| match (&s.voted_leader, s.voted_epoch) {
+        (Some(id), Some(e)) => {
+            let who = d
+                .sentinel_by_run_id(id)
+                .map(|a| addr(&a, narrow))
+                .unwrap_or_else(|| fit(id, 10));
+            format!("{who} (epoch {e})")
+        }
+        _ => "-".into(),
+    };
+    // Address, belief and vote columns as wide as what they show (up to their caps), so names
+    // are whole; FLAGS takes what is left, at least 12.
+    let widest = |f: &dyn Fn(&sentui_model::view::SentinelView) -> String, min: u16, cap: u16| {
+        v.sentinels
+            .iter()
+            .map(|s| f(s).chars().count() as u16)
+            .max()
+            .unwrap_or(min)
+            .clamp(min, cap)
+    };
+    let (addr_cap, believes_cap, voted_cap) = if narrow { (12, 15, 20) } else { (21, 21, 26) };
+    let addr_w = widest(&|s| addr(&s.addr, narrow), 8, addr_cap);
+    // Never narrower than its header.
+    let believes_w = widest(&believes_of, if narrow { 8 } else { 15 }, believes_cap);
+    let voted_w = widest(&voted_of, 12, voted_cap);
+    let others: u16 = addr_w + 14 + believes_w + 5 + voted_w + if narrow { 5 } else { 5 + 6 };
+    let flags_w = area.width.saturating_sub(2 + others).clamp(12, 22);
     let rows = v.sentinels.iter().map(|s| {
         let state = match s.unresponsive_ms {
             Some(ms) if s.paused => format!("PAUSED {}", duration(ms)),
@@ -44,21 +70,8 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
         if !s.events_link && s.reach == ReachState::Ok {
             flags.push("no-events-link".into());
         }
-        let voted = match (&s.voted_leader, s.voted_epoch) {
-            (Some(id), Some(e)) => {
-                let who = d
-                    .sentinel_by_run_id(id)
-                    .map(|a| addr(&a, narrow))
-                    .unwrap_or_else(|| fit(id, 10));
-                format!("{who} (epoch {e})")
-            }
-            _ => "-".into(),
-        };
-        let believes = s
-            .master
-            .as_ref()
-            .map(|m| addr(m, narrow))
-            .unwrap_or_else(|| "?".into());
+        let voted = voted_of(s);
+        let believes = believes_of(s);
         let mut cells = vec![
             Cell::from(addr(&s.addr, narrow)),
             Cell::from(state).style(if s.paused {
@@ -96,7 +109,6 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
             row
         }
     });
-    let (addr_w, believes_w) = if narrow { (12, 12) } else { (21, 21) };
     let mut header = vec!["SENTINEL", "STATE", "FLAGS"];
     let mut widths = vec![
         Constraint::Length(addr_w),
@@ -119,7 +131,7 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
     widths.extend([
         Constraint::Length(believes_w),
         Constraint::Length(5),
-        Constraint::Length(if narrow { 17 } else { 26 }),
+        Constraint::Length(voted_w),
     ]);
     if wide {
         header.push("CONTAINER / PROCESS");
