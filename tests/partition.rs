@@ -54,17 +54,12 @@ fn nothing_left_partitioned(lab: &DockerLab, old: &str) {
 
 #[test]
 fn partitions_on_the_docker_lab() {
-    if !docker_or_skip("partitions_on_the_docker_lab") {
+    let Some((lab, _)) = DockerLab::up_or_skip(
+        "partitions_on_the_docker_lab",
+        format!("sentui-test-part-{}", std::process::id()),
+    ) else {
         return;
-    }
-    let lab = DockerLab::named(format!("sentui-test-part-{}", std::process::id()));
-    let up = sentui(&["lab", "up", "--project", &lab.project]);
-    assert!(
-        up.status.success(),
-        "lab up: {}{}",
-        stdout(&up),
-        stderr(&up)
-    );
+    };
 
     // ctl partition: the host still reaches the master, the log has Docker's event.
     let stream = EventStream::start(

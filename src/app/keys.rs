@@ -231,34 +231,26 @@ impl App {
     }
 
     fn toggle_stop(&mut self) {
-        if self.read_only {
-            self.set_status("read-only: control actions are disabled", true);
-            return;
-        }
-        let Some(addr) = self.selected_addr() else {
-            self.set_status("nothing selected", true);
-            return;
-        };
-        self.selected = Some(addr.clone());
-        let action = if self.selected_is_stopped() {
+        let stopped = self.selected_is_stopped();
+        self.ask_on_selected(if stopped {
             ControlAction::Start
         } else {
             ControlAction::Stop
-        };
-        let verb = if action == ControlAction::Start {
-            "start"
-        } else {
-            "stop"
-        };
-        self.set_status(
-            format!("{verb} {addr}? y to confirm, any other key cancels"),
-            false,
-        );
-        self.confirm = Some(Pending::Control(action, addr));
+        });
     }
 
     /// Partition or heal the selected node, after a `y` (like a stop: it breaks the group).
     fn toggle_partition(&mut self) {
+        let partitioned = self.selected_is_partitioned();
+        self.ask_on_selected(if partitioned {
+            ControlAction::Heal
+        } else {
+            ControlAction::Partition
+        });
+    }
+
+    /// Asks to confirm `action` on the selected node (the selection stays on it).
+    fn ask_on_selected(&mut self, action: ControlAction) {
         if self.read_only {
             self.set_status("read-only: control actions are disabled", true);
             return;
@@ -268,11 +260,6 @@ impl App {
             return;
         };
         self.selected = Some(addr.clone());
-        let action = if self.selected_is_partitioned() {
-            ControlAction::Heal
-        } else {
-            ControlAction::Partition
-        };
         self.set_status(
             format!(
                 "{} {addr}? y to confirm, any other key cancels",

@@ -217,6 +217,14 @@ pub struct Engine {
     docker: Docker,
 }
 
+/// When an engine event happened, Unix ms (to the nanosecond where the engine says it).
+fn event_ms(ev: &bollard::models::EventMessage) -> u64 {
+    ev.time_nano
+        .map(|n| (n / 1_000_000) as u64)
+        .or(ev.time.map(|s| s as u64 * 1000))
+        .unwrap_or(0)
+}
+
 fn short_id(id: &str) -> String {
     id[..id.len().min(12)].to_string()
 }
@@ -507,11 +515,7 @@ impl Engine {
         self.docker.events(Some(opts)).map(|r| {
             r.map_err(|e| DockerError::from_bollard("reading network events", &e))
                 .map(|ev| {
-                    let ms = ev
-                        .time_nano
-                        .map(|n| (n / 1_000_000) as u64)
-                        .or(ev.time.map(|s| s as u64 * 1000))
-                        .unwrap_or(0);
+                    let ms = event_ms(&ev);
                     let container = ev
                         .actor
                         .and_then(|a| a.attributes)
@@ -546,11 +550,7 @@ impl Engine {
         self.docker.events(Some(opts)).map(|r| {
             r.map_err(|e| DockerError::from_bollard("reading events", &e))
                 .map(|ev| {
-                    let ms = ev
-                        .time_nano
-                        .map(|n| (n / 1_000_000) as u64)
-                        .or(ev.time.map(|s| s as u64 * 1000))
-                        .unwrap_or(0);
+                    let ms = event_ms(&ev);
                     (
                         ev.action.unwrap_or_default(),
                         ev.actor.and_then(|a| a.id).unwrap_or_default(),

@@ -814,16 +814,21 @@ mod tests {
         d
     }
 
-    fn report(d: &Deployment, expect: &Expect) -> Report {
+    /// The probe summary of a drill whose pause of 127.0.0.1:1 (at 10 s) promoted 127.0.0.1:2.
+    fn summary(d: &Deployment) -> ProbeSummary {
         let (old, new) = (a("127.0.0.1:1"), a("127.0.0.1:2"));
         let span = fault_span(d, "mymaster", 10_000);
-        let p = ProbeSummary::new(
+        ProbeSummary::new(
             d.probe.as_ref().unwrap(),
             Some(span),
             (Some(&old), Some(&new)),
             "pause",
             15_000,
-        );
+        )
+    }
+
+    fn report(d: &Deployment, expect: &Expect) -> Report {
+        let p = summary(d);
         let fms = failover_ms(d, "mymaster", 10_000);
         let checks = checks(expect, fms, Some(&p), Some(Ok("all agree".into())));
         let steps = vec![StepRecord {
@@ -958,22 +963,14 @@ mod tests {
     #[test]
     fn probe_summary_window_is_relative_to_the_fault() {
         let d = drilled();
-        let (old, new) = (a("127.0.0.1:1"), a("127.0.0.1:2"));
-        let span = fault_span(&d, "mymaster", 10_000);
-        let p = ProbeSummary::new(
-            d.probe.as_ref().unwrap(),
-            Some(span),
-            (Some(&old), Some(&new)),
-            "pause",
-            15_000,
-        );
+        let p = summary(&d);
         assert_eq!((p.attempted, p.acked, p.failed, p.lost), (3, 2, 1, Some(1)));
         assert_eq!(p.errors["timeout"], 1);
         let w = p.window.unwrap();
         assert_eq!((w.from_ms, w.to_ms, w.duration_ms), (-10, Some(2600), 2610));
         assert_eq!(p.unavailable_ms, 2610);
         assert_eq!(
-            span.end,
+            fault_span(&d, "mymaster", 10_000).end,
             Some(12_500),
             "no fault-cleared: the promotion ends it"
         );
