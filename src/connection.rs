@@ -5,7 +5,7 @@ use crate::cli::ConnArgs;
 use crate::config::AuthConfig;
 use sentui_io::collect::CollectSettings;
 use sentui_io::collect::node::ProbeSettings;
-use sentui_io::control::{Controller, SERVER_NAMES};
+use sentui_io::control::{Controller, is_server_name};
 use sentui_io::docker::{self, DockerScope};
 use sentui_io::lab::{compose, local};
 use sentui_io::link::{Credentials, LinkSettings, NamePolicy, Secret, SharedMap};
@@ -126,19 +126,20 @@ pub async fn recognise_lab(c: &mut Connection) {
             compose::presence(&scope.engine, &scope.project).await,
             Ok(compose::Presence::Lab)
         ),
-        None => local_lab_seeds(&c.control.map, &c.seeds),
+        None => local_lab_seeds(&c.control, &c.seeds),
     };
 }
 
 /// Whether every seed sentinel is a process of one local lab sentui started (its recorded pid
 /// listening on its recorded port).
-fn local_lab_seeds(map: &SharedMap, seeds: &[Addr]) -> bool {
-    let reach: Vec<Addr> = seeds.iter().map(|s| map.reachable(s)).collect();
+fn local_lab_seeds(control: &Controller, seeds: &[Addr]) -> bool {
+    let reach: Vec<Addr> = seeds.iter().map(|s| control.map.reachable(s)).collect();
     if reach.is_empty() || !reach.iter().all(Addr::is_loopback) {
         return false;
     }
     let ports = reach.iter().map(|a| a.port).collect();
-    let Ok(listeners) = procfs::find_listeners_named(&ports, &SERVER_NAMES) else {
+    let is_server = |name: &str| is_server_name(name, &control.server_names);
+    let Ok(listeners) = procfs::find_listeners_named(&ports, is_server) else {
         return false;
     };
     let mut labs = std::collections::BTreeSet::new();

@@ -47,8 +47,8 @@ pub fn connect_hint(state: &LabState) -> String {
 /// Docker when asked for (not --local, no --server-bin) and an engine answers. `--server`
 /// chooses the Docker lab's server, so it needs one. Only `lab up` with nothing Docker-specific
 /// named falls back to the local lab; taking a lab down never does (it would remove another
-/// kind of lab than the one meant).
-async fn use_docker(opts: &LabOptions, going_down: bool) -> Result<bool, String> {
+/// kind of lab than the one meant). Returns the engine to use, or None for the local lab.
+async fn use_docker(opts: &LabOptions, going_down: bool) -> Result<Option<Engine>, String> {
     let local = opts.local || opts.server_bin.is_some();
     if local && let Some(server) = opts.server {
         return Err(format!(
@@ -56,10 +56,10 @@ async fn use_docker(opts: &LabOptions, going_down: bool) -> Result<bool, String>
         ));
     }
     if local {
-        return Ok(false);
+        return Ok(None);
     }
     match Engine::connect().await {
-        Ok(_) => Ok(true),
+        Ok(engine) => Ok(Some(engine)),
         Err(e) if going_down => Err(format!(
             "{e}; the Docker lab '{}' cannot be taken down without it, and nothing else was touched (a local-process lab is taken down with --local)",
             opts.project()
@@ -71,16 +71,15 @@ async fn use_docker(opts: &LabOptions, going_down: bool) -> Result<bool, String>
         )),
         Err(e) => {
             outln!("no Docker engine ({e}); using the local-process lab");
-            Ok(false)
+            Ok(None)
         }
     }
 }
 
 /// Brings the lab up, or finds it already running. Returns it and whether this call started it.
 pub async fn up(opts: &LabOptions) -> Result<(Lab, bool), String> {
-    if use_docker(opts, false).await? {
+    if let Some(engine) = use_docker(opts, false).await? {
         let project = opts.project();
-        let engine = Engine::connect().await?;
         let started = match compose::presence(&engine, project).await? {
             compose::Presence::Foreign(from) => {
                 return Err(format!(
@@ -135,7 +134,7 @@ pub async fn up(opts: &LabOptions) -> Result<(Lab, bool), String> {
 }
 
 pub async fn down(opts: &LabOptions) -> Result<(), String> {
-    if use_docker(opts, true).await? {
+    if use_docker(opts, true).await?.is_some() {
         compose::down(opts.project()).await?;
         outln!(
             "Docker lab {} removed: no container, network or volume of the project is left.",

@@ -60,7 +60,8 @@ pub async fn report(c: &Connection, group: Option<&str>) -> StatusReport {
             .filter(|(a, _)| !map.contains(a) && a.is_loopback())
             .map(|(a, sentinel)| (a.clone(), a.port, sentinel))
             .collect();
-        for u in sentui_io::collect::local::processes_now(&endpoints, now_ms()) {
+        let names = &c.control.server_names;
+        for u in sentui_io::collect::local::processes_now(&endpoints, names, now_ms()) {
             d.apply(u);
         }
     }

@@ -40,10 +40,8 @@ pub enum ControlError {
     ReadOnly,
     #[error(transparent)]
     Docker(#[from] DockerError),
-    #[error(
-        "{addr} is behind an address map and is not a container{scope}; sentui will not touch it"
-    )]
-    Mapped { addr: Addr, scope: String },
+    #[error("{addr} is behind an address map and is not a container; sentui will not touch it")]
+    Mapped { addr: Addr },
     #[error("{addr} is not on this machine ({reach}); sentui can only freeze local processes here")]
     NotLocal { addr: Addr, reach: Addr },
     #[error("nothing listens on port {0} of this machine")]
@@ -150,10 +148,7 @@ impl Controller {
             });
         }
         if self.map.contains(addr) {
-            return Err(ControlError::Mapped {
-                addr: addr.clone(),
-                scope: String::new(),
-            });
+            return Err(ControlError::Mapped { addr: addr.clone() });
         }
         let map = self.map.clone();
         let addr = addr.clone();
@@ -181,23 +176,14 @@ fn local(
     map: &SharedMap,
     server_names: &[String],
 ) -> Result<Effect, ControlError> {
-    if action == Action::RestartEmpty {
-        let reach = map.reachable(addr);
-        if !reach.is_loopback() {
-            return Err(ControlError::NotLocal {
-                addr: addr.clone(),
-                reach,
-            });
-        }
-        return restart::local(addr, reach.port, server_names);
-    }
+    // None: restart-empty, which is no signal.
     let sig = match action {
-        Action::Pause => libc::SIGSTOP,
-        Action::Unpause => libc::SIGCONT,
+        Action::Pause => Some(libc::SIGSTOP),
+        Action::Unpause => Some(libc::SIGCONT),
+        Action::RestartEmpty => None,
         Action::Partition | Action::Heal => {
             return Err(ControlError::NeedsNetworks(action.verb_present()));
         }
-        Action::RestartEmpty => unreachable!("restarted above"),
         other => return Err(ControlError::NeedsContainer(other.verb_present())),
     };
     let reach = map.reachable(addr);
@@ -207,6 +193,9 @@ fn local(
             reach,
         });
     }
+    let Some(sig) = sig else {
+        return restart::local(addr, reach.port, server_names);
+    };
     let proc = procfs::find_listener(reach.port)?.ok_or(ControlError::NoListener(reach.port))?;
     if !is_server_name(&proc.name, server_names) {
         return Err(ControlError::NotAServer {

@@ -174,10 +174,16 @@ impl LinkSettings {
         }
     }
 
+    /// Why the name policy keeps sentui away from the endpoint announced as `addr`, if it does.
+    fn refusal(&self, addr: &Addr) -> Option<String> {
+        let target = self.map.reachable(addr);
+        self.names.refusal(addr, &target, self.map.contains(addr))
+    }
+
     /// A redis-rs client for the endpoint announced as `addr` (connecting to its mapped address).
     pub fn client(&self, addr: &Addr) -> Result<Client, RedisError> {
         let target = self.map.reachable(addr);
-        if let Some(why) = self.names.refusal(addr, &target, self.map.contains(addr)) {
+        if let Some(why) = self.refusal(addr) {
             return Err(RedisError::from((
                 redis::ErrorKind::InvalidClientConfig,
                 "not contacted",
@@ -261,7 +267,8 @@ impl LinkSettings {
             Reach::Unresponsive { .. } => self.tls.is_some(),
             _ => false,
         };
-        if !worth_asking || !self.map.contains(addr) && self.client(addr).is_err() {
+        // Never a raw exchange with an address the name policy keeps sentui away from.
+        if !worth_asking || self.refusal(addr).is_some() {
             return failed;
         }
         let target = self.map.reachable(addr);

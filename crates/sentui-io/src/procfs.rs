@@ -69,15 +69,15 @@ pub fn find_listeners(
     find_listeners_among(ports, |_| true)
 }
 
-/// The same, looking only at processes whose name is one of `names`: reading a process's name
+/// The same, looking only at processes whose name `wanted` accepts: reading a process's name
 /// costs far less than walking its descriptors, so a machine with busy daemons (an engine with
 /// thousands of descriptors) is not walked for nothing. Listeners of other processes count as
 /// not visible (None).
 pub fn find_listeners_named(
     ports: &BTreeSet<u16>,
-    names: &[&str],
+    wanted: impl Fn(&str) -> bool,
 ) -> Result<BTreeMap<u16, Option<LocalProcess>>, ProcError> {
-    find_listeners_among(ports, |pid| names.contains(&process_name(pid).as_str()))
+    find_listeners_among(ports, |pid| wanted(&process_name(pid)))
 }
 
 fn find_listeners_among(

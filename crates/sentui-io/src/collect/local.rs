@@ -133,11 +133,16 @@ impl Known {
 
 /// The local processes behind `endpoints` (announced address, port, is a sentinel) as they are
 /// now, in one pass over /proc: what a one-off snapshot (`status`) reports.
-/// Only Redis-compatible servers are looked for (see `procfs::find_listeners_named`).
-pub fn processes_now(endpoints: &[(Addr, u16, bool)], at: sentui_model::Millis) -> Vec<Update> {
+/// Only Redis-compatible servers (and `server_names`) are looked for (see
+/// `procfs::find_listeners_named`).
+pub fn processes_now(
+    endpoints: &[(Addr, u16, bool)],
+    server_names: &[String],
+    at: sentui_model::Millis,
+) -> Vec<Update> {
     let ports: BTreeSet<u16> = endpoints.iter().map(|(_, port, _)| *port).collect();
-    let found =
-        procfs::find_listeners_named(&ports, &crate::control::SERVER_NAMES).unwrap_or_default();
+    let is_server = |name: &str| crate::control::is_server_name(name, server_names);
+    let found = procfs::find_listeners_named(&ports, is_server).unwrap_or_default();
     endpoints
         .iter()
         .map(|(addr, port, sentinel)| Update::Process {

@@ -92,14 +92,6 @@ impl LabState {
             })
             .collect()
     }
-
-    /// The member (of this lab, still running as started) listening on `port`.
-    pub fn member_on(&self, port: u16) -> Option<&Member> {
-        self.running()
-            .into_iter()
-            .find(|(m, ours)| *ours && m.port == port)
-            .map(|(m, _)| m)
-    }
 }
 
 pub fn default_dir() -> PathBuf {
@@ -108,15 +100,15 @@ pub fn default_dir() -> PathBuf {
     std::env::temp_dir().join(format!("sentui-lab-{uid}"))
 }
 
-/// The local lab a running process belongs to: a lab member's server runs in its member
-/// directory, one or two levels below the lab's state file; it is the lab's while the recorded
-/// pid is the one listening on the recorded port.
+/// The local lab of `pid`, the process the caller found listening on `port`: a lab member's
+/// server runs in its member directory, one or two levels below the lab's state file, and it is
+/// the lab's when that file records this pid on this port.
 pub fn lab_of(pid: i32, port: u16) -> Option<(PathBuf, LabState)> {
-    let cwd = fs::read_link(format!("/proc/{pid}/cwd")).ok()?;
+    let cwd = procfs::cwd(pid)?;
     cwd.ancestors().skip(1).take(2).find_map(|dir| {
         let state = load(dir)?;
-        let member = state.member_on(port)?;
-        (member.pid == pid).then(|| (dir.to_path_buf(), state))
+        let ours = state.members.iter().any(|m| m.port == port && m.pid == pid);
+        ours.then(|| (dir.to_path_buf(), state))
     })
 }
 
@@ -596,14 +588,13 @@ pub fn down(dir: &Path) -> Result<Vec<String>, String> {
     let deadline = Instant::now() + Duration::from_secs(5);
     let mut survivors = Vec::new();
     for m in ours {
-        while procfs::is_alive(m.pid) && !is_zombie(m.pid) && Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        if procfs::is_alive(m.pid) && !is_zombie(m.pid) {
+        let grace = deadline.saturating_duration_since(Instant::now());
+        let mut gone = procfs::await_gone(m.pid, grace);
+        if !gone {
             let _ = procfs::signal(m.pid, libc::SIGKILL);
-            procfs::await_gone(m.pid, Duration::from_secs(2));
+            gone = procfs::await_gone(m.pid, Duration::from_secs(2));
         }
-        if procfs::is_alive(m.pid) && !is_zombie(m.pid) {
+        if !gone {
             survivors.push(format!("{} pid {}", m.role, m.pid));
         } else {
             lines.push(format!(
@@ -621,11 +612,4 @@ pub fn down(dir: &Path) -> Result<Vec<String>, String> {
     }
     fs::remove_dir_all(dir).map_err(|e| format!("cannot remove {}: {e}", dir.display()))?;
     Ok(lines)
-}
-
-fn is_zombie(pid: i32) -> bool {
-    fs::read_to_string(format!("/proc/{pid}/stat"))
-        .ok()
-        .and_then(|s| procfs::parse_stat_state(&s))
-        == Some('Z')
 }
