@@ -146,6 +146,8 @@ pub struct App {
     /// Nodes sentui paused, stopped or partitioned and has not brought back (a node can be
     /// both partitioned and paused): undone on quit unless told otherwise.
     pub changed_by_us: BTreeMap<Addr, std::collections::BTreeSet<ControlAction>>,
+    /// When the lease of each of those faults ends (a guard outside sentui ends the fault then).
+    pub leases: BTreeMap<(Addr, ControlAction), Millis>,
     pub read_only: bool,
     /// Not a sentui lab: a pause asks for confirmation too (stop and failover always do).
     pub outside_lab: bool,
@@ -196,6 +198,7 @@ impl App {
             replay: false,
             status: None,
             changed_by_us: BTreeMap::new(),
+            leases: BTreeMap::new(),
             read_only: false,
             outside_lab: false,
             containers: false,
@@ -361,7 +364,11 @@ impl App {
                         .entry(addr.clone())
                         .or_default()
                         .insert(*action);
+                    if let Some(until) = d.lease_until {
+                        self.leases.insert((addr.clone(), *action), until);
+                    }
                 } else if let Some(done) = self.changed_by_us.get_mut(addr) {
+
                     // An undo takes back what it undoes; a restart brings a stopped node back.
                     done.retain(|d| {
                         d.undo() != Some(*action)
@@ -371,6 +378,9 @@ impl App {
                         self.changed_by_us.remove(addr);
                     }
                 }
+                let changed = &self.changed_by_us;
+                self.leases
+                    .retain(|(a, fault), _| changed.get(a).is_some_and(|f| f.contains(fault)));
                 self.set_status(msg.clone(), false);
             }
             (Command::Failover { group, .. }, Ok(msg)) => {

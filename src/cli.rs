@@ -244,6 +244,19 @@ pub struct UiArgs {
         value_parser = env_bool("SENTUI_LEAVE_PAUSED")
     )]
     pub leave_paused: bool,
+    /// How long a fault sentui injects (pause, stop, partition) may last: a guard process
+    /// outside sentui ends it then, or at once if this sentui dies first (`--leave-paused` and
+    /// `ctl` keep it until then).
+    #[arg(
+        help_heading = "Control",
+        long,
+        value_name = "DURATION",
+        env = "SENTUI_LEASE",
+        default_value = "10m",
+        global = true,
+        value_parser = parse_lease
+    )]
+    pub lease: Duration,
     /// Disable every control action (pause, failover).
     #[arg(
         help_heading = "Control",
@@ -370,6 +383,13 @@ pub enum Command {
         /// Write sentui.1 and a page for each subcommand (sentui-status.1, ...) here instead.
         #[arg(long, value_name = "DIR")]
         dir: Option<PathBuf>,
+    },
+    /// Hold one lease and end its fault when the lease runs out or its sentui is gone (started
+    /// by sentui itself, detached; not for use by hand).
+    #[command(hide = true)]
+    Guard {
+        /// The lease file.
+        lease_file: PathBuf,
     },
     /// The configuration file.
     Config {
@@ -641,6 +661,15 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
         .map_err(|e| format!("'{s}': {e} (try 500ms, 2s, 1m)"))?;
     if d.is_zero() {
         return Err(format!("'{s}': must be more than zero"));
+    }
+    Ok(d)
+}
+
+/// A lease: at least a second (a guard must have time to start before it ends), at most a day.
+pub fn parse_lease(s: &str) -> Result<Duration, String> {
+    let d = parse_duration(s)?;
+    if d < Duration::from_secs(1) || d > Duration::from_secs(86_400) {
+        return Err(format!("'{s}': a lease is from 1s to 24h"));
     }
     Ok(d)
 }

@@ -24,6 +24,7 @@ pub struct FileConfig {
     pub poll_budget: Option<u32>,
     pub read_only: Option<bool>,
     pub leave_paused: Option<bool>,
+    pub lease: Option<String>,
     pub no_color: Option<bool>,
     #[serde(default)]
     pub auth: AuthConfig,
@@ -245,6 +246,11 @@ pub fn apply(cli: &mut Cli, m: &ArgMatches, f: &FileConfig) -> Result<AuthConfig
         }
     }
     let u = &mut cli.ui;
+    if unset(m, "lease")
+        && let Some(v) = &f.lease
+    {
+        u.lease = crate::cli::parse_lease(v).map_err(|e| format!("lease: {e}"))?;
+    }
     for (id, value, target) in [
         ("read_only", f.read_only, &mut u.read_only),
         ("leave_paused", f.leave_paused, &mut u.leave_paused),
@@ -297,6 +303,8 @@ pub const TEMPLATE: &str = r#"# sentui configuration (TOML).
 
 # No control actions at all (pause, stop, failover).
 # read_only = false
+# How long a fault sentui injects may last before a guard outside sentui ends it.
+# lease = "10m"
 # On quit, keep the nodes sentui paused or stopped as they are.
 # leave_paused = false
 # No colours.

@@ -1,11 +1,14 @@
 //! `sentui drill`: runs a scenario against a deployment and reports. The runner owns the I/O:
-//! the live collectors (events and state), the write probe and the controller; it keeps an undo
-//! list and restores what it changed on success, on a failed step, on the overall timeout and
-//! on Ctrl-C. What it measures goes into the pure model; `report` judges and formats it.
+//! the live collectors (events and state), the write probe and sentui's hands, whose ledger
+//! holds every fault on a lease: it restores what it changed on success, on a failed step, on
+//! the overall timeout, on SIGINT, SIGTERM or SIGHUP and on a panic, and if the drill dies
+//! some other way (SIGKILL), the leases' guards do. What it measures goes into the pure model;
+//! `report` judges and formats it.
 
 use crate::connection::Connection;
 use sentui_io::collect::{self, CollectSettings};
-use sentui_io::control::{Controller, failover};
+use sentui_io::control::failover;
+use sentui_io::hands::{Hands, lease_words};
 use sentui_io::link::{LinkSettings, now_ms};
 use sentui_io::probe::{self, ProbeConfig, ProbeHandle};
 use sentui_model::action::{Action, Command};
@@ -13,7 +16,10 @@ use sentui_model::drill::report::{self, ProbeSummary, Report, StepOutcome, StepR
 use sentui_model::drill::scenario::{Scenario, State, Step, StepKind, Target};
 use sentui_model::input::{ActionResult, Input};
 use sentui_model::{Addr, Deployment, Millis};
+use futures_util::FutureExt;
+use std::panic::AssertUnwindSafe;
 use std::time::Duration;
+use tokio::signal::unix::{Signal, SignalKind, signal};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
@@ -25,6 +31,8 @@ pub struct DrillOptions {
     pub timeout: Duration,
     pub rate: u32,
     pub follow: sentui_model::probe::Follow,
+    /// How long each fault may last (`--lease`).
+    pub lease: Duration,
 }
 
 /// How long the drill waits for the sentinels to answer and its links to come up.
@@ -52,14 +60,13 @@ struct Runner {
     probe: Option<ProbeHandle>,
     link: LinkSettings,
     seeds: Vec<Addr>,
-    control: Controller,
+    /// Acts, and holds what it changed (the ledger) until the drill restores it.
+    hands: Hands,
     group: String,
     old_master: Option<Addr>,
     fault_at: Option<Millis>,
     /// The first fault's name (`partition`), for the loss sentence.
     fault_name: String,
-    /// Undo actions for what the drill changed, in order of the changes.
-    undo: Vec<(Action, Addr)>,
     steps: Vec<StepRecord>,
     /// The step running now (index into the scenario).
     current: usize,
@@ -69,10 +76,13 @@ struct Runner {
 
 /// Runs the drill and returns its report (the verdict gives the exit status).
 pub async fn run(conn: Connection, opts: DrillOptions) -> Report {
+    let hands = crate::hands::for_connection(
+        &conn,
+        opts.lease,
+        sentui_io::hands::Holder::ThisProcess,
+    );
     let Connection {
-        settings,
-        seeds,
-        control,
+        settings, seeds, ..
     } = conn;
     let name = opts.scenario.name.clone();
     let error_report = |group: String, e: String| Report {
@@ -90,19 +100,33 @@ pub async fn run(conn: Connection, opts: DrillOptions) -> Report {
         checks: Vec::new(),
         restored: Vec::new(),
     };
-    let mut r = match Runner::connect(settings, seeds, control, opts.group.as_deref()).await {
+    let mut r = match Runner::connect(settings, seeds, hands, opts.group.as_deref()).await {
         Ok(r) => r,
         Err(e) => return error_report(opts.group.unwrap_or_default(), e),
     };
-    let interrupted = tokio::select! {
-        _ = r.run(&opts) => false,
-        _ = tokio::signal::ctrl_c() => true,
+    let mut signals = match Signals::watch() {
+        Ok(s) => s,
+        Err(e) => return error_report(r.group.clone(), e),
+    };
+    let ended = tokio::select! {
+        run = AssertUnwindSafe(r.run(&opts)).catch_unwind() => run.err().map(Ended::Panic),
+        sig = signals.next() => Some(Ended::Signal(sig)),
     };
     let mut error = None;
-    if interrupted {
-        say("interrupted: restoring what the drill changed");
-        error = Some("interrupted (Ctrl-C)".to_string());
-        r.interrupted(&opts.scenario);
+    match ended {
+        None => {}
+        Some(Ended::Signal(sig)) => {
+            say(format!("interrupted ({sig}): restoring what the drill changed"));
+            error = Some(format!("interrupted ({sig})"));
+            r.interrupted(&opts.scenario);
+        }
+        Some(Ended::Panic(panic)) => {
+            say("a step panicked: restoring what the drill changed");
+            for line in r.restore().await {
+                say(format!("restored: {line}"));
+            }
+            std::panic::resume_unwind(panic);
+        }
     }
     if let Some(e) = r.error.take() {
         error = Some(e);
@@ -117,11 +141,46 @@ pub async fn run(conn: Connection, opts: DrillOptions) -> Report {
     r.report(&opts, error, agreement, restored)
 }
 
+/// How the steps ended when they did not run to their end.
+enum Ended {
+    Signal(&'static str),
+    Panic(Box<dyn std::any::Any + Send>),
+}
+
+/// The signals that end a drill early: Ctrl-C, what `timeout`, systemd and a cancelled CI job
+/// send, and a closed terminal. Each restores before the drill exits.
+struct Signals {
+    int: Signal,
+    term: Signal,
+    hup: Signal,
+}
+
+impl Signals {
+    fn watch() -> Result<Self, String> {
+        let watch = |kind: SignalKind, name: &str| {
+            signal(kind).map_err(|e| format!("cannot watch {name}: {e}"))
+        };
+        Ok(Signals {
+            int: watch(SignalKind::interrupt(), "SIGINT")?,
+            term: watch(SignalKind::terminate(), "SIGTERM")?,
+            hup: watch(SignalKind::hangup(), "SIGHUP")?,
+        })
+    }
+
+    async fn next(&mut self) -> &'static str {
+        tokio::select! {
+            _ = self.int.recv() => "SIGINT",
+            _ = self.term.recv() => "SIGTERM",
+            _ = self.hup.recv() => "SIGHUP",
+        }
+    }
+}
+
 impl Runner {
     async fn connect(
         settings: CollectSettings,
         seeds: Vec<Addr>,
-        control: Controller,
+        hands: Hands,
         group: Option<&str>,
     ) -> Result<Runner, String> {
         let link = settings.link.clone();
@@ -134,12 +193,11 @@ impl Runner {
             probe: None,
             link,
             seeds,
-            control,
+            hands,
             group: String::new(),
             old_master: None,
             fault_at: None,
             fault_name: "fault".into(),
-            undo: Vec::new(),
             steps: Vec::new(),
             current: 0,
             error: None,
@@ -355,7 +413,8 @@ impl Runner {
                 .clone()
                 .ok_or_else(|| "no fault ran yet: there is no old master".into()),
             Target::Named(n) => {
-                crate::target::resolve(n, &self.link, &self.seeds, Some(&self.group), &self.control)
+                let control = self.hands.control();
+                crate::target::resolve(n, &self.link, &self.seeds, Some(&self.group), control)
                     .await
             }
         }
@@ -445,6 +504,7 @@ impl Runner {
         let old_master = self.d.master_of(&self.group);
         let issued = now_ms();
         let mut effect_at = None;
+        let mut lease_until = None;
         let (command, result) = if fault == Action::Failover {
             let mut sentinels: Vec<Addr> = self
                 .d
@@ -463,20 +523,17 @@ impl Runner {
             };
             (command, result)
         } else {
-            // Noted before acting: a Ctrl-C during the action still undoes it.
-            if let Some(undo) = fault.undo() {
-                self.undo.push((undo, addr.clone()));
+            // A fault is leased before it is carried out: its guard holds it from the start.
+            let applied = self.hands.apply(fault, &addr).await;
+            effect_at = applied.as_ref().ok().map(|a| a.effect.at);
+            lease_until = applied
+                .as_ref()
+                .ok()
+                .and_then(|a| a.lease.as_ref().map(|l| l.expires_at));
+            if let Ok(Some(l)) = applied.as_ref().map(|a| a.lease.as_ref()) {
+                say(format!("{}: {}", l.describe(), lease_words(l, now_ms())));
             }
-            let applied = self.control.apply(fault, &addr).await;
-            effect_at = applied.as_ref().ok().map(|e| e.at);
-            let result = applied.map(|e| e.describe()).map_err(|e| e.to_string());
-            match &result {
-                Err(_) => self
-                    .undo
-                    .retain(|(u, a)| !(Some(*u) == fault.undo() && *a == addr)),
-                Ok(_) if !fault.is_fault() => self.undo.retain(|(_, a)| *a != addr),
-                Ok(_) => {}
-            }
+            let result = applied.map(|a| a.describe()).map_err(|e| e.to_string());
             let command = Command::Control {
                 action: fault,
                 addr: addr.clone(),
@@ -489,27 +546,23 @@ impl Runner {
             self.fault_at = Some(at);
             self.fault_name = fault.name().to_string();
         }
-        let _ = self
-            .tx
-            .send(Input::done(at, issued, command, result.clone()))
-            .await;
+        let done = Input::done(at, issued, command, result.clone()).leased(lease_until);
+        let _ = self.tx.send(done).await;
         result
     }
 
-    /// Undoes what the drill changed, newest first; says what it did and what failed.
+    /// Ends every fault the drill holds, newest first, and lets their leases go; says what it
+    /// did and what failed.
     async fn restore(&mut self) -> Vec<String> {
         let mut done = Vec::new();
-        while let Some((action, addr)) = self.undo.pop() {
-            let issued = now_ms();
-            let applied = self.control.apply(action, &addr).await;
-            let at = applied.as_ref().map(|e| e.at).unwrap_or_else(|_| now_ms());
-            let result = applied.map(|e| e.describe()).map_err(|e| e.to_string());
-            let line = match &result {
+        for u in self.hands.restore().await {
+            let (undo, addr) = (u.lease.undo(), u.lease.addr.clone());
+            let line = match &u.result {
                 Ok(msg) => msg.clone(),
-                Err(e) => format!("{} {addr} failed: {e}", action.verb_present()),
+                Err(e) => format!("{} {addr} failed: {e}", undo.verb_present()),
             };
-            let command = Command::Control { action, addr };
-            self.report_done(at, issued, command, result).await;
+            let command = Command::Control { action: undo, addr };
+            self.report_done(u.at, u.issued_at, command, u.result).await;
             say(format!("restore: {line}"));
             done.push(line);
         }

@@ -30,6 +30,7 @@ pub mod cmd;
 pub mod config;
 pub mod connection;
 pub mod drill;
+pub mod hands;
 pub mod keymap;
 pub mod keys;
 pub mod logview;
@@ -54,6 +55,20 @@ pub fn main() -> ExitCode {
         Ok(c) => c,
         Err(e) => e.exit(),
     };
+    // The guard reads nothing but its lease: a config file changed since its sentui started
+    // must not keep it from letting go.
+    if let Some(Command::Guard { lease_file }) = &cli.command {
+        return match tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        {
+            Ok(rt) => ExitCode::from(rt.block_on(sentui_io::guard::run(lease_file.clone()))),
+            Err(e) => {
+                eprintln!("sentui guard: cannot start the async runtime: {e}");
+                ExitCode::from(EXIT_USAGE)
+            }
+        };
+    }
     let file_auth = match config::load(cli.conn.config.as_deref())
         .and_then(|(file, _)| config::apply(&mut cli, &matches, &file))
     {
@@ -88,6 +103,7 @@ pub async fn run(cli: Cli, file_auth: AuthConfig) -> u8 {
             | Some(Command::Config { .. })
             | Some(Command::Completions { .. })
             | Some(Command::Man { .. })
+            | Some(Command::Guard { .. })
     );
     if cli.ui.record.is_some()
         && !matches!(
@@ -169,6 +185,7 @@ pub async fn run(cli: Cli, file_auth: AuthConfig) -> u8 {
             }),
             Some(c),
         ) => {
+            let hands = hands::for_connection(&c, cli.ui.lease, sentui_io::hands::Holder::Nobody);
             match cmd::ctl::run(
                 action,
                 &target,
@@ -176,7 +193,7 @@ pub async fn run(cli: Cli, file_auth: AuthConfig) -> u8 {
                 &c.settings.link,
                 &c.seeds,
                 group.as_deref(),
-                &c.control,
+                &hands,
             )
             .await
             {
@@ -272,16 +289,9 @@ pub async fn run(cli: Cli, file_auth: AuthConfig) -> u8 {
                 Err(e) => cmd::fail(e),
             }
         }
-        (Some(Command::Drill(args)), Some(c)) => cmd::drill::run(c, &args, group).await,
+        (Some(Command::Drill(args)), Some(c)) => cmd::drill::run(c, &args, group, cli.ui.lease).await,
         (None, Some(c)) => {
-            match tui::run(
-                c.settings,
-                c.seeds,
-                c.control,
-                tui::TuiOptions::from_args(&cli.ui, group),
-            )
-            .await
-            {
+            match tui::run(c, tui::TuiOptions::from_args(&cli.ui, group)).await {
                 Ok(code) => code,
                 Err(e) => cmd::fail(e),
             }

@@ -18,9 +18,9 @@ use crate::ui;
 use futures_util::FutureExt;
 use ratatui::Terminal;
 use ratatui::backend::Backend;
-use sentui_model::action::{Action, Command};
+use sentui_model::action::Command;
 use sentui_model::input::{ActionResult, Input, InputKind};
-use sentui_model::{Addr, Millis};
+use sentui_model::Millis;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::time::Duration;
@@ -32,8 +32,12 @@ use tokio::time::Instant;
 pub trait Executor {
     /// Starts `command`, asked for at `issued_at`.
     fn execute(&mut self, command: Command, issued_at: Millis);
-    /// Undoes what sentui did, at the end of the session, and says what it did.
-    fn undo(&mut self, action: Action, addr: &Addr) -> impl Future<Output = ActionResult>;
+    /// Ends every fault its ledger holds (newest first), at the end of the session: each
+    /// outcome as the input it is (a `Done` of the undo) and a line for the user.
+    fn restore(&mut self) -> impl Future<Output = Vec<(Input, String)>>;
+    /// Leaves the faults in place until their leases end (`--leave-paused`): lines that say
+    /// until when.
+    fn hand_over(&mut self) -> Vec<String>;
     /// Ends what the executor runs (the write probe reads back, bounded).
     fn finish(&mut self) -> impl Future<Output = ()>;
 }
@@ -63,7 +67,7 @@ pub struct Session<B: Backend, E: Executor> {
     inputs: u64,
     /// Commands carried out whose outcome has not come back yet.
     in_flight: usize,
-    /// On quit, leave what sentui paused or stopped as it is.
+    /// On quit, leave what sentui paused or stopped as it is, until the leases end.
     pub leave_paused: bool,
     clock: fn() -> Millis,
     /// Gives the terminal back and stops the process until it is resumed (Ctrl-Z); live it
@@ -262,24 +266,13 @@ impl<B: Backend, E: Executor> Session<B, E> {
             }
         }
         let mut lines = Vec::new();
-        for (addr, done) in self.app.still_changed() {
-            if self.leave_paused {
-                lines.push(format!(
-                    "left {} as asked (--leave-paused): {addr}",
-                    done.verb()
-                ));
-                continue;
+        if self.leave_paused {
+            lines = self.executor.hand_over();
+        } else {
+            for (input, line) in self.executor.restore().await {
+                lines.push(line);
+                self.feed(input);
             }
-            let Some(undo) = done.undo() else { continue };
-            let issued = (self.clock)();
-            let result = self.executor.undo(undo, &addr).await;
-            let at = (self.clock)();
-            lines.push(match &result {
-                Ok(msg) => format!("{msg} ({} by sentui during this session)", done.verb()),
-                Err(e) => format!("could not {} {addr}: {e}", undo.name()),
-            });
-            let command = Command::Control { action: undo, addr };
-            self.feed(Input::done(at, issued, command, result));
         }
         self.executor.finish().await;
         lines

@@ -9,10 +9,10 @@ use crate::session::executor::RealExecutor;
 use crate::session::{Session, run_guarded};
 use crossterm::event::{Event as TermEvent, EventStream};
 use futures_util::StreamExt;
-use sentui_io::collect::{self, CHANNEL, CollectSettings};
-use sentui_io::control::Controller;
+use crate::connection::Connection;
+use sentui_io::collect::{self, CHANNEL};
+use sentui_io::hands::Holder;
 use sentui_io::link::now_ms;
-use sentui_model::Addr;
 use sentui_model::input::{Input, InputKind, Stop};
 use std::io::IsTerminal;
 use tokio::signal::unix::{SignalKind, signal};
@@ -21,6 +21,8 @@ use tokio::sync::mpsc::{self, Sender};
 pub struct TuiOptions {
     pub group: Option<String>,
     pub leave_paused: bool,
+    /// How long each fault may last (`--lease`).
+    pub lease: std::time::Duration,
     pub read_only: bool,
     pub no_color: bool,
     pub stats_out: Option<std::path::PathBuf>,
@@ -33,6 +35,7 @@ impl TuiOptions {
         TuiOptions {
             group,
             leave_paused: ui.leave_paused,
+            lease: ui.lease,
             read_only: ui.read_only,
             no_color: ui.colorless(),
             stats_out: ui.stats_out.clone(),
@@ -41,18 +44,19 @@ impl TuiOptions {
     }
 }
 
-pub async fn run(
-    settings: CollectSettings,
-    seeds: Vec<Addr>,
-    control: Controller,
-    opts: TuiOptions,
-) -> Result<u8, String> {
+pub async fn run(conn: Connection, opts: TuiOptions) -> Result<u8, String> {
     if !std::io::stdout().is_terminal() {
         return Err(
             "the terminal UI needs a terminal; for scripts use `sentui status` or `sentui events`"
                 .into(),
         );
     }
+    let hands = crate::hands::for_connection(&conn, opts.lease, Holder::ThisProcess);
+    let Connection {
+        settings,
+        seeds,
+        control,
+    } = conn;
     let mut header = Header::new("tui", now_ms(), seeds.clone());
     header.group = opts.group.clone();
     header.compose_project = control.docker.as_ref().map(|d| d.project.clone());
@@ -71,7 +75,7 @@ pub async fn run(
     watch_signals(tx.clone())?;
     let terminal = ratatui::init();
     watch_terminal(tx.clone());
-    let executor = RealExecutor::new(control, link, tx);
+    let executor = RealExecutor::new(hands, link, tx);
     let mut session = Session::new(App::for_session(&header), terminal, executor, now_ms);
     session.leave_paused = opts.leave_paused;
     session.on_suspend(suspend);

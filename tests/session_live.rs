@@ -15,6 +15,8 @@ use sentui::session::executor::RealExecutor;
 use sentui::session::{Session, run_guarded};
 use sentui_io::collect::{self, CHANNEL, CollectSettings};
 use sentui_io::control::Controller;
+use sentui_io::hands::{Hands, HandsConfig, Holder};
+use sentui_io::lease::LeaseStore;
 use sentui_io::link::{SharedMap, now_ms};
 use sentui_model::Addr;
 use sentui_model::input::{Input, InputKind, Key, Stop};
@@ -43,7 +45,17 @@ async fn live<B: Backend>(lab: &LocalLab, backend: B) -> Live<B> {
     let link = settings.link.clone();
     collect::start(settings, seeds.clone(), tx.clone());
     let control = Controller::new(SharedMap::default(), None, false);
-    let executor = RealExecutor::new(control, link, tx.clone());
+    let hands = Hands::new(
+        control,
+        HandsConfig {
+            lease: Duration::from_secs(600),
+            store: LeaseStore::at(lab.dir.path().join("leases")),
+            guard_exe: env!("CARGO_BIN_EXE_sentui").into(),
+            holder: Holder::ThisProcess,
+            deployment: "the session_live test's lab".into(),
+        },
+    );
+    let executor = RealExecutor::new(hands, link, tx.clone());
     let app = App::for_session(&Header::new("tui", now_ms(), seeds));
     let mut session = Session::new(app, Terminal::new(backend).unwrap(), executor, now_ms);
     let master: Addr = lab.master.parse().unwrap();

@@ -21,7 +21,7 @@ pub async fn run(conn: ConnArgs, file_auth: &AuthConfig, ui: UiArgs, opts: LabOp
         Ok(mut c) => {
             crate::connection::recognise_lab(&mut c).await;
             let opts = tui::TuiOptions::from_args(&ui, conn.master.clone());
-            match tui::run(c.settings, c.seeds, c.control, opts).await {
+            match tui::run(c, opts).await {
                 Ok(code) => code,
                 Err(e) => super::fail(e),
             }

@@ -34,7 +34,12 @@ pub fn scenario(args: &DrillArgs) -> Result<Scenario, String> {
     Ok(s)
 }
 
-pub async fn run(conn: Connection, args: &DrillArgs, group: Option<String>) -> u8 {
+pub async fn run(
+    conn: Connection,
+    args: &DrillArgs,
+    group: Option<String>,
+    lease: Duration,
+) -> u8 {
     let scenario = match scenario(args) {
         Ok(s) => s,
         Err(e) => {
@@ -59,6 +64,7 @@ pub async fn run(conn: Connection, args: &DrillArgs, group: Option<String>) -> u
         timeout: Duration::from_secs_f64(args.timeout_secs.clamp(0.001, 86_400.0)),
         rate,
         follow,
+        lease,
     };
     let report = drill::run(conn, opts).await;
     let text = match args.report {

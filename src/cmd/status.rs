@@ -1,8 +1,11 @@
 //! `sentui status`: one snapshot as a table or JSON; the exit status tells the health.
 
 use crate::connection::Connection;
+use sentui_io::lease::LeaseStore;
 use sentui_io::link::now_ms;
-use sentui_model::Millis;
+use sentui_model::action::Action;
+use sentui_model::lease::countdown;
+use sentui_model::{Addr, Millis};
 use sentui_model::ReachState;
 use sentui_model::state::Deployment;
 use sentui_model::view::{GroupView, Health, NodeView};
@@ -65,7 +68,64 @@ pub async fn report(c: &Connection, group: Option<&str>) -> StatusReport {
             d.apply(u);
         }
     }
-    StatusReport::new(&d, group, now_ms())
+    let now = now_ms();
+    let mut report = StatusReport::new(&d, group, now);
+    report.leases = LeaseReport::of_members(&d, &LeaseStore::default_location(), now);
+    report
+}
+
+/// A fault sentui injected that is still on its lease (any sentui of this user: the TUI, a
+/// drill, `ctl`).
+#[derive(Serialize)]
+pub struct LeaseReport {
+    pub action: Action,
+    pub addr: Addr,
+    /// `pid 123, redis-server` or `container lab-redis-master-1`.
+    pub target: String,
+    pub deployment: String,
+    pub expires_at: Millis,
+    pub remaining_ms: Millis,
+    /// The sentui whose end ends the fault; null once nobody holds it (`ctl`, --leave-paused).
+    pub held_by_pid: Option<i32>,
+    pub guard_pid: Option<i32>,
+}
+
+impl LeaseReport {
+    /// The leases on members of this deployment (its nodes and sentinels).
+    fn of_members(d: &Deployment, store: &LeaseStore, now: Millis) -> Vec<LeaseReport> {
+        store
+            .list()
+            .into_iter()
+            .filter(|l| l.ended.is_none())
+            .filter(|l| d.nodes.contains_key(&l.addr) || d.sentinels.contains_key(&l.addr))
+            .map(|l| LeaseReport {
+                action: l.action,
+                target: l.target.describe(),
+                deployment: l.deployment.clone(),
+                remaining_ms: l.remaining(now),
+                expires_at: l.expires_at,
+                held_by_pid: l.owner.map(|o| o.pid),
+                guard_pid: l.guard.map(|g| g.pid),
+                addr: l.addr,
+            })
+            .collect()
+    }
+
+    fn line(&self) -> String {
+        let holder = match self.held_by_pid {
+            Some(pid) => format!("held by sentui pid {pid}"),
+            None => "held by no sentui".to_string(),
+        };
+        format!(
+            "  {} {} ({}): {} left, until {} UTC; {holder}, guard pid {}",
+            self.action.verb(),
+            self.addr,
+            self.target,
+            countdown(self.remaining_ms),
+            sentui_model::time::clock(self.expires_at),
+            dash(self.guard_pid)
+        )
+    }
 }
 
 #[derive(Serialize)]
@@ -82,6 +142,8 @@ pub struct StatusReport {
     /// Why sentui could not see the deployment, when it could not.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<String>,
+    /// Faults sentui injected into this deployment that are still on their lease.
+    pub leases: Vec<LeaseReport>,
 }
 
 impl StatusReport {
@@ -117,6 +179,7 @@ impl StatusReport {
             sentinels_known: d.sentinels.len(),
             masters,
             errors,
+            leases: Vec::new(),
         }
     }
 
@@ -150,6 +213,15 @@ impl StatusReport {
         }
         for g in &self.masters {
             write_group(&mut out, g);
+        }
+        if !self.leases.is_empty() {
+            let _ = writeln!(
+                out,
+                "leases (a guard ends each fault when its lease runs out or its sentui is gone):"
+            );
+            for l in &self.leases {
+                let _ = writeln!(out, "{}", l.line());
+            }
         }
         out
     }

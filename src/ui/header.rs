@@ -163,6 +163,16 @@ fn state<'a>(ctx: &Ctx<'a>) -> Vec<Vec<Span<'a>>> {
     {
         pieces.push(vec![Span::styled(format!(" {why} "), t.banner())]);
     }
+    for ((addr, fault), until) in &app.leases {
+        pieces.push(vec![Span::styled(
+            format!(
+                "{} {addr} · lease {}",
+                fault.verb(),
+                sentui_model::lease::countdown(until.saturating_sub(app.now))
+            ),
+            t.warn(),
+        )]);
+    }
     let connected = app
         .live
         .sentinels

@@ -7,7 +7,7 @@ use ratatui::buffer::Cell;
 use ratatui::layout::{Position, Size};
 use sentui::session::Executor;
 use sentui_model::action::{Action, Command};
-use sentui_model::input::{ActionResult, Input};
+use sentui_model::input::Input;
 use sentui_model::{Addr, Millis};
 use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc::Sender;
@@ -28,6 +28,8 @@ pub struct FakeExecutor {
     /// Hold outcomes back (an action still in flight).
     pub silent: bool,
     pub asked: Arc<Mutex<Asked>>,
+    /// The faults it holds (as the real one's ledger does), oldest first.
+    held: Vec<(Action, Addr)>,
 }
 
 impl FakeExecutor {
@@ -38,6 +40,7 @@ impl FakeExecutor {
             effect_after: 37,
             silent: false,
             asked: asked.clone(),
+            held: Vec::new(),
         };
         (e, asked)
     }
@@ -57,6 +60,14 @@ impl Executor for FakeExecutor {
             .unwrap()
             .executed
             .push((command.clone(), issued_at));
+        if let Command::Control { action, addr } = &command {
+            match action.undo() {
+                Some(_) => self.held.push((*action, addr.clone())),
+                None => self
+                    .held
+                    .retain(|(a, at)| !(at == addr && a.undo() == Some(*action))),
+            }
+        }
         if self.silent {
             return;
         }
@@ -67,13 +78,24 @@ impl Executor for FakeExecutor {
             .expect("room on the input stream");
     }
 
-    async fn undo(&mut self, action: Action, addr: &Addr) -> ActionResult {
-        self.asked
-            .lock()
-            .unwrap()
-            .undone
-            .push((action, addr.clone()));
-        Ok(format!("{} {addr} (fake)", action.verb()))
+    async fn restore(&mut self) -> Vec<(Input, String)> {
+        let mut out = Vec::new();
+        while let Some((fault, addr)) = self.held.pop() {
+            let undo = fault.undo().expect("only faults with an undo are held");
+            self.asked.lock().unwrap().undone.push((undo, addr.clone()));
+            let msg = format!("{} {addr} (fake)", undo.verb());
+            let line = format!("{msg} ({} by sentui during this session)", fault.verb());
+            let command = Command::Control { action: undo, addr };
+            out.push((Input::done(0, 0, command, Ok(msg)), line));
+        }
+        out
+    }
+
+    fn hand_over(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.held)
+            .into_iter()
+            .map(|(fault, addr)| format!("left {} {addr} as asked (--leave-paused)", fault.verb()))
+            .collect()
     }
 
     async fn finish(&mut self) {

@@ -11,6 +11,7 @@ use crate::link::SharedMap;
 use crate::link::now_ms;
 use crate::procfs::{self, ProcError};
 pub use sentui_model::action::Action;
+use sentui_model::lease::LeaseTarget;
 use sentui_model::{Addr, Millis};
 
 /// How long a signalled process may take to be seen in its new state.
@@ -159,6 +160,57 @@ impl Controller {
     }
 }
 
+impl Controller {
+    /// Exactly what `action` on `addr` would touch, found without touching it: the lease
+    /// names it, so the revert reaches that process or container and no other. Refuses as
+    /// `apply` would (read-only, not a member of the project, not a server, no container).
+    pub async fn target(&self, action: Action, addr: &Addr) -> Result<LeaseTarget, ControlError> {
+        if self.read_only {
+            return Err(ControlError::ReadOnly);
+        }
+        if let Some(scope) = &self.docker {
+            let Some(c) = scope.find(Some(addr), Some(&addr.host)).await? else {
+                return Err(ControlError::NotInProject {
+                    addr: addr.clone(),
+                    project: scope.project.clone(),
+                });
+            };
+            if matches!(action, Action::Partition | Action::Heal) && !c.partitionable(&scope.project)
+            {
+                return Err(DockerError::NotPartitionable(c.name.clone()).into());
+            }
+            return Ok(LeaseTarget::Container {
+                id: c.id,
+                name: c.name,
+                project: scope.project.clone(),
+            });
+        }
+        if self.map.contains(addr) {
+            return Err(ControlError::Mapped { addr: addr.clone() });
+        }
+        match action {
+            Action::Pause | Action::Unpause => {}
+            Action::Partition | Action::Heal => {
+                return Err(ControlError::NeedsNetworks(action.verb_present()));
+            }
+            other => return Err(ControlError::NeedsContainer(other.verb_present())),
+        }
+        let (map, addr, names) = (self.map.clone(), addr.clone(), self.server_names.clone());
+        tokio::task::spawn_blocking(move || {
+            let p = local_server(&addr, &map, &names)?;
+            let process = procfs::identity(p.pid).ok_or(ControlError::NoListener(
+                map.reachable(&addr).port,
+            ))?;
+            Ok(LeaseTarget::Process {
+                process,
+                name: p.name,
+            })
+        })
+        .await
+        .map_err(|e| ControlError::Task(e.to_string()))?
+    }
+}
+
 /// Whether a process named `comm` is a server sentui may signal.
 pub fn is_server_name(comm: &str, extra: &[String]) -> bool {
     SERVER_NAMES.contains(&comm)
@@ -167,6 +219,31 @@ pub fn is_server_name(comm: &str, extra: &[String]) -> bool {
             let n = n.as_bytes();
             comm.as_bytes() == &n[..n.len().min(15)]
         })
+}
+
+/// The local server process behind a node's address: on this machine, listening on the
+/// node's port, and a Redis or Valkey server or sentinel.
+fn local_server(
+    addr: &Addr,
+    map: &SharedMap,
+    server_names: &[String],
+) -> Result<procfs::LocalProcess, ControlError> {
+    let reach = map.reachable(addr);
+    if !reach.is_loopback() {
+        return Err(ControlError::NotLocal {
+            addr: addr.clone(),
+            reach,
+        });
+    }
+    let proc = procfs::find_listener(reach.port)?.ok_or(ControlError::NoListener(reach.port))?;
+    if !is_server_name(&proc.name, server_names) {
+        return Err(ControlError::NotAServer {
+            pid: proc.pid,
+            name: proc.name,
+            port: reach.port,
+        });
+    }
+    Ok(proc)
 }
 
 /// SIGSTOP/SIGCONT of the local process listening on the node's port.
@@ -186,24 +263,17 @@ fn local(
         }
         other => return Err(ControlError::NeedsContainer(other.verb_present())),
     };
-    let reach = map.reachable(addr);
-    if !reach.is_loopback() {
-        return Err(ControlError::NotLocal {
-            addr: addr.clone(),
-            reach,
-        });
-    }
     let Some(sig) = sig else {
+        let reach = map.reachable(addr);
+        if !reach.is_loopback() {
+            return Err(ControlError::NotLocal {
+                addr: addr.clone(),
+                reach,
+            });
+        }
         return restart::local(addr, reach.port, server_names);
     };
-    let proc = procfs::find_listener(reach.port)?.ok_or(ControlError::NoListener(reach.port))?;
-    if !is_server_name(&proc.name, server_names) {
-        return Err(ControlError::NotAServer {
-            pid: proc.pid,
-            name: proc.name,
-            port: reach.port,
-        });
-    }
+    let proc = local_server(addr, map, server_names)?;
     if action == Action::Unpause && procfs::stopped(proc.pid) == Some(false) {
         return Err(ControlError::NotPaused(format!(
             "{addr} (pid {}, {})",

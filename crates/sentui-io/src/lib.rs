@@ -5,7 +5,10 @@
 pub mod collect;
 pub mod control;
 pub mod docker;
+pub mod guard;
+pub mod hands;
 pub mod lab;
+pub mod lease;
 pub mod link;
 pub mod probe;
 pub mod procfs;

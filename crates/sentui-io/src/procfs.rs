@@ -1,6 +1,7 @@
 //! Freezing local processes: find the process listening on a TCP port of this machine through
 //! /proc (so it works for redis processes sentui did not start), then SIGSTOP / SIGCONT it.
 
+pub use sentui_model::lease::ProcessId;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::Path;
@@ -204,6 +205,37 @@ pub fn await_gone(pid: i32, limit: std::time::Duration) -> bool {
     }
 }
 
+/// The process's start time (clock ticks after boot, field 22 of /proc/PID/stat): with the pid,
+/// it names one process, never a later one that reuses the pid.
+pub fn start_time(pid: i32) -> Option<u64> {
+    let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    parse_stat_start(&stat)
+}
+
+/// Field 22 (starttime) of a /proc/PID/stat line; fields are counted after the parenthesised
+/// command name, which may itself hold spaces and parentheses.
+pub fn parse_stat_start(stat: &str) -> Option<u64> {
+    // After ")": field 3 (state) is the first, so starttime (22) is the 20th.
+    stat.rsplit_once(')')?.1.split_whitespace().nth(19)?.parse().ok()
+}
+
+/// This process's or another's identity (pid and start time), while it runs.
+pub fn identity(pid: i32) -> Option<ProcessId> {
+    Some(ProcessId {
+        pid,
+        start: start_time(pid)?,
+    })
+}
+
+/// Whether the process is still the one named (same pid, same start time) and not a zombie:
+/// a killed process that nobody reaped yet is gone for every purpose of sentui's.
+pub fn is_running(p: ProcessId) -> bool {
+    let Ok(stat) = fs::read_to_string(format!("/proc/{}/stat", p.pid)) else {
+        return false;
+    };
+    parse_stat_start(&stat) == Some(p.start) && !matches!(parse_stat_state(&stat), Some('Z' | 'X'))
+}
+
 pub fn is_alive(pid: i32) -> bool {
     Path::new(&format!("/proc/{pid}")).exists()
 }
@@ -225,6 +257,17 @@ pub fn signal(pid: i32, sig: i32) -> Result<(), ProcError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn start_time_is_field_22_even_with_odd_names() {
+        let stat = "4242 (redis (x) y) S 1 4242 4242 0 -1 4194560 1 0 0 0 2 3 0 0 20 0 4 0 987654 1 2";
+        assert_eq!(parse_stat_start(stat), Some(987654));
+        assert_eq!(parse_stat_state(stat), Some('S'));
+        let me = identity(std::process::id() as i32).expect("this process");
+        assert!(is_running(me));
+        let reused = ProcessId { start: me.start + 1, ..me };
+        assert!(!is_running(reused), "a different start time is another process");
+    }
 
     #[test]
     fn reads_listeners_from_proc_net_tcp() {

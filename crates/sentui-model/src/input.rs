@@ -41,8 +41,17 @@ impl Input {
                 command,
                 issued_at,
                 result,
+                lease_until: None,
             })),
         )
+    }
+
+    /// The same outcome for a fault held on a lease that ends at `until`.
+    pub fn leased(mut self, until: Option<Millis>) -> Self {
+        if let InputKind::Done(d) = &mut self.kind {
+            d.lease_until = until;
+        }
+        self
     }
 }
 
@@ -79,6 +88,10 @@ pub struct Done {
     pub command: Command,
     pub issued_at: Millis,
     pub result: ActionResult,
+    /// For a fault held on a lease: when the lease ends and a guard outside sentui ends the
+    /// fault (if sentui has not by then).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lease_until: Option<Millis>,
 }
 
 /// Why a session ends other than by the user's `q`.

@@ -11,6 +11,7 @@ pub mod drill;
 pub mod event;
 pub mod info;
 pub mod input;
+pub mod lease;
 pub mod log;
 pub mod probe;
 pub mod reply;
