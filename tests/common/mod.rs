@@ -4,6 +4,7 @@
 pub mod fake_sentinel;
 pub mod scenario;
 pub mod session;
+pub mod tmux;
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
