@@ -94,9 +94,12 @@ pub fn start_with_env(
 ) -> (Tmux, PathBuf, PathBuf) {
     let exit_file = dir.path().join("exit");
     let pid_file = dir.path().join("pid");
-    let env: String = env.iter().map(|(k, v)| format!("{k}={v} ")).collect();
+    let mut env: String = env.iter().map(|(k, v)| format!("{k}={v} ")).collect();
+    if !sentinels.is_empty() {
+        env = format!("SENTUI_SENTINELS={sentinels} {env}");
+    }
     let script = format!(
-        "SENTUI_SENTINELS={sentinels} {env}sh -c 'echo $$ > {}; exec {} {args}'; echo $? > {}; sleep 60",
+        "{env}sh -c 'echo $$ > {}; exec {} {args}'; echo $? > {}; sleep 60",
         pid_file.display(),
         bin(),
         exit_file.display()
