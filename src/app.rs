@@ -368,7 +368,6 @@ impl App {
                         self.leases.insert((addr.clone(), *action), until);
                     }
                 } else if let Some(done) = self.changed_by_us.get_mut(addr) {
-
                     // An undo takes back what it undoes; a restart brings a stopped node back.
                     done.retain(|d| {
                         d.undo() != Some(*action)

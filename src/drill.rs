@@ -6,6 +6,7 @@
 //! `report` judges and formats it.
 
 use crate::connection::Connection;
+use futures_util::FutureExt;
 use sentui_io::collect::{self, CollectSettings};
 use sentui_io::control::failover;
 use sentui_io::hands::{Hands, lease_words};
@@ -16,7 +17,6 @@ use sentui_model::drill::report::{self, ProbeSummary, Report, StepOutcome, StepR
 use sentui_model::drill::scenario::{Scenario, State, Step, StepKind, Target};
 use sentui_model::input::{ActionResult, Input};
 use sentui_model::{Addr, Deployment, Millis};
-use futures_util::FutureExt;
 use std::panic::AssertUnwindSafe;
 use std::time::Duration;
 use tokio::signal::unix::{Signal, SignalKind, signal};
@@ -76,11 +76,8 @@ struct Runner {
 
 /// Runs the drill and returns its report (the verdict gives the exit status).
 pub async fn run(conn: Connection, opts: DrillOptions) -> Report {
-    let hands = crate::hands::for_connection(
-        &conn,
-        opts.lease,
-        sentui_io::hands::Holder::ThisProcess,
-    );
+    let hands =
+        crate::hands::for_connection(&conn, opts.lease, sentui_io::hands::Holder::ThisProcess);
     let Connection {
         settings, seeds, ..
     } = conn;
@@ -116,7 +113,9 @@ pub async fn run(conn: Connection, opts: DrillOptions) -> Report {
     match ended {
         None => {}
         Some(Ended::Signal(sig)) => {
-            say(format!("interrupted ({sig}): restoring what the drill changed"));
+            say(format!(
+                "interrupted ({sig}): restoring what the drill changed"
+            ));
             error = Some(format!("interrupted ({sig})"));
             r.interrupted(&opts.scenario);
         }
@@ -414,8 +413,7 @@ impl Runner {
                 .ok_or_else(|| "no fault ran yet: there is no old master".into()),
             Target::Named(n) => {
                 let control = self.hands.control();
-                crate::target::resolve(n, &self.link, &self.seeds, Some(&self.group), control)
-                    .await
+                crate::target::resolve(n, &self.link, &self.seeds, Some(&self.group), control).await
             }
         }
     }

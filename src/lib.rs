@@ -289,13 +289,13 @@ pub async fn run(cli: Cli, file_auth: AuthConfig) -> u8 {
                 Err(e) => cmd::fail(e),
             }
         }
-        (Some(Command::Drill(args)), Some(c)) => cmd::drill::run(c, &args, group, cli.ui.lease).await,
-        (None, Some(c)) => {
-            match tui::run(c, tui::TuiOptions::from_args(&cli.ui, group)).await {
-                Ok(code) => code,
-                Err(e) => cmd::fail(e),
-            }
+        (Some(Command::Drill(args)), Some(c)) => {
+            cmd::drill::run(c, &args, group, cli.ui.lease).await
         }
+        (None, Some(c)) => match tui::run(c, tui::TuiOptions::from_args(&cli.ui, group)).await {
+            Ok(code) => code,
+            Err(e) => cmd::fail(e),
+        },
         _ => cmd::fail("internal: a command ran without its connection"),
     }
 }

@@ -3,13 +3,13 @@
 //! terminal is given back and what sentui changed is undone however the session ends.
 
 use crate::app::App;
+use crate::connection::Connection;
 use crate::keys::from_crossterm;
 use crate::record::{Header, Recorder};
 use crate::session::executor::RealExecutor;
 use crate::session::{Session, run_guarded};
 use crossterm::event::{Event as TermEvent, EventStream};
 use futures_util::StreamExt;
-use crate::connection::Connection;
 use sentui_io::collect::{self, CHANNEL};
 use sentui_io::hands::Holder;
 use sentui_io::link::now_ms;
@@ -132,11 +132,14 @@ fn watch_signals(tx: Sender<Input>) -> Result<(), String> {
     let mut term =
         signal(SignalKind::terminate()).map_err(|e| format!("cannot watch SIGTERM: {e}"))?;
     let mut hup = signal(SignalKind::hangup()).map_err(|e| format!("cannot watch SIGHUP: {e}"))?;
+    let mut int =
+        signal(SignalKind::interrupt()).map_err(|e| format!("cannot watch SIGINT: {e}"))?;
     tokio::spawn(async move {
         loop {
             let stop = tokio::select! {
                 _ = term.recv() => Stop::Sigterm,
                 _ = hup.recv() => Stop::Sighup,
+                _ = int.recv() => Stop::Sigint,
             };
             if tx
                 .send(Input::new(now_ms(), InputKind::Stop(stop)))

@@ -131,6 +131,7 @@ enum Ending {
     TerminalClosed,
     Term,
     Hup,
+    Int,
     Kill,
 }
 
@@ -141,7 +142,13 @@ fn signal(pid: i32, sig: i32) {
 #[test]
 fn the_tui_lets_go_however_it_ends() {
     let lab = LocalLab::up(2);
-    for ending in [Ending::TerminalClosed, Ending::Term, Ending::Kill] {
+    for ending in [
+        Ending::TerminalClosed,
+        Ending::Term,
+        Ending::Hup,
+        Ending::Int,
+        Ending::Kill,
+    ] {
         healthy(&lab);
         let leases = Leases::new();
         let dir = tempfile::tempdir().unwrap();
@@ -175,6 +182,7 @@ fn the_tui_lets_go_however_it_ends() {
             }
             Ending::Term => signal(sentui, libc::SIGTERM),
             Ending::Hup => signal(sentui, libc::SIGHUP),
+            Ending::Int => signal(sentui, libc::SIGINT),
             Ending::Kill => signal(sentui, libc::SIGKILL),
         }
         let took = runs_again_within(pid, LET_GO);
@@ -186,7 +194,9 @@ fn the_tui_lets_go_however_it_ends() {
         eprintln!("{ending:?}: the master ran again after {took:?}");
         leases.assert_all_let_go(&format!("{ending:?}"));
         assert!(
-            wait_for(Duration::from_secs(5), || (!pid_alive(sentui)).then_some(())).is_some(),
+            wait_for(Duration::from_secs(5), || (!pid_alive(sentui))
+                .then_some(()))
+            .is_some(),
             "{ending:?}: sentui is gone"
         );
     }
@@ -213,7 +223,7 @@ fn drill(lab: &LocalLab, leases: &Leases) -> std::process::Child {
 #[test]
 fn a_drill_lets_go_however_it_ends() {
     let lab = LocalLab::up(2);
-    for ending in [Ending::Term, Ending::Hup, Ending::Kill] {
+    for ending in [Ending::Int, Ending::Term, Ending::Hup, Ending::Kill] {
         healthy(&lab);
         let leases = Leases::new();
         let (_, pid) = master(&lab);
@@ -221,6 +231,7 @@ fn a_drill_lets_go_however_it_ends() {
         let paused = wait_for(Duration::from_secs(40), || stopped(pid).then_some(()));
         assert!(paused.is_some(), "{ending:?}: the drill paused the master");
         let sig = match ending {
+            Ending::Int => libc::SIGINT,
             Ending::Term => libc::SIGTERM,
             Ending::Hup => libc::SIGHUP,
             _ => libc::SIGKILL,
@@ -242,7 +253,11 @@ fn a_drill_lets_go_however_it_ends() {
                 stderr.contains("restore: resumed"),
                 "{ending:?}: the drill restored it itself\n{stderr}"
             );
-            assert_eq!(status.code(), Some(1), "an interrupted drill fails: {stderr}");
+            assert_eq!(
+                status.code(),
+                Some(1),
+                "an interrupted drill fails: {stderr}"
+            );
         }
         leases.assert_all_let_go(&format!("{ending:?}"));
     }
@@ -300,7 +315,10 @@ fn ctl_pause_outlives_ctl_until_its_lease_ends_or_ctl_unpause() {
     assert!(out.status.success(), "{}", stderr(&out));
     let said = stdout(&out);
     assert!(said.contains("lease 2s, until"), "{said}");
-    assert!(said.contains("`sentui ctl unpause master` does it sooner"), "{said}");
+    assert!(
+        said.contains("`sentui ctl unpause master` does it sooner"),
+        "{said}"
+    );
     assert!(stopped(pid), "ctl exited and the pause stays");
     // status names the lease while it runs.
     let mut status_args = lab.sentinel_args();
@@ -331,7 +349,11 @@ fn ctl_pause_outlives_ctl_until_its_lease_ends_or_ctl_unpause() {
     args.extend(["ctl", "unpause", &addr].map(String::from));
     let refs: Vec<&str> = args.iter().map(String::as_str).collect();
     let out = sentui_env(&refs, &leases.env());
-    assert!(stdout(&out).contains("ended the lease on paused"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("ended the lease on paused"),
+        "{}",
+        stdout(&out)
+    );
     assert!(!stopped(pid));
     leases.assert_all_let_go("ctl unpause");
     assert!(leases.log().contains("released"), "{}", leases.log());
@@ -366,12 +388,51 @@ fn a_guard_never_signals_a_process_that_reused_the_pid() {
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(
-        stderr(&out).contains("is gone: nothing to resume"),
+        stderr(&out).contains("is gone, nothing to hold"),
         "{}",
         stderr(&out)
     );
     assert!(stopped(pid), "the other process was not touched");
-    assert!(!path.exists(), "the lease is removed once its owner is gone");
+    assert!(
+        !path.exists(),
+        "the lease is removed once its owner is gone"
+    );
     let _ = sleeper.kill();
     let _ = sleeper.wait();
+}
+
+#[test]
+fn leave_paused_keeps_the_fault_until_its_lease_ends_and_says_when() {
+    let lab = LocalLab::up(1);
+    let leases = Leases::new();
+    let dir = tempfile::tempdir().unwrap();
+    let (addr, pid) = master(&lab);
+    let (tmux, exit, _) = start_with_env(
+        &lab.sentinels.join(","),
+        &dir,
+        "leave",
+        (120, 36),
+        &leases.env(),
+        "--leave-paused --lease 4s",
+    );
+    tmux.wait_screen(Duration::from_secs(15), "the master", |s| {
+        s.contains(&format!("★ {addr}")) && s.contains("connected to 3/3")
+    });
+    tmux.keys("p");
+    tmux.wait_screen(Duration::from_secs(5), "the lease", |s| {
+        s.contains(&format!("paused {addr} · lease"))
+    });
+    tmux.keys("q");
+    common::tmux::assert_exited_cleanly(&tmux, &exit, "sentui quits");
+    let said = tmux.screen();
+    assert!(
+        said.contains(&format!("left paused {addr} as asked (--leave-paused)"))
+            && said.contains("until"),
+        "{said}"
+    );
+    assert!(stopped(pid), "left paused");
+    assert_eq!(leases.guards().len(), 1, "its guard still holds it");
+    let took = runs_again_within(pid, Duration::from_secs(4) + LET_GO);
+    assert!(took.is_some(), "the lease ended it: {}", leases.log());
+    leases.assert_all_let_go("the handed-over lease ran out");
 }

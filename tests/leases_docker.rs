@@ -53,7 +53,10 @@ fn within(limit: Duration, f: impl Fn() -> bool) -> Option<Duration> {
 
 fn no_guards(dir: &str) -> bool {
     let pattern = format!("guard {dir}/");
-    let out = Command::new("pgrep").args(["-f", &pattern]).output().unwrap();
+    let out = Command::new("pgrep")
+        .args(["-f", &pattern])
+        .output()
+        .unwrap();
     String::from_utf8_lossy(&out.stdout).trim().is_empty()
 }
 
@@ -68,7 +71,8 @@ fn healthy(lab: &DockerLab) {
 #[test]
 fn docker_faults_are_let_go_when_sentui_goes() {
     let project = format!("sentui-test-leases-{}", std::process::id());
-    let Some((lab, _)) = DockerLab::up_or_skip("docker_faults_are_let_go_when_sentui_goes", project)
+    let Some((lab, _)) =
+        DockerLab::up_or_skip("docker_faults_are_let_go_when_sentui_goes", project)
     else {
         return;
     };
@@ -95,7 +99,9 @@ fn docker_faults_are_let_go_when_sentui_goes() {
         s.contains("★ redis-master") && s.contains("connected to 3/3")
     });
     tmux.keys("n");
-    tmux.wait_screen(Duration::from_secs(5), "the question", |s| s.contains("y to confirm"));
+    tmux.wait_screen(Duration::from_secs(5), "the question", |s| {
+        s.contains("y to confirm")
+    });
     tmux.keys("y");
     tmux.wait_screen(Duration::from_secs(10), "the lease", |s| {
         s.contains("partitioned redis-master:6379 · lease")
@@ -105,7 +111,10 @@ fn docker_faults_are_let_go_when_sentui_goes() {
     let took = within(LET_GO, || on_lab_network(&master, &lab.project));
     assert!(took.is_some(), "the master was left partitioned");
     eprintln!("terminal closed: healed after {took:?}");
-    assert!(within(LET_GO, || no_guards(&lease_dir)).is_some(), "a guard is left");
+    assert!(
+        within(LET_GO, || no_guards(&lease_dir)).is_some(),
+        "a guard is left"
+    );
 
     // The TUI pauses the master (p), then is killed outright.
     healthy(&lab);
@@ -143,7 +152,10 @@ fn docker_faults_are_let_go_when_sentui_goes() {
     let took = within(LET_GO, || !paused(&id));
     assert!(took.is_some(), "{service} was left paused");
     eprintln!("SIGKILL: unpaused after {took:?}");
-    assert!(within(LET_GO, || no_guards(&lease_dir)).is_some(), "a guard is left");
+    assert!(
+        within(LET_GO, || no_guards(&lease_dir)).is_some(),
+        "a guard is left"
+    );
     drop(tmux);
 
     // A drill holding a partition, killed outright.
@@ -174,13 +186,21 @@ fn docker_faults_are_let_go_when_sentui_goes() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let cut = within(Duration::from_secs(60), || !on_lab_network(&id, &lab.project));
+    let cut = within(Duration::from_secs(60), || {
+        !on_lab_network(&id, &lab.project)
+    });
     assert!(cut.is_some(), "the drill partitioned {service}");
     assert_eq!(unsafe { libc::kill(drill.id() as i32, libc::SIGKILL) }, 0);
     let _ = drill.wait();
     let took = within(LET_GO, || on_lab_network(&id, &lab.project));
-    assert!(took.is_some(), "{service} was left partitioned by the killed drill");
+    assert!(
+        took.is_some(),
+        "{service} was left partitioned by the killed drill"
+    );
     eprintln!("drill SIGKILL: healed after {took:?}");
-    assert!(within(LET_GO, || no_guards(&lease_dir)).is_some(), "a guard is left");
+    assert!(
+        within(LET_GO, || no_guards(&lease_dir)).is_some(),
+        "a guard is left"
+    );
     healthy(&lab);
 }

@@ -235,6 +235,7 @@ async fn a_signal_or_the_collectors_stopping_ends_the_session_and_resumes() {
     for (stop, fails) in [
         (Stop::Sigterm, false),
         (Stop::Sighup, false),
+        (Stop::Sigint, false),
         (Stop::TerminalClosed, false),
         (Stop::TerminalFailed("read error".into()), true),
         (Stop::CollectorsStopped, true),

@@ -38,7 +38,10 @@ pub async fn run(
 fn said(applied: &Applied, target: &str) -> String {
     let mut line = applied.describe();
     if let (Some(l), Some(undo)) = (&applied.lease, applied.effect.action.undo()) {
-        let guard = l.guard.map(|g| format!(" (pid {})", g.pid)).unwrap_or_default();
+        let guard = l
+            .guard
+            .map(|g| format!(" (pid {})", g.pid))
+            .unwrap_or_default();
         line.push_str(&format!(
             "\na guard{guard} {} it when the lease ends; `sentui ctl {} {target}` does it sooner",
             match undo {

@@ -34,12 +34,7 @@ pub fn scenario(args: &DrillArgs) -> Result<Scenario, String> {
     Ok(s)
 }
 
-pub async fn run(
-    conn: Connection,
-    args: &DrillArgs,
-    group: Option<String>,
-    lease: Duration,
-) -> u8 {
+pub async fn run(conn: Connection, args: &DrillArgs, group: Option<String>, lease: Duration) -> u8 {
     let scenario = match scenario(args) {
         Ok(s) => s,
         Err(e) => {

@@ -136,6 +136,8 @@ pub async fn up(opts: &LabOptions) -> Result<(Lab, bool), String> {
 pub async fn down(opts: &LabOptions) -> Result<(), String> {
     if use_docker(opts, true).await?.is_some() {
         compose::down(opts.project()).await?;
+        // Faults on its containers are gone with them: their guards need not wait.
+        sentui_io::lease::LeaseStore::default_location().forget_project(opts.project());
         outln!(
             "Docker lab {} removed: no container, network or volume of the project is left.",
             opts.project()

@@ -3,12 +3,12 @@
 use crate::connection::Connection;
 use sentui_io::lease::LeaseStore;
 use sentui_io::link::now_ms;
+use sentui_model::ReachState;
 use sentui_model::action::Action;
 use sentui_model::lease::countdown;
-use sentui_model::{Addr, Millis};
-use sentui_model::ReachState;
 use sentui_model::state::Deployment;
 use sentui_model::view::{GroupView, Health, NodeView};
+use sentui_model::{Addr, Millis};
 use serde::Serialize;
 use std::fmt::Write;
 

@@ -4,13 +4,13 @@
 //! took effect; a lease that ends without sentui (it ran out) comes back the same way.
 
 use super::Executor;
-use sentui_io::hands::{Hands, lease_words};
 use sentui_io::control::failover::failover_via;
+use sentui_io::hands::{Hands, lease_words};
 use sentui_io::link::{LinkSettings, now_ms};
 use sentui_io::probe::{self, ProbeConfig, ProbeHandle};
+use sentui_model::Millis;
 use sentui_model::action::Command;
 use sentui_model::input::{ActionResult, Input};
-use sentui_model::Millis;
 use std::time::Duration;
 use tokio::sync::mpsc::Sender;
 
@@ -117,7 +117,10 @@ impl Executor for RealExecutor {
             .into_iter()
             .map(|u| {
                 let line = match &u.result {
-                    Ok(msg) => format!("{msg} ({} by sentui during this session)", u.lease.action.verb()),
+                    Ok(msg) => format!(
+                        "{msg} ({} by sentui during this session)",
+                        u.lease.action.verb()
+                    ),
                     Err(e) => format!("could not {} {}: {e}", u.lease.undo().name(), u.lease.addr),
                 };
                 let command = Command::Control {

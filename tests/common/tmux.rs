@@ -123,4 +123,3 @@ pub fn assert_exited_cleanly(tmux: &Tmux, exit_file: &std::path::Path, what: &st
     assert_eq!(show("#{alternate_on}"), "0", "alternate screen left");
     assert_eq!(show("#{cursor_flag}"), "1", "cursor visible again");
 }
-

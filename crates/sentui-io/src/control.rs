@@ -175,7 +175,8 @@ impl Controller {
                     project: scope.project.clone(),
                 });
             };
-            if matches!(action, Action::Partition | Action::Heal) && !c.partitionable(&scope.project)
+            if matches!(action, Action::Partition | Action::Heal)
+                && !c.partitionable(&scope.project)
             {
                 return Err(DockerError::NotPartitionable(c.name.clone()).into());
             }
@@ -198,9 +199,8 @@ impl Controller {
         let (map, addr, names) = (self.map.clone(), addr.clone(), self.server_names.clone());
         tokio::task::spawn_blocking(move || {
             let p = local_server(&addr, &map, &names)?;
-            let process = procfs::identity(p.pid).ok_or(ControlError::NoListener(
-                map.reachable(&addr).port,
-            ))?;
+            let process = procfs::identity(p.pid)
+                .ok_or(ControlError::NoListener(map.reachable(&addr).port))?;
             Ok(LeaseTarget::Process {
                 process,
                 name: p.name,

@@ -124,20 +124,29 @@ pub async fn run(path: PathBuf) -> u8 {
             present,
             owner_alive: lease.owner.map(procfs::is_running),
             stop_requested,
+            target_gone: match &lease.target {
+                LeaseTarget::Process { process, .. } => !procfs::is_running(*process),
+                // Asking the engine ten times a second would cost more than it saves: `lab
+                // down` removes the leases of the containers it removes.
+                LeaseTarget::Container { .. } => false,
+            },
         };
         match decide(&lease, view) {
             GuardDecision::Hold => {}
             GuardDecision::Released => {
-                say(format!("released: {}", lease.id));
+                let why = if view.target_gone {
+                    let _ = std::fs::remove_file(&path);
+                    format!("{} is gone, nothing to hold", lease.target.describe())
+                } else {
+                    "released".to_string()
+                };
+                say(format!("{why}: {}", lease.id));
                 return 0;
             }
             GuardDecision::Revert(reason) => {
                 let result = match tokio::time::timeout(REVERT_LIMIT, revert(&lease)).await {
                     Ok(r) => r,
-                    Err(_) => Err(format!(
-                        "the revert took over {}s",
-                        REVERT_LIMIT.as_secs()
-                    )),
+                    Err(_) => Err(format!("the revert took over {}s", REVERT_LIMIT.as_secs())),
                 };
                 say(format!(
                     "{} because {}: {}",
@@ -220,10 +229,7 @@ pub async fn revert(lease: &Lease) -> Result<String, String> {
 /// process (its start time differs) is left alone.
 fn resume_process(p: ProcessId, name: &str, addr: &sentui_model::Addr) -> Result<String, String> {
     if !procfs::is_running(p) {
-        return Ok(format!(
-            "pid {} ({name}) is gone: nothing to resume",
-            p.pid
-        ));
+        return Ok(format!("pid {} ({name}) is gone: nothing to resume", p.pid));
     }
     if procfs::stopped(p.pid) == Some(false) {
         return Ok(format!("pid {} ({name}) was already running", p.pid));

@@ -2,7 +2,7 @@
 //! by the guards that hold them, by the sentui that granted them and by `status`. Files are
 //! replaced by rename, so a reader sees a whole lease or none.
 
-use sentui_model::lease::Lease;
+use sentui_model::lease::{Lease, LeaseTarget};
 use std::path::{Path, PathBuf};
 
 /// The directory's override, for tests and for users who keep state elsewhere.
@@ -124,6 +124,19 @@ impl LeaseStore {
         leases
     }
 
+    /// Removes the leases on containers of `project` (its lab was taken down): their guards
+    /// exit without a revert that could only fail.
+    pub fn forget_project(&self, project: &str) -> usize {
+        let mut n = 0;
+        for l in self.list() {
+            if matches!(&l.target, LeaseTarget::Container { project: p, .. } if p == project) {
+                self.remove(&l.id);
+                n += 1;
+            }
+        }
+        n
+    }
+
     /// The guards' log: what each one decided and did, one line each.
     pub fn log_path(&self) -> PathBuf {
         self.dir.join("guard.log")
@@ -134,7 +147,7 @@ impl LeaseStore {
 mod tests {
     use super::*;
     use sentui_model::action::Action;
-    use sentui_model::lease::{LeaseTarget, ProcessId};
+    use sentui_model::lease::ProcessId;
 
     #[test]
     fn leases_round_trip_and_are_listed_oldest_first() {

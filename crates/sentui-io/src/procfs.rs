@@ -216,7 +216,12 @@ pub fn start_time(pid: i32) -> Option<u64> {
 /// command name, which may itself hold spaces and parentheses.
 pub fn parse_stat_start(stat: &str) -> Option<u64> {
     // After ")": field 3 (state) is the first, so starttime (22) is the 20th.
-    stat.rsplit_once(')')?.1.split_whitespace().nth(19)?.parse().ok()
+    stat.rsplit_once(')')?
+        .1
+        .split_whitespace()
+        .nth(19)?
+        .parse()
+        .ok()
 }
 
 /// This process's or another's identity (pid and start time), while it runs.
@@ -260,13 +265,20 @@ mod tests {
 
     #[test]
     fn start_time_is_field_22_even_with_odd_names() {
-        let stat = "4242 (redis (x) y) S 1 4242 4242 0 -1 4194560 1 0 0 0 2 3 0 0 20 0 4 0 987654 1 2";
+        let stat =
+            "4242 (redis (x) y) S 1 4242 4242 0 -1 4194560 1 0 0 0 2 3 0 0 20 0 4 0 987654 1 2";
         assert_eq!(parse_stat_start(stat), Some(987654));
         assert_eq!(parse_stat_state(stat), Some('S'));
         let me = identity(std::process::id() as i32).expect("this process");
         assert!(is_running(me));
-        let reused = ProcessId { start: me.start + 1, ..me };
-        assert!(!is_running(reused), "a different start time is another process");
+        let reused = ProcessId {
+            start: me.start + 1,
+            ..me
+        };
+        assert!(
+            !is_running(reused),
+            "a different start time is another process"
+        );
     }
 
     #[test]

@@ -100,6 +100,8 @@ pub struct Done {
 pub enum Stop {
     Sigterm,
     Sighup,
+    /// `kill -INT` (in the TUI's raw mode, Ctrl-C is a key, not this signal).
+    Sigint,
     /// The terminal closed its input (the window went away).
     TerminalClosed,
     TerminalFailed(String),
@@ -116,6 +118,7 @@ impl Stop {
         match self {
             Stop::Sigterm => "SIGTERM".into(),
             Stop::Sighup => "SIGHUP".into(),
+            Stop::Sigint => "SIGINT".into(),
             Stop::TerminalClosed => "the terminal closed".into(),
             Stop::TerminalFailed(e) => format!("reading the terminal failed: {e}"),
             Stop::CollectorsStopped => "the collectors stopped".into(),

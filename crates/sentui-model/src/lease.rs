@@ -134,6 +134,9 @@ pub struct GuardView {
     /// The owner named in the lease is alive (same pid, same start time); None: no owner.
     pub owner_alive: Option<bool>,
     pub stop_requested: bool,
+    /// What the fault touched is gone (its process exited, `lab down` removed its container):
+    /// there is nothing left to revert.
+    pub target_gone: bool,
 }
 
 /// What a guard does next.
@@ -148,10 +151,10 @@ pub enum GuardDecision {
     Revert(EndReason),
 }
 
-/// The guard's rule, in order: a lease that is gone was released; a stop request, a dead
-/// owner or the end of the lease reverts.
+/// The guard's rule, in order: a lease that is gone was released, and so is one whose target
+/// is gone; a stop request, a dead owner or the end of the lease reverts.
 pub fn decide(lease: &Lease, view: GuardView) -> GuardDecision {
-    if !view.present || lease.ended.is_some() {
+    if !view.present || lease.ended.is_some() || view.target_gone {
         return GuardDecision::Released;
     }
     if view.stop_requested {
@@ -245,6 +248,7 @@ mod tests {
             present,
             owner_alive,
             stop_requested: false,
+            target_gone: false,
         }
     }
 
@@ -268,7 +272,10 @@ mod tests {
             GuardDecision::Revert(EndReason::OwnerGone)
         );
         let unowned = lease(5_000, false);
-        assert_eq!(decide(&unowned, view(2_000, true, None)), GuardDecision::Hold);
+        assert_eq!(
+            decide(&unowned, view(2_000, true, None)),
+            GuardDecision::Hold
+        );
         assert_eq!(
             decide(&unowned, view(6_000, true, None)),
             GuardDecision::Revert(EndReason::Expired)
@@ -293,6 +300,13 @@ mod tests {
             GuardDecision::Released,
             "a lease ended once is not reverted twice"
         );
+    }
+
+    #[test]
+    fn a_target_that_is_gone_is_released_not_reverted() {
+        let mut v = view(9_000, true, Some(false));
+        v.target_gone = true;
+        assert_eq!(decide(&lease(5_000, true), v), GuardDecision::Released);
     }
 
     #[test]
