@@ -8,7 +8,7 @@ use sentui::app::App;
 use sentui_model::action::{Action as ControlAction, Command};
 use sentui_model::info::ReplicationInfo;
 use sentui_model::input::{Input, Key, KeyCode};
-use sentui_model::state::{Reach, Update};
+use sentui_model::state::{ContainerInfo, ContainerState, Reach, Update};
 use sentui_model::view::Health;
 
 fn key(app: &mut App, c: KeyCode) -> Vec<Command> {
@@ -35,6 +35,46 @@ fn app() -> App {
     app.live = scenario::steady(FREEZE - 2000);
     app.now = FREEZE;
     app
+}
+
+/// The steady deployment as a Docker lab: each node and sentinel is a running container of the
+/// compose project.
+fn docker_app() -> App {
+    let mut app = app();
+    app.containers = true;
+    let nodes = ["127.0.0.1:16379", "127.0.0.1:16380", "127.0.0.1:16381"];
+    for a in nodes.iter().chain(scenario::SENTINELS.iter()) {
+        container_is(&mut app, a, ContainerState::Running, false);
+    }
+    app
+}
+
+/// What the Docker watcher says of the container behind `a`.
+fn container_is(app: &mut App, a: &str, state: ContainerState, partitioned: bool) {
+    let sentinel = scenario::SENTINELS.contains(&a);
+    let service = format!("member-{}", addr(a).port);
+    update(
+        app,
+        Update::Container {
+            addr: addr(a),
+            at: app.now,
+            sentinel,
+            container: ContainerInfo {
+                id: format!("{service}-id"),
+                name: format!("lab-{service}-1"),
+                service,
+                state,
+                partitioned,
+            },
+        },
+    );
+}
+
+fn status_text(app: &App) -> String {
+    app.status
+        .as_ref()
+        .map(|s| s.text.clone())
+        .unwrap_or_default()
 }
 
 #[test]
@@ -183,11 +223,124 @@ fn failover_needs_confirmation() {
 
 #[test]
 fn read_only_refuses_control() {
-    let mut app = app();
+    let mut app = docker_app();
     app.read_only = true;
-    assert!(key(&mut app, KeyCode::Char('p')).is_empty());
-    assert!(key(&mut app, KeyCode::Char('f')).is_empty());
-    assert!(app.status.as_ref().unwrap().text.contains("read-only"));
+    for c in ['p', 'f', 's', 'n'] {
+        app.status = None;
+        assert!(key(&mut app, KeyCode::Char(c)).is_empty(), "{c}");
+        assert!(
+            status_text(&app).contains("read-only"),
+            "{c}: {:?}",
+            app.status
+        );
+        assert!(app.confirm.is_none(), "{c}: refused at once, not asked");
+    }
+}
+
+/// A key that cannot act here says so at once; y/n is asked only for what would be done.
+#[test]
+fn s_and_n_on_local_processes_are_refused_before_anything_is_asked() {
+    let mut app = app();
+    assert!(!app.containers, "a local-process deployment");
+    for (c, why) in [
+        (
+            's',
+            "stopping needs a container (Docker lab, --compose-project)",
+        ),
+        (
+            'n',
+            "partitioning needs the Docker lab's networks (--compose-project)",
+        ),
+    ] {
+        assert!(key(&mut app, KeyCode::Char(c)).is_empty());
+        let status = app.status.clone().unwrap();
+        assert!(status.text.starts_with(why), "{c}: {}", status.text);
+        assert!(status.error);
+        assert!(app.confirm.is_none(), "{c}: nothing to confirm");
+        assert!(
+            key(&mut app, KeyCode::Char('y')).is_empty(),
+            "{c}: a y after the refusal does nothing"
+        );
+    }
+    // What a local process can do still goes: p pauses at once (in a lab).
+    assert_eq!(
+        key(&mut app, KeyCode::Char('p')),
+        vec![Command::Control {
+            action: ControlAction::Pause,
+            addr: addr("127.0.0.1:16379")
+        }]
+    );
+}
+
+#[test]
+fn on_a_docker_lab_only_the_projects_containers_are_acted_on() {
+    let mut app = docker_app();
+    // A replica the sentinels report that is no container of the project.
+    app.live
+        .nodes
+        .get_mut(&addr("127.0.0.1:16381"))
+        .unwrap()
+        .container = None;
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Down);
+    assert_eq!(app.selected_addr(), Some(addr("127.0.0.1:16381")));
+    for c in ['s', 'n', 'p'] {
+        assert!(key(&mut app, KeyCode::Char(c)).is_empty(), "{c}");
+        assert!(
+            status_text(&app).contains("127.0.0.1:16381 is not a container of the compose project"),
+            "{c}: {}",
+            status_text(&app)
+        );
+        assert!(app.confirm.is_none(), "{c}");
+    }
+    // A sentinel is a container, but has nothing to be partitioned from.
+    key(&mut app, KeyCode::Down);
+    assert_eq!(app.selected_addr(), Some(addr("127.0.0.1:26380")));
+    assert!(key(&mut app, KeyCode::Char('n')).is_empty());
+    assert!(
+        status_text(&app).contains("only the lab's Redis nodes can be partitioned"),
+        "{}",
+        status_text(&app)
+    );
+    assert!(app.confirm.is_none());
+    // Stopping it is asked, since it would be done.
+    key(&mut app, KeyCode::Char('s'));
+    assert!(
+        status_text(&app).starts_with("stop 127.0.0.1:26380? y to confirm"),
+        "{}",
+        status_text(&app)
+    );
+    assert_eq!(
+        key(&mut app, KeyCode::Char('y')),
+        vec![Command::Control {
+            action: ControlAction::Stop,
+            addr: addr("127.0.0.1:26380")
+        }]
+    );
+}
+
+#[test]
+fn with_the_docker_engine_gone_a_control_key_says_so_at_once() {
+    use sentui_model::log::{LogEntry, Source};
+    let mut app = docker_app();
+    app.live
+        .nodes
+        .get_mut(&addr("127.0.0.1:16379"))
+        .unwrap()
+        .container = None;
+    update(
+        &mut app,
+        Update::Note {
+            entry: LogEntry::new(FREEZE, Source::Docker, "docker-engine-unreachable", "gone"),
+        },
+    );
+    assert!(key(&mut app, KeyCode::Char('s')).is_empty());
+    assert!(
+        status_text(&app).starts_with("the Docker engine is not reachable: 127.0.0.1:16379"),
+        "{}",
+        status_text(&app)
+    );
+    assert!(app.confirm.is_none());
 }
 
 #[test]
@@ -322,7 +475,7 @@ fn latency_is_measured_per_drawn_event() {
 
 #[test]
 fn s_stops_and_starts_after_confirmation() {
-    let mut app = app();
+    let mut app = docker_app();
     let master = addr("127.0.0.1:16379");
     assert!(key(&mut app, KeyCode::Char('s')).is_empty(), "asks first");
     assert_eq!(
@@ -353,7 +506,7 @@ fn s_stops_and_starts_after_confirmation() {
 
 #[test]
 fn n_partitions_and_heals_after_confirmation_and_both_faults_are_undone_on_quit() {
-    let mut app = app();
+    let mut app = docker_app();
     let master = addr("127.0.0.1:16379");
     assert!(key(&mut app, KeyCode::Char('n')).is_empty(), "asks first");
     assert!(
@@ -383,6 +536,7 @@ fn n_partitions_and_heals_after_confirmation_and_both_faults_are_undone_on_quit(
         },
         Ok("partitioned it".into()),
     );
+    container_is(&mut app, "127.0.0.1:16379", ContainerState::Running, true);
     let fault = app.live.log.entries().last().unwrap();
     assert_eq!(fault.event, "fault", "a partition is a fault");
     assert!(app.selected_is_partitioned());
@@ -396,6 +550,7 @@ fn n_partitions_and_heals_after_confirmation_and_both_faults_are_undone_on_quit(
         },
         Ok("paused it".into()),
     );
+    container_is(&mut app, "127.0.0.1:16379", ContainerState::Paused, true);
     let mut undo: Vec<ControlAction> = app
         .still_changed()
         .into_iter()

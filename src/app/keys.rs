@@ -4,9 +4,9 @@
 
 use super::{App, Detail, Focus, Page, Pending, ProbePanel};
 use crate::keymap::{Action, action_for};
-use sentui_model::ReachState;
 use sentui_model::action::{Action as ControlAction, Command};
 use sentui_model::input::{Key, KeyCode};
+use sentui_model::{Addr, ReachState};
 
 /// Rows PgUp/PgDn move the log's selection (and the details screen).
 const PAGE: isize = 10;
@@ -249,16 +249,17 @@ impl App {
         });
     }
 
-    /// Asks to confirm `action` on the selected node (the selection stays on it).
+    /// Asks to confirm `action` on the selected node (the selection stays on it), unless it
+    /// cannot be done there: then says so at once.
     fn ask_on_selected(&mut self, action: ControlAction) {
-        if self.read_only {
-            self.set_status("read-only: control actions are disabled", true);
-            return;
-        }
         let Some(addr) = self.selected_addr() else {
             self.set_status("nothing selected", true);
             return;
         };
+        if let Some(why) = self.refusal(action, &addr) {
+            self.set_status(why, true);
+            return;
+        }
         self.selected = Some(addr.clone());
         self.set_status(
             format!(
@@ -270,22 +271,68 @@ impl App {
         self.confirm = Some(Pending::Control(action, addr));
     }
 
-    fn toggle_pause(&mut self) -> Vec<Command> {
+    /// Why `action` cannot be done to `addr` in this session, if it cannot: read-only; stop,
+    /// start, partition and heal on local processes (they need a container, and the Docker
+    /// lab's networks); on a Docker lab, anything but the project's containers, and a partition
+    /// of a sentinel (it has no network of its own for its published port).
+    fn refusal(&self, action: ControlAction, addr: &Addr) -> Option<String> {
+        use ControlAction as A;
         if self.read_only {
-            self.set_status("read-only: control actions are disabled", true);
-            return Vec::new();
+            return Some("read-only: control actions are disabled".into());
         }
+        let verb = action.verb_present();
+        if !self.containers {
+            return match action {
+                A::Stop | A::Start => Some(format!(
+                    "{verb} needs a container (Docker lab, --compose-project); a local process can be paused and resumed (p)"
+                )),
+                A::Partition | A::Heal => Some(format!(
+                    "{verb} needs the Docker lab's networks (--compose-project): local processes share this machine's network"
+                )),
+                _ => None,
+            };
+        }
+        let container = self
+            .live
+            .nodes
+            .get(addr)
+            .and_then(|n| n.container.as_ref())
+            .or_else(|| self.live.sentinels.get(addr)?.container.as_ref());
+        if container.is_none() {
+            return Some(match self.live.docker_unreachable_since {
+                Some(_) => format!(
+                    "the Docker engine is not reachable: {addr} cannot be {} now",
+                    action.verb()
+                ),
+                None => format!(
+                    "{addr} is not a container of the compose project; sentui will not touch it"
+                ),
+            });
+        }
+        if matches!(action, A::Partition | A::Heal) && self.is_sentinel(addr) {
+            return Some(format!(
+                "{addr} is a sentinel: only the lab's Redis nodes can be partitioned (a sentinel has no network of its own for its published port)"
+            ));
+        }
+        None
+    }
+
+    fn toggle_pause(&mut self) -> Vec<Command> {
         let Some(addr) = self.selected_addr() else {
             self.set_status("nothing selected", true);
             return Vec::new();
         };
         // The selection stays on this node through the failover, so `p` again resumes it.
-        self.selected = Some(addr.clone());
         let action = if self.selected_is_paused() {
             ControlAction::Unpause
         } else {
             ControlAction::Pause
         };
+        if let Some(why) = self.refusal(action, &addr) {
+            self.set_status(why, true);
+            return Vec::new();
+        }
+        self.selected = Some(addr.clone());
         if action == ControlAction::Pause && self.outside_lab {
             self.set_status(
                 format!("pause {addr}? not a sentui lab: y to confirm, any other key cancels"),

@@ -242,6 +242,7 @@ fn dash<T: ToString>(v: Option<T>) -> String {
 fn node_row(out: &mut String, label: &str, n: &NodeView) {
     let role = n.role.map(|r| format!("{r:?}").to_lowercase());
     let state = match n.unresponsive_ms {
+        _ if n.stopped => "stopped".into(),
         Some(ms) => format!("unresponsive {ms}ms"),
         None if n.partitioned => "partitioned".into(),
         None => n.reach.to_string(),
@@ -280,7 +281,9 @@ fn with_behind(
     process: Option<&str>,
 ) -> String {
     match (container, process) {
-        (Some(c), _) if c.partitioned => format!("{text}  [{} {} partitioned]", c.name, c.state),
+        (Some(c), _) if c.is_partitioned() => {
+            format!("{text}  [{} {} partitioned]", c.name, c.state)
+        }
         (Some(c), _) => format!("{text}  [{} {}]", c.name, c.state),
         (None, Some(p)) => format!("{text}  [{p}]"),
         (None, None) => text,
@@ -363,6 +366,7 @@ fn write_group(out: &mut String, g: &GroupView) {
             notes.push(q.text.clone());
         }
         let state = match s.unresponsive_ms {
+            _ if s.stopped => "stopped".into(),
             Some(ms) => format!("unresponsive {ms}ms"),
             None => s.reach.to_string(),
         };

@@ -58,6 +58,7 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
     let flags_w = area.width.saturating_sub(2 + others).clamp(12, 22);
     let rows = v.sentinels.iter().map(|s| {
         let state = match s.unresponsive_ms {
+            _ if s.stopped => "STOPPED".into(),
             Some(ms) if s.paused => format!("PAUSED {}", duration(ms)),
             Some(ms) => format!("no reply {}", duration(ms)),
             None if s.paused => "PAUSED".into(),
@@ -74,7 +75,9 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
         let believes = believes_of(s);
         let mut cells = vec![
             Cell::from(addr(&s.addr, narrow)),
-            Cell::from(state).style(if s.paused {
+            Cell::from(state).style(if s.stopped {
+                t.bad()
+            } else if s.paused {
                 t.paused()
             } else {
                 t.reach(s.reach)

@@ -16,6 +16,10 @@ use sentui_model::{Addr, ReachState};
 
 /// The state word of a node and its style.
 pub fn node_state(n: &NodeView, promoted: bool, t: Theme) -> (String, Style) {
+    // Its container says why it does not answer, before the link can.
+    if n.stopped {
+        return ("STOPPED".into(), t.bad());
+    }
     if n.paused {
         let extra = n
             .unresponsive_ms
@@ -234,7 +238,9 @@ fn sentinel_row(s: &SentinelView, short: bool, t: Theme) -> Row<'static> {
         .as_ref()
         .map(|m| addr(m, short))
         .unwrap_or_else(|| "?".into());
-    let (mark, style) = if s.paused {
+    let (mark, style) = if s.stopped {
+        ("  STOPPED".to_string(), t.bad())
+    } else if s.paused {
         ("  PAUSED".to_string(), t.paused())
     } else if s.reach != ReachState::Ok {
         (format!("  {}", s.reach), t.reach(s.reach))

@@ -4,16 +4,19 @@
 //! The host never sends traffic to container IPs: they only appear as keys of the map.
 
 use bollard::Docker;
-use bollard::models::{EndpointSettings, NetworkConnectRequest, NetworkDisconnectRequest};
+use bollard::models::{
+    ContainerInspectResponse, EndpointSettings, HealthStatusEnum, NetworkConnectRequest,
+    NetworkDisconnectRequest, PortMap,
+};
 use bollard::query_parameters::{
-    EventsOptionsBuilder, ListContainersOptionsBuilder, RestartContainerOptions,
-    StartContainerOptions, StopContainerOptions,
+    EventsOptionsBuilder, InspectContainerOptions, ListContainersOptionsBuilder,
+    RestartContainerOptions, StartContainerOptions, StopContainerOptions,
 };
 use futures_util::{Stream, StreamExt};
 use sentui_model::log::OwnEvent;
 use sentui_model::state::{ContainerInfo, ContainerState};
 use sentui_model::{Addr, AddrMap};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::Duration;
 
 pub const PROJECT_LABEL: &str = "com.docker.compose.project";
@@ -46,11 +49,15 @@ pub struct ComposeContainer {
     pub healthy: bool,
     /// Container port -> host port, for ports published on 127.0.0.1 only.
     pub published: BTreeMap<u16, u16>,
+    /// The container ports its configuration binds to 127.0.0.1, published now or not: a
+    /// stopped container publishes none, yet is still the lab's node or sentinel.
+    pub bound: BTreeSet<u16>,
     /// The container's addresses on its networks (map keys only; never contacted).
     pub ips: Vec<String>,
     /// The networks it is attached to, by name.
     pub networks: Vec<String>,
-    /// Cut off from the lab's network while it keeps its own edge network: partitioned.
+    /// Cut off from the lab's network while it runs and keeps its own edge network:
+    /// partitioned (see [`cut_off`]).
     pub partitioned: bool,
     /// The compose file(s) it was created from (compose's own label), which tells a lab
     /// sentui started from a project someone else runs.
@@ -59,7 +66,16 @@ pub struct ComposeContainer {
 
 impl ComposeContainer {
     pub fn is_sentinel(&self) -> bool {
-        self.published.contains_key(&SENTINEL_PORT) || self.service.contains("sentinel")
+        self.published.contains_key(&SENTINEL_PORT)
+            || self.bound.contains(&SENTINEL_PORT)
+            || self.service.contains("sentinel")
+    }
+
+    /// A Redis endpoint of the lab: its inner port is bound to 127.0.0.1, whether the
+    /// container runs (and publishes it) or not.
+    pub fn is_endpoint(&self) -> bool {
+        let port = self.inner_port();
+        self.published.contains_key(&port) || self.bound.contains(&port)
     }
 
     pub fn info(&self) -> ContainerInfo {
@@ -105,11 +121,13 @@ pub struct Discovery {
 }
 
 /// Maps every way the lab may announce a container (service name, container name, container IP,
-/// each with the inner port) to its published 127.0.0.1 port. Containers without a published
-/// port (the demo app) are neither mapped nor members: they are no Redis endpoint.
+/// each with the inner port) to its published 127.0.0.1 port. Members are the containers that
+/// bind their inner port to 127.0.0.1, stopped ones included (by their announced name: they
+/// publish no port, so nothing maps to them); containers that bind none (the demo app) are no
+/// Redis endpoint. Only running sentinels are places to start from.
 pub fn discover(containers: &[ComposeContainer]) -> Discovery {
     let mut d = Discovery::default();
-    for c in containers {
+    for c in containers.iter().filter(|c| c.is_endpoint()) {
         let port = c.inner_port();
         let announced = c.announced();
         if let Some(host_port) = c.published.get(&port) {
@@ -123,6 +141,9 @@ pub fn discover(containers: &[ComposeContainer]) -> Discovery {
             if c.is_sentinel() {
                 d.sentinels.push(announced.clone());
             }
+        }
+        // A service's running container over one left stopped beside it.
+        if d.members.get(&announced).is_none_or(|m| !is_live(&m.state)) {
             d.members.insert(announced, c.clone());
         }
     }
@@ -242,6 +263,104 @@ async fn bounded<T>(
     }
 }
 
+/// Running or paused: a container whose processes exist, on the networks it is attached to.
+pub fn is_live(state: &ContainerState) -> bool {
+    matches!(state, ContainerState::Running | ContainerState::Paused)
+}
+
+/// Whether a container of `project` is partitioned: live, attached to an edge network of its
+/// own (which keeps its published port) and not to the lab's network. A stopped container is
+/// on no network at all (the engine detaches it as it stops, and still lists the networks it
+/// will join again): it is stopped, never partitioned.
+pub fn cut_off(project: &str, state: &ContainerState, networks: &[String]) -> bool {
+    let edge = project_network(project, EDGE_NETWORK_PREFIX);
+    is_live(state)
+        && networks.iter().any(|n| n.starts_with(&edge))
+        && !networks.contains(&project_network(project, LAB_NETWORK))
+}
+
+/// The container ports a port map binds to 127.0.0.1, each with its host port when it has
+/// one (a configuration's bindings usually leave the host port to the engine).
+fn loopback_ports(ports: Option<&PortMap>) -> BTreeMap<u16, Option<u16>> {
+    let mut out = BTreeMap::new();
+    for (key, bindings) in ports.into_iter().flatten() {
+        let Some(port) = key.split('/').next().and_then(|p| p.parse::<u16>().ok()) else {
+            continue;
+        };
+        for b in bindings.iter().flatten() {
+            if b.host_ip.as_deref() == Some("127.0.0.1") {
+                let host = b.host_port.as_deref().and_then(|h| h.parse::<u16>().ok());
+                let known = out.entry(port).or_insert(None);
+                *known = known.or(host);
+            }
+        }
+    }
+    out
+}
+
+/// A container as inspected, when it belongs to `project` (and is no `compose run` one-off).
+fn from_inspect(project: &str, r: ContainerInspectResponse) -> Option<ComposeContainer> {
+    let labels = r.config.and_then(|c| c.labels).unwrap_or_default();
+    if labels.get(PROJECT_LABEL).map(String::as_str) != Some(project)
+        || labels
+            .get("com.docker.compose.oneoff")
+            .is_some_and(|v| v == "True")
+    {
+        return None;
+    }
+    let st = r.state.unwrap_or_default();
+    let state = ContainerState::parse(&st.status.map(|s| s.to_string()).unwrap_or_default());
+    let health = st.health.and_then(|h| h.status);
+    let healthy = match health {
+        Some(HealthStatusEnum::HEALTHY) => true,
+        Some(HealthStatusEnum::NONE | HealthStatusEnum::EMPTY) | None => {
+            state == ContainerState::Running
+        }
+        Some(_) => false,
+    };
+    let status = match health {
+        Some(
+            h @ (HealthStatusEnum::HEALTHY
+            | HealthStatusEnum::UNHEALTHY
+            | HealthStatusEnum::STARTING),
+        ) => format!("{state} ({h})"),
+        _ => state.to_string(),
+    };
+    let settings = r.network_settings.unwrap_or_default();
+    let published = loopback_ports(settings.ports.as_ref())
+        .into_iter()
+        .filter_map(|(port, host)| host.map(|h| (port, h)))
+        .collect();
+    let bound = loopback_ports(r.host_config.and_then(|h| h.port_bindings).as_ref())
+        .into_keys()
+        .collect();
+    let nets = settings.networks.unwrap_or_default();
+    let networks: Vec<String> = nets.keys().cloned().collect();
+    let ips = nets
+        .into_values()
+        .filter_map(|e| e.ip_address)
+        .filter(|ip| !ip.is_empty())
+        .collect();
+    Some(ComposeContainer {
+        id: r.id.unwrap_or_default(),
+        name: r
+            .name
+            .unwrap_or_default()
+            .trim_start_matches('/')
+            .to_string(),
+        service: labels.get(SERVICE_LABEL).cloned().unwrap_or_default(),
+        partitioned: cut_off(project, &state, &networks),
+        state,
+        status,
+        healthy,
+        published,
+        bound,
+        ips,
+        networks,
+        config_files: labels.get(CONFIG_FILES_LABEL).cloned().unwrap_or_default(),
+    })
+}
+
 impl Engine {
     /// Connects to the local engine (DOCKER_HOST or the default socket), negotiating the API
     /// version so older and newer engines both work.
@@ -253,7 +372,8 @@ impl Engine {
         Ok(Engine { docker })
     }
 
-    /// Every container of a compose project, running or not.
+    /// Every container of a compose project, running or not. Those that publish no port are
+    /// inspected: a stopped node's bindings say it is still one of the lab's endpoints.
     pub async fn project(&self, project: &str) -> Result<Vec<ComposeContainer>, DockerError> {
         let mut filters = HashMap::new();
         filters.insert(
@@ -269,63 +389,91 @@ impl Engine {
             self.docker.list_containers(Some(opts)),
         )
         .await?;
-        let mut out: Vec<ComposeContainer> = list
-            .into_iter()
+        let mut out: Vec<ComposeContainer> = Vec::new();
+        for c in list {
+            let labels = c.labels.unwrap_or_default();
             // `compose run` one-offs are not part of the lab.
-            .filter(|c| {
-                c.labels
-                    .as_ref()
-                    .and_then(|l| l.get("com.docker.compose.oneoff"))
-                    .is_none_or(|v| v != "True")
-            })
-            .map(|c| {
-                let labels = c.labels.unwrap_or_default();
-                let published = c
-                    .ports
-                    .unwrap_or_default()
-                    .into_iter()
-                    .filter(|p| p.ip.as_deref() == Some("127.0.0.1"))
-                    .filter_map(|p| p.public_port.map(|pp| (p.private_port, pp)))
-                    .collect();
-                let nets = c
-                    .network_settings
-                    .and_then(|n| n.networks)
-                    .unwrap_or_default();
-                let networks: Vec<String> = nets.keys().cloned().collect();
-                let ips = nets
-                    .into_values()
-                    .filter_map(|e| e.ip_address)
-                    .filter(|ip| !ip.is_empty())
-                    .collect();
-                let status = c.status.unwrap_or_default();
-                let state =
-                    ContainerState::parse(&c.state.map(|s| s.to_string()).unwrap_or_default());
-                let edge = project_network(project, EDGE_NETWORK_PREFIX);
-                let partitioned = networks.iter().any(|n| n.starts_with(&edge))
-                    && !networks.contains(&project_network(project, LAB_NETWORK));
-                ComposeContainer {
-                    networks,
-                    partitioned,
-                    healthy: status.contains("(healthy)")
-                        || (state == ContainerState::Running && !status.contains("health")),
-                    status,
-                    id: c.id.unwrap_or_default(),
-                    name: c
-                        .names
-                        .unwrap_or_default()
-                        .first()
-                        .map(|n| n.trim_start_matches('/').to_string())
-                        .unwrap_or_default(),
-                    service: labels.get(SERVICE_LABEL).cloned().unwrap_or_default(),
-                    state,
-                    published,
-                    ips,
-                    config_files: labels.get(CONFIG_FILES_LABEL).cloned().unwrap_or_default(),
+            if labels
+                .get("com.docker.compose.oneoff")
+                .is_some_and(|v| v == "True")
+            {
+                continue;
+            }
+            let published: BTreeMap<u16, u16> = c
+                .ports
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|p| p.ip.as_deref() == Some("127.0.0.1"))
+                .filter_map(|p| p.public_port.map(|pp| (p.private_port, pp)))
+                .collect();
+            let id = c.id.unwrap_or_default();
+            if published.is_empty() {
+                // Gone between the listing and now: not part of the project any more.
+                if let Some(inspected) = self.container(project, &id).await? {
+                    out.push(inspected);
                 }
-            })
-            .collect();
+                continue;
+            }
+            let nets = c
+                .network_settings
+                .and_then(|n| n.networks)
+                .unwrap_or_default();
+            let networks: Vec<String> = nets.keys().cloned().collect();
+            let ips = nets
+                .into_values()
+                .filter_map(|e| e.ip_address)
+                .filter(|ip| !ip.is_empty())
+                .collect();
+            let status = c.status.unwrap_or_default();
+            let state = ContainerState::parse(&c.state.map(|s| s.to_string()).unwrap_or_default());
+            out.push(ComposeContainer {
+                partitioned: cut_off(project, &state, &networks),
+                networks,
+                healthy: status.contains("(healthy)")
+                    || (state == ContainerState::Running && !status.contains("health")),
+                status,
+                id,
+                name: c
+                    .names
+                    .unwrap_or_default()
+                    .first()
+                    .map(|n| n.trim_start_matches('/').to_string())
+                    .unwrap_or_default(),
+                service: labels.get(SERVICE_LABEL).cloned().unwrap_or_default(),
+                state,
+                bound: published.keys().copied().collect(),
+                published,
+                ips,
+                config_files: labels.get(CONFIG_FILES_LABEL).cloned().unwrap_or_default(),
+            });
+        }
         out.sort_by(|a, b| a.service.cmp(&b.service));
         Ok(out)
+    }
+
+    /// One container of `project` as the engine sees it now, or None when it is gone or not
+    /// the project's. Unlike the listing, which can still say `running` a third of a second
+    /// after the container died, inspecting reads the container itself.
+    pub async fn container(
+        &self,
+        project: &str,
+        id: &str,
+    ) -> Result<Option<ComposeContainer>, DockerError> {
+        let what = format!("inspecting container {}", short_id(id));
+        let inspect = self
+            .docker
+            .inspect_container(id, None::<InspectContainerOptions>);
+        match tokio::time::timeout(CALL_TIMEOUT, inspect).await {
+            Ok(Ok(r)) => Ok(from_inspect(project, r)),
+            Ok(Err(bollard::errors::Error::DockerResponseServerError {
+                status_code: 404, ..
+            })) => Ok(None),
+            Ok(Err(e)) => Err(DockerError::from_bollard(&what, &e)),
+            Err(_) => Err(DockerError::Timeout {
+                what,
+                secs: CALL_TIMEOUT.as_secs(),
+            }),
+        }
     }
 
     pub async fn act(
@@ -597,6 +745,7 @@ mod tests {
             status: "Up 1 second (healthy)".into(),
             healthy: true,
             published: [(inner, host)].into_iter().collect(),
+            bound: [inner].into_iter().collect(),
             ips: vec![ip.into()],
             networks: vec!["lab_lab".into(), format!("lab_edge-{service}")],
             partitioned: false,
@@ -631,9 +780,10 @@ mod tests {
     }
 
     #[test]
-    fn unpublished_containers_are_not_endpoints() {
+    fn containers_that_bind_no_port_are_not_endpoints() {
         let mut app = c("app", 6379, 1, "172.18.0.9");
         app.published.clear();
+        app.bound.clear();
         let d = discover(&[app]);
         assert!(d.map.is_empty());
         assert!(d.members.is_empty());
@@ -646,6 +796,75 @@ mod tests {
         assert_eq!(
             event_name("network-disconnect"),
             Some(OwnEvent::NetworkDisconnect)
+        );
+    }
+
+    #[test]
+    fn a_stopped_node_is_a_member_by_its_announced_name_and_is_not_mapped() {
+        let mut stopped = c("redis-replica-2", 6379, 49155, "172.18.0.4");
+        stopped.state = ContainerState::Exited;
+        stopped.published.clear();
+        stopped.ips.clear();
+        let mut sentinel = c("sentinel-2", 26379, 49161, "172.18.0.6");
+        sentinel.state = ContainerState::Exited;
+        sentinel.published.clear();
+        let d = discover(&[
+            stopped,
+            sentinel,
+            c("sentinel-1", 26379, 49160, "172.18.0.5"),
+        ]);
+        let announced: Addr = "redis-replica-2:6379".parse().unwrap();
+        assert_eq!(d.members[&announced].state, ContainerState::Exited);
+        assert!(!d.map.contains(&announced), "it publishes nothing to reach");
+        assert!(d.members.contains_key(&"sentinel-2:26379".parse().unwrap()));
+        assert_eq!(
+            d.sentinels,
+            vec!["sentinel-1:26379".parse::<Addr>().unwrap()],
+            "only a running sentinel is a place to start from"
+        );
+    }
+
+    #[test]
+    fn a_stopped_container_is_never_partitioned() {
+        let lab = vec!["lab_lab".to_string(), "lab_edge-redis-master".to_string()];
+        let edge_only = vec!["lab_edge-redis-master".to_string()];
+        assert!(!cut_off("lab", &ContainerState::Running, &lab));
+        assert!(cut_off("lab", &ContainerState::Running, &edge_only));
+        assert!(cut_off("lab", &ContainerState::Paused, &edge_only));
+        for stopped in [
+            ContainerState::Exited,
+            ContainerState::Dead,
+            ContainerState::Created,
+        ] {
+            assert!(!cut_off("lab", &stopped, &edge_only), "{stopped}");
+        }
+    }
+
+    #[test]
+    fn loopback_bindings_with_and_without_a_host_port() {
+        use bollard::models::PortBinding;
+        let bind = |ip: &str, port: &str| PortBinding {
+            host_ip: Some(ip.into()),
+            host_port: Some(port.into()),
+        };
+        let map: PortMap = [
+            ("6379/tcp".to_string(), Some(vec![bind("127.0.0.1", "")])),
+            (
+                "26379/tcp".to_string(),
+                Some(vec![bind("0.0.0.0", "26379")]),
+            ),
+            (
+                "7000/tcp".to_string(),
+                Some(vec![bind("127.0.0.1", "49000")]),
+            ),
+            ("8000/tcp".to_string(), None),
+        ]
+        .into_iter()
+        .collect();
+        let ports = loopback_ports(Some(&map));
+        assert_eq!(
+            ports.into_iter().collect::<Vec<_>>(),
+            vec![(6379, None), (7000, Some(49000))]
         );
     }
 

@@ -274,6 +274,39 @@ pub struct ContainerInfo {
     pub partitioned: bool,
 }
 
+impl ContainerInfo {
+    /// Not running and not paused (exited, dead, created): stopped.
+    pub fn is_stopped(&self) -> bool {
+        self.state.is_stopped()
+    }
+
+    /// Cut off from the lab's network while it runs or is paused. A stopped container is on no
+    /// network at all: it is stopped, never partitioned.
+    pub fn is_partitioned(&self) -> bool {
+        self.partitioned && matches!(self.state, ContainerState::Running | ContainerState::Paused)
+    }
+
+    /// When its state keeps the endpoint from answering, that cause and what to do about it
+    /// (`stopped (container lab-redis-1 exited): start it with ...`).
+    pub fn cause(&self) -> Option<String> {
+        let (what, verb, key) = if self.is_stopped() {
+            (
+                format!("stopped (container {} {})", self.name, self.state),
+                "start",
+                's',
+            )
+        } else if self.state == ContainerState::Paused {
+            (format!("paused (container {})", self.name), "unpause", 'p')
+        } else {
+            return None;
+        };
+        Some(format!(
+            "{what}: {verb} it with `sentui ctl {verb} {}` ({key} in the TUI)",
+            self.service
+        ))
+    }
+}
+
 /// A container's state, spelled as Docker spells it (`running`, `paused`, `exited`, ...).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum ContainerState {

@@ -95,6 +95,8 @@ pub struct NodeView {
     pub paused: bool,
     /// True when its container is cut off from the lab's network (a partition).
     pub partitioned: bool,
+    /// True when its container is stopped (exited, dead or created).
+    pub stopped: bool,
     /// Its `min-replicas-to-write` and `min-replicas-max-lag`, from its own config.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub min_replicas: Option<crate::info::MinReplicas>,
@@ -139,6 +141,8 @@ pub struct SentinelView {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub process: Option<String>,
     pub paused: bool,
+    /// True when its container is stopped (exited, dead or created).
+    pub stopped: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub container: Option<ContainerInfo>,
     /// The sentinel's server and version (INFO server).
@@ -301,19 +305,23 @@ impl Deployment {
         let info = node.and_then(|n| n.info.as_ref());
         let reach = node.map(|n| n.reach.clone()).unwrap_or(Reach::Connecting);
         let is_replica = info.map(|i| i.role) == Some(Role::Replica);
+        // A stopped container replicates nothing, whatever its last INFO said.
+        let stopped = node
+            .and_then(|n| n.container.as_ref())
+            .is_some_and(|c| c.is_stopped());
         NodeView {
             addr: addr.clone(),
             // What a node said before it stopped answering is not its role now.
             role: info.filter(|_| reach.is_ok()).map(|i| i.role),
             reach: reach.state(),
-            reason: reach.reason().map(str::to_string),
+            reason: why_not(reach.reason(), node.and_then(|n| n.container.as_ref())),
             unresponsive_ms: match reach {
                 Reach::Unresponsive { since } => Some(now.saturating_sub(since)),
                 _ => None,
             },
             offset: info.map(|i| i.offset),
             lag_bytes: match (master_offset, info) {
-                (Some(mo), Some(i)) if is_replica => {
+                (Some(mo), Some(i)) if is_replica && !stopped => {
                     let replica_at = node.and_then(|n| n.info_at);
                     readings_close(mo.at, replica_at)
                         .then(|| mo.value.saturating_sub(i.offset).max(0) as u64)
@@ -324,9 +332,10 @@ impl Deployment {
             lag_secs,
             link: info
                 .and_then(|i| i.link_up)
+                .map(|up| up && !stopped)
                 .filter(|_| is_replica)
                 .map(|up| if up { LinkState::Up } else { LinkState::Down }),
-            last_io_secs: info.and_then(|i| i.last_io_secs),
+            last_io_secs: info.and_then(|i| i.last_io_secs).filter(|_| !stopped),
             flags,
             priority: info.and_then(|i| i.replica_priority),
             rtt_ms: node.and_then(|n| n.rtt_ms),
@@ -339,7 +348,8 @@ impl Deployment {
                     .is_some_and(|c| c.state == ContainerState::Paused),
             partitioned: node
                 .and_then(|n| n.container.as_ref())
-                .is_some_and(|c| c.partitioned),
+                .is_some_and(|c| c.is_partitioned()),
+            stopped,
             min_replicas: info.and_then(|i| i.min_replicas),
             container: node.and_then(|n| n.container.clone()),
             server: info.and_then(|i| i.server.clone()),
@@ -466,7 +476,7 @@ impl Deployment {
                     addr: addr.clone(),
                     run_id,
                     reach: reach.state(),
-                    reason: reach.reason().map(str::to_string),
+                    reason: why_not(reach.reason(), s.and_then(|s| s.container.as_ref())),
                     unresponsive_ms: match reach {
                         Reach::Unresponsive { since } => Some(now.saturating_sub(since)),
                         _ => None,
@@ -485,6 +495,9 @@ impl Deployment {
                     paused: s.and_then(|s| s.process.as_ref()).is_some_and(|p| p.paused)
                         || s.and_then(|s| s.container.as_ref())
                             .is_some_and(|c| c.state == ContainerState::Paused),
+                    stopped: s
+                        .and_then(|s| s.container.as_ref())
+                        .is_some_and(|c| c.is_stopped()),
                     container: s.and_then(|s| s.container.clone()),
                     server: s.and_then(|s| s.server.clone()),
                 }
@@ -530,6 +543,18 @@ impl Deployment {
     }
 }
 
+/// Why an endpoint is refused or failed: its stopped or paused container when it has one (the
+/// link's own error would only say that nothing listens, or that no port is published), else
+/// the link's error.
+fn why_not(link: Option<&str>, container: Option<&ContainerInfo>) -> Option<String> {
+    let link = link?;
+    Some(
+        container
+            .and_then(ContainerInfo::cause)
+            .unwrap_or_else(|| link.to_string()),
+    )
+}
+
 /// `: reason` for the states whose word alone does not say what went wrong.
 fn why(reason: &Option<String>) -> String {
     match reason.as_deref() {
@@ -545,7 +570,9 @@ fn judge(v: &mut GroupView) {
     match &v.master {
         None => critical.push("no sentinel reports a master".to_string()),
         Some(m) => {
-            if m.reach != ReachState::Ok {
+            if let Some(cause) = m.container.as_ref().and_then(|c| c.cause()) {
+                critical.push(format!("master {} is {cause}", m.addr));
+            } else if m.reach != ReachState::Ok {
                 critical.push(format!(
                     "master {} is {}{}",
                     m.addr,
@@ -572,7 +599,9 @@ fn judge(v: &mut GroupView) {
         critical.push("failover in progress".into());
     }
     for r in &v.replicas {
-        if r.reach != ReachState::Ok {
+        if let Some(cause) = r.container.as_ref().and_then(|c| c.cause()) {
+            degraded.push(format!("replica {} is {cause}", r.addr));
+        } else if r.reach != ReachState::Ok {
             degraded.push(format!(
                 "replica {} is {}{}",
                 r.addr,
@@ -597,7 +626,9 @@ fn judge(v: &mut GroupView) {
         ));
     }
     for s in &v.sentinels {
-        if s.reach != ReachState::Ok {
+        if let Some(cause) = s.container.as_ref().and_then(|c| c.cause()) {
+            degraded.push(format!("sentinel {} is {cause}", s.addr));
+        } else if s.reach != ReachState::Ok {
             degraded.push(format!(
                 "sentinel {} is {}{}",
                 s.addr,
@@ -730,6 +761,84 @@ mod tests {
         assert_eq!(
             alone.sentinel_by_run_id("sentinel-1c"),
             Some(Addr::new("127.0.0.1", 1))
+        );
+    }
+
+    fn container(service: &str, state: ContainerState, partitioned: bool) -> ContainerInfo {
+        ContainerInfo {
+            id: format!("{service}-id"),
+            name: format!("lab-{service}-1"),
+            service: service.into(),
+            state,
+            partitioned,
+        }
+    }
+
+    /// A stopped container reads stopped, with the way to start it, even when the last word
+    /// about its networks was a partition (the engine detaches a container as it stops).
+    #[test]
+    fn a_stopped_container_is_stopped_not_partitioned_and_says_how_to_start_it() {
+        let mut d = Deployment::default();
+        d.apply(polled(1, "p", &[]));
+        let master = Addr::new("127.0.0.1", 6379);
+        let sentinel = Addr::new("127.0.0.1", 1);
+        for (addr, sentinel, c) in [
+            (
+                &master,
+                false,
+                container("redis-master", ContainerState::Exited, true),
+            ),
+            (
+                &sentinel,
+                true,
+                container("sentinel-1", ContainerState::Running, false),
+            ),
+        ] {
+            d.apply(Update::Container {
+                addr: addr.clone(),
+                at: 1,
+                sentinel,
+                container: c,
+            });
+        }
+        let v = d.view("g", 2);
+        let m = v.master.as_ref().unwrap();
+        assert!(m.stopped);
+        assert!(!m.partitioned);
+        assert_eq!(v.health, Health::Critical);
+        assert_eq!(
+            v.problems[0],
+            "master 127.0.0.1:6379 is stopped (container lab-redis-master-1 exited): start it with `sentui ctl start redis-master` (s in the TUI)"
+        );
+        assert!(!v.sentinels[0].stopped);
+
+        d.apply(Update::Container {
+            addr: sentinel.clone(),
+            at: 3,
+            sentinel: true,
+            container: container("sentinel-1", ContainerState::Exited, false),
+        });
+        d.apply(Update::Container {
+            addr: master.clone(),
+            at: 3,
+            sentinel: false,
+            container: container("redis-master", ContainerState::Paused, true),
+        });
+        let v = d.view("g", 4);
+        let m = v.master.as_ref().unwrap();
+        assert!(!m.stopped && m.paused && m.partitioned, "{m:?}");
+        assert!(v.sentinels[0].stopped);
+        assert!(
+            v.problems.contains(&"master 127.0.0.1:6379 is paused (container lab-redis-master-1): unpause it with `sentui ctl unpause redis-master` (p in the TUI)".to_string()),
+            "{:?}",
+            v.problems
+        );
+        assert!(
+            v.problems.iter().any(|p| p.starts_with(
+                "sentinel 127.0.0.1:1 is stopped (container lab-sentinel-1-1 exited): start it"
+            )),
+            "{:?}",
+            v.problems
         );
     }
 

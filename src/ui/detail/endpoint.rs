@@ -27,11 +27,16 @@ fn node(ctx: &Ctx, a: &Addr) -> Fields {
     let now = ctx.app.shown_now();
     let mut f = Fields::new();
     let n = d.nodes.get(a);
-    f.add(
-        "state",
-        n.map_or("not contacted yet".into(), |n| n.reach.describe(now)),
-        Style::default(),
-    );
+    // A stopped or paused container is why it does not answer, and says what to do.
+    let state = match n {
+        None => "not contacted yet".into(),
+        Some(n) => n
+            .container
+            .as_ref()
+            .and_then(|c| c.cause())
+            .unwrap_or_else(|| n.reach.describe(now)),
+    };
+    f.add("state", state, Style::default());
     let behind = who(ctx, a);
     if !behind.is_empty() {
         f.add("runs as", behind, Style::default());
@@ -128,7 +133,10 @@ fn sentinel(ctx: &Ctx, a: &Addr) -> Fields {
         f.add("", "not contacted yet", t.dim());
         return f;
     };
-    f.add("state", s.reach.describe(now), t.reach(s.reach.state()));
+    match s.container.as_ref().and_then(|c| c.cause()) {
+        Some(cause) => f.add("state", cause, t.bad()),
+        None => f.add("state", s.reach.describe(now), t.reach(s.reach.state())),
+    }
     let behind = who(ctx, a);
     if !behind.is_empty() {
         f.add("runs as", behind, Style::default());

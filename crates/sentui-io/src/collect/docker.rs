@@ -1,13 +1,19 @@
 //! The Docker watcher: keeps the address map and every endpoint's container state current, and
 //! puts the project's container events (pause, unpause, die, start, ...) into the log with
-//! source `docker`, so the log shows cause and effect. When the engine goes away, monitoring of
-//! Redis goes on; the watcher says so once and reconnects with backoff.
+//! source `docker`, so the log shows cause and effect. The project is read in full when the
+//! event stream (re)connects; after that each event is applied as it arrives, to the container
+//! as the engine describes it at that moment. When the engine goes away, monitoring of Redis
+//! goes on; the watcher says so once and reconnects with backoff.
 
-use crate::docker::{Discovery, DockerError, Engine, discover, event_name};
+use crate::docker::{
+    ComposeContainer, Discovery, DockerError, Engine, LAB_NETWORK, cut_off, discover, event_name,
+    project_network,
+};
 use crate::link::{Backoff, SharedMap, now_ms};
 use futures_util::StreamExt;
 use sentui_model::log::{LogEntry, OwnEvent};
 use sentui_model::{ContainerState, Update};
+use std::collections::BTreeMap;
 use tokio::sync::mpsc::Sender;
 
 /// Lists the project, updates the map, and sends every endpoint's container state.
@@ -20,19 +26,22 @@ pub async fn publish(
     let containers = engine.project(project).await?;
     let d = discover(&containers);
     map.merge(&d.map);
-    let at = now_ms();
-    for (addr, c) in &d.members {
-        let u = Update::Container {
-            addr: addr.clone(),
-            at,
-            sentinel: c.is_sentinel(),
-            container: c.info(),
-        };
-        if tx.send(u).await.is_err() {
+    for c in d.members.values() {
+        if tx.send(state_of(c)).await.is_err() {
             break;
         }
     }
     Ok(d)
+}
+
+/// A member's container state, as an update for the model.
+fn state_of(c: &ComposeContainer) -> Update {
+    Update::Container {
+        addr: c.announced(),
+        at: now_ms(),
+        sentinel: c.is_sentinel(),
+        container: c.info(),
+    }
 }
 
 fn note(event: OwnEvent, payload: String) -> Update {
@@ -48,7 +57,7 @@ pub async fn watch_task(engine: Engine, project: String, map: SharedMap, tx: Sen
         // Events are asked for from just before the listing, so that none falls between the
         // two (a container paused while the engine was being reached again).
         let listed_from = now_ms() / 1000 - 1;
-        let mut d = match publish(&engine, &project, &map, &tx).await {
+        let d = match publish(&engine, &project, &map, &tx).await {
             Ok(d) => d,
             Err(e) => {
                 if !engine_down {
@@ -82,6 +91,9 @@ pub async fn watch_task(engine: Engine, project: String, map: SharedMap, tx: Sen
             }
         }
         backoff.reset();
+        // The project's containers by id, as last seen.
+        let mut known: BTreeMap<String, ComposeContainer> =
+            d.members.into_values().map(|c| (c.id.clone(), c)).collect();
         // Container events and the lab network's (a partition, a heal), as one stream.
         let mut events = Box::pin(futures_util::stream::select(
             engine.events(&project, listed_from),
@@ -92,36 +104,28 @@ pub async fn watch_task(engine: Engine, project: String, map: SharedMap, tx: Sen
             let Some(name) = event_name(&action) else {
                 continue;
             };
-            // Re-list: a restarted container may have a new published port.
-            if let Ok(fresh) = publish(&engine, &project, &map, &tx).await {
-                d = fresh;
-            }
-            let member = d.members.iter().find(|(_, c)| c.id == id);
-            // The list can lag the event (a container listed running just after its pause
-            // event): the event itself says the state.
-            let partitioned = partitioned_after(&action);
-            if let Some((a, c)) = member
-                && (state_after(&action).is_some() || partitioned.is_some())
-            {
-                let mut info = c.info();
-                info.state = state_after(&action).unwrap_or(info.state);
-                info.partitioned = partitioned.unwrap_or(info.partitioned);
-                let u = Update::Container {
-                    addr: a.clone(),
-                    at: now_ms(),
-                    sentinel: c.is_sentinel(),
-                    container: info,
-                };
-                if tx.send(u).await.is_err() {
-                    return;
+            // The container as the engine has it now (a restarted one has a new published
+            // port); what it was when the engine cannot say (removed, or the call failed).
+            let now = match engine.container(&project, &id).await {
+                Ok(Some(c)) => Some(c),
+                Ok(None) | Err(_) => known.get(&id).cloned(),
+            };
+            let mut addr = None;
+            let payload = match now {
+                Some(mut c) => {
+                    apply_event(&mut c, &action, &project);
+                    if c.is_endpoint() {
+                        map.merge(&discover(std::slice::from_ref(&c)).map);
+                        if tx.send(state_of(&c)).await.is_err() {
+                            return;
+                        }
+                        addr = Some(c.announced());
+                    }
+                    let payload = format!("container {} (service {})", c.name, c.service);
+                    known.insert(id, c);
+                    payload
                 }
-            }
-            let (payload, addr) = match member {
-                Some((a, c)) => (
-                    format!("container {} (service {})", c.name, c.service),
-                    Some(a.clone()),
-                ),
-                None => (format!("container {}", &id[..id.len().min(12)]), None),
+                None => format!("container {}", &id[..id.len().min(12)]),
             };
             let mut entry = LogEntry::own(if ts > 0 { ts } else { now_ms() }, name, &payload);
             entry.addr = addr;
@@ -143,21 +147,100 @@ pub async fn watch_task(engine: Engine, project: String, map: SharedMap, tx: Sen
     }
 }
 
-/// Whether a container is partitioned after a lab network event.
-fn partitioned_after(action: &str) -> Option<bool> {
-    match action {
-        "network-disconnect" => Some(true),
-        "network-connect" => Some(false),
-        _ => None,
+/// Applies an event to the container as last described. The event says the state it leaves
+/// (the description may be from just before it); a lab network event says whether the
+/// container is on the lab's network. Partitioned is judged again from both: a container that
+/// stops leaves the lab's network too, and that is no partition.
+fn apply_event(c: &mut ComposeContainer, action: &str, project: &str) {
+    if let Some(state) = state_after(action) {
+        c.state = state;
     }
+    let lab = project_network(project, LAB_NETWORK);
+    match action {
+        "network-disconnect" => c.networks.retain(|n| *n != lab),
+        "network-connect" if !c.networks.contains(&lab) => c.networks.push(lab),
+        _ => {}
+    }
+    c.partitioned = cut_off(project, &c.state, &c.networks);
 }
 
-/// The container state an event leaves behind, for the events that change it.
+/// The container state an event leaves behind, for the events that change it. A `kill` only
+/// sends a signal (SIGTERM first, on `docker stop`): the `die` that follows says it exited.
 fn state_after(action: &str) -> Option<ContainerState> {
     Some(match action {
         "pause" => ContainerState::Paused,
         "unpause" | "start" | "restart" => ContainerState::Running,
-        "die" | "stop" | "kill" => ContainerState::Exited,
+        "die" | "stop" => ContainerState::Exited,
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn replica(state: ContainerState) -> ComposeContainer {
+        ComposeContainer {
+            id: "r2".into(),
+            name: "lab-redis-replica-2-1".into(),
+            service: "redis-replica-2".into(),
+            state,
+            status: String::new(),
+            healthy: true,
+            published: [(6379, 49155)].into_iter().collect(),
+            bound: [6379].into_iter().collect(),
+            ips: Vec::new(),
+            networks: vec!["lab_edge-redis-replica-2".into(), "lab_lab".into()],
+            partitioned: false,
+            config_files: String::new(),
+        }
+    }
+
+    /// `docker stop` as the engine reports it: kill (SIGTERM), die, the lab network's
+    /// disconnect, stop; the container stream and the network stream can be read in either
+    /// order, and the description may still say running.
+    #[test]
+    fn a_stopped_container_reads_stopped_never_partitioned_whatever_the_order() {
+        let orders: [&[&str]; 3] = [
+            &["kill", "die", "network-disconnect", "stop"],
+            &["network-disconnect", "kill", "die", "stop"],
+            &["kill", "network-disconnect", "die", "stop"],
+        ];
+        for order in orders {
+            let mut c = replica(ContainerState::Running);
+            for action in order {
+                apply_event(&mut c, action, "lab");
+                assert!(
+                    !(c.partitioned && c.state == ContainerState::Exited),
+                    "{order:?}: {c:?}"
+                );
+            }
+            assert_eq!(c.state, ContainerState::Exited, "{order:?}");
+            assert!(!c.partitioned, "{order:?}");
+        }
+    }
+
+    #[test]
+    fn a_partition_and_a_heal_of_a_running_container() {
+        let mut c = replica(ContainerState::Running);
+        apply_event(&mut c, "network-disconnect", "lab");
+        assert!(c.partitioned);
+        apply_event(&mut c, "pause", "lab");
+        assert!(c.partitioned, "paused and partitioned");
+        apply_event(&mut c, "unpause", "lab");
+        apply_event(&mut c, "network-connect", "lab");
+        assert!(!c.partitioned);
+        assert_eq!(c.state, ContainerState::Running);
+    }
+
+    #[test]
+    fn a_signal_alone_changes_no_state() {
+        let mut c = replica(ContainerState::Running);
+        apply_event(&mut c, "kill", "lab");
+        assert_eq!(c.state, ContainerState::Running);
+        apply_event(&mut c, "die", "lab");
+        assert_eq!(c.state, ContainerState::Exited);
+        apply_event(&mut c, "start", "lab");
+        assert_eq!(c.state, ContainerState::Running);
+    }
 }
