@@ -36,28 +36,22 @@ pub mod logview;
 pub mod record;
 pub mod replay;
 pub mod session;
+pub mod settings;
 pub mod target;
 pub mod tui;
 pub mod ui;
 
 use cli::{Cli, Command, LabAction};
-use config::AuthConfig;
 use connection::connect;
+use settings::{Settings, SettingsError};
 use std::process::ExitCode;
 
 pub use sentui_model::EXIT_USAGE;
 
 pub fn main() -> ExitCode {
-    use clap::{CommandFactory, FromArgMatches};
-    let matches = Cli::command().get_matches();
-    let mut cli = match Cli::from_arg_matches(&matches) {
-        Ok(c) => c,
-        Err(e) => e.exit(),
-    };
-    let file_auth = match config::load(cli.conn.config.as_deref())
-        .and_then(|(file, _)| config::apply(&mut cli, &matches, &file))
-    {
-        Ok(auth) => auth,
+    let settings = match settings::from_args(std::env::args_os()) {
+        Ok(s) => s,
+        Err(SettingsError::Args(e)) => e.exit(),
         Err(e) => {
             eprintln!("sentui: {e}");
             return ExitCode::from(EXIT_USAGE);
@@ -75,10 +69,15 @@ pub fn main() -> ExitCode {
             return ExitCode::from(EXIT_USAGE);
         }
     };
-    ExitCode::from(rt.block_on(run(cli, file_auth)))
+    ExitCode::from(rt.block_on(run(settings)))
 }
 
-pub async fn run(cli: Cli, file_auth: AuthConfig) -> u8 {
+pub async fn run(settings: Settings) -> u8 {
+    let Settings {
+        cli,
+        credentials,
+        deployment,
+    } = settings;
     let group = cli.conn.master.clone();
     let needs_connection = !matches!(
         cli.command,
@@ -125,7 +124,10 @@ pub async fn run(cli: Cli, file_auth: AuthConfig) -> u8 {
         None | Some(Command::Ctl { .. }) | Some(Command::Drill(_))
     );
     let conn = if needs_connection {
-        match connect(&cli.conn, &file_auth, cli.ui.read_only).await {
+        if let Some(notice) = deployment.notice() {
+            eprintln!("sentui: {notice}");
+        }
+        match connect(&cli.conn, &credentials, cli.ui.read_only).await {
             Ok(mut c) => {
                 if acts {
                     connection::recognise_lab(&mut c).await;
@@ -205,7 +207,9 @@ pub async fn run(cli: Cli, file_auth: AuthConfig) -> u8 {
             Ok(()) => 0,
             Err(e) => cmd::fail(e),
         },
-        (Some(Command::Demo(opts)), _) => cmd::demo::run(cli.conn, &file_auth, cli.ui, opts).await,
+        (Some(Command::Demo(opts)), _) => {
+            cmd::demo::run(cli.conn, &credentials, cli.ui, opts).await
+        }
         (Some(Command::Config { print_template }), _) => {
             if print_template {
                 out!("{}", config::TEMPLATE);

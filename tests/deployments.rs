@@ -77,6 +77,9 @@ fn run(envs: &[(&str, &str)], args: &[&str]) -> Output {
         "SENTUI_SENTINEL_PASSWORD",
         "SENTUI_SENTINEL_USERNAME",
         "SENTUI_CONFIG",
+        "SENTUI_COMPOSE_PROJECT",
+        "SENTUI_PASSWORD_FILE",
+        "SENTUI_SENTINEL_PASSWORD_FILE",
     ] {
         cmd.env_remove(k);
     }
@@ -110,8 +113,10 @@ const PASS: &str = "node-Pw-7f3e1b";
 const SPASS: &str = "sentinel-Pw-c19a44";
 const ACL_PASS: &str = "acl-Pw-5d02e7";
 
-#[test]
-fn passwords_acl_users_and_wrong_credentials() {
+/// A master and a replica with requirepass (and an ACL user that may only look), watched by
+/// three sentinels with their own password: (the processes, the master's port, the sentinels
+/// as `--sentinel` takes them, their ports).
+fn password_deployment() -> (Procs, u16, String, Vec<u16>) {
     let mut p = Procs::new();
     let (m, r) = (free_port(), free_port());
     let sentinels: Vec<u16> = (0..3).map(|_| free_port()).collect();
@@ -174,6 +179,12 @@ fn passwords_acl_users_and_wrong_credentials() {
         .map(|p| format!("127.0.0.1:{p}"))
         .collect::<Vec<_>>()
         .join(",");
+    (p, m, seeds, sentinels)
+}
+
+#[test]
+fn passwords_acl_users_and_wrong_credentials() {
+    let (_p, m, seeds, sentinels) = password_deployment();
     let conn = ["--sentinel", seeds.as_str()];
     let good = [
         ("SENTUI_PASSWORD", PASS),
@@ -340,6 +351,68 @@ fn passwords_acl_users_and_wrong_credentials() {
     outputs.push(format!("{}{}", stdout(&o), stderr(&o)));
     for out in &outputs {
         for secret in [PASS, SPASS, ACL_PASS] {
+            assert!(!out.contains(secret), "a secret leaked into: {out}");
+        }
+    }
+}
+
+/// The brief's case: a wrong password exported, the right one in a file named on the command
+/// line. The command line wins (it used to be the other way round, for this setting alone).
+#[test]
+fn a_password_file_on_the_command_line_wins_over_the_environment() {
+    let (_p, m, seeds, _) = password_deployment();
+    let dir = tempfile::tempdir().unwrap();
+    let (pw, spw) = (dir.path().join("pw"), dir.path().join("spw"));
+    std::fs::write(&pw, format!("{PASS}\n")).unwrap();
+    std::fs::write(&spw, format!("{SPASS}\n")).unwrap();
+    let wrong = [
+        ("SENTUI_PASSWORD", "wrong-pass"),
+        ("SENTUI_SENTINEL_PASSWORD", "wrong-sentinel-pass"),
+    ];
+    // The exported passwords are wrong indeed: alone, they fail.
+    let o = run(
+        &[
+            ("SENTUI_PASSWORD", "wrong-pass"),
+            ("SENTUI_SENTINEL_PASSWORD", SPASS),
+        ],
+        &["--sentinel", &seeds, "status"],
+    );
+    assert_eq!(o.status.code(), Some(3), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains(&format!("master 127.0.0.1:{m} is auth-failed")),
+        "{}",
+        stdout(&o)
+    );
+    // With the files named on the command line: healthy, the master answers as master.
+    let s = wait_healthy(
+        &wrong,
+        &[
+            "--sentinel",
+            &seeds,
+            "--password-file",
+            pw.to_str().unwrap(),
+            "--sentinel-password-file",
+            spw.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(s["health"], "healthy");
+    assert_eq!(s["masters"][0]["master"]["role"], "master");
+    let o = run(
+        &wrong,
+        &[
+            "--sentinel",
+            &seeds,
+            "--password-file",
+            pw.to_str().unwrap(),
+            "--sentinel-password-file",
+            spw.to_str().unwrap(),
+            "status",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("mymaster  HEALTHY"), "{}", stdout(&o));
+    for out in [stdout(&o), stderr(&o)] {
+        for secret in [PASS, SPASS, "wrong-pass", "wrong-sentinel-pass"] {
             assert!(!out.contains(secret), "a secret leaked into: {out}");
         }
     }
