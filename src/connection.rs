@@ -2,6 +2,7 @@
 //! Docker API), the sentinels to start from, the credentials and TLS, the controller.
 
 use crate::cli::ConnArgs;
+use crate::deployment_name::DeploymentName;
 use crate::settings::{CredentialSettings, Password};
 use sentui_io::collect::CollectSettings;
 use sentui_io::collect::node::ProbeSettings;
@@ -20,6 +21,16 @@ pub struct Connection {
     pub settings: CollectSettings,
     pub seeds: Vec<Addr>,
     pub control: Controller,
+}
+
+impl Connection {
+    /// What the command is about, as it names it to the user.
+    pub fn deployment(&self) -> DeploymentName {
+        DeploymentName::new(
+            self.control.docker.as_ref().map(|d| d.project.clone()),
+            self.seeds.clone(),
+        )
+    }
 }
 
 /// Resolves the connection flags: the address map, the compose project's containers (through

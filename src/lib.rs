@@ -29,6 +29,7 @@ pub mod cli;
 pub mod cmd;
 pub mod config;
 pub mod connection;
+pub mod deployment_name;
 pub mod drill;
 pub mod keymap;
 pub mod keys;
@@ -183,10 +184,10 @@ pub async fn run(settings: Settings) -> u8 {
             .await
             {
                 Ok(msg) => {
-                    outln!("{msg}");
+                    outln!("{msg} [{}]", c.deployment());
                     0
                 }
-                Err(e) => cmd::fail(e),
+                Err(e) => cmd::fail(format!("{e} [{}]", c.deployment())),
             }
         }
         (

@@ -418,6 +418,128 @@ fn a_password_file_on_the_command_line_wins_over_the_environment() {
     }
 }
 
+/// `lab up --local` says to export SENTUI_SENTINELS; a compose project named on the command
+/// line afterwards is watched alone (it used to be merged with the exported sentinels), and
+/// the other way round. What was ignored is said on stderr; status and ctl name the deployment.
+#[test]
+fn the_deployment_on_the_command_line_is_used_alone() {
+    let local = LocalLab::up(1);
+    let exported = local.sentinels.join(",");
+    let named_local = |out: &str| local.sentinels.iter().any(|s| out.contains(s.as_str()));
+
+    // A compose project exported, sentinels named: only the sentinels. Without a Docker lab of
+    // that name this used to fail ("has no containers"), or merge where one runs.
+    let o = run(
+        &[("SENTUI_COMPOSE_PROJECT", "sentui-settings-not-this-one")],
+        &["--sentinel", &exported, "status", "--json"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    let v = json(&o);
+    assert_eq!(v["deployment"]["compose_project"], Value::Null, "{v}");
+    assert_eq!(v["deployment"]["sentinels"].as_array().unwrap().len(), 3);
+    assert!(
+        stderr(&o).contains(&format!(
+            "sentui: using --sentinel {exported}; ignoring SENTUI_COMPOSE_PROJECT=sentui-settings-not-this-one ("
+        )),
+        "{}",
+        stderr(&o)
+    );
+    // ctl says which deployment it acted on.
+    let o = run(&[], &["--sentinel", &exported, "ctl", "pause", "master"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let said = stdout(&o);
+    assert!(
+        said.starts_with(&format!("paused {}", local.master))
+            && said
+                .trim_end()
+                .ends_with(&format!("[sentinels {}]", local.sentinels.join(", "))),
+        "{said}"
+    );
+    let o = run(
+        &[],
+        &["--sentinel", &exported, "ctl", "unpause", &local.master],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+
+    let project = format!("sentui-settings-{}", std::process::id());
+    let Some((docker, _)) =
+        DockerLab::up_or_skip("the_deployment_on_the_command_line_is_used_alone", project)
+    else {
+        return;
+    };
+    let exported_env = [("SENTUI_SENTINELS", exported.as_str())];
+    let o = wait_for(Duration::from_secs(30), || {
+        let o = run(
+            &exported_env,
+            &["--compose-project", &docker.project, "status", "--json"],
+        );
+        (o.status.code() == Some(0)).then_some(o)
+    })
+    .unwrap_or_else(|| {
+        let o = run(
+            &exported_env,
+            &["--compose-project", &docker.project, "status"],
+        );
+        panic!("never healthy alone: {}{}", stdout(&o), stderr(&o))
+    });
+    let v = json(&o);
+    assert_eq!(v["deployment"]["compose_project"], docker.project.as_str());
+    assert_eq!(v["sentinels_known"], 3, "only the project's sentinels: {v}");
+    assert!(
+        !named_local(&stdout(&o)),
+        "the local lab leaked in: {}",
+        stdout(&o)
+    );
+    assert!(
+        stderr(&o).contains(&format!(
+            "sentui: using --compose-project {}; ignoring SENTUI_SENTINELS={exported} (",
+            docker.project
+        )),
+        "{}",
+        stderr(&o)
+    );
+    let o = run(
+        &exported_env,
+        &["--compose-project", &docker.project, "status"],
+    );
+    let text = stdout(&o);
+    assert!(
+        text.starts_with(&format!("deployment: compose project {}\n", docker.project)),
+        "{text}"
+    );
+    assert!(!text.contains("answer"), "no sentinel missing: {text}");
+    let o = run(
+        &exported_env,
+        &[
+            "--compose-project",
+            &docker.project,
+            "ctl",
+            "pause",
+            "redis-replica-2",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o)
+            .trim_end()
+            .ends_with(&format!("[compose project {}]", docker.project)),
+        "{}",
+        stdout(&o)
+    );
+    let o = run(
+        &exported_env,
+        &[
+            "--compose-project",
+            &docker.project,
+            "ctl",
+            "unpause",
+            "redis-replica-2",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    docker.down_clean(&[]);
+}
+
 fn openssl(dir: &Path, args: &[&str]) {
     let o = Command::new("openssl")
         .current_dir(dir)

@@ -1,6 +1,7 @@
 //! `sentui status`: one snapshot as a table or JSON; the exit status tells the health.
 
 use crate::connection::Connection;
+use crate::deployment_name::DeploymentName;
 use sentui_io::link::now_ms;
 use sentui_model::Millis;
 use sentui_model::ReachState;
@@ -65,13 +66,15 @@ pub async fn report(c: &Connection, group: Option<&str>) -> StatusReport {
             d.apply(u);
         }
     }
-    StatusReport::new(&d, group, now_ms())
+    StatusReport::new(c.deployment(), &d, group, now_ms())
 }
 
 #[derive(Serialize)]
 pub struct StatusReport {
     /// When the snapshot was taken, Unix milliseconds.
     pub ts: Millis,
+    /// What the snapshot is about: the compose project, and the sentinels sentui started from.
+    pub deployment: DeploymentName,
     pub health: Option<Health>,
     pub sentinels_reachable: usize,
     pub sentinels_known: usize,
@@ -85,7 +88,12 @@ pub struct StatusReport {
 }
 
 impl StatusReport {
-    pub fn new(d: &Deployment, only: Option<&str>, now: Millis) -> Self {
+    pub fn new(
+        deployment: DeploymentName,
+        d: &Deployment,
+        only: Option<&str>,
+        now: Millis,
+    ) -> Self {
         let masters: Vec<GroupView> = d
             .views(now)
             .into_iter()
@@ -111,6 +119,7 @@ impl StatusReport {
             .collect();
         StatusReport {
             ts: now,
+            deployment,
             unreachable_sentinels,
             health: masters.iter().map(|g| g.health).max(),
             sentinels_reachable: reachable,
@@ -134,6 +143,7 @@ impl StatusReport {
 
     pub fn to_text(&self) -> String {
         let mut out = String::new();
+        let _ = writeln!(out, "deployment: {}", self.deployment);
         for e in &self.errors {
             let _ = writeln!(out, "error: {e}");
         }
