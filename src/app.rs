@@ -153,6 +153,8 @@ pub struct App {
     pub outside_lab: bool,
     /// Nodes are containers sentui may stop and start (a compose project is watched).
     pub containers: bool,
+    /// The compose project watched, which names the deployment in the header.
+    pub compose_project: Option<String>,
     pub no_color: bool,
     pub now: Millis,
     pub started_at: Millis,
@@ -202,6 +204,7 @@ impl App {
             read_only: false,
             outside_lab: false,
             containers: false,
+            compose_project: None,
             no_color: false,
             now,
             started_at: now,
@@ -224,6 +227,7 @@ impl App {
         let mut app = App::new(h.seeds.clone(), h.started_at);
         app.only_group = h.group.clone();
         app.containers = h.compose_project.is_some();
+        app.compose_project = h.compose_project.clone();
         app.read_only = h.read_only;
         app.outside_lab = h.outside_lab;
         app.no_color = h.no_color;

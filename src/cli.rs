@@ -1,6 +1,7 @@
 //! Command line. The connection and display flags also read a `SENTUI_*` environment variable
 //! (`--no-color` reads NO_COLOR), and the config file can set them too (config.rs); flags of a
-//! single subcommand are flags only, but for a few named in their help.
+//! single subcommand are flags only, but for a few named in their help. Which source wins is
+//! settings.rs's: [`PRECEDENCE`], shown under `--help`.
 
 use clap::{Args, Parser, Subcommand};
 use sentui_io::lab::server::ServerImage;
@@ -16,7 +17,8 @@ use std::time::Duration;
     about = "Watch and rehearse Redis Sentinel failovers from the terminal",
     long_about = "sentui connects to every sentinel and every Redis node of a Sentinel deployment \
 and shows the topology, replication and the merged sentinel event log live. With no subcommand \
-it opens the terminal UI."
+it opens the terminal UI.",
+    after_help = PRECEDENCE
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -26,6 +28,12 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
 }
+
+/// One precedence for every setting (settings.rs), said under `--help`.
+pub const PRECEDENCE: &str = "Precedence, for every setting, credentials included: command line \
+> environment (SENTUI_*) > config file > default. The deployment (--sentinel, --compose-project) \
+comes whole from the first of these that names one; what another source names instead is \
+ignored, and said on stderr.";
 
 #[derive(Args, Debug, Clone)]
 pub struct ConnArgs {
@@ -136,7 +144,8 @@ pub struct ConnArgs {
     )]
     pub tls_insecure: bool,
 
-    /// Read the Redis nodes' password from this file (SENTUI_PASSWORD wins over it).
+    /// Read the Redis nodes' password from this file. On the command line it wins over
+    /// SENTUI_PASSWORD; in the environment, SENTUI_PASSWORD wins over it.
     #[arg(
         help_heading = "Credentials and TLS",
         long,
@@ -145,7 +154,8 @@ pub struct ConnArgs {
         global = true
     )]
     pub password_file: Option<PathBuf>,
-    /// Read the sentinels' password from this file (SENTUI_SENTINEL_PASSWORD wins over it).
+    /// Read the sentinels' password from this file. On the command line it wins over
+    /// SENTUI_SENTINEL_PASSWORD; in the environment, SENTUI_SENTINEL_PASSWORD wins over it.
     #[arg(
         help_heading = "Credentials and TLS",
         long,
@@ -300,6 +310,7 @@ impl UiArgs {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// One snapshot of every master group; the exit status tells the health.
+    #[command(after_help = PRECEDENCE)]
     Status {
         /// Print JSON instead of a table.
         #[arg(long, env = "SENTUI_JSON", value_parser = env_bool("SENTUI_JSON"))]
@@ -311,6 +322,7 @@ pub enum Command {
         watch: Option<Duration>,
     },
     /// Stream the merged event log of all sentinels (and sentui's own observations).
+    #[command(after_help = PRECEDENCE)]
     Events {
         /// One JSON object a line.
         #[arg(long, env = "SENTUI_JSON", value_parser = env_bool("SENTUI_JSON"))]
@@ -326,6 +338,7 @@ pub enum Command {
     /// --compose-project) or the local process listening on its port (pause/unpause:
     /// SIGSTOP/SIGCONT). A partition cuts a Docker lab node off from the sentinels and the
     /// other nodes while clients still reach it; heal undoes it.
+    #[command(after_help = PRECEDENCE)]
     Ctl {
         #[arg(value_parser = action_parser(&CTL_ACTIONS))]
         action: Action,
@@ -398,6 +411,7 @@ pub enum Command {
         print_template: bool,
     },
     /// Connect, collect for a moment, and save the screen as SVG.
+    #[command(after_help = PRECEDENCE)]
     Screenshot {
         #[arg(long, value_name = "OUT.svg")]
         out: PathBuf,
@@ -411,6 +425,7 @@ pub enum Command {
     /// +switch-master, resume it, wait until it is a replica) with a write probe, check limits
     /// and report. Exit 0 when every check holds, 1 when one fails, 2 on usage or connection
     /// errors. What the drill changed is always restored.
+    #[command(after_help = PRECEDENCE)]
     Drill(DrillArgs),
 }
 

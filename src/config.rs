@@ -1,11 +1,11 @@
 //! The configuration file (TOML): `--config PATH`, else `$XDG_CONFIG_HOME/sentui/config.toml`
 //! (or `~/.config/sentui/config.toml`) when it exists. Precedence, for every setting: command
-//! line > environment > file > defaults; credentials are never taken from the command line.
+//! line > environment > file > defaults (see settings.rs, which also takes the deployment and
+//! the credentials from here).
 
 use crate::cli::{Cli, parse_duration};
 use clap::ArgMatches;
-use clap::parser::ValueSource;
-use sentui_model::{Addr, AddrMap};
+use sentui_model::AddrMap;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
@@ -158,29 +158,18 @@ fn without_quoted(message: &str) -> String {
 
 /// True when the user did not give this setting on the command line or in the environment.
 fn unset(m: &ArgMatches, id: &str) -> bool {
-    !matches!(
-        m.value_source(id),
-        Some(ValueSource::CommandLine | ValueSource::EnvVariable)
-    )
+    crate::settings::given(m, id).is_none()
 }
 
-/// Fills every setting the command line and the environment left unset from the file; returns
-/// the file's credentials (they never go through the command line).
-pub fn apply(cli: &mut Cli, m: &ArgMatches, f: &FileConfig) -> Result<AuthConfig, String> {
+/// Fills every setting the command line and the environment left unset from the file. The
+/// deployment (`sentinels`, `compose_project`) and the `[auth]` table are settings.rs's.
+pub fn apply(cli: &mut Cli, m: &ArgMatches, f: &FileConfig) -> Result<(), String> {
     let c = &mut cli.conn;
     let dur = |name: &str, v: &Option<String>| -> Result<Option<std::time::Duration>, String> {
         v.as_deref()
             .map(|s| parse_duration(s).map_err(|e| format!("{name}: {e}")))
             .transpose()
     };
-    if unset(m, "sentinels")
-        && let Some(list) = &f.sentinels
-    {
-        c.sentinels = list
-            .iter()
-            .map(|s| s.parse::<Addr>().map_err(|e| format!("sentinels: {e}")))
-            .collect::<Result<_, _>>()?;
-    }
     if unset(m, "map")
         && let Some(list) = &f.map
     {
@@ -191,9 +180,6 @@ pub fn apply(cli: &mut Cli, m: &ArgMatches, f: &FileConfig) -> Result<AuthConfig
     }
     if unset(m, "master") && f.master.is_some() {
         c.master = f.master.clone();
-    }
-    if unset(m, "compose_project") && f.compose_project.is_some() {
-        c.compose_project = f.compose_project.clone();
     }
     for (id, value, target) in [
         ("timeout", &f.timeout, &mut c.timeout),
@@ -234,12 +220,6 @@ pub fn apply(cli: &mut Cli, m: &ArgMatches, f: &FileConfig) -> Result<AuthConfig
         ("tls_ca", &f.tls.ca, &mut c.tls_ca),
         ("tls_cert", &f.tls.cert, &mut c.tls_cert),
         ("tls_key", &f.tls.key, &mut c.tls_key),
-        ("password_file", &f.auth.password_file, &mut c.password_file),
-        (
-            "sentinel_password_file",
-            &f.auth.sentinel_password_file,
-            &mut c.sentinel_password_file,
-        ),
     ] {
         if unset(m, id) && value.is_some() {
             *target = value.clone();
@@ -262,14 +242,7 @@ pub fn apply(cli: &mut Cli, m: &ArgMatches, f: &FileConfig) -> Result<AuthConfig
             *target = v;
         }
     }
-    Ok(AuthConfig {
-        username: f.auth.username.clone(),
-        password: f.auth.password.clone(),
-        password_file: None,
-        sentinel_username: f.auth.sentinel_username.clone(),
-        sentinel_password: f.auth.sentinel_password.clone(),
-        sentinel_password_file: None,
-    })
+    Ok(())
 }
 
 pub const TEMPLATE: &str = r#"# sentui configuration (TOML).
@@ -277,7 +250,10 @@ pub const TEMPLATE: &str = r#"# sentui configuration (TOML).
 # (~/.config/sentui/config.toml). Precedence for every setting: command line > environment
 # (SENTUI_*) > this file > defaults. Remove the leading '#' to set a value.
 
-# Sentinels to start from; the others and every node are discovered.
+# The deployment: sentinels to start from (the others and every node are discovered) and/or
+# a compose project. Taken from here only when neither the command line nor the environment
+# names a deployment (--sentinel, --compose-project, SENTUI_SENTINELS, SENTUI_COMPOSE_PROJECT);
+# where they name another one, sentui says on stderr that it ignored these keys.
 # sentinels = ["127.0.0.1:26379"]
 
 # Only this master group (default: every group the sentinels monitor).
@@ -311,9 +287,10 @@ pub const TEMPLATE: &str = r#"# sentui configuration (TOML).
 # no_color = false
 
 [auth]
-# Redis nodes: an ACL username (optional) and a password, or a file holding the password.
-# The environment (SENTUI_USERNAME, SENTUI_PASSWORD) wins over this file. Keep this file
-# readable only by you (chmod 600) if it holds a password.
+# Redis nodes: an ACL username (optional) and a password, or a file holding the password
+# (password_file wins over password). The environment (SENTUI_USERNAME, SENTUI_PASSWORD) wins
+# over this file, and --password-file on the command line over both. Keep this file readable
+# only by you (chmod 600) if it holds a password.
 # username = "monitor"
 # password = ""
 # password_file = "/run/secrets/redis-password"

@@ -2,7 +2,8 @@
 //! Docker API), the sentinels to start from, the credentials and TLS, the controller.
 
 use crate::cli::ConnArgs;
-use crate::config::AuthConfig;
+use crate::deployment_name::DeploymentName;
+use crate::settings::{CredentialSettings, Password};
 use sentui_io::collect::CollectSettings;
 use sentui_io::collect::node::ProbeSettings;
 use sentui_io::control::{Controller, is_server_name};
@@ -22,11 +23,21 @@ pub struct Connection {
     pub control: Controller,
 }
 
+impl Connection {
+    /// What the command is about, as it names it to the user.
+    pub fn deployment(&self) -> DeploymentName {
+        DeploymentName::new(
+            self.control.docker.as_ref().map(|d| d.project.clone()),
+            self.seeds.clone(),
+        )
+    }
+}
+
 /// Resolves the connection flags: the address map, the compose project's containers (through
 /// the Docker API) and the sentinels to start from.
 pub async fn connect(
     c: &ConnArgs,
-    file_auth: &AuthConfig,
+    credentials: &CredentialSettings,
     read_only: bool,
 ) -> Result<Connection, String> {
     let map = SharedMap::new(c.addr_map());
@@ -81,7 +92,7 @@ pub async fn connect(
             .collect(),
         only_mapped: docker.as_ref().map(|d| d.project.clone()),
     };
-    let (auth, sentinel_auth) = credentials(c, file_auth)?;
+    let (auth, sentinel_auth) = read_credentials(credentials)?;
     let tls = c.tls_settings()?;
     let settings = CollectSettings {
         link: LinkSettings {
@@ -156,48 +167,33 @@ fn local_lab_seeds(control: &Controller, seeds: &[Addr]) -> bool {
     labs.len() == 1
 }
 
-/// Credentials, never from the command line (where `ps` and shell history would show them).
-/// Nodes: SENTUI_PASSWORD, else --password-file, else the config file; SENTUI_USERNAME or the
-/// file's username for an ACL user. Sentinels: the same with SENTUI_SENTINEL_*, defaulting to
-/// the nodes' credentials; an empty sentinel password means "none".
-pub fn credentials(
-    c: &ConnArgs,
-    f: &AuthConfig,
+/// The credentials the settings chose (settings.rs), password files read. An empty sentinel
+/// password means "none"; no sentinel password at all, the nodes' credentials.
+pub fn read_credentials(
+    cs: &CredentialSettings,
 ) -> Result<(Option<Credentials>, Option<Credentials>), String> {
-    let env = |k: &str| std::env::var(k).ok();
-    let read = |p: &std::path::Path| {
-        std::fs::read_to_string(p)
-            .map(|s| s.trim_end_matches(['\n', '\r']).to_string())
-            .map_err(|e| format!("cannot read the password file {}: {e}", p.display()))
+    let read = |p: &Password| match p {
+        Password::Given(s) => Ok(s.clone()),
+        Password::File(path) => std::fs::read_to_string(path)
+            .map(|s| Secret::new(s.trim_end_matches(['\n', '\r'])))
+            .map_err(|e| format!("cannot read the password file {}: {e}", path.display())),
     };
-    let node_password = match env("SENTUI_PASSWORD").filter(|p| !p.is_empty()) {
-        Some(p) => Some(p),
-        None => match &c.password_file {
-            Some(path) => Some(read(path)?),
-            None => f.password.clone().filter(|p| !p.is_empty()),
-        },
-    };
-    let node = node_password.map(|p| Credentials {
-        username: env("SENTUI_USERNAME")
-            .filter(|u| !u.is_empty())
-            .or_else(|| f.username.clone()),
-        password: Secret::new(p),
-    });
-    let sentinel_password = match env("SENTUI_SENTINEL_PASSWORD") {
-        Some(p) => Some(p),
-        None => match &c.sentinel_password_file {
-            Some(path) => Some(read(path)?),
-            None => f.sentinel_password.clone(),
-        },
-    };
-    let sentinel = match sentinel_password {
-        Some(p) if p.is_empty() => None,
+    let username =
+        |u: &Option<crate::settings::Chosen<String>>| u.as_ref().map(|u| u.value.clone());
+    let node = match &cs.password {
         Some(p) => Some(Credentials {
-            username: env("SENTUI_SENTINEL_USERNAME")
-                .filter(|u| !u.is_empty())
-                .or_else(|| f.sentinel_username.clone()),
-            password: Secret::new(p),
+            username: username(&cs.username),
+            password: read(&p.value)?,
         }),
+        None => None,
+    };
+    let sentinel = match &cs.sentinel_password {
+        Some(p) => Some(read(&p.value)?)
+            .filter(|s| !s.expose().is_empty())
+            .map(|password| Credentials {
+                username: username(&cs.sentinel_username),
+                password,
+            }),
         None => node.clone(),
     };
     Ok((node, sentinel))

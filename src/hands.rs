@@ -7,18 +7,6 @@ use sentui_io::hands::{Hands, HandsConfig, Holder};
 use sentui_io::lease::LeaseStore;
 use std::time::Duration;
 
-/// What the leases of this connection say they belong to: the compose project, else the
-/// sentinels sentui started from.
-pub fn deployment_name(conn: &Connection) -> String {
-    match &conn.control.docker {
-        Some(scope) => format!("compose project {}", scope.project),
-        None => {
-            let seeds: Vec<String> = conn.seeds.iter().map(|s| s.to_string()).collect();
-            format!("sentinels {}", seeds.join(","))
-        }
-    }
-}
-
 /// The driver for `conn`. The guard is this very binary (`sentui guard LEASE`).
 pub fn for_connection(conn: &Connection, lease: Duration, holder: Holder) -> Hands {
     let guard_exe = std::env::current_exe().unwrap_or_else(|_| "sentui".into());
@@ -29,7 +17,7 @@ pub fn for_connection(conn: &Connection, lease: Duration, holder: Holder) -> Han
             store: LeaseStore::default_location(),
             guard_exe,
             holder,
-            deployment: deployment_name(conn),
+            deployment: conn.deployment().to_string(),
         },
     )
 }

@@ -29,6 +29,7 @@ pub mod cli;
 pub mod cmd;
 pub mod config;
 pub mod connection;
+pub mod deployment_name;
 pub mod drill;
 pub mod hands;
 pub mod keymap;
@@ -37,42 +38,40 @@ pub mod logview;
 pub mod record;
 pub mod replay;
 pub mod session;
+pub mod settings;
 pub mod target;
 pub mod tui;
 pub mod ui;
 
 use cli::{Cli, Command, LabAction};
-use config::AuthConfig;
 use connection::connect;
+use settings::{Settings, SettingsError};
 use std::process::ExitCode;
 
 pub use sentui_model::EXIT_USAGE;
 
 pub fn main() -> ExitCode {
-    use clap::{CommandFactory, FromArgMatches};
-    let matches = Cli::command().get_matches();
-    let mut cli = match Cli::from_arg_matches(&matches) {
-        Ok(c) => c,
-        Err(e) => e.exit(),
-    };
     // The guard reads nothing but its lease: a config file changed since its sentui started
     // must not keep it from letting go.
-    if let Some(Command::Guard { lease_file }) = &cli.command {
+    if let Ok(Cli {
+        command: Some(Command::Guard { lease_file }),
+        ..
+    }) = <Cli as clap::Parser>::try_parse()
+    {
         return match tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
         {
-            Ok(rt) => ExitCode::from(rt.block_on(sentui_io::guard::run(lease_file.clone()))),
+            Ok(rt) => ExitCode::from(rt.block_on(sentui_io::guard::run(lease_file))),
             Err(e) => {
                 eprintln!("sentui guard: cannot start the async runtime: {e}");
                 ExitCode::from(EXIT_USAGE)
             }
         };
     }
-    let file_auth = match config::load(cli.conn.config.as_deref())
-        .and_then(|(file, _)| config::apply(&mut cli, &matches, &file))
-    {
-        Ok(auth) => auth,
+    let settings = match settings::from_args(std::env::args_os()) {
+        Ok(s) => s,
+        Err(SettingsError::Args(e)) => e.exit(),
         Err(e) => {
             eprintln!("sentui: {e}");
             return ExitCode::from(EXIT_USAGE);
@@ -90,10 +89,15 @@ pub fn main() -> ExitCode {
             return ExitCode::from(EXIT_USAGE);
         }
     };
-    ExitCode::from(rt.block_on(run(cli, file_auth)))
+    ExitCode::from(rt.block_on(run(settings)))
 }
 
-pub async fn run(cli: Cli, file_auth: AuthConfig) -> u8 {
+pub async fn run(settings: Settings) -> u8 {
+    let Settings {
+        cli,
+        credentials,
+        deployment,
+    } = settings;
     let group = cli.conn.master.clone();
     let needs_connection = !matches!(
         cli.command,
@@ -141,7 +145,10 @@ pub async fn run(cli: Cli, file_auth: AuthConfig) -> u8 {
         None | Some(Command::Ctl { .. }) | Some(Command::Drill(_))
     );
     let conn = if needs_connection {
-        match connect(&cli.conn, &file_auth, cli.ui.read_only).await {
+        if let Some(notice) = deployment.notice() {
+            eprintln!("sentui: {notice}");
+        }
+        match connect(&cli.conn, &credentials, cli.ui.read_only).await {
             Ok(mut c) => {
                 if acts {
                     connection::recognise_lab(&mut c).await;
@@ -198,10 +205,15 @@ pub async fn run(cli: Cli, file_auth: AuthConfig) -> u8 {
             .await
             {
                 Ok(msg) => {
-                    outln!("{msg}");
+                    // The deployment goes on the line that says what was done.
+                    let (done, more) = msg.split_once('\n').unwrap_or((&msg, ""));
+                    outln!("{done} [{}]", c.deployment());
+                    if !more.is_empty() {
+                        outln!("{more}");
+                    }
                     0
                 }
-                Err(e) => cmd::fail(e),
+                Err(e) => cmd::fail(format!("{e} [{}]", c.deployment())),
             }
         }
         (
@@ -222,7 +234,9 @@ pub async fn run(cli: Cli, file_auth: AuthConfig) -> u8 {
             Ok(()) => 0,
             Err(e) => cmd::fail(e),
         },
-        (Some(Command::Demo(opts)), _) => cmd::demo::run(cli.conn, &file_auth, cli.ui, opts).await,
+        (Some(Command::Demo(opts)), _) => {
+            cmd::demo::run(cli.conn, &credentials, cli.ui, opts).await
+        }
         (Some(Command::Config { print_template }), _) => {
             if print_template {
                 out!("{}", config::TEMPLATE);

@@ -77,6 +77,9 @@ fn run(envs: &[(&str, &str)], args: &[&str]) -> Output {
         "SENTUI_SENTINEL_PASSWORD",
         "SENTUI_SENTINEL_USERNAME",
         "SENTUI_CONFIG",
+        "SENTUI_COMPOSE_PROJECT",
+        "SENTUI_PASSWORD_FILE",
+        "SENTUI_SENTINEL_PASSWORD_FILE",
     ] {
         cmd.env_remove(k);
     }
@@ -110,8 +113,10 @@ const PASS: &str = "node-Pw-7f3e1b";
 const SPASS: &str = "sentinel-Pw-c19a44";
 const ACL_PASS: &str = "acl-Pw-5d02e7";
 
-#[test]
-fn passwords_acl_users_and_wrong_credentials() {
+/// A master and a replica with requirepass (and an ACL user that may only look), watched by
+/// three sentinels with their own password: (the processes, the master's port, the sentinels
+/// as `--sentinel` takes them, their ports).
+fn password_deployment() -> (Procs, u16, String, Vec<u16>) {
     let mut p = Procs::new();
     let (m, r) = (free_port(), free_port());
     let sentinels: Vec<u16> = (0..3).map(|_| free_port()).collect();
@@ -174,6 +179,12 @@ fn passwords_acl_users_and_wrong_credentials() {
         .map(|p| format!("127.0.0.1:{p}"))
         .collect::<Vec<_>>()
         .join(",");
+    (p, m, seeds, sentinels)
+}
+
+#[test]
+fn passwords_acl_users_and_wrong_credentials() {
+    let (_p, m, seeds, sentinels) = password_deployment();
     let conn = ["--sentinel", seeds.as_str()];
     let good = [
         ("SENTUI_PASSWORD", PASS),
@@ -343,6 +354,190 @@ fn passwords_acl_users_and_wrong_credentials() {
             assert!(!out.contains(secret), "a secret leaked into: {out}");
         }
     }
+}
+
+/// The brief's case: a wrong password exported, the right one in a file named on the command
+/// line. The command line wins (it used to be the other way round, for this setting alone).
+#[test]
+fn a_password_file_on_the_command_line_wins_over_the_environment() {
+    let (_p, m, seeds, _) = password_deployment();
+    let dir = tempfile::tempdir().unwrap();
+    let (pw, spw) = (dir.path().join("pw"), dir.path().join("spw"));
+    std::fs::write(&pw, format!("{PASS}\n")).unwrap();
+    std::fs::write(&spw, format!("{SPASS}\n")).unwrap();
+    let wrong = [
+        ("SENTUI_PASSWORD", "wrong-pass"),
+        ("SENTUI_SENTINEL_PASSWORD", "wrong-sentinel-pass"),
+    ];
+    // The exported passwords are wrong indeed: alone, they fail.
+    let o = run(
+        &[
+            ("SENTUI_PASSWORD", "wrong-pass"),
+            ("SENTUI_SENTINEL_PASSWORD", SPASS),
+        ],
+        &["--sentinel", &seeds, "status"],
+    );
+    assert_eq!(o.status.code(), Some(3), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains(&format!("master 127.0.0.1:{m} is auth-failed")),
+        "{}",
+        stdout(&o)
+    );
+    // With the files named on the command line: healthy, the master answers as master.
+    let s = wait_healthy(
+        &wrong,
+        &[
+            "--sentinel",
+            &seeds,
+            "--password-file",
+            pw.to_str().unwrap(),
+            "--sentinel-password-file",
+            spw.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(s["health"], "healthy");
+    assert_eq!(s["masters"][0]["master"]["role"], "master");
+    let o = run(
+        &wrong,
+        &[
+            "--sentinel",
+            &seeds,
+            "--password-file",
+            pw.to_str().unwrap(),
+            "--sentinel-password-file",
+            spw.to_str().unwrap(),
+            "status",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("mymaster  HEALTHY"), "{}", stdout(&o));
+    for out in [stdout(&o), stderr(&o)] {
+        for secret in [PASS, SPASS, "wrong-pass", "wrong-sentinel-pass"] {
+            assert!(!out.contains(secret), "a secret leaked into: {out}");
+        }
+    }
+}
+
+/// `lab up --local` says to export SENTUI_SENTINELS; a compose project named on the command
+/// line afterwards is watched alone (it used to be merged with the exported sentinels), and
+/// the other way round. What was ignored is said on stderr; status and ctl name the deployment.
+#[test]
+fn the_deployment_on_the_command_line_is_used_alone() {
+    let local = LocalLab::up(1);
+    let exported = local.sentinels.join(",");
+    let named_local = |out: &str| local.sentinels.iter().any(|s| out.contains(s.as_str()));
+
+    // A compose project exported, sentinels named: only the sentinels. Without a Docker lab of
+    // that name this used to fail ("has no containers"), or merge where one runs.
+    let o = run(
+        &[("SENTUI_COMPOSE_PROJECT", "sentui-settings-not-this-one")],
+        &["--sentinel", &exported, "status", "--json"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    let v = json(&o);
+    assert_eq!(v["deployment"]["compose_project"], Value::Null, "{v}");
+    assert_eq!(v["deployment"]["sentinels"].as_array().unwrap().len(), 3);
+    assert!(
+        stderr(&o).contains(&format!(
+            "sentui: using --sentinel {exported}; ignoring SENTUI_COMPOSE_PROJECT=sentui-settings-not-this-one ("
+        )),
+        "{}",
+        stderr(&o)
+    );
+    // ctl says which deployment it acted on.
+    let o = run(&[], &["--sentinel", &exported, "ctl", "pause", "master"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let said = stdout(&o);
+    assert!(
+        said.starts_with(&format!("paused {}", local.master))
+            && said
+                .trim_end()
+                .ends_with(&format!("[sentinels {}]", local.sentinels.join(", "))),
+        "{said}"
+    );
+    let o = run(
+        &[],
+        &["--sentinel", &exported, "ctl", "unpause", &local.master],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+
+    let project = format!("sentui-settings-{}", std::process::id());
+    let Some((docker, _)) =
+        DockerLab::up_or_skip("the_deployment_on_the_command_line_is_used_alone", project)
+    else {
+        return;
+    };
+    let exported_env = [("SENTUI_SENTINELS", exported.as_str())];
+    let o = wait_for(Duration::from_secs(30), || {
+        let o = run(
+            &exported_env,
+            &["--compose-project", &docker.project, "status", "--json"],
+        );
+        (o.status.code() == Some(0)).then_some(o)
+    })
+    .unwrap_or_else(|| {
+        let o = run(
+            &exported_env,
+            &["--compose-project", &docker.project, "status"],
+        );
+        panic!("never healthy alone: {}{}", stdout(&o), stderr(&o))
+    });
+    let v = json(&o);
+    assert_eq!(v["deployment"]["compose_project"], docker.project.as_str());
+    assert_eq!(v["sentinels_known"], 3, "only the project's sentinels: {v}");
+    assert!(
+        !named_local(&stdout(&o)),
+        "the local lab leaked in: {}",
+        stdout(&o)
+    );
+    assert!(
+        stderr(&o).contains(&format!(
+            "sentui: using --compose-project {}; ignoring SENTUI_SENTINELS={exported} (",
+            docker.project
+        )),
+        "{}",
+        stderr(&o)
+    );
+    let o = run(
+        &exported_env,
+        &["--compose-project", &docker.project, "status"],
+    );
+    let text = stdout(&o);
+    assert!(
+        text.starts_with(&format!("deployment: compose project {}\n", docker.project)),
+        "{text}"
+    );
+    assert!(!text.contains("answer"), "no sentinel missing: {text}");
+    let o = run(
+        &exported_env,
+        &[
+            "--compose-project",
+            &docker.project,
+            "ctl",
+            "pause",
+            "redis-replica-2",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o)
+            .trim_end()
+            .ends_with(&format!("[compose project {}]", docker.project)),
+        "{}",
+        stdout(&o)
+    );
+    let o = run(
+        &exported_env,
+        &[
+            "--compose-project",
+            &docker.project,
+            "ctl",
+            "unpause",
+            "redis-replica-2",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    docker.down_clean(&[]);
 }
 
 fn openssl(dir: &Path, args: &[&str]) {

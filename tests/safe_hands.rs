@@ -225,7 +225,7 @@ fn booleans_read_as_people_write_them() {
     for v in ["0", "no", "off", "FALSE", ""] {
         let out = env_run(&["status"], &[("SENTUI_JSON", v)]);
         assert!(
-            stdout(&out).starts_with("mymaster"),
+            stdout(&out).starts_with("deployment: sentinels "),
             "SENTUI_JSON={v:?}: {}",
             stdout(&out)
         );

@@ -3,21 +3,27 @@
 
 use crate::cli::{ConnArgs, LabOptions, UiArgs};
 use crate::cmd::lab;
-use crate::config::AuthConfig;
 use crate::connection::connect;
+use crate::settings::CredentialSettings;
 use crate::tui;
 
-pub async fn run(conn: ConnArgs, file_auth: &AuthConfig, ui: UiArgs, opts: LabOptions) -> u8 {
+pub async fn run(
+    conn: ConnArgs,
+    credentials: &CredentialSettings,
+    ui: UiArgs,
+    opts: LabOptions,
+) -> u8 {
     let (lab, started) = match lab::up(&opts).await {
         Ok(l) => l,
         Err(e) => return super::fail(e),
     };
+    // The lab is the deployment, whole: nothing of another one named elsewhere.
     let mut conn = conn;
-    match &lab {
-        lab::Lab::Local(state) => conn.sentinels = state.sentinels(),
-        lab::Lab::Docker(project) => conn.compose_project = Some(project.clone()),
-    }
-    let code = match connect(&conn, file_auth, ui.read_only).await {
+    (conn.sentinels, conn.compose_project) = match &lab {
+        lab::Lab::Local(state) => (state.sentinels(), None),
+        lab::Lab::Docker(project) => (Vec::new(), Some(project.clone())),
+    };
+    let code = match connect(&conn, credentials, ui.read_only).await {
         Ok(mut c) => {
             crate::connection::recognise_lab(&mut c).await;
             let opts = tui::TuiOptions::from_args(&ui, conn.master.clone());

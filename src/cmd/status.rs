@@ -1,6 +1,7 @@
 //! `sentui status`: one snapshot as a table or JSON; the exit status tells the health.
 
 use crate::connection::Connection;
+use crate::deployment_name::DeploymentName;
 use sentui_io::lease::LeaseStore;
 use sentui_io::link::now_ms;
 use sentui_model::ReachState;
@@ -69,7 +70,7 @@ pub async fn report(c: &Connection, group: Option<&str>) -> StatusReport {
         }
     }
     let now = now_ms();
-    let mut report = StatusReport::new(&d, group, now);
+    let mut report = StatusReport::new(c.deployment(), &d, group, now);
     report.leases = LeaseReport::of_members(&d, &LeaseStore::default_location(), now);
     report
 }
@@ -132,6 +133,8 @@ impl LeaseReport {
 pub struct StatusReport {
     /// When the snapshot was taken, Unix milliseconds.
     pub ts: Millis,
+    /// What the snapshot is about: the compose project, and the sentinels sentui started from.
+    pub deployment: DeploymentName,
     pub health: Option<Health>,
     pub sentinels_reachable: usize,
     pub sentinels_known: usize,
@@ -147,7 +150,12 @@ pub struct StatusReport {
 }
 
 impl StatusReport {
-    pub fn new(d: &Deployment, only: Option<&str>, now: Millis) -> Self {
+    pub fn new(
+        deployment: DeploymentName,
+        d: &Deployment,
+        only: Option<&str>,
+        now: Millis,
+    ) -> Self {
         let masters: Vec<GroupView> = d
             .views(now)
             .into_iter()
@@ -173,6 +181,7 @@ impl StatusReport {
             .collect();
         StatusReport {
             ts: now,
+            deployment,
             unreachable_sentinels,
             health: masters.iter().map(|g| g.health).max(),
             sentinels_reachable: reachable,
@@ -197,6 +206,7 @@ impl StatusReport {
 
     pub fn to_text(&self) -> String {
         let mut out = String::new();
+        let _ = writeln!(out, "deployment: {}", self.deployment);
         for e in &self.errors {
             let _ = writeln!(out, "error: {e}");
         }

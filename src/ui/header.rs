@@ -1,10 +1,11 @@
-//! Header: the group, its master (and for how long), the epoch (and the one being elected),
+//! Header: the deployment, the group, its master (and for how long), the epoch (and the one being elected),
 //! the quorum, CKQUORUM, what sentui is connected to, a banner while a failover runs, the
 //! display is frozen or the sentinels that answer cannot fail over, and the first problem. Its
 //! pieces flow onto as many lines as the width needs: none is cut.
 
 use super::Ctx;
 use super::fmt::{duration, wrap};
+use crate::deployment_name::DeploymentName;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use sentui_model::ReachState;
@@ -67,7 +68,11 @@ fn flow(pieces: Vec<Vec<Span<'_>>>, width: usize) -> Vec<Line<'_>> {
 fn identity<'a>(ctx: &Ctx<'a>) -> Vec<Vec<Span<'a>>> {
     let t = ctx.theme;
     let app = ctx.app;
-    let mut pieces = vec![vec![Span::styled("sentui", t.title())]];
+    let name = DeploymentName::new(app.compose_project.clone(), app.seeds.clone());
+    let mut pieces = vec![vec![
+        Span::styled("sentui", t.title()),
+        Span::styled(format!(" · {}", name.short()), t.dim()),
+    ]];
     let Some(v) = &ctx.view else {
         pieces.push(vec![Span::styled("no master group reported yet", t.warn())]);
         return pieces;
