@@ -170,7 +170,12 @@ impl Hands {
             };
         }
         let effect = self.control.apply(action, addr).await?;
-        let released = self.release(action, addr);
+        // A restart brings a stopped node back as a start does.
+        let ends = match action {
+            Action::Restart => Action::Start,
+            other => other,
+        };
+        let released = self.release(ends, addr);
         Ok(Applied {
             effect,
             lease: None,
