@@ -22,23 +22,6 @@ use tokio::sync::mpsc::{self, Receiver};
 const WITHIN: Duration = Duration::from_secs(1);
 const SIZE: (u16, u16) = (140, 40);
 
-fn container_id(project: &str, service: &str) -> String {
-    let out = std::process::Command::new("docker")
-        .args([
-            "ps",
-            "-aq",
-            "--filter",
-            &format!("label=com.docker.compose.project={project}"),
-            "--filter",
-            &format!("label=com.docker.compose.service={service}"),
-        ])
-        .output()
-        .unwrap();
-    let id = String::from_utf8_lossy(&out.stdout).trim().to_string();
-    assert!(!id.is_empty(), "no container for {service}");
-    id
-}
-
 /// Runs `docker ARGS` (the engine's own CLI) and returns when it did.
 async fn docker(args: &[&str]) -> Instant {
     let out = tokio::process::Command::new("docker")
@@ -278,7 +261,7 @@ fn docker_stop_reads_stopped_within_a_second_everywhere() {
 
         // The replica, then a sentinel, stopped by the engine's own command: `status` is
         // asked (in threads of its own) while the TUI goes on.
-        let replica_id = container_id(&lab.project, "redis-replica-1");
+        let replica_id = lab.container("redis-replica-1");
         let stopped_at = docker(&["stop", &replica_id]).await;
         let status = status_says(
             &lab,
@@ -334,7 +317,7 @@ fn docker_stop_reads_stopped_within_a_second_everywhere() {
         );
         assert!(!json.to_string().contains("--map"), "{json:#}");
 
-        let sentinel_id = container_id(&lab.project, "sentinel-3");
+        let sentinel_id = lab.container("sentinel-3");
         let stopped_at = docker(&["stop", &sentinel_id]).await;
         let status = status_says(
             &lab,

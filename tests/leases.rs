@@ -9,7 +9,7 @@ use common::tmux::start_with_env;
 use common::*;
 use sentui_io::procfs;
 use serde_json::Value;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -125,6 +125,35 @@ fn healthy(lab: &LocalLab) {
     assert!(ok.is_some(), "the lab did not come back healthy");
 }
 
+/// The TUI on `lab` in tmux (with `args`), `p` pressed on the master and the pause seen on
+/// screen with its lease: the session, its exit and pid files, the master and its server's pid.
+fn tui_pausing_the_master(
+    lab: &LocalLab,
+    leases: &Leases,
+    dir: &tempfile::TempDir,
+    name: &str,
+    args: &str,
+) -> (common::tmux::Tmux, PathBuf, PathBuf, String, i32) {
+    let (addr, pid) = master(lab);
+    let (tmux, exit, pid_file) = start_with_env(
+        &lab.sentinels.join(","),
+        dir,
+        name,
+        (120, 36),
+        &leases.env(),
+        args,
+    );
+    tmux.wait_screen(Duration::from_secs(15), "the master", |s| {
+        s.contains(&format!("★ {addr}")) && s.contains("connected to 3/3")
+    });
+    tmux.keys("p");
+    tmux.wait_screen(Duration::from_secs(5), "the lease", |s| {
+        s.contains(&format!("paused {addr} · lease"))
+    });
+    assert!(stopped(pid), "p paused the master");
+    (tmux, exit, pid_file, addr, pid)
+}
+
 #[derive(Clone, Copy, Debug)]
 enum Ending {
     /// `tmux kill-session`: the terminal goes away, as when an ssh session drops.
@@ -152,24 +181,8 @@ fn the_tui_lets_go_however_it_ends() {
         healthy(&lab);
         let leases = Leases::new();
         let dir = tempfile::tempdir().unwrap();
-        let (addr, pid) = master(&lab);
-        let (tmux, _exit, pid_file) = start_with_env(
-            &lab.sentinels.join(","),
-            &dir,
-            "hands",
-            (120, 36),
-            &leases.env(),
-            "",
-        );
-        let master_line = format!("★ {addr}");
-        tmux.wait_screen(Duration::from_secs(15), "the master", |s| {
-            s.contains(&master_line) && s.contains("connected to 3/3")
-        });
-        tmux.keys("p");
-        let s = tmux.wait_screen(Duration::from_secs(5), "the lease", |s| {
-            s.contains(&format!("paused {addr} · lease"))
-        });
-        assert!(stopped(pid), "{ending:?}: p paused the master\n{s}");
+        let (tmux, _exit, pid_file, _, pid) =
+            tui_pausing_the_master(&lab, &leases, &dir, "hands", "");
         assert_eq!(leases.guards().len(), 1, "one guard holds the pause");
         let sentui: i32 = std::fs::read_to_string(&pid_file)
             .unwrap()
@@ -268,23 +281,8 @@ fn a_lease_that_runs_out_ends_the_fault_and_the_screen_says_so() {
     let lab = LocalLab::up(2);
     let leases = Leases::new();
     let dir = tempfile::tempdir().unwrap();
-    let (addr, pid) = master(&lab);
-    let (tmux, exit, _) = start_with_env(
-        &lab.sentinels.join(","),
-        &dir,
-        "lease",
-        (120, 36),
-        &leases.env(),
-        "--lease 2s",
-    );
-    tmux.wait_screen(Duration::from_secs(15), "the master", |s| {
-        s.contains(&format!("★ {addr}")) && s.contains("connected to 3/3")
-    });
-    tmux.keys("p");
-    tmux.wait_screen(Duration::from_secs(5), "the lease counting", |s| {
-        s.contains(&format!("paused {addr} · lease"))
-    });
-    assert!(stopped(pid));
+    let (tmux, exit, _, addr, pid) =
+        tui_pausing_the_master(&lab, &leases, &dir, "lease", "--lease 2s");
     let took = runs_again_within(pid, Duration::from_secs(2) + LET_GO);
     assert!(took.is_some(), "the lease ran out: {}", leases.log());
     // The log says it (filtered to sentui's own entries, so a failover's do not push it off).
@@ -406,22 +404,8 @@ fn leave_paused_keeps_the_fault_until_its_lease_ends_and_says_when() {
     let lab = LocalLab::up(1);
     let leases = Leases::new();
     let dir = tempfile::tempdir().unwrap();
-    let (addr, pid) = master(&lab);
-    let (tmux, exit, _) = start_with_env(
-        &lab.sentinels.join(","),
-        &dir,
-        "leave",
-        (120, 36),
-        &leases.env(),
-        "--leave-paused --lease 4s",
-    );
-    tmux.wait_screen(Duration::from_secs(15), "the master", |s| {
-        s.contains(&format!("★ {addr}")) && s.contains("connected to 3/3")
-    });
-    tmux.keys("p");
-    tmux.wait_screen(Duration::from_secs(5), "the lease", |s| {
-        s.contains(&format!("paused {addr} · lease"))
-    });
+    let (tmux, exit, _, addr, pid) =
+        tui_pausing_the_master(&lab, &leases, &dir, "leave", "--leave-paused --lease 4s");
     tmux.keys("q");
     common::tmux::assert_exited_cleanly(&tmux, &exit, "sentui quits");
     let said = tmux.screen();

@@ -17,18 +17,6 @@ fn docker(args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
-/// The container of `service` in `project`.
-fn container(project: &str, service: &str) -> String {
-    docker(&[
-        "ps",
-        "-aq",
-        "--filter",
-        &format!("label=com.docker.compose.project={project}"),
-        "--filter",
-        &format!("label=com.docker.compose.service={service}"),
-    ])
-}
-
 fn paused(id: &str) -> bool {
     docker(&["inspect", "-f", "{{.State.Paused}}", id]) == "true"
 }
@@ -85,7 +73,7 @@ fn docker_faults_are_let_go_when_sentui_goes() {
 
     // The TUI partitions the master (n, y), then its terminal is closed.
     healthy(&lab);
-    let master = container(&lab.project, "redis-master");
+    let master = lab.container("redis-master");
     let dir = tempfile::tempdir().unwrap();
     let (tmux, _, _) = start_with_env(
         "",
@@ -129,15 +117,8 @@ fn docker_faults_are_let_go_when_sentui_goes() {
     tmux.wait_screen(Duration::from_secs(20), "the master", |s| {
         s.contains("★ ") && s.contains("connected to 3/3")
     });
-    let (s, _) = lab.status();
-    let service = s["masters"][0]["master"]["addr"]
-        .as_str()
-        .unwrap()
-        .split(':')
-        .next()
-        .unwrap()
-        .to_string();
-    let id = container(&lab.project, &service);
+    let service = lab.master_service();
+    let id = lab.container(&service);
     tmux.keys("p");
     tmux.wait_screen(Duration::from_secs(10), "the lease", |s| {
         s.contains(" · lease")
@@ -160,15 +141,8 @@ fn docker_faults_are_let_go_when_sentui_goes() {
 
     // A drill holding a partition, killed outright.
     healthy(&lab);
-    let (s, _) = lab.status();
-    let service = s["masters"][0]["master"]["addr"]
-        .as_str()
-        .unwrap()
-        .split(':')
-        .next()
-        .unwrap()
-        .to_string();
-    let id = container(&lab.project, &service);
+    let service = lab.master_service();
+    let id = lab.container(&service);
     let mut drill = Command::new(bin())
         .args([
             "--compose-project",

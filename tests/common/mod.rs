@@ -324,6 +324,39 @@ impl DockerLab {
 }
 
 impl DockerLab {
+    /// The id of the container of `service`.
+    pub fn container(&self, service: &str) -> String {
+        let out = std::process::Command::new("docker")
+            .args([
+                "ps",
+                "-aq",
+                "--filter",
+                &format!("label=com.docker.compose.project={}", self.project),
+                "--filter",
+                &format!("label=com.docker.compose.service={service}"),
+            ])
+            .output()
+            .unwrap();
+        let id = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        assert!(
+            !id.is_empty(),
+            "no container for {service} in {}",
+            self.project
+        );
+        id
+    }
+
+    /// The compose service of the current master (as the sentinels announce it).
+    pub fn master_service(&self) -> String {
+        let (s, _) = self.status();
+        let addr = s["masters"][0]["master"]["addr"]
+            .as_str()
+            .unwrap_or_default();
+        addr.split(':').next().unwrap_or_default().to_string()
+    }
+}
+
+impl DockerLab {
     /// `lab down` (with `env`) succeeds and leaves no container, network or volume.
     pub fn down_clean(&self, env: &[(&str, &str)]) {
         let down = sentui_env(&["lab", "down", "--project", &self.project], env);
