@@ -339,7 +339,8 @@ fn ctl_pause_outlives_ctl_until_its_lease_ends_or_ctl_unpause() {
 
     // A longer lease, ended sooner by ctl unpause: the guard goes without touching anything.
     let mut args = lab.sentinel_args();
-    args.extend(["ctl", "pause", "master", "--lease", "10m"].map(String::from));
+    // By its address: the first pause may have cost it the master role.
+    args.extend(["ctl", "pause", &addr, "--lease", "10m"].map(String::from));
     let refs: Vec<&str> = args.iter().map(String::as_str).collect();
     assert!(sentui_env(&refs, &leases.env()).status.success());
     assert!(stopped(pid));
