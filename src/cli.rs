@@ -5,6 +5,7 @@
 use clap::{Args, Parser, Subcommand};
 use sentui_io::lab::server::ServerImage;
 use sentui_model::action::Action;
+use sentui_model::log::Event;
 use sentui_model::{Addr, AddrMap};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -307,7 +308,7 @@ pub enum Command {
         duration: Option<Duration>,
         /// Stop after the first entry with this event name (e.g. +switch-master).
         #[arg(long, value_name = "EVENT")]
-        until: Option<String>,
+        until: Option<Event>,
     },
     /// Pause, resume, stop, start, restart, partition or heal a node: its container (with
     /// --compose-project) or the local process listening on its port (pause/unpause:

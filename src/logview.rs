@@ -125,7 +125,7 @@ pub fn rows<'a>(d: &'a Deployment, q: &LogQuery) -> Vec<FoldedEntry<'a>> {
         .into_iter()
         .filter(|r| {
             needle.is_empty()
-                || r.first.event.to_lowercase().contains(&needle)
+                || r.first.event.name().to_lowercase().contains(&needle)
                 || r.first.payload.to_lowercase().contains(&needle)
                 || source_label(r, false).contains(&needle)
         })

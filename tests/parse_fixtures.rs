@@ -6,7 +6,9 @@ mod common;
 use common::scenario::fixture;
 use sentui_io::collect::reply::{records, text};
 use sentui_model::Addr;
+use sentui_model::event::SentinelEvent;
 use sentui_model::info::{ReplicationInfo, Role, ServerInfo};
+use sentui_model::log::OwnEvent;
 use sentui_model::log::Source;
 use sentui_model::reply::{Ckquorum, MasterRecord, PeerRecord, ReplicaRecord, parse_all};
 use sentui_model::state::{Deployment, Update};
@@ -137,7 +139,7 @@ fn real_failover_every_event_kept_and_folded() {
     let rows = d.log.folded(2000);
     let switch = rows
         .iter()
-        .find(|r| r.first.event == "+switch-master")
+        .find(|r| r.first.is(SentinelEvent::SwitchMaster))
         .unwrap();
     assert_eq!(
         switch.sentinels.len(),
@@ -182,7 +184,7 @@ fn real_failover_phases() {
     assert!(
         d.log
             .entries()
-            .any(|e| e.event == "failover-complete" && e.failover.is_some())
+            .any(|e| e.is(OwnEvent::FailoverComplete) && e.failover.is_some())
     );
 }
 

@@ -7,6 +7,7 @@ mod common;
 
 use common::scenario::fixture;
 use sentui_io::collect::reply::{records, text};
+use sentui_model::event::SentinelEvent;
 use sentui_model::info::{ReplicationInfo, Role, ServerInfo, ServerVersion};
 use sentui_model::reply::{MasterRecord, PeerRecord, ReplicaRecord, parse_all};
 use sentui_model::state::{Deployment, GroupPoll, SentinelPoll, Update};
@@ -132,12 +133,12 @@ fn every_version_fails_over_through_every_phase() {
             .log
             .entries()
             .filter(|e| e.source == sentui_model::log::Source::Sentinel)
-            .map(|e| (e.sentinel.clone().unwrap(), e.event.clone()))
+            .map(|e| (e.sentinel.clone().unwrap(), e.event.to_string()))
             .collect();
         assert_eq!(logged, sent, "{dir}");
         let switched: Vec<&Addr> = sent
             .iter()
-            .filter(|(_, e)| e == "+switch-master")
+            .filter(|(_, e)| SentinelEvent::parse(e) == SentinelEvent::SwitchMaster)
             .map(|(s, _)| s)
             .collect();
         assert_eq!(

@@ -5,6 +5,7 @@ use crate::record::{Header, Recorder};
 use sentui_io::collect::{self, CollectSettings};
 use sentui_io::link::now_ms;
 use sentui_model::Addr;
+use sentui_model::log::Event;
 use sentui_model::state::Deployment;
 use std::io::Write;
 use std::time::Duration;
@@ -12,7 +13,7 @@ use std::time::Duration;
 pub struct EventsArgs {
     pub json: bool,
     pub duration: Option<Duration>,
-    pub until: Option<String>,
+    pub until: Option<Event>,
     pub only: Option<String>,
     pub record: Option<std::path::PathBuf>,
 }
@@ -86,7 +87,7 @@ pub async fn run(settings: CollectSettings, seeds: Vec<Addr>, args: EventsArgs) 
             if writeln!(out, "{line}").is_err() {
                 return 0; // stdout closed (e.g. piped into head): nothing left to do
             }
-            if args.until.as_deref() == Some(e.event.as_str()) {
+            if args.until.as_ref() == Some(&e.event) {
                 done = true;
                 break;
             }

@@ -11,6 +11,7 @@ use crate::link::{Backoff, LinkSettings, now_ms};
 use futures_util::StreamExt;
 use redis::RedisError;
 use redis::aio::MultiplexedConnection;
+use sentui_model::event::SentinelEvent;
 use sentui_model::input::Input;
 use sentui_model::probe::loss::lost_ranges;
 use sentui_model::probe::{ErrorKind, Follow, ProbeEvent, WriteError, missing};
@@ -474,8 +475,12 @@ async fn switch_listener(
 ) {
     let mut backoff = Backoff::default();
     loop {
-        if let Ok(pubsub) =
-            crate::collect::sentinel::subscribe(&link, &sentinel, "+switch-master").await
+        if let Ok(pubsub) = crate::collect::sentinel::subscribe(
+            &link,
+            &sentinel,
+            SentinelEvent::SwitchMaster.name(),
+        )
+        .await
         {
             backoff.reset();
             let mut stream = pubsub.into_on_message();

@@ -7,6 +7,7 @@ pub mod loss;
 
 use super::Millis;
 use super::addr::Addr;
+use super::event::SentinelEvent;
 use super::log::OwnEvent;
 use loss::{AckLog, FaultSpan, LossGroup};
 use serde::{Deserialize, Serialize};
@@ -246,8 +247,8 @@ impl ProbeStats {
                     format!(
                         "{rate} writes/s to {group}, following {}",
                         match follow {
-                            Follow::Sentinel => "+switch-master",
-                            Follow::Stay => "its master until a write fails",
+                            Follow::Sentinel => SentinelEvent::SwitchMaster.to_string(),
+                            Follow::Stay => "its master until a write fails".to_string(),
                         }
                     ),
                 ))
