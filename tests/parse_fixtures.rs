@@ -7,6 +7,7 @@ use common::scenario::fixture;
 use sentui_io::collect::reply::{records, text};
 use sentui_model::Addr;
 use sentui_model::event::SentinelEvent;
+use sentui_model::flags::{Flag, Flags};
 use sentui_model::info::{ReplicationInfo, Role, ServerInfo};
 use sentui_model::log::OwnEvent;
 use sentui_model::log::Source;
@@ -27,7 +28,7 @@ fn sentinel_masters() {
     let m = &masters[0];
     assert_eq!(m.name, "mymaster");
     assert_eq!(m.addr, addr("127.0.0.1:16379"));
-    assert_eq!(m.flags, vec!["master"]);
+    assert_eq!(m.flags, Flags::from_iter([Flag::Master]));
     assert_eq!((m.quorum, m.num_replicas, m.num_other_sentinels), (2, 2, 2));
     assert_eq!(m.down_after_ms, Some(1000));
     assert_eq!(m.failover_timeout_ms, Some(10000));

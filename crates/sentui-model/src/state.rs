@@ -5,6 +5,7 @@
 use super::Millis;
 use super::addr::Addr;
 use super::event::{EventDetail, SentinelEvent};
+use super::flags::Flag;
 use super::info::{ReplicationInfo, Role, ServerInfo, ServerVersion};
 use super::log::{EventLog, LogEntry, OwnEvent, Source};
 use super::probe::{ProbeEvent, ProbeStats};
@@ -618,7 +619,8 @@ impl Deployment {
                 if let Some(g) = self.sentinel_mut(&sentinel, at).groups.get_mut(group) {
                     g.master.addr = new.clone();
                     g.master.config_epoch = g.master.config_epoch.max(epoch);
-                    g.master.flags.retain(|f| f != "s_down" && f != "o_down");
+                    g.master.flags.remove(Flag::SDown);
+                    g.master.flags.remove(Flag::ODown);
                 }
             }
             EventDetail::Tilt { entered } => self.sentinel_mut(&sentinel, at).tilt = *entered,
