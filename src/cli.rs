@@ -6,6 +6,7 @@ use clap::{Args, Parser, Subcommand};
 use sentui_io::lab::server::ServerImage;
 use sentui_model::action::Action;
 use sentui_model::log::Event;
+use sentui_model::time::parse_duration;
 use sentui_model::{Addr, AddrMap};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -635,13 +636,4 @@ pub fn parse_size(s: &str) -> Result<(u16, u16), String> {
         return Err(format!("'{s}': between 20x5 and 1000x500"));
     }
     Ok((w, h))
-}
-
-pub fn parse_duration(s: &str) -> Result<Duration, String> {
-    let d = humantime::parse_duration(s.trim())
-        .map_err(|e| format!("'{s}': {e} (try 500ms, 2s, 1m)"))?;
-    if d.is_zero() {
-        return Err(format!("'{s}': must be more than zero"));
-    }
-    Ok(d)
 }

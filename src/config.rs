@@ -2,9 +2,10 @@
 //! (or `~/.config/sentui/config.toml`) when it exists. Precedence, for every setting: command
 //! line > environment > file > defaults; credentials are never taken from the command line.
 
-use crate::cli::{Cli, parse_duration};
+use crate::cli::Cli;
 use clap::ArgMatches;
 use clap::parser::ValueSource;
+use sentui_model::time::parse_duration;
 use sentui_model::{Addr, AddrMap};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
