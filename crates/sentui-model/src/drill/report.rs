@@ -5,8 +5,8 @@
 use super::scenario::Expect;
 use crate::event::SentinelEvent;
 use crate::log::{Event, OwnEvent, Source};
+use crate::probe::ProbeStats;
 use crate::probe::loss::{self, FaultSpan, LossWindow};
-use crate::probe::{ProbeStats, ReadBack};
 use crate::stopwatch::Phase;
 use crate::{Addr, Deployment, Millis};
 use serde::Serialize;
@@ -214,10 +214,8 @@ impl ProbeSummary {
             })
             .collect();
         let (lost_sample, read_back_from, read_back_error) = match &p.readback {
-            Some(ReadBack::Done { sample, master, .. }) => {
-                (sample.clone(), Some(master.clone()), None)
-            }
-            Some(ReadBack::Failed { error, .. }) => (Vec::new(), None, Some(error.clone())),
+            Some(Ok(found)) => (found.sample.clone(), Some(found.master.clone()), None),
+            Some(Err(error)) => (Vec::new(), None, Some(error.clone())),
             None => (Vec::new(), None, Some("the probe did not read back".into())),
         };
         ProbeSummary {
@@ -717,7 +715,7 @@ mod tests {
     use super::*;
     use crate::Update;
     use crate::log::LogEntry;
-    use crate::probe::{ErrorKind, ProbeEvent, WriteError};
+    use crate::probe::{ErrorKind, ProbeEvent, ReadBack, WriteError};
 
     fn a(s: &str) -> Addr {
         s.parse().unwrap()
@@ -804,13 +802,13 @@ mod tests {
         probe(
             &mut d,
             14_000,
-            ProbeEvent::ReadBack {
+            ProbeEvent::ReadBack(ReadBack {
                 master: a("127.0.0.1:2"),
                 checked: 2,
                 lost: 1,
                 sample: vec![0],
                 lost_ranges: vec![(0, 0)],
-            },
+            }),
         );
         probe(
             &mut d,
