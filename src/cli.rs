@@ -6,6 +6,8 @@
 use clap::{Args, Parser, Subcommand};
 use sentui_io::lab::server::ServerImage;
 use sentui_model::action::Action;
+use sentui_model::log::Event;
+use sentui_model::time::parse_duration;
 use sentui_model::{Addr, AddrMap};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -332,7 +334,7 @@ pub enum Command {
         duration: Option<Duration>,
         /// Stop after the first entry with this event name (e.g. +switch-master).
         #[arg(long, value_name = "EVENT")]
-        until: Option<String>,
+        until: Option<Event>,
     },
     /// Pause, resume, stop, start, restart, partition or heal a node: its container (with
     /// --compose-project) or the local process listening on its port (pause/unpause:
@@ -669,15 +671,6 @@ pub fn parse_size(s: &str) -> Result<(u16, u16), String> {
         return Err(format!("'{s}': between 20x5 and 1000x500"));
     }
     Ok((w, h))
-}
-
-pub fn parse_duration(s: &str) -> Result<Duration, String> {
-    let d = humantime::parse_duration(s.trim())
-        .map_err(|e| format!("'{s}': {e} (try 500ms, 2s, 1m)"))?;
-    if d.is_zero() {
-        return Err(format!("'{s}': must be more than zero"));
-    }
-    Ok(d)
 }
 
 /// A lease: at least a second (a guard must have time to start before it ends), at most a day.

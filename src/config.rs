@@ -3,9 +3,11 @@
 //! line > environment > file > defaults (see settings.rs, which also takes the deployment and
 //! the credentials from here).
 
-use crate::cli::{Cli, parse_duration};
+use crate::cli::Cli;
 use clap::ArgMatches;
+use clap::parser::ValueSource;
 use sentui_model::AddrMap;
+use sentui_model::time::parse_duration;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
@@ -157,8 +159,12 @@ fn without_quoted(message: &str) -> String {
 }
 
 /// True when the user did not give this setting on the command line or in the environment.
+/// (Said here from clap's value source, not through `settings`, which builds on this module.)
 fn unset(m: &ArgMatches, id: &str) -> bool {
-    crate::settings::given(m, id).is_none()
+    !matches!(
+        m.value_source(id),
+        Some(ValueSource::CommandLine | ValueSource::EnvVariable)
+    )
 }
 
 /// Fills every setting the command line and the environment left unset from the file. The

@@ -6,11 +6,12 @@ use crate::deployment_name::DeploymentName;
 use crate::settings::{CredentialSettings, Password};
 use sentui_io::collect::CollectSettings;
 use sentui_io::collect::node::ProbeSettings;
-use sentui_io::control::{Controller, is_server_name};
+use sentui_io::control::Controller;
 use sentui_io::docker::{self, DockerScope};
 use sentui_io::lab::{compose, local};
 use sentui_io::link::{Credentials, LinkSettings, NamePolicy, Secret, SharedMap};
 use sentui_io::procfs;
+use sentui_io::procfs::is_server_name;
 use sentui_model::Addr;
 
 /// The sentinel tried when none is given.

@@ -273,13 +273,11 @@ pub async fn run(settings: Settings) -> u8 {
             let done = match (to_cast, screenshot) {
                 (Some(_), Some(_)) => Err("--to-cast and --screenshot: one at a time".to_string()),
                 (Some(out), None) => replay::to_cast(&file, &out, size),
-                (None, Some(out)) => replay::screenshot(
-                    &file,
-                    &out,
-                    &replay::At::parse(&at),
-                    after.as_millis() as u64,
-                    size,
-                ),
+                (None, Some(out)) => replay::At::parse(&at)
+                    .map_err(|e| format!("--at: {e}"))
+                    .and_then(|at| {
+                        replay::screenshot(&file, &out, &at, after.as_millis() as u64, size)
+                    }),
                 (None, None) => replay::run_tui(&file, speed, cli.ui.colorless())
                     .await
                     .map(|_| String::new()),

@@ -125,7 +125,7 @@ pub fn rows<'a>(d: &'a Deployment, q: &LogQuery) -> Vec<FoldedEntry<'a>> {
         .into_iter()
         .filter(|r| {
             needle.is_empty()
-                || r.first.event.to_lowercase().contains(&needle)
+                || r.first.event.name().to_lowercase().contains(&needle)
                 || r.first.payload.to_lowercase().contains(&needle)
                 || source_label(r, false).contains(&needle)
         })
@@ -160,12 +160,41 @@ pub fn window(len: usize, visible: usize, selected: Option<usize>) -> Range<usiz
 pub fn export(rows: &[FoldedEntry]) -> (String, String) {
     let (mut ndjson, mut text) = (String::new(), String::new());
     for e in rows.iter().flat_map(|r| r.all.iter()) {
-        ndjson.push_str(&crate::cmd::events::json_line(e));
+        ndjson.push_str(&json_line(e));
         ndjson.push('\n');
-        text.push_str(&crate::cmd::events::text_line(e));
+        text.push_str(&text_line(e));
         text.push('\n');
     }
     (ndjson, text)
+}
+
+/// One entry as `events --json` prints it (and `x` saves it): its JSON on one line.
+pub fn json_line(e: &LogEntry) -> String {
+    serde_json::to_string(e).unwrap_or_else(|err| format!("{{\"error\":\"{err}\"}}"))
+}
+
+/// One entry as `events` prints it (and `x` saves it): time, who, event, about what, payload.
+pub fn text_line(e: &LogEntry) -> String {
+    let who = e
+        .sentinel
+        .as_ref()
+        .map(|s| s.to_string())
+        .or_else(|| {
+            (e.source != Source::Sentinel).then(|| format!("{:?}", e.source).to_lowercase())
+        })
+        .unwrap_or_default();
+    let about = match (&e.sentinel, &e.addr) {
+        (None, Some(a)) => format!("{a} "),
+        _ => String::new(),
+    };
+    format!(
+        "{}  {:<21}  {:<28} {}{}",
+        sentui_model::time::clock(e.ts),
+        who,
+        e.event,
+        about,
+        e.payload
+    )
 }
 
 #[cfg(test)]

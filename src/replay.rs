@@ -16,6 +16,7 @@ use sentui_io::link::now_ms;
 use sentui_model::Millis;
 use sentui_model::action::Command;
 use sentui_model::input::Input;
+use sentui_model::log::{Event, NotAnEvent};
 use std::io::IsTerminal;
 use std::path::Path;
 use std::time::Duration;
@@ -120,8 +121,8 @@ impl Replayer {
         self.advance_to(t);
     }
 
-    /// The receive time of the first log entry named `event` (as the replay rebuilds the log).
-    pub fn time_of(&self, event: &str) -> Option<Millis> {
+    /// The receive time of the first log entry of `event` (as the replay rebuilds the log).
+    pub fn time_of(&self, event: &Event) -> Option<Millis> {
         let mut probe = Replayer {
             header: self.header.clone(),
             records: self.records.clone(),
@@ -129,7 +130,7 @@ impl Replayer {
             app: App::for_session(&self.header),
         };
         while probe.step() {
-            if let Some(e) = probe.app.live.log.entries().find(|e| e.event == event) {
+            if let Some(e) = probe.app.live.log.entries().find(|e| e.event == *event) {
                 return Some(e.ts);
             }
         }
@@ -240,15 +241,15 @@ pub fn verify_file(path: &Path) -> u8 {
 /// When to take a screenshot of a replay: at an event (the first of that name) or a number of
 /// seconds from the start, plus an offset.
 pub enum At {
-    Event(String),
+    Event(Event),
     Secs(f64),
 }
 
 impl At {
-    pub fn parse(s: &str) -> At {
+    pub fn parse(s: &str) -> Result<At, NotAnEvent> {
         match s.trim().parse::<f64>() {
-            Ok(secs) if secs >= 0.0 => At::Secs(secs),
-            _ => At::Event(s.trim().to_string()),
+            Ok(secs) if secs >= 0.0 => Ok(At::Secs(secs)),
+            _ => s.trim().parse().map(At::Event),
         }
     }
 }

@@ -8,6 +8,7 @@ use sentui::app::App;
 use sentui_model::action::{Action as ControlAction, Command};
 use sentui_model::info::ReplicationInfo;
 use sentui_model::input::{Input, Key, KeyCode};
+use sentui_model::log::OwnEvent;
 use sentui_model::state::{ContainerInfo, ContainerState, Reach, Update};
 use sentui_model::view::Health;
 
@@ -127,7 +128,7 @@ fn p_toggles_pause_and_records_the_fault() {
     assert!(app.changed_by_us.contains_key(&master));
     assert!(app.selected_is_paused());
     let fault = app.live.log.entries().last().unwrap();
-    assert_eq!(fault.event, "fault");
+    assert!(fault.is(OwnEvent::Fault));
     assert!(
         app.live.stopwatches["mymaster"].current.is_some(),
         "the fault starts the stopwatch"
@@ -538,7 +539,7 @@ fn n_partitions_and_heals_after_confirmation_and_both_faults_are_undone_on_quit(
     );
     container_is(&mut app, "127.0.0.1:16379", ContainerState::Running, true);
     let fault = app.live.log.entries().last().unwrap();
-    assert_eq!(fault.event, "fault", "a partition is a fault");
+    assert!(fault.is(OwnEvent::Fault), "a partition is a fault");
     assert!(app.selected_is_partitioned());
     // Paused as well: quitting must undo both, not only the last.
     key(&mut app, KeyCode::Char('p'));
@@ -574,9 +575,13 @@ fn n_partitions_and_heals_after_confirmation_and_both_faults_are_undone_on_quit(
         },
         Ok("healed it".into()),
     );
-    assert_eq!(
-        app.live.log.entries().last().unwrap().event,
-        "fault-cleared"
+    assert!(
+        app.live
+            .log
+            .entries()
+            .last()
+            .unwrap()
+            .is(OwnEvent::FaultCleared)
     );
     assert_eq!(
         app.still_changed(),

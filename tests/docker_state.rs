@@ -14,6 +14,7 @@ use sentui_io::collect::{self, CHANNEL};
 use sentui_io::link::now_ms;
 use sentui_model::Addr;
 use sentui_model::input::Input;
+use sentui_model::log::{Event, OwnEvent};
 use serde_json::Value;
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc::{self, Receiver};
@@ -333,7 +334,8 @@ fn docker_stop_reads_stopped_within_a_second_everywhere() {
             .until(stopped_at + WITHIN, never_partitioned, |app, s| {
                 row(s, sentinel_row).contains("STOPPED")
                     && app.live.log.entries().any(|e| {
-                        e.event == "container-stop" && e.addr.as_ref() == Some(&sentinel_addr)
+                        e.event == Event::Own(OwnEvent::ContainerStop)
+                            && e.addr.as_ref() == Some(&sentinel_addr)
                     })
             })
             .await
@@ -349,7 +351,10 @@ fn docker_stop_reads_stopped_within_a_second_everywhere() {
             .live
             .log
             .entries()
-            .filter(|e| e.event == "container-stop" && e.addr.as_ref() == Some(&sentinel_addr))
+            .filter(|e| {
+                e.event == Event::Own(OwnEvent::ContainerStop)
+                    && e.addr.as_ref() == Some(&sentinel_addr)
+            })
             .map(|e| e.seq)
             .next_back()
             .unwrap();

@@ -7,6 +7,7 @@
 mod common;
 
 use common::*;
+use sentui_io::lab::local::MemberRole;
 use serde_json::Value;
 use std::time::{Duration, Instant};
 
@@ -77,7 +78,7 @@ const EVENT_WAIT: Duration = Duration::from_secs(25);
 #[test]
 fn a_sentinel_restarted_with_a_new_run_id() {
     let mut lab = LocalLab::up(1);
-    let port = lab.ports("sentinel")[0];
+    let port = lab.ports(MemberRole::Sentinel)[0];
     let victim = addr(port);
     // The id Sentinel goes by (in hello messages, votes, SENTINEL SENTINELS): its myid.
     let myid = |port| -> Option<String> {
@@ -162,7 +163,7 @@ fn a_sentinel_restarted_with_a_new_run_id() {
 #[test]
 fn a_sentinel_in_tilt() {
     let lab = LocalLab::up(1);
-    let port = lab.ports("sentinel")[1];
+    let port = lab.ports(MemberRole::Sentinel)[1];
     let victim = addr(port);
     let mut ev = EventStream::start_for(&lab.sentinel_args(), "90s", 3, Duration::from_secs(15));
 
@@ -200,7 +201,7 @@ fn a_sentinel_in_tilt() {
 #[test]
 fn a_node_restarted_on_the_same_port() {
     let mut lab = LocalLab::up(2);
-    let port = lab.ports("replica")[0];
+    let port = lab.ports(MemberRole::Replica)[0];
     let victim = addr(port);
     let mut ev = EventStream::start_for(&lab.sentinel_args(), "90s", 3, Duration::from_secs(15));
 
@@ -256,7 +257,7 @@ fn set_priority_zero(lab: &LocalLab, port: u16) {
         replica(s, &addr(port)).is_some_and(|r| r["priority"] == 0)
     });
     assert!(ok, "status shows priority 0 for {port}: {s:#}");
-    for sp in lab.ports("sentinel") {
+    for sp in lab.ports(MemberRole::Sentinel) {
         let knows = wait_for(Duration::from_secs(20), || {
             (redis_priority(sp, port) == Some(0)).then_some(())
         });
@@ -280,7 +281,10 @@ fn redis_priority(sp: u16, port: u16) -> Option<i64> {
 #[test]
 fn a_replica_with_priority_zero_is_never_promoted() {
     let lab = LocalLab::up(2);
-    let (never, other) = (lab.ports("replica")[0], lab.ports("replica")[1]);
+    let (never, other) = (
+        lab.ports(MemberRole::Replica)[0],
+        lab.ports(MemberRole::Replica)[1],
+    );
     set_priority_zero(&lab, never);
 
     let ev = EventStream::start(&lab.sentinel_args(), "failover-complete");
@@ -305,7 +309,7 @@ fn a_replica_with_priority_zero_is_never_promoted() {
 #[test]
 fn only_priority_zero_replicas_abort_the_failover() {
     let lab = LocalLab::up(1);
-    let only = lab.ports("replica")[0];
+    let only = lab.ports(MemberRole::Replica)[0];
     set_priority_zero(&lab, only);
 
     let mut ev = EventStream::start_for(&lab.sentinel_args(), "90s", 3, Duration::from_secs(15));
@@ -461,8 +465,8 @@ impl Drop for GarbageServer {
 fn a_node_replying_garbage() {
     let lab = LocalLab::up(2);
     let garbage = GarbageServer::start();
-    let victim = addr(lab.ports("replica")[0]);
-    let healthy = addr(lab.ports("replica")[1]);
+    let victim = addr(lab.ports(MemberRole::Replica)[0]);
+    let healthy = addr(lab.ports(MemberRole::Replica)[1]);
     let mut conn = lab.sentinel_args();
     conn.extend(["--map".to_string(), format!("{victim}={}", garbage.addr)]);
 
@@ -773,7 +777,7 @@ fn a_leader_crashed_after_its_election_is_an_aborted_attempt_not_part_of_the_nex
     let mut lab = LocalLab::up(2);
     let master_port = port_of(&lab.master);
     let master_pid = lab.pid_of(master_port);
-    let sentinels = lab.ports("sentinel");
+    let sentinels = lab.ports(MemberRole::Sentinel);
     for p in &sentinels {
         let ok = redis_cmd(
             *p,

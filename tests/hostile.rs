@@ -6,7 +6,7 @@ mod common;
 
 use common::*;
 use proptest::prelude::*;
-use sentui_model::event::EventDetail;
+use sentui_model::event::{EventDetail, SentinelEvent};
 use sentui_model::info::{ReplicationInfo, ServerInfo};
 use sentui_model::reply::{Ckquorum, MasterRecord, PeerRecord, Record, ReplicaRecord};
 use sentui_model::state::{Deployment, Update};
@@ -44,7 +44,7 @@ proptest! {
 
     #[test]
     fn event_payloads_never_panic(event in "[+-]?[a-z-]{0,20}", payload in ".{0,120}") {
-        let _ = EventDetail::parse(&event, &payload);
+        let _ = EventDetail::parse(&SentinelEvent::parse(&event), &payload);
     }
 
     #[test]
@@ -53,7 +53,7 @@ proptest! {
         words in prop::collection::vec("[^ ]{0,12}", 0..12),
     ) {
         let payload = format!("{kind} {}", words.join(" "));
-        for event in ["+sdown", "+odown", "+switch-master", "+vote-for-leader", "+new-epoch", "+tilt"] {
+        for event in SentinelEvent::KNOWN {
             let _ = EventDetail::parse(event, &payload);
         }
     }

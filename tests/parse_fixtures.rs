@@ -6,7 +6,10 @@ mod common;
 use common::scenario::fixture;
 use sentui_io::collect::reply::{records, text};
 use sentui_model::Addr;
+use sentui_model::event::SentinelEvent;
+use sentui_model::flags::{Flag, Flags};
 use sentui_model::info::{ReplicationInfo, Role, ServerInfo};
+use sentui_model::log::OwnEvent;
 use sentui_model::log::Source;
 use sentui_model::reply::{Ckquorum, MasterRecord, PeerRecord, ReplicaRecord, parse_all};
 use sentui_model::state::{Deployment, Update};
@@ -25,7 +28,7 @@ fn sentinel_masters() {
     let m = &masters[0];
     assert_eq!(m.name, "mymaster");
     assert_eq!(m.addr, addr("127.0.0.1:16379"));
-    assert_eq!(m.flags, vec!["master"]);
+    assert_eq!(m.flags, Flags::from_iter([Flag::Master]));
     assert_eq!((m.quorum, m.num_replicas, m.num_other_sentinels), (2, 2, 2));
     assert_eq!(m.down_after_ms, Some(1000));
     assert_eq!(m.failover_timeout_ms, Some(10000));
@@ -137,7 +140,7 @@ fn real_failover_every_event_kept_and_folded() {
     let rows = d.log.folded(2000);
     let switch = rows
         .iter()
-        .find(|r| r.first.event == "+switch-master")
+        .find(|r| r.first.is(SentinelEvent::SwitchMaster))
         .unwrap();
     assert_eq!(
         switch.sentinels.len(),
@@ -182,7 +185,7 @@ fn real_failover_phases() {
     assert!(
         d.log
             .entries()
-            .any(|e| e.event == "failover-complete" && e.failover.is_some())
+            .any(|e| e.is(OwnEvent::FailoverComplete) && e.failover.is_some())
     );
 }
 

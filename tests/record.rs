@@ -6,6 +6,7 @@ mod common;
 
 use common::*;
 use sentui::replay::Replayer;
+use sentui_model::event::SentinelEvent;
 use serde_json::Value;
 use std::process::Command;
 use std::time::Duration;
@@ -78,7 +79,7 @@ fn failover_recording_replays_renders_and_keeps_secrets_out() {
     );
     for (e, v) in replayed.iter().zip(&live_lines) {
         assert_eq!(e.ts, v["ts"].as_u64().unwrap());
-        assert_eq!(e.event, v["event"].as_str().unwrap());
+        assert_eq!(e.event.name(), v["event"].as_str().unwrap());
         assert_eq!(e.payload, v["payload"].as_str().unwrap());
         assert_eq!(
             e.sentinel.as_ref().map(|s| s.to_string()),
@@ -236,7 +237,7 @@ fn the_committed_failover_recording_replays_to_its_end_state() {
     assert_eq!(f.outcome, Some(sentui_model::stopwatch::Outcome::Completed));
     assert_eq!(f.new_master, Some(end_master.clone()));
     assert!(
-        r.time_of("+convert-to-slave").is_some(),
+        r.time_of(&SentinelEvent::ConvertToSlave.into()).is_some(),
         "and the old master rejoining"
     );
     let view = r.app.live.view("mymaster", r.position());

@@ -314,7 +314,7 @@ fn the_probe_panel_says_who_acknowledged_the_lost_writes_and_what_was_refused() 
     use sentui::app::ProbePanel;
     use sentui_model::action::{Action, Command};
     use sentui_model::input::Input;
-    use sentui_model::probe::{ErrorKind, Follow, ProbeEvent, WriteError};
+    use sentui_model::probe::{ErrorKind, Follow, ProbeEvent, ReadBack, WriteError};
     use sentui_model::state::Update;
     let mut app = app_for(scenario::steady(FREEZE - 2000), FREEZE - 1000);
     let master = addr("127.0.0.1:16379");
@@ -364,13 +364,13 @@ fn the_probe_panel_says_who_acknowledged_the_lost_writes_and_what_was_refused() 
     probe(
         &mut app,
         start + 200,
-        ProbeEvent::ReadBack {
+        ProbeEvent::ReadBack(ReadBack {
             master: master.clone(),
             checked: 9,
             lost: 4,
             sample: vec![5, 6, 7, 8],
             lost_ranges: vec![(5, 8)],
-        },
+        }),
     );
     app.probe = ProbePanel::Stopped;
     let s = screen(&app, 160, 48);
@@ -382,13 +382,13 @@ fn the_probe_panel_says_who_acknowledged_the_lost_writes_and_what_was_refused() 
     probe(
         &mut app,
         start + 300,
-        ProbeEvent::ReadBack {
+        ProbeEvent::ReadBack(ReadBack {
             master: master.clone(),
             checked: 9,
             lost: 0,
             sample: vec![],
             lost_ranges: vec![],
-        },
+        }),
     );
     let s = screen(&app, 160, 48);
     assert!(

@@ -8,6 +8,7 @@ mod common;
 use common::scenario::{self, FREEZE, SENTINELS, addr};
 use sentui::app::{App, Detail, Focus};
 use sentui_model::action::{Action as ControlAction, Command};
+use sentui_model::event::SentinelEvent;
 use sentui_model::input::{Input, Key, KeyCode};
 use sentui_model::log::{LogEntry, OwnEvent};
 use sentui_model::{Millis, Update};
@@ -169,14 +170,17 @@ fn the_log_is_in_event_time_with_the_receive_time_kept() {
         .about(addr("127.0.0.1:16379"));
     app.step(Input::update(FREEZE + 1300, Update::Note { entry }));
     let rows = app.log_rows();
-    let order: Vec<&str> = rows.iter().map(|r| r.first.event.as_str()).collect();
-    let pause = order.iter().position(|e| *e == "container-pause").unwrap();
-    let sdown = order.iter().position(|e| *e == "+sdown").unwrap();
-    assert!(pause < sdown, "{order:?}");
+    let order: Vec<&str> = rows.iter().map(|r| r.first.event.name()).collect();
     let pause = rows
         .iter()
-        .find(|r| r.first.event == "container-pause")
+        .position(|r| r.first.is(OwnEvent::ContainerPause))
         .unwrap();
+    let sdown = rows
+        .iter()
+        .position(|r| r.first.is(SentinelEvent::Sdown))
+        .unwrap();
+    assert!(pause < sdown, "{order:?}");
+    let pause = &rows[pause];
     assert_eq!(pause.first.received(), FREEZE + 1300);
     assert_eq!(pause.first.ts, FREEZE + 10);
 }
@@ -328,7 +332,11 @@ fn the_log_filters_by_source() {
     press(&mut app, KeyCode::Char('o'));
     assert!(app.log_rows().iter().all(|r| r.first.sentinel.is_some()));
     press(&mut app, KeyCode::Char('o'));
-    assert!(app.log_rows().iter().all(|r| r.first.event != "+sdown"));
+    assert!(
+        app.log_rows()
+            .iter()
+            .all(|r| !r.first.is(SentinelEvent::Sdown))
+    );
     press(&mut app, KeyCode::Char('o'));
     press(&mut app, KeyCode::Char('o'));
     let s = screen(&app, 120, 36);

@@ -14,6 +14,7 @@ use sentui::replay::{self, Verdict};
 use sentui::session::{Session, SessionError, run_guarded};
 use sentui_model::action::{Action, Command};
 use sentui_model::input::{Input, InputKind, Key, KeyCode, Stop};
+use sentui_model::log::OwnEvent;
 use sentui_model::stopwatch::Phase;
 use sentui_model::{Millis, Update};
 use std::sync::{Arc, Mutex};
@@ -95,7 +96,7 @@ async fn a_pause_from_the_keyboard_is_marked_when_it_took_effect() {
         .live
         .log
         .entries()
-        .find(|e| e.event == "fault")
+        .find(|e| e.is(OwnEvent::Fault))
         .expect("the fault is logged");
     assert_eq!(fault.ts, FREEZE + 37);
     assert_eq!(fault.addr, Some(master));
@@ -217,7 +218,13 @@ async fn quitting_resumes_what_sentui_paused_and_says_so() {
     );
     assert!(asked.lock().unwrap().finished, "the probe is ended too");
     // The resume is in the log, as the fault was.
-    assert!(s.app.live.log.entries().any(|e| e.event == "fault-cleared"));
+    assert!(
+        s.app
+            .live
+            .log
+            .entries()
+            .any(|e| e.is(OwnEvent::FaultCleared))
+    );
 }
 
 #[tokio::test]

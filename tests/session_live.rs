@@ -20,6 +20,7 @@ use sentui_io::lease::LeaseStore;
 use sentui_io::link::{SharedMap, now_ms};
 use sentui_model::Addr;
 use sentui_model::input::{Input, InputKind, Key, Stop};
+use sentui_model::log::OwnEvent;
 use std::time::Duration;
 use tokio::sync::mpsc::{self, Receiver, Sender};
 
@@ -135,7 +136,7 @@ fn the_fault_is_marked_when_the_master_stopped() {
             .live
             .log
             .entries()
-            .find(|e| e.event == "fault")
+            .find(|e| e.is(OwnEvent::Fault))
             .expect("the fault is logged")
             .ts;
         println!(

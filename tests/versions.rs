@@ -7,6 +7,8 @@ mod common;
 
 use common::scenario::fixture;
 use sentui_io::collect::reply::{records, text};
+use sentui_model::event::SentinelEvent;
+use sentui_model::flags::{Flag, Flags};
 use sentui_model::info::{ReplicationInfo, Role, ServerInfo, ServerVersion};
 use sentui_model::reply::{MasterRecord, PeerRecord, ReplicaRecord, parse_all};
 use sentui_model::state::{Deployment, GroupPoll, SentinelPoll, Update};
@@ -95,14 +97,14 @@ fn every_version_answers_the_sentinel_commands() {
         assert_eq!((m.name.as_str(), m.quorum), ("mymaster", 2), "{dir}");
         assert_eq!(m.addr, addr("redis-master:6379"));
         // Valkey keeps Sentinel's names: flags `master`/`slave`, field num-slaves.
-        assert_eq!(m.flags, vec!["master"], "{dir}");
+        assert_eq!(m.flags, Flags::from_iter([Flag::Master]), "{dir}");
         assert_eq!((m.num_replicas, m.num_other_sentinels), (2, 2), "{dir}");
         let replicas = parsed(dir, "sentinel_replicas.resp", ReplicaRecord::parse);
         assert_eq!(replicas.len(), 2, "{dir}");
         assert!(
             replicas
                 .iter()
-                .all(|r| r.flags == vec!["slave"] && r.link_ok == Some(true))
+                .all(|r| r.flags == Flags::from_iter([Flag::Slave]) && r.link_ok == Some(true))
         );
         let peers = parsed(dir, "sentinel_sentinels.resp", PeerRecord::parse);
         assert_eq!(peers.len(), 2, "{dir}");
@@ -132,12 +134,12 @@ fn every_version_fails_over_through_every_phase() {
             .log
             .entries()
             .filter(|e| e.source == sentui_model::log::Source::Sentinel)
-            .map(|e| (e.sentinel.clone().unwrap(), e.event.clone()))
+            .map(|e| (e.sentinel.clone().unwrap(), e.event.to_string()))
             .collect();
         assert_eq!(logged, sent, "{dir}");
         let switched: Vec<&Addr> = sent
             .iter()
-            .filter(|(_, e)| e == "+switch-master")
+            .filter(|(_, e)| SentinelEvent::parse(e) == SentinelEvent::SwitchMaster)
             .map(|(s, _)| s)
             .collect();
         assert_eq!(
@@ -237,7 +239,7 @@ fn an_rdb_channel_is_not_a_broken_replica() {
         .iter()
         .find(|r| r.addr == ip)
         .expect("Sentinel lists the RDB channel");
-    assert!(extra.flags.contains(&"disconnected".to_string()));
+    assert!(extra.flags.has(Flag::Disconnected));
 
     let v = d.view("mymaster", 2);
     assert!(v.replicas.iter().all(|r| r.addr != ip), "{:#?}", v.replicas);
@@ -285,7 +287,7 @@ fn master_reboot_flag_is_understood() {
     let dir = "valkey-8.1";
     let m = parsed(dir, "sentinel_masters_reboot.resp", MasterRecord::parse).remove(0);
     assert!(
-        m.has_flag("master") && m.has_flag("master_reboot"),
+        m.flags.has(Flag::Master) && m.flags.has(Flag::MasterReboot),
         "{:?}",
         m.flags
     );

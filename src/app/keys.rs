@@ -401,7 +401,7 @@ impl App {
         self.log_rows()
             .iter()
             .rev()
-            .find(|r| r.first.event.to_lowercase().contains(&needle))
+            .find(|r| r.first.event.name().to_lowercase().contains(&needle))
             .map(|r| r.first.seq)
     }
 

@@ -1,10 +1,11 @@
 //! `sentui events`: the merged log as a stream of lines (text or NDJSON).
 
+use crate::logview::{json_line, text_line};
 use crate::record::{Header, Recorder};
 use sentui_io::collect::{self, CollectSettings};
 use sentui_io::link::now_ms;
 use sentui_model::Addr;
-use sentui_model::log::LogEntry;
+use sentui_model::log::Event;
 use sentui_model::state::Deployment;
 use std::io::Write;
 use std::time::Duration;
@@ -12,7 +13,7 @@ use std::time::Duration;
 pub struct EventsArgs {
     pub json: bool,
     pub duration: Option<Duration>,
-    pub until: Option<String>,
+    pub until: Option<Event>,
     pub only: Option<String>,
     pub record: Option<std::path::PathBuf>,
 }
@@ -86,7 +87,7 @@ pub async fn run(settings: CollectSettings, seeds: Vec<Addr>, args: EventsArgs) 
             if writeln!(out, "{line}").is_err() {
                 return 0; // stdout closed (e.g. piped into head): nothing left to do
             }
-            if args.until.as_deref() == Some(e.event.as_str()) {
+            if args.until.as_ref() == Some(&e.event) {
                 done = true;
                 break;
             }
@@ -97,32 +98,4 @@ pub async fn run(settings: CollectSettings, seeds: Vec<Addr>, args: EventsArgs) 
             return 0;
         }
     }
-}
-
-pub fn json_line(e: &LogEntry) -> String {
-    serde_json::to_string(e).unwrap_or_else(|err| format!("{{\"error\":\"{err}\"}}"))
-}
-
-pub fn text_line(e: &LogEntry) -> String {
-    let who = e
-        .sentinel
-        .as_ref()
-        .map(|s| s.to_string())
-        .or_else(|| {
-            (e.source != sentui_model::log::Source::Sentinel)
-                .then(|| format!("{:?}", e.source).to_lowercase())
-        })
-        .unwrap_or_default();
-    let about = match (&e.sentinel, &e.addr) {
-        (None, Some(a)) => format!("{a} "),
-        _ => String::new(),
-    };
-    format!(
-        "{}  {:<21}  {:<28} {}{}",
-        sentui_model::time::clock(e.ts),
-        who,
-        e.event,
-        about,
-        e.payload
-    )
 }

@@ -4,7 +4,7 @@
 use crate::cli::LabOptions;
 use sentui_io::docker::Engine;
 use sentui_io::lab::compose;
-use sentui_io::lab::local::{self, LabState};
+use sentui_io::lab::local::{self, LabState, MemberRole};
 
 pub enum Lab {
     Local(LabState),
@@ -107,7 +107,11 @@ pub async fn up(opts: &LabOptions) -> Result<(Lab, bool), String> {
         outln!("server: {} ({})", s.server, s.path.display());
     }
     let master = state.master().map(|m| m.to_string()).unwrap_or_default();
-    let replicas = state.members.iter().filter(|m| m.role == "replica").count();
+    let replicas = state
+        .members
+        .iter()
+        .filter(|m| m.role == MemberRole::Replica)
+        .count();
     if started && state.groups.len() > 1 {
         outln!(
             "local lab up in {}: {} groups ({} ... {}), {replicas} replicas, 3 sentinels; the sentinels agree.",

@@ -6,6 +6,7 @@ use sentui_io::lease::LeaseStore;
 use sentui_io::link::now_ms;
 use sentui_model::ReachState;
 use sentui_model::action::Action;
+use sentui_model::flags::Flag;
 use sentui_model::lease::countdown;
 use sentui_model::state::Deployment;
 use sentui_model::view::{GroupView, Health, NodeView};
@@ -262,7 +263,7 @@ fn node_row(out: &mut String, label: &str, n: &NodeView) {
         (Some(b), None) => format!("{b}B"),
         _ => "-".into(),
     };
-    let mut flags = n.flags.join(",");
+    let mut flags = n.flags.to_string();
     if !n.aliases.is_empty() {
         let also: Vec<String> = n.aliases.iter().map(|a| a.to_string()).collect();
         flags.push_str(&format!(
@@ -358,8 +359,8 @@ fn write_group(out: &mut String, g: &GroupView) {
         let mut notes = s
             .master_flags
             .iter()
-            .filter(|f| *f != "master")
-            .cloned()
+            .filter(|f| **f != Flag::Master)
+            .map(|f| f.name().to_string())
             .collect::<Vec<_>>();
         if s.disagrees {
             notes.push("DISAGREES".into());

@@ -135,7 +135,7 @@ fn event_fields(ctx: &Ctx, seq: u64) -> Fields {
             }
         },
     };
-    f.add("event", entry.event.clone(), t.class(entry.class));
+    f.add("event", entry.event.to_string(), t.class(entry.class()));
     f.add("when", date_time(entry.ts), Style::default());
     let source = match (&entry.source, &entry.sentinel) {
         (Source::Sentinel, Some(s)) => format!("sentinel {}", with_who(ctx, s)),

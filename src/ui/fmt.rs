@@ -1,6 +1,7 @@
 //! Small text helpers shared by the panels.
 
 use sentui_model::Millis;
+use sentui_model::flags::{Flag, Flags};
 
 /// `850ms`, `3.2s`, `4m05s`, `2h13m`.
 pub fn duration(ms: Millis) -> String {
@@ -61,16 +62,15 @@ pub fn fit(s: &str, width: usize) -> String {
 
 /// Sentinel's flags as words a reader takes in at once (`sdown odown`), never cut; the role
 /// flags (`master`, `slave`, `sentinel`) say nothing the row does not.
-pub fn flag_words(flags: &[String]) -> Vec<String> {
+pub fn flag_words(flags: &Flags) -> Vec<String> {
     flags
         .iter()
-        .filter(|f| !matches!(f.as_str(), "master" | "slave" | "sentinel"))
-        .map(|f| match f.as_str() {
-            "s_down" => "sdown".to_string(),
-            "o_down" => "odown".to_string(),
-            "failover_in_progress" => "failover".to_string(),
-            "master_down" => "master-down".to_string(),
-            other => other.replace('_', "-"),
+        .filter(|f| !matches!(f, Flag::Master | Flag::Slave | Flag::Sentinel))
+        .map(|f| match f {
+            Flag::SDown => "sdown".to_string(),
+            Flag::ODown => "odown".to_string(),
+            Flag::FailoverInProgress => "failover".to_string(),
+            other => other.name().replace('_', "-"),
         })
         .collect()
 }
@@ -161,12 +161,11 @@ mod tests {
 
     #[test]
     fn flags_are_whole_words() {
-        let f: Vec<String> = ["master", "s_down", "o_down", "failover_in_progress"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
+        let f = Flags::parse("master,s_down,o_down,failover_in_progress");
         let w = flag_words(&f);
         assert_eq!(w, ["sdown", "odown", "failover"]);
+        let f = Flags::parse("slave,master_down,master_reboot");
+        assert_eq!(flag_words(&f), ["master-down", "master-reboot"]);
         assert_eq!(words_fit(&w, 30), "sdown odown failover");
         assert_eq!(words_fit(&w, 14), "sdown odown +1");
         assert_eq!(words_fit(&w, 12), "sdown +2");

@@ -80,7 +80,7 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
         .clamp(6, if narrow { 12 } else { 24 });
     let event_w = shown
         .iter()
-        .map(|r| r.first.event.chars().count())
+        .map(|r| r.first.event.name().chars().count())
         .max()
         .unwrap_or(8)
         .clamp(
@@ -111,7 +111,7 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
             selected_at = Some(lines.len());
             let event = format!("{:<event_w$} ", e.event);
             let used = time.chars().count() + 1 + src_w + 1 + event.chars().count();
-            spans.push(Span::styled(event, t.class(e.class)));
+            spans.push(Span::styled(event, t.class(e.class())));
             let text = about(e, false);
             let mut parts = wrap(&text, width.saturating_sub(used).max(10)).into_iter();
             spans.push(Span::raw(parts.next().unwrap_or_default()));
@@ -128,8 +128,8 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
             continue;
         }
         spans.push(Span::styled(
-            format!("{:<event_w$} ", fit(&e.event, event_w)),
-            t.class(e.class),
+            format!("{:<event_w$} ", fit(e.event.name(), event_w)),
+            t.class(e.class()),
         ));
         spans.push(Span::raw(fit(
             &about(e, narrow),

@@ -46,13 +46,11 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
                 Span::raw(format!("  master {master}")),
             ]));
             let lost = match &p.readback {
-                Some(ReadBack::Done { lost, checked, .. }) => Span::styled(
+                Some(Ok(ReadBack { lost, checked, .. })) => Span::styled(
                     format!("  lost {lost} of {checked}"),
                     if *lost == 0 { t.ok() } else { t.bad() },
                 ),
-                Some(ReadBack::Failed { error, .. }) => {
-                    Span::styled(format!("  lost ? ({error})"), t.warn())
-                }
+                Some(Err(error)) => Span::styled(format!("  lost ? ({error})"), t.warn()),
                 None if app.probe == ProbePanel::Running => {
                     Span::styled("  lost: read back when stopped (w)", t.dim())
                 }

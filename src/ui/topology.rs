@@ -10,6 +10,7 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
+use sentui_model::flags::Flag;
 use sentui_model::info::Role;
 use sentui_model::view::{LinkState, NodeView, SentinelView};
 use sentui_model::{Addr, ReachState};
@@ -38,8 +39,8 @@ pub fn node_state(n: &NodeView, promoted: bool, t: Theme) -> (String, Style) {
     if n.reach != ReachState::Ok {
         return (n.reach.to_string(), t.reach(n.reach));
     }
-    if n.flags.iter().any(|f| f == "o_down" || f == "s_down") {
-        let which = if n.flags.iter().any(|f| f == "o_down") {
+    if n.flags.has(Flag::ODown) || n.flags.has(Flag::SDown) {
+        let which = if n.flags.has(Flag::ODown) {
             "odown"
         } else {
             "sdown"

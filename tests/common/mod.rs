@@ -6,6 +6,7 @@ pub mod scenario;
 pub mod session;
 pub mod tmux;
 
+use sentui_io::lab::local::MemberRole;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -417,14 +418,14 @@ impl LocalLab {
             .unwrap()
     }
 
-    /// Ports of the members with `role` (master, replica, sentinel), in lab order.
-    pub fn ports(&self, role: &str) -> Vec<u16> {
-        self.state()["members"]
-            .as_array()
-            .unwrap()
+    /// Ports of the members started as `role`, in lab order.
+    pub fn ports(&self, role: MemberRole) -> Vec<u16> {
+        let state = sentui_io::lab::local::load(&self.lab_dir()).expect("the lab's lab.json");
+        state
+            .members
             .iter()
-            .filter(|m| m["role"] == role)
-            .map(|m| m["port"].as_u64().unwrap() as u16)
+            .filter(|m| m.role == role)
+            .map(|m| m.port)
             .collect()
     }
 
@@ -496,7 +497,7 @@ impl LocalLab {
                 args.push(a.to_string());
             }
             if m["role"] == "replica" {
-                let master = self.ports("master")[0];
+                let master = self.ports(MemberRole::Master)[0];
                 args.extend(["--replicaof".into(), "127.0.0.1".into(), master.to_string()]);
             }
         }

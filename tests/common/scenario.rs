@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 use sentui_io::collect::reply::{records, text};
+use sentui_model::flags::{Flag, Flags};
 use sentui_model::info::ReplicationInfo;
 use sentui_model::reply::{MasterRecord, PeerRecord, ReplicaRecord, parse_all};
 use sentui_model::state::{Deployment, GroupPoll, SentinelPoll, Update};
@@ -282,12 +283,9 @@ pub fn election_polled() -> Deployment {
     for (i, s) in SENTINELS.iter().enumerate() {
         let mut p = poll(false, s);
         let m = &mut p.groups[0].master;
-        m.flags = ["master", "s_down", "o_down"]
-            .iter()
-            .map(|f| f.to_string())
-            .collect();
+        m.flags = Flags::from_iter([Flag::Master, Flag::SDown, Flag::ODown]);
         if i == 0 {
-            m.flags.push("failover_in_progress".into());
+            m.flags.insert(Flag::FailoverInProgress);
             m.failover_state = Some("select_slave".into());
         }
         d.apply(Update::SentinelPolled {

@@ -78,15 +78,6 @@ impl From<ControlError> for String {
     }
 }
 
-/// The executables sentui signals (as /proc/PID/comm names them): a Redis-compatible server
-/// or sentinel, never whatever else happens to listen on a port.
-pub const SERVER_NAMES: [&str; 4] = [
-    "redis-server",
-    "redis-sentinel",
-    "valkey-server",
-    "valkey-sentinel",
-];
-
 #[derive(Clone)]
 pub struct Controller {
     pub map: SharedMap,
@@ -211,16 +202,6 @@ impl Controller {
     }
 }
 
-/// Whether a process named `comm` is a server sentui may signal.
-pub fn is_server_name(comm: &str, extra: &[String]) -> bool {
-    SERVER_NAMES.contains(&comm)
-        // /proc/PID/comm keeps 15 bytes of the name.
-        || extra.iter().any(|n| {
-            let n = n.as_bytes();
-            comm.as_bytes() == &n[..n.len().min(15)]
-        })
-}
-
 /// The local server process behind a node's address: on this machine, listening on the
 /// node's port, and a Redis or Valkey server or sentinel.
 fn local_server(
@@ -236,7 +217,7 @@ fn local_server(
         });
     }
     let proc = procfs::find_listener(reach.port)?.ok_or(ControlError::NoListener(reach.port))?;
-    if !is_server_name(&proc.name, server_names) {
+    if !procfs::is_server_name(&proc.name, server_names) {
         return Err(ControlError::NotAServer {
             pid: proc.pid,
             name: proc.name,
@@ -291,24 +272,4 @@ fn local(
         target: format!("pid {}, {}", proc.pid, proc.name),
         at,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_servers_and_sentinels_are_signalled() {
-        for name in SERVER_NAMES {
-            assert!(is_server_name(name, &[]), "{name}");
-        }
-        assert!(!is_server_name("python3", &[]));
-        assert!(!is_server_name("redis-check-rdb", &[]));
-        let extra = vec!["my-redis-build-8.0.2".to_string()];
-        assert!(
-            is_server_name("my-redis-build-", &extra),
-            "comm keeps 15 bytes"
-        );
-        assert!(!is_server_name("my-redis", &extra));
-    }
 }

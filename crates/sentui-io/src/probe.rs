@@ -11,9 +11,10 @@ use crate::link::{Backoff, LinkSettings, now_ms};
 use futures_util::StreamExt;
 use redis::RedisError;
 use redis::aio::MultiplexedConnection;
+use sentui_model::event::SentinelEvent;
 use sentui_model::input::Input;
 use sentui_model::probe::loss::lost_ranges;
-use sentui_model::probe::{ErrorKind, Follow, ProbeEvent, WriteError, missing};
+use sentui_model::probe::{ErrorKind, Follow, ProbeEvent, ReadBack, WriteError, missing};
 use sentui_model::{Addr, Update};
 use std::time::Duration;
 use tokio::sync::{mpsc, watch};
@@ -455,13 +456,13 @@ async fn read_back(cfg: &ProbeConfig, acked: &[u64], attempted: u64) -> ProbeEve
             break;
         }
     }
-    ProbeEvent::ReadBack {
+    ProbeEvent::ReadBack(ReadBack {
         master,
         checked: acked.len() as u64,
         lost: lost.len() as u64,
         sample: lost.into_iter().take(SAMPLE).collect(),
         lost_ranges: ranges,
-    }
+    })
 }
 
 /// Subscribes to `+switch-master` on one sentinel and passes on the new master of `group`,
@@ -474,8 +475,12 @@ async fn switch_listener(
 ) {
     let mut backoff = Backoff::default();
     loop {
-        if let Ok(pubsub) =
-            crate::collect::sentinel::subscribe(&link, &sentinel, "+switch-master").await
+        if let Ok(pubsub) = crate::collect::sentinel::subscribe(
+            &link,
+            &sentinel,
+            SentinelEvent::SwitchMaster.name(),
+        )
+        .await
         {
             backoff.reset();
             let mut stream = pubsub.into_on_message();

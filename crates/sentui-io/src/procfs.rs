@@ -1,5 +1,6 @@
 //! Freezing local processes: find the process listening on a TCP port of this machine through
-//! /proc (so it works for redis processes sentui did not start), then SIGSTOP / SIGCONT it.
+//! /proc (so it works for redis processes sentui did not start), tell whether it is a server
+//! sentui may touch, then SIGSTOP / SIGCONT it.
 
 pub use sentui_model::lease::ProcessId;
 use std::collections::{BTreeMap, BTreeSet};
@@ -28,6 +29,25 @@ pub fn parse_proc_net_tcp(text: &str) -> Vec<Listener> {
             Some(Listener { port, inode })
         })
         .collect()
+}
+
+/// The executables sentui signals (as /proc/PID/comm names them): a Redis-compatible server
+/// or sentinel, never whatever else happens to listen on a port.
+pub const SERVER_NAMES: [&str; 4] = [
+    "redis-server",
+    "redis-sentinel",
+    "valkey-server",
+    "valkey-sentinel",
+];
+
+/// Whether a process named `comm` is a server sentui may signal.
+pub fn is_server_name(comm: &str, extra: &[String]) -> bool {
+    SERVER_NAMES.contains(&comm)
+        // /proc/PID/comm keeps 15 bytes of the name.
+        || extra.iter().any(|n| {
+            let n = n.as_bytes();
+            comm.as_bytes() == &n[..n.len().min(15)]
+        })
 }
 
 /// A local process found behind a port.
@@ -279,6 +299,21 @@ mod tests {
             !is_running(reused),
             "a different start time is another process"
         );
+    }
+
+    #[test]
+    fn only_servers_and_sentinels_are_signalled() {
+        for name in SERVER_NAMES {
+            assert!(is_server_name(name, &[]), "{name}");
+        }
+        assert!(!is_server_name("python3", &[]));
+        assert!(!is_server_name("redis-check-rdb", &[]));
+        let extra = vec!["my-redis-build-8.0.2".to_string()];
+        assert!(
+            is_server_name("my-redis-build-", &extra),
+            "comm keeps 15 bytes"
+        );
+        assert!(!is_server_name("my-redis", &extra));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 use super::Millis;
 use super::addr::Addr;
+use super::event::SentinelEvent;
 use serde::{Deserialize, Serialize};
 
 /// The steps of a failover, in the order they normally happen.
@@ -25,19 +26,31 @@ pub enum Phase {
 }
 
 impl Phase {
+    /// The Sentinel event that marks the phase (the others are sentui's own observations).
+    pub fn event(self) -> Option<SentinelEvent> {
+        Some(match self {
+            Phase::Fault | Phase::Unresponsive | Phase::ReplicasReconfigured => return None,
+            Phase::Sdown => SentinelEvent::Sdown,
+            Phase::Odown => SentinelEvent::Odown,
+            Phase::TryFailover => SentinelEvent::TryFailover,
+            Phase::Elected => SentinelEvent::ElectedLeader,
+            Phase::SelectedReplica => SentinelEvent::SelectedSlave,
+            Phase::Promoted => SentinelEvent::PromotedSlave,
+            Phase::SwitchMaster => SentinelEvent::SwitchMaster,
+            Phase::FailoverEnd => SentinelEvent::FailoverEnd,
+        })
+    }
+
+    /// The phase in reports and on screen: its event's name, or what sentui saw.
     pub fn label(self) -> &'static str {
         match self {
             Phase::Fault => "fault injected",
             Phase::Unresponsive => "master unresponsive",
-            Phase::Sdown => "+sdown",
-            Phase::Odown => "+odown",
-            Phase::TryFailover => "+try-failover",
-            Phase::Elected => "+elected-leader",
-            Phase::SelectedReplica => "+selected-slave",
-            Phase::Promoted => "+promoted-slave",
-            Phase::SwitchMaster => "+switch-master",
             Phase::ReplicasReconfigured => "replicas reconfigured",
-            Phase::FailoverEnd => "+failover-end",
+            sign => sign
+                .event()
+                .and_then(|e| e.known_name())
+                .unwrap_or_default(),
         }
     }
 }

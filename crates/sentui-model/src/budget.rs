@@ -153,13 +153,14 @@ fn details_may_differ(then: &MasterRecord, now: &MasterRecord) -> bool {
 mod tests {
     use super::*;
     use crate::Addr;
+    use crate::flags::{Flag, Flags};
 
     fn master(name: &str, replicas: u32) -> MasterRecord {
         MasterRecord {
             name: name.into(),
             addr: Addr::new("127.0.0.1", 6379),
             run_id: None,
-            flags: vec!["master".into()],
+            flags: Flags::parse("master"),
             config_epoch: 0,
             quorum: 2,
             num_replicas: replicas,
@@ -260,7 +261,7 @@ mod tests {
         let mut ms = groups(10);
         s.plan(&ms);
         ms.iter().for_each(|m| fetch(&mut s, m));
-        ms[7].flags.push("s_down".into());
+        ms[7].flags.insert(Flag::SDown);
         ms[8].num_replicas = 0;
         s.mark_dirty("g009");
         s.mark_dirty("not-a-group");

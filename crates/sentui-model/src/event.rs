@@ -1,10 +1,177 @@
 //! Parser for the events sentinels publish (`PSUBSCRIBE *`): the channel is the event name
-//! (`+sdown`, `+switch-master`, ...), the message its payload. Unknown or malformed payloads are
-//! kept verbatim as [`EventDetail::Raw`]; nothing is dropped.
+//! (`+sdown`, `+switch-master`, ...), the message its payload. Names become a
+//! [`SentinelEvent`] here and nowhere else; unknown names and malformed payloads are kept
+//! verbatim ([`SentinelEvent::Other`], [`EventDetail::Raw`]): nothing is dropped.
 
 use super::addr::Addr;
-use super::log::OwnEvent;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// Declares [`SentinelEvent`] from its table of names, so the names, the parser and the list of
+/// known events cannot drift apart.
+macro_rules! sentinel_events {
+    ($($(#[$doc:meta])* $variant:ident = $name:literal,)*) => {
+        /// An event Sentinel publishes, named as Redis's and Valkey's `sentinel.c` spell it
+        /// (their `sentinelEvent` calls; `-dup-sentinel` from Redis before 3.0). It is written
+        /// out (JSON, recordings) as that name.
+        #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+        pub enum SentinelEvent {
+            $($(#[$doc])* $variant,)*
+            /// A name this list lacks (a newer or patched server's), kept as published.
+            Other(String),
+        }
+
+        impl SentinelEvent {
+            /// Every event this list knows.
+            pub const KNOWN: &[SentinelEvent] = &[$(SentinelEvent::$variant),*];
+
+            /// The event named `name` (the pub/sub channel it came on).
+            pub fn parse(name: &str) -> SentinelEvent {
+                match name {
+                    $($name => SentinelEvent::$variant,)*
+                    other => SentinelEvent::Other(other.to_string()),
+                }
+            }
+
+            /// Its name as Sentinel publishes it.
+            pub fn name(&self) -> &str {
+                match self {
+                    SentinelEvent::Other(name) => name,
+                    known => known.known_name().unwrap_or_default(),
+                }
+            }
+
+            /// Its name, when this list knows it (a name that outlives the value).
+            pub fn known_name(&self) -> Option<&'static str> {
+                match self {
+                    $(SentinelEvent::$variant => Some($name),)*
+                    SentinelEvent::Other(_) => None,
+                }
+            }
+        }
+    };
+}
+
+sentinel_events! {
+    /// The instance is subjectively down (no valid reply for down-after-milliseconds).
+    Sdown = "+sdown",
+    SdownExit = "-sdown",
+    /// The master is objectively down: `#quorum k/n` sentinels agree.
+    Odown = "+odown",
+    OdownExit = "-odown",
+    /// The sentinel's current epoch moved (payload: the epoch).
+    NewEpoch = "+new-epoch",
+    /// The sentinel starts a failover attempt and asks for votes.
+    TryFailover = "+try-failover",
+    /// The sentinel voted (payload: the run id it voted for and the epoch).
+    VoteForLeader = "+vote-for-leader",
+    /// The sentinel won the election for the epoch (leader only, as what follows).
+    ElectedLeader = "+elected-leader",
+    FailoverStateSelectSlave = "+failover-state-select-slave",
+    SelectedSlave = "+selected-slave",
+    FailoverStateSendSlaveofNoone = "+failover-state-send-slaveof-noone",
+    FailoverStateWaitPromotion = "+failover-state-wait-promotion",
+    PromotedSlave = "+promoted-slave",
+    FailoverStateReconfSlaves = "+failover-state-reconf-slaves",
+    SlaveReconfSent = "+slave-reconf-sent",
+    /// Sent best effort after a failover timed out.
+    SlaveReconfSentBe = "+slave-reconf-sent-be",
+    SlaveReconfSentTimeout = "-slave-reconf-sent-timeout",
+    SlaveReconfInprog = "+slave-reconf-inprog",
+    SlaveReconfDone = "+slave-reconf-done",
+    FailoverEnd = "+failover-end",
+    FailoverEndForTimeout = "+failover-end-for-timeout",
+    /// The sentinel now names a new master for the group (every sentinel publishes it).
+    SwitchMaster = "+switch-master",
+    FailoverAbortNotElected = "-failover-abort-not-elected",
+    FailoverAbortNoGoodSlave = "-failover-abort-no-good-slave",
+    FailoverAbortSlaveTimeout = "-failover-abort-slave-timeout",
+    /// Valkey 9's coordinated failover found too little time left for `FAILOVER TO`.
+    FailoverAbortMasterTimeout = "-failover-abort-master-timeout",
+    /// A replica that reported master is being turned back into a replica.
+    ConvertToSlave = "+convert-to-slave",
+    /// A replica replicating from the wrong master is being reconfigured.
+    FixSlaveConfig = "+fix-slave-config",
+    /// The instance reports a role that agrees with the sentinel's config.
+    RoleChange = "+role-change",
+    /// The instance reports a role that contradicts the sentinel's config.
+    RoleChangeMismatch = "-role-change",
+    /// The instance restarted (a new run id).
+    Reboot = "+reboot",
+    Slave = "+slave",
+    Sentinel = "+sentinel",
+    SentinelAddressSwitch = "+sentinel-address-switch",
+    SentinelAddressUpdate = "+sentinel-address-update",
+    SentinelInvalidAddr = "+sentinel-invalid-addr",
+    /// Redis before 3.0 removed a duplicated sentinel.
+    DupSentinel = "-dup-sentinel",
+    /// The sentinel took another sentinel's newer config for the group.
+    ConfigUpdateFrom = "+config-update-from",
+    /// Timer irregularities: the sentinel stops acting for 30 s.
+    Tilt = "+tilt",
+    TiltExit = "-tilt",
+    Monitor = "+monitor",
+    Unmonitor = "-monitor",
+    ResetMaster = "+reset-master",
+    /// A `SENTINEL SET` changed the group's configuration.
+    Set = "+set",
+    CmdLinkReconnection = "-cmd-link-reconnection",
+    PubsubLinkReconnection = "-pubsub-link-reconnection",
+    ScriptChild = "+script-child",
+    ScriptChildExit = "-script-child",
+    ScriptError = "-script-error",
+    ScriptTimeout = "-script-timeout",
+}
+
+impl SentinelEvent {
+    /// How it reads at a glance.
+    pub fn class(&self) -> EventClass {
+        use SentinelEvent::*;
+        match self {
+            Sdown | Odown | Tilt | FailoverEndForTimeout => EventClass::Down,
+            SdownExit | OdownExit | TiltExit | ConvertToSlave | FailoverEnd | SlaveReconfDone => {
+                EventClass::Recovery
+            }
+            NewEpoch | VoteForLeader | ElectedLeader | TryFailover => EventClass::Vote,
+            SelectedSlave | PromotedSlave | SwitchMaster => EventClass::Promotion,
+            Slave | Sentinel | ConfigUpdateFrom | RoleChange | RoleChangeMismatch
+            | SlaveReconfSent | SlaveReconfInprog | FixSlaveConfig | ResetMaster | Monitor
+            | Unmonitor | Set => EventClass::Config,
+            e if e.abort_reason().is_some() => EventClass::Down,
+            e if e.is_failover_state() => EventClass::Promotion,
+            _ => EventClass::Info,
+        }
+    }
+
+    /// For a `-failover-abort-*` (known or not): why, in words (`no good slave`).
+    pub fn abort_reason(&self) -> Option<String> {
+        let reason = self.name().strip_prefix("-failover-abort-")?;
+        Some(reason.replace('-', " "))
+    }
+
+    /// A step of the leader's failover state machine (`+failover-state-*`, known or not).
+    pub fn is_failover_state(&self) -> bool {
+        self.name().starts_with("+failover-state-")
+    }
+}
+
+impl std::fmt::Display for SentinelEvent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // pad: the log's columns are `{:<w$}`.
+        f.pad(self.name())
+    }
+}
+
+impl Serialize for SentinelEvent {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
+impl<'de> Deserialize<'de> for SentinelEvent {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(SentinelEvent::parse(&String::deserialize(d)?))
+    }
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -79,17 +246,17 @@ pub enum EventDetail {
 }
 
 impl EventDetail {
-    pub fn parse(event: &str, payload: &str) -> Self {
+    pub fn parse(event: &SentinelEvent, payload: &str) -> Self {
         let words: Vec<&str> = payload.split_whitespace().collect();
         match event {
-            "+new-epoch" => {
+            SentinelEvent::NewEpoch => {
                 if let [epoch] = words[..]
                     && let Ok(epoch) = epoch.parse()
                 {
                     return EventDetail::NewEpoch { epoch };
                 }
             }
-            "+vote-for-leader" => {
+            SentinelEvent::VoteForLeader => {
                 if let [run_id, epoch] = words[..]
                     && let Ok(epoch) = epoch.parse()
                 {
@@ -99,7 +266,7 @@ impl EventDetail {
                     };
                 }
             }
-            "+switch-master" => {
+            SentinelEvent::SwitchMaster => {
                 if let [group, oh, op, nh, np] = words[..]
                     && let (Some(old), Some(new)) =
                         (Addr::from_parts(oh, op), Addr::from_parts(nh, np))
@@ -111,9 +278,9 @@ impl EventDetail {
                     };
                 }
             }
-            "+tilt" | "-tilt" => {
+            SentinelEvent::Tilt | SentinelEvent::TiltExit => {
                 return EventDetail::Tilt {
-                    entered: event == "+tilt",
+                    entered: *event == SentinelEvent::Tilt,
                 };
             }
             _ => {}
@@ -195,85 +362,6 @@ pub enum EventClass {
     Info,
 }
 
-pub fn classify(event: &str) -> EventClass {
-    if let Some(own) = OwnEvent::parse(event) {
-        return classify_own(own);
-    }
-    match event {
-        "+sdown" | "+odown" | "+tilt" => EventClass::Down,
-        "-sdown" | "-odown" | "-tilt" | "+convert-to-slave" | "+failover-end"
-        | "+slave-reconf-done" => EventClass::Recovery,
-        "+new-epoch" | "+vote-for-leader" | "+elected-leader" | "+try-failover" => EventClass::Vote,
-        "+selected-slave"
-        | "+promoted-slave"
-        | "+switch-master"
-        | "+failover-state-send-slaveof-noone"
-        | "+failover-state-wait-promotion"
-        | "+failover-state-select-slave"
-        | "+failover-state-reconf-slaves" => EventClass::Promotion,
-        e if e.starts_with("-failover-abort") || e == "+failover-end-for-timeout" => {
-            EventClass::Down
-        }
-        "+slave"
-        | "+sentinel"
-        | "+config-update-from"
-        | "+role-change"
-        | "-role-change"
-        | "+slave-reconf-sent"
-        | "+slave-reconf-inprog"
-        | "+fix-slave-config"
-        | "+reset-master"
-        | "+monitor"
-        | "-monitor"
-        | "+set" => EventClass::Config,
-        _ => EventClass::Info,
-    }
-}
-
-/// The class of sentui's own events and Docker's.
-fn classify_own(e: OwnEvent) -> EventClass {
-    use OwnEvent::*;
-    match e {
-        NodeUnresponsive
-        | NodeDown
-        | SentinelUnresponsive
-        | SentinelDown
-        | LinkDown
-        | EventsLinkDown
-        | SentinelTilt
-        | ContainerDie
-        | ContainerKill
-        | ContainerOom
-        | ContainerUnhealthy
-        | NetworkDisconnect
-        | DockerEngineUnreachable
-        | DockerEventsDown
-        | FailoverAborted
-        | ProbeUnavailable => EventClass::Down,
-        NodeResponsive
-        | NodeUp
-        | SentinelResponsive
-        | SentinelUp
-        | LinkUp
-        | EventsLinkUp
-        | SentinelTiltExit
-        | ContainerUnpause
-        | ContainerStart
-        | ContainerRestart
-        | ContainerHealthy
-        | NetworkConnect
-        | DockerEngineReachable
-        | FaultCleared
-        | FailoverComplete
-        | MasterRecovered
-        | ProbeAvailable => EventClass::Recovery,
-        Fault | ManualFailover | ContainerPause | ContainerStop => EventClass::Fault,
-        RoleChange => EventClass::Config,
-        NodeVanished | SentinelVanished | ProbeStarted | ProbeMaster | ProbeReadback
-        | ProbeStopped => EventClass::Info,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -282,15 +370,70 @@ mod tests {
         s.parse().unwrap()
     }
 
+    /// What the parser makes of a published event.
+    fn parse(event: &str, payload: &str) -> EventDetail {
+        EventDetail::parse(&SentinelEvent::parse(event), payload)
+    }
+
+    #[test]
+    fn every_known_name_reads_back_as_itself_and_unknown_ones_are_kept() {
+        let mut names: Vec<&str> = SentinelEvent::KNOWN.iter().map(|e| e.name()).collect();
+        for e in SentinelEvent::KNOWN {
+            assert_eq!(&SentinelEvent::parse(e.name()), e);
+            assert!(e.name().starts_with(['+', '-']), "{e}");
+        }
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), SentinelEvent::KNOWN.len(), "names are unique");
+        let new = SentinelEvent::parse("+failover-state-send-failover");
+        assert_eq!(
+            new,
+            SentinelEvent::Other("+failover-state-send-failover".into())
+        );
+        assert_eq!(new.name(), "+failover-state-send-failover");
+        assert_eq!(
+            serde_json::to_string(&SentinelEvent::SwitchMaster).unwrap(),
+            "\"+switch-master\""
+        );
+        assert_eq!(
+            serde_json::from_str::<SentinelEvent>("\"-sdown\"").unwrap(),
+            SentinelEvent::SdownExit
+        );
+    }
+
+    #[test]
+    fn aborts_and_failover_states_are_told_apart_also_when_new() {
+        assert_eq!(
+            SentinelEvent::FailoverAbortNoGoodSlave
+                .abort_reason()
+                .as_deref(),
+            Some("no good slave")
+        );
+        let unknown_abort = SentinelEvent::parse("-failover-abort-x-sdown");
+        assert_eq!(unknown_abort.abort_reason().as_deref(), Some("x sdown"));
+        assert_eq!(unknown_abort.class(), EventClass::Down);
+        assert_eq!(SentinelEvent::SwitchMaster.abort_reason(), None);
+        assert!(SentinelEvent::FailoverStateSelectSlave.is_failover_state());
+        assert_eq!(
+            SentinelEvent::parse("+failover-state-send-failover").class(),
+            EventClass::Promotion
+        );
+        assert_eq!(
+            SentinelEvent::parse("+cluster-state").class(),
+            EventClass::Info
+        );
+        assert_eq!(SentinelEvent::TiltExit.class(), EventClass::Recovery);
+    }
+
     #[test]
     fn instance_details_with_and_without_master() {
-        let d = EventDetail::parse("+sdown", "master mymaster 127.0.0.1 16379");
+        let d = parse("+sdown", "master mymaster 127.0.0.1 16379");
         let i = d.instance().unwrap();
         assert_eq!(i.kind, InstanceKind::Master);
         assert_eq!(i.group(), "mymaster");
         assert_eq!(i.addr, a("127.0.0.1:16379"));
 
-        let d = EventDetail::parse(
+        let d = parse(
             "+selected-slave",
             "slave 127.0.0.1:16380 127.0.0.1 16380 @ mymaster 127.0.0.1 16379",
         );
@@ -302,14 +445,14 @@ mod tests {
 
     #[test]
     fn quorum_and_trailing_text() {
-        match EventDetail::parse("+odown", "master mymaster 127.0.0.1 16379 #quorum 3/2") {
+        match parse("+odown", "master mymaster 127.0.0.1 16379 #quorum 3/2") {
             EventDetail::Instance { quorum, extra, .. } => {
                 assert_eq!(quorum, Some((3, 2)));
                 assert_eq!(extra, None);
             }
             other => panic!("{other:?}"),
         }
-        match EventDetail::parse(
+        match parse(
             "-role-change",
             "slave 127.0.0.1:16380 127.0.0.1 16380 @ mymaster 127.0.0.1 16379 new reported role is master",
         ) {
@@ -322,7 +465,7 @@ mod tests {
 
     #[test]
     fn hostnames_in_details() {
-        let d = EventDetail::parse(
+        let d = parse(
             "+slave",
             "slave redis-replica-1:6379 redis-replica-1 6379 @ mymaster redis-master 6379",
         );
@@ -331,19 +474,16 @@ mod tests {
 
     #[test]
     fn special_events() {
+        assert_eq!(parse("+new-epoch", "7"), EventDetail::NewEpoch { epoch: 7 });
         assert_eq!(
-            EventDetail::parse("+new-epoch", "7"),
-            EventDetail::NewEpoch { epoch: 7 }
-        );
-        assert_eq!(
-            EventDetail::parse("+vote-for-leader", "82577b 1"),
+            parse("+vote-for-leader", "82577b 1"),
             EventDetail::VoteForLeader {
                 run_id: "82577b".into(),
                 epoch: 1
             }
         );
         assert_eq!(
-            EventDetail::parse("+switch-master", "mymaster 127.0.0.1 16379 127.0.0.1 16380"),
+            parse("+switch-master", "mymaster 127.0.0.1 16379 127.0.0.1 16380"),
             EventDetail::SwitchMaster {
                 group: "mymaster".into(),
                 old: a("127.0.0.1:16379"),
@@ -351,7 +491,7 @@ mod tests {
             }
         );
         assert_eq!(
-            EventDetail::parse("+tilt", "#tilt mode entered"),
+            parse("+tilt", "#tilt mode entered"),
             EventDetail::Tilt { entered: true }
         );
     }
@@ -367,7 +507,7 @@ mod tests {
             ("+sdown", "slave a b"),
             ("+sdown", "slave n 127.0.0.1 1 @ m"),
         ] {
-            assert_eq!(EventDetail::parse(e, p), EventDetail::Raw, "{e} {p}");
+            assert_eq!(parse(e, p), EventDetail::Raw, "{e} {p}");
         }
     }
 }

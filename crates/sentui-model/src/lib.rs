@@ -9,6 +9,7 @@ pub mod attempt;
 pub mod budget;
 pub mod drill;
 pub mod event;
+pub mod flags;
 pub mod info;
 pub mod input;
 pub mod lease;

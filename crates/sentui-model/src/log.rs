@@ -4,7 +4,7 @@
 use super::Millis;
 use super::addr::Addr;
 use super::attempt::Failover;
-use super::event::{EventClass, EventDetail, classify};
+use super::event::{EventClass, EventDetail, SentinelEvent};
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 
@@ -19,7 +19,7 @@ pub enum Source {
 
 /// The events sentui itself puts in the log (source `sentui`, or `docker` for the Docker
 /// engine's): what it observed, did and measured. Their spelling is part of the JSON output
-/// (docs/status.md); Sentinel's own events stay the strings Sentinel publishes.
+/// (docs/status.md); Sentinel's own events are [`SentinelEvent`]s.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum OwnEvent {
     NodeUnresponsive,
@@ -183,15 +183,157 @@ impl OwnEvent {
             Source::Sentui
         }
     }
+
+    /// How it reads at a glance.
+    pub fn class(self) -> EventClass {
+        use OwnEvent::*;
+        match self {
+            NodeUnresponsive
+            | NodeDown
+            | SentinelUnresponsive
+            | SentinelDown
+            | LinkDown
+            | EventsLinkDown
+            | SentinelTilt
+            | ContainerDie
+            | ContainerKill
+            | ContainerOom
+            | ContainerUnhealthy
+            | NetworkDisconnect
+            | DockerEngineUnreachable
+            | DockerEventsDown
+            | FailoverAborted
+            | ProbeUnavailable => EventClass::Down,
+            NodeResponsive
+            | NodeUp
+            | SentinelResponsive
+            | SentinelUp
+            | LinkUp
+            | EventsLinkUp
+            | SentinelTiltExit
+            | ContainerUnpause
+            | ContainerStart
+            | ContainerRestart
+            | ContainerHealthy
+            | NetworkConnect
+            | DockerEngineReachable
+            | FaultCleared
+            | FailoverComplete
+            | MasterRecovered
+            | ProbeAvailable => EventClass::Recovery,
+            Fault | ManualFailover | ContainerPause | ContainerStop => EventClass::Fault,
+            RoleChange => EventClass::Config,
+            NodeVanished | SentinelVanished | ProbeStarted | ProbeMaster | ProbeReadback
+            | ProbeStopped => EventClass::Info,
+        }
+    }
 }
 
 impl std::fmt::Display for OwnEvent {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
+        // pad: the log's columns are `{:<w$}`.
+        f.pad(self.name())
+    }
+}
+
+/// What a log entry records: an event a sentinel published, or one of sentui's own (the Docker
+/// engine's included). Parsed once, where the entry is made; written out as the name it was
+/// published or logged with, so the JSON and the recordings read as before.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Event {
+    Sentinel(SentinelEvent),
+    Own(OwnEvent),
+    /// A name from sentui or Docker that this version does not know (a recording made by
+    /// another version): kept and shown as it is.
+    Unknown(String),
+}
+
+impl Event {
+    /// The event `name` logged by `source`: whatever a sentinel publishes is a
+    /// [`SentinelEvent`]; sentui's and Docker's names are [`OwnEvent`]s of that source.
+    pub fn parse(source: Source, name: &str) -> Event {
+        match source {
+            Source::Sentinel => Event::Sentinel(SentinelEvent::parse(name)),
+            _ => match OwnEvent::parse(name).filter(|e| e.source() == source) {
+                Some(own) => Event::Own(own),
+                None => Event::Unknown(name.to_string()),
+            },
+        }
+    }
+
+    /// How the log (and its JSON) spells it.
+    pub fn name(&self) -> &str {
+        match self {
+            Event::Sentinel(e) => e.name(),
+            Event::Own(e) => e.name(),
+            Event::Unknown(name) => name,
+        }
+    }
+
+    /// How it reads at a glance; drives colours in the TUI.
+    pub fn class(&self) -> EventClass {
+        match self {
+            Event::Sentinel(e) => e.class(),
+            Event::Own(e) => e.class(),
+            Event::Unknown(_) => EventClass::Info,
+        }
+    }
+}
+
+/// A name a user gave (`events --until`, a drill's `wait`, `replay --at`) that names no event
+/// sentui could log.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "'{0}' is not one event name: Sentinel's start with + or - (+switch-master, +odown, ...), \
+     sentui's are listed in docs/status.md (failover-complete, node-responsive, ...)"
+)]
+pub struct NotAnEvent(pub String);
+
+/// An event a user named, whatever its source: Sentinel's names start with `+` or `-` (one
+/// this version does not know is taken as a newer server's), sentui's never do.
+impl std::str::FromStr for Event {
+    type Err = NotAnEvent;
+
+    fn from_str(name: &str) -> Result<Event, NotAnEvent> {
+        if name.contains(char::is_whitespace) || name.len() < 2 {
+            return Err(NotAnEvent(name.to_string()));
+        }
+        if name.starts_with(['+', '-']) {
+            return Ok(Event::Sentinel(SentinelEvent::parse(name)));
+        }
+        OwnEvent::parse(name)
+            .map(Event::Own)
+            .ok_or_else(|| NotAnEvent(name.to_string()))
+    }
+}
+
+impl From<SentinelEvent> for Event {
+    fn from(e: SentinelEvent) -> Event {
+        Event::Sentinel(e)
+    }
+}
+
+impl From<OwnEvent> for Event {
+    fn from(e: OwnEvent) -> Event {
+        Event::Own(e)
+    }
+}
+
+impl std::fmt::Display for Event {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // pad: the log's columns are `{:<w$}`.
+        f.pad(self.name())
+    }
+}
+
+impl Serialize for Event {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
     }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "Recorded")]
 pub struct LogEntry {
     /// Position in the whole session, counting entries dropped from view.
     pub seq: u64,
@@ -203,7 +345,7 @@ pub struct LogEntry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub received_at: Option<Millis>,
     pub source: Source,
-    pub event: String,
+    pub event: Event,
     pub payload: String,
     /// The sentinel that published it (source `sentinel`).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -213,10 +355,9 @@ pub struct LogEntry {
     pub addr: Option<Addr>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub group: Option<String>,
+    /// What the payload says, parsed (sentinel events; `Raw` for the rest).
     #[serde(skip)]
     pub detail: EventDetail,
-    #[serde(skip)]
-    pub class: EventClass,
     /// When a frame first showed this entry (set by the TUI, for its latency figures).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub drawn_at: Option<Millis>,
@@ -225,24 +366,60 @@ pub struct LogEntry {
     pub failover: Option<Box<Failover>>,
 }
 
+/// A log entry as written out: the event by name, nothing derived. Read back through
+/// [`LogEntry::made`], so a recorded entry is parsed like a new one.
+#[derive(Deserialize)]
+struct Recorded {
+    seq: u64,
+    ts: Millis,
+    #[serde(default)]
+    received_at: Option<Millis>,
+    source: Source,
+    event: String,
+    payload: String,
+    sentinel: Option<Addr>,
+    addr: Option<Addr>,
+    group: Option<String>,
+    drawn_at: Option<Millis>,
+    failover: Option<Box<Failover>>,
+}
+
+impl From<Recorded> for LogEntry {
+    fn from(r: Recorded) -> LogEntry {
+        let mut e = LogEntry::made(r.ts, r.source, Event::parse(r.source, &r.event), r.payload);
+        e.seq = r.seq;
+        e.received_at = r.received_at;
+        e.sentinel = r.sentinel;
+        e.addr = r.addr;
+        e.group = r.group;
+        e.drawn_at = r.drawn_at;
+        e.failover = r.failover;
+        e
+    }
+}
+
 impl LogEntry {
+    /// An entry for the event `event` logged by `source` (a sentinel's channel name, as
+    /// published): the name is parsed here, once.
     pub fn new(ts: Millis, source: Source, event: &str, payload: &str) -> Self {
-        let detail = if source == Source::Sentinel {
-            EventDetail::parse(event, payload)
-        } else {
-            EventDetail::Raw
+        LogEntry::made(ts, source, Event::parse(source, event), payload.to_string())
+    }
+
+    fn made(ts: Millis, source: Source, event: Event, payload: String) -> Self {
+        let detail = match &event {
+            Event::Sentinel(e) => EventDetail::parse(e, &payload),
+            _ => EventDetail::Raw,
         };
         LogEntry {
             seq: 0,
             ts,
             received_at: None,
             source,
-            event: event.to_string(),
-            payload: payload.to_string(),
+            event,
+            payload,
             sentinel: None,
             addr: detail.instance().map(|i| i.addr.clone()),
             group: detail.group().map(str::to_string),
-            class: classify(event),
             detail,
             drawn_at: None,
             failover: None,
@@ -251,26 +428,33 @@ impl LogEntry {
 
     /// One of sentui's own events (its source follows from the event).
     pub fn own(ts: Millis, event: OwnEvent, payload: &str) -> Self {
-        LogEntry::new(ts, event.source(), event.name(), payload)
+        LogEntry::made(ts, event.source(), Event::Own(event), payload.to_string())
     }
 
-    /// Whether this is `event`, from the source that puts it in the log.
-    pub fn is(&self, event: OwnEvent) -> bool {
-        self.source == event.source() && self.event == event.name()
+    /// Whether this is `event` (sentui's own events come only from their own source).
+    pub fn is(&self, event: impl Into<Event>) -> bool {
+        self.event == event.into()
     }
 
     /// The entry's own event, when it is one of sentui's or Docker's.
     pub fn own_event(&self) -> Option<OwnEvent> {
-        OwnEvent::parse(&self.event).filter(|e| e.source() == self.source)
+        match self.event {
+            Event::Own(e) => Some(e),
+            _ => None,
+        }
     }
 
-    /// Recomputes what is derived from the event name and payload (after deserializing a
-    /// recorded entry, which carries only the raw fields).
-    pub fn refresh(&mut self) {
-        if self.source == Source::Sentinel {
-            self.detail = EventDetail::parse(&self.event, &self.payload);
+    /// The event a sentinel published, when it is one.
+    pub fn sentinel_event(&self) -> Option<&SentinelEvent> {
+        match &self.event {
+            Event::Sentinel(e) => Some(e),
+            _ => None,
         }
-        self.class = classify(&self.event);
+    }
+
+    /// How it reads at a glance; drives colours in the TUI and folding in the log.
+    pub fn class(&self) -> EventClass {
+        self.event.class()
     }
 
     pub fn from_sentinel(mut self, sentinel: Addr) -> Self {
@@ -432,24 +616,24 @@ pub struct FoldedEntry<'a> {
 mod tests {
     use super::*;
 
-    fn ev(ts: Millis, s: &str, event: &str, payload: &str) -> LogEntry {
-        LogEntry::new(ts, Source::Sentinel, event, payload).from_sentinel(s.parse().unwrap())
+    fn ev(ts: Millis, s: &str, event: SentinelEvent, payload: &str) -> LogEntry {
+        LogEntry::new(ts, Source::Sentinel, event.name(), payload).from_sentinel(s.parse().unwrap())
     }
 
     #[test]
     fn folds_the_same_event_from_several_sentinels() {
         let mut log = EventLog::default();
         let p = "mymaster 127.0.0.1 16379 127.0.0.1 16380";
-        log.push(ev(100, "127.0.0.1:1", "+switch-master", p));
-        log.push(ev(101, "127.0.0.1:2", "+switch-master", p));
+        log.push(ev(100, "127.0.0.1:1", SentinelEvent::SwitchMaster, p));
+        log.push(ev(101, "127.0.0.1:2", SentinelEvent::SwitchMaster, p));
         log.push(ev(
             102,
             "127.0.0.1:2",
-            "+slave",
+            SentinelEvent::Slave,
             "slave a:1 a 1 @ mymaster 127.0.0.1 16380",
         ));
-        log.push(ev(1100, "127.0.0.1:3", "+switch-master", p));
-        log.push(ev(9000, "127.0.0.1:1", "+switch-master", p));
+        log.push(ev(1100, "127.0.0.1:3", SentinelEvent::SwitchMaster, p));
+        log.push(ev(9000, "127.0.0.1:1", SentinelEvent::SwitchMaster, p));
         let rows = log.folded(2000);
         assert_eq!(rows.len(), 3);
         assert_eq!(rows[0].sentinels.len(), 3);
@@ -478,24 +662,81 @@ mod tests {
     }
 
     #[test]
+    fn entries_are_written_by_name_and_read_back_parsed() {
+        let sdown = ev(
+            5,
+            "127.0.0.1:1",
+            SentinelEvent::Sdown,
+            "master m 127.0.0.1 7",
+        );
+        let json = serde_json::to_string(&sdown).unwrap();
+        assert!(
+            json.contains(r#""source":"sentinel","event":"+sdown""#),
+            "{json}"
+        );
+        let back: LogEntry = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, sdown, "the event and its detail are parsed again");
+        assert_eq!(back.sentinel_event(), Some(&SentinelEvent::Sdown));
+
+        // A name from another version is kept as it was written.
+        let old = r#"{"seq":3,"ts":9,"source":"sentui","event":"node-frozen","payload":"x"}"#;
+        let old: LogEntry = serde_json::from_str(old).unwrap();
+        assert_eq!(old.event, Event::Unknown("node-frozen".into()));
+        assert!(
+            serde_json::to_string(&old)
+                .unwrap()
+                .contains(r#""event":"node-frozen""#)
+        );
+        // sentui's names stay sentui's: from a sentinel they are just unknown channels.
+        assert_eq!(
+            LogEntry::new(1, Source::Sentinel, "fault", "").event,
+            Event::Sentinel(SentinelEvent::Other("fault".into()))
+        );
+    }
+
+    #[test]
+    fn events_a_user_names() {
+        assert_eq!(
+            "+switch-master".parse(),
+            Ok(Event::Sentinel(SentinelEvent::SwitchMaster))
+        );
+        assert_eq!(
+            "fault-cleared".parse(),
+            Ok(Event::Own(OwnEvent::FaultCleared))
+        );
+        assert_eq!(
+            "+failover-state-send-failover"
+                .parse::<Event>()
+                .map(|e| e.class()),
+            Ok(EventClass::Promotion),
+            "a newer server's event is still an event"
+        );
+        for bad in ["switch-master", "", "+", "+switch master"] {
+            assert_eq!(bad.parse::<Event>(), Err(NotAnEvent(bad.into())));
+        }
+    }
+
+    #[test]
     fn shown_in_time_order_streamed_in_arrival_order() {
         let mut log = EventLog::default();
-        log.push(LogEntry::new(
+        log.push(ev(
             100,
-            Source::Sentinel,
-            "+sdown",
+            "127.0.0.1:1",
+            SentinelEvent::Sdown,
             "master m 127.0.0.1 1",
         ));
         // A Docker event stamped by the engine before the sdown, received after it.
         let mut late = LogEntry::own(40, OwnEvent::ContainerPause, "redis-master");
         late.received_at = Some(130);
         log.push(late);
-        let order: Vec<&str> = log
-            .folded(0)
-            .iter()
-            .map(|r| r.first.event.as_str())
-            .collect();
-        assert_eq!(order, ["container-pause", "+sdown"]);
+        let order: Vec<&Event> = log.folded(0).iter().map(|r| &r.first.event).collect();
+        assert_eq!(
+            order,
+            [
+                &Event::Own(OwnEvent::ContainerPause),
+                &Event::Sentinel(SentinelEvent::Sdown)
+            ]
+        );
         let streamed: Vec<u64> = log.since(0).map(|e| e.seq).collect();
         assert_eq!(streamed, [0, 1], "since() keeps arrival order");
         assert_eq!(log.get(1).unwrap().received(), 130);

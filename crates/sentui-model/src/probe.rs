@@ -7,6 +7,7 @@ pub mod loss;
 
 use super::Millis;
 use super::addr::Addr;
+use super::event::SentinelEvent;
 use super::log::OwnEvent;
 use loss::{AckLog, FaultSpan, LossGroup};
 use serde::{Deserialize, Serialize};
@@ -115,17 +116,7 @@ pub enum ProbeEvent {
         error: Option<WriteError>,
     },
     /// After the writes: how many acknowledged keys the current master still has.
-    ReadBack {
-        master: Addr,
-        checked: u64,
-        lost: u64,
-        /// The first lost key numbers (bounded).
-        sample: Vec<u64>,
-        /// The lost key numbers as ranges over the acknowledged ones (bounded:
-        /// [`loss::MAX_RANGES`]).
-        #[serde(default)]
-        lost_ranges: Vec<(u64, u64)>,
-    },
+    ReadBack(ReadBack),
     ReadBackFailed {
         error: String,
     },
@@ -158,23 +149,18 @@ impl Outage {
     }
 }
 
-/// The result of reading acknowledged keys back.
+/// What reading the acknowledged keys back found on the master.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "state", rename_all = "kebab-case")]
-pub enum ReadBack {
-    Done {
-        at: Millis,
-        master: Addr,
-        checked: u64,
-        lost: u64,
-        sample: Vec<u64>,
-        #[serde(default)]
-        lost_ranges: Vec<(u64, u64)>,
-    },
-    Failed {
-        at: Millis,
-        error: String,
-    },
+pub struct ReadBack {
+    pub master: Addr,
+    pub checked: u64,
+    pub lost: u64,
+    /// The first lost key numbers (bounded).
+    pub sample: Vec<u64>,
+    /// The lost key numbers as ranges over the acknowledged ones (bounded:
+    /// [`loss::MAX_RANGES`]).
+    #[serde(default)]
+    pub lost_ranges: Vec<(u64, u64)>,
 }
 
 /// Outages kept in detail (the count goes on).
@@ -210,7 +196,8 @@ pub struct ProbeStats {
     pub outages_total: u64,
     /// Sum of the finished outages' durations.
     pub unavailable_ms: Millis,
-    pub readback: Option<ReadBack>,
+    /// The read-back's outcome (the error when it could not be done), once it ended.
+    pub readback: Option<Result<ReadBack, String>>,
     #[serde(skip)]
     ack_times: VecDeque<Millis>,
     /// Every acknowledged write, for attributing the lost ones (the probe stops itself at
@@ -246,8 +233,8 @@ impl ProbeStats {
                     format!(
                         "{rate} writes/s to {group}, following {}",
                         match follow {
-                            Follow::Sentinel => "+switch-master",
-                            Follow::Stay => "its master until a write fails",
+                            Follow::Sentinel => SentinelEvent::SwitchMaster.to_string(),
+                            Follow::Stay => "its master until a write fails".to_string(),
                         }
                     ),
                 ))
@@ -268,31 +255,21 @@ impl ProbeStats {
                     Some(e) => self.failure(at, e),
                 }
             }
-            ProbeEvent::ReadBack {
-                master,
-                checked,
-                lost,
-                sample,
-                lost_ranges,
-            } => {
-                self.readback = Some(ReadBack::Done {
-                    at,
-                    master: master.clone(),
-                    checked: *checked,
-                    lost: *lost,
-                    sample: sample.clone(),
-                    lost_ranges: lost_ranges.clone(),
-                });
+            ProbeEvent::ReadBack(found) => {
+                self.readback = Some(Ok(found.clone()));
+                let ReadBack {
+                    master,
+                    checked,
+                    lost,
+                    ..
+                } = found;
                 Some((
                     OwnEvent::ProbeReadback,
                     format!("{master} has lost {lost} of {checked} acknowledged writes"),
                 ))
             }
             ProbeEvent::ReadBackFailed { error } => {
-                self.readback = Some(ReadBack::Failed {
-                    at,
-                    error: error.clone(),
-                });
+                self.readback = Some(Err(error.clone()));
                 Some((
                     OwnEvent::ProbeReadback,
                     format!("read-back failed: {error}"),
@@ -401,7 +378,7 @@ impl ProbeStats {
     /// Lost acknowledged writes, once read back.
     pub fn lost(&self) -> Option<u64> {
         match &self.readback {
-            Some(ReadBack::Done { lost, .. }) => Some(*lost),
+            Some(Ok(found)) => Some(found.lost),
             _ => None,
         }
     }
@@ -410,9 +387,7 @@ impl ProbeStats {
     /// until read back.
     pub fn loss(&self, span: Option<FaultSpan>) -> Option<Vec<LossGroup>> {
         match &self.readback {
-            Some(ReadBack::Done { lost_ranges, .. }) => {
-                Some(loss::attribute(&self.acks, lost_ranges, span))
-            }
+            Some(Ok(found)) => Some(loss::attribute(&self.acks, &found.lost_ranges, span)),
             _ => None,
         }
     }
@@ -550,18 +525,41 @@ mod tests {
     }
 
     #[test]
+    fn a_recorded_read_back_reads_as_before() {
+        // As recordings hold it (before lost_ranges existed, too).
+        let old =
+            r#"{"type":"read-back","master":"127.0.0.1:2","checked":10,"lost":2,"sample":[7,8]}"#;
+        let event: ProbeEvent = serde_json::from_str(old).unwrap();
+        let found = ReadBack {
+            master: a("127.0.0.1:2"),
+            checked: 10,
+            lost: 2,
+            sample: vec![7, 8],
+            lost_ranges: vec![],
+        };
+        assert_eq!(event, ProbeEvent::ReadBack(found.clone()));
+        assert_eq!(
+            serde_json::to_string(&event).unwrap(),
+            r#"{"type":"read-back","master":"127.0.0.1:2","checked":10,"lost":2,"sample":[7,8],"lost_ranges":[]}"#
+        );
+        let mut s = started();
+        s.apply(9000, &event);
+        assert_eq!(s.readback, Some(Ok(found)));
+    }
+
+    #[test]
     fn readback_and_stop() {
         let mut s = started();
         assert_eq!(s.lost(), None);
         s.apply(
             9000,
-            &ProbeEvent::ReadBack {
+            &ProbeEvent::ReadBack(ReadBack {
                 master: a("127.0.0.1:2"),
                 checked: 10,
                 lost: 2,
                 sample: vec![7, 8],
                 lost_ranges: vec![(7, 8)],
-            },
+            }),
         );
         assert_eq!(s.lost(), Some(2));
         s.apply(

@@ -5,6 +5,7 @@
 //! malformed fields degrade to defaults rather than failing the whole reply.
 
 use super::addr::Addr;
+use super::flags::Flags;
 use serde::{Deserialize, Serialize};
 
 /// One entry of a SENTINEL list reply, field/value pairs in reply order.
@@ -18,15 +19,8 @@ fn num<T: std::str::FromStr>(r: &Record, key: &str) -> Option<T> {
     get(r, key).and_then(|v| v.parse().ok())
 }
 
-fn flags(r: &Record) -> Vec<String> {
-    get(r, "flags")
-        .map(|f| {
-            f.split(',')
-                .filter(|s| !s.is_empty())
-                .map(str::to_string)
-                .collect()
-        })
-        .unwrap_or_default()
+fn flags(r: &Record) -> Flags {
+    Flags::parse(get(r, "flags").unwrap_or_default())
 }
 
 fn addr(r: &Record) -> Result<Addr, String> {
@@ -41,7 +35,7 @@ pub struct MasterRecord {
     pub name: String,
     pub addr: Addr,
     pub run_id: Option<String>,
-    pub flags: Vec<String>,
+    pub flags: Flags,
     pub config_epoch: u64,
     pub quorum: u32,
     pub num_replicas: u32,
@@ -78,10 +72,6 @@ impl MasterRecord {
             failover_state: get(r, "failover-state").map(str::to_string),
         })
     }
-
-    pub fn has_flag(&self, f: &str) -> bool {
-        self.flags.iter().any(|x| x == f)
-    }
 }
 
 /// A replica as one sentinel sees it (`SENTINEL REPLICAS <name>`).
@@ -89,7 +79,7 @@ impl MasterRecord {
 pub struct ReplicaRecord {
     pub addr: Addr,
     pub run_id: Option<String>,
-    pub flags: Vec<String>,
+    pub flags: Flags,
     pub link_ok: Option<bool>,
     pub link_down_ms: Option<u64>,
     pub master: Option<Addr>,
@@ -125,7 +115,7 @@ impl ReplicaRecord {
 pub struct PeerRecord {
     pub addr: Addr,
     pub run_id: Option<String>,
-    pub flags: Vec<String>,
+    pub flags: Flags,
     pub last_ok_ping_ms: Option<i64>,
     /// The run id this peer voted for, and in which epoch (None while `?`).
     pub voted_leader: Option<String>,
@@ -208,6 +198,7 @@ pub fn rec(pairs: &[(&str, &str)]) -> Record {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::flags::Flag;
 
     #[test]
     fn master_with_missing_fields_still_parses() {
@@ -218,7 +209,7 @@ mod tests {
             ("flags", "master,s_down,o_down"),
         ]))
         .unwrap();
-        assert!(m.has_flag("o_down"));
+        assert!(m.flags.has(Flag::ODown));
         assert_eq!(m.config_epoch, 0);
         assert!(MasterRecord::parse(&rec(&[("ip", "x"), ("port", "1")])).is_err());
         assert!(MasterRecord::parse(&rec(&[("name", "m"), ("ip", "x"), ("port", "p")])).is_err());

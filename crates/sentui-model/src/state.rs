@@ -4,7 +4,8 @@
 
 use super::Millis;
 use super::addr::Addr;
-use super::event::EventDetail;
+use super::event::{EventDetail, SentinelEvent};
+use super::flags::Flag;
 use super::info::{ReplicationInfo, Role, ServerInfo, ServerVersion};
 use super::log::{EventLog, LogEntry, OwnEvent, Source};
 use super::probe::{ProbeEvent, ProbeStats};
@@ -587,8 +588,7 @@ impl Deployment {
                     forget_oldest_vanished(&mut self.nodes, |n| (&n.reach, n.reach_since));
                 }
             }
-            Update::Note { mut entry } => {
-                entry.refresh();
+            Update::Note { entry } => {
                 match entry.own_event() {
                     Some(OwnEvent::DockerEngineUnreachable) => {
                         self.docker_unreachable_since.get_or_insert(entry.ts);
@@ -652,19 +652,20 @@ impl Deployment {
                 if let Some(g) = self.sentinel_mut(&sentinel, at).groups.get_mut(group) {
                     g.master.addr = new.clone();
                     g.master.config_epoch = g.master.config_epoch.max(epoch);
-                    g.master.flags.retain(|f| f != "s_down" && f != "o_down");
+                    g.master.flags.remove(Flag::SDown);
+                    g.master.flags.remove(Flag::ODown);
                 }
             }
             EventDetail::Tilt { entered } => self.sentinel_mut(&sentinel, at).tilt = *entered,
             _ => {}
         }
-        match event {
-            "+try-failover" => {
+        match entry.sentinel_event() {
+            Some(SentinelEvent::TryFailover) => {
                 if let Some(g) = entry.detail.group() {
                     self.votes.failover_step(g, None, at)
                 }
             }
-            "+elected-leader" => {
+            Some(SentinelEvent::ElectedLeader) => {
                 if let Some(g) = entry.detail.group() {
                     self.votes.failover_step(g, Some(sentinel), at)
                 }

@@ -14,7 +14,7 @@
 use super::Millis;
 use super::addr::Addr;
 pub use super::attempt::{Failover, Outcome, Phase, PhaseMark, fmt_secs};
-use super::event::{EventDetail, InstanceKind};
+use super::event::{EventDetail, InstanceKind, SentinelEvent};
 use super::log::{LogEntry, OwnEvent, Source};
 use std::collections::VecDeque;
 
@@ -98,27 +98,26 @@ fn role(e: &LogEntry, about_master: bool) -> Option<Role> {
             _ => None,
         };
     }
-    if e.source != Source::Sentinel {
-        return None;
+    let event = e.sentinel_event()?;
+    if let Some(reason) = event.abort_reason() {
+        return Some(Role::Leader(LeaderEvent::Abort(reason)));
     }
     let master_instance = e.detail.instance().map(|i| i.kind) == Some(InstanceKind::Master);
-    Some(match e.event.as_str() {
-        "+sdown" if master_instance => Role::Sign(Phase::Sdown),
-        "+odown" if master_instance => Role::Sign(Phase::Odown),
-        "-sdown" | "-odown" if master_instance => Role::MasterBack { by_probe: false },
-        "+try-failover" => Role::TryFailover,
-        "+elected-leader" => Role::Leader(LeaderEvent::Elected),
-        "+selected-slave" => Role::Leader(LeaderEvent::SelectedReplica),
-        "+promoted-slave" => Role::Leader(LeaderEvent::Promoted),
-        "+failover-end" => Role::Leader(LeaderEvent::End),
-        "+failover-end-for-timeout" => Role::Leader(LeaderEvent::EndForTimeout),
-        "+switch-master" => Role::SwitchMaster,
-        "+slave-reconf-done" => Role::ReplicaReconfigured,
-        ev if ev.starts_with("+failover-state-") => Role::Leader(LeaderEvent::State),
-        ev if ev.starts_with("-failover-abort-") => {
-            let reason = ev.trim_start_matches("-failover-abort-").replace('-', " ");
-            Role::Leader(LeaderEvent::Abort(reason))
+    Some(match event {
+        SentinelEvent::Sdown if master_instance => Role::Sign(Phase::Sdown),
+        SentinelEvent::Odown if master_instance => Role::Sign(Phase::Odown),
+        SentinelEvent::SdownExit | SentinelEvent::OdownExit if master_instance => {
+            Role::MasterBack { by_probe: false }
         }
+        SentinelEvent::TryFailover => Role::TryFailover,
+        SentinelEvent::ElectedLeader => Role::Leader(LeaderEvent::Elected),
+        SentinelEvent::SelectedSlave => Role::Leader(LeaderEvent::SelectedReplica),
+        SentinelEvent::PromotedSlave => Role::Leader(LeaderEvent::Promoted),
+        SentinelEvent::FailoverEnd => Role::Leader(LeaderEvent::End),
+        SentinelEvent::FailoverEndForTimeout => Role::Leader(LeaderEvent::EndForTimeout),
+        SentinelEvent::SwitchMaster => Role::SwitchMaster,
+        SentinelEvent::SlaveReconfDone => Role::ReplicaReconfigured,
+        e if e.is_failover_state() => Role::Leader(LeaderEvent::State),
         _ => return None,
     })
 }
@@ -404,8 +403,9 @@ impl Stopwatch {
 mod tests {
     use super::*;
 
-    fn s(ts: Millis, sentinel: &str, event: &str, payload: &str) -> LogEntry {
-        LogEntry::new(ts, Source::Sentinel, event, payload).from_sentinel(sentinel.parse().unwrap())
+    fn s(ts: Millis, sentinel: &str, event: SentinelEvent, payload: &str) -> LogEntry {
+        LogEntry::new(ts, Source::Sentinel, event.name(), payload)
+            .from_sentinel(sentinel.parse().unwrap())
     }
 
     #[test]
@@ -438,7 +438,7 @@ mod tests {
             &s(
                 2,
                 "127.0.0.1:9",
-                "+sdown",
+                SentinelEvent::Sdown,
                 "slave 127.0.0.1:2 127.0.0.1 2 @ g 127.0.0.1 1",
             ),
             None,
@@ -452,14 +452,14 @@ mod tests {
         let odown = s(
             1,
             "127.0.0.1:9",
-            "+odown",
+            SentinelEvent::Odown,
             "master g 127.0.0.1 1 #quorum 2/2",
         );
         sw.observe("g", None, &odown, None);
         let abort = s(
             9,
             "127.0.0.1:9",
-            "-failover-abort-no-good-slave",
+            SentinelEvent::FailoverAbortNoGoodSlave,
             "master g 127.0.0.1 1",
         );
         let f = sw.observe("g", None, &abort, Some(1));
@@ -472,7 +472,7 @@ mod tests {
         let try_ = s(
             1_000,
             "127.0.0.1:9",
-            "+try-failover",
+            SentinelEvent::TryFailover,
             "master g 127.0.0.1 1",
         );
         sw.observe("g", None, &try_, Some(3));
@@ -490,26 +490,36 @@ mod tests {
         sw.observe(
             "g",
             None,
-            &s(1, a, "+try-failover", "master g 127.0.0.1 1"),
+            &s(1, a, SentinelEvent::TryFailover, "master g 127.0.0.1 1"),
             Some(2),
         );
         sw.observe(
             "g",
             None,
-            &s(2, b, "+try-failover", "master g 127.0.0.1 1"),
+            &s(2, b, SentinelEvent::TryFailover, "master g 127.0.0.1 1"),
             Some(2),
         );
         sw.observe(
             "g",
             None,
-            &s(3, a, "+elected-leader", "master g 127.0.0.1 1"),
+            &s(3, a, SentinelEvent::ElectedLeader, "master g 127.0.0.1 1"),
             Some(2),
         );
-        let lost = s(9, b, "-failover-abort-not-elected", "master g 127.0.0.1 1");
+        let lost = s(
+            9,
+            b,
+            SentinelEvent::FailoverAbortNotElected,
+            "master g 127.0.0.1 1",
+        );
         assert!(sw.observe("g", None, &lost, Some(2)).is_empty());
-        let switch = s(10, b, "+switch-master", "g 127.0.0.1 1 127.0.0.1 2");
+        let switch = s(
+            10,
+            b,
+            SentinelEvent::SwitchMaster,
+            "g 127.0.0.1 1 127.0.0.1 2",
+        );
         assert!(sw.observe("g", None, &switch, Some(2)).is_empty());
-        let end = s(10, a, "+failover-end", "master g 127.0.0.1 1");
+        let end = s(10, a, SentinelEvent::FailoverEnd, "master g 127.0.0.1 1");
         let f = sw.observe("g", None, &end, Some(2));
         assert_eq!(f[0].outcome, Some(Outcome::Completed));
         assert_eq!(f[0].leader, Some(a.parse().unwrap()));
@@ -522,18 +532,23 @@ mod tests {
         sw.observe(
             "g",
             None,
-            &s(1, a, "+try-failover", "master g 127.0.0.1 1"),
+            &s(1, a, SentinelEvent::TryFailover, "master g 127.0.0.1 1"),
             Some(1),
         );
         sw.observe(
             "g",
             None,
-            &s(2, a, "+elected-leader", "master g 127.0.0.1 1"),
+            &s(2, a, SentinelEvent::ElectedLeader, "master g 127.0.0.1 1"),
             Some(1),
         );
-        let end = s(900, a, "+failover-end", "master g 127.0.0.1 1");
+        let end = s(900, a, SentinelEvent::FailoverEnd, "master g 127.0.0.1 1");
         assert!(sw.observe("g", None, &end, Some(1)).is_empty());
-        let switch = s(900, a, "+switch-master", "g 127.0.0.1 1 127.0.0.1 2");
+        let switch = s(
+            900,
+            a,
+            SentinelEvent::SwitchMaster,
+            "g 127.0.0.1 1 127.0.0.1 2",
+        );
         let f = sw.observe("g", None, &switch, Some(1));
         assert_eq!(f[0].outcome, Some(Outcome::Completed));
         assert_eq!(f[0].elapsed_to(Phase::SwitchMaster), Some(899));
@@ -542,13 +557,13 @@ mod tests {
         sw.observe(
             "g",
             None,
-            &s(5_000, a, "+try-failover", "master g 127.0.0.1 1"),
+            &s(5_000, a, SentinelEvent::TryFailover, "master g 127.0.0.1 1"),
             Some(2),
         );
         sw.observe(
             "g",
             None,
-            &s(6_000, a, "+failover-end", "master g 127.0.0.1 1"),
+            &s(6_000, a, SentinelEvent::FailoverEnd, "master g 127.0.0.1 1"),
             Some(2),
         );
         assert!(sw.tick(10_999, 10_000).is_empty());

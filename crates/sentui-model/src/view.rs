@@ -4,6 +4,7 @@
 
 use super::Millis;
 use super::addr::Addr;
+use super::flags::{Flag, Flags};
 use super::info::{Role, ServerVersion};
 use super::reply::Ckquorum;
 use super::state::{ContainerInfo, ContainerState, Deployment, NodeState, Reach, ReachState};
@@ -84,7 +85,7 @@ pub struct NodeView {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_io_secs: Option<i64>,
     /// Flags of the newest sentinel view (`s_down`, `o_down`, `disconnected`, ...).
-    pub flags: Vec<String>,
+    pub flags: Flags,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub priority: Option<i64>,
     pub rtt_ms: Option<u64>,
@@ -130,7 +131,7 @@ pub struct SentinelView {
     pub master: Option<Addr>,
     pub config_epoch: Option<u64>,
     /// This sentinel's flags on the master (`s_down`, `o_down`, `failover_in_progress`).
-    pub master_flags: Vec<String>,
+    pub master_flags: Flags,
     /// True when its master differs from the group's.
     pub disagrees: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -269,8 +270,7 @@ impl Deployment {
 
         let sentinels = self.sentinel_views(group, master_addr.as_ref(), now);
         let failover_in_progress = polls.iter().any(|(_, g)| {
-            g.master.failover_state.is_some()
-                || g.master.flags.iter().any(|f| f.contains("failover"))
+            g.master.failover_state.is_some() || g.master.flags.iter().any(Flag::is_failover)
         }) || self
             .stopwatches
             .get(group)
@@ -297,7 +297,7 @@ impl Deployment {
         &self,
         addr: &Addr,
         now: Millis,
-        flags: Vec<String>,
+        flags: Flags,
         master_offset: Option<Reading>,
         lag_secs: Option<i64>,
     ) -> NodeView {
@@ -582,15 +582,15 @@ fn judge(v: &mut GroupView) {
             } else if m.role == Some(Role::Replica) {
                 critical.push(format!("master {} reports role replica", m.addr));
             }
-            if m.flags.iter().any(|f| f == "master_reboot") {
+            if m.flags.has(Flag::MasterReboot) {
                 degraded.push(format!(
                     "master {} restarted and has not answered PING since (master_reboot); past master-reboot-down-after-period the sentinels count it down",
                     m.addr
                 ));
             }
-            if m.flags.iter().any(|f| f == "o_down") {
+            if m.flags.has(Flag::ODown) {
                 critical.push(format!("master {} is objectively down", m.addr));
-            } else if m.flags.iter().any(|f| f == "s_down") {
+            } else if m.flags.has(Flag::SDown) {
                 degraded.push(format!("master {} is subjectively down", m.addr));
             }
         }

@@ -4,15 +4,24 @@
 //! The inputs are fed as the TUI would: sentinel events and sentui's own observations, with a
 //! tick every second between them.
 
+use sentui_model::event::SentinelEvent;
 use sentui_model::input::Input;
-use sentui_model::log::{LogEntry, Source};
+use sentui_model::log::{LogEntry, OwnEvent, Source};
 use sentui_model::reply::{MasterRecord, rec};
 use sentui_model::state::{GroupPoll, SentinelPoll};
 use sentui_model::stopwatch::{Failover, Outcome, Phase};
 use sentui_model::{Addr, Deployment, Millis, Update};
 
 /// sentui's summaries in the capture come from the stopwatch under test: not inputs.
-const DERIVED: [&str; 3] = ["failover-complete", "failover-aborted", "master-recovered"];
+const DERIVED: [OwnEvent; 3] = [
+    OwnEvent::FailoverComplete,
+    OwnEvent::FailoverAborted,
+    OwnEvent::MasterRecovered,
+];
+
+fn derived(e: &LogEntry) -> bool {
+    e.own_event().is_some_and(|own| DERIVED.contains(&own))
+}
 
 struct Replayed {
     d: Deployment,
@@ -35,7 +44,7 @@ fn replay(name: &str) -> Replayed {
     // What the sentinels' polls would have said: the group, its master, its failover-timeout.
     let master = entries
         .iter()
-        .filter(|e| e.source == Source::Sentinel && e.event == "+sdown")
+        .filter(|e| e.is(SentinelEvent::Sdown))
         .find_map(|e| {
             e.payload
                 .strip_prefix("master mymaster ")
@@ -70,7 +79,7 @@ fn replay(name: &str) -> Replayed {
     }
     let mut clock = t0;
     for e in entries {
-        if DERIVED.contains(&e.event.as_str()) {
+        if derived(&e) {
             continue;
         }
         while clock + 1000 < e.ts {
@@ -82,11 +91,11 @@ fn replay(name: &str) -> Replayed {
             (Source::Sentinel, Some(sentinel)) => Update::SentinelEvent {
                 sentinel,
                 at,
-                event: e.event.clone(),
+                event: e.event.to_string(),
                 payload: e.payload.clone(),
             },
             _ => Update::Note {
-                entry: LogEntry::new(at, e.source, &e.event, &e.payload)
+                entry: LogEntry::new(at, e.source, e.event.name(), &e.payload)
                     .in_group(e.group.clone())
                     .about_opt(e.addr.clone()),
             },
@@ -123,7 +132,7 @@ impl Replayed {
         self.d
             .log
             .entries()
-            .filter(|e| DERIVED.contains(&e.event.as_str()))
+            .filter(|e| derived(e))
             .map(|e| format!("{} {}", e.event, e.payload))
             .collect()
     }

@@ -255,7 +255,7 @@ fn recent(f: &mut Fields, ctx: &Ctx, a: &Addr) {
         f.add(
             &clock(e.ts),
             format!("{} {}{by}", e.event, e.payload),
-            t.class(e.class),
+            t.class(e.class()),
         );
     }
 }

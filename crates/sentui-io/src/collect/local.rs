@@ -141,7 +141,7 @@ pub fn processes_now(
     at: sentui_model::Millis,
 ) -> Vec<Update> {
     let ports: BTreeSet<u16> = endpoints.iter().map(|(_, port, _)| *port).collect();
-    let is_server = |name: &str| crate::control::is_server_name(name, server_names);
+    let is_server = |name: &str| procfs::is_server_name(name, server_names);
     let found = procfs::find_listeners_named(&ports, is_server).unwrap_or_default();
     endpoints
         .iter()

@@ -7,7 +7,7 @@ use futures_util::StreamExt;
 use redis::aio::MultiplexedConnection;
 use redis::{RedisError, Value};
 use sentui_model::budget::DetailSchedule;
-use sentui_model::event::EventDetail;
+use sentui_model::event::{EventDetail, SentinelEvent};
 use sentui_model::info::ServerInfo;
 use sentui_model::reply::{Ckquorum, MasterRecord, PeerRecord, ReplicaRecord, parse_all};
 use sentui_model::state::{GroupPoll, SentinelPoll};
@@ -26,7 +26,7 @@ impl NamedGroups {
     const MAX: usize = 4096;
 
     fn note(&self, event: &str, payload: &str) {
-        if let Some(group) = EventDetail::parse(event, payload).group() {
+        if let Some(group) = EventDetail::parse(&SentinelEvent::parse(event), payload).group() {
             let mut named = self.0.lock().unwrap_or_else(PoisonError::into_inner);
             if named.len() < Self::MAX {
                 named.insert(group.to_string());

@@ -44,7 +44,7 @@ fn gone(what: String) -> ControlError {
 /// server (`server_names`, as for signals).
 pub fn local(addr: &Addr, port: u16, server_names: &[String]) -> Result<Effect, ControlError> {
     let proc = procfs::find_listener(port)?.ok_or(ControlError::NoListener(port))?;
-    if !super::is_server_name(&proc.name, server_names) {
+    if !procfs::is_server_name(&proc.name, server_names) {
         return Err(ControlError::NotAServer {
             pid: proc.pid,
             name: proc.name,

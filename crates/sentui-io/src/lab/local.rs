@@ -26,9 +26,29 @@ const DOWN_AFTER_MS: u64 = 1000;
 const FAILOVER_TIMEOUT_MS: u64 = 10_000;
 const STATE_FILE: &str = "lab.json";
 
+/// What a lab member was started as (lab.json spells it `master`, `replica`, `sentinel`). A
+/// master stays `master` here after a failover: the lab records how it began.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum MemberRole {
+    Master,
+    Replica,
+    Sentinel,
+}
+
+impl std::fmt::Display for MemberRole {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            MemberRole::Master => "master",
+            MemberRole::Replica => "replica",
+            MemberRole::Sentinel => "sentinel",
+        })
+    }
+}
+
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Member {
-    pub role: String,
+    pub role: MemberRole,
     /// The master group of a data node (empty for sentinels).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub group: String,
@@ -62,7 +82,7 @@ impl LabState {
     pub fn sentinels(&self) -> Vec<Addr> {
         self.members
             .iter()
-            .filter(|m| m.role == "sentinel")
+            .filter(|m| m.role == MemberRole::Sentinel)
             .map(|m| Addr::new("127.0.0.1", m.port))
             .collect()
     }
@@ -71,7 +91,7 @@ impl LabState {
     pub fn master(&self) -> Option<Addr> {
         self.members
             .iter()
-            .find(|m| m.role == "master" && (m.group.is_empty() || m.group == self.group))
+            .find(|m| m.role == MemberRole::Master && (m.group.is_empty() || m.group == self.group))
             .map(|m| Addr::new("127.0.0.1", m.port))
     }
 
@@ -273,7 +293,6 @@ async fn start_all(
             let role = format!("replica-{}", i + 1);
             let member = start_node(server, &group_dir, &role, port, Some(master_port), &extra)?;
             state.members.push(Member {
-                role: "replica".into(),
                 group: group.clone(),
                 ..member
             });
@@ -391,9 +410,9 @@ fn start_node(
     let pid = spawn_daemon(server, &args, &d)?;
     Ok(Member {
         role: if master.is_some() {
-            "replica".into()
+            MemberRole::Replica
         } else {
-            "master".into()
+            MemberRole::Master
         },
         group: String::new(),
         port,
@@ -453,7 +472,7 @@ fn start_sentinel(
     ];
     let pid = spawn_daemon(server, &args, &d)?;
     Ok(Member {
-        role: "sentinel".into(),
+        role: MemberRole::Sentinel,
         group: String::new(),
         port,
         pid,
@@ -612,4 +631,32 @@ pub fn down(dir: &Path) -> Result<Vec<String>, String> {
     }
     fs::remove_dir_all(dir).map_err(|e| format!("cannot remove {}: {e}", dir.display()))?;
     Ok(lines)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lab_json_spells_roles_as_words() {
+        let written = r#"{"group":"mymaster","members":[
+            {"role":"master","group":"mymaster","port":1,"pid":10,"dir":"/l/master"},
+            {"role":"replica","group":"mymaster","port":2,"pid":11,"dir":"/l/replica-1"},
+            {"role":"sentinel","port":3,"pid":12,"dir":"/l/sentinel-1"}]}"#;
+        let state: LabState = serde_json::from_str(written).unwrap();
+        let roles: Vec<MemberRole> = state.members.iter().map(|m| m.role).collect();
+        assert_eq!(
+            roles,
+            [
+                MemberRole::Master,
+                MemberRole::Replica,
+                MemberRole::Sentinel
+            ]
+        );
+        assert_eq!(state.master(), Some(Addr::new("127.0.0.1", 1)));
+        assert_eq!(state.sentinels(), [Addr::new("127.0.0.1", 3)]);
+        let again = serde_json::to_string(&state.members[1]).unwrap();
+        assert!(again.starts_with(r#"{"role":"replica","#), "{again}");
+        assert!(serde_json::from_str::<Member>(&again.replace("replica", "primary")).is_err());
+    }
 }

@@ -3,9 +3,10 @@
 //! was restored; as text, markdown or JSON. Pure: built from the model and the runner's records.
 
 use super::scenario::Expect;
-use crate::log::{OwnEvent, Source};
+use crate::event::SentinelEvent;
+use crate::log::{Event, OwnEvent, Source};
+use crate::probe::ProbeStats;
 use crate::probe::loss::{self, FaultSpan, LossWindow};
-use crate::probe::{ProbeStats, ReadBack};
 use crate::stopwatch::Phase;
 use crate::{Addr, Deployment, Millis};
 use serde::Serialize;
@@ -165,7 +166,7 @@ pub fn fault_span(d: &Deployment, group: &str, fault_at: Millis) -> FaultSpan {
     let cleared = d
         .log
         .entries()
-        .find(|e| e.ts >= fault_at && e.event == OwnEvent::FaultCleared.name())
+        .find(|e| e.ts >= fault_at && e.is(OwnEvent::FaultCleared))
         .map(|e| e.ts);
     let end = match (switch, cleared) {
         (Some(s), Some(c)) => Some(s.max(c)),
@@ -179,7 +180,7 @@ pub fn fault_span(d: &Deployment, group: &str, fault_at: Millis) -> FaultSpan {
 pub fn first_fault(d: &Deployment, from: Millis) -> Option<(Millis, Option<Addr>)> {
     d.log
         .entries()
-        .find(|e| e.ts >= from && e.event == OwnEvent::Fault.name())
+        .find(|e| e.ts >= from && e.is(OwnEvent::Fault))
         .map(|e| (e.ts, e.addr.clone()))
 }
 
@@ -213,10 +214,8 @@ impl ProbeSummary {
             })
             .collect();
         let (lost_sample, read_back_from, read_back_error) = match &p.readback {
-            Some(ReadBack::Done { sample, master, .. }) => {
-                (sample.clone(), Some(master.clone()), None)
-            }
-            Some(ReadBack::Failed { error, .. }) => (Vec::new(), None, Some(error.clone())),
+            Some(Ok(found)) => (found.sample.clone(), Some(found.master.clone()), None),
+            Some(Err(error)) => (Vec::new(), None, Some(error.clone())),
             None => (Vec::new(), None, Some("the probe did not read back".into())),
         };
         ProbeSummary {
@@ -289,12 +288,12 @@ fn since(t: Millis, base: Millis) -> i64 {
 }
 
 /// Log events that belong in the timing table besides the stopwatch's phases.
-const EXTRA_EVENTS: &[&str] = &[
-    OwnEvent::FaultCleared.name(),
-    "+convert-to-slave",
-    OwnEvent::ProbeUnavailable.name(),
-    OwnEvent::ProbeAvailable.name(),
-    OwnEvent::ProbeMaster.name(),
+const EXTRA_EVENTS: [Event; 5] = [
+    Event::Own(OwnEvent::FaultCleared),
+    Event::Sentinel(SentinelEvent::ConvertToSlave),
+    Event::Own(OwnEvent::ProbeUnavailable),
+    Event::Own(OwnEvent::ProbeAvailable),
+    Event::Own(OwnEvent::ProbeMaster),
 ];
 
 /// The phase timing table: the stopwatch's phases of the failover the fault caused,
@@ -324,20 +323,20 @@ pub fn phases(d: &Deployment, group: &str, fault_at: Millis) -> Vec<PhaseRow> {
             });
         }
     }
-    let mut seen: Vec<&str> = Vec::new();
+    let mut seen: Vec<&Event> = Vec::new();
     for e in d.log.entries() {
         if e.ts < fault_at || e.group.as_deref().is_some_and(|g| g != group) {
             continue;
         }
-        let Some(name) = EXTRA_EVENTS.iter().find(|n| **n == e.event) else {
+        let Some(extra) = EXTRA_EVENTS.iter().find(|n| **n == e.event) else {
             continue;
         };
-        if seen.contains(name) {
+        if seen.contains(&extra) {
             continue;
         }
-        seen.push(name);
+        seen.push(extra);
         rows.push(PhaseRow {
-            event: e.event.clone(),
+            event: e.event.to_string(),
             since_fault_ms: since(e.ts, fault_at),
             by: match (&e.source, &e.sentinel) {
                 (Source::Sentinel, Some(s)) => s.to_string(),
@@ -355,7 +354,9 @@ pub fn failover_ms(d: &Deployment, group: &str, fault_at: Millis) -> Option<Mill
     d.log
         .entries()
         .find(|e| {
-            e.ts >= fault_at && e.event == "+switch-master" && e.group.as_deref() == Some(group)
+            e.ts >= fault_at
+                && e.is(SentinelEvent::SwitchMaster)
+                && e.group.as_deref() == Some(group)
         })
         .map(|e| e.ts - fault_at)
         .or_else(|| {
@@ -714,17 +715,17 @@ mod tests {
     use super::*;
     use crate::Update;
     use crate::log::LogEntry;
-    use crate::probe::{ErrorKind, ProbeEvent, WriteError};
+    use crate::probe::{ErrorKind, ProbeEvent, ReadBack, WriteError};
 
     fn a(s: &str) -> Addr {
         s.parse().unwrap()
     }
 
-    fn sentinel(d: &mut Deployment, ts: Millis, event: &str, payload: &str) {
+    fn sentinel(d: &mut Deployment, ts: Millis, event: SentinelEvent, payload: &str) {
         d.apply(Update::SentinelEvent {
             sentinel: a("127.0.0.1:26379"),
             at: ts,
-            event: event.into(),
+            event: event.to_string(),
             payload: payload.into(),
         });
     }
@@ -758,7 +759,7 @@ mod tests {
             },
         );
         probe(&mut d, 9_990, write(0, "127.0.0.1:1", None));
-        let mut fault = LogEntry::new(10_000, Source::Sentui, "fault", "paused 127.0.0.1:1")
+        let mut fault = LogEntry::own(10_000, OwnEvent::Fault, "paused 127.0.0.1:1")
             .in_group(Some("mymaster".into()));
         fault.addr = Some(a("127.0.0.1:1"));
         d.apply(Update::Note { entry: fault });
@@ -767,42 +768,47 @@ mod tests {
             11_000,
             write(1, "127.0.0.1:1", Some(ErrorKind::Timeout)),
         );
-        sentinel(&mut d, 11_100, "+sdown", "master mymaster 127.0.0.1 1");
+        sentinel(
+            &mut d,
+            11_100,
+            SentinelEvent::Sdown,
+            "master mymaster 127.0.0.1 1",
+        );
         sentinel(
             &mut d,
             11_200,
-            "+odown",
+            SentinelEvent::Odown,
             "master mymaster 127.0.0.1 1 #quorum 2/2",
         );
         sentinel(
             &mut d,
             11_300,
-            "+try-failover",
+            SentinelEvent::TryFailover,
             "master mymaster 127.0.0.1 1",
         );
         sentinel(
             &mut d,
             12_500,
-            "+switch-master",
+            SentinelEvent::SwitchMaster,
             "mymaster 127.0.0.1 1 127.0.0.1 2",
         );
         probe(&mut d, 12_600, write(2, "127.0.0.1:2", None));
         sentinel(
             &mut d,
             13_000,
-            "+failover-end",
+            SentinelEvent::FailoverEnd,
             "master mymaster 127.0.0.1 1",
         );
         probe(
             &mut d,
             14_000,
-            ProbeEvent::ReadBack {
+            ProbeEvent::ReadBack(ReadBack {
                 master: a("127.0.0.1:2"),
                 checked: 2,
                 lost: 1,
                 sample: vec![0],
                 lost_ranges: vec![(0, 0)],
-            },
+            }),
         );
         probe(
             &mut d,
@@ -889,7 +895,7 @@ mod tests {
         assert_eq!(rows[0].since_fault_ms, -500);
         assert!(
             rows.iter()
-                .any(|r| r.event == "+switch-master" && r.since_fault_ms == 2000)
+                .any(|r| r.event == Phase::SwitchMaster.label() && r.since_fault_ms == 2000)
         );
         assert!(
             phases(&d, "mymaster", 20_000).is_empty(),

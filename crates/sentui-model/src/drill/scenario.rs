@@ -4,7 +4,9 @@
 //! judged on a [`Deployment`]. docs/drill.md documents the format.
 
 use crate::action::Action;
+use crate::event::SentinelEvent;
 use crate::info::Role;
+use crate::log::Event;
 use crate::probe::Follow;
 use crate::{Addr, Deployment, Millis};
 use serde::Deserialize;
@@ -233,7 +235,7 @@ pub enum StepKind {
     /// Waits for a log entry with this event name (after the step starts), optionally about a
     /// node.
     Wait {
-        event: String,
+        event: Event,
         about: Option<Target>,
         timeout: Duration,
     },
@@ -310,7 +312,7 @@ impl Scenario {
             target: Target::Master,
         })];
         steps.push(Step::new(StepKind::Wait {
-            event: "+switch-master".into(),
+            event: SentinelEvent::SwitchMaster.into(),
             about: None,
             timeout: DEFAULT_STEP_TIMEOUT,
         }));
@@ -507,12 +509,12 @@ fn step(s: &RawStep) -> Result<StepKind, String> {
             StepKind::Fault { fault, target }
         }
         "wait" => {
-            let event = s.wait.clone().unwrap_or_default();
-            if event.is_empty() || event.contains(char::is_whitespace) {
-                return Err(format!(
-                    "wait = '{event}': give one event name, e.g. +switch-master"
-                ));
-            }
+            let event = s
+                .wait
+                .as_deref()
+                .unwrap_or_default()
+                .parse()
+                .map_err(|e| format!("wait: {e}"))?;
             let about = s.about.as_deref().map(Target::parse).transpose()?;
             StepKind::Wait {
                 event,
@@ -602,7 +604,7 @@ fault = "failover"
         assert_eq!(
             kinds[1],
             &StepKind::Wait {
-                event: "+switch-master".into(),
+                event: SentinelEvent::SwitchMaster.into(),
                 about: None,
                 timeout: Duration::from_secs(30)
             }
@@ -610,7 +612,7 @@ fault = "failover"
         assert_eq!(
             kinds[2],
             &StepKind::Wait {
-                event: "+convert-to-slave".into(),
+                event: SentinelEvent::ConvertToSlave.into(),
                 about: Some(Target::OldMaster),
                 timeout: DEFAULT_STEP_TIMEOUT
             }
@@ -656,6 +658,8 @@ fault = "failover"
         assert!(e.contains("takes no target"), "{e}");
         let e = err("[[step]]\nwait = \"two words\"\n");
         assert!(e.contains("one event name"), "{e}");
+        let e = err("[[step]]\nwait = \"switch-master\"\n");
+        assert!(e.contains("'switch-master' is not one event name"), "{e}");
     }
 
     #[test]
