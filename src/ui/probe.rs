@@ -53,7 +53,7 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
                 Some(ReadBack::Failed { error, .. }) => {
                     Span::styled(format!("  lost ? ({error})"), t.warn())
                 }
-                None if app.probe == ProbePanel::Running => {
+                None if app.probe() == ProbePanel::Running => {
                     Span::styled("  lost: read back when stopped (w)", t.dim())
                 }
                 None => Span::styled("  lost: reading back...", t.dim()),
@@ -129,7 +129,7 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
             }
         })
         .collect();
-    let title = match app.probe {
+    let title = match app.probe() {
         ProbePanel::Running => " Write probe (w stops) ",
         _ => " Write probe (w closes) ",
     };
