@@ -2,19 +2,34 @@
 //! the input to the deployment and to the screen's own state, and returns the [`Command`]s to
 //! carry out. No I/O and no clock here (every input carries its time), so a recording's
 //! inputs fed to a fresh App rebuild every frame the live session drew.
+//!
+//! The state is private and kept by small owners: the session's [`Setup`], the [`Mode`]s open
+//! (`mode.rs`: what the keyboard talks to, one key handler each), what sentui injected
+//! ([`Faults`]), the selection (`selection.rs`) and the drawing delays ([`Latencies`]). The
+//! UI, the session and the replay read it through the methods below.
 
+mod control;
+mod faults;
 mod keys;
+mod latency;
+mod mode;
 mod selection;
+mod setup;
+
+pub use faults::Faults;
+pub use latency::{Latencies, Latency};
+pub use mode::{Detail, Mode, Pending};
+pub use setup::Setup;
 
 use crate::logview::{LogQuery, SourceFilter};
 use crate::record::Header;
-use sentui_model::action::{Action as ControlAction, Command};
+use mode::Layers;
+use sentui_model::action::Command;
 use sentui_model::input::{Done, Input, InputKind, Stop};
 use sentui_model::log::FoldedEntry;
 use sentui_model::state::Deployment;
 use sentui_model::view::{GroupView, Health};
 use sentui_model::{Addr, Millis};
-use std::collections::{BTreeMap, VecDeque};
 
 /// How often the health of every group is recomputed for the header.
 const GLANCE_EVERY_MS: Millis = 1000;
@@ -28,36 +43,12 @@ pub enum ProbePanel {
     Stopped,
 }
 
-/// Where ↑/↓ and Enter go: the nodes and sentinels, or the event log (`e`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Focus {
-    #[default]
-    Endpoints,
-    Log,
-}
-
-/// What the details screen (Enter) shows.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Detail {
-    /// The log row whose first entry has this number.
-    Event(u64),
-    /// A node or a sentinel.
-    Endpoint(Addr),
-}
-
 /// The body of the screen (`v`): the overview, or replication, sentinels and votes in full.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Page {
     #[default]
     Overview,
     Cluster,
-}
-
-/// An action waiting for the user's y.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Pending {
-    Failover(String),
-    Control(ControlAction, Addr),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -79,158 +70,77 @@ impl StatusLine {
     }
 }
 
-/// Delays in milliseconds (receive to screen, key to screen), the newest 10,000.
-#[derive(Clone, Debug, Default)]
-pub struct Latency {
-    samples: VecDeque<Millis>,
-}
-
-impl Latency {
-    const KEEP: usize = 10_000;
-
-    pub fn record(&mut self, delays: impl IntoIterator<Item = Millis>) {
-        for d in delays {
-            if self.samples.len() == Self::KEEP {
-                self.samples.pop_front();
-            }
-            self.samples.push_back(d);
-        }
-    }
-
-    pub fn percentile(&self, p: f64) -> Option<Millis> {
-        if self.samples.is_empty() {
-            return None;
-        }
-        let mut s: Vec<Millis> = self.samples.iter().copied().collect();
-        s.sort_unstable();
-        let idx = ((s.len() as f64 - 1.0) * p).round() as usize;
-        Some(s[idx.min(s.len() - 1)])
-    }
-
-    pub fn count(&self) -> usize {
-        self.samples.len()
-    }
+/// The display frozen by Space: what it shows, and since when (timers on screen stop there).
+struct Frozen {
+    shown: Box<Deployment>,
+    at: Millis,
 }
 
 pub struct App {
+    setup: Setup,
     /// Live state: every update lands here, frozen or not.
-    pub live: Deployment,
-    /// What the screen shows while frozen (Space).
-    pub frozen: Option<Box<Deployment>>,
-    pub seeds: Vec<Addr>,
-    pub only_group: Option<String>,
-    pub group_index: usize,
+    live: Deployment,
+    frozen: Option<Frozen>,
+    now: Millis,
+    size: (u16, u16),
+    /// The modes open besides the normal one (help, details, the focused log...).
+    layers: Layers,
+    page: Page,
+    probe: ProbePanel,
+    group_index: usize,
     /// The selected node; None follows the current master.
-    pub selected: Option<Addr>,
-    pub show_help: bool,
-    /// How far the help is scrolled (it is longer than a small terminal).
-    pub help_scroll: u16,
-    /// An action waiting for confirmation (y).
-    pub confirm: Option<Pending>,
-    pub filter: String,
-    pub editing_filter: bool,
-    /// Which sources the log shows (`o`).
-    pub source: SourceFilter,
-    pub focus: Focus,
+    selected: Option<Addr>,
     /// The selected log row (the number of its first entry); None follows the newest.
-    pub log_cursor: Option<u64>,
-    /// The details screen, when open, and how far it is scrolled.
-    pub detail: Option<Detail>,
-    pub detail_scroll: u16,
-    pub page: Page,
-    /// When the display froze (Space): the timers on screen stop there.
-    pub frozen_at: Option<Millis>,
-    /// A replay is being watched: the footer and help show the replay's keys.
-    pub replay: bool,
-    pub status: Option<StatusLine>,
-    /// Nodes sentui paused, stopped or partitioned and has not brought back (a node can be
-    /// both partitioned and paused): undone on quit unless told otherwise.
-    pub changed_by_us: BTreeMap<Addr, std::collections::BTreeSet<ControlAction>>,
-    /// When the lease of each of those faults ends (a guard outside sentui ends the fault then).
-    pub leases: BTreeMap<(Addr, ControlAction), Millis>,
-    pub read_only: bool,
-    /// Not a sentui lab: a pause asks for confirmation too (stop and failover always do).
-    pub outside_lab: bool,
-    /// Nodes are containers sentui may stop and start (a compose project is watched).
-    pub containers: bool,
-    /// The compose project watched, which names the deployment in the header.
-    pub compose_project: Option<String>,
-    pub no_color: bool,
-    pub now: Millis,
-    pub started_at: Millis,
-    pub size: (u16, u16),
-    pub latency: Latency,
-    /// Key press to frame on screen, in milliseconds.
-    pub key_latency: Latency,
+    log_cursor: Option<u64>,
+    filter: String,
+    /// Which sources the log shows (`o`).
+    source: SourceFilter,
+    status: Option<StatusLine>,
+    faults: Faults,
+    latency: Latencies,
     /// Every group that is not healthy, worst first, as of `glance_at` (refreshed each tick:
     /// with a hundred groups, not on every frame).
-    pub glance: Vec<(String, Health)>,
-    pub glance_at: Millis,
+    glance: Vec<(String, Health)>,
+    glance_at: Millis,
     /// A line the header shows above everything (a replay's position and keys).
-    pub banner: Option<String>,
-    pub quit: bool,
+    banner: Option<String>,
+    quit: bool,
     /// Why the session ended, when it was not the user's `q`.
-    pub stopped: Option<Stop>,
-    pub probe: ProbePanel,
-    /// When the oldest key not yet on screen was pressed.
-    key_pending_since: Option<Millis>,
+    stopped: Option<Stop>,
 }
 
 impl App {
-    pub fn new(seeds: Vec<Addr>, now: Millis) -> Self {
+    /// An App that has seen nothing yet, at the start of `setup`'s session.
+    pub fn new(setup: Setup) -> Self {
         App {
             live: Deployment::default(),
             frozen: None,
-            seeds,
-            only_group: None,
+            now: setup.started_at,
+            size: (80, 24),
+            layers: Layers::default(),
+            page: Page::Overview,
+            probe: ProbePanel::Hidden,
             group_index: 0,
             selected: None,
-            show_help: false,
-            help_scroll: 0,
-            confirm: None,
-            filter: String::new(),
-            editing_filter: false,
-            source: SourceFilter::All,
-            focus: Focus::Endpoints,
             log_cursor: None,
-            detail: None,
-            detail_scroll: 0,
-            page: Page::Overview,
-            frozen_at: None,
-            replay: false,
+            filter: String::new(),
+            source: SourceFilter::All,
             status: None,
-            changed_by_us: BTreeMap::new(),
-            leases: BTreeMap::new(),
-            read_only: false,
-            outside_lab: false,
-            containers: false,
-            compose_project: None,
-            no_color: false,
-            now,
-            started_at: now,
-            size: (80, 24),
-            latency: Latency::default(),
-            key_latency: Latency::default(),
+            faults: Faults::default(),
+            latency: Latencies::default(),
             glance: Vec::new(),
             glance_at: 0,
             banner: None,
             quit: false,
             stopped: None,
-            probe: ProbePanel::Hidden,
-            key_pending_since: None,
+            setup,
         }
     }
 
     /// The App a session starts from, as its recording's header describes it: the same for
     /// the live session and for its replay.
     pub fn for_session(h: &Header) -> App {
-        let mut app = App::new(h.seeds.clone(), h.started_at);
-        app.only_group = h.group.clone();
-        app.containers = h.compose_project.is_some();
-        app.compose_project = h.compose_project.clone();
-        app.read_only = h.read_only;
-        app.outside_lab = h.outside_lab;
-        app.no_color = h.no_color;
+        let mut app = App::new(Setup::of(h));
         if let Some(size) = h.size {
             app.size = size;
         }
@@ -240,14 +150,94 @@ impl App {
         app
     }
 
+    /// The App a replay of `h`'s session is watched in: the footer and help show the replay's
+    /// keys, and the viewer may ask for no colours.
+    pub fn for_replay(h: &Header, no_color: bool) -> App {
+        let mut app = App::for_session(h);
+        app.setup.replay = true;
+        app.setup.no_color |= no_color;
+        app
+    }
+
+    /// This App with `d` as what it knows at `now` (tests and benchmarks build deployments
+    /// from captured replies rather than stream them in).
+    pub fn with_deployment(mut self, d: Deployment, now: Millis) -> Self {
+        self.live = d;
+        self.now = now;
+        self
+    }
+
+    pub fn setup(&self) -> &Setup {
+        &self.setup
+    }
+
+    /// Everything collected so far, frozen display or not.
+    pub fn live(&self) -> &Deployment {
+        &self.live
+    }
+
+    /// The time of the newest input.
+    pub fn now(&self) -> Millis {
+        self.now
+    }
+
     /// What the screen shows: the frozen copy, or the live state.
     pub fn shown(&self) -> &Deployment {
-        self.frozen.as_deref().unwrap_or(&self.live)
+        self.frozen.as_ref().map_or(&self.live, |f| &f.shown)
     }
 
     /// The time the screen shows: when the display froze, or now. Timers on screen count to it.
     pub fn shown_now(&self) -> Millis {
-        self.frozen_at.unwrap_or(self.now)
+        self.frozen.as_ref().map_or(self.now, |f| f.at)
+    }
+
+    pub fn is_frozen(&self) -> bool {
+        self.frozen.is_some()
+    }
+
+    /// The terminal's size (columns, rows).
+    pub fn size(&self) -> (u16, u16) {
+        self.size
+    }
+
+    pub fn page(&self) -> Page {
+        self.page
+    }
+
+    pub fn probe(&self) -> ProbePanel {
+        self.probe
+    }
+
+    /// The footer's message, shown or expired.
+    pub fn status(&self) -> Option<&StatusLine> {
+        self.status.as_ref()
+    }
+
+    pub fn faults(&self) -> &Faults {
+        &self.faults
+    }
+
+    pub fn latency(&self) -> &Latencies {
+        &self.latency
+    }
+
+    pub fn banner(&self) -> Option<&str> {
+        self.banner.as_deref()
+    }
+
+    /// Shows `banner` above everything (a replay says where it is).
+    pub fn set_banner(&mut self, banner: Option<String>) {
+        self.banner = banner;
+    }
+
+    /// True once the session should end: the user's `q`, or a `Stop` input.
+    pub fn quitting(&self) -> bool {
+        self.quit
+    }
+
+    /// Why the session ended, when it was not the user's `q`.
+    pub fn stopped(&self) -> Option<&Stop> {
+        self.stopped.as_ref()
     }
 
     /// What the event log shows.
@@ -264,16 +254,21 @@ impl App {
         crate::logview::rows(self.shown(), &self.log_query())
     }
 
+    /// The selected log row (the number of its first entry); None follows the newest.
+    pub fn log_cursor(&self) -> Option<u64> {
+        self.log_cursor
+    }
+
     pub fn groups(&self) -> Vec<String> {
         let mut g = self.shown().group_names();
-        if let Some(only) = &self.only_group {
+        if let Some(only) = &self.setup.group {
             g.retain(|x| x == only);
         }
         g
     }
 
     /// Recomputes which groups are not healthy.
-    pub fn refresh_glance(&mut self) {
+    fn refresh_glance(&mut self) {
         let d = self.shown();
         let mut glance: Vec<(String, Health)> = self
             .groups()
@@ -314,6 +309,7 @@ impl App {
         self.live.sentinels.values().all(|s| s.polled_at.is_none())
     }
 
+    /// Says `text` in the footer (the replay says there what the viewer's own commands did).
     pub(crate) fn set_status(&mut self, text: impl Into<String>, error: bool) {
         self.status = Some(StatusLine {
             text: text.into(),
@@ -327,7 +323,7 @@ impl App {
         self.now = self.now.max(input.at);
         let commands = match &input.kind {
             InputKind::Key(k) => {
-                self.key_pending_since.get_or_insert(input.at);
+                self.latency.key_pressed(input.at);
                 self.key(*k)
             }
             InputKind::Resize { width, height } => {
@@ -361,33 +357,13 @@ impl App {
     /// What the UI makes of a command's outcome (the deployment logs it: see
     /// `Deployment::step`).
     fn done(&mut self, d: &Done) {
-        match (&d.command, &d.result) {
+        let said = match (&d.command, &d.result) {
             (Command::Control { action, addr }, Ok(msg)) => {
-                if action.undo().is_some() {
-                    self.changed_by_us
-                        .entry(addr.clone())
-                        .or_default()
-                        .insert(*action);
-                    if let Some(until) = d.lease_until {
-                        self.leases.insert((addr.clone(), *action), until);
-                    }
-                } else if let Some(done) = self.changed_by_us.get_mut(addr) {
-                    // An undo takes back what it undoes; a restart brings a stopped node back.
-                    done.retain(|d| {
-                        d.undo() != Some(*action)
-                            && !(*d == ControlAction::Stop && *action == ControlAction::Restart)
-                    });
-                    if done.is_empty() {
-                        self.changed_by_us.remove(addr);
-                    }
-                }
-                let changed = &self.changed_by_us;
-                self.leases
-                    .retain(|(a, fault), _| changed.get(a).is_some_and(|f| f.contains(fault)));
-                self.set_status(msg.clone(), false);
+                self.faults.record(*action, addr, d.lease_until);
+                msg.clone()
             }
             (Command::Failover { group, .. }, Ok(msg)) => {
-                self.set_status(format!("failover of {group} requested: {msg}"), false)
+                format!("failover of {group} requested: {msg}")
             }
             (
                 Command::Screenshot
@@ -396,9 +372,10 @@ impl App {
                 | Command::StartProbe { .. }
                 | Command::StopProbe,
                 Ok(msg),
-            ) => self.set_status(msg.clone(), false),
-            (_, Err(e)) => self.set_status(e.clone(), true),
-        }
+            ) => msg.clone(),
+            (_, Err(e)) => return self.set_status(e.clone(), true),
+        };
+        self.set_status(said, false);
     }
 
     /// True while something on screen counts time (an unresponsive node, a running failover,
@@ -423,11 +400,6 @@ impl App {
     /// moments, so the figures (and the frames that show them) come out the same.
     pub fn frame_drawn(&mut self, at: Millis) {
         let delays = self.live.log.mark_drawn(at);
-        if self.frozen.is_none() {
-            self.latency.record(delays);
-        }
-        if let Some(t) = self.key_pending_since.take() {
-            self.key_latency.record([at.saturating_sub(t)]);
-        }
+        self.latency.frame_drawn(at, delays, !self.is_frozen());
     }
 }

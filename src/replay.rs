@@ -4,7 +4,7 @@
 //! pause, step and seek), renders an asciicast, or takes a screenshot at a moment. A replay
 //! never acts: recorded keys change what is shown, recorded outcomes say what happened.
 
-use crate::app::App;
+use crate::app::{App, Mode};
 use crate::keymap::{ReplayAction, replay_action_for};
 use crate::keys::from_crossterm;
 use crate::record::cast::CastWriter;
@@ -25,6 +25,8 @@ pub struct Replayer {
     header: Header,
     records: Vec<Record>,
     next: usize,
+    /// Watched in the terminal, and whether the viewer asked for no colours.
+    watched: Option<bool>,
     pub app: App,
 }
 
@@ -35,7 +37,23 @@ impl Replayer {
             header: recording.header,
             records: recording.records,
             next: 0,
+            watched: None,
             app,
+        }
+    }
+
+    /// The replay is watched in the terminal: the footer and help show the replay's keys.
+    pub fn watch(&mut self, no_color: bool) {
+        self.watched = Some(no_color);
+        self.app = self.fresh_app();
+        self.next = 0;
+    }
+
+    /// The App the replay starts from.
+    fn fresh_app(&self) -> App {
+        match self.watched {
+            Some(no_color) => App::for_replay(&self.header, no_color),
+            None => App::for_session(&self.header),
         }
     }
 
@@ -66,17 +84,16 @@ impl Replayer {
 
     /// The virtual time: the newest input applied, or the start.
     pub fn position(&self) -> Millis {
-        self.app.now
+        self.app.now()
     }
 
     fn apply(&mut self, r: &Record) {
         match r {
             // The commands a recorded input asks for are not carried out: their recorded
-            // outcomes follow as inputs of their own.
+            // outcomes follow as inputs of their own. A recorded quit (or stop) ended the live
+            // session, not the replay: the replay never asks the App whether it quits.
             Record::Input(i) => {
                 let _ = self.app.step(i.clone());
-                // A recorded quit (or stop) ends the live session, not the replay.
-                self.app.quit = false;
             }
             Record::Frame(f) => self.app.frame_drawn(f.t),
         }
@@ -93,7 +110,7 @@ impl Replayer {
             self.apply(&r);
             self.next += 1;
         }
-        if t > self.app.now {
+        if t > self.app.now() {
             let _ = self.app.step(Input::tick(t));
         }
     }
@@ -103,19 +120,16 @@ impl Replayer {
         let Some(t) = self.records.get(self.next).map(Record::t) else {
             return false;
         };
-        self.advance_to(t.max(self.app.now));
+        self.advance_to(t.max(self.app.now()));
         true
     }
 
     /// Jumps to `t`, rebuilding from the start when going back.
     pub fn seek(&mut self, t: Millis) {
-        if t < self.app.now {
-            let banner = self.app.banner.take();
-            let (no_color, replay) = (self.app.no_color, self.app.replay);
-            self.app = App::for_session(&self.header);
-            self.app.no_color = no_color;
-            self.app.replay = replay;
-            self.app.banner = banner;
+        if t < self.app.now() {
+            let banner = self.app.banner().map(str::to_string);
+            self.app = self.fresh_app();
+            self.app.set_banner(banner);
             self.next = 0;
         }
         self.advance_to(t);
@@ -127,10 +141,11 @@ impl Replayer {
             header: self.header.clone(),
             records: self.records.clone(),
             next: 0,
+            watched: None,
             app: App::for_session(&self.header),
         };
         while probe.step() {
-            if let Some(e) = probe.app.live.log.entries().find(|e| e.event == *event) {
+            if let Some(e) = probe.app.live().log.entries().find(|e| e.event == *event) {
                 return Some(e.ts);
             }
         }
@@ -328,8 +343,7 @@ pub async fn run_tui(path: &Path, speed: f64, no_color: bool) -> Result<u8, Stri
     if !std::io::stdout().is_terminal() {
         return Err("replay needs a terminal; use --to-cast or --screenshot to render a recording without one".into());
     }
-    r.app.no_color |= no_color;
-    r.app.replay = true;
+    r.watch(no_color);
     let (start, end) = (r.start(), r.end());
     let mut speed = speed.clamp(0.1, 64.0);
     let mut playing = true;
@@ -360,11 +374,11 @@ pub async fn run_tui(path: &Path, speed: f64, no_color: bool) -> Result<u8, Stri
         } else {
             "⏸"
         };
-        r.app.banner = Some(format!(
+        r.app.set_banner(Some(format!(
             " REPLAY {} / {} ×{speed} {state} ",
             clock(r.position().saturating_sub(start)),
             clock(end - start)
-        ));
+        )));
         terminal
             .draw(|f| ui::draw(f, &r.app))
             .map_err(|e| format!("drawing failed: {e}"))?;
@@ -378,7 +392,7 @@ pub async fn run_tui(path: &Path, speed: f64, no_color: bool) -> Result<u8, Stri
                 let Some(key) = from_crossterm(&k) else {
                     continue;
                 };
-                let typing = r.app.editing_filter;
+                let typing = r.app.mode() == Mode::FilterEditing;
                 let own = if typing && !key.ctrl { None } else { replay_action_for(&key) };
                 match own {
                     Some(ReplayAction::Quit) => break,

@@ -194,7 +194,7 @@ impl<B: Backend, E: Executor> Session<B, E> {
         let mut dirty = true;
         let mut calm_dirty = false;
         let mut last_draw = Instant::now() - MIN_FRAME;
-        while !self.app.quit {
+        while !self.app.quitting() {
             if calm_dirty && last_draw.elapsed() >= CALM_FRAME {
                 dirty = true;
             }
@@ -213,7 +213,7 @@ impl<B: Backend, E: Executor> Session<B, E> {
             } else {
                 Duration::from_secs(1)
             };
-            let logged = self.app.live.log.next_seq();
+            let logged = self.app.live().log.next_seq();
             tokio::select! {
                 input = inputs.recv() => {
                     let Some(input) = input else {
@@ -244,11 +244,11 @@ impl<B: Backend, E: Executor> Session<B, E> {
                     }
                 }
             }
-            if self.app.live.log.next_seq() != logged {
+            if self.app.live().log.next_seq() != logged {
                 dirty = true;
             }
         }
-        if let Some(stop) = self.app.stopped.as_ref().filter(|s| s.is_failure()) {
+        if let Some(stop) = self.app.stopped().filter(|s| s.is_failure()) {
             return Err(SessionError::Stopped(stop.describe()));
         }
         Ok(())
@@ -293,7 +293,7 @@ pub fn viewer_command(c: &Command, app: &App, stamp: Millis) -> ActionResult {
     match c {
         Command::Screenshot => {
             let path = dir.join(format!("sentui-{stamp}.svg"));
-            let (w, h) = app.size;
+            let (w, h) = app.size();
             crate::ui::svg::write(app, w, h, &path, "sentui")
                 .map(|_| format!("screenshot saved: {}", path.display()))
         }

@@ -179,7 +179,7 @@ fn watch_terminal(tx: Sender<Input>) {
 /// The measured figures the benchmark reads (`--stats-out`).
 fn write_stats(app: &App, path: Option<&std::path::Path>) {
     let Some(path) = path else { return };
-    let (lat, keys) = (&app.latency, &app.key_latency);
+    let (lat, keys) = (&app.latency().events, &app.latency().keys);
     let stats = serde_json::json!({
         "events_drawn": lat.count(),
         "latency_p50_ms": lat.percentile(0.5),

@@ -19,7 +19,7 @@ mod welcome;
 
 pub use theme::Theme;
 
-use crate::app::{App, Page};
+use crate::app::{App, Mode, Page};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use sentui_model::view::GroupView;
@@ -37,7 +37,7 @@ impl<'a> Ctx<'a> {
             app,
             view: app.view(),
             theme: Theme {
-                color: !app.no_color,
+                color: !app.setup().no_color,
             },
         }
     }
@@ -72,9 +72,9 @@ pub fn draw(f: &mut Frame, app: &App) {
         let [head, rest] =
             Layout::vertical([Constraint::Length(head_h), Constraint::Min(1)]).areas(body);
         f.render_widget(ratatui::widgets::Paragraph::new(head_lines), head);
-        if app.detail.is_some() {
+        if app.in_mode(Mode::Detail) {
             detail::render(f, rest, &ctx);
-        } else if app.page == Page::Cluster {
+        } else if app.page() == Page::Cluster {
             cluster(f, rest, &ctx);
         } else if area.width >= WIDE_MIN.0 && area.height >= WIDE_MIN.1 {
             wide(f, rest, &ctx);
@@ -82,7 +82,7 @@ pub fn draw(f: &mut Frame, app: &App) {
             compact(f, rest, &ctx);
         }
     }
-    if app.show_help {
+    if app.in_mode(Mode::Help) {
         help::render(f, area, &ctx);
     }
 }
@@ -184,7 +184,7 @@ fn problems(f: &mut Frame, area: Rect, ctx: &Ctx) {
 
 /// Draws the write probe panel (when shown) at the bottom of `area`; returns the rest.
 fn with_probe(f: &mut Frame, area: Rect, ctx: &Ctx) -> Rect {
-    if ctx.app.probe == crate::app::ProbePanel::Hidden || area.height < probe::HEIGHT + 3 {
+    if ctx.app.probe() == crate::app::ProbePanel::Hidden || area.height < probe::HEIGHT + 3 {
         return area;
     }
     let [rest, panel] =

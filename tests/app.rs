@@ -4,7 +4,8 @@
 mod common;
 
 use common::scenario::{self, FREEZE, addr};
-use sentui::app::App;
+use sentui::app::{App, Mode, Setup};
+use sentui_model::Millis;
 use sentui_model::action::{Action as ControlAction, Command};
 use sentui_model::info::ReplicationInfo;
 use sentui_model::input::{Input, Key, KeyCode};
@@ -13,41 +14,66 @@ use sentui_model::state::{ContainerInfo, ContainerState, Reach, Update};
 use sentui_model::view::Health;
 
 fn key(app: &mut App, c: KeyCode) -> Vec<Command> {
-    let at = app.now;
+    let at = app.now();
     app.step(Input::key(at, Key::new(c)))
 }
 
 /// A command's outcome, taking effect 10 ms after it was asked for.
 fn done(app: &mut App, command: Command, result: Result<String, String>) {
-    let at = app.now + 10;
-    app.step(Input::done(at, app.now, command, result));
+    let at = app.now() + 10;
+    app.step(Input::done(at, app.now(), command, result));
 }
 
 fn update(app: &mut App, u: Update) {
-    let at = app.now;
+    let at = app.now();
     app.step(Input::update(at, u));
 }
 
-fn app() -> App {
-    let mut app = App::new(
+/// A session on a sentui lab of local processes, started at the freeze.
+fn setup() -> Setup {
+    Setup::new(
         scenario::SENTINELS.iter().map(|s| addr(s)).collect(),
         FREEZE,
-    );
-    app.live = scenario::steady(FREEZE - 2000);
-    app.now = FREEZE;
+    )
+}
+
+/// The steady deployment, as `setup` watches it.
+fn app_with(setup: Setup) -> App {
+    App::new(setup).with_deployment(scenario::steady(FREEZE - 2000), FREEZE)
+}
+
+fn app() -> App {
+    app_with(setup())
+}
+
+/// The steady deployment as a Docker lab: each node and sentinel but those `outside` is a
+/// running container of the compose project.
+fn docker_app_with(setup: Setup, outside: &[&str]) -> App {
+    let mut app = app_with(Setup {
+        containers: true,
+        ..setup
+    });
+    let nodes = ["127.0.0.1:16379", "127.0.0.1:16380", "127.0.0.1:16381"];
+    for a in nodes.iter().chain(scenario::SENTINELS.iter()) {
+        if !outside.contains(a) {
+            container_is(&mut app, a, ContainerState::Running, false);
+        }
+    }
     app
 }
 
-/// The steady deployment as a Docker lab: each node and sentinel is a running container of the
-/// compose project.
 fn docker_app() -> App {
-    let mut app = app();
-    app.containers = true;
-    let nodes = ["127.0.0.1:16379", "127.0.0.1:16380", "127.0.0.1:16381"];
-    for a in nodes.iter().chain(scenario::SENTINELS.iter()) {
-        container_is(&mut app, a, ContainerState::Running, false);
+    docker_app_with(setup(), &[])
+}
+
+/// The captured failover events received up to `until`, each at its receive time.
+fn events_until(app: &mut App, until: Millis) {
+    for u in scenario::events(until) {
+        let Update::SentinelEvent { at, .. } = u else {
+            unreachable!("the capture holds sentinel events")
+        };
+        app.step(Input::update(at, u));
     }
-    app
 }
 
 /// What the Docker watcher says of the container behind `a`.
@@ -58,7 +84,7 @@ fn container_is(app: &mut App, a: &str, state: ContainerState, partitioned: bool
         app,
         Update::Container {
             addr: addr(a),
-            at: app.now,
+            at: app.now(),
             sentinel,
             container: ContainerInfo {
                 id: format!("{service}-id"),
@@ -72,10 +98,7 @@ fn container_is(app: &mut App, a: &str, state: ContainerState, partitioned: bool
 }
 
 fn status_text(app: &App) -> String {
-    app.status
-        .as_ref()
-        .map(|s| s.text.clone())
-        .unwrap_or_default()
+    app.status().map(|s| s.text.clone()).unwrap_or_default()
 }
 
 #[test]
@@ -125,12 +148,12 @@ fn p_toggles_pause_and_records_the_fault() {
         },
         Ok("paused it".into()),
     );
-    assert!(app.changed_by_us.contains_key(&master));
+    assert!(app.faults().touches(&master));
     assert!(app.selected_is_paused());
-    let fault = app.live.log.entries().last().unwrap();
+    let fault = app.live().log.entries().last().unwrap();
     assert!(fault.is(OwnEvent::Fault));
     assert!(
-        app.live.stopwatches["mymaster"].current.is_some(),
+        app.live().stopwatches["mymaster"].current.is_some(),
         "the fault starts the stopwatch"
     );
     assert_eq!(
@@ -148,22 +171,18 @@ fn p_toggles_pause_and_records_the_fault() {
         },
         Ok("resumed it".into()),
     );
-    assert!(app.changed_by_us.is_empty());
+    assert!(app.faults().is_empty());
 }
 
 #[test]
 fn outside_a_lab_p_asks_first_and_resuming_does_not() {
-    let mut app = app();
-    app.outside_lab = true;
+    let mut app = app_with(Setup {
+        outside_lab: true,
+        ..setup()
+    });
     let master = addr("127.0.0.1:16379");
     assert!(key(&mut app, KeyCode::Char('p')).is_empty(), "asks first");
-    assert!(
-        app.status
-            .as_ref()
-            .unwrap()
-            .text
-            .contains("not a sentui lab")
-    );
+    assert!(app.status().unwrap().text.contains("not a sentui lab"));
     assert!(
         key(&mut app, KeyCode::Char('n')).is_empty(),
         "any other key cancels"
@@ -198,8 +217,8 @@ fn failed_action_shows_an_error_and_changes_nothing() {
         },
         Err("nothing listens on port 16379".into()),
     );
-    assert!(app.changed_by_us.is_empty());
-    let s = app.status.clone().unwrap();
+    assert!(app.faults().is_empty());
+    let s = app.status().cloned().unwrap();
     assert!(s.error && s.text.contains("nothing listens"));
 }
 
@@ -211,7 +230,7 @@ fn failover_needs_confirmation() {
         key(&mut app, KeyCode::Char('n')).is_empty(),
         "anything but y cancels"
     );
-    assert!(app.confirm.is_none());
+    assert!(!app.in_mode(Mode::Confirm));
     key(&mut app, KeyCode::Char('f'));
     match key(&mut app, KeyCode::Char('y')).as_slice() {
         [Command::Failover { group, sentinels }] => {
@@ -224,17 +243,22 @@ fn failover_needs_confirmation() {
 
 #[test]
 fn read_only_refuses_control() {
-    let mut app = docker_app();
-    app.read_only = true;
     for c in ['p', 'f', 's', 'n'] {
-        app.status = None;
+        let read_only = Setup {
+            read_only: true,
+            ..setup()
+        };
+        let mut app = docker_app_with(read_only, &[]);
         assert!(key(&mut app, KeyCode::Char(c)).is_empty(), "{c}");
         assert!(
             status_text(&app).contains("read-only"),
             "{c}: {:?}",
-            app.status
+            app.status()
         );
-        assert!(app.confirm.is_none(), "{c}: refused at once, not asked");
+        assert!(
+            !app.in_mode(Mode::Confirm),
+            "{c}: refused at once, not asked"
+        );
     }
 }
 
@@ -242,7 +266,7 @@ fn read_only_refuses_control() {
 #[test]
 fn s_and_n_on_local_processes_are_refused_before_anything_is_asked() {
     let mut app = app();
-    assert!(!app.containers, "a local-process deployment");
+    assert!(!app.setup().containers, "a local-process deployment");
     for (c, why) in [
         (
             's',
@@ -254,10 +278,10 @@ fn s_and_n_on_local_processes_are_refused_before_anything_is_asked() {
         ),
     ] {
         assert!(key(&mut app, KeyCode::Char(c)).is_empty());
-        let status = app.status.clone().unwrap();
+        let status = app.status().cloned().unwrap();
         assert!(status.text.starts_with(why), "{c}: {}", status.text);
         assert!(status.error);
-        assert!(app.confirm.is_none(), "{c}: nothing to confirm");
+        assert!(!app.in_mode(Mode::Confirm), "{c}: nothing to confirm");
         assert!(
             key(&mut app, KeyCode::Char('y')).is_empty(),
             "{c}: a y after the refusal does nothing"
@@ -275,13 +299,8 @@ fn s_and_n_on_local_processes_are_refused_before_anything_is_asked() {
 
 #[test]
 fn on_a_docker_lab_only_the_projects_containers_are_acted_on() {
-    let mut app = docker_app();
     // A replica the sentinels report that is no container of the project.
-    app.live
-        .nodes
-        .get_mut(&addr("127.0.0.1:16381"))
-        .unwrap()
-        .container = None;
+    let mut app = docker_app_with(setup(), &["127.0.0.1:16381"]);
     key(&mut app, KeyCode::Down);
     key(&mut app, KeyCode::Down);
     assert_eq!(app.selected_addr(), Some(addr("127.0.0.1:16381")));
@@ -292,7 +311,7 @@ fn on_a_docker_lab_only_the_projects_containers_are_acted_on() {
             "{c}: {}",
             status_text(&app)
         );
-        assert!(app.confirm.is_none(), "{c}");
+        assert!(!app.in_mode(Mode::Confirm), "{c}");
     }
     // A sentinel is a container, but has nothing to be partitioned from.
     key(&mut app, KeyCode::Down);
@@ -303,7 +322,7 @@ fn on_a_docker_lab_only_the_projects_containers_are_acted_on() {
         "{}",
         status_text(&app)
     );
-    assert!(app.confirm.is_none());
+    assert!(!app.in_mode(Mode::Confirm));
     // Stopping it is asked, since it would be done.
     key(&mut app, KeyCode::Char('s'));
     assert!(
@@ -323,12 +342,7 @@ fn on_a_docker_lab_only_the_projects_containers_are_acted_on() {
 #[test]
 fn with_the_docker_engine_gone_a_control_key_says_so_at_once() {
     use sentui_model::log::{LogEntry, Source};
-    let mut app = docker_app();
-    app.live
-        .nodes
-        .get_mut(&addr("127.0.0.1:16379"))
-        .unwrap()
-        .container = None;
+    let mut app = docker_app_with(setup(), &["127.0.0.1:16379"]);
     update(
         &mut app,
         Update::Note {
@@ -341,7 +355,7 @@ fn with_the_docker_engine_gone_a_control_key_says_so_at_once() {
         "{}",
         status_text(&app)
     );
-    assert!(app.confirm.is_none());
+    assert!(!app.in_mode(Mode::Confirm));
 }
 
 #[test]
@@ -349,15 +363,15 @@ fn freeze_keeps_the_screen_while_collection_goes_on() {
     let mut app = app();
     key(&mut app, KeyCode::Char(' '));
     let frozen_len = app.shown().log.len();
-    let mut d = app.live.clone();
+    let mut d = app.live().clone();
     scenario::events_until(&mut d, 1795577719339);
-    for e in d.log.entries().skip(app.live.log.len()) {
+    for e in d.log.entries().skip(app.live().log.len()) {
         update(&mut app, sentui_model::Update::Note { entry: e.clone() });
     }
-    assert!(app.live.log.len() > frozen_len, "collection goes on");
+    assert!(app.live().log.len() > frozen_len, "collection goes on");
     assert_eq!(app.shown().log.len(), frozen_len, "the screen stays");
     key(&mut app, KeyCode::Char(' '));
-    assert_eq!(app.shown().log.len(), app.live.log.len());
+    assert_eq!(app.shown().log.len(), app.live().log.len());
 }
 
 #[test]
@@ -367,19 +381,21 @@ fn filter_typing_and_clearing() {
     for c in "vote".chars() {
         key(&mut app, KeyCode::Char(c));
     }
-    assert_eq!(app.filter, "vote");
-    assert!(!app.quit, "q while typing a filter is a letter, not quit");
+    assert_eq!(app.log_query().text, "vote");
+    assert!(
+        !app.quitting(),
+        "q while typing a filter is a letter, not quit"
+    );
     key(&mut app, KeyCode::Enter);
-    assert!(!app.editing_filter);
+    assert_eq!(app.mode(), Mode::Normal);
     key(&mut app, KeyCode::Char('/'));
     key(&mut app, KeyCode::Esc);
-    assert!(app.filter.is_empty());
+    assert!(app.log_query().text.is_empty());
 }
 
 #[test]
 fn tab_cycles_groups_and_resets_selection() {
-    let mut app = app();
-    app.live = scenario::two_groups();
+    let mut app = App::new(setup()).with_deployment(scenario::two_groups(), FREEZE);
     assert_eq!(app.group().as_deref(), Some("cache"));
     key(&mut app, KeyCode::Char('j'));
     key(&mut app, KeyCode::Tab);
@@ -391,8 +407,7 @@ fn tab_cycles_groups_and_resets_selection() {
 
 #[test]
 fn other_groups_problems_show_and_g_jumps_there() {
-    let mut app = app();
-    app.live = scenario::two_groups();
+    let mut app = App::new(setup()).with_deployment(scenario::two_groups(), FREEZE);
     // Every node of both groups answers; then the master of "mymaster" refuses connections.
     for port in [16379, 16380, 16381, 17379, 17380, 17381] {
         let master = port % 1000 == 379;
@@ -445,11 +460,10 @@ fn other_groups_problems_show_and_g_jumps_there() {
     key(&mut app, KeyCode::Char('g'));
     assert_eq!(app.group().as_deref(), Some("mymaster"));
     assert!(
-        app.status
-            .as_ref()
+        app.status()
             .is_some_and(|s| s.text.contains("no other group")),
         "{:?}",
-        app.status
+        app.status()
     );
 }
 
@@ -457,21 +471,27 @@ fn other_groups_problems_show_and_g_jumps_there() {
 fn quit_keys() {
     let mut app = app();
     key(&mut app, KeyCode::Char('q'));
-    assert!(app.quit);
+    assert!(app.quitting());
     let mut app2 = self::app();
     app2.step(Input::key(FREEZE, Key::ctrl('c')));
-    assert!(app2.quit);
+    assert!(app2.quitting());
 }
 
 #[test]
 fn latency_is_measured_per_drawn_event() {
-    let mut app = app();
+    use sentui_model::log::{LogEntry, OwnEvent};
+    let mut app = App::new(setup());
     app.frame_drawn(FREEZE);
-    app.latency = Default::default();
-    app.live
-        .note(FREEZE, sentui_model::log::OwnEvent::RoleChange, "", None);
+    assert_eq!(app.latency().events.count(), 0);
+    update(
+        &mut app,
+        Update::Note {
+            entry: LogEntry::own(FREEZE, OwnEvent::RoleChange, ""),
+        },
+    );
     app.frame_drawn(FREEZE + 12);
-    assert_eq!(app.latency.percentile(0.99), Some(12));
+    assert_eq!(app.latency().events.count(), 1);
+    assert_eq!(app.latency().events.percentile(0.99), Some(12));
 }
 
 #[test]
@@ -511,8 +531,7 @@ fn n_partitions_and_heals_after_confirmation_and_both_faults_are_undone_on_quit(
     let master = addr("127.0.0.1:16379");
     assert!(key(&mut app, KeyCode::Char('n')).is_empty(), "asks first");
     assert!(
-        app.status
-            .as_ref()
+        app.status()
             .unwrap()
             .text
             .starts_with("partition 127.0.0.1:16379?")
@@ -538,7 +557,7 @@ fn n_partitions_and_heals_after_confirmation_and_both_faults_are_undone_on_quit(
         Ok("partitioned it".into()),
     );
     container_is(&mut app, "127.0.0.1:16379", ContainerState::Running, true);
-    let fault = app.live.log.entries().last().unwrap();
+    let fault = app.live().log.entries().last().unwrap();
     assert!(fault.is(OwnEvent::Fault), "a partition is a fault");
     assert!(app.selected_is_partitioned());
     // Paused as well: quitting must undo both, not only the last.
@@ -576,7 +595,7 @@ fn n_partitions_and_heals_after_confirmation_and_both_faults_are_undone_on_quit(
         Ok("healed it".into()),
     );
     assert!(
-        app.live
+        app.live()
             .log
             .entries()
             .last()
@@ -603,15 +622,18 @@ fn the_selection_stays_on_the_paused_node_after_the_failover() {
         },
         Ok("paused".into()),
     );
-    scenario::events_until(&mut app.live, 1795577721364);
-    app.live.apply(sentui_model::Update::SentinelPolled {
-        sentinel: addr(scenario::SENTINELS[0]),
-        at: 1795577721400,
-        rtt_ms: 1,
-        poll: scenario::poll(true, scenario::SENTINELS[0]),
-    });
+    events_until(&mut app, 1795577721364);
+    app.step(Input::update(
+        1795577721400,
+        Update::SentinelPolled {
+            sentinel: addr(scenario::SENTINELS[0]),
+            at: 1795577721400,
+            rtt_ms: 1,
+            poll: scenario::poll(true, scenario::SENTINELS[0]),
+        },
+    ));
     assert_eq!(
-        app.live.master_of("mymaster"),
+        app.live().master_of("mymaster"),
         Some(addr("127.0.0.1:16380"))
     );
     assert_eq!(
@@ -641,18 +663,21 @@ fn p_resumes_the_paused_old_master_even_while_the_sentinels_do_not_list_it() {
         },
         Ok("paused".into()),
     );
-    scenario::events_until(&mut app.live, 1795577721364);
+    events_until(&mut app, 1795577721364);
     // Right after +switch-master the sentinels list the new master's replicas without the old
     // master for a moment.
     for s in scenario::SENTINELS {
         let mut poll = scenario::poll(true, s);
         poll.groups[0].replicas.retain(|r| r.addr != old);
-        app.live.apply(sentui_model::Update::SentinelPolled {
-            sentinel: addr(s),
-            at: 1795577721400,
-            rtt_ms: 1,
-            poll,
-        });
+        app.step(Input::update(
+            1795577721400,
+            Update::SentinelPolled {
+                sentinel: addr(s),
+                at: 1795577721400,
+                rtt_ms: 1,
+                poll,
+            },
+        ));
     }
     assert!(!app.node_order().contains(&old));
     assert_eq!(
@@ -677,7 +702,7 @@ fn w_starts_stops_and_closes_the_write_probe() {
     };
     assert_eq!(group, "mymaster");
     assert_eq!(sentinels.len(), 3);
-    assert_eq!(app.probe, ProbePanel::Running);
+    assert_eq!(app.probe(), ProbePanel::Running);
     update(
         &mut app,
         Update::Probe {
@@ -690,18 +715,21 @@ fn w_starts_stops_and_closes_the_write_probe() {
             },
         },
     );
-    assert_eq!(app.live.probe.as_ref().unwrap().rate, 100);
+    assert_eq!(app.live().probe.as_ref().unwrap().rate, 100);
     assert_eq!(key(&mut app, KeyCode::Char('w')), vec![Command::StopProbe]);
-    assert_eq!(app.probe, ProbePanel::Stopped, "the figures stay on screen");
-    assert!(key(&mut app, KeyCode::Char('w')).is_empty());
-    assert_eq!(app.probe, ProbePanel::Hidden);
-    let mut ro = self::app();
-    ro.read_only = true;
-    assert!(key(&mut ro, KeyCode::Char('w')).is_empty());
-    assert!(
-        ro.status.as_ref().unwrap().error,
-        "read-only refuses the probe"
+    assert_eq!(
+        app.probe(),
+        ProbePanel::Stopped,
+        "the figures stay on screen"
     );
+    assert!(key(&mut app, KeyCode::Char('w')).is_empty());
+    assert_eq!(app.probe(), ProbePanel::Hidden);
+    let mut ro = app_with(Setup {
+        read_only: true,
+        ..setup()
+    });
+    assert!(key(&mut ro, KeyCode::Char('w')).is_empty());
+    assert!(ro.status().unwrap().error, "read-only refuses the probe");
 }
 
 /// The header line that says what sentui is connected to.

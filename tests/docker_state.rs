@@ -13,7 +13,7 @@ use sentui::record::Header;
 use sentui_io::collect::{self, CHANNEL};
 use sentui_io::link::now_ms;
 use sentui_model::Addr;
-use sentui_model::input::Input;
+use sentui_model::input::{Input, Key, KeyCode};
 use sentui_model::log::{Event, OwnEvent};
 use serde_json::Value;
 use std::time::{Duration, Instant};
@@ -99,6 +99,36 @@ impl Tui {
             }
             last = screen(&self.app);
         }
+    }
+}
+
+impl Tui {
+    /// Presses `keys` as the user does.
+    fn press(&mut self, keys: &[KeyCode]) {
+        for k in keys {
+            self.app.step(Input::key(now_ms(), Key::new(*k)));
+        }
+    }
+
+    /// Walks the selection (↓) to `a` and opens its details (Enter).
+    fn open_endpoint(&mut self, a: &Addr) {
+        while self.app.selected_addr().as_ref() != Some(a) {
+            let before = self.app.selected_addr();
+            self.press(&[KeyCode::Down]);
+            assert_ne!(self.app.selected_addr(), before, "{a} cannot be selected");
+        }
+        self.press(&[KeyCode::Enter]);
+        assert_eq!(self.app.detail(), Some(&Detail::Endpoint(a.clone())));
+    }
+
+    /// Finds the newest row of `event` with the filter, focuses the log there (`e`) and opens
+    /// it (Enter); returns the keys that go back (close, leave the log, clear the filter).
+    fn open_newest(&mut self, event: &str) -> [KeyCode; 4] {
+        self.press(&[KeyCode::Char('/')]);
+        let typed: Vec<KeyCode> = event.chars().map(KeyCode::Char).collect();
+        self.press(&typed);
+        self.press(&[KeyCode::Enter, KeyCode::Char('e'), KeyCode::Enter]);
+        [KeyCode::Esc, KeyCode::Esc, KeyCode::Char('/'), KeyCode::Esc]
     }
 }
 
@@ -244,11 +274,11 @@ fn docker_stop_reads_stopped_within_a_second_everywhere() {
                     let running = |a: &str| {
                         let a: Addr = a.parse().unwrap();
                         let c = app
-                            .live
+                            .live()
                             .nodes
                             .get(&a)
                             .and_then(|n| n.container.clone())
-                            .or_else(|| app.live.sentinels.get(&a)?.container.clone());
+                            .or_else(|| app.live().sentinels.get(&a)?.container.clone());
                         c.is_some_and(|c| c.state.as_str() == "running")
                     };
                     row(s, replica_row).contains(" ok")
@@ -293,13 +323,13 @@ fn docker_stop_reads_stopped_within_a_second_everywhere() {
             shown.join("\n")
         );
         // Its details say so too, with what to do.
-        tui.app.detail = Some(Detail::Endpoint(replica.parse().unwrap()));
+        tui.open_endpoint(&replica.parse().unwrap());
         let detail = screen(&tui.app).join("\n");
         assert!(
             detail.contains("stopped (container") && detail.contains("start it with"),
             "{detail}"
         );
-        tui.app.detail = None;
+        tui.press(&[KeyCode::Esc]);
         let (json, text) = status.wait();
         let r = member(&json, replica);
         assert_eq!(
@@ -333,7 +363,7 @@ fn docker_stop_reads_stopped_within_a_second_everywhere() {
         let shown = tui
             .until(stopped_at + WITHIN, never_partitioned, |app, s| {
                 row(s, sentinel_row).contains("STOPPED")
-                    && app.live.log.entries().any(|e| {
+                    && app.live().log.entries().any(|e| {
                         e.event == Event::Own(OwnEvent::ContainerStop)
                             && e.addr.as_ref() == Some(&sentinel_addr)
                     })
@@ -348,7 +378,7 @@ fn docker_stop_reads_stopped_within_a_second_everywhere() {
         // The details of the engine's event say what the container is now.
         let seq = tui
             .app
-            .live
+            .live()
             .log
             .entries()
             .filter(|e| {
@@ -358,13 +388,14 @@ fn docker_stop_reads_stopped_within_a_second_everywhere() {
             .map(|e| e.seq)
             .next_back()
             .unwrap();
-        tui.app.detail = Some(Detail::Event(seq));
+        let back = tui.open_newest("container-stop");
+        assert_eq!(tui.app.detail(), Some(&Detail::Event(seq)));
         let detail = screen(&tui.app).join("\n");
         assert!(
             detail.contains("(service sentinel-3, exited)"),
             "the event's details:\n{detail}"
         );
-        tui.app.detail = None;
+        tui.press(&back);
         status.wait();
 
         // Started again (by the engine's command): running, on screen and in status.

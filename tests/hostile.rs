@@ -184,8 +184,8 @@ fn an_event_storm_stays_bounded() {
     assert_eq!(d.log.next_seq(), 10_000);
     // The screen draws a full log quickly enough to stay interactive (no timing asserted here:
     // the benchmark measures it); it must simply not fail.
-    let mut app = sentui::app::App::new(vec![sentinel], 0);
-    app.live = d;
+    let setup = sentui::app::Setup::new(vec![sentinel], 0);
+    let app = sentui::app::App::new(setup).with_deployment(d, 0);
     let buf = sentui::ui::render_to_buffer(&app, 120, 36);
     assert_eq!(buf.area.width, 120);
 }

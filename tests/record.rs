@@ -71,7 +71,7 @@ fn failover_recording_replays_renders_and_keeps_secrets_out() {
     // Replayed, the log is the live one, entry for entry.
     let mut r = Replayer::open(&rec).unwrap();
     while r.step() {}
-    let replayed: Vec<&sentui_model::log::LogEntry> = r.app.live.log.entries().collect();
+    let replayed: Vec<&sentui_model::log::LogEntry> = r.app.live().log.entries().collect();
     assert_eq!(
         replayed.len(),
         live_lines.len(),
@@ -87,7 +87,7 @@ fn failover_recording_replays_renders_and_keeps_secrets_out() {
         );
     }
     // ... and so are the phases.
-    let f = r.app.live.stopwatches["mymaster"]
+    let f = r.app.live().stopwatches["mymaster"]
         .last()
         .cloned()
         .expect("a finished failover");
@@ -228,19 +228,22 @@ fn the_committed_failover_recording_replays_to_its_end_state() {
     assert_eq!(r.header().command, "tui");
     let start_master = {
         r.advance_to(r.start() + 2000);
-        r.app.live.master_of("mymaster").unwrap()
+        r.app.live().master_of("mymaster").unwrap()
     };
     while r.step() {}
-    let end_master = r.app.live.master_of("mymaster").unwrap();
+    let end_master = r.app.live().master_of("mymaster").unwrap();
     assert_ne!(start_master, end_master, "the recording holds a failover");
-    let f = r.app.live.stopwatches["mymaster"].last().cloned().unwrap();
+    let f = r.app.live().stopwatches["mymaster"]
+        .last()
+        .cloned()
+        .unwrap();
     assert_eq!(f.outcome, Some(sentui_model::stopwatch::Outcome::Completed));
     assert_eq!(f.new_master, Some(end_master.clone()));
     assert!(
         r.time_of(&SentinelEvent::ConvertToSlave.into()).is_some(),
         "and the old master rejoining"
     );
-    let view = r.app.live.view("mymaster", r.position());
+    let view = r.app.live().view("mymaster", r.position());
     let old = view
         .replicas
         .iter()
@@ -249,5 +252,5 @@ fn the_committed_failover_recording_replays_to_its_end_state() {
     assert_eq!(old.role, Some(sentui_model::info::Role::Replica));
     // Seeking back rebuilds the earlier state exactly.
     r.seek(r.start() + 2000);
-    assert_eq!(r.app.live.master_of("mymaster"), Some(start_master));
+    assert_eq!(r.app.live().master_of("mymaster"), Some(start_master));
 }

@@ -10,17 +10,27 @@ use common::scenario::{self, FREEZE, addr};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::style::Color;
-use sentui::app::App;
+use sentui::app::{App, Setup};
+use sentui_model::input::{Input, Key, KeyCode};
 use sentui_model::state::Deployment;
 
 fn app_for(d: Deployment, now: u64) -> App {
-    let mut app = App::new(
+    app_set(setup(), d, now)
+}
+
+fn setup() -> Setup {
+    Setup::new(
         scenario::SENTINELS.iter().map(|s| addr(s)).collect(),
         FREEZE - 60_000,
-    );
-    app.live = d;
-    app.now = now;
-    app
+    )
+}
+
+fn app_set(setup: Setup, d: Deployment, now: u64) -> App {
+    App::new(setup).with_deployment(d, now)
+}
+
+fn key(at: u64, code: KeyCode) -> Input {
+    Input::key(at, Key::new(code))
 }
 
 fn screen(app: &App, w: u16, h: u16) -> String {
@@ -180,7 +190,12 @@ fn election_as_polled_keeps_flags_whole() {
 #[test]
 fn too_few_sentinels_answer_to_fail_over() {
     let mut app = app_for(scenario::quorum_lost(), FREEZE);
-    app.selected = Some(addr("127.0.0.1:26381"));
+    let paused = addr("127.0.0.1:26381");
+    while app.selected_addr() != Some(paused.clone()) {
+        let before = app.selected_addr();
+        app.step(key(FREEZE, KeyCode::Down));
+        assert_ne!(app.selected_addr(), before, "{paused} is never selected");
+    }
     for (w, h) in SIZES {
         let s = screen(&app, w, h);
         assert!(
@@ -216,23 +231,23 @@ fn two_groups_tab_switches() {
     let s = screen(&app, 80, 24);
     assert!(s.contains("cache [1/2 Tab]"), "{s}");
     all_sizes("two_groups", &app);
-    app.step(sentui_model::input::Input::key(
-        FREEZE,
-        sentui_model::input::Key::new(sentui_model::input::KeyCode::Tab),
-    ));
+    app.step(key(FREEZE, KeyCode::Tab));
     let s = screen(&app, 80, 24);
     assert!(s.contains("mymaster [2/2 Tab]"), "{s}");
 }
 
 #[test]
 fn nothing_reachable_explains_what_to_do() {
-    let mut app = App::new(vec![addr("127.0.0.1:26379")], 1000);
-    app.live.expect_sentinel(&addr("127.0.0.1:26379"), 1000);
-    app.live.apply(sentui_model::Update::SentinelReach {
-        sentinel: addr("127.0.0.1:26379"),
-        at: 1000,
-        reach: sentui_model::Reach::Refused("connection refused".into()),
-    });
+    let header = sentui::record::Header::new("tui", 1000, vec![addr("127.0.0.1:26379")]);
+    let mut app = App::for_session(&header);
+    app.step(Input::update(
+        1000,
+        sentui_model::Update::SentinelReach {
+            sentinel: addr("127.0.0.1:26379"),
+            at: 1000,
+            reach: sentui_model::Reach::Refused("connection refused".into()),
+        },
+    ));
     let s = screen(&app, 80, 24);
     assert!(s.contains("No sentinel has answered yet"));
     assert!(s.contains("refused: connection refused"));
@@ -242,7 +257,6 @@ fn nothing_reachable_explains_what_to_do() {
 
 #[test]
 fn help_screen_lists_the_keymap_scrolling_where_it_is_short() {
-    use sentui_model::input::{Input, Key, KeyCode};
     for (w, h) in SIZES {
         let mut app = app_for(scenario::steady(FREEZE - 2000), FREEZE - 1000);
         app.step(Input::key(FREEZE - 1000, Key::char('?')));
@@ -259,7 +273,7 @@ fn help_screen_lists_the_keymap_scrolling_where_it_is_short() {
 
 #[test]
 fn no_color_draws_without_colours() {
-    let mut app = app_for(scenario::odown(), 1795577719250);
+    let app = app_for(scenario::odown(), 1795577719250);
     let colored = |app: &App| {
         let mut t = Terminal::new(TestBackend::new(160, 45)).unwrap();
         t.draw(|f| sentui::ui::draw(f, app)).unwrap();
@@ -270,7 +284,11 @@ fn no_color_draws_without_colours() {
             .any(|c| c.fg != Color::Reset || c.bg != Color::Reset)
     };
     assert!(colored(&app));
-    app.no_color = true;
+    let no_color = Setup {
+        no_color: true,
+        ..setup()
+    };
+    let app = app_set(no_color, scenario::odown(), 1795577719250);
     assert!(
         !colored(&app),
         "NO_COLOR: no foreground or background colour anywhere"
@@ -287,7 +305,6 @@ fn tiny_and_huge_terminals_do_not_panic() {
 
 #[test]
 fn details_log_focus_and_the_cluster_page_at_80x24() {
-    use sentui_model::input::{Input, Key, KeyCode};
     let mut app = app_for(scenario::promoted(), 1795577722000);
     let press = |app: &mut App, k: Key| {
         app.step(Input::key(1795577722000, k));
@@ -321,6 +338,8 @@ fn the_probe_panel_says_who_acknowledged_the_lost_writes_and_what_was_refused() 
     let probe = |app: &mut App, at: u64, event: ProbeEvent| {
         app.step(Input::update(at, Update::Probe { at, event }));
     };
+    // w starts the probe (its command is the executor's; the probe's reports follow).
+    app.step(key(app.now(), KeyCode::Char('w')));
     let start = FREEZE - 900;
     probe(
         &mut app,
@@ -372,7 +391,9 @@ fn the_probe_panel_says_who_acknowledged_the_lost_writes_and_what_was_refused() 
             lost_ranges: vec![(5, 8)],
         }),
     );
-    app.probe = ProbePanel::Stopped;
+    // w stops the probe: its figures stay on screen.
+    app.step(key(app.now(), KeyCode::Char('w')));
+    assert_eq!(app.probe(), ProbePanel::Stopped);
     let s = screen(&app, 160, 48);
     assert!(
         s.contains("4 acknowledged writes lost, all acknowledged by OLD 127.0.0.1:16379 during the fault (+0.005 s .. +0.035 s)"),

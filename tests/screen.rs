@@ -6,7 +6,7 @@
 mod common;
 
 use common::scenario::{self, FREEZE, SENTINELS, addr};
-use sentui::app::{App, Detail, Focus};
+use sentui::app::{App, Detail, Mode, Setup};
 use sentui_model::action::{Action as ControlAction, Command};
 use sentui_model::event::SentinelEvent;
 use sentui_model::input::{Input, Key, KeyCode};
@@ -15,15 +15,16 @@ use sentui_model::{Millis, Update};
 
 const PROMOTED_AT: Millis = 1795577722000;
 
+fn setup() -> Setup {
+    Setup::new(SENTINELS.iter().map(|s| addr(s)).collect(), FREEZE - 60_000)
+}
+
 fn app_with(d: sentui_model::state::Deployment, now: Millis) -> App {
-    let mut app = App::new(SENTINELS.iter().map(|s| addr(s)).collect(), FREEZE - 60_000);
-    app.live = d;
-    app.now = now;
-    app
+    App::new(setup()).with_deployment(d, now)
 }
 
 fn press(app: &mut App, code: KeyCode) -> Vec<Command> {
-    let at = app.now;
+    let at = app.now();
     app.step(Input::key(at, Key::new(code)))
 }
 
@@ -57,11 +58,11 @@ fn a_switch_master_found_with_the_filter_opens_in_full() {
     typed(&mut app, "switch-master");
     press(&mut app, KeyCode::Enter);
     press(&mut app, KeyCode::Char('e'));
-    assert_eq!(app.focus, Focus::Log);
+    assert_eq!(app.mode(), Mode::LogFocus);
     let s = screen(&app, 120, 36);
     assert!(s.contains("Esc back"), "the footer says how to leave:\n{s}");
     press(&mut app, KeyCode::Enter);
-    assert!(matches!(app.detail, Some(Detail::Event(_))));
+    assert!(matches!(app.detail(), Some(Detail::Event(_))));
     let s = squeezed(&app, 120, 36);
     for what in [
         "+switch-master",
@@ -77,8 +78,8 @@ fn a_switch_master_found_with_the_filter_opens_in_full() {
         assert!(s.contains(what), "the details show '{what}':\n{s}");
     }
     press(&mut app, KeyCode::Esc);
-    assert!(app.detail.is_none(), "Esc returns");
-    assert_eq!(app.focus, Focus::Log, "to the log, still focused");
+    assert!(app.detail().is_none(), "Esc returns");
+    assert_eq!(app.mode(), Mode::LogFocus, "to the log, still focused");
 }
 
 #[test]
@@ -93,7 +94,7 @@ fn pgdn_after_home_moves_back_through_the_log() {
     assert!(later.contains(" 21/"), "two PgDn: 20 rows on:\n{later}");
     assert_ne!(top, later, "PgDn after Home scrolls the log");
     press(&mut app, KeyCode::End);
-    assert_eq!(app.log_cursor, None, "End follows the newest again");
+    assert_eq!(app.log_cursor(), None, "End follows the newest again");
 }
 
 #[test]
@@ -197,7 +198,10 @@ fn the_leader_shows_its_own_vote() {
     assert_eq!(leader.voted_epoch, Some(1), "{leader:?}");
     // The id it voted for is the one the votes panel resolves to itself.
     let voted = leader.voted_leader.as_deref().unwrap();
-    assert_eq!(app.live.sentinel_by_run_id(voted), Some(addr(SENTINELS[0])));
+    assert_eq!(
+        app.live().sentinel_by_run_id(voted),
+        Some(addr(SENTINELS[0]))
+    );
     let s = screen(&app, 160, 48);
     let row = s
         .lines()
@@ -285,7 +289,7 @@ fn sentinels_are_selected_and_paused_like_nodes() {
     ));
     assert!(app.selected_is_paused());
     assert!(
-        app.live
+        app.live()
             .stopwatches
             .get("mymaster")
             .is_none_or(|s| s.current.is_none()),
@@ -296,7 +300,7 @@ fn sentinels_are_selected_and_paused_like_nodes() {
         vec![(first.clone(), ControlAction::Pause)]
     );
     press(&mut app, KeyCode::Enter);
-    assert_eq!(app.detail, Some(Detail::Endpoint(first)));
+    assert_eq!(app.detail(), Some(&Detail::Endpoint(first)));
     let s = screen(&app, 100, 30);
     assert!(s.contains("Sentinel 127.0.0.1:26380"), "{s}");
     assert!(
@@ -354,22 +358,27 @@ fn the_log_filters_by_source() {
 
 #[test]
 fn a_replay_says_at_once_that_it_does_not_act() {
-    let mut app = app_with(scenario::steady(FREEZE - 2000), FREEZE);
-    app.replay = true;
+    let watched = Setup {
+        replay: true,
+        ..setup()
+    };
+    let mut app = App::new(watched).with_deployment(scenario::steady(FREEZE - 2000), FREEZE);
     assert!(app.viewer_key(Key::char('p')).is_empty());
-    assert_eq!(app.status.as_ref().unwrap().text, "replay: not acting");
+    assert_eq!(app.status().unwrap().text, "replay: not acting");
     // The recorded session asked to fail over; the viewer's y does not answer it.
     app.step(Input::key(FREEZE, Key::char('f')));
-    assert!(app.confirm.is_some());
-    app.status = None;
+    assert_eq!(app.mode(), Mode::Confirm);
+    assert!(app.status().unwrap().text.starts_with("fail over mymaster"));
     assert!(app.viewer_key(Key::char('y')).is_empty());
-    assert_eq!(app.status.as_ref().unwrap().text, "replay: not acting");
-    assert!(app.confirm.is_some(), "the recorded answer will come");
+    assert_eq!(app.status().unwrap().text, "replay: not acting");
+    assert_eq!(app.mode(), Mode::Confirm, "the recorded answer will come");
     // The viewer's own keys still work, and saving is the viewer's to do.
     app.viewer_key(Key::new(KeyCode::Down));
     assert_eq!(app.selected_addr(), Some(addr("127.0.0.1:16380")));
     assert_eq!(app.viewer_key(Key::char('x')), vec![Command::SaveLog]);
-    app.status = None;
+    // The recorded answer comes; once its message is gone, the footer shows the replay's keys.
+    app.step(Input::key(FREEZE, Key::char('n')));
+    app.step(Input::tick(FREEZE + 10_000));
     let footer = screen(&app, 120, 36);
     let footer = footer.lines().last().unwrap();
     assert!(

@@ -93,14 +93,14 @@ async fn a_pause_from_the_keyboard_is_marked_when_it_took_effect() {
     );
     let fault = s
         .app
-        .live
+        .live()
         .log
         .entries()
         .find(|e| e.is(OwnEvent::Fault))
         .expect("the fault is logged");
     assert_eq!(fault.ts, FREEZE + 37);
     assert_eq!(fault.addr, Some(master));
-    let attempt = s.app.live.stopwatches["mymaster"].running().unwrap();
+    let attempt = s.app.live().stopwatches["mymaster"].running().unwrap();
     assert_eq!(attempt.mark(Phase::Fault).unwrap().at, FREEZE + 37);
     assert_eq!(attempt.started_at, FREEZE + 37);
 }
@@ -220,7 +220,7 @@ async fn quitting_resumes_what_sentui_paused_and_says_so() {
     // The resume is in the log, as the fault was.
     assert!(
         s.app
-            .live
+            .live()
             .log
             .entries()
             .any(|e| e.is(OwnEvent::FaultCleared))
@@ -346,7 +346,7 @@ async fn ctrl_z_suspends_through_the_session_and_redraws() {
     steady(&mut s);
     // Without a suspender (a test terminal), Ctrl-Z says it cannot.
     s.feed(Input::key(FREEZE, Key::ctrl('z')));
-    let status = s.app.status.clone().unwrap();
+    let status = s.app.status().cloned().unwrap();
     assert!(
         status.error && status.text.contains("cannot be suspended"),
         "{status:?}"
@@ -354,7 +354,7 @@ async fn ctrl_z_suspends_through_the_session_and_redraws() {
     s.on_suspend(suspend);
     s.feed(Input::key(FREEZE + 10, Key::ctrl('z')));
     assert_eq!(SUSPENDED.load(Ordering::SeqCst), 1);
-    assert_eq!(s.app.status.as_ref().unwrap().text, "resumed");
+    assert_eq!(s.app.status().unwrap().text, "resumed");
     assert!(
         asked.lock().unwrap().executed.is_empty(),
         "the session's own: never the executor's"
@@ -380,7 +380,7 @@ async fn x_saves_the_log_as_shown() {
     s.feed(Input::key(t, Key::new(KeyCode::Enter)));
     set_clock(t + 5);
     s.feed(key(t, 'x'));
-    let said = s.app.status.clone().unwrap();
+    let said = s.app.status().cloned().unwrap();
     assert!(
         !said.error && said.text.starts_with("log saved"),
         "{said:?}"

@@ -96,7 +96,7 @@ async fn pause_master<B: Backend>(l: &mut Live<B>) {
         l.session.app.still_changed().len(),
         1,
         "{:?}",
-        l.session.app.status
+        l.session.app.status()
     );
 }
 
@@ -133,7 +133,7 @@ fn the_fault_is_marked_when_the_master_stopped() {
         let fault = l
             .session
             .app
-            .live
+            .live()
             .log
             .entries()
             .find(|e| e.is(OwnEvent::Fault))

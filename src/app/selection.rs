@@ -40,7 +40,7 @@ impl App {
     pub fn selected_addr(&self) -> Option<Addr> {
         let order = self.endpoint_order();
         match &self.selected {
-            Some(a) if order.contains(a) || self.changed_by_us.contains_key(a) => Some(a.clone()),
+            Some(a) if order.contains(a) || self.faults.touches(a) => Some(a.clone()),
             _ => order.into_iter().next(),
         }
     }
@@ -62,7 +62,7 @@ impl App {
             return false;
         };
         let (process, container) = self.behind(&a);
-        self.done_by_us(&a, ControlAction::Pause)
+        self.faults.has(&a, ControlAction::Pause)
             || process.is_some_and(|p| p.paused)
             || container.is_some_and(|c| c.state == ContainerState::Paused)
     }
@@ -72,14 +72,8 @@ impl App {
         let Some(a) = self.selected_addr() else {
             return false;
         };
-        self.done_by_us(&a, ControlAction::Stop)
+        self.faults.has(&a, ControlAction::Stop)
             || self.behind(&a).1.is_some_and(|c| c.state.is_stopped())
-    }
-
-    fn done_by_us(&self, a: &Addr, action: ControlAction) -> bool {
-        self.changed_by_us
-            .get(a)
-            .is_some_and(|done| done.contains(&action))
     }
 
     /// Whether `n` on the selected endpoint would heal it (else it partitions).
@@ -87,16 +81,15 @@ impl App {
         let Some(a) = self.selected_addr() else {
             return false;
         };
-        self.done_by_us(&a, ControlAction::Partition)
+        self.faults.has(&a, ControlAction::Partition)
             || self.behind(&a).1.is_some_and(|c| c.partitioned)
     }
 
     /// What sentui paused, stopped or partitioned and is still so (as far as sentui can tell):
     /// undone on quit.
     pub fn still_changed(&self) -> Vec<(Addr, ControlAction)> {
-        self.changed_by_us
+        self.faults
             .iter()
-            .flat_map(|(a, done)| done.iter().map(move |d| (a, d)))
             .filter(|(a, done)| match (done, self.behind(a)) {
                 (_, (None, None)) => true,
                 (ControlAction::Pause, (Some(p), _)) => p.paused,
@@ -107,7 +100,7 @@ impl App {
                 (ControlAction::Partition, (_, Some(c))) => c.partitioned,
                 _ => true,
             })
-            .map(|(a, d)| (a.clone(), *d))
+            .map(|(a, d)| (a.clone(), d))
             .collect()
     }
 

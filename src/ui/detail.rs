@@ -7,7 +7,7 @@ mod endpoint;
 
 use super::Ctx;
 use super::fmt::{duration, wrap};
-use crate::app::Detail;
+use crate::app::{Detail, Mode};
 use crate::logview::position;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -70,7 +70,7 @@ impl Fields {
 
 pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
     let t = ctx.theme;
-    let Some(detail) = &ctx.app.detail else {
+    let Some(detail) = ctx.app.detail() else {
         return;
     };
     let (title, fields) = match detail {
@@ -80,7 +80,7 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
     let width = area.width.saturating_sub(2) as usize;
     let lines = fields.lines(width, t.dim());
     let visible = area.height.saturating_sub(2) as usize;
-    let top = (ctx.app.detail_scroll as usize).min(lines.len().saturating_sub(visible));
+    let top = (ctx.app.scroll(Mode::Detail) as usize).min(lines.len().saturating_sub(visible));
     let more = if lines.len() > top + visible {
         format!(" ↓ {} more lines ", lines.len() - top - visible)
     } else {
@@ -97,7 +97,7 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
 
 /// Who is behind a sentinel's address: its container (name, service) or local process.
 pub(super) fn who(ctx: &Ctx, a: &Addr) -> String {
-    let d = &ctx.app.live;
+    let d = ctx.app.live();
     let (container, process) = match (d.sentinels.get(a), d.nodes.get(a)) {
         (Some(s), _) => (s.container.as_ref(), s.process.as_ref()),
         (None, Some(n)) => (n.container.as_ref(), n.process.as_ref()),
@@ -183,7 +183,7 @@ fn event_fields(ctx: &Ctx, seq: u64) -> Fields {
         Style::default(),
     );
     // Frames mark the live log; the frozen copy may predate the first frame that showed it.
-    let drawn = app.live.log.get(entry.seq).and_then(|e| e.drawn_at);
+    let drawn = app.live().log.get(entry.seq).and_then(|e| e.drawn_at);
     f.add(
         "first drawn",
         drawn.map_or("not yet".into(), |at| {

@@ -3,7 +3,7 @@
 
 use super::Ctx;
 use super::fmt::{addr, fit};
-use crate::app::Focus;
+use crate::app::Mode;
 use crate::keymap::{Action, KEYMAP, REPLAY_KEYMAP};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -24,8 +24,8 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
     let right_w = right.chars().count();
     let room = (area.width as usize).saturating_sub(right_w + 1);
     let mut spans = Vec::new();
-    match &app.status {
-        Some(s) if s.shown_at(app.now) || app.confirm.is_some() => {
+    match app.status() {
+        Some(s) if s.shown_at(app.now()) || app.in_mode(Mode::Confirm) => {
             let style = if s.error { t.bad() } else { t.warn() };
             spans.push(Span::styled(fit(&format!(" {}", s.text), room), style));
         }
@@ -68,13 +68,13 @@ const FOOTER_ORDER: [Action; 11] = [
 /// The keys of what has the focus, most useful first.
 fn hints(ctx: &Ctx, width: u16) -> Vec<String> {
     let app = ctx.app;
-    if app.detail.is_some() {
+    if app.in_mode(Mode::Detail) {
         return ["↑↓ PgUp PgDn scroll", "Esc back"]
             .map(String::from)
             .to_vec();
     }
     let mut out = Vec::new();
-    if app.replay {
+    if app.setup().replay {
         out.extend(
             REPLAY_KEYMAP
                 .iter()
@@ -82,7 +82,7 @@ fn hints(ctx: &Ctx, width: u16) -> Vec<String> {
                 .map(String::from),
         );
     }
-    if app.focus == Focus::Log {
+    if app.in_mode(Mode::LogFocus) {
         out.extend(
             [
                 "↑↓ PgUp PgDn Home End select",
@@ -105,10 +105,10 @@ fn hints(ctx: &Ctx, width: u16) -> Vec<String> {
             b.action,
             Action::TogglePause | Action::ToggleStop | Action::TogglePartition | Action::Failover
         );
-        if acts && (app.read_only || app.replay) {
+        if acts && (app.setup().read_only || app.setup().replay) {
             continue;
         }
-        if app.replay && b.action == Action::Freeze {
+        if app.setup().replay && b.action == Action::Freeze {
             continue;
         }
         out.push(match b.action {
@@ -120,9 +120,9 @@ fn hints(ctx: &Ctx, width: u16) -> Vec<String> {
                     None => hint.to_string(),
                 }
             }
-            Action::ToggleStop if !app.containers => continue,
+            Action::ToggleStop if !app.setup().containers => continue,
             Action::ToggleStop if app.selected_is_stopped() => "s start".to_string(),
-            Action::TogglePartition if !app.containers => continue,
+            Action::TogglePartition if !app.setup().containers => continue,
             Action::TogglePartition if app.selected_is_partitioned() => "n heal".to_string(),
             _ => hint.to_string(),
         });

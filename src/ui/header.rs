@@ -68,7 +68,10 @@ fn flow(pieces: Vec<Vec<Span<'_>>>, width: usize) -> Vec<Line<'_>> {
 fn identity<'a>(ctx: &Ctx<'a>) -> Vec<Vec<Span<'a>>> {
     let t = ctx.theme;
     let app = ctx.app;
-    let name = DeploymentName::new(app.compose_project.clone(), app.seeds.clone());
+    let name = DeploymentName::new(
+        app.setup().compose_project.clone(),
+        app.setup().seeds.clone(),
+    );
     let mut pieces = vec![vec![
         Span::styled("sentui", t.title()),
         Span::styled(format!(" · {}", name.short()), t.dim()),
@@ -136,10 +139,10 @@ fn state<'a>(ctx: &Ctx<'a>) -> Vec<Vec<Span<'a>>> {
     let now = app.shown_now();
     let mut pieces = Vec::new();
     let failover = ctx.view.as_ref().filter(|v| v.failover_in_progress);
-    if let Some(b) = &app.banner {
-        pieces.push(vec![Span::styled(b.clone(), t.banner())]);
+    if let Some(b) = app.banner() {
+        pieces.push(vec![Span::styled(b, t.banner())]);
     }
-    if app.frozen.is_some() {
+    if app.is_frozen() {
         pieces.push(vec![Span::styled(
             " FROZEN: display paused, collection goes on (Space) ",
             t.banner(),
@@ -153,7 +156,7 @@ fn state<'a>(ctx: &Ctx<'a>) -> Vec<Vec<Span<'a>>> {
             .and_then(|s| s.running())
             .map(|f| format!(" for {}", duration(now.saturating_sub(f.started_at))))
             .unwrap_or_default();
-        let style = if app.banner.is_some() || app.frozen.is_some() {
+        let style = if app.banner().is_some() || app.is_frozen() {
             t.bad()
         } else {
             t.banner()
@@ -168,36 +171,41 @@ fn state<'a>(ctx: &Ctx<'a>) -> Vec<Vec<Span<'a>>> {
     {
         pieces.push(vec![Span::styled(format!(" {why} "), t.banner())]);
     }
-    for ((addr, fault), until) in &app.leases {
+    for (addr, fault, until) in app.faults().leases() {
         pieces.push(vec![Span::styled(
             format!(
                 "{} {addr} · lease {}",
                 fault.verb(),
-                sentui_model::lease::countdown(until.saturating_sub(app.now))
+                sentui_model::lease::countdown(until.saturating_sub(app.now()))
             ),
             t.warn(),
         )]);
     }
     let connected = app
-        .live
+        .live()
         .sentinels
         .values()
         .filter(|s| s.reach.is_ok())
         .count();
-    let nodes_ok = app.live.nodes.values().filter(|n| n.reach.is_ok()).count();
+    let nodes_ok = app
+        .live()
+        .nodes
+        .values()
+        .filter(|n| n.reach.is_ok())
+        .count();
     pieces.push(vec![Span::styled(
         format!(
             "connected to {connected}/{} sentinels, {nodes_ok}/{} nodes",
-            app.live.sentinels.len(),
-            app.live.nodes.len()
+            app.live().sentinels.len(),
+            app.live().nodes.len()
         ),
         t.dim(),
     )]);
-    if let Some(since) = app.live.docker_unreachable_since {
+    if let Some(since) = app.live().docker_unreachable_since {
         pieces.push(vec![Span::styled(
             format!(
                 "Docker engine unreachable for {} (container states are from before)",
-                duration(app.now.saturating_sub(since))
+                duration(app.now().saturating_sub(since))
             ),
             t.warn(),
         )]);
@@ -302,6 +310,9 @@ fn master_for(ctx: &Ctx, master: &sentui_model::Addr) -> String {
     }
     match since.filter(|(to, _)| to == master) {
         Some((_, ts)) => format!("for {}", duration(now.saturating_sub(ts))),
-        None => format!("for ≥{}", duration(now.saturating_sub(ctx.app.started_at))),
+        None => format!(
+            "for ≥{}",
+            duration(now.saturating_sub(ctx.app.setup().started_at))
+        ),
     }
 }

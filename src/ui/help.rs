@@ -1,6 +1,7 @@
 //! The `?` help screen, generated from the keymap, with the on-screen latency figures.
 
 use super::Ctx;
+use crate::app::Mode;
 use crate::keymap::{KEYMAP, REPLAY_KEYMAP};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -9,7 +10,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
     let t = ctx.theme;
-    let replay = ctx.app.replay;
+    let replay = ctx.app.setup().replay;
     let extra = if replay {
         REPLAY_KEYMAP.len() as u16 + 1
     } else {
@@ -39,7 +40,7 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
     }
     lines.extend(KEYMAP.iter().map(|b| key(b.keys, b.help)));
     lines.push(Line::from(""));
-    let lat = &ctx.app.latency;
+    let lat = &ctx.app.latency().events;
     let p = |q| {
         lat.percentile(q)
             .map(|v| format!("{v}ms"))
@@ -55,7 +56,7 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
         t.dim(),
     )));
     let visible = r.height.saturating_sub(2) as usize;
-    let top = (ctx.app.help_scroll as usize).min(lines.len().saturating_sub(visible));
+    let top = (ctx.app.scroll(Mode::Help) as usize).min(lines.len().saturating_sub(visible));
     let below = lines.len().saturating_sub(top + visible);
     let bottom = if below > 0 {
         format!(" ↓ {below} more (↑↓) · Esc or ? closes ")

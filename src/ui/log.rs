@@ -4,7 +4,7 @@
 
 use super::Ctx;
 use super::fmt::{addr, fit, wrap};
-use crate::app::Focus;
+use crate::app::Mode;
 use crate::logview::{position, source_label, window};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -61,11 +61,11 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
     let t = ctx.theme;
     let app = ctx.app;
     let rows = app.log_rows();
-    let focused = app.focus == Focus::Log;
+    let focused = app.in_mode(Mode::LogFocus);
     let selected = if focused {
         app.log_position()
     } else {
-        app.log_cursor.and_then(|seq| position(&rows, seq))
+        app.log_cursor().and_then(|seq| position(&rows, seq))
     };
     let visible = area.height.saturating_sub(2) as usize;
     let range = window(rows.len(), visible, selected);
@@ -155,19 +155,21 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
         title.push_str(&format!(", {} older dropped from view", d.log.dropped()));
     }
     title.push(')');
-    if let Some(i) = selected.filter(|_| focused || app.log_cursor.is_some()) {
+    if let Some(i) = selected.filter(|_| focused || app.log_cursor().is_some()) {
         title.push_str(&format!(" {}/{} ", i + 1, rows.len()));
     } else if range.end < rows.len() {
         title.push_str(" End=follow ");
     }
     let mut spans = vec![Span::styled(title, t.title())];
-    if let Some(src) = app.source.label() {
+    let query = app.log_query();
+    if let Some(src) = query.source.label() {
         spans.push(Span::styled(format!(" source: {src} "), t.warn()));
     }
-    if app.editing_filter || !app.filter.is_empty() {
-        let cursor = if app.editing_filter { "▏" } else { "" };
+    let typing = app.in_mode(Mode::FilterEditing);
+    if typing || !query.text.is_empty() {
+        let cursor = if typing { "▏" } else { "" };
         spans.push(Span::styled(
-            format!(" filter: {}{cursor} ", app.filter),
+            format!(" filter: {}{cursor} ", query.text),
             t.warn(),
         ));
     }

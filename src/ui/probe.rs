@@ -51,7 +51,7 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
                     if *lost == 0 { t.ok() } else { t.bad() },
                 ),
                 Some(Err(error)) => Span::styled(format!("  lost ? ({error})"), t.warn()),
-                None if app.probe == ProbePanel::Running => {
+                None if app.probe() == ProbePanel::Running => {
                     Span::styled("  lost: read back when stopped (w)", t.dim())
                 }
                 None => Span::styled("  lost: reading back...", t.dim()),
@@ -127,7 +127,7 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
             }
         })
         .collect();
-    let title = match app.probe {
+    let title = match app.probe() {
         ProbePanel::Running => " Write probe (w stops) ",
         _ => " Write probe (w closes) ",
     };

@@ -16,14 +16,14 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
         )),
         Line::from(""),
     ];
-    for s in app.live.sentinels.values() {
+    for s in app.live().sentinels.values() {
         lines.push(Line::from(vec![
             Span::raw(format!("  {:<22} ", s.addr.to_string())),
-            Span::styled(s.reach.describe(app.now), t.reach(s.reach.state())),
+            Span::styled(s.reach.describe(app.now()), t.reach(s.reach.state())),
         ]));
     }
-    if app.live.sentinels.is_empty() {
-        for s in &app.seeds {
+    if app.live().sentinels.is_empty() {
+        for s in &app.setup().seeds {
             lines.push(Line::from(format!("  {s:<22} connecting")));
         }
     }
