@@ -31,8 +31,6 @@ pub struct DrillOptions {
     pub timeout: Duration,
     pub rate: u32,
     pub follow: sentui_model::probe::Follow,
-    /// How long each fault may last (`--lease`).
-    pub lease: Duration,
 }
 
 /// How long the drill waits for the sentinels to answer and its links to come up.
@@ -75,9 +73,8 @@ struct Runner {
 }
 
 /// Runs the drill and returns its report (the verdict gives the exit status).
-pub async fn run(conn: Connection, opts: DrillOptions) -> Report {
-    let hands =
-        crate::hands::for_connection(&conn, opts.lease, sentui_io::hands::Holder::ThisProcess);
+/// `hands` hold what it changes for this process (`Holder::ThisProcess`).
+pub async fn run(conn: Connection, hands: Hands, opts: DrillOptions) -> Report {
     let Connection {
         settings, seeds, ..
     } = conn;
@@ -413,7 +410,9 @@ impl Runner {
                 .ok_or_else(|| "no fault ran yet: there is no old master".into()),
             Target::Named(n) => {
                 let control = self.hands.control();
-                crate::target::resolve(n, &self.link, &self.seeds, Some(&self.group), control).await
+                crate::target::resolve(n, &self.link, &self.seeds, Some(&self.group), control)
+                    .await
+                    .map_err(|e| e.to_string())
             }
         }
     }

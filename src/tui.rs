@@ -11,7 +11,7 @@ use crate::session::{Session, run_guarded};
 use crossterm::event::{Event as TermEvent, EventStream};
 use futures_util::StreamExt;
 use sentui_io::collect::{self, CHANNEL};
-use sentui_io::hands::Holder;
+use sentui_io::hands::Hands;
 use sentui_io::link::now_ms;
 use sentui_model::input::{Input, InputKind, Stop};
 use std::io::IsTerminal;
@@ -21,8 +21,6 @@ use tokio::sync::mpsc::{self, Sender};
 pub struct TuiOptions {
     pub group: Option<String>,
     pub leave_paused: bool,
-    /// How long each fault may last (`--lease`).
-    pub lease: std::time::Duration,
     pub read_only: bool,
     pub no_color: bool,
     pub stats_out: Option<std::path::PathBuf>,
@@ -35,7 +33,6 @@ impl TuiOptions {
         TuiOptions {
             group,
             leave_paused: ui.leave_paused,
-            lease: ui.lease,
             read_only: ui.read_only,
             no_color: ui.colorless(),
             stats_out: ui.stats_out.clone(),
@@ -44,14 +41,14 @@ impl TuiOptions {
     }
 }
 
-pub async fn run(conn: Connection, opts: TuiOptions) -> Result<u8, String> {
+/// `hands` hold what the session changes for this process (`Holder::ThisProcess`).
+pub async fn run(conn: Connection, hands: Hands, opts: TuiOptions) -> Result<u8, String> {
     if !std::io::stdout().is_terminal() {
         return Err(
             "the terminal UI needs a terminal; for scripts use `sentui status` or `sentui events`"
                 .into(),
         );
     }
-    let hands = crate::hands::for_connection(&conn, opts.lease, Holder::ThisProcess);
     let Connection {
         settings,
         seeds,

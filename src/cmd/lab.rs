@@ -1,7 +1,7 @@
 //! `sentui lab up|down` and the lab half of `sentui demo`: the Docker Compose lab when an engine
 //! is reachable (and `--local` is not given), the local-process lab otherwise.
 
-use crate::cli::LabOptions;
+use crate::cli::{LabAction, LabOptions};
 use sentui_io::docker::Engine;
 use sentui_io::lab::compose;
 use sentui_io::lab::local::{self, LabState};
@@ -10,6 +10,24 @@ pub enum Lab {
     Local(LabState),
     /// The compose project name.
     Docker(String),
+}
+
+/// `sentui lab up|down`; `--project` and the global `--compose-project` name one project.
+pub async fn run(action: LabAction, compose_project: Option<&str>) -> u8 {
+    let done = match action {
+        LabAction::Up(o) => match o.with_compose_project(compose_project) {
+            Ok(o) => up(&o).await.map(|_| ()),
+            Err(e) => Err(e),
+        },
+        LabAction::Down(o) => match o.with_compose_project(compose_project) {
+            Ok(o) => down(&o).await,
+            Err(e) => Err(e),
+        },
+    };
+    match done {
+        Ok(()) => 0,
+        Err(e) => super::fail(e),
+    }
 }
 
 /// How to run this sentui again from a shell: `sentui` when that is on PATH and is this
