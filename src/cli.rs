@@ -672,14 +672,33 @@ impl LabOptions {
 /// no value, so only the variable can be wrong).
 pub fn env_bool(
     var: &'static str,
-) -> impl Fn(&str) -> Result<bool, String> + Clone + Send + Sync + 'static {
+) -> impl Fn(&str) -> Result<bool, NotABoolean> + Clone + Send + Sync + 'static {
     move |value: &str| match value.trim().to_ascii_lowercase().as_str() {
         "" | "0" | "false" | "no" | "off" | "n" | "f" => Ok(false),
         "1" | "true" | "yes" | "on" | "y" | "t" => Ok(true),
-        _ => Err(format!(
-            "{var}={value:?} is not a boolean: use 1/0, true/false, yes/no or on/off"
-        )),
+        _ => Err(NotABoolean {
+            var,
+            value: value.to_string(),
+        }),
     }
+}
+
+/// A boolean flag's variable set to something else.
+#[derive(Debug, thiserror::Error)]
+#[error("{var}={value:?} is not a boolean: use 1/0, true/false, yes/no or on/off")]
+pub struct NotABoolean {
+    pub var: &'static str,
+    pub value: String,
+}
+
+/// `--project` and `--compose-project` naming two projects.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "--project {project} and --compose-project {compose_project} name different projects: give one"
+)]
+pub struct ProjectConflict {
+    pub project: String,
+    pub compose_project: String,
 }
 
 /// The Docker lab's project when none is named.
@@ -693,12 +712,16 @@ impl LabOptions {
 
     /// `--project` and the global `--compose-project` are one name: either sets it, and two
     /// different ones are an error rather than a guess.
-    pub fn with_compose_project(mut self, compose_project: Option<&str>) -> Result<Self, String> {
+    pub fn with_compose_project(
+        mut self,
+        compose_project: Option<&str>,
+    ) -> Result<Self, ProjectConflict> {
         match (&self.project, compose_project) {
             (Some(p), Some(c)) if p != c => {
-                return Err(format!(
-                    "--project {p} and --compose-project {c} name different projects: give one"
-                ));
+                return Err(ProjectConflict {
+                    project: p.clone(),
+                    compose_project: c.to_string(),
+                });
             }
             (None, Some(c)) => self.project = Some(c.to_string()),
             _ => {}

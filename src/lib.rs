@@ -40,6 +40,7 @@ pub mod replay;
 pub mod session;
 pub mod settings;
 pub mod target;
+pub mod terminal;
 pub mod tui;
 pub mod ui;
 

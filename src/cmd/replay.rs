@@ -2,7 +2,7 @@
 //! (`--to-cast`, `--screenshot`).
 
 use crate::cli::ReplayArgs;
-use crate::replay;
+use crate::replay::{self, ReplayError};
 
 pub async fn run(args: &ReplayArgs, no_color: bool) -> u8 {
     let file = &args.file;
@@ -10,7 +10,7 @@ pub async fn run(args: &ReplayArgs, no_color: bool) -> u8 {
         return replay::verify_file(file);
     }
     let done = match (&args.to_cast, &args.screenshot) {
-        (Some(_), Some(_)) => Err("--to-cast and --screenshot: one at a time".to_string()),
+        (Some(_), Some(_)) => Err(ReplayError::TwoRenderings),
         (Some(out), None) => replay::to_cast(file, out, args.size),
         (None, Some(out)) => replay::screenshot(
             file,
