@@ -196,40 +196,22 @@ pub struct ConnArgs {
 
 impl ConnArgs {
     /// TLS file paths and flags, read into settings (a missing file is an error naming it).
-    pub fn tls_settings(&self) -> Result<Option<sentui_io::link::TlsSettings>, String> {
+    pub fn tls_settings(&self) -> Result<Option<sentui_io::link::TlsSettings>, TlsError> {
         let any = self.tls || self.tls_ca.is_some() || self.tls_cert.is_some() || self.tls_insecure;
         if !any {
             return Ok(None);
         }
-        // Checked here, so a bad file is named as the culprit rather than every link failing.
-        let read = |p: &std::path::Path, what: &str| {
-            let bytes = std::fs::read(p)
-                .map_err(|e| format!("cannot read the TLS {what} {}: {e}", p.display()))?;
-            let marker: &[u8] = if what == "key" {
-                b"PRIVATE KEY-----"
-            } else {
-                b"-----BEGIN CERTIFICATE-----"
-            };
-            if !bytes.windows(marker.len()).any(|w| w == marker) {
-                return Err(format!(
-                    "the TLS {what} {} is not a PEM {}",
-                    p.display(),
-                    if what == "key" {
-                        "private key"
-                    } else {
-                        "certificate"
-                    }
-                ));
-            }
-            Ok(bytes)
-        };
         let client = match (&self.tls_cert, &self.tls_key) {
-            (Some(c), Some(k)) => Some((read(c, "certificate")?, read(k, "key")?)),
+            (Some(c), Some(k)) => Some((TlsFile::Certificate.read(c)?, TlsFile::Key.read(k)?)),
             (None, None) => None,
-            _ => return Err("--tls-cert and --tls-key go together".into()),
+            _ => return Err(TlsError::HalfAPair),
         };
         Ok(Some(sentui_io::link::TlsSettings {
-            ca: self.tls_ca.as_deref().map(|p| read(p, "CA")).transpose()?,
+            ca: self
+                .tls_ca
+                .as_deref()
+                .map(|p| TlsFile::Ca.read(p))
+                .transpose()?,
             client,
             insecure: self.tls_insecure,
         }))
@@ -242,6 +224,70 @@ impl ConnArgs {
         }
         m
     }
+}
+
+/// The files TLS reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TlsFile {
+    Ca,
+    Certificate,
+    Key,
+}
+
+impl TlsFile {
+    /// What its PEM holds.
+    fn pem(self) -> &'static str {
+        match self {
+            TlsFile::Key => "private key",
+            TlsFile::Ca | TlsFile::Certificate => "certificate",
+        }
+    }
+
+    /// Reads it, checked here so a bad file is named as the culprit rather than every link
+    /// failing.
+    fn read(self, path: &std::path::Path) -> Result<Vec<u8>, TlsError> {
+        let bytes = std::fs::read(path).map_err(|error| TlsError::Unreadable {
+            file: self,
+            path: path.to_path_buf(),
+            error,
+        })?;
+        let marker: &[u8] = match self {
+            TlsFile::Key => b"PRIVATE KEY-----",
+            TlsFile::Ca | TlsFile::Certificate => b"-----BEGIN CERTIFICATE-----",
+        };
+        if !bytes.windows(marker.len()).any(|w| w == marker) {
+            return Err(TlsError::NotPem {
+                file: self,
+                path: path.to_path_buf(),
+            });
+        }
+        Ok(bytes)
+    }
+}
+
+impl std::fmt::Display for TlsFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            TlsFile::Ca => "CA",
+            TlsFile::Certificate => "certificate",
+            TlsFile::Key => "key",
+        })
+    }
+}
+
+/// A TLS setting sentui cannot use.
+#[derive(Debug, thiserror::Error)]
+pub enum TlsError {
+    #[error("cannot read the TLS {file} {}: {error}", path.display())]
+    Unreadable {
+        file: TlsFile,
+        path: PathBuf,
+        error: std::io::Error,
+    },
+    #[error("the TLS {file} {} is not a PEM {}", path.display(), file.pem())]
+    NotPem { file: TlsFile, path: PathBuf },
+    #[error("--tls-cert and --tls-key go together")]
+    HalfAPair,
 }
 
 /// Terminal UI options.
@@ -313,45 +359,16 @@ impl UiArgs {
 pub enum Command {
     /// One snapshot of every master group; the exit status tells the health.
     #[command(after_help = PRECEDENCE)]
-    Status {
-        /// Print JSON instead of a table.
-        #[arg(long, env = "SENTUI_JSON", value_parser = env_bool("SENTUI_JSON"))]
-        json: bool,
-        /// Take a snapshot every INTERVAL (default 2s) until Ctrl-C: redrawn in place on a
-        /// terminal, one after another otherwise (JSON: one object a line). The exit status
-        /// tells the last one's health.
-        #[arg(long, value_name = "INTERVAL", num_args = 0..=1, default_missing_value = "2s", value_parser = parse_duration)]
-        watch: Option<Duration>,
-    },
+    Status(StatusArgs),
     /// Stream the merged event log of all sentinels (and sentui's own observations).
     #[command(after_help = PRECEDENCE)]
-    Events {
-        /// One JSON object a line.
-        #[arg(long, env = "SENTUI_JSON", value_parser = env_bool("SENTUI_JSON"))]
-        json: bool,
-        /// Stop after this long.
-        #[arg(long = "for", value_name = "DURATION", value_parser = parse_duration)]
-        duration: Option<Duration>,
-        /// Stop after the first entry with this event name (e.g. +switch-master).
-        #[arg(long, value_name = "EVENT")]
-        until: Option<Event>,
-    },
+    Events(EventsArgs),
     /// Pause, resume, stop, start, restart, partition or heal a node: its container (with
     /// --compose-project) or the local process listening on its port (pause/unpause:
     /// SIGSTOP/SIGCONT). A partition cuts a Docker lab node off from the sentinels and the
     /// other nodes while clients still reach it; heal undoes it.
     #[command(after_help = PRECEDENCE)]
-    Ctl {
-        #[arg(value_parser = action_parser(&CTL_ACTIONS))]
-        action: Action,
-        /// `master` (of the group named by --master, or the only group), a compose service or
-        /// container name, or HOST:PORT of a node or sentinel the sentinels report.
-        target: String,
-        /// Act even though the deployment is not a sentui lab (pause, stop and restart need it
-        /// there).
-        #[arg(short = 'y', long)]
-        yes: bool,
-    },
+    Ctl(CtlArgs),
     /// Start or stop the failover lab.
     Lab {
         #[command(subcommand)]
@@ -360,33 +377,7 @@ pub enum Command {
     /// Start the lab and open the terminal UI on it.
     Demo(LabOptions),
     /// Replay a recording in the TUI (Space pause, . step, ←/→ seek, +/- speed), or render it.
-    Replay {
-        /// The recording (`--record FILE`).
-        file: PathBuf,
-        /// Playback speed (2 = twice as fast).
-        #[arg(long, default_value_t = 1.0)]
-        speed: f64,
-        /// Render the whole session to an asciicast v2 file instead (for `asciinema play`).
-        #[arg(long, value_name = "OUT.cast")]
-        to_cast: Option<PathBuf>,
-        /// Save one frame as SVG instead (see --at).
-        #[arg(long, value_name = "OUT.svg")]
-        screenshot: Option<PathBuf>,
-        /// With --screenshot: an event name (the first one, e.g. +switch-master) or seconds from
-        /// the start.
-        #[arg(long, value_name = "EVENT|SECS", default_value = "0")]
-        at: String,
-        /// With --screenshot: this long after --at.
-        #[arg(long, value_name = "DURATION", default_value = "0ms", value_parser = parse_duration_or_zero)]
-        after: Duration,
-        /// Terminal size of the rendering (default: the recorded one).
-        #[arg(long, value_name = "WxH", value_parser = parse_size)]
-        size: Option<(u16, u16)>,
-        /// Check that replaying reproduces every frame the live session drew (exit 0), or name
-        /// the first that differs (exit 1).
-        #[arg(long, conflicts_with_all = ["to_cast", "screenshot"])]
-        verify: bool,
-    },
+    Replay(ReplayArgs),
     /// Shell completions on standard output, e.g. `sentui completions bash >
     /// ~/.local/share/bash-completion/completions/sentui`.
     Completions {
@@ -414,21 +405,91 @@ pub enum Command {
     },
     /// Connect, collect for a moment, and save the screen as SVG.
     #[command(after_help = PRECEDENCE)]
-    Screenshot {
-        #[arg(long, value_name = "OUT.svg")]
-        out: PathBuf,
-        #[arg(long, value_name = "WxH", default_value = "120x36", value_parser = parse_size)]
-        size: (u16, u16),
-        /// How long to collect before drawing.
-        #[arg(long, value_name = "DURATION", default_value = "3s", value_parser = parse_duration)]
-        wait: Duration,
-    },
+    Screenshot(ScreenshotArgs),
     /// Rehearse a failover: run a scenario (default: freeze the master, wait for
     /// +switch-master, resume it, wait until it is a replica) with a write probe, check limits
     /// and report. Exit 0 when every check holds, 1 when one fails, 2 on usage or connection
     /// errors. What the drill changed is always restored.
     #[command(after_help = PRECEDENCE)]
     Drill(DrillArgs),
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct StatusArgs {
+    /// Print JSON instead of a table.
+    #[arg(long, env = "SENTUI_JSON", value_parser = env_bool("SENTUI_JSON"))]
+    pub json: bool,
+    /// Take a snapshot every INTERVAL (default 2s) until Ctrl-C: redrawn in place on a
+    /// terminal, one after another otherwise (JSON: one object a line). The exit status
+    /// tells the last one's health.
+    #[arg(long, value_name = "INTERVAL", num_args = 0..=1, default_missing_value = "2s", value_parser = parse_duration)]
+    pub watch: Option<Duration>,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct EventsArgs {
+    /// One JSON object a line.
+    #[arg(long, env = "SENTUI_JSON", value_parser = env_bool("SENTUI_JSON"))]
+    pub json: bool,
+    /// Stop after this long.
+    #[arg(long = "for", value_name = "DURATION", value_parser = parse_duration)]
+    pub duration: Option<Duration>,
+    /// Stop after the first entry with this event name (e.g. +switch-master).
+    #[arg(long, value_name = "EVENT")]
+    pub until: Option<Event>,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct CtlArgs {
+    #[arg(value_parser = action_parser(&CTL_ACTIONS))]
+    pub action: Action,
+    /// `master` (of the group named by --master, or the only group), a compose service or
+    /// container name, or HOST:PORT of a node or sentinel the sentinels report.
+    pub target: String,
+    /// Act even though the deployment is not a sentui lab (pause, stop and restart need it
+    /// there).
+    #[arg(short = 'y', long)]
+    pub yes: bool,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ReplayArgs {
+    /// The recording (`--record FILE`).
+    pub file: PathBuf,
+    /// Playback speed (2 = twice as fast).
+    #[arg(long, default_value_t = 1.0)]
+    pub speed: f64,
+    /// Render the whole session to an asciicast v2 file instead (for `asciinema play`).
+    #[arg(long, value_name = "OUT.cast")]
+    pub to_cast: Option<PathBuf>,
+    /// Save one frame as SVG instead (see --at).
+    #[arg(long, value_name = "OUT.svg")]
+    pub screenshot: Option<PathBuf>,
+    /// With --screenshot: an event name (the first one, e.g. +switch-master) or seconds from
+    /// the start.
+    #[arg(long, value_name = "EVENT|SECS", default_value = "0")]
+    pub at: String,
+    /// With --screenshot: this long after --at.
+    #[arg(long, value_name = "DURATION", default_value = "0ms", value_parser = parse_duration_or_zero)]
+    pub after: Duration,
+    /// Terminal size of the rendering (default: the recorded one).
+    #[arg(long, value_name = "WxH", value_parser = parse_size)]
+    pub size: Option<(u16, u16)>,
+    /// Check that replaying reproduces every frame the live session drew (exit 0), or name
+    /// the first that differs (exit 1).
+    #[arg(long, conflicts_with_all = ["to_cast", "screenshot"])]
+    pub verify: bool,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ScreenshotArgs {
+    #[arg(long, value_name = "OUT.svg")]
+    pub out: PathBuf,
+    #[arg(long, value_name = "WxH", default_value = "120x36", value_parser = parse_size)]
+    pub size: (u16, u16),
+    /// How long to collect before drawing.
+    #[arg(long, value_name = "DURATION", default_value = "3s", value_parser = parse_duration)]
+    pub wait: Duration,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -613,14 +674,33 @@ impl LabOptions {
 /// no value, so only the variable can be wrong).
 pub fn env_bool(
     var: &'static str,
-) -> impl Fn(&str) -> Result<bool, String> + Clone + Send + Sync + 'static {
+) -> impl Fn(&str) -> Result<bool, NotABoolean> + Clone + Send + Sync + 'static {
     move |value: &str| match value.trim().to_ascii_lowercase().as_str() {
         "" | "0" | "false" | "no" | "off" | "n" | "f" => Ok(false),
         "1" | "true" | "yes" | "on" | "y" | "t" => Ok(true),
-        _ => Err(format!(
-            "{var}={value:?} is not a boolean: use 1/0, true/false, yes/no or on/off"
-        )),
+        _ => Err(NotABoolean {
+            var,
+            value: value.to_string(),
+        }),
     }
+}
+
+/// A boolean flag's variable set to something else.
+#[derive(Debug, thiserror::Error)]
+#[error("{var}={value:?} is not a boolean: use 1/0, true/false, yes/no or on/off")]
+pub struct NotABoolean {
+    pub var: &'static str,
+    pub value: String,
+}
+
+/// `--project` and `--compose-project` naming two projects.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "--project {project} and --compose-project {compose_project} name different projects: give one"
+)]
+pub struct ProjectConflict {
+    pub project: String,
+    pub compose_project: String,
 }
 
 /// The Docker lab's project when none is named.
@@ -634,12 +714,16 @@ impl LabOptions {
 
     /// `--project` and the global `--compose-project` are one name: either sets it, and two
     /// different ones are an error rather than a guess.
-    pub fn with_compose_project(mut self, compose_project: Option<&str>) -> Result<Self, String> {
+    pub fn with_compose_project(
+        mut self,
+        compose_project: Option<&str>,
+    ) -> Result<Self, ProjectConflict> {
         match (&self.project, compose_project) {
             (Some(p), Some(c)) if p != c => {
-                return Err(format!(
-                    "--project {p} and --compose-project {c} name different projects: give one"
-                ));
+                return Err(ProjectConflict {
+                    project: p.clone(),
+                    compose_project: c.to_string(),
+                });
             }
             (None, Some(c)) => self.project = Some(c.to_string()),
             _ => {}

@@ -78,8 +78,57 @@ pub fn default_path() -> Option<PathBuf> {
     Some(base.join("sentui").join("config.toml"))
 }
 
+/// Why the config file cannot be used, naming the file or the key.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read the config file {}: {error}", path.display())]
+    Unreadable {
+        path: PathBuf,
+        error: std::io::Error,
+    },
+    #[error("config file {}: {error}", path.display())]
+    Invalid { path: PathBuf, error: SyntaxError },
+    /// `why`: what the value's parser said (it quotes the value: never a secret's).
+    #[error("{key}: {why}")]
+    BadValue { key: &'static str, why: String },
+    #[error("{key} = {value}: at least {least}")]
+    TooSmall {
+        key: &'static str,
+        value: u32,
+        least: u32,
+    },
+}
+
+/// Where the file does not parse and what is wrong there, never quoting the file: toml's own
+/// rendering prints the offending line and serde's names the value, either of which may be a
+/// password. For a secret key (anything under `[auth]`, or a name with pass/secret/token),
+/// only what was expected is said.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SyntaxError {
+    /// "line N, key K: what is wrong".
+    #[error("line {line}{}: {what}", place(.table, .key))]
+    At {
+        line: usize,
+        table: String,
+        key: String,
+        what: String,
+    },
+    /// No place known: toml's message with every quoted value dropped.
+    #[error("{0}")]
+    Unplaced(String),
+}
+
+fn place(table: &str, key: &str) -> String {
+    match (table, key) {
+        ("", "") => String::new(),
+        ("", k) => format!(", key {k}"),
+        (t, "") => format!(", in [{t}]"),
+        (t, k) => format!(", key {t}.{k}"),
+    }
+}
+
 /// Reads the file named by `--config` (which must exist) or the default one (if it exists).
-pub fn load(explicit: Option<&Path>) -> Result<(FileConfig, Option<PathBuf>), String> {
+pub fn load(explicit: Option<&Path>) -> Result<(FileConfig, Option<PathBuf>), ConfigError> {
     let path = match explicit {
         Some(p) => p.to_path_buf(),
         None => match default_path() {
@@ -87,34 +136,29 @@ pub fn load(explicit: Option<&Path>) -> Result<(FileConfig, Option<PathBuf>), St
             _ => return Ok((FileConfig::default(), None)),
         },
     };
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| format!("cannot read the config file {}: {e}", path.display()))?;
-    let cfg = parse(&text).map_err(|e| format!("config file {}: {e}", path.display()))?;
-    Ok((cfg, Some(path)))
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(error) => return Err(ConfigError::Unreadable { path, error }),
+    };
+    match parse(&text) {
+        Ok(cfg) => Ok((cfg, Some(path))),
+        Err(error) => Err(ConfigError::Invalid { path, error }),
+    }
 }
 
-pub fn parse(text: &str) -> Result<FileConfig, String> {
+pub fn parse(text: &str) -> Result<FileConfig, SyntaxError> {
     toml::from_str(text).map_err(|e| describe_error(text, &e))
 }
 
-/// A parse error as "line N, key K: what is wrong", never quoting the file: toml's own
-/// rendering prints the offending line and serde's names the value, either of which may be a
-/// password. For a secret key (anything under `[auth]`, or a name with pass/secret/token),
-/// only what was expected is said.
-fn describe_error(text: &str, e: &toml::de::Error) -> String {
+/// A parse error as its place and what is wrong (see [`SyntaxError`]).
+fn describe_error(text: &str, e: &toml::de::Error) -> SyntaxError {
     let message = e.message().trim();
     let Some(span) = e.span() else {
-        return without_quoted(message);
+        return SyntaxError::Unplaced(without_quoted(message));
     };
     let start = span.start.min(text.len());
-    let line_no = text[..start].matches('\n').count() + 1;
+    let line = text[..start].matches('\n').count() + 1;
     let (table, key) = key_at(text, start);
-    let path = match (table.as_str(), key.as_str()) {
-        ("", "") => String::new(),
-        ("", k) => format!(", key {k}"),
-        (t, "") => format!(", in [{t}]"),
-        (t, k) => format!(", key {t}.{k}"),
-    };
     let what = if is_secret(&table, &key) {
         match message.split_once("expected") {
             Some((_, expected)) => format!("invalid value (expected{expected})"),
@@ -123,7 +167,12 @@ fn describe_error(text: &str, e: &toml::de::Error) -> String {
     } else {
         message.to_string()
     };
-    format!("line {line_no}{path}: {what}")
+    SyntaxError::At {
+        line,
+        table,
+        key,
+        what,
+    }
 }
 
 /// The table (last `[header]` before `at`) and key (before `=` on the line of `at`).
@@ -169,11 +218,11 @@ fn unset(m: &ArgMatches, id: &str) -> bool {
 
 /// Fills every setting the command line and the environment left unset from the file. The
 /// deployment (`sentinels`, `compose_project`) and the `[auth]` table are settings.rs's.
-pub fn apply(cli: &mut Cli, m: &ArgMatches, f: &FileConfig) -> Result<(), String> {
+pub fn apply(cli: &mut Cli, m: &ArgMatches, f: &FileConfig) -> Result<(), ConfigError> {
     let c = &mut cli.conn;
-    let dur = |name: &str, v: &Option<String>| -> Result<Option<std::time::Duration>, String> {
+    let dur = |key: &'static str, v: &Option<String>| {
         v.as_deref()
-            .map(|s| parse_duration(s).map_err(|e| format!("{name}: {e}")))
+            .map(|s| parse_duration(s).map_err(|why| ConfigError::BadValue { key, why }))
             .transpose()
     };
     if unset(m, "map")
@@ -181,7 +230,9 @@ pub fn apply(cli: &mut Cli, m: &ArgMatches, f: &FileConfig) -> Result<(), String
     {
         c.map = list
             .iter()
-            .map(|s| AddrMap::parse_entry(s).map_err(|e| format!("map: {e}")))
+            .map(|s| {
+                AddrMap::parse_entry(s).map_err(|why| ConfigError::BadValue { key: "map", why })
+            })
             .collect::<Result<_, _>>()?;
     }
     if unset(m, "master") && f.master.is_some() {
@@ -211,7 +262,11 @@ pub fn apply(cli: &mut Cli, m: &ArgMatches, f: &FileConfig) -> Result<(), String
             && let Some(n) = value
         {
             if n < least {
-                return Err(format!("{id} = {n}: at least {least}"));
+                return Err(ConfigError::TooSmall {
+                    key: id,
+                    value: n,
+                    least,
+                });
             }
             *target = n;
         }
@@ -235,7 +290,8 @@ pub fn apply(cli: &mut Cli, m: &ArgMatches, f: &FileConfig) -> Result<(), String
     if unset(m, "lease")
         && let Some(v) = &f.lease
     {
-        u.lease = crate::cli::parse_lease(v).map_err(|e| format!("lease: {e}"))?;
+        u.lease = crate::cli::parse_lease(v)
+            .map_err(|why| ConfigError::BadValue { key: "lease", why })?;
     }
     for (id, value, target) in [
         ("read_only", f.read_only, &mut u.read_only),
@@ -326,6 +382,7 @@ mod tests {
 
     #[test]
     fn unknown_keys_and_bad_values_are_named() {
+        let parse = |text: &str| parse(text).map_err(|e| e.to_string());
         let e = parse("sentinel = [\"a:1\"]").unwrap_err();
         assert!(e.contains("unknown field `sentinel`"), "{e}");
         let e = parse("timeout = 5").unwrap_err();
@@ -336,6 +393,7 @@ mod tests {
 
     #[test]
     fn errors_name_line_and_key_but_never_a_secret() {
+        let parse = |text: &str| parse(text).map_err(|e| e.to_string());
         let e = parse("timeout = \"1s\"\n[auth]\nusername = \"u\"\npassword = \"Leaky-Secret-99\n")
             .unwrap_err();
         assert!(e.starts_with("line 4, key auth.password:"), "{e}");

@@ -1,18 +1,19 @@
 //! Reaching a deployment: the address map, the compose project's containers (through the
 //! Docker API), the sentinels to start from, the credentials and TLS, the controller.
 
-use crate::cli::ConnArgs;
+use crate::cli::{ConnArgs, TlsError};
 use crate::deployment_name::DeploymentName;
 use crate::settings::{CredentialSettings, Password};
 use sentui_io::collect::CollectSettings;
 use sentui_io::collect::node::ProbeSettings;
 use sentui_io::control::Controller;
-use sentui_io::docker::{self, DockerScope};
+use sentui_io::docker::{self, DockerError, DockerScope};
 use sentui_io::lab::{compose, local};
 use sentui_io::link::{Credentials, LinkSettings, NamePolicy, Secret, SharedMap};
 use sentui_io::procfs;
 use sentui_io::procfs::is_server_name;
 use sentui_model::Addr;
+use std::path::PathBuf;
 
 /// The sentinel tried when none is given.
 pub const DEFAULT_SENTINEL: &str = "127.0.0.1:26379";
@@ -34,13 +35,36 @@ impl Connection {
     }
 }
 
+/// Why a deployment could not be reached, and what to do about it.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    #[error(transparent)]
+    Docker(#[from] DockerError),
+    #[error(
+        "compose project '{0}' has no containers (is the lab up? `sentui lab up --project {0}`)"
+    )]
+    EmptyProject(String),
+    #[error("compose project '{0}' publishes no sentinel port on 127.0.0.1")]
+    NoSentinelPort(String),
+    /// No engine, and no sentinel named to watch without it.
+    #[error("{error}; cannot find the sentinels of '{project}' (name them with --sentinel)")]
+    NoEngine { project: String, error: DockerError },
+    #[error("cannot read the password file {}: {error}", path.display())]
+    PasswordFile {
+        path: PathBuf,
+        error: std::io::Error,
+    },
+    #[error(transparent)]
+    Tls(#[from] TlsError),
+}
+
 /// Resolves the connection flags: the address map, the compose project's containers (through
 /// the Docker API) and the sentinels to start from.
 pub async fn connect(
     c: &ConnArgs,
     credentials: &CredentialSettings,
     read_only: bool,
-) -> Result<Connection, String> {
+) -> Result<Connection, ConnectError> {
     let map = SharedMap::new(c.addr_map());
     let mut seeds = c.sentinels.clone();
     let mut docker = None;
@@ -49,9 +73,7 @@ pub async fn connect(
             Ok(engine) => {
                 let containers = engine.project(project).await?;
                 if containers.is_empty() {
-                    return Err(format!(
-                        "compose project '{project}' has no containers (is the lab up? `sentui lab up --project {project}`)"
-                    ));
+                    return Err(ConnectError::EmptyProject(project.clone()));
                 }
                 let found = docker::discover(&containers);
                 map.merge(&found.map);
@@ -59,9 +81,7 @@ pub async fn connect(
                     seeds = found.sentinels.clone();
                 }
                 if seeds.is_empty() {
-                    return Err(format!(
-                        "compose project '{project}' publishes no sentinel port on 127.0.0.1"
-                    ));
+                    return Err(ConnectError::NoSentinelPort(project.clone()));
                 }
                 docker = Some(DockerScope {
                     engine,
@@ -72,10 +92,11 @@ pub async fn connect(
             Err(e) if !seeds.is_empty() => {
                 eprintln!("sentui: {e}; container states and control are off")
             }
-            Err(e) => {
-                return Err(format!(
-                    "{e}; cannot find the sentinels of '{project}' (name them with --sentinel)"
-                ));
+            Err(error) => {
+                return Err(ConnectError::NoEngine {
+                    project: project.clone(),
+                    error,
+                });
             }
         }
     }
@@ -172,12 +193,15 @@ fn local_lab_seeds(control: &Controller, seeds: &[Addr]) -> bool {
 /// password means "none"; no sentinel password at all, the nodes' credentials.
 pub fn read_credentials(
     cs: &CredentialSettings,
-) -> Result<(Option<Credentials>, Option<Credentials>), String> {
+) -> Result<(Option<Credentials>, Option<Credentials>), ConnectError> {
     let read = |p: &Password| match p {
         Password::Given(s) => Ok(s.clone()),
         Password::File(path) => std::fs::read_to_string(path)
             .map(|s| Secret::new(s.trim_end_matches(['\n', '\r'])))
-            .map_err(|e| format!("cannot read the password file {}: {e}", path.display())),
+            .map_err(|error| ConnectError::PasswordFile {
+                path: path.clone(),
+                error,
+            }),
     };
     let username =
         |u: &Option<crate::settings::Chosen<String>>| u.as_ref().map(|u| u.value.clone());

@@ -16,7 +16,7 @@ use sentui_model::{Addr, Millis, Update};
 use serde::{Deserialize, Serialize};
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 pub const FORMAT: &str = "sentui-recording";
 /// 2: inputs and hashed frames. 1: updates, keys, action results and frames without hashes.
@@ -106,28 +106,70 @@ pub struct Recorder {
     pub error: Option<String>,
 }
 
+/// Why a recording could not be started.
+#[derive(Debug, thiserror::Error)]
+pub enum RecordError {
+    #[error("cannot create the recording {}: {error}", path.display())]
+    Create {
+        path: PathBuf,
+        error: std::io::Error,
+    },
+    #[error("recording stopped: {0}")]
+    Header(std::io::Error),
+}
+
+/// Why a recording cannot be read back.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("cannot open {}: {error}", path.display())]
+    Open {
+        path: PathBuf,
+        error: std::io::Error,
+    },
+    #[error("cannot read {}: {error}", path.display())]
+    Read {
+        path: PathBuf,
+        error: std::io::Error,
+    },
+    #[error("{} is empty", path.display())]
+    Empty { path: PathBuf },
+    #[error("{} is not a sentui recording (line 1: {error})", path.display())]
+    NoHeader {
+        path: PathBuf,
+        error: serde_json::Error,
+    },
+    #[error("{} is not a sentui recording (format '{format}')", path.display())]
+    OtherFormat { path: PathBuf, format: String },
+    #[error(
+        "{} is a version {version} recording; this sentui reads version {VERSION} and older",
+        path.display()
+    )]
+    Newer { path: PathBuf, version: u32 },
+    #[error("{} line {line}: {error}", path.display())]
+    BadLine {
+        path: PathBuf,
+        line: usize,
+        error: serde_json::Error,
+    },
+}
+
 impl Recorder {
-    pub fn create(path: &Path, header: &Header) -> Result<Recorder, String> {
-        let file = File::create(path)
-            .map_err(|e| format!("cannot create the recording {}: {e}", path.display()))?;
-        let mut r = Recorder {
-            out: Some(BufWriter::new(file)),
+    pub fn create(path: &Path, header: &Header) -> Result<Recorder, RecordError> {
+        let file = File::create(path).map_err(|error| RecordError::Create {
+            path: path.to_path_buf(),
+            error,
+        })?;
+        let mut out = BufWriter::new(file);
+        write_line(&mut out, header).map_err(RecordError::Header)?;
+        Ok(Recorder {
+            out: Some(out),
             error: None,
-        };
-        r.write_json(header);
-        match r.error.take() {
-            Some(e) => Err(e),
-            None => Ok(r),
-        }
+        })
     }
 
     fn write_json<T: Serialize>(&mut self, value: &T) {
         let Some(out) = self.out.as_mut() else { return };
-        let result = serde_json::to_writer(&mut *out, value)
-            .map_err(|e| e.to_string())
-            .and_then(|_| out.write_all(b"\n").map_err(|e| e.to_string()))
-            .and_then(|_| out.flush().map_err(|e| e.to_string()));
-        if let Err(e) = result {
+        if let Err(e) = write_line(out, value) {
             self.error = Some(format!("recording stopped: {e}"));
             self.out = None;
         }
@@ -140,6 +182,13 @@ impl Recorder {
     pub fn frame(&mut self, f: &Frame) {
         self.write_json(&RecordRef::Frame(f));
     }
+}
+
+/// One NDJSON line, flushed.
+fn write_line<T: Serialize>(out: &mut BufWriter<File>, value: &T) -> std::io::Result<()> {
+    serde_json::to_writer(&mut *out, value)?;
+    out.write_all(b"\n")?;
+    out.flush()
 }
 
 /// [`Record`] by reference, to write without cloning inputs.
@@ -211,33 +260,32 @@ pub struct Recording {
 }
 
 /// Reads a recording, checking its header; a bad line is an error naming it.
-pub fn load(path: &Path) -> Result<Recording, String> {
-    let file = File::open(path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+pub fn load(path: &Path) -> Result<Recording, LoadError> {
+    let at = || path.to_path_buf();
+    let file = File::open(path).map_err(|error| LoadError::Open { path: at(), error })?;
     let mut lines = BufReader::new(file).lines();
     let first = lines
         .next()
-        .ok_or_else(|| format!("{} is empty", path.display()))?
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let header: Header = serde_json::from_str(&first)
-        .map_err(|e| format!("{} is not a sentui recording (line 1: {e})", path.display()))?;
+        .ok_or_else(|| LoadError::Empty { path: at() })?
+        .map_err(|error| LoadError::Read { path: at(), error })?;
+    let header: Header =
+        serde_json::from_str(&first).map_err(|error| LoadError::NoHeader { path: at(), error })?;
     if header.format != FORMAT {
-        return Err(format!(
-            "{} is not a sentui recording (format '{}')",
-            path.display(),
-            header.format
-        ));
+        return Err(LoadError::OtherFormat {
+            path: at(),
+            format: header.format,
+        });
     }
     if header.version > VERSION {
-        return Err(format!(
-            "{} is a version {} recording; this sentui reads version {VERSION} and older",
-            path.display(),
-            header.version
-        ));
+        return Err(LoadError::Newer {
+            path: at(),
+            version: header.version,
+        });
     }
     let mut v1 = v1::Converter::new(header.size.unwrap_or((120, 36)));
     let mut records = Vec::new();
     for (i, line) in lines.enumerate() {
-        let line = line.map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let line = line.map_err(|error| LoadError::Read { path: at(), error })?;
         if line.trim().is_empty() {
             continue;
         }
@@ -250,7 +298,13 @@ pub fn load(path: &Path) -> Result<Recording, String> {
             Ok(r) => records.push(r),
             // A recording cut short by a crash ends with a partial line: keep what came before.
             Err(e) if e.is_eof() => break,
-            Err(e) => return Err(format!("{} line {}: {e}", path.display(), i + 2)),
+            Err(error) => {
+                return Err(LoadError::BadLine {
+                    path: at(),
+                    line: i + 2,
+                    error,
+                });
+            }
         }
     }
     Ok(Recording { header, records })
@@ -274,7 +328,8 @@ mod v1 {
     #[derive(Deserialize)]
     pub struct ActionResult {
         command: Command,
-        result: Result<String, String>,
+        /// The outcome as recorded: what was done, or why not.
+        result: sentui_model::input::ActionResult,
     }
 
     /// Turns version-1 records into inputs and frames, counting inputs and following sizes.

@@ -8,7 +8,7 @@ use crate::app::{App, Mode};
 use crate::keymap::{ReplayAction, replay_action_for};
 use crate::keys::from_crossterm;
 use crate::record::cast::CastWriter;
-use crate::record::{Frame, Header, Record, Recording, frame_hash, load};
+use crate::record::{Frame, Header, LoadError, Record, Recording, frame_hash, load};
 use crate::ui;
 use crossterm::event::{Event as TermEvent, EventStream};
 use futures_util::StreamExt;
@@ -18,8 +18,39 @@ use sentui_model::action::Command;
 use sentui_model::input::Input;
 use sentui_model::log::{Event, NotAnEvent};
 use std::io::IsTerminal;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
+
+/// Why a recording could not be replayed or rendered.
+#[derive(Debug, thiserror::Error)]
+pub enum ReplayError {
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    #[error("cannot create {}: {error}", path.display())]
+    Create {
+        path: PathBuf,
+        error: std::io::Error,
+    },
+    #[error("cannot write {}: {error}", path.display())]
+    Write {
+        path: PathBuf,
+        error: std::io::Error,
+    },
+    #[error(transparent)]
+    Svg(#[from] ui::svg::WriteError),
+    #[error("the recording has no {0} event")]
+    NoSuchEvent(String),
+    #[error("--at: {0}")]
+    At(#[from] NotAnEvent),
+    #[error(
+        "replay needs a terminal; use --to-cast or --screenshot to render a recording without one"
+    )]
+    NoTerminal,
+    #[error("drawing failed: {0}")]
+    Draw(std::io::Error),
+    #[error("--to-cast and --screenshot: one at a time")]
+    TwoRenderings,
+}
 
 pub struct Replayer {
     header: Header,
@@ -57,7 +88,7 @@ impl Replayer {
         }
     }
 
-    pub fn open(path: &Path) -> Result<Self, String> {
+    pub fn open(path: &Path) -> Result<Self, LoadError> {
         Ok(Replayer::new(load(path)?))
     }
 
@@ -270,19 +301,25 @@ impl At {
 }
 
 /// Renders the replay to an asciicast v2 file: a frame at each record and every 250 ms between.
-pub fn to_cast(path: &Path, out: &Path, size: Option<(u16, u16)>) -> Result<String, String> {
+pub fn to_cast(path: &Path, out: &Path, size: Option<(u16, u16)>) -> Result<String, ReplayError> {
     let mut r = Replayer::open(path)?;
     let (w, h) = size.or(r.header.size).unwrap_or((120, 36));
-    let file =
-        std::fs::File::create(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
+    let written = |error| ReplayError::Write {
+        path: out.to_path_buf(),
+        error,
+    };
+    let file = std::fs::File::create(out).map_err(|error| ReplayError::Create {
+        path: out.to_path_buf(),
+        error,
+    })?;
     let title = format!(
         "sentui replay of {}",
         path.file_name()
             .map(|n| n.to_string_lossy())
             .unwrap_or_default()
     );
-    let mut cast = CastWriter::new(std::io::BufWriter::new(file), w, h, r.start(), &title)
-        .map_err(|e| e.to_string())?;
+    let mut cast =
+        CastWriter::new(std::io::BufWriter::new(file), w, h, r.start(), &title).map_err(written)?;
     let mut times: Vec<Millis> = r.records.iter().map(Record::t).collect();
     let mut t = r.start();
     while t <= r.end() {
@@ -294,12 +331,10 @@ pub fn to_cast(path: &Path, out: &Path, size: Option<(u16, u16)>) -> Result<Stri
     for t in times {
         r.advance_to(t);
         let buf = ui::render_to_buffer(&r.app, w, h);
-        cast.frame(t, &buf)
-            .map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+        cast.frame(t, &buf).map_err(written)?;
     }
     let frames = cast.frames;
-    cast.finish()
-        .map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+    cast.finish().map_err(written)?;
     Ok(format!(
         "wrote {} ({frames} frames, {w}x{h}, {:.1} s)",
         out.display(),
@@ -314,13 +349,13 @@ pub fn screenshot(
     at: &At,
     after_ms: Millis,
     size: Option<(u16, u16)>,
-) -> Result<String, String> {
+) -> Result<String, ReplayError> {
     let mut r = Replayer::open(path)?;
     let t = match at {
         At::Secs(s) => r.start() + (s * 1000.0) as Millis,
         At::Event(name) => r
             .time_of(name)
-            .ok_or_else(|| format!("the recording has no {name} event"))?,
+            .ok_or_else(|| ReplayError::NoSuchEvent(name.to_string()))?,
     } + after_ms;
     r.advance_to(t);
     let (w, h) = size.or(r.header.size).unwrap_or((120, 36));
@@ -329,7 +364,7 @@ pub fn screenshot(
         (t.saturating_sub(r.start())) as f64 / 1000.0,
         path.display()
     );
-    crate::ui::svg::write(&r.app, w, h, out, &title)
+    Ok(crate::ui::svg::write(&r.app, w, h, out, &title)?)
 }
 
 fn clock(ms: Millis) -> String {
@@ -338,10 +373,10 @@ fn clock(ms: Millis) -> String {
 
 /// The replay in the terminal. Space pauses, `.` steps, ←/→ seek 10 s, +/- change the speed,
 /// q quits; other keys work as in the live TUI (selection, filter, help...).
-pub async fn run_tui(path: &Path, speed: f64, no_color: bool) -> Result<u8, String> {
+pub async fn run_tui(path: &Path, speed: f64, no_color: bool) -> Result<u8, ReplayError> {
     let mut r = Replayer::open(path)?;
     if !std::io::stdout().is_terminal() {
-        return Err("replay needs a terminal; use --to-cast or --screenshot to render a recording without one".into());
+        return Err(ReplayError::NoTerminal);
     }
     r.watch(no_color);
     let (start, end) = (r.start(), r.end());
@@ -381,7 +416,7 @@ pub async fn run_tui(path: &Path, speed: f64, no_color: bool) -> Result<u8, Stri
         )));
         terminal
             .draw(|f| ui::draw(f, &r.app))
-            .map_err(|e| format!("drawing failed: {e}"))?;
+            .map_err(ReplayError::Draw)?;
         let wait = tokio::time::sleep(Duration::from_millis(if playing { 50 } else { 500 }));
         tokio::select! {
             ev = events.next() => {
@@ -431,11 +466,13 @@ pub async fn run_tui(path: &Path, speed: f64, no_color: bool) -> Result<u8, Stri
                         for c in r.app.viewer_key(key) {
                             let result = match c {
                                 Command::Suspend => {
-                                    let resumed = crate::tui::suspend();
+                                    let resumed = crate::terminal::suspend();
                                     // Both buffers emptied: the next frame is drawn whole.
                                     terminal.swap_buffers();
                                     terminal.swap_buffers();
-                                    resumed.map(|_| "resumed".to_string())
+                                    resumed
+                                        .map(|_| "resumed".to_string())
+                                        .map_err(|e| e.to_string())
                                 }
                                 c => crate::session::viewer_command(&c, &r.app, now_ms()),
                             };

@@ -14,6 +14,7 @@ pub mod executor;
 
 use crate::app::App;
 use crate::record::{Frame, Recorder, frame_hash};
+use crate::terminal::SuspendError;
 use crate::ui;
 use futures_util::FutureExt;
 use ratatui::Terminal;
@@ -71,8 +72,8 @@ pub struct Session<B: Backend, E: Executor> {
     pub leave_paused: bool,
     clock: fn() -> Millis,
     /// Gives the terminal back and stops the process until it is resumed (Ctrl-Z); live it
-    /// is `tui::suspend`. Without one, Ctrl-Z says it cannot.
-    suspend: Option<fn() -> Result<(), String>>,
+    /// is `terminal::suspend`. Without one, Ctrl-Z says it cannot.
+    suspend: Option<fn() -> Result<(), SuspendError>>,
 }
 
 impl<B: Backend, E: Executor> Session<B, E> {
@@ -91,7 +92,7 @@ impl<B: Backend, E: Executor> Session<B, E> {
     }
 
     /// What Ctrl-Z does: give the terminal back and stop until resumed.
-    pub fn on_suspend(&mut self, suspend: fn() -> Result<(), String>) {
+    pub fn on_suspend(&mut self, suspend: fn() -> Result<(), SuspendError>) {
         self.suspend = Some(suspend);
     }
 
@@ -155,7 +156,7 @@ impl<B: Backend, E: Executor> Session<B, E> {
         let Some(suspend) = self.suspend else {
             return Err("this session cannot be suspended".into());
         };
-        suspend()?;
+        suspend().map_err(|e| e.to_string())?;
         // The screen came back blank: both buffers emptied, the next frame is drawn whole.
         // (Terminal::clear would ask the terminal where its cursor is, a reply the key reader
         // takes first.)
@@ -296,6 +297,7 @@ pub fn viewer_command(c: &Command, app: &App, stamp: Millis) -> ActionResult {
             let (w, h) = app.size();
             crate::ui::svg::write(app, w, h, &path, "sentui")
                 .map(|_| format!("screenshot saved: {}", path.display()))
+                .map_err(|e| e.to_string())
         }
         Command::SaveLog => {
             let rows = app.log_rows();

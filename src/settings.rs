@@ -7,7 +7,7 @@
 //! parts go together as given (`--sentinel A --compose-project P`: P's containers, seeded at A).
 
 use crate::cli::{Cli, ConnArgs};
-use crate::config::{self, AuthConfig, FileConfig};
+use crate::config::{self, AuthConfig, ConfigError, FileConfig};
 use clap::parser::ValueSource;
 use clap::{ArgMatches, CommandFactory, FromArgMatches};
 use sentui_io::link::Secret;
@@ -42,8 +42,8 @@ pub enum SettingsError {
     #[error(transparent)]
     Args(#[from] clap::Error),
     /// The config file cannot be read, or holds a bad value (the message names file and key).
-    #[error("{0}")]
-    File(String),
+    #[error(transparent)]
+    File(#[from] ConfigError),
 }
 
 /// Everything the command line, the environment and the config file decided.
@@ -64,12 +64,10 @@ where
     let matches = Cli::command().try_get_matches_from(args)?;
     let mut cli = Cli::from_arg_matches(&matches)?;
     let env = |k: &str| std::env::var(k).ok();
-    let (file, path) = config::load(cli.conn.config.as_deref()).map_err(SettingsError::File)?;
+    let (file, path) = config::load(cli.conn.config.as_deref())?;
     let deployment = DeploymentChoice::new(&matches, &cli.conn, &file, path, &env);
-    deployment
-        .apply(&mut cli.conn)
-        .map_err(SettingsError::File)?;
-    config::apply(&mut cli, &matches, &file).map_err(SettingsError::File)?;
+    deployment.apply(&mut cli.conn)?;
+    config::apply(&mut cli, &matches, &file)?;
     let credentials = CredentialSettings::new(&matches, &cli.conn, &file.auth, &env);
     Ok(Settings {
         cli,
@@ -359,11 +357,16 @@ impl DeploymentChoice {
 
     /// Sets the connection's sentinels and compose project to the chosen source's, and only
     /// those.
-    pub fn apply(&self, c: &mut ConnArgs) -> Result<(), String> {
+    pub fn apply(&self, c: &mut ConnArgs) -> Result<(), ConfigError> {
         c.sentinels = match &self.used.sentinels {
             Some(list) => list
                 .iter()
-                .map(|s| s.parse::<Addr>().map_err(|e| format!("sentinels: {e}")))
+                .map(|s| {
+                    s.parse::<Addr>().map_err(|why| ConfigError::BadValue {
+                        key: "sentinels",
+                        why,
+                    })
+                })
                 .collect::<Result<_, _>>()?,
             None => Vec::new(),
         };
@@ -500,6 +503,7 @@ mod tests {
         assert!(
             bad.apply(&mut cli.conn)
                 .unwrap_err()
+                .to_string()
                 .starts_with("sentinels: ")
         );
     }

@@ -1,28 +1,43 @@
 //! The live terminal UI: wires the input sources into one stream (collectors, the terminal,
 //! signals, the executor's outcomes) and runs a [`Session`] on the crossterm terminal. The
-//! terminal is given back and what sentui changed is undone however the session ends.
+//! terminal is given back and what sentui changed is undone however the session ends; Ctrl-Z
+//! is `terminal::suspend`.
 
 use crate::app::App;
 use crate::connection::Connection;
 use crate::keys::from_crossterm;
-use crate::record::{Header, Recorder};
+use crate::record::{Header, RecordError, Recorder};
 use crate::session::executor::RealExecutor;
-use crate::session::{Session, run_guarded};
+use crate::session::{Session, SessionError, run_guarded};
 use crossterm::event::{Event as TermEvent, EventStream};
 use futures_util::StreamExt;
 use sentui_io::collect::{self, CHANNEL};
-use sentui_io::hands::Holder;
+use sentui_io::hands::Hands;
 use sentui_io::link::now_ms;
 use sentui_model::input::{Input, InputKind, Stop};
 use std::io::IsTerminal;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc::{self, Sender};
 
+/// Why the TUI did not run, or how it ended badly.
+#[derive(Debug, thiserror::Error)]
+pub enum TuiError {
+    #[error("the terminal UI needs a terminal; for scripts use `sentui status` or `sentui events`")]
+    NoTerminal,
+    #[error(transparent)]
+    Record(#[from] RecordError),
+    #[error("cannot watch {name}: {error}")]
+    Signal {
+        name: &'static str,
+        error: std::io::Error,
+    },
+    #[error(transparent)]
+    Session(#[from] SessionError),
+}
+
 pub struct TuiOptions {
     pub group: Option<String>,
     pub leave_paused: bool,
-    /// How long each fault may last (`--lease`).
-    pub lease: std::time::Duration,
     pub read_only: bool,
     pub no_color: bool,
     pub stats_out: Option<std::path::PathBuf>,
@@ -35,7 +50,6 @@ impl TuiOptions {
         TuiOptions {
             group,
             leave_paused: ui.leave_paused,
-            lease: ui.lease,
             read_only: ui.read_only,
             no_color: ui.colorless(),
             stats_out: ui.stats_out.clone(),
@@ -44,14 +58,11 @@ impl TuiOptions {
     }
 }
 
-pub async fn run(conn: Connection, opts: TuiOptions) -> Result<u8, String> {
+/// `hands` hold what the session changes for this process (`Holder::ThisProcess`).
+pub async fn run(conn: Connection, hands: Hands, opts: TuiOptions) -> Result<u8, TuiError> {
     if !std::io::stdout().is_terminal() {
-        return Err(
-            "the terminal UI needs a terminal; for scripts use `sentui status` or `sentui events`"
-                .into(),
-        );
+        return Err(TuiError::NoTerminal);
     }
-    let hands = crate::hands::for_connection(&conn, opts.lease, Holder::ThisProcess);
     let Connection {
         settings,
         seeds,
@@ -78,7 +89,7 @@ pub async fn run(conn: Connection, opts: TuiOptions) -> Result<u8, String> {
     let executor = RealExecutor::new(hands, link, tx);
     let mut session = Session::new(App::for_session(&header), terminal, executor, now_ms);
     session.leave_paused = opts.leave_paused;
-    session.on_suspend(suspend);
+    session.on_suspend(crate::terminal::suspend);
     if let Some(r) = recorder {
         session.record_to(r);
     }
@@ -87,32 +98,8 @@ pub async fn run(conn: Connection, opts: TuiOptions) -> Result<u8, String> {
         outln!("{line}");
     }
     write_stats(&session.app, opts.stats_out.as_deref());
-    result.map(|_| 0).map_err(|e| e.to_string())
-}
-
-/// Ctrl-Z, as htop does it: the terminal is given back as sentui found it, the process stops
-/// (SIGTSTP: the shell's prompt returns), and once resumed (fg, SIGCONT) the terminal is taken
-/// again; the caller then redraws the whole screen.
-pub fn suspend() -> Result<(), String> {
-    use crossterm::{cursor, execute, terminal};
-    ratatui::try_restore().map_err(|e| format!("cannot give the terminal back: {e}"))?;
-    let _ = execute!(std::io::stdout(), cursor::Show);
-    // SAFETY: raise has no memory preconditions. SIGTSTP's default action stops this process
-    // until SIGCONT; raise returns then.
-    let stopped = unsafe { libc::raise(libc::SIGTSTP) } == 0;
-    terminal::enable_raw_mode().map_err(|e| format!("cannot take the terminal back: {e}"))?;
-    execute!(
-        std::io::stdout(),
-        terminal::EnterAlternateScreen,
-        terminal::Clear(terminal::ClearType::All),
-        cursor::Hide
-    )
-    .map_err(|e| format!("cannot take the terminal back: {e}"))?;
-    if stopped {
-        Ok(())
-    } else {
-        Err("could not stop (SIGTSTP)".into())
-    }
+    result?;
+    Ok(0)
 }
 
 /// The collectors end only if their task fails: the session then stops (and restores).
@@ -128,12 +115,13 @@ fn watch_collectors(task: tokio::task::JoinHandle<()>, tx: Sender<Input>) {
     });
 }
 
-fn watch_signals(tx: Sender<Input>) -> Result<(), String> {
-    let mut term =
-        signal(SignalKind::terminate()).map_err(|e| format!("cannot watch SIGTERM: {e}"))?;
-    let mut hup = signal(SignalKind::hangup()).map_err(|e| format!("cannot watch SIGHUP: {e}"))?;
-    let mut int =
-        signal(SignalKind::interrupt()).map_err(|e| format!("cannot watch SIGINT: {e}"))?;
+fn watch_signals(tx: Sender<Input>) -> Result<(), TuiError> {
+    let watch = |kind: SignalKind, name: &'static str| {
+        signal(kind).map_err(|error| TuiError::Signal { name, error })
+    };
+    let mut term = watch(SignalKind::terminate(), "SIGTERM")?;
+    let mut hup = watch(SignalKind::hangup(), "SIGHUP")?;
+    let mut int = watch(SignalKind::interrupt(), "SIGINT")?;
     tokio::spawn(async move {
         loop {
             let stop = tokio::select! {

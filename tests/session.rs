@@ -338,7 +338,7 @@ fn the_app_alone_is_the_same_pure_step() {
 async fn ctrl_z_suspends_through_the_session_and_redraws() {
     use std::sync::atomic::{AtomicUsize, Ordering};
     static SUSPENDED: AtomicUsize = AtomicUsize::new(0);
-    fn suspend() -> Result<(), String> {
+    fn suspend() -> Result<(), sentui::terminal::SuspendError> {
         SUSPENDED.fetch_add(1, Ordering::SeqCst);
         Ok(())
     }

@@ -397,7 +397,7 @@ fn rows() -> Vec<Row> {
             from: ["true", "false", ""],
             default: "false",
             get: |s| match &s.cli.command {
-                Some(Command::Status { json, .. }) => json.to_string(),
+                Some(Command::Status(a)) => a.json.to_string(),
                 other => panic!("{other:?}"),
             },
         },
@@ -410,7 +410,7 @@ fn rows() -> Vec<Row> {
             from: ["true", "false", ""],
             default: "false",
             get: |s| match &s.cli.command {
-                Some(Command::Events { json, .. }) => json.to_string(),
+                Some(Command::Events(a)) => a.json.to_string(),
                 other => panic!("{other:?}"),
             },
         },

@@ -1,37 +1,62 @@
 //! `sentui ctl ACTION TARGET`: one action through sentui's hands. A fault outlives this
 //! command on its lease: a guard ends it when the lease runs out, unless `ctl` ends it first.
 
-use crate::target::resolve;
-use sentui_io::control::Action;
+use crate::cli::CtlArgs;
+use crate::connection::Connection;
+use crate::target::{TargetError, resolve};
+use sentui_io::control::{Action, ControlError};
 use sentui_io::hands::{Applied, Hands, HandsError};
-use sentui_io::link::LinkSettings;
 use sentui_model::Addr;
 
-pub async fn run(
-    action: Action,
-    target: &str,
-    yes: bool,
-    link: &LinkSettings,
-    seeds: &[Addr],
-    group: Option<&str>,
+/// Why `ctl` did nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum CtlError {
+    #[error(transparent)]
+    Control(#[from] ControlError),
+    #[error(transparent)]
+    Target(#[from] TargetError),
+    #[error(
+        "{addr} belongs to a deployment that is not a sentui lab: to {} it anyway, add --yes",
+        action.name()
+    )]
+    NotALab { addr: Addr, action: Action },
+    #[error(transparent)]
+    Hands(#[from] HandsError),
+}
+
+/// Acts, and says what it did (or why not) with the deployment it was about.
+pub async fn run(c: &Connection, hands: &Hands, args: &CtlArgs, group: Option<&str>) -> u8 {
+    match act(c, hands, args, group).await {
+        Ok(applied) => {
+            let msg = said(&applied, &args.target);
+            // The deployment goes on the line that says what was done.
+            let (done, more) = msg.split_once('\n').unwrap_or((&msg, ""));
+            outln!("{done} [{}]", c.deployment());
+            if !more.is_empty() {
+                outln!("{more}");
+            }
+            0
+        }
+        Err(e) => super::fail(format!("{e} [{}]", c.deployment())),
+    }
+}
+
+async fn act(
+    c: &Connection,
     hands: &Hands,
-) -> Result<String, String> {
+    args: &CtlArgs,
+    group: Option<&str>,
+) -> Result<Applied, CtlError> {
     let ctl = hands.control();
     if ctl.read_only {
-        return Err(sentui_io::control::ControlError::ReadOnly.into());
+        return Err(ControlError::ReadOnly.into());
     }
-    let addr = resolve(target, link, seeds, group, ctl).await?;
-    if action.needs_consent() && !ctl.in_lab && !yes {
-        return Err(format!(
-            "{addr} belongs to a deployment that is not a sentui lab: to {} it anyway, add --yes",
-            action.name()
-        ));
+    let addr = resolve(&args.target, &c.settings.link, &c.seeds, group, ctl).await?;
+    let action = args.action;
+    if action.needs_consent() && !ctl.in_lab && !args.yes {
+        return Err(CtlError::NotALab { addr, action });
     }
-    let applied = hands
-        .apply(action, &addr)
-        .await
-        .map_err(|e: HandsError| e.to_string())?;
-    Ok(said(&applied, target))
+    Ok(hands.apply(action, &addr).await?)
 }
 
 /// What `ctl` prints: what it did, and for a fault, until when it lasts and how to end it.

@@ -3,9 +3,10 @@
 
 use crate::cli::{ConnArgs, LabOptions, UiArgs};
 use crate::cmd::lab;
-use crate::connection::connect;
+use crate::hands;
 use crate::settings::CredentialSettings;
 use crate::tui;
+use sentui_io::hands::Holder;
 
 pub async fn run(
     conn: ConnArgs,
@@ -13,6 +14,10 @@ pub async fn run(
     ui: UiArgs,
     opts: LabOptions,
 ) -> u8 {
+    let opts = match opts.with_compose_project(conn.compose_project.as_deref()) {
+        Ok(o) => o,
+        Err(e) => return super::fail(e),
+    };
     let (lab, started) = match lab::up(&opts).await {
         Ok(l) => l,
         Err(e) => return super::fail(e),
@@ -23,11 +28,18 @@ pub async fn run(
         lab::Lab::Local(state) => (state.sentinels(), None),
         lab::Lab::Docker(project) => (Vec::new(), Some(project.clone())),
     };
-    let code = match connect(&conn, credentials, ui.read_only).await {
-        Ok(mut c) => {
-            crate::connection::recognise_lab(&mut c).await;
+    // The TUI on the lab, acting as it does on any deployment.
+    let connected = hands::connect(
+        &conn,
+        credentials,
+        ui.read_only,
+        ui.lease,
+        Holder::ThisProcess,
+    );
+    let code = match connected.await {
+        Ok((c, hands)) => {
             let opts = tui::TuiOptions::from_args(&ui, conn.master.clone());
-            match tui::run(c, opts).await {
+            match tui::run(c, hands, opts).await {
                 Ok(code) => code,
                 Err(e) => super::fail(e),
             }

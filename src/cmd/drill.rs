@@ -3,18 +3,39 @@
 use crate::cli::{DrillArgs, ReportFormat};
 use crate::connection::Connection;
 use crate::drill::{self, DrillOptions};
+use sentui_io::hands::Hands;
 use sentui_io::probe::DEFAULT_RATE;
 use sentui_model::action::Action;
 use sentui_model::drill::scenario::Scenario;
+use std::path::PathBuf;
 use std::time::Duration;
 
+/// A scenario file the drill cannot run.
+#[derive(Debug, thiserror::Error)]
+pub enum ScenarioError {
+    #[error("cannot read {}: {error}", path.display())]
+    Unreadable {
+        path: PathBuf,
+        error: std::io::Error,
+    },
+    /// `why` names the step and its line (the scenario parser's words).
+    #[error("{}: {why}", path.display())]
+    Invalid { path: PathBuf, why: String },
+}
+
 /// The scenario the flags describe: the file's, or the built-in one, with flags overriding.
-pub fn scenario(args: &DrillArgs) -> Result<Scenario, String> {
+pub fn scenario(args: &DrillArgs) -> Result<Scenario, ScenarioError> {
     let mut s = match &args.scenario {
         Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-            Scenario::parse(&text).map_err(|e| format!("{}: {e}", path.display()))?
+            let text =
+                std::fs::read_to_string(path).map_err(|error| ScenarioError::Unreadable {
+                    path: path.clone(),
+                    error,
+                })?;
+            Scenario::parse(&text).map_err(|why| ScenarioError::Invalid {
+                path: path.clone(),
+                why,
+            })?
         }
         None => Scenario::builtin(args.fault.unwrap_or(Action::Pause), args.hold),
     };
@@ -34,13 +55,10 @@ pub fn scenario(args: &DrillArgs) -> Result<Scenario, String> {
     Ok(s)
 }
 
-pub async fn run(conn: Connection, args: &DrillArgs, group: Option<String>, lease: Duration) -> u8 {
+pub async fn run(conn: Connection, hands: Hands, args: &DrillArgs, group: Option<String>) -> u8 {
     let scenario = match scenario(args) {
         Ok(s) => s,
-        Err(e) => {
-            eprintln!("sentui: {e}");
-            return sentui_model::EXIT_USAGE;
-        }
+        Err(e) => return super::fail(e),
     };
     if let Some(fault) = scenario.first_risky_fault()
         && !conn.control.in_lab
@@ -59,9 +77,8 @@ pub async fn run(conn: Connection, args: &DrillArgs, group: Option<String>, leas
         timeout: Duration::from_secs_f64(args.timeout_secs.clamp(0.001, 86_400.0)),
         rate,
         follow,
-        lease,
     };
-    let report = drill::run(conn, opts).await;
+    let report = drill::run(conn, hands, opts).await;
     let text = match args.report {
         ReportFormat::Text => report.to_text(),
         ReportFormat::Md => report.to_markdown(),

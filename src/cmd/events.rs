@@ -1,29 +1,28 @@
 //! `sentui events`: the merged log as a stream of lines (text or NDJSON).
 
+use crate::cli::EventsArgs;
 use crate::logview::{json_line, text_line};
 use crate::record::{Header, Recorder};
 use sentui_io::collect::{self, CollectSettings};
 use sentui_io::link::now_ms;
 use sentui_model::Addr;
-use sentui_model::log::Event;
 use sentui_model::state::Deployment;
 use std::io::Write;
-use std::time::Duration;
-
-pub struct EventsArgs {
-    pub json: bool,
-    pub duration: Option<Duration>,
-    pub until: Option<Event>,
-    pub only: Option<String>,
-    pub record: Option<std::path::PathBuf>,
-}
+use std::path::PathBuf;
 
 /// Exit status: 0, or 1 when `--until` was given and the event did not come within `--for`.
-pub async fn run(settings: CollectSettings, seeds: Vec<Addr>, args: EventsArgs) -> u8 {
-    let mut recorder = match &args.record {
+/// `only`: one master group's entries; `record`: the session recorded there.
+pub async fn run(
+    settings: CollectSettings,
+    seeds: Vec<Addr>,
+    args: &EventsArgs,
+    only: Option<String>,
+    record: Option<PathBuf>,
+) -> u8 {
+    let mut recorder = match &record {
         Some(path) => {
             let mut h = Header::new("events", now_ms(), seeds.clone());
-            h.group = args.only.clone();
+            h.group = only.clone();
             h.compose_project = settings.docker.as_ref().map(|d| d.project.clone());
             match Recorder::create(path, &h) {
                 Ok(r) => Some(r),
@@ -72,8 +71,7 @@ pub async fn run(settings: CollectSettings, seeds: Vec<Addr>, args: EventsArgs) 
         let mut out = stdout.lock();
         let mut done = false;
         for e in d.log.since(printed) {
-            if args
-                .only
+            if only
                 .as_deref()
                 .is_some_and(|g| e.group.as_deref().is_some_and(|eg| eg != g))
             {

@@ -1,15 +1,58 @@
 //! `sentui lab up|down` and the lab half of `sentui demo`: the Docker Compose lab when an engine
 //! is reachable (and `--local` is not given), the local-process lab otherwise.
 
-use crate::cli::LabOptions;
-use sentui_io::docker::Engine;
+use crate::cli::{LabAction, LabOptions, ProjectConflict};
+use sentui_io::docker::{DockerError, Engine};
 use sentui_io::lab::compose;
 use sentui_io::lab::local::{self, LabState, MemberRole};
+use sentui_io::lab::server::ServerImage;
 
 pub enum Lab {
     Local(LabState),
     /// The compose project name.
     Docker(String),
+}
+
+/// Why a lab did not come up or go down, and what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum LabError {
+    #[error(transparent)]
+    Projects(#[from] ProjectConflict),
+    #[error("--server {0} chooses the Docker lab's server; the local lab runs --server-bin PATH")]
+    ServerOnLocal(ServerImage),
+    #[error("--server needs a Docker engine: {0}")]
+    ServerNeedsEngine(DockerError),
+    #[error("{error}; the Docker lab '{project}' needs it (for a local-process lab, use --local)")]
+    ProjectNeedsEngine { project: String, error: DockerError },
+    #[error(
+        "{error}; the Docker lab '{project}' cannot be taken down without it, and nothing else was touched (a local-process lab is taken down with --local)"
+    )]
+    DownNeedsEngine { project: String, error: DockerError },
+    #[error(
+        "compose project '{project}' exists and was not started by `sentui lab up` ({from}); choose another --project"
+    )]
+    Foreign { project: String, from: String },
+    /// What the lab (sentui-io) said: its errors are sentences that say what to do.
+    #[error("{0}")]
+    Lab(String),
+}
+
+/// `sentui lab up|down`; `--project` and the global `--compose-project` name one project.
+pub async fn run(action: LabAction, compose_project: Option<&str>) -> u8 {
+    let done = match action {
+        LabAction::Up(o) => match o.with_compose_project(compose_project) {
+            Ok(o) => up(&o).await.map(|_| ()),
+            Err(e) => Err(e.into()),
+        },
+        LabAction::Down(o) => match o.with_compose_project(compose_project) {
+            Ok(o) => down(&o).await,
+            Err(e) => Err(e.into()),
+        },
+    };
+    match done {
+        Ok(()) => 0,
+        Err(e) => super::fail(e),
+    }
 }
 
 /// How to run this sentui again from a shell: `sentui` when that is on PATH and is this
@@ -48,27 +91,22 @@ pub fn connect_hint(state: &LabState) -> String {
 /// chooses the Docker lab's server, so it needs one. Only `lab up` with nothing Docker-specific
 /// named falls back to the local lab; taking a lab down never does (it would remove another
 /// kind of lab than the one meant). Returns the engine to use, or None for the local lab.
-async fn use_docker(opts: &LabOptions, going_down: bool) -> Result<Option<Engine>, String> {
+async fn use_docker(opts: &LabOptions, going_down: bool) -> Result<Option<Engine>, LabError> {
     let local = opts.local || opts.server_bin.is_some();
     if local && let Some(server) = opts.server {
-        return Err(format!(
-            "--server {server} chooses the Docker lab's server; the local lab runs --server-bin PATH"
-        ));
+        return Err(LabError::ServerOnLocal(server));
     }
     if local {
         return Ok(None);
     }
+    let project = opts.project().to_string();
     match Engine::connect().await {
         Ok(engine) => Ok(Some(engine)),
-        Err(e) if going_down => Err(format!(
-            "{e}; the Docker lab '{}' cannot be taken down without it, and nothing else was touched (a local-process lab is taken down with --local)",
-            opts.project()
-        )),
-        Err(e) if opts.server.is_some() => Err(format!("--server needs a Docker engine: {e}")),
-        Err(e) if opts.project.is_some() => Err(format!(
-            "{e}; the Docker lab '{}' needs it (for a local-process lab, use --local)",
-            opts.project()
-        )),
+        Err(error) if going_down => Err(LabError::DownNeedsEngine { project, error }),
+        Err(error) if opts.server.is_some() => Err(LabError::ServerNeedsEngine(error)),
+        Err(error) if opts.project.is_some() => {
+            Err(LabError::ProjectNeedsEngine { project, error })
+        }
         Err(e) => {
             outln!("no Docker engine ({e}); using the local-process lab");
             Ok(None)
@@ -77,21 +115,25 @@ async fn use_docker(opts: &LabOptions, going_down: bool) -> Result<Option<Engine
 }
 
 /// Brings the lab up, or finds it already running. Returns it and whether this call started it.
-pub async fn up(opts: &LabOptions) -> Result<(Lab, bool), String> {
+pub async fn up(opts: &LabOptions) -> Result<(Lab, bool), LabError> {
     if let Some(engine) = use_docker(opts, false).await? {
         let project = opts.project();
-        let started = match compose::presence(&engine, project).await? {
+        let presence = compose::presence(&engine, project).await;
+        let started = match presence.map_err(LabError::Lab)? {
             compose::Presence::Foreign(from) => {
-                return Err(format!(
-                    "compose project '{project}' exists and was not started by `sentui lab up` ({from}); choose another --project"
-                ));
+                return Err(LabError::Foreign {
+                    project: project.to_string(),
+                    from,
+                });
             }
             compose::Presence::Lab => false,
             compose::Presence::Absent => true,
         };
         let server = opts.server.unwrap_or_default();
         let settings = opts.loss_settings();
-        compose::up(project, server, &settings, &mut |line| outln!("{line}")).await?;
+        compose::up(project, server, &settings, &mut |line| outln!("{line}"))
+            .await
+            .map_err(LabError::Lab)?;
         outln!("Docker lab up: compose project {project}; the sentinels agree.");
         outln!(
             "connect with:\n  {} --compose-project {project}",
@@ -100,9 +142,13 @@ pub async fn up(opts: &LabOptions) -> Result<(Lab, bool), String> {
         return Ok((Lab::Docker(project.to_string()), started));
     }
     let dir = opts.dir.clone().unwrap_or_else(local::default_dir);
-    let server = local::server_binary(opts.server_bin.as_deref()).await?;
+    let server = local::server_binary(opts.server_bin.as_deref())
+        .await
+        .map_err(LabError::Lab)?;
     let settings = opts.loss_settings();
-    let (state, started) = local::up(&dir, server, opts.replicas, opts.groups, &settings).await?;
+    let (state, started) = local::up(&dir, server, opts.replicas, opts.groups, &settings)
+        .await
+        .map_err(LabError::Lab)?;
     if let Some(s) = &state.server {
         outln!("server: {} ({})", s.server, s.path.display());
     }
@@ -137,9 +183,9 @@ pub async fn up(opts: &LabOptions) -> Result<(Lab, bool), String> {
     Ok((Lab::Local(state), started))
 }
 
-pub async fn down(opts: &LabOptions) -> Result<(), String> {
+pub async fn down(opts: &LabOptions) -> Result<(), LabError> {
     if use_docker(opts, true).await?.is_some() {
-        compose::down(opts.project()).await?;
+        compose::down(opts.project()).await.map_err(LabError::Lab)?;
         // Faults on its containers are gone with them: their guards need not wait.
         sentui_io::lease::LeaseStore::default_location().forget_project(opts.project());
         outln!(
@@ -149,7 +195,7 @@ pub async fn down(opts: &LabOptions) -> Result<(), String> {
         return Ok(());
     }
     let dir = opts.dir.clone().unwrap_or_else(local::default_dir);
-    for line in local::down(&dir)? {
+    for line in local::down(&dir).map_err(LabError::Lab)? {
         outln!("{line}");
     }
     outln!("local lab in {} removed.", dir.display());

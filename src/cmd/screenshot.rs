@@ -3,12 +3,12 @@
 //! TUI would show at that moment.
 
 use crate::app::App;
+use crate::cli::ScreenshotArgs;
 use crate::connection::Connection;
 use crate::record::Header;
 use sentui_io::collect;
 use sentui_io::link::now_ms;
 use sentui_model::input::Input;
-use std::path::Path;
 use std::time::Duration;
 
 /// How often the TUI ticks when nothing else happens.
@@ -17,11 +17,28 @@ const TICK: Duration = Duration::from_secs(1);
 pub async fn run(
     c: Connection,
     group: Option<String>,
+    args: &ScreenshotArgs,
+    no_color: bool,
+) -> u8 {
+    let app = collect_for(c, group, args.size, args.wait, no_color).await;
+    let (w, h) = args.size;
+    match crate::ui::svg::write(&app, w, h, &args.out, "sentui") {
+        Ok(msg) => {
+            outln!("{msg}");
+            0
+        }
+        Err(e) => super::fail(e),
+    }
+}
+
+/// The App as the TUI would hold it after collecting for `wait`, its frame drawn.
+async fn collect_for(
+    c: Connection,
+    group: Option<String>,
     size: (u16, u16),
     wait: Duration,
-    out: &Path,
     no_color: bool,
-) -> Result<String, String> {
+) -> App {
     let mut header = Header::new("screenshot", now_ms(), c.seeds.clone());
     header.group = group;
     header.size = Some(size);
@@ -44,5 +61,5 @@ pub async fn run(
     }
     let _ = app.step(Input::tick(now_ms()));
     app.frame_drawn(now_ms());
-    crate::ui::svg::write(&app, size.0, size.1, out, "sentui")
+    app
 }

@@ -103,6 +103,14 @@ pub fn render(buf: &Buffer, title: &str) -> String {
     out
 }
 
+/// An SVG file that could not be written.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot write {}: {error}", path.display())]
+pub struct WriteError {
+    pub path: std::path::PathBuf,
+    pub error: std::io::Error,
+}
+
 /// Draws `app` at `w`x`h` and writes it to `out` as SVG.
 pub fn write(
     app: &crate::app::App,
@@ -110,10 +118,12 @@ pub fn write(
     h: u16,
     out: &std::path::Path,
     title: &str,
-) -> Result<String, String> {
+) -> Result<String, WriteError> {
     let buf = super::render_to_buffer(app, w, h);
-    std::fs::write(out, render(&buf, title))
-        .map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+    std::fs::write(out, render(&buf, title)).map_err(|error| WriteError {
+        path: out.to_path_buf(),
+        error,
+    })?;
     Ok(format!("wrote {} ({w}x{h})", out.display()))
 }
 
