@@ -31,16 +31,17 @@ fn header() -> Header {
 
 type Fake<B> = Session<B, FakeExecutor>;
 
-/// A session on `backend` with a fake executor; its clock (at 0) is the test's to move.
-fn session<B: ratatui::backend::Backend>(
-    backend: B,
-) -> (
+/// A session, what its executor was asked, both ends of its input stream, and its clock.
+type Rig<B> = (
     Fake<B>,
     Arc<Mutex<Asked>>,
     Sender<Input>,
     Receiver<Input>,
     TestClock,
-) {
+);
+
+/// A session on `backend` with a fake executor; its clock (at 0) is the test's to move.
+fn session<B: ratatui::backend::Backend>(backend: B) -> Rig<B> {
     let (tx, rx) = mpsc::channel(4096);
     let (executor, asked) = FakeExecutor::new(tx.clone());
     let terminal = Terminal::new(backend).unwrap();
