@@ -303,6 +303,8 @@ impl DockerLab {
             out.status.code().unwrap_or(-1),
         )
     }
+    /// What of the project is left on the engine: containers, networks, volumes, and images
+    /// built for it that no tag names any more (dangling).
     pub fn leftovers(&self) -> String {
         let label = format!("label=com.docker.compose.project={}", self.project);
         let mut left = String::new();
@@ -310,6 +312,7 @@ impl DockerLab {
             vec!["ps", "-a"],
             vec!["network", "ls"],
             vec!["volume", "ls"],
+            vec!["images", "--filter", "dangling=true"],
         ] {
             let out = std::process::Command::new("docker")
                 .args(&what)
