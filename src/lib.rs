@@ -63,8 +63,6 @@ pub fn main() -> ExitCode {
             return ExitCode::from(EXIT_USAGE);
         }
     };
-    // Readable reports for errors and panics; ratatui::init chains its terminal restore to it.
-    let _ = color_eyre::install();
     let rt = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
