@@ -33,6 +33,7 @@ pub mod drill;
 pub mod keymap;
 pub mod keys;
 pub mod logview;
+pub mod ndjson;
 pub mod record;
 pub mod replay;
 pub mod session;
