@@ -121,8 +121,9 @@ fn docker(args: &[&str]) -> String {
 #[test]
 fn the_docker_engine_going_away() {
     let Some(socket) = engine_socket() else {
-        eprintln!(
-            "\n!!!!!!!! SKIPPED the_docker_engine_going_away: DOCKER_HOST IS NOT A UNIX SOCKET, THE TEST'S PROXY NEEDS ONE !!!!!!!!\n"
+        skip_loudly(
+            "the_docker_engine_going_away",
+            "DOCKER_HOST is not a unix socket, the test's proxy needs one",
         );
         return;
     };

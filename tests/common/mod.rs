@@ -346,15 +346,23 @@ impl Drop for DockerLab {
     }
 }
 
+/// Says loudly that `test` is skipped and why: straight to stderr, which the test harness does
+/// not capture (an `eprintln!` would show only if the test failed, and a skipped test passes).
+pub fn skip_loudly(test: &str, why: &str) {
+    use std::io::Write;
+    let _ = writeln!(
+        std::io::stderr(),
+        "\n!!!!!!!! SKIPPED {test}: {} !!!!!!!!\n",
+        why.to_uppercase()
+    );
+}
+
 /// True where a Docker engine answers; elsewhere says loudly that `test` is skipped.
 pub fn docker_or_skip(test: &str) -> bool {
     if docker_engine_reachable() {
         return true;
     }
-    eprintln!(
-        "\n!!!!!!!! SKIPPED {test}: NO DOCKER ENGINE IS REACHABLE (docker info failed) !!!!!!!!\n"
-    );
-    println!("SKIPPED: no Docker engine reachable");
+    skip_loudly(test, "no Docker engine is reachable (docker info failed)");
     false
 }
 
