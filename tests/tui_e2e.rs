@@ -95,13 +95,22 @@ fn start(
     (tmux, exit_file, pid_file)
 }
 
+/// The exit status a shell wrote to `file` (`echo $? > file`), once its line is whole: the
+/// redirection creates the file before echo writes to it.
+fn exit_status(file: &std::path::Path, what: &str) -> String {
+    wait_for(Duration::from_secs(10), || {
+        std::fs::read_to_string(file)
+            .ok()
+            .filter(|s| s.ends_with('\n'))
+    })
+    .expect(what)
+    .trim()
+    .to_string()
+}
+
 /// sentui exited 0 and left the terminal as it found it: no alternate screen, cursor shown.
 fn assert_exited_cleanly(tmux: &Tmux, exit_file: &std::path::Path, what: &str) {
-    let code = wait_for(Duration::from_secs(10), || {
-        std::fs::read_to_string(exit_file).ok()
-    })
-    .expect(what);
-    assert_eq!(code.trim(), "0");
+    assert_eq!(exit_status(exit_file, what), "0");
     let show = |f: &str| {
         tmux.cmd(&["display-message", "-p", "-t", &tmux.session, f])
             .trim()
@@ -419,11 +428,7 @@ fn read_a_switch_master_in_full_then_suspend_and_resume() {
     let echo = format!("echo $? > {}", exit_file.display());
     tmux.cmd(&["send-keys", "-t", &tmux.session, "-l", &echo]);
     tmux.keys("Enter");
-    let code = wait_for(Duration::from_secs(10), || {
-        std::fs::read_to_string(&exit_file).ok()
-    })
-    .expect("sentui exits");
-    assert_eq!(code.trim(), "0");
+    assert_eq!(exit_status(&exit_file, "sentui exits"), "0");
     assert_eq!(show("#{alternate_on}"), "0", "alternate screen left");
     assert_eq!(show("#{cursor_flag}"), "1", "cursor visible again");
 }
