@@ -11,6 +11,7 @@
 mod common;
 
 use common::*;
+use sentui::ndjson::JsonLines;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -56,45 +57,29 @@ fn now_ms() -> u64 {
 }
 
 /// `sentui events --json`, its lines parsed on a thread.
-fn event_stream(
-    seeds: &str,
-) -> (
-    std::process::Child,
-    std::sync::mpsc::Receiver<serde_json::Value>,
-) {
-    use std::io::{BufRead, BufReader};
+fn event_stream(seeds: &str) -> (std::process::Child, JsonLines) {
     let mut child = Command::new(BIN)
         .args(["events", "--json", "--for", "120s"])
         .env("SENTUI_SENTINELS", seeds)
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
-    let out = child.stdout.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(out).lines().map_while(Result::ok) {
-            if let Ok(v) = serde_json::from_str(&line)
-                && tx.send(v).is_err()
-            {
-                return;
-            }
-        }
-    });
-    (child, rx)
+    let lines = JsonLines::spawn(child.stdout.take().unwrap());
+    (child, lines)
 }
 
 /// Reads the stream until `pred` holds for an entry (at most `limit`).
 fn until(
-    rx: &std::sync::mpsc::Receiver<serde_json::Value>,
+    lines: &JsonLines,
     limit: Duration,
     pred: impl Fn(&serde_json::Value) -> bool,
 ) -> Option<serde_json::Value> {
     let deadline = Instant::now() + limit;
-    while let Some(left) = deadline.checked_duration_since(Instant::now()) {
-        match rx.recv_timeout(left) {
+    while let Some(line) = lines.next_by(deadline) {
+        match line {
             Ok(v) if pred(&v) => return Some(v),
             Ok(_) => {}
-            Err(_) => return None,
+            Err(e) => panic!("events --json: {e}"),
         }
     }
     None
@@ -133,9 +118,9 @@ fn bench_freeze(lab: &Lab) {
         .to_string();
     let port: u16 = master.rsplit(':').next().unwrap().parse().unwrap();
     let pid = lab.pid_of(port);
-    let (mut child, rx) = event_stream(&seeds);
+    let (mut child, lines) = event_stream(&seeds);
     for _ in 0..lab.sentinels.len() {
-        until(&rx, Duration::from_secs(15), |v| {
+        until(&lines, Duration::from_secs(15), |v| {
             v["event"] == "events-link-up"
         })
         .expect("the events links come up");
@@ -143,10 +128,10 @@ fn bench_freeze(lab: &Lab) {
     let frozen = now_ms();
     // SAFETY: kill has no memory preconditions; the pid is the lab's master.
     unsafe { libc::kill(pid, libc::SIGSTOP) };
-    let flagged = until(&rx, Duration::from_secs(10), |v| {
+    let flagged = until(&lines, Duration::from_secs(10), |v| {
         v["event"] == "node-unresponsive" && v["addr"] == master.as_str()
     });
-    let sdown = until(&rx, Duration::from_secs(10), |v| {
+    let sdown = until(&lines, Duration::from_secs(10), |v| {
         v["event"] == "+sdown"
             && v["payload"]
                 .as_str()

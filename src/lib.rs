@@ -35,6 +35,7 @@ pub mod hands;
 pub mod keymap;
 pub mod keys;
 pub mod logview;
+pub mod ndjson;
 pub mod record;
 pub mod replay;
 pub mod session;
@@ -78,8 +79,6 @@ pub fn main() -> ExitCode {
             return ExitCode::from(EXIT_USAGE);
         }
     };
-    // Readable reports for errors and panics; ratatui::init chains its terminal restore to it.
-    let _ = color_eyre::install();
     let rt = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

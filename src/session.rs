@@ -70,14 +70,26 @@ pub struct Session<B: Backend, E: Executor> {
     in_flight: usize,
     /// On quit, leave what sentui paused or stopped as it is, until the leases end.
     pub leave_paused: bool,
-    clock: fn() -> Millis,
+    /// This session's clock: live the wall clock, in a test one the test moves (each session
+    /// its own, so tests run side by side).
+    clock: Clock,
     /// Gives the terminal back and stops the process until it is resumed (Ctrl-Z); live it
     /// is `terminal::suspend`. Without one, Ctrl-Z says it cannot.
     suspend: Option<fn() -> Result<(), SuspendError>>,
 }
 
+/// Where a session reads the time (Unix ms): stamps of the inputs it makes itself (ticks,
+/// answers to the viewer's commands, undo outcomes) and of the frames it draws.
+pub type Clock = Box<dyn Fn() -> Millis + Send>;
+
 impl<B: Backend, E: Executor> Session<B, E> {
-    pub fn new(app: App, terminal: Terminal<B>, executor: E, clock: fn() -> Millis) -> Self {
+    /// A session reading the time from `clock` (live: `sentui_io::link::now_ms`).
+    pub fn new(
+        app: App,
+        terminal: Terminal<B>,
+        executor: E,
+        clock: impl Fn() -> Millis + Send + 'static,
+    ) -> Self {
         Session {
             app,
             terminal,
@@ -86,7 +98,7 @@ impl<B: Backend, E: Executor> Session<B, E> {
             inputs: 0,
             in_flight: 0,
             leave_paused: false,
-            clock,
+            clock: Box::new(clock),
             suspend: None,
         }
     }

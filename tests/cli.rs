@@ -1,11 +1,14 @@
 //! The command line against bad input: bad flags, nothing listening, a frozen endpoint, a
-//! server that replies garbage. Clear messages and documented exit codes, never a panic.
+//! server that replies garbage, a `--server-bin` that is no server, wrong Docker lab choices;
+//! and the config file's precedence (command line > environment > file > defaults). Clear
+//! messages and documented exit codes, never a panic; nothing here needs a server or an engine.
 
 mod common;
 
 use common::*;
 use std::io::{Read, Write};
 use std::net::TcpListener;
+use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 #[test]
@@ -116,4 +119,135 @@ fn a_closed_stdout_is_not_a_crash() {
         );
         assert_eq!(out.status.code(), Some(code), "{args:?}: {}", stderr(&out));
     }
+}
+
+/// `--server-bin` must name a Redis-compatible server: exit 2 with the reason, nothing started.
+#[test]
+fn a_server_bin_that_is_not_a_server_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let lab = dir.path().join("lab");
+    let up = |bin: &str| {
+        sentui(&[
+            "lab",
+            "up",
+            "--dir",
+            lab.to_str().unwrap(),
+            "--server-bin",
+            bin,
+        ])
+    };
+    assert_refused(
+        &up("/nonexistent/redis-server"),
+        "--server-bin /nonexistent/redis-server: no such file",
+    );
+    assert_refused(
+        &up("/bin/true"),
+        "/bin/true is not a Redis-compatible server",
+    );
+    assert_refused(
+        &up("/bin/ls"),
+        "is not a Redis-compatible server: `/bin/ls --version` printed 'ls (GNU coreutils)",
+    );
+    assert!(!lab.exists(), "nothing started");
+}
+
+#[test]
+fn config_file_precedence_cli_env_file_defaults() {
+    let dir = tempfile::tempdir().unwrap();
+    let (p1, p2, p3) = (free_port(), free_port(), free_port());
+    let cfg = dir.path().join("c.toml");
+    std::fs::write(
+        &cfg,
+        format!("sentinels = [\"127.0.0.1:{p1}\"]\ntimeout = \"300ms\"\n"),
+    )
+    .unwrap();
+    let c = cfg.to_str().unwrap();
+    let named = |o: &Output, port: u16| stdout(o).contains(&format!("127.0.0.1:{port}"));
+    // File over defaults.
+    let o = sentui(&["--config", c, "status"]);
+    assert!(named(&o, p1), "{}", stdout(&o));
+    // Environment over file (SENTUI_CONFIG names the file too).
+    let env_seed = format!("127.0.0.1:{p2}");
+    let o = sentui_env(
+        &["status"],
+        &[
+            ("SENTUI_CONFIG", c),
+            ("SENTUI_SENTINELS", env_seed.as_str()),
+        ],
+    );
+    assert!(named(&o, p2) && !named(&o, p1), "{}", stdout(&o));
+    // Command line over environment.
+    let cli_seed = format!("127.0.0.1:{p3}");
+    let o = sentui_env(
+        &["--sentinel", &cli_seed, "status"],
+        &[
+            ("SENTUI_CONFIG", c),
+            ("SENTUI_SENTINELS", env_seed.as_str()),
+        ],
+    );
+    assert!(named(&o, p3) && !named(&o, p2), "{}", stdout(&o));
+    // A bad file is refused with the key named; a missing explicit file too.
+    std::fs::write(&cfg, "sentinel = [\"x:1\"]\n").unwrap();
+    let o = sentui(&["--config", c, "status"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("unknown field `sentinel`"),
+        "{}",
+        stderr(&o)
+    );
+    let o = sentui(&["--config", "/nonexistent/sentui.toml", "status"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("/nonexistent/sentui.toml"),
+        "{}",
+        stderr(&o)
+    );
+    // The template is a valid config.
+    let o = sentui(&["config", "--print-template"]);
+    std::fs::write(&cfg, &o.stdout).unwrap();
+    let o = sentui(&["--config", c, "config"]);
+    assert!(
+        stdout(&o).contains("(valid)"),
+        "{}{}",
+        stdout(&o),
+        stderr(&o)
+    );
+}
+
+/// Wrong input to the Docker lab is refused with a reason and exit 2, before anything starts.
+#[test]
+fn bad_server_and_compose_choices_are_refused() {
+    // Taken down on drop, should a regression let one of these start a lab.
+    let guard = DockerLab::named(format!("sentui-never-{}", std::process::id()));
+    let up = ["lab", "up", "--project", guard.project.as_str()];
+    let out = sentui(&[&up[..], &["--server", "redis:6.2"]].concat());
+    assert_refused(
+        &out,
+        "unknown server 'redis:6.2': one of redis:7.0, redis:8.0, valkey:8.1",
+    );
+    let out = sentui(&["lab", "up", "--local", "--server", "valkey:8.1"]);
+    assert_refused(&out, "the local lab runs --server-bin PATH");
+    let out = sentui_env(&up, &[("SENTUI_COMPOSE", "podman-compose")]);
+    assert_refused(
+        &out,
+        "SENTUI_COMPOSE='podman-compose' is neither `docker compose` nor `docker-compose`",
+    );
+    // A Compose that is not installed: docker-compose, with a PATH that holds only docker
+    // (the v2 plugin is found by docker itself, in directories a test cannot hide).
+    let docker = Command::new("sh")
+        .args(["-c", "command -v docker"])
+        .output()
+        .unwrap();
+    let docker = String::from_utf8_lossy(&docker.stdout).trim().to_string();
+    if docker.is_empty() {
+        return; // no docker CLI: nothing to hide Compose behind
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(&docker, dir.path().join("docker")).unwrap();
+    let path = dir.path().to_str().unwrap();
+    let out = sentui_env(&up, &[("SENTUI_COMPOSE", "docker-compose"), ("PATH", path)]);
+    assert_refused(
+        &out,
+        "SENTUI_COMPOSE=docker-compose but `docker-compose version` does not run: it is not installed",
+    );
 }

@@ -150,37 +150,3 @@ fn status_watch_takes_snapshots_until_ctrl_c_and_exits_with_the_last_health() {
         stderr(&zero)
     );
 }
-
-#[test]
-fn the_labs_hints_name_a_command_that_runs() {
-    let lab = LocalLab::up(1);
-    let me = std::fs::canonicalize(bin()).unwrap();
-    assert!(
-        lab.up_stdout
-            .contains(&format!("connect with:\n  {} --sentinel", me.display())),
-        "not on PATH: the binary's own path\n{}",
-        lab.up_stdout
-    );
-    // Installed (on PATH), the hint is plain `sentui`.
-    let path = format!(
-        "{}:{}",
-        me.parent().unwrap().display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
-    let out = Command::new(bin())
-        .args([
-            "lab",
-            "up",
-            "--local",
-            "--dir",
-            lab.lab_dir().to_str().unwrap(),
-        ])
-        .env("PATH", path)
-        .output()
-        .unwrap();
-    assert!(
-        stdout(&out).contains("connect with:\n  sentui --sentinel"),
-        "{}",
-        stdout(&out)
-    );
-}

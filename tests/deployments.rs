@@ -1,6 +1,6 @@
 //! Real deployments: requirepass/masterauth with a sentinel password and an ACL user, wrong
-//! credentials, TLS with certificates made here, two master groups watched by five sentinels,
-//! and the config file's precedence. Every output is searched for the secrets.
+//! credentials, TLS with certificates made here, two master groups watched by five sentinels.
+//! Every output is searched for the secrets. (The config file's precedence: cli.rs.)
 
 mod common;
 
@@ -778,68 +778,5 @@ fn two_master_groups_with_five_sentinels() {
         stdout(&o).contains("no sentinel monitors a master named 'nosuch'"),
         "{}",
         stdout(&o)
-    );
-}
-
-#[test]
-fn config_file_precedence_cli_env_file_defaults() {
-    let dir = tempfile::tempdir().unwrap();
-    let (p1, p2, p3) = (free_port(), free_port(), free_port());
-    let cfg = dir.path().join("c.toml");
-    std::fs::write(
-        &cfg,
-        format!("sentinels = [\"127.0.0.1:{p1}\"]\ntimeout = \"300ms\"\n"),
-    )
-    .unwrap();
-    let c = cfg.to_str().unwrap();
-    let named = |o: &Output, port: u16| stdout(o).contains(&format!("127.0.0.1:{port}"));
-    // File over defaults.
-    let o = run(&[], &["--config", c, "status"]);
-    assert!(named(&o, p1), "{}", stdout(&o));
-    // Environment over file (SENTUI_CONFIG names the file too).
-    let env_seed = format!("127.0.0.1:{p2}");
-    let o = run(
-        &[
-            ("SENTUI_CONFIG", c),
-            ("SENTUI_SENTINELS", env_seed.as_str()),
-        ],
-        &["status"],
-    );
-    assert!(named(&o, p2) && !named(&o, p1), "{}", stdout(&o));
-    // Command line over environment.
-    let cli_seed = format!("127.0.0.1:{p3}");
-    let o = run(
-        &[
-            ("SENTUI_CONFIG", c),
-            ("SENTUI_SENTINELS", env_seed.as_str()),
-        ],
-        &["--sentinel", &cli_seed, "status"],
-    );
-    assert!(named(&o, p3) && !named(&o, p2), "{}", stdout(&o));
-    // A bad file is refused with the key named; a missing explicit file too.
-    std::fs::write(&cfg, "sentinel = [\"x:1\"]\n").unwrap();
-    let o = run(&[], &["--config", c, "status"]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(
-        stderr(&o).contains("unknown field `sentinel`"),
-        "{}",
-        stderr(&o)
-    );
-    let o = run(&[], &["--config", "/nonexistent/sentui.toml", "status"]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(
-        stderr(&o).contains("/nonexistent/sentui.toml"),
-        "{}",
-        stderr(&o)
-    );
-    // The template is a valid config.
-    let o = run(&[], &["config", "--print-template"]);
-    std::fs::write(&cfg, &o.stdout).unwrap();
-    let o = run(&[], &["--config", c, "config"]);
-    assert!(
-        stdout(&o).contains("(valid)"),
-        "{}{}",
-        stdout(&o),
-        stderr(&o)
     );
 }

@@ -1,13 +1,15 @@
 //! Against the real Docker engine: the compose lab under a unique project name, container names
 //! in `status --json`, the master paused through `sentui ctl`, a replica promoted, the old master
 //! back as a replica (`+convert-to-slave`), container events in the log, and `lab down` leaving
-//! no container, network or volume of the project. Runs wherever an engine is reachable; only
-//! where none is does it skip, saying so loudly.
+//! no container, network or volume of the project; and a drill on that lab that passes, paused
+//! through Docker, leaving nothing paused. Runs wherever an engine is reachable; only where
+//! none is does it skip, saying so loudly.
 
 mod common;
 
 use common::*;
 use serde_json::Value;
+use std::process::Command;
 use std::time::Duration;
 
 /// Streams the lab's events, does `then`, and returns what came up to `until`.
@@ -197,4 +199,53 @@ fn foreign_container(project: &str) -> String {
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+#[test]
+fn drill_on_the_docker_lab() {
+    let Some((lab, _)) = DockerLab::up_or_skip(
+        "drill_on_the_docker_lab",
+        format!("sentui-drill-{}", std::process::id()),
+    ) else {
+        return;
+    };
+    let out = lab.run(&[
+        "drill",
+        "--max-failover-secs",
+        "30",
+        "--report",
+        "md",
+        "--timeout-secs",
+        "120",
+    ]);
+    let md = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{md}\n{}", stderr(&out));
+    assert!(
+        md.contains("## drill pause-master on mymaster: PASS"),
+        "{md}"
+    );
+    assert!(
+        md.contains("master redis-master:6379 -> redis-replica-"),
+        "{md}"
+    );
+    assert!(md.contains("container"), "paused through Docker: {md}");
+    assert!(md.contains("| `+switch-master` |"), "{md}");
+    assert!(md.contains("| writes |"), "{md}");
+    let ps = Command::new("docker")
+        .args([
+            "ps",
+            "-a",
+            "--filter",
+            &format!("label=com.docker.compose.project={}", lab.project),
+            "--format",
+            "{{.Names}} {{.State}}",
+        ])
+        .output()
+        .unwrap();
+    let states = String::from_utf8_lossy(&ps.stdout).into_owned();
+    assert!(!states.is_empty());
+    assert!(
+        states.lines().all(|l| l.ends_with(" running")),
+        "nothing left paused: {states}"
+    );
 }

@@ -4,7 +4,8 @@
 //! sentui's event stream hears every sentinel, holds every event the sentinels wrote to their
 //! own logs under the sentinel that wrote it, and times the failover's phases. Then the lab
 //! with each Compose (`SENTUI_COMPOSE`). Every lab is taken down, also when a check fails.
-//! Runs wherever an engine is reachable; only where none is does it skip, loudly.
+//! Runs wherever an engine is reachable; only where none is does it skip, loudly. (Wrong
+//! server and Compose choices, refused before anything starts: cli.rs.)
 
 mod common;
 
@@ -248,42 +249,4 @@ fn the_lab_with_each_compose() {
         );
         lab.down_clean(&[("SENTUI_COMPOSE", compose)]);
     }
-}
-
-/// Wrong input to the Docker lab is refused with a reason and exit 2, before anything starts.
-#[test]
-fn bad_server_and_compose_choices_are_refused() {
-    // Taken down on drop, should a regression let one of these start a lab.
-    let guard = DockerLab::named(format!("sentui-never-{}", std::process::id()));
-    let up = ["lab", "up", "--project", guard.project.as_str()];
-    let out = sentui(&[&up[..], &["--server", "redis:6.2"]].concat());
-    assert_refused(
-        &out,
-        "unknown server 'redis:6.2': one of redis:7.0, redis:8.0, valkey:8.1",
-    );
-    let out = sentui(&["lab", "up", "--local", "--server", "valkey:8.1"]);
-    assert_refused(&out, "the local lab runs --server-bin PATH");
-    let out = sentui_env(&up, &[("SENTUI_COMPOSE", "podman-compose")]);
-    assert_refused(
-        &out,
-        "SENTUI_COMPOSE='podman-compose' is neither `docker compose` nor `docker-compose`",
-    );
-    // A Compose that is not installed: docker-compose, with a PATH that holds only docker
-    // (the v2 plugin is found by docker itself, in directories a test cannot hide).
-    let docker = Command::new("sh")
-        .args(["-c", "command -v docker"])
-        .output()
-        .unwrap();
-    let docker = String::from_utf8_lossy(&docker.stdout).trim().to_string();
-    if docker.is_empty() {
-        return; // no docker CLI: nothing to hide Compose behind
-    }
-    let dir = tempfile::tempdir().unwrap();
-    std::os::unix::fs::symlink(&docker, dir.path().join("docker")).unwrap();
-    let path = dir.path().to_str().unwrap();
-    let out = sentui_env(&up, &[("SENTUI_COMPOSE", "docker-compose"), ("PATH", path)]);
-    assert_refused(
-        &out,
-        "SENTUI_COMPOSE=docker-compose but `docker-compose version` does not run: it is not installed",
-    );
 }

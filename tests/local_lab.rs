@@ -1,6 +1,7 @@
 //! End to end on the local-process lab: status, a frozen master, the failover as sentui sees
 //! it (votes, +switch-master from several sentinels, phase timings), the old master rejoining,
-//! and lab down stopping exactly what it started.
+//! and lab down stopping exactly what it started; the hint `lab up` prints; the lab refusing a
+//! partition (a Docker lab's fault), restarting a node empty, and taking the loss settings.
 
 mod common;
 
@@ -8,6 +9,7 @@ use common::*;
 use sentui_io::collect::{self, CollectSettings};
 use sentui_model::{Addr, Deployment};
 use serde_json::Value;
+use std::process::Command;
 use std::time::Duration;
 
 #[test]
@@ -188,36 +190,6 @@ fn failover_on_the_local_lab() {
 
 /// Three sentinels watching several groups (the scale lab, small): every group is reported
 /// whole, by `status` and by the live collectors on a budget of one group a round.
-/// `--server-bin` must name a Redis-compatible server: exit 2 with the reason, nothing started.
-#[test]
-fn a_server_bin_that_is_not_a_server_is_refused() {
-    let dir = tempfile::tempdir().unwrap();
-    let lab = dir.path().join("lab");
-    let up = |bin: &str| {
-        sentui(&[
-            "lab",
-            "up",
-            "--dir",
-            lab.to_str().unwrap(),
-            "--server-bin",
-            bin,
-        ])
-    };
-    assert_refused(
-        &up("/nonexistent/redis-server"),
-        "--server-bin /nonexistent/redis-server: no such file",
-    );
-    assert_refused(
-        &up("/bin/true"),
-        "/bin/true is not a Redis-compatible server",
-    );
-    assert_refused(
-        &up("/bin/ls"),
-        "is not a Redis-compatible server: `/bin/ls --version` printed 'ls (GNU coreutils)",
-    );
-    assert!(!lab.exists(), "nothing started");
-}
-
 #[test]
 fn one_sentinel_set_watching_several_groups() {
     let lab = LocalLab::up_groups(1, 4);
@@ -283,4 +255,141 @@ fn one_sentinel_set_watching_several_groups() {
     let down = lab.down();
     assert!(down.status.success(), "{}", stderr(&down));
     assert_eq!(stdout(&down).matches("stopped").count(), 8 + 3);
+}
+
+#[test]
+fn the_labs_hints_name_a_command_that_runs() {
+    let lab = LocalLab::up(1);
+    let me = std::fs::canonicalize(bin()).unwrap();
+    assert!(
+        lab.up_stdout
+            .contains(&format!("connect with:\n  {} --sentinel", me.display())),
+        "not on PATH: the binary's own path\n{}",
+        lab.up_stdout
+    );
+    // Installed (on PATH), the hint is plain `sentui`.
+    let path = format!(
+        "{}:{}",
+        me.parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = Command::new(bin())
+        .args([
+            "lab",
+            "up",
+            "--local",
+            "--dir",
+            lab.lab_dir().to_str().unwrap(),
+        ])
+        .env("PATH", path)
+        .output()
+        .unwrap();
+    assert!(
+        stdout(&out).contains("connect with:\n  sentui --sentinel"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn the_local_lab_refuses_a_partition_restarts_empty_and_takes_the_loss_settings() {
+    let dir = tempfile::Builder::new()
+        .prefix("sentui-test-lab")
+        .tempdir()
+        .unwrap();
+    let lab_dir = dir.path().join("lab");
+    let lab_dir = lab_dir.to_str().unwrap();
+    let up = sentui(&[
+        "lab",
+        "up",
+        "--local",
+        "--dir",
+        lab_dir,
+        "--replicas",
+        "1",
+        "--min-replicas-to-write",
+        "1",
+        "--min-replicas-max-lag",
+        "3",
+        "--master-reboot-down-after-period",
+        "4000",
+    ]);
+    let down = || sentui(&["lab", "down", "--local", "--dir", lab_dir]);
+    if !up.status.success() {
+        down();
+        panic!("lab up: {}{}", stdout(&up), stderr(&up));
+    }
+    let state: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("lab/lab.json")).unwrap())
+            .unwrap();
+    let sentinel = state["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["role"] == "sentinel")
+        .map(|m| format!("127.0.0.1:{}", m["port"]))
+        .unwrap();
+    let run = |args: &[&str]| {
+        let mut all = vec!["--sentinel", sentinel.as_str()];
+        all.extend_from_slice(args);
+        sentui(&all)
+    };
+    let out = run(&["ctl", "partition", "master"]);
+    let status = run(&["status", "--json"]);
+    let conf = std::fs::read_to_string(dir.path().join("lab/sentinel-1/sentinel.conf"))
+        .unwrap_or_default();
+    // restart-empty: the same port, another process, no data; lab down still stops it.
+    let master = state["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["role"] == "master")
+        .map(|m| {
+            (
+                m["port"].as_u64().unwrap() as u16,
+                m["pid"].as_i64().unwrap() as i32,
+            )
+        })
+        .unwrap();
+    let set = redis_cmd(master.0, &["SET", "before-restart", "1"]);
+    let restarted = run(&["ctl", "restart-empty", "master"]);
+    let after = redis_cmd(master.0, &["EXISTS", "before-restart"]);
+    let new_pid = std::fs::read_to_string(dir.path().join("lab/master/redis.pid"))
+        .ok()
+        .and_then(|p| p.trim().parse::<i32>().ok());
+    down();
+    assert!(set.is_ok(), "{set:?}");
+    assert!(restarted.status.success(), "{}", stderr(&restarted));
+    assert!(
+        stdout(&restarted).starts_with("restarted empty 127.0.0.1:"),
+        "{}",
+        stdout(&restarted)
+    );
+    assert_eq!(after.ok(), Some(redis::Value::Int(0)), "its data is gone");
+    let new_pid = new_pid.expect("the restarted server wrote its pidfile");
+    assert_ne!(new_pid, master.1, "another process");
+    assert!(
+        wait_for(Duration::from_secs(5), || (!pid_alive(new_pid))
+            .then_some(()))
+        .is_some(),
+        "lab down stopped the restarted server (pid {new_pid})"
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("needs the Docker lab's networks"),
+        "{}",
+        stderr(&out)
+    );
+    let s: Value = serde_json::from_slice(&status.stdout)
+        .unwrap_or_else(|e| panic!("status --json ({e}): {}", stdout(&status)));
+    let g = &s["masters"][0];
+    let replicas = g["replicas"].as_array().cloned().unwrap_or_default();
+    for n in std::iter::once(&g["master"]).chain(&replicas) {
+        assert_eq!(n["min_replicas"]["to_write"], 1, "{n:#}");
+        assert_eq!(n["min_replicas"]["max_lag_secs"], 3, "{n:#}");
+    }
+    assert!(
+        conf.contains("master-reboot-down-after-period mymaster 4000"),
+        "{conf}"
+    );
 }

@@ -1,9 +1,9 @@
 //! Partitions on the real Docker engine: `ctl partition`/`heal` cut the master off from the
 //! sentinels and replicas while the host still reaches it (`status --json` says `partitioned`,
 //! the log gets Docker's network events), and `drill --fault partition` measures the writes a
-//! partitioned master acknowledges and loses, with and without `min-replicas-to-write`. The
-//! local-process lab refuses a partition, restarts a node empty, and takes the loss settings. Runs wherever an
-//! engine is reachable; only where none is does the Docker part skip, saying so loudly.
+//! partitioned master acknowledges and loses, with and without `min-replicas-to-write`. Runs
+//! wherever an engine is reachable; only where none is does it skip, saying so loudly. (The
+//! local-process lab's refusal of a partition is in local_lab.rs.)
 
 mod common;
 
@@ -188,104 +188,4 @@ fn partitions_on_the_docker_lab() {
     assert!(p["errors"]["noreplicas"].as_u64().is_some());
     nothing_left_partitioned(&lab, r["old_master"].as_str().unwrap());
     lab.down_clean(&[]);
-}
-
-#[test]
-fn the_local_lab_refuses_a_partition_restarts_empty_and_takes_the_loss_settings() {
-    let dir = tempfile::Builder::new()
-        .prefix("sentui-test-lab")
-        .tempdir()
-        .unwrap();
-    let lab_dir = dir.path().join("lab");
-    let lab_dir = lab_dir.to_str().unwrap();
-    let up = sentui(&[
-        "lab",
-        "up",
-        "--local",
-        "--dir",
-        lab_dir,
-        "--replicas",
-        "1",
-        "--min-replicas-to-write",
-        "1",
-        "--min-replicas-max-lag",
-        "3",
-        "--master-reboot-down-after-period",
-        "4000",
-    ]);
-    let down = || sentui(&["lab", "down", "--local", "--dir", lab_dir]);
-    if !up.status.success() {
-        down();
-        panic!("lab up: {}{}", stdout(&up), stderr(&up));
-    }
-    let state: Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.path().join("lab/lab.json")).unwrap())
-            .unwrap();
-    let sentinel = state["members"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|m| m["role"] == "sentinel")
-        .map(|m| format!("127.0.0.1:{}", m["port"]))
-        .unwrap();
-    let run = |args: &[&str]| {
-        let mut all = vec!["--sentinel", sentinel.as_str()];
-        all.extend_from_slice(args);
-        sentui(&all)
-    };
-    let out = run(&["ctl", "partition", "master"]);
-    let status = run(&["status", "--json"]);
-    let conf = std::fs::read_to_string(dir.path().join("lab/sentinel-1/sentinel.conf"))
-        .unwrap_or_default();
-    // restart-empty: the same port, another process, no data; lab down still stops it.
-    let master = state["members"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|m| m["role"] == "master")
-        .map(|m| {
-            (
-                m["port"].as_u64().unwrap() as u16,
-                m["pid"].as_i64().unwrap() as i32,
-            )
-        })
-        .unwrap();
-    let set = redis_cmd(master.0, &["SET", "before-restart", "1"]);
-    let restarted = run(&["ctl", "restart-empty", "master"]);
-    let after = redis_cmd(master.0, &["EXISTS", "before-restart"]);
-    let new_pid = std::fs::read_to_string(dir.path().join("lab/master/redis.pid"))
-        .ok()
-        .and_then(|p| p.trim().parse::<i32>().ok());
-    down();
-    assert!(set.is_ok(), "{set:?}");
-    assert!(restarted.status.success(), "{}", stderr(&restarted));
-    assert!(
-        stdout(&restarted).starts_with("restarted empty 127.0.0.1:"),
-        "{}",
-        stdout(&restarted)
-    );
-    assert_eq!(after.ok(), Some(redis::Value::Int(0)), "its data is gone");
-    let new_pid = new_pid.expect("the restarted server wrote its pidfile");
-    assert_ne!(new_pid, master.1, "another process");
-    assert!(
-        wait_for(Duration::from_secs(5), || (!pid_alive(new_pid))
-            .then_some(()))
-        .is_some(),
-        "lab down stopped the restarted server (pid {new_pid})"
-    );
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("needs the Docker lab's networks"),
-        "{}",
-        stderr(&out)
-    );
-    let s = json(&status);
-    for n in nodes(&s) {
-        assert_eq!(n["min_replicas"]["to_write"], 1, "{n:#}");
-        assert_eq!(n["min_replicas"]["max_lag_secs"], 3, "{n:#}");
-    }
-    assert!(
-        conf.contains("master-reboot-down-after-period mymaster 4000"),
-        "{conf}"
-    );
 }

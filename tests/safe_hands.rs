@@ -68,9 +68,10 @@ fn only_members_are_touched_and_only_servers_are_signalled() {
         let out = lab.run(&["ctl", action, &stray_addr]);
         assert_refused(&out, "is not a member of this deployment");
     }
-    assert_eq!(
+    // Running or asleep, never stopped (`T`): a busy machine catches it on a CPU (`R`).
+    assert_ne!(
         proc_state(stray.0.id()),
-        'S',
+        'T',
         "the stray server keeps running"
     );
 
@@ -92,7 +93,7 @@ fn only_members_are_touched_and_only_servers_are_signalled() {
     );
     let out = lab.run(&["ctl", "pause", &format!("127.0.0.1:{http_port}")]);
     assert_refused(&out, "is not a member of this deployment");
-    assert_eq!(proc_state(http.0.id()), 'S', "the web server keeps running");
+    assert_ne!(proc_state(http.0.id()), 'T', "the web server keeps running");
     // Named as a sentinel, it is said to be what it is.
     let out = sentui(&["--sentinel", &format!("127.0.0.1:{http_port}"), "status"]);
     assert_eq!(out.status.code(), Some(2));

@@ -5,7 +5,7 @@
 mod common;
 
 use common::scenario::{self, FREEZE, addr};
-use common::session::{Asked, FakeExecutor, Faulty};
+use common::session::{Asked, FakeExecutor, Faulty, TestClock};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use sentui::app::App;
@@ -30,25 +30,30 @@ fn header() -> Header {
     h
 }
 
-/// The session's clock in these tests: whatever the script says it is.
-static NOW: Mutex<Millis> = Mutex::new(0);
-fn clock() -> Millis {
-    *NOW.lock().unwrap()
-}
-fn set_clock(t: Millis) {
-    *NOW.lock().unwrap() = t;
-}
-
 type Fake<B> = Session<B, FakeExecutor>;
 
-fn session<B: ratatui::backend::Backend>(
-    backend: B,
-) -> (Fake<B>, Arc<Mutex<Asked>>, Sender<Input>, Receiver<Input>) {
+/// A session, what its executor was asked, both ends of its input stream, and its clock.
+type Rig<B> = (
+    Fake<B>,
+    Arc<Mutex<Asked>>,
+    Sender<Input>,
+    Receiver<Input>,
+    TestClock,
+);
+
+/// A session on `backend` with a fake executor; its clock (at 0) is the test's to move.
+fn session<B: ratatui::backend::Backend>(backend: B) -> Rig<B> {
     let (tx, rx) = mpsc::channel(4096);
     let (executor, asked) = FakeExecutor::new(tx.clone());
     let terminal = Terminal::new(backend).unwrap();
-    let s = Session::new(App::for_session(&header()), terminal, executor, clock);
-    (s, asked, tx, rx)
+    let clock = TestClock::default();
+    let s = Session::new(
+        App::for_session(&header()),
+        terminal,
+        executor,
+        clock.reader(),
+    );
+    (s, asked, tx, rx, clock)
 }
 
 fn key(at: Millis, c: char) -> Input {
@@ -70,14 +75,14 @@ fn steady(s: &mut Fake<TestBackend>) {
 
 #[tokio::test]
 async fn a_pause_from_the_keyboard_is_marked_when_it_took_effect() {
-    let (mut s, asked, _tx, mut rx) = session(TestBackend::new(120, 36));
+    let (mut s, asked, _tx, mut rx, clock) = session(TestBackend::new(120, 36));
     steady(&mut s);
-    set_clock(FREEZE);
+    clock.set(FREEZE);
     s.draw().unwrap();
     s.feed(key(FREEZE, 'p'));
     // The fake action takes effect 37 ms after it was asked for; frames drawn meanwhile
     // change nothing about when the fault happened.
-    set_clock(FREEZE + 500);
+    clock.set(FREEZE + 500);
     s.draw().unwrap();
     pump(&mut s, &mut rx);
     let master = addr("127.0.0.1:16379");
@@ -109,9 +114,9 @@ async fn a_pause_from_the_keyboard_is_marked_when_it_took_effect() {
 async fn a_recorded_session_replays_frame_for_frame() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("session.ndjson");
-    let (mut s, _asked, _tx, mut rx) = session(TestBackend::new(120, 36));
+    let (mut s, _asked, _tx, mut rx, clock) = session(TestBackend::new(120, 36));
     s.record_to(Recorder::create(&path, &header()).unwrap());
-    set_clock(FREEZE - 2000);
+    clock.set(FREEZE - 2000);
     s.draw().unwrap();
     let mut t = FREEZE - 2000;
     for (i, u) in scenario::failover_updates().into_iter().enumerate() {
@@ -129,11 +134,11 @@ async fn a_recorded_session_replays_frame_for_frame() {
         }
         pump(&mut s, &mut rx);
         if i % 3 == 0 {
-            set_clock(t + 5);
+            clock.set(t + 5);
             s.draw().unwrap();
         }
     }
-    set_clock(t + 20);
+    clock.set(t + 20);
     s.draw().unwrap();
     drop(s);
     let recording = sentui::record::load(&path).unwrap();
@@ -186,7 +191,7 @@ fn update_at(u: &Update) -> Millis {
 fn paused_session<B: ratatui::backend::Backend>(
     backend: B,
 ) -> (Fake<B>, Arc<Mutex<Asked>>, Sender<Input>, Receiver<Input>) {
-    let (mut s, asked, tx, mut rx) = session(backend);
+    let (mut s, asked, tx, mut rx, _clock) = session(backend);
     for u in scenario::steady_updates(FREEZE - 2000) {
         s.feed(Input::update(FREEZE - 2000, u));
     }
@@ -288,7 +293,7 @@ fn a_panic_resumes_before_it_unwinds() {
 
 #[tokio::test]
 async fn an_action_in_flight_at_the_end_is_awaited_then_undone() {
-    let (mut s, asked, tx, mut rx) = session(TestBackend::new(80, 24));
+    let (mut s, asked, tx, mut rx, _clock) = session(TestBackend::new(80, 24));
     for u in scenario::steady_updates(FREEZE - 2000) {
         s.feed(Input::update(FREEZE - 2000, u));
     }
@@ -342,7 +347,7 @@ async fn ctrl_z_suspends_through_the_session_and_redraws() {
         SUSPENDED.fetch_add(1, Ordering::SeqCst);
         Ok(())
     }
-    let (mut s, asked, _tx, _rx) = session(TestBackend::new(80, 24));
+    let (mut s, asked, _tx, _rx, _clock) = session(TestBackend::new(80, 24));
     steady(&mut s);
     // Without a suspender (a test terminal), Ctrl-Z says it cannot.
     s.feed(Input::key(FREEZE, Key::ctrl('z')));
@@ -367,7 +372,7 @@ async fn x_saves_the_log_as_shown() {
     let dir = tempfile::tempdir().unwrap();
     // SAFETY: set before any thread of this test binary reads it; no other test reads it.
     unsafe { std::env::set_var("SENTUI_SCREENSHOT_DIR", dir.path()) };
-    let (mut s, _asked, _tx, _rx) = session(TestBackend::new(120, 36));
+    let (mut s, _asked, _tx, _rx, clock) = session(TestBackend::new(120, 36));
     let mut t = FREEZE - 2000;
     for u in scenario::failover_updates() {
         t = t.max(update_at(&u));
@@ -378,23 +383,20 @@ async fn x_saves_the_log_as_shown() {
         s.feed(key(t, c));
     }
     s.feed(Input::key(t, Key::new(KeyCode::Enter)));
-    set_clock(t + 5);
+    clock.set(t + 5);
     s.feed(key(t, 'x'));
     let said = s.app.status().cloned().unwrap();
     assert!(
         !said.error && said.text.starts_with("log saved"),
         "{said:?}"
     );
-    // Named by the session's clock, which other tests here move too: found by their ending.
+    // Named by this session's clock.
     let saved = |ext: &str| {
-        let path = std::fs::read_dir(dir.path())
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .find(|p| p.to_string_lossy().ends_with(ext))
-            .unwrap_or_else(|| panic!("no {ext} saved"));
-        std::fs::read_to_string(path).unwrap()
+        let path = dir.path().join(format!("sentui-log-{}.{ext}", t + 5));
+        std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("{}: {e}; saved: {said:?}", path.display()))
     };
-    let (json, text) = (saved(".ndjson"), saved(".txt"));
+    let (json, text) = (saved("ndjson"), saved("txt"));
     let entries: Vec<serde_json::Value> = json
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())

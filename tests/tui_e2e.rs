@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::tmux::{Tmux, assert_exited_cleanly, start};
+use common::tmux::{Tmux, assert_exited_cleanly, exit_status, start};
 use common::*;
 use std::process::Command;
 use std::time::Duration;
@@ -317,11 +317,7 @@ fn read_a_switch_master_in_full_then_suspend_and_resume() {
     let echo = format!("echo $? > {}", exit_file.display());
     tmux.cmd(&["send-keys", "-t", &tmux.session, "-l", &echo]);
     tmux.keys("Enter");
-    let code = wait_for(Duration::from_secs(10), || {
-        std::fs::read_to_string(&exit_file).ok()
-    })
-    .expect("sentui exits");
-    assert_eq!(code.trim(), "0");
+    assert_eq!(exit_status(&exit_file, "sentui exits"), "0");
     assert_eq!(show("#{alternate_on}"), "0", "alternate screen left");
     assert_eq!(show("#{cursor_flag}"), "1", "cursor visible again");
 }

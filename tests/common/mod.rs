@@ -6,6 +6,7 @@ pub mod scenario;
 pub mod session;
 pub mod tmux;
 
+use sentui::ndjson::JsonLines;
 use sentui_io::lab::local::MemberRole;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -16,19 +17,26 @@ pub fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_sentui")
 }
 
+/// The sentui binary as a command, without the SENTUI_* settings (seeds, credentials, config
+/// file, Compose choice) of whoever runs the tests: each test says what it sets.
+pub fn sentui_cmd() -> Command {
+    let mut cmd = Command::new(bin());
+    for (key, _) in std::env::vars_os() {
+        if key.to_string_lossy().starts_with("SENTUI_") {
+            cmd.env_remove(key);
+        }
+    }
+    cmd
+}
+
 pub fn sentui(args: &[&str]) -> Output {
-    Command::new(bin())
-        .args(args)
-        .env_remove("SENTUI_SENTINELS")
-        .output()
-        .expect("run sentui")
+    sentui_env(args, &[])
 }
 
 /// `sentui ARGS` with extra environment variables.
 pub fn sentui_env(args: &[&str], env: &[(&str, &str)]) -> Output {
-    Command::new(bin())
+    sentui_cmd()
         .args(args)
-        .env_remove("SENTUI_SENTINELS")
         .envs(env.iter().copied())
         .output()
         .expect("run sentui")
@@ -188,7 +196,7 @@ pub fn pid_alive(pid: i32) -> bool {
 /// `sentui ... events --json --until EVENT --for 60s`, read line by line on a thread.
 pub struct EventStream {
     child: std::process::Child,
-    rx: std::sync::mpsc::Receiver<Value>,
+    lines: JsonLines,
     /// Every entry received so far.
     pub seen: Vec<Value>,
 }
@@ -204,8 +212,7 @@ impl EventStream {
 
     /// `sentui CONN events --json ARGS` with `env`, its lines read as JSON on a thread.
     fn spawn(conn: &[String], env: &[(&str, &str)], args: &[&str]) -> EventStream {
-        use std::io::{BufRead, BufReader};
-        let mut child = Command::new(bin())
+        let mut child = sentui_cmd()
             .args(conn)
             .envs(env.iter().copied())
             .args(["events", "--json"])
@@ -213,22 +220,20 @@ impl EventStream {
             .stdout(std::process::Stdio::piped())
             .spawn()
             .unwrap();
-        let out = child.stdout.take().unwrap();
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(out).lines().map_while(Result::ok) {
-                let v: Value = serde_json::from_str(&line)
-                    .unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
-                if tx.send(v).is_err() {
-                    return;
-                }
-            }
-        });
+        let lines = JsonLines::spawn(child.stdout.take().unwrap());
         EventStream {
             child,
-            rx,
+            lines,
             seen: Vec::new(),
         }
+    }
+
+    /// The next entry, waiting until `deadline` (None: none came). sentui prints nothing
+    /// else on stdout, so a line that is not JSON fails the test.
+    fn next_by(&self, deadline: Instant) -> Option<Value> {
+        self.lines
+            .next_by(deadline)
+            .map(|line| line.unwrap_or_else(|e| panic!("events --json: {e}")))
     }
 
     /// Waits until `links` events links are up, each within `connect`.
@@ -246,16 +251,11 @@ impl EventStream {
     pub fn until(mut self, event: &str, limit: Duration) -> Vec<Value> {
         let start = self.seen.len();
         let deadline = Instant::now() + limit;
-        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
-            match self.rx.recv_timeout(left) {
-                Ok(v) => {
-                    let done = v["event"] == event;
-                    self.seen.push(v);
-                    if done {
-                        return self.seen.split_off(start);
-                    }
-                }
-                Err(_) => break,
+        while let Some(v) = self.next_by(deadline) {
+            let done = v["event"] == event;
+            self.seen.push(v);
+            if done {
+                return self.seen.split_off(start);
             }
         }
         panic!(
@@ -305,6 +305,8 @@ impl DockerLab {
             out.status.code().unwrap_or(-1),
         )
     }
+    /// What of the project is left on the engine: containers, networks, volumes, and images
+    /// built for it that no tag names any more (dangling).
     pub fn leftovers(&self) -> String {
         let label = format!("label=com.docker.compose.project={}", self.project);
         let mut left = String::new();
@@ -312,6 +314,7 @@ impl DockerLab {
             vec!["ps", "-a"],
             vec!["network", "ls"],
             vec!["volume", "ls"],
+            vec!["images", "--filter", "dangling=true"],
         ] {
             let out = std::process::Command::new("docker")
                 .args(&what)
@@ -378,15 +381,23 @@ impl Drop for DockerLab {
     }
 }
 
+/// Says loudly that `test` is skipped and why: straight to stderr, which the test harness does
+/// not capture (an `eprintln!` would show only if the test failed, and a skipped test passes).
+pub fn skip_loudly(test: &str, why: &str) {
+    use std::io::Write;
+    let _ = writeln!(
+        std::io::stderr(),
+        "\n!!!!!!!! SKIPPED {test}: {} !!!!!!!!\n",
+        why.to_uppercase()
+    );
+}
+
 /// True where a Docker engine answers; elsewhere says loudly that `test` is skipped.
 pub fn docker_or_skip(test: &str) -> bool {
     if docker_engine_reachable() {
         return true;
     }
-    eprintln!(
-        "\n!!!!!!!! SKIPPED {test}: NO DOCKER ENGINE IS REACHABLE (docker info failed) !!!!!!!!\n"
-    );
-    println!("SKIPPED: no Docker engine reachable");
+    skip_loudly(test, "no Docker engine is reachable (docker info failed)");
     false
 }
 
@@ -574,16 +585,11 @@ impl EventStream {
             return Some(from + i);
         }
         let deadline = Instant::now() + limit;
-        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
-            match self.rx.recv_timeout(left) {
-                Ok(v) => {
-                    let hit = pred(&v);
-                    self.seen.push(v);
-                    if hit && self.seen.len() > from {
-                        return Some(self.seen.len() - 1);
-                    }
-                }
-                Err(_) => break,
+        while let Some(v) = self.next_by(deadline) {
+            let hit = pred(&v);
+            self.seen.push(v);
+            if hit && self.seen.len() > from {
+                return Some(self.seen.len() - 1);
             }
         }
         None
@@ -591,8 +597,9 @@ impl EventStream {
 
     /// Takes whatever arrived without waiting.
     pub fn drain(&mut self) {
-        while let Ok(v) = self.rx.try_recv() {
-            self.seen.push(v);
+        while let Some(line) = self.lines.try_next() {
+            self.seen
+                .push(line.unwrap_or_else(|e| panic!("events --json: {e}")));
         }
     }
 

@@ -1,5 +1,5 @@
-//! For session tests: an executor that acts on nothing and reports what it was asked, and a
-//! terminal backend that fails or panics on demand.
+//! For session tests: an executor that acts on nothing and reports what it was asked, a
+//! terminal backend that fails or panics on demand, and a clock the test moves.
 #![allow(dead_code)]
 
 use ratatui::backend::{Backend, ClearType, TestBackend, WindowSize};
@@ -9,6 +9,7 @@ use sentui::session::Executor;
 use sentui_model::action::{Action, Command};
 use sentui_model::input::Input;
 use sentui_model::{Addr, Millis};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc::Sender;
 
@@ -100,6 +101,27 @@ impl Executor for FakeExecutor {
 
     async fn finish(&mut self) {
         self.asked.lock().unwrap().finished = true;
+    }
+}
+
+/// One session's clock: whatever the test last set. Clones read and move the same time, so the
+/// test keeps one and gives the session [`TestClock::reader`].
+#[derive(Clone, Debug, Default)]
+pub struct TestClock(Arc<AtomicU64>);
+
+impl TestClock {
+    pub fn set(&self, t: Millis) {
+        self.0.store(t, Ordering::SeqCst);
+    }
+
+    pub fn now(&self) -> Millis {
+        self.0.load(Ordering::SeqCst)
+    }
+
+    /// The clock as a session reads it.
+    pub fn reader(&self) -> impl Fn() -> Millis + Send + 'static {
+        let c = self.clone();
+        move || c.now()
     }
 }
 

@@ -108,13 +108,22 @@ pub fn start_with_env(
     (tmux, exit_file, pid_file)
 }
 
+/// The exit status a shell wrote to `file` (`echo $? > file`), once its line is whole: the
+/// redirection creates the file before echo writes to it.
+pub fn exit_status(file: &std::path::Path, what: &str) -> String {
+    wait_for(Duration::from_secs(10), || {
+        std::fs::read_to_string(file)
+            .ok()
+            .filter(|s| s.ends_with('\n'))
+    })
+    .expect(what)
+    .trim()
+    .to_string()
+}
+
 /// sentui exited 0 and left the terminal as it found it: no alternate screen, cursor shown.
 pub fn assert_exited_cleanly(tmux: &Tmux, exit_file: &std::path::Path, what: &str) {
-    let code = wait_for(Duration::from_secs(10), || {
-        std::fs::read_to_string(exit_file).ok()
-    })
-    .expect(what);
-    assert_eq!(code.trim(), "0");
+    assert_eq!(exit_status(exit_file, what), "0");
     let show = |f: &str| {
         tmux.cmd(&["display-message", "-p", "-t", &tmux.session, f])
             .trim()

@@ -213,6 +213,92 @@ async fn image_present(name: &str) -> bool {
         .is_ok_and(|s| s.success())
 }
 
+/// The image of the lab's sentinels (compose/docker-compose.yml's `sentui-lab-sentinel`),
+/// tagged per server.
+fn sentinel_image(server: ServerImage) -> String {
+    format!("sentui-lab-sentinel:{}", server.lab_tag())
+}
+
+/// The id of the image `name` names, if the engine has it.
+async fn image_id(name: &str) -> Option<String> {
+    let out = Command::new("docker")
+        .args(["image", "inspect", "--format", "{{.Id}}", name])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .await
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+/// Builds the sentinels' image on `base` once, under its tag, before compose starts the lab.
+/// Compose (v2) would build it once per sentinel service, each build labelled with the project
+/// and the service, and move the one tag from image to image: every `lab up` left dangling
+/// images behind. Built here, an unchanged build is the cached image itself and the tag stays
+/// where it is. When the tag does move (a new base image), the image it left, if that is now
+/// untagged and no container uses it, is removed: the dangling image this build made, and no
+/// other. One build at a time per user, so two labs coming up together share one build.
+async fn build_sentinel_image(files: &Path, server: ServerImage, base: &str) -> Result<(), String> {
+    let tag = sentinel_image(server);
+    let lock = lock_file(files.parent().unwrap_or(files).join(".sentinel-image.lock")).await?;
+    let before = image_id(&tag).await;
+    let out = Command::new("docker")
+        .args(["build", "--quiet", "--tag", &tag, "--build-arg"])
+        .arg(format!("REDIS_IMAGE={base}"))
+        .arg(files.join("redis-sentinel"))
+        // The classic builder: no buildx on the hosts the lab is made for (see its Dockerfile).
+        .env("DOCKER_BUILDKIT", "0")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .await
+        .map_err(|e| format!("cannot run docker build: {e}"))?;
+    if !out.status.success() {
+        let err = String::from_utf8_lossy(&out.stderr);
+        return Err(format!("building {tag} failed:\n{}", err.trim()));
+    }
+    if let Some(old) = before
+        && image_id(&tag).await.as_ref() != Some(&old)
+        && untagged(&old).await
+    {
+        // Refused (and kept) while a container still runs on it.
+        let _ = Command::new("docker")
+            .args(["image", "rm", &old])
+            .stdin(std::process::Stdio::null())
+            .output()
+            .await;
+    }
+    drop(lock);
+    Ok(())
+}
+
+/// True when the image `id` has no tag left (it is dangling).
+async fn untagged(id: &str) -> bool {
+    Command::new("docker")
+        .args(["image", "inspect", "--format", "{{len .RepoTags}}", id])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .await
+        .is_ok_and(|o| o.status.success() && String::from_utf8_lossy(&o.stdout).trim() == "0")
+}
+
+/// Holds an exclusive lock on `path` (created if missing) until the file is dropped.
+async fn lock_file(path: PathBuf) -> Result<std::fs::File, String> {
+    let file = std::fs::File::create(&path)
+        .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+    let locked = tokio::task::spawn_blocking(move || {
+        use std::os::fd::AsRawFd;
+        // SAFETY: flock on a descriptor the file owns; the lock goes when the file is closed.
+        let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) };
+        (rc == 0).then_some(file)
+    })
+    .await;
+    locked
+        .ok()
+        .flatten()
+        .ok_or_else(|| format!("cannot lock {}", path.display()))
+}
+
 /// The tag scripts/offline-image gives `server`'s image.
 pub fn offline_tag(server: ServerImage) -> String {
     format!("sentui/{}-offline:{}", server.family(), server.series())
@@ -311,6 +397,7 @@ pub async fn up(
     let file = write_files(&dir)?;
     let (image, why) = choose_image(&dir, server).await?;
     progress(format!("server: {server}; image: {image} ({why})"));
+    build_sentinel_image(&dir, server, &image).await?;
     progress(format!(
         "starting compose project {project} with {}...",
         compose.describe()
@@ -320,7 +407,8 @@ pub async fn up(
             project,
             &file,
             &compose_env(server, &image, settings),
-            &["up", "-d", "--build", "--remove-orphans"],
+            // The sentinels' image is built above: compose must not build it again.
+            &["up", "-d", "--no-build", "--remove-orphans"],
         )
         .await?;
     wait_healthy(&engine, project, Duration::from_secs(120)).await?;
