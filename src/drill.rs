@@ -207,7 +207,7 @@ impl Runner {
             .await;
         if polled.is_none() {
             let why: Vec<String> =
-                r.d.sentinels
+                r.d.sentinels()
                     .values()
                     .map(|s| format!("{}: {}", s.addr, s.reach.describe(now_ms())))
                     .collect();
@@ -239,12 +239,12 @@ impl Runner {
             .wait(deadline, |d| {
                 let master = d.master_of(&group)?;
                 let reporting: Vec<_> = d
-                    .sentinels
+                    .sentinels()
                     .values()
                     .filter(|s| s.groups.contains_key(&group))
                     .collect();
                 let peers = d
-                    .sentinels
+                    .sentinels()
                     .values()
                     .filter_map(|s| s.groups.get(&group))
                     .map(|g| g.peers.len() + 1)
@@ -252,7 +252,7 @@ impl Runner {
                     .unwrap_or(0);
                 (reporting.len() >= peers
                     && reporting.iter().all(|s| s.pubsub_up)
-                    && d.nodes.get(&master).is_some_and(|n| n.reach.is_ok()))
+                    && d.nodes().get(&master).is_some_and(|n| n.reach.is_ok()))
                 .then_some(())
             })
             .await;
@@ -348,7 +348,7 @@ impl Runner {
             say(format!("starting although the group is not healthy: {why}"));
         }
         if opts.scenario.probe {
-            let sentinels: Vec<Addr> = self.d.sentinels.keys().cloned().collect();
+            let sentinels: Vec<Addr> = self.d.sentinels().keys().cloned().collect();
             let cfg = ProbeConfig::new(self.link.clone(), sentinels, self.group.clone(), opts.rate)
                 .following(opts.follow);
             say(format!(
@@ -443,11 +443,11 @@ impl Runner {
                     },
                     None => None,
                 };
-                let from = self.d.log.next_seq();
+                let from = self.d.log().next_seq();
                 let group = self.group.clone();
                 let seen = self
                     .wait(timed(*timeout), |d| {
-                        d.log
+                        d.log()
                             .since(from)
                             .find(|e| {
                                 e.event == *event
@@ -506,7 +506,7 @@ impl Runner {
         let (command, result) = if fault == Action::Failover {
             let mut sentinels: Vec<Addr> = self
                 .d
-                .sentinels
+                .sentinels()
                 .values()
                 .filter(|s| s.reach.is_ok())
                 .map(|s| s.addr.clone())
@@ -574,7 +574,7 @@ impl Runner {
         handle.stop();
         let stopped = self
             .wait(Instant::now() + PROBE_FINISH, |d| {
-                d.probe.as_ref().and_then(|p| p.stopped_at)
+                d.probe().and_then(|p| p.stopped_at)
             })
             .await;
         if stopped.is_none() {
@@ -602,7 +602,7 @@ impl Runner {
         let span = fault_at.map(|f| report::fault_span(&self.d, &self.group, f));
         let probe = self
             .d
-            .probe
+            .probe()
             .as_ref()
             .filter(|_| opts.scenario.probe)
             .map(|p| {

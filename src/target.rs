@@ -47,7 +47,7 @@ pub async fn resolve(
         (None, [only]) => only.clone(),
         (None, []) => {
             let why: Vec<String> = d
-                .sentinels
+                .sentinels()
                 .values()
                 .map(|s| format!("{}: {}", s.addr, s.reach.describe(now_ms())))
                 .collect();
@@ -69,7 +69,7 @@ pub async fn resolve(
 /// action, so a stray port on this machine is never touched.
 async fn member(addr: &Addr, link: &LinkSettings, seeds: &[Addr]) -> Result<Addr, String> {
     let d = snapshot(link, seeds).await;
-    let known: Vec<&Addr> = d.nodes.keys().chain(d.sentinels.keys()).collect();
+    let known: Vec<&Addr> = d.nodes().keys().chain(d.sentinels().keys()).collect();
     if let Some(found) = known
         .iter()
         .find(|a| **a == addr || link.map.reachable(a) == *addr)

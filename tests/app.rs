@@ -41,11 +41,18 @@ fn app() -> App {
 /// The steady deployment as a Docker lab: each node and sentinel is a running container of the
 /// compose project.
 fn docker_app() -> App {
+    docker_app_but(None)
+}
+
+/// A Docker lab whose node `outside` (if any) is no container of the project.
+fn docker_app_but(outside: Option<&str>) -> App {
     let mut app = app();
     app.containers = true;
     let nodes = ["127.0.0.1:16379", "127.0.0.1:16380", "127.0.0.1:16381"];
     for a in nodes.iter().chain(scenario::SENTINELS.iter()) {
-        container_is(&mut app, a, ContainerState::Running, false);
+        if Some(*a) != outside {
+            container_is(&mut app, a, ContainerState::Running, false);
+        }
     }
     app
 }
@@ -127,10 +134,10 @@ fn p_toggles_pause_and_records_the_fault() {
     );
     assert!(app.changed_by_us.contains_key(&master));
     assert!(app.selected_is_paused());
-    let fault = app.live.log.entries().last().unwrap();
+    let fault = app.live.log().entries().last().unwrap();
     assert!(fault.is(OwnEvent::Fault));
     assert!(
-        app.live.stopwatches["mymaster"].current.is_some(),
+        app.live.stopwatches()["mymaster"].current.is_some(),
         "the fault starts the stopwatch"
     );
     assert_eq!(
@@ -275,13 +282,8 @@ fn s_and_n_on_local_processes_are_refused_before_anything_is_asked() {
 
 #[test]
 fn on_a_docker_lab_only_the_projects_containers_are_acted_on() {
-    let mut app = docker_app();
     // A replica the sentinels report that is no container of the project.
-    app.live
-        .nodes
-        .get_mut(&addr("127.0.0.1:16381"))
-        .unwrap()
-        .container = None;
+    let mut app = docker_app_but(Some("127.0.0.1:16381"));
     key(&mut app, KeyCode::Down);
     key(&mut app, KeyCode::Down);
     assert_eq!(app.selected_addr(), Some(addr("127.0.0.1:16381")));
@@ -323,12 +325,7 @@ fn on_a_docker_lab_only_the_projects_containers_are_acted_on() {
 #[test]
 fn with_the_docker_engine_gone_a_control_key_says_so_at_once() {
     use sentui_model::log::{LogEntry, Source};
-    let mut app = docker_app();
-    app.live
-        .nodes
-        .get_mut(&addr("127.0.0.1:16379"))
-        .unwrap()
-        .container = None;
+    let mut app = docker_app_but(Some("127.0.0.1:16379"));
     update(
         &mut app,
         Update::Note {
@@ -348,16 +345,16 @@ fn with_the_docker_engine_gone_a_control_key_says_so_at_once() {
 fn freeze_keeps_the_screen_while_collection_goes_on() {
     let mut app = app();
     key(&mut app, KeyCode::Char(' '));
-    let frozen_len = app.shown().log.len();
+    let frozen_len = app.shown().log().len();
     let mut d = app.live.clone();
     scenario::events_until(&mut d, 1795577719339);
-    for e in d.log.entries().skip(app.live.log.len()) {
+    for e in d.log().entries().skip(app.live.log().len()) {
         update(&mut app, sentui_model::Update::Note { entry: e.clone() });
     }
-    assert!(app.live.log.len() > frozen_len, "collection goes on");
-    assert_eq!(app.shown().log.len(), frozen_len, "the screen stays");
+    assert!(app.live.log().len() > frozen_len, "collection goes on");
+    assert_eq!(app.shown().log().len(), frozen_len, "the screen stays");
     key(&mut app, KeyCode::Char(' '));
-    assert_eq!(app.shown().log.len(), app.live.log.len());
+    assert_eq!(app.shown().log().len(), app.live.log().len());
 }
 
 #[test]
@@ -468,8 +465,9 @@ fn latency_is_measured_per_drawn_event() {
     let mut app = app();
     app.frame_drawn(FREEZE);
     app.latency = Default::default();
-    app.live
-        .note(FREEZE, sentui_model::log::OwnEvent::RoleChange, "", None);
+    app.live.apply(Update::Note {
+        entry: sentui_model::log::LogEntry::own(FREEZE, OwnEvent::RoleChange, ""),
+    });
     app.frame_drawn(FREEZE + 12);
     assert_eq!(app.latency.percentile(0.99), Some(12));
 }
@@ -538,7 +536,7 @@ fn n_partitions_and_heals_after_confirmation_and_both_faults_are_undone_on_quit(
         Ok("partitioned it".into()),
     );
     container_is(&mut app, "127.0.0.1:16379", ContainerState::Running, true);
-    let fault = app.live.log.entries().last().unwrap();
+    let fault = app.live.log().entries().last().unwrap();
     assert!(fault.is(OwnEvent::Fault), "a partition is a fault");
     assert!(app.selected_is_partitioned());
     // Paused as well: quitting must undo both, not only the last.
@@ -577,7 +575,7 @@ fn n_partitions_and_heals_after_confirmation_and_both_faults_are_undone_on_quit(
     );
     assert!(
         app.live
-            .log
+            .log()
             .entries()
             .last()
             .unwrap()
@@ -690,7 +688,7 @@ fn w_starts_stops_and_closes_the_write_probe() {
             },
         },
     );
-    assert_eq!(app.live.probe.as_ref().unwrap().rate, 100);
+    assert_eq!(app.live.probe().as_ref().unwrap().rate, 100);
     assert_eq!(key(&mut app, KeyCode::Char('w')), vec![Command::StopProbe]);
     assert_eq!(app.probe, ProbePanel::Stopped, "the figures stay on screen");
     assert!(key(&mut app, KeyCode::Char('w')).is_empty());

@@ -71,7 +71,7 @@ fn failover_recording_replays_renders_and_keeps_secrets_out() {
     // Replayed, the log is the live one, entry for entry.
     let mut r = Replayer::open(&rec).unwrap();
     while r.step() {}
-    let replayed: Vec<&sentui_model::log::LogEntry> = r.app.live.log.entries().collect();
+    let replayed: Vec<&sentui_model::log::LogEntry> = r.app.live.log().entries().collect();
     assert_eq!(
         replayed.len(),
         live_lines.len(),
@@ -87,7 +87,7 @@ fn failover_recording_replays_renders_and_keeps_secrets_out() {
         );
     }
     // ... and so are the phases.
-    let f = r.app.live.stopwatches["mymaster"]
+    let f = r.app.live.stopwatches()["mymaster"]
         .last()
         .cloned()
         .expect("a finished failover");
@@ -233,7 +233,10 @@ fn the_committed_failover_recording_replays_to_its_end_state() {
     while r.step() {}
     let end_master = r.app.live.master_of("mymaster").unwrap();
     assert_ne!(start_master, end_master, "the recording holds a failover");
-    let f = r.app.live.stopwatches["mymaster"].last().cloned().unwrap();
+    let f = r.app.live.stopwatches()["mymaster"]
+        .last()
+        .cloned()
+        .unwrap();
     assert_eq!(f.outcome, Some(sentui_model::stopwatch::Outcome::Completed));
     assert_eq!(f.new_master, Some(end_master.clone()));
     assert!(

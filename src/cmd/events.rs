@@ -71,7 +71,7 @@ pub async fn run(settings: CollectSettings, seeds: Vec<Addr>, args: EventsArgs) 
         d.step(input);
         let mut out = stdout.lock();
         let mut done = false;
-        for e in d.log.since(printed) {
+        for e in d.log().since(printed) {
             if args
                 .only
                 .as_deref()
@@ -93,7 +93,7 @@ pub async fn run(settings: CollectSettings, seeds: Vec<Addr>, args: EventsArgs) 
             }
         }
         let _ = out.flush();
-        printed = d.log.next_seq();
+        printed = d.log().next_seq();
         if done {
             return 0;
         }

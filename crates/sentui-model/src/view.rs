@@ -180,7 +180,7 @@ impl Deployment {
     pub fn view(&self, group: &str, now: Millis) -> GroupView {
         let master_addr = self.master_of(group);
         let polls: Vec<_> = self
-            .sentinels
+            .sentinels()
             .values()
             .filter(|s| s.reach != Reach::Vanished)
             .filter_map(|s| s.groups.get(group).map(|g| (s, g)))
@@ -210,7 +210,7 @@ impl Deployment {
         });
         let master_info = master_addr
             .as_ref()
-            .and_then(|a| self.nodes.get(a))
+            .and_then(|a| self.nodes().get(a))
             .and_then(|n| n.info.as_ref());
 
         // Replicas: the newest view's list, plus any other sentinel's (a replica one sentinel
@@ -272,7 +272,7 @@ impl Deployment {
         let failover_in_progress = polls.iter().any(|(_, g)| {
             g.master.failover_state.is_some() || g.master.flags.iter().any(Flag::is_failover)
         }) || self
-            .stopwatches
+            .stopwatches()
             .get(group)
             .and_then(|s| s.current.as_ref())
             .is_some_and(|f| f.mark(super::stopwatch::Phase::Odown).is_some());
@@ -301,7 +301,7 @@ impl Deployment {
         master_offset: Option<Reading>,
         lag_secs: Option<i64>,
     ) -> NodeView {
-        let node: Option<&NodeState> = self.nodes.get(addr);
+        let node: Option<&NodeState> = self.nodes().get(addr);
         let info = node.and_then(|n| n.info.as_ref());
         let reach = node.map(|n| n.reach.clone()).unwrap_or(Reach::Connecting);
         let is_replica = info.map(|i| i.role) == Some(Role::Replica);
@@ -381,7 +381,7 @@ impl Deployment {
                 .filter(|r| r.addr == *a)
                 .filter_map(|r| r.run_id.as_deref());
             let own = self
-                .nodes
+                .nodes()
                 .get(a)
                 .filter(|n| n.reach.is_ok())
                 .and_then(|n| n.info.as_ref())
@@ -426,7 +426,7 @@ impl Deployment {
     fn sentinel_views(&self, group: &str, master: Option<&Addr>, now: Millis) -> Vec<SentinelView> {
         // Members: sentinels that report the group, and the peers they list.
         let mut members: Vec<&Addr> = Vec::new();
-        for s in self.sentinels.values() {
+        for s in self.sentinels().values() {
             if let Some(g) = s.groups.get(group) {
                 if !members.contains(&&s.addr) {
                     members.push(&s.addr);
@@ -442,12 +442,12 @@ impl Deployment {
         members
             .into_iter()
             .map(|addr| {
-                let s = self.sentinels.get(addr);
+                let s = self.sentinels().get(addr);
                 let reach = s.map(|s| s.reach.clone()).unwrap_or(Reach::Connecting);
                 let g = s.and_then(|s| s.groups.get(group));
                 // What this sentinel voted, as its peers heard it in its hello messages.
                 let vote = self
-                    .sentinels
+                    .sentinels()
                     .values()
                     .filter_map(|o| o.groups.get(group))
                     .flat_map(|g| g.peers.iter())
@@ -458,7 +458,7 @@ impl Deployment {
                 let heard =
                     vote.and_then(|v| v.voted_leader.clone().map(|id| (id, v.voted_leader_epoch)));
                 let published = self
-                    .votes
+                    .votes()
                     .last_vote_of(addr, group)
                     .map(|(id, epoch)| (id.to_string(), epoch));
                 let voted = match (heard, published) {
@@ -509,7 +509,7 @@ impl Deployment {
     fn peer_run_id(&self, group: &str, addr: &Addr) -> Option<String> {
         let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
         for p in self
-            .sentinels
+            .sentinels()
             .values()
             .filter(|o| o.reach != Reach::Vanished)
             .filter_map(|o| o.groups.get(group))
@@ -528,12 +528,12 @@ impl Deployment {
 
     /// The id a vote names, shown as the sentinel's address when sentui knows it.
     pub fn sentinel_by_run_id(&self, run_id: &str) -> Option<Addr> {
-        self.sentinels
+        self.sentinels()
             .values()
             .find(|s| s.myid.as_deref() == Some(run_id) || s.run_id.as_deref() == Some(run_id))
             .map(|s| s.addr.clone())
             .or_else(|| {
-                self.sentinels
+                self.sentinels()
                     .values()
                     .flat_map(|s| s.groups.values())
                     .flat_map(|g| g.peers.iter())
@@ -864,13 +864,13 @@ mod tests {
         let mut carried = whole.clone();
         carried.groups = vec![GroupPoll::carried(later)];
         d.apply(polled(carried.clone()));
-        let g = &d.sentinels[&sentinel].groups["g"];
+        let g = &d.sentinels()[&sentinel].groups["g"];
         assert_eq!(g.peers.len(), 2, "the peers of the last fetch");
         assert_eq!(g.master.config_epoch, 7, "the master record of now");
         assert!(!g.carried);
         // With nothing fetched before (a new session), a carried group shows no details.
         let mut fresh = Deployment::default();
         fresh.apply(polled(carried));
-        assert!(fresh.sentinels[&sentinel].groups["g"].peers.is_empty());
+        assert!(fresh.sentinels()[&sentinel].groups["g"].peers.is_empty());
     }
 }

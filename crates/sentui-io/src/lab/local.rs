@@ -494,7 +494,7 @@ pub async fn wait_until_agreed(
     while Instant::now() < deadline {
         let d = snapshot(link, seeds).await;
         let linked = d
-            .nodes
+            .nodes()
             .values()
             .filter_map(|n| n.info.as_ref())
             .filter(|i| i.link_up == Some(true))
@@ -533,7 +533,7 @@ fn group_disagreement(
 ) -> Option<String> {
     let views: Vec<_> = seeds
         .iter()
-        .filter_map(|s| d.sentinels.get(s))
+        .filter_map(|s| d.sentinels().get(s))
         .filter_map(|s| s.groups.get(group).map(|g| (s, g)))
         .collect();
     let agreed = views.len() == seeds.len()

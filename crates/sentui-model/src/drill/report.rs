@@ -164,7 +164,7 @@ pub fn loss_text(
 pub fn fault_span(d: &Deployment, group: &str, fault_at: Millis) -> FaultSpan {
     let switch = failover_ms(d, group, fault_at).map(|ms| fault_at + ms);
     let cleared = d
-        .log
+        .log()
         .entries()
         .find(|e| e.ts >= fault_at && e.is(OwnEvent::FaultCleared))
         .map(|e| e.ts);
@@ -178,7 +178,7 @@ pub fn fault_span(d: &Deployment, group: &str, fault_at: Millis) -> FaultSpan {
 /// The first fault sentui injected at or after `from` (the TUI's probe start), with the node
 /// it hit.
 pub fn first_fault(d: &Deployment, from: Millis) -> Option<(Millis, Option<Addr>)> {
-    d.log
+    d.log()
         .entries()
         .find(|e| e.ts >= from && e.is(OwnEvent::Fault))
         .map(|e| (e.ts, e.addr.clone()))
@@ -302,7 +302,7 @@ pub fn phases(d: &Deployment, group: &str, fault_at: Millis) -> Vec<PhaseRow> {
     let mut rows = Vec::new();
     // The failover going on at the fault or after it: one that began with an earlier sign
     // (the master already flagged) keeps those marks, at negative times.
-    let failover = d.stopwatches.get(group).and_then(|s| {
+    let failover = d.stopwatches().get(group).and_then(|s| {
         let after: Vec<_> = s
             .all()
             .filter(|f| f.ended_at.is_none_or(|end| end >= fault_at))
@@ -324,7 +324,7 @@ pub fn phases(d: &Deployment, group: &str, fault_at: Millis) -> Vec<PhaseRow> {
         }
     }
     let mut seen: Vec<&Event> = Vec::new();
-    for e in d.log.entries() {
+    for e in d.log().entries() {
         if e.ts < fault_at || e.group.as_deref().is_some_and(|g| g != group) {
             continue;
         }
@@ -351,7 +351,7 @@ pub fn phases(d: &Deployment, group: &str, fault_at: Millis) -> Vec<PhaseRow> {
 
 /// Milliseconds from the fault to the first `+switch-master` of the group after it.
 pub fn failover_ms(d: &Deployment, group: &str, fault_at: Millis) -> Option<Millis> {
-    d.log
+    d.log()
         .entries()
         .find(|e| {
             e.ts >= fault_at
@@ -360,7 +360,7 @@ pub fn failover_ms(d: &Deployment, group: &str, fault_at: Millis) -> Option<Mill
         })
         .map(|e| e.ts - fault_at)
         .or_else(|| {
-            let sw = d.stopwatches.get(group)?;
+            let sw = d.stopwatches().get(group)?;
             sw.all()
                 .filter(|f| f.started_at >= fault_at)
                 .find_map(|f| f.mark(Phase::SwitchMaster))
@@ -825,7 +825,7 @@ mod tests {
         let (old, new) = (a("127.0.0.1:1"), a("127.0.0.1:2"));
         let span = fault_span(d, "mymaster", 10_000);
         ProbeSummary::new(
-            d.probe.as_ref().unwrap(),
+            d.probe().unwrap(),
             Some(span),
             (Some(&old), Some(&new)),
             "pause",

@@ -117,7 +117,7 @@ impl State {
             },
             State::OldMasterReplica => {
                 let old = old_master.ok_or("no fault ran yet: there is no old master")?;
-                let node = d.nodes.get(old).ok_or(format!("{old} is not known"))?;
+                let node = d.nodes().get(old).ok_or(format!("{old} is not known"))?;
                 let info = node
                     .info
                     .as_ref()
@@ -148,7 +148,7 @@ impl State {
                     Err(format!("not healthy: {}", v.problems.join("; ")))
                 }
             }
-            State::ProbeWriting => match &d.probe {
+            State::ProbeWriting => match d.probe() {
                 Some(p) if p.outage.is_none() && p.acked > 0 => {
                     Ok(format!("{} writes acknowledged", p.acked))
                 }
@@ -206,7 +206,7 @@ pub fn agreement(d: &Deployment, group: &str, now: Millis) -> Result<String, Str
     }
     // A second node that says it is master (the old one before it is converted) is a split.
     let masters: Vec<String> = d
-        .nodes
+        .nodes()
         .values()
         .filter(|n| {
             n.reach.is_ok() && n.addr != master && d.group_of(&n.addr).as_deref() == Some(group)
