@@ -14,7 +14,7 @@ use sentui_io::link::{LinkSettings, now_ms};
 use sentui_io::probe::{self, ProbeConfig, ProbeHandle};
 use sentui_model::action::{Action, Command};
 use sentui_model::drill::report::{self, ProbeSummary, Report, StepOutcome, StepRecord, Verdict};
-use sentui_model::drill::scenario::{Scenario, State, Step, StepKind, Target};
+use sentui_model::drill::scenario::{Scenario, State, Step, StepKind, Target, Unmet};
 use sentui_model::input::{ActionResult, Input};
 use sentui_model::{Addr, Deployment, Millis};
 use std::panic::AssertUnwindSafe;
@@ -301,9 +301,9 @@ impl Runner {
         }
     }
 
-    async fn wait_state(&mut self, state: State, limit: Duration) -> Result<String, String> {
+    async fn wait_state(&mut self, state: State, limit: Duration) -> Result<String, Unmet> {
         let (group, old) = (self.group.clone(), self.old_master.clone());
-        let mut last = String::new();
+        let mut last = Unmet(String::new());
         let got = self
             .wait(Instant::now() + limit, |d| {
                 match state.holds(d, &group, old.as_ref(), now_ms()) {
@@ -475,7 +475,7 @@ impl Runner {
                 let limit = timed(*timeout).saturating_duration_since(Instant::now());
                 match self.wait_state(*state, limit).await {
                     Ok(s) => (StepOutcome::Ok, s),
-                    Err(e) => (StepOutcome::TimedOut, e),
+                    Err(e) => (StepOutcome::TimedOut, e.to_string()),
                 }
             }
             StepKind::Sleep(d) => {
@@ -485,7 +485,7 @@ impl Runner {
             StepKind::Check(state) => {
                 match state.holds(&self.d, &self.group, self.old_master.as_ref(), now_ms()) {
                     Ok(s) => (StepOutcome::Ok, s),
-                    Err(e) => (StepOutcome::Failed, e),
+                    Err(e) => (StepOutcome::Failed, e.to_string()),
                 }
             }
         }
@@ -590,7 +590,7 @@ impl Runner {
         &self,
         opts: &DrillOptions,
         error: Option<String>,
-        agreement: Option<Result<String, String>>,
+        agreement: Option<Result<String, Unmet>>,
         restored: Vec<String>,
     ) -> Report {
         let now = now_ms();

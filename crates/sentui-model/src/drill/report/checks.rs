@@ -3,7 +3,7 @@
 use super::lines::secs;
 use super::{ProbeSummary, StepOutcome, StepRecord};
 use crate::Millis;
-use crate::drill::scenario::Expect;
+use crate::drill::scenario::{Expect, Unmet};
 use serde::Serialize;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -53,7 +53,7 @@ pub fn checks(
     expect: &Expect,
     failover_ms: Option<Millis>,
     probe: Option<&ProbeSummary>,
-    agreement: Option<Result<String, String>>,
+    agreement: Option<Result<String, Unmet>>,
 ) -> Vec<Check> {
     let mut out = Vec::new();
     if let Some(max) = expect.max_failover_secs {
@@ -94,7 +94,7 @@ pub fn checks(
         out.push(Check {
             name: "one master, all sentinels agree".into(),
             limit: "at the end".into(),
-            measured: Some(a.unwrap_or_else(|e| e)),
+            measured: Some(a.unwrap_or_else(|e| e.to_string())),
             pass,
         });
     }
