@@ -133,7 +133,7 @@ pub fn local(addr: &Addr, port: u16, server_names: &[String]) -> Result<Effect, 
     if let Some((dir, _)) = &lab
         && let Err(e) = crate::lab::local::restarted(dir, port, fresh.pid)
     {
-        trouble.push(e);
+        trouble.push(e.to_string());
     }
     if !trouble.is_empty() {
         return Err(gone(format!(
