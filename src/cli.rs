@@ -648,11 +648,11 @@ impl LabOptions {
     }
 }
 
-pub fn parse_addr(s: &str) -> Result<Addr, String> {
+pub fn parse_addr(s: &str) -> Result<Addr, sentui_model::addr::AddrError> {
     s.parse()
 }
 
-fn parse_map(s: &str) -> Result<(Addr, Addr), String> {
+fn parse_map(s: &str) -> Result<(Addr, Addr), sentui_model::addr::MapEntryError> {
     AddrMap::parse_entry(s)
 }
 

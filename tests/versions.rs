@@ -33,7 +33,7 @@ fn info_text(dir: &str, name: &str) -> String {
 fn parsed<T>(
     dir: &str,
     name: &str,
-    p: fn(&sentui_model::reply::Record) -> Result<T, String>,
+    p: fn(&sentui_model::reply::Record) -> Result<T, sentui_model::reply::RecordError>,
 ) -> Vec<T> {
     let (recs, bad) = records(&fixture(&format!("{dir}/{name}"))).unwrap();
     assert!(bad.is_empty(), "{dir}/{name}: {bad:?}");

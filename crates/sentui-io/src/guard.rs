@@ -7,7 +7,7 @@
 use crate::docker::{DockerError, Engine};
 use crate::lease::{LeaseError, LeaseStore};
 use crate::link::now_ms;
-use crate::procfs;
+use crate::procfs::{self, ProcError};
 use sentui_model::action::Action;
 use sentui_model::lease::{
     EndReason, GuardDecision, GuardView, Lease, LeaseEnd, LeaseTarget, ProcessId, decide,
@@ -146,7 +146,7 @@ pub async fn run(path: PathBuf) -> u8 {
             GuardDecision::Revert(reason) => {
                 let result = match tokio::time::timeout(REVERT_LIMIT, revert(&lease)).await {
                     Ok(r) => r,
-                    Err(_) => Err(format!("the revert took over {}s", REVERT_LIMIT.as_secs())),
+                    Err(_) => Err(RevertError::TookTooLong(REVERT_LIMIT.as_secs())),
                 };
                 say(format!(
                     "{} because {}: {}",
@@ -170,13 +170,13 @@ pub async fn run(path: PathBuf) -> u8 {
 
 /// After a revert: an owner that still lives reads the outcome from the lease (and removes
 /// it); with no owner left, the guard removes it.
-fn finish(path: &Path, mut lease: Lease, reason: EndReason, result: Result<String, String>) {
+fn finish(path: &Path, mut lease: Lease, reason: EndReason, result: Result<String, RevertError>) {
     let owner_alive = lease.owner.is_some_and(procfs::is_running);
     if owner_alive {
         lease.ended = Some(LeaseEnd {
             at: now_ms(),
             reason,
-            result,
+            result: result.map_err(|e| e.to_string()),
         });
         if let Some(dir) = path.parent() {
             let store = LeaseStore::at(dir);
@@ -188,28 +188,43 @@ fn finish(path: &Path, mut lease: Lease, reason: EndReason, result: Result<Strin
     let _ = std::fs::remove_file(path);
 }
 
+/// Why a fault could not be ended.
+#[derive(Debug, thiserror::Error)]
+pub enum RevertError {
+    #[error(transparent)]
+    Docker(#[from] DockerError),
+    #[error(transparent)]
+    Signal(#[from] ProcError),
+    #[error("container {0} is gone")]
+    ContainerGone(String),
+    /// The blocking task that resumes a process did not finish (it panicked or was cancelled).
+    #[error(transparent)]
+    Task(#[from] tokio::task::JoinError),
+    #[error("the revert took over {0}s")]
+    TookTooLong(u64),
+}
+
 /// Ends the lease's fault on exactly the process or container it touched.
-pub async fn revert(lease: &Lease) -> Result<String, String> {
+pub async fn revert(lease: &Lease) -> Result<String, RevertError> {
     let undo = lease.undo();
     match &lease.target {
         LeaseTarget::Process { process, name } => {
             let process = *process;
             let (addr, name) = (lease.addr.clone(), name.clone());
-            tokio::task::spawn_blocking(move || resume_process(process, &name, &addr))
-                .await
-                .map_err(|e| e.to_string())?
+            let resumed =
+                tokio::task::spawn_blocking(move || resume_process(process, &name, &addr));
+            Ok(resumed.await??)
         }
         LeaseTarget::Container { id, name, project } => {
-            let engine = Engine::connect().await.map_err(|e| e.to_string())?;
+            let engine = Engine::connect().await?;
             let done = match undo {
                 Action::Heal => {
                     let c = engine
                         .project(project)
-                        .await
-                        .map_err(|e| e.to_string())?
+                        .await?
                         .into_iter()
                         .find(|c| c.id == *id)
-                        .ok_or_else(|| format!("container {name} is gone"))?;
+                        .ok_or_else(|| RevertError::ContainerGone(name.clone()))?;
                     engine.partition(&c, project, false).await
                 }
                 other => engine.act(id, other).await,
@@ -219,7 +234,7 @@ pub async fn revert(lease: &Lease) -> Result<String, String> {
                 Err(DockerError::NotPaused(_)) => {
                     Ok(format!("container {name} was no longer paused"))
                 }
-                Err(e) => Err(e.to_string()),
+                Err(e) => Err(e.into()),
             }
         }
     }
@@ -227,14 +242,18 @@ pub async fn revert(lease: &Lease) -> Result<String, String> {
 
 /// SIGCONT to the process the pause stopped, and to no other: a pid that now names another
 /// process (its start time differs) is left alone.
-fn resume_process(p: ProcessId, name: &str, addr: &sentui_model::Addr) -> Result<String, String> {
+fn resume_process(
+    p: ProcessId,
+    name: &str,
+    addr: &sentui_model::Addr,
+) -> Result<String, ProcError> {
     if !procfs::is_running(p) {
         return Ok(format!("pid {} ({name}) is gone: nothing to resume", p.pid));
     }
     if procfs::stopped(p.pid) == Some(false) {
         return Ok(format!("pid {} ({name}) was already running", p.pid));
     }
-    procfs::signal(p.pid, libc::SIGCONT).map_err(|e| e.to_string())?;
+    procfs::signal(p.pid, libc::SIGCONT)?;
     procfs::await_stopped(p.pid, false, Duration::from_millis(200));
     Ok(format!("resumed {addr} (pid {}, {name})", p.pid))
 }

@@ -196,7 +196,9 @@ pub struct ProbeStats {
     pub outages_total: u64,
     /// Sum of the finished outages' durations.
     pub unavailable_ms: Millis,
-    /// The read-back's outcome (the error when it could not be done), once it ended.
+    /// The read-back's outcome (the error when it could not be done), once it ended. The error
+    /// is data: the words the probe reported (`ProbeEvent::ReadBackFailed`), recorded and
+    /// replayed as they were.
     pub readback: Option<Result<ReadBack, String>>,
     #[serde(skip)]
     ack_times: VecDeque<Millis>,

@@ -123,26 +123,24 @@ pub async fn info_once(
 pub struct RedisErrorAt(pub redis::RedisError, pub u64);
 
 fn info_update(addr: &Addr, v: &Value, server: &ServerFacts, started: u64, at: u64) -> Update {
-    match text(v)
-        .ok_or_else(|| "INFO replied with a non-string".to_string())
-        .and_then(|t| ReplicationInfo::parse(&t))
-    {
-        Ok(mut info) => {
-            info.server = server.server.clone();
-            info.run_id = server.run_id.clone();
-            info.min_replicas = server.min_replicas;
-            Update::NodeInfo {
-                addr: addr.clone(),
-                at,
-                rtt_ms: at.saturating_sub(started),
-                info,
-            }
-        }
-        Err(e) => Update::NodeReach {
-            addr: addr.clone(),
-            at,
-            reach: Reach::Failed(format!("garbage INFO reply: {e}")),
-        },
+    let garbage = |why: String| Update::NodeReach {
+        addr: addr.clone(),
+        at,
+        reach: Reach::Failed(format!("garbage INFO reply: {why}")),
+    };
+    let mut info = match text(v).map(|t| ReplicationInfo::parse(&t)) {
+        Some(Ok(info)) => info,
+        Some(Err(e)) => return garbage(e.to_string()),
+        None => return garbage("INFO replied with a non-string".into()),
+    };
+    info.server = server.server.clone();
+    info.run_id = server.run_id.clone();
+    info.min_replicas = server.min_replicas;
+    Update::NodeInfo {
+        addr: addr.clone(),
+        at,
+        rtt_ms: at.saturating_sub(started),
+        info,
     }
 }
 

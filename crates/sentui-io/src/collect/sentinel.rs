@@ -1,7 +1,7 @@
 //! Sentinel collectors: a command link that polls the sentinel's views, and an events link
 //! (`PSUBSCRIBE *`) that forwards every event it publishes.
 
-use super::reply::{records, text};
+use super::reply::{ShapeError, records, text};
 use crate::link::{Backoff, LinkSettings, classify, now_ms};
 use futures_util::StreamExt;
 use redis::aio::MultiplexedConnection;
@@ -9,7 +9,7 @@ use redis::{RedisError, Value};
 use sentui_model::budget::DetailSchedule;
 use sentui_model::event::{EventDetail, SentinelEvent};
 use sentui_model::info::ServerInfo;
-use sentui_model::reply::{Ckquorum, MasterRecord, PeerRecord, ReplicaRecord, parse_all};
+use sentui_model::reply::{Ckquorum, MasterRecord, PeerRecord, Record, ReplicaRecord, parse_all};
 use sentui_model::state::{GroupPoll, SentinelPoll};
 use sentui_model::{Addr, Reach, Update};
 use std::collections::BTreeSet;
@@ -79,7 +79,7 @@ pub async fn poll(
     }
     .with_server_info(ServerInfo::parse(&server))
     .with_server_info(ServerInfo::parse(&sentinel));
-    let (master_records, bad) = records(&masters).map_err(bad_reply)?;
+    let (master_records, bad) = records(&masters).map_err(|e| bad_reply(e.to_string()))?;
     poll.errors.extend(bad);
     let (masters, bad) = parse_all(&master_records, MasterRecord::parse);
     poll.errors.extend(bad);
@@ -113,7 +113,7 @@ pub async fn poll(
             ckquorum: None,
             carried: false,
         };
-        match r.map(|r| r.map_err(|e| e.to_string()).and_then(|v| records(&v))) {
+        match r.map(listed) {
             Some(Ok((recs, bad))) => {
                 let (ok, bad2) = parse_all(&recs, ReplicaRecord::parse);
                 group.replicas = ok;
@@ -124,7 +124,7 @@ pub async fn poll(
                 .push(format!("SENTINEL REPLICAS {}: {e}", group.master.name)),
             None => {}
         }
-        match s.map(|r| r.map_err(|e| e.to_string()).and_then(|v| records(&v))) {
+        match s.map(listed) {
             Some(Ok((recs, bad))) => {
                 let (ok, bad2) = parse_all(&recs, PeerRecord::parse);
                 group.peers = ok;
@@ -156,6 +156,20 @@ pub async fn poll(
 fn required_text(reply: redis::RedisResult<Value>, what: &str) -> Result<String, RedisError> {
     let v = reply?;
     text(&v).ok_or_else(|| bad_reply(format!("{what} replied with a non-string")))
+}
+
+/// Why a list reply gave no records.
+#[derive(Debug, thiserror::Error)]
+enum ListError {
+    #[error(transparent)]
+    Redis(#[from] RedisError),
+    #[error(transparent)]
+    Shape(#[from] ShapeError),
+}
+
+/// A list reply's records and the entries that are none (see [`records`]).
+fn listed(reply: redis::RedisResult<Value>) -> Result<(Vec<Record>, Vec<String>), ListError> {
+    Ok(records(&reply?)?)
 }
 
 fn bad_reply(msg: String) -> RedisError {
@@ -286,7 +300,7 @@ pub async fn events_task(
                 }
                 "the events connection closed".to_string()
             }
-            Err(e) => e,
+            Err(e) => e.to_string(),
         };
         let down = Update::PubSub {
             sentinel: sentinel.clone(),
@@ -301,16 +315,29 @@ pub async fn events_task(
     }
 }
 
+/// Why the events link could not subscribe.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum SubscribeError {
+    /// No client for the address (a bad TLS setting, say).
+    #[error(transparent)]
+    Client(RedisError),
+    /// The link failed: how the sentinel answers, as the views say it.
+    #[error("{0}")]
+    Link(String),
+    #[error("no answer to PSUBSCRIBE within {0} ms")]
+    Timeout(u128),
+}
+
 /// A pub/sub connection to the sentinel, subscribed to `pattern` (PSUBSCRIBE), bounded.
 pub(crate) async fn subscribe(
     link: &LinkSettings,
     sentinel: &Addr,
     pattern: &str,
-) -> Result<redis::aio::PubSub, String> {
+) -> Result<redis::aio::PubSub, SubscribeError> {
     let client = link
         .for_sentinels()
         .client(sentinel)
-        .map_err(|e| e.to_string())?;
+        .map_err(SubscribeError::Client)?;
     let bound = link.connect_timeout + link.response_timeout;
     let attempt = async {
         let mut pubsub = client.get_async_pubsub().await?;
@@ -319,10 +346,9 @@ pub(crate) async fn subscribe(
     };
     match tokio::time::timeout(bound, attempt).await {
         Ok(Ok(p)) => Ok(p),
-        Ok(Err(e)) => Err(classify(&e, now_ms()).describe(now_ms())),
-        Err(_) => Err(format!(
-            "no answer to PSUBSCRIBE within {} ms",
-            bound.as_millis()
+        Ok(Err(e)) => Err(SubscribeError::Link(
+            classify(&e, now_ms()).describe(now_ms()),
         )),
+        Err(_) => Err(SubscribeError::Timeout(bound.as_millis())),
     }
 }
