@@ -79,11 +79,15 @@ pub fn spawn(exe: &Path, path: &Path, store: &LeaseStore) -> Result<ProcessId, L
     held
 }
 
+/// What the guard says, in its log: when, which guard, what.
+fn say(msg: String) {
+    eprintln!("{} guard {}: {msg}", now_ms(), std::process::id());
+}
+
 /// The guard's main loop; returns the exit status (0 once it let go, 2 when its lease could
 /// not be read at start).
 pub async fn run(path: PathBuf) -> u8 {
     use tokio::signal::unix::{SignalKind, signal};
-    let say = |msg: String| eprintln!("{} guard {}: {msg}", now_ms(), std::process::id());
     // A hang-up or Ctrl-C meant for sentui's terminal is not for the guard.
     // SAFETY: setting a signal's disposition to SIG_IGN has no preconditions.
     unsafe {
@@ -94,43 +98,12 @@ pub async fn run(path: PathBuf) -> u8 {
         say("cannot watch SIGTERM".into());
         return 2;
     };
-    let Some(mut lease) = LeaseStore::read_path(&path) else {
-        say(format!("no lease at {}", path.display()));
+    let Some(mut lease) = sign(&path) else {
         return 2;
     };
-    // Signing the lease tells the sentui that started this guard that it is held.
-    lease.guard = procfs::identity(std::process::id() as i32);
-    let store = LeaseStore::at(path.parent().unwrap_or(Path::new(".")));
-    if let Err(e) = store.write(&lease) {
-        say(format!("cannot sign the lease: {e}"));
-        return 2;
-    }
-    say(format!(
-        "holding {} until {} ({})",
-        lease.describe(),
-        sentui_model::time::clock(lease.expires_at),
-        lease.id
-    ));
     let mut stop_requested = false;
     loop {
-        let current = LeaseStore::read_path(&path);
-        let present = current.is_some() || path.exists();
-        if let Some(l) = current {
-            // The owner may hand the lease to nobody (--leave-paused) or end it itself.
-            lease = l;
-        }
-        let view = GuardView {
-            now: now_ms(),
-            present,
-            owner_alive: lease.owner.map(procfs::is_running),
-            stop_requested,
-            target_gone: match &lease.target {
-                LeaseTarget::Process { process, .. } => !procfs::is_running(*process),
-                // Asking the engine ten times a second would cost more than it saves: `lab
-                // down` removes the leases of the containers it removes.
-                LeaseTarget::Container { .. } => false,
-            },
-        };
+        let view = look(&path, &mut lease, stop_requested);
         match decide(&lease, view) {
             GuardDecision::Hold => {}
             GuardDecision::Released => {
@@ -144,20 +117,7 @@ pub async fn run(path: PathBuf) -> u8 {
                 return 0;
             }
             GuardDecision::Revert(reason) => {
-                let result = match tokio::time::timeout(REVERT_LIMIT, revert(&lease)).await {
-                    Ok(r) => r,
-                    Err(_) => Err(RevertError::TookTooLong(REVERT_LIMIT.as_secs())),
-                };
-                say(format!(
-                    "{} because {}: {}",
-                    lease.id,
-                    reason.describe(),
-                    match &result {
-                        Ok(m) => m.clone(),
-                        Err(e) => format!("FAILED: {e}"),
-                    }
-                ));
-                finish(&path, lease, reason, result);
+                end(&path, lease, reason).await;
                 return 0;
             }
         }
@@ -166,6 +126,68 @@ pub async fn run(path: PathBuf) -> u8 {
             _ = term.recv() => stop_requested = true,
         }
     }
+}
+
+/// Reads the lease and signs it: that tells the sentui that started this guard that it is
+/// held. None (said) when it cannot.
+fn sign(path: &Path) -> Option<Lease> {
+    let Some(mut lease) = LeaseStore::read_path(path) else {
+        say(format!("no lease at {}", path.display()));
+        return None;
+    };
+    lease.guard = procfs::identity(std::process::id() as i32);
+    let store = LeaseStore::at(path.parent().unwrap_or(Path::new(".")));
+    if let Err(e) = store.write(&lease) {
+        say(format!("cannot sign the lease: {e}"));
+        return None;
+    }
+    say(format!(
+        "holding {} until {} ({})",
+        lease.describe(),
+        sentui_model::time::clock(lease.expires_at),
+        lease.id
+    ));
+    Some(lease)
+}
+
+/// What the guard sees now: the lease as its file says (the owner may hand it to nobody with
+/// --leave-paused, or end it itself), its owner, its target.
+fn look(path: &Path, lease: &mut Lease, stop_requested: bool) -> GuardView {
+    let current = LeaseStore::read_path(path);
+    let present = current.is_some() || path.exists();
+    if let Some(l) = current {
+        *lease = l;
+    }
+    GuardView {
+        now: now_ms(),
+        present,
+        owner_alive: lease.owner.map(procfs::is_running),
+        stop_requested,
+        target_gone: match &lease.target {
+            LeaseTarget::Process { process, .. } => !procfs::is_running(*process),
+            // Asking the engine ten times a second would cost more than it saves: `lab
+            // down` removes the leases of the containers it removes.
+            LeaseTarget::Container { .. } => false,
+        },
+    }
+}
+
+/// Reverts the lease's fault (bounded), says how it went and leaves the outcome for its owner.
+async fn end(path: &Path, lease: Lease, reason: EndReason) {
+    let result = match tokio::time::timeout(REVERT_LIMIT, revert(&lease)).await {
+        Ok(r) => r,
+        Err(_) => Err(RevertError::TookTooLong(REVERT_LIMIT.as_secs())),
+    };
+    say(format!(
+        "{} because {}: {}",
+        lease.id,
+        reason.describe(),
+        match &result {
+            Ok(m) => m.clone(),
+            Err(e) => format!("FAILED: {e}"),
+        }
+    ));
+    finish(path, lease, reason, result);
 }
 
 /// After a revert: an owner that still lives reads the outcome from the lease (and removes

@@ -46,6 +46,42 @@ pub async fn poll(
     conn: &mut MultiplexedConnection,
     schedule: &mut DetailSchedule,
 ) -> Result<SentinelPoll, RedisError> {
+    let (mut poll, masters) = masters(conn).await?;
+    let plan = schedule.plan(&masters);
+    if masters.is_empty() {
+        return Ok(poll);
+    }
+    let mut pipe = redis::pipe();
+    pipe.ignore_errors();
+    for m in masters.iter().filter(|m| plan.contains(&m.name)) {
+        pipe.cmd("SENTINEL").arg("REPLICAS").arg(&m.name);
+        pipe.cmd("SENTINEL").arg("SENTINELS").arg(&m.name);
+        pipe.cmd("SENTINEL").arg("CKQUORUM").arg(&m.name);
+    }
+    let replies: Vec<redis::RedisResult<Value>> = if plan.is_empty() {
+        Vec::new()
+    } else {
+        pipe.query_async(conn).await?
+    };
+    let mut replies = replies.into_iter();
+    for master in masters {
+        if !plan.contains(&master.name) {
+            poll.groups.push(GroupPoll::carried(master));
+            continue;
+        }
+        let (r, s, q) = (replies.next(), replies.next(), replies.next());
+        let group = details(master, [r, s, q], &mut poll.errors);
+        schedule.fetched(&group.master);
+        poll.groups.push(group);
+    }
+    Ok(poll)
+}
+
+/// The first round trip: INFO server, INFO sentinel, SENTINEL MASTERS and SENTINEL MYID; the
+/// poll so far and the masters.
+async fn masters(
+    conn: &mut MultiplexedConnection,
+) -> Result<(SentinelPoll, Vec<MasterRecord>), RedisError> {
     // SENTINEL MYID is Redis 6.2+; an older sentinel's error leaves the id to its peers.
     let replies: Vec<redis::RedisResult<Value>> = redis::pipe()
         .ignore_errors()
@@ -83,73 +119,53 @@ pub async fn poll(
     poll.errors.extend(bad);
     let (masters, bad) = parse_all(&master_records, MasterRecord::parse);
     poll.errors.extend(bad);
-    let plan = schedule.plan(&masters);
-    if masters.is_empty() {
-        return Ok(poll);
-    }
-    let mut pipe = redis::pipe();
-    pipe.ignore_errors();
-    for m in masters.iter().filter(|m| plan.contains(&m.name)) {
-        pipe.cmd("SENTINEL").arg("REPLICAS").arg(&m.name);
-        pipe.cmd("SENTINEL").arg("SENTINELS").arg(&m.name);
-        pipe.cmd("SENTINEL").arg("CKQUORUM").arg(&m.name);
-    }
-    let replies: Vec<redis::RedisResult<Value>> = if plan.is_empty() {
-        Vec::new()
-    } else {
-        pipe.query_async(conn).await?
+    Ok((poll, masters))
+}
+
+/// A group's details from its REPLICAS, SENTINELS and CKQUORUM replies (None: not asked);
+/// what did not parse goes to `errors`.
+fn details(
+    master: MasterRecord,
+    [r, s, q]: [Option<redis::RedisResult<Value>>; 3],
+    errors: &mut Vec<String>,
+) -> GroupPoll {
+    let mut group = GroupPoll {
+        master,
+        replicas: Vec::new(),
+        peers: Vec::new(),
+        ckquorum: None,
+        carried: false,
     };
-    let mut replies = replies.into_iter();
-    for master in masters {
-        if !plan.contains(&master.name) {
-            poll.groups.push(GroupPoll::carried(master));
-            continue;
+    match r.map(listed) {
+        Some(Ok((recs, bad))) => {
+            let (ok, bad2) = parse_all(&recs, ReplicaRecord::parse);
+            group.replicas = ok;
+            errors.extend(bad.into_iter().chain(bad2));
         }
-        let (r, s, q) = (replies.next(), replies.next(), replies.next());
-        let mut group = GroupPoll {
-            master,
-            replicas: Vec::new(),
-            peers: Vec::new(),
-            ckquorum: None,
-            carried: false,
-        };
-        match r.map(listed) {
-            Some(Ok((recs, bad))) => {
-                let (ok, bad2) = parse_all(&recs, ReplicaRecord::parse);
-                group.replicas = ok;
-                poll.errors.extend(bad.into_iter().chain(bad2));
-            }
-            Some(Err(e)) => poll
-                .errors
-                .push(format!("SENTINEL REPLICAS {}: {e}", group.master.name)),
-            None => {}
-        }
-        match s.map(listed) {
-            Some(Ok((recs, bad))) => {
-                let (ok, bad2) = parse_all(&recs, PeerRecord::parse);
-                group.peers = ok;
-                poll.errors.extend(bad.into_iter().chain(bad2));
-            }
-            Some(Err(e)) => poll
-                .errors
-                .push(format!("SENTINEL SENTINELS {}: {e}", group.master.name)),
-            None => {}
-        }
-        group.ckquorum = match q {
-            Some(Ok(v)) => text(&v).map(|t| Ckquorum::from_reply(Ok(&t))),
-            Some(Err(e)) => {
-                let msg = match (e.code(), e.detail()) {
-                    (Some(c), Some(d)) => format!("{c} {d}"),
-                    _ => e.to_string(),
-                };
-                Some(Ckquorum::from_reply(Err(&msg)))
-            }
-            None => None,
-        };
-        schedule.fetched(&group.master);
-        poll.groups.push(group);
+        Some(Err(e)) => errors.push(format!("SENTINEL REPLICAS {}: {e}", group.master.name)),
+        None => {}
     }
-    Ok(poll)
+    match s.map(listed) {
+        Some(Ok((recs, bad))) => {
+            let (ok, bad2) = parse_all(&recs, PeerRecord::parse);
+            group.peers = ok;
+            errors.extend(bad.into_iter().chain(bad2));
+        }
+        Some(Err(e)) => errors.push(format!("SENTINEL SENTINELS {}: {e}", group.master.name)),
+        None => {}
+    }
+    group.ckquorum = match q {
+        Some(Ok(v)) => text(&v).map(|t| Ckquorum::from_reply(Ok(&t))),
+        Some(Err(e)) => {
+            let msg = match (e.code(), e.detail()) {
+                (Some(c), Some(d)) => format!("{c} {d}"),
+                _ => e.to_string(),
+            };
+            Some(Ckquorum::from_reply(Err(&msg)))
+        }
+        None => None,
+    };
+    group
 }
 
 /// A reply that must be text, or the error that ends the poll.
