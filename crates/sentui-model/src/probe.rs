@@ -239,7 +239,7 @@ impl ProbeStats {
                 }
             }
             ProbeEvent::ReadBack(found) => Some(self.read_back(Ok(found))),
-            ProbeEvent::ReadBackFailed { error } => Some(self.read_back(Err(error))),
+            ProbeEvent::ReadBackFailed { error } => Some(self.read_back(Err(error.as_str()))),
             ProbeEvent::Stopped { reason } => {
                 self.stopped_at = Some(at);
                 self.stop_reason = Some(reason.clone());
@@ -282,8 +282,8 @@ impl ProbeStats {
     }
 
     /// The read-back ended: what the master lost, or why it could not be read.
-    fn read_back(&mut self, outcome: Result<&ReadBack, &String>) -> ProbeNote {
-        self.readback = Some(outcome.cloned().map_err(String::clone));
+    fn read_back(&mut self, outcome: Result<&ReadBack, &str>) -> ProbeNote {
+        self.readback = Some(outcome.cloned().map_err(str::to_string));
         let said = match outcome {
             Ok(ReadBack {
                 master,
