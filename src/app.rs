@@ -306,7 +306,10 @@ impl App {
 
     /// True when no sentinel has ever answered: the screen explains how to connect.
     pub fn nothing_reachable(&self) -> bool {
-        self.live.sentinels.values().all(|s| s.polled_at.is_none())
+        self.live
+            .sentinels()
+            .values()
+            .all(|s| s.polled_at.is_none())
     }
 
     /// Says `text` in the footer (the replay says there what the viewer's own commands did).
@@ -385,13 +388,13 @@ impl App {
         self.status
             .as_ref()
             .is_some_and(|s| self.now.saturating_sub(s.at) < s.lasts() + 1000)
-            || d.nodes
+            || d.nodes()
                 .values()
                 .any(|n| matches!(n.reach, sentui_model::Reach::Unresponsive { .. }))
-            || d.sentinels
+            || d.sentinels()
                 .values()
                 .any(|s| matches!(s.reach, sentui_model::Reach::Unresponsive { .. }))
-            || d.stopwatches.values().any(|s| s.current.is_some())
+            || d.stopwatches().values().any(|s| s.current.is_some())
     }
 
     /// A frame showing the current state reached the screen at `at`: the log entries it
@@ -399,7 +402,7 @@ impl App {
     /// (and since the oldest key not yet shown) are kept. A replay calls it at the recorded
     /// moments, so the figures (and the frames that show them) come out the same.
     pub fn frame_drawn(&mut self, at: Millis) {
-        let delays = self.live.log.mark_drawn(at);
+        let delays = self.live.mark_drawn(at);
         self.latency.frame_drawn(at, delays, !self.is_frozen());
     }
 }

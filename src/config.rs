@@ -222,7 +222,12 @@ pub fn apply(cli: &mut Cli, m: &ArgMatches, f: &FileConfig) -> Result<(), Config
     let c = &mut cli.conn;
     let dur = |key: &'static str, v: &Option<String>| {
         v.as_deref()
-            .map(|s| parse_duration(s).map_err(|why| ConfigError::BadValue { key, why }))
+            .map(|s| {
+                parse_duration(s).map_err(|why| ConfigError::BadValue {
+                    key,
+                    why: why.to_string(),
+                })
+            })
             .transpose()
     };
     if unset(m, "map")
@@ -231,7 +236,10 @@ pub fn apply(cli: &mut Cli, m: &ArgMatches, f: &FileConfig) -> Result<(), Config
         c.map = list
             .iter()
             .map(|s| {
-                AddrMap::parse_entry(s).map_err(|why| ConfigError::BadValue { key: "map", why })
+                AddrMap::parse_entry(s).map_err(|why| ConfigError::BadValue {
+                    key: "map",
+                    why: why.to_string(),
+                })
             })
             .collect::<Result<_, _>>()?;
     }

@@ -109,7 +109,7 @@ fn short_addr(a: &Addr, narrow: bool) -> String {
 pub fn rows<'a>(d: &'a Deployment, q: &LogQuery) -> Vec<FoldedEntry<'a>> {
     let needle = q.text.to_lowercase();
     let entries = d
-        .log
+        .log()
         .in_time_order()
         .into_iter()
         // Another group's events stay out of this group's log.

@@ -176,7 +176,7 @@ impl Replayer {
             app: App::for_session(&self.header),
         };
         while probe.step() {
-            if let Some(e) = probe.app.live().log.entries().find(|e| e.event == *event) {
+            if let Some(e) = probe.app.live().log().entries().find(|e| e.event == *event) {
                 return Some(e.ts);
             }
         }

@@ -226,7 +226,7 @@ impl<B: Backend, E: Executor> Session<B, E> {
             } else {
                 Duration::from_secs(1)
             };
-            let logged = self.app.live().log.next_seq();
+            let logged = self.app.live().log().next_seq();
             tokio::select! {
                 input = inputs.recv() => {
                     let Some(input) = input else {
@@ -257,7 +257,7 @@ impl<B: Backend, E: Executor> Session<B, E> {
                     }
                 }
             }
-            if self.app.live().log.next_seq() != logged {
+            if self.app.live().log().next_seq() != logged {
                 dirty = true;
             }
         }

@@ -364,7 +364,7 @@ impl DeploymentChoice {
                 .map(|s| {
                     s.parse::<Addr>().map_err(|why| ConfigError::BadValue {
                         key: "sentinels",
-                        why,
+                        why: why.to_string(),
                     })
                 })
                 .collect::<Result<_, _>>()?,

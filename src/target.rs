@@ -62,7 +62,7 @@ pub fn choose_group(d: &Deployment, named: Option<&str>) -> Result<String, Group
         (Some(g), _) => Err(GroupError::Unknown(g.to_string())),
         (None, [only]) => Ok(only.clone()),
         (None, []) => Err(GroupError::None(
-            d.sentinels
+            d.sentinels()
                 .values()
                 .map(|s| format!("{}: {}", s.addr, s.reach.describe(now_ms())))
                 .collect(),
@@ -98,7 +98,7 @@ pub async fn resolve(
             .parse::<Addr>()
             .map_err(|why| TargetError::Unreadable {
                 compose: ctl.docker.is_some(),
-                why,
+                why: why.to_string(),
             })?;
         return member(&addr, link, seeds).await;
     }
@@ -112,7 +112,7 @@ pub async fn resolve(
 /// action, so a stray port on this machine is never touched.
 async fn member(addr: &Addr, link: &LinkSettings, seeds: &[Addr]) -> Result<Addr, TargetError> {
     let d = snapshot(link, seeds).await;
-    let known: Vec<&Addr> = d.nodes.keys().chain(d.sentinels.keys()).collect();
+    let known: Vec<&Addr> = d.nodes().keys().chain(d.sentinels().keys()).collect();
     match known
         .iter()
         .find(|a| **a == addr || link.map.reachable(a) == *addr)

@@ -150,10 +150,10 @@ fn p_toggles_pause_and_records_the_fault() {
     );
     assert!(app.faults().touches(&master));
     assert!(app.selected_is_paused());
-    let fault = app.live().log.entries().last().unwrap();
+    let fault = app.live().log().entries().last().unwrap();
     assert!(fault.is(OwnEvent::Fault));
     assert!(
-        app.live().stopwatches["mymaster"].current.is_some(),
+        app.live().stopwatches()["mymaster"].current.is_some(),
         "the fault starts the stopwatch"
     );
     assert_eq!(
@@ -362,16 +362,16 @@ fn with_the_docker_engine_gone_a_control_key_says_so_at_once() {
 fn freeze_keeps_the_screen_while_collection_goes_on() {
     let mut app = app();
     key(&mut app, KeyCode::Char(' '));
-    let frozen_len = app.shown().log.len();
+    let frozen_len = app.shown().log().len();
     let mut d = app.live().clone();
     scenario::events_until(&mut d, 1795577719339);
-    for e in d.log.entries().skip(app.live().log.len()) {
+    for e in d.log().entries().skip(app.live().log().len()) {
         update(&mut app, sentui_model::Update::Note { entry: e.clone() });
     }
-    assert!(app.live().log.len() > frozen_len, "collection goes on");
-    assert_eq!(app.shown().log.len(), frozen_len, "the screen stays");
+    assert!(app.live().log().len() > frozen_len, "collection goes on");
+    assert_eq!(app.shown().log().len(), frozen_len, "the screen stays");
     key(&mut app, KeyCode::Char(' '));
-    assert_eq!(app.shown().log.len(), app.live().log.len());
+    assert_eq!(app.shown().log().len(), app.live().log().len());
 }
 
 #[test]
@@ -557,7 +557,7 @@ fn n_partitions_and_heals_after_confirmation_and_both_faults_are_undone_on_quit(
         Ok("partitioned it".into()),
     );
     container_is(&mut app, "127.0.0.1:16379", ContainerState::Running, true);
-    let fault = app.live().log.entries().last().unwrap();
+    let fault = app.live().log().entries().last().unwrap();
     assert!(fault.is(OwnEvent::Fault), "a partition is a fault");
     assert!(app.selected_is_partitioned());
     // Paused as well: quitting must undo both, not only the last.
@@ -596,7 +596,7 @@ fn n_partitions_and_heals_after_confirmation_and_both_faults_are_undone_on_quit(
     );
     assert!(
         app.live()
-            .log
+            .log()
             .entries()
             .last()
             .unwrap()
@@ -715,7 +715,7 @@ fn w_starts_stops_and_closes_the_write_probe() {
             },
         },
     );
-    assert_eq!(app.live().probe.as_ref().unwrap().rate, 100);
+    assert_eq!(app.live().probe().as_ref().unwrap().rate, 100);
     assert_eq!(key(&mut app, KeyCode::Char('w')), vec![Command::StopProbe]);
     assert_eq!(
         app.probe(),

@@ -275,10 +275,10 @@ fn docker_stop_reads_stopped_within_a_second_everywhere() {
                         let a: Addr = a.parse().unwrap();
                         let c = app
                             .live()
-                            .nodes
+                            .nodes()
                             .get(&a)
                             .and_then(|n| n.container.clone())
-                            .or_else(|| app.live().sentinels.get(&a)?.container.clone());
+                            .or_else(|| app.live().sentinels().get(&a)?.container.clone());
                         c.is_some_and(|c| c.state.as_str() == "running")
                     };
                     row(s, replica_row).contains(" ok")
@@ -363,7 +363,7 @@ fn docker_stop_reads_stopped_within_a_second_everywhere() {
         let shown = tui
             .until(stopped_at + WITHIN, never_partitioned, |app, s| {
                 row(s, sentinel_row).contains("STOPPED")
-                    && app.live().log.entries().any(|e| {
+                    && app.live().log().entries().any(|e| {
                         e.event == Event::Own(OwnEvent::ContainerStop)
                             && e.addr.as_ref() == Some(&sentinel_addr)
                     })
@@ -379,7 +379,7 @@ fn docker_stop_reads_stopped_within_a_second_everywhere() {
         let seq = tui
             .app
             .live()
-            .log
+            .log()
             .entries()
             .filter(|e| {
                 e.event == Event::Own(OwnEvent::ContainerStop)

@@ -111,12 +111,12 @@ fn an_event_storm_stays_bounded() {
         });
     }
     assert_eq!(
-        d.log.len(),
+        d.log().len(),
         5_000,
         "the log keeps the newest entries in view"
     );
-    assert_eq!(d.log.dropped(), 5_000, "and counts what it dropped");
-    assert_eq!(d.log.next_seq(), 10_000);
+    assert_eq!(d.log().dropped(), 5_000, "and counts what it dropped");
+    assert_eq!(d.log().next_seq(), 10_000);
     // The screen draws a full log quickly enough to stay interactive (no timing asserted here:
     // the benchmark measures it); it must simply not fail.
     let setup = sentui::app::Setup::new(vec![sentinel], 0);
@@ -143,8 +143,11 @@ fn churning_addresses_stay_bounded() {
             at: i * 10 + 5,
         });
     }
-    assert_eq!(d.nodes.len(), sentui_model::state::KEEP_VANISHED);
+    assert_eq!(d.nodes().len(), sentui_model::state::KEEP_VANISHED);
     // The newest gone are the ones kept.
-    assert!(d.nodes.contains_key(&Addr::new("10.0.0.1", 10_000 + 1_999)));
-    assert!(!d.nodes.contains_key(&Addr::new("10.0.0.1", 10_000)));
+    assert!(
+        d.nodes()
+            .contains_key(&Addr::new("10.0.0.1", 10_000 + 1_999))
+    );
+    assert!(!d.nodes().contains_key(&Addr::new("10.0.0.1", 10_000)));
 }

@@ -236,7 +236,7 @@ fn one_sentinel_set_watching_several_groups() {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
         while let Ok(Some(i)) = tokio::time::timeout_at(deadline, inputs.recv()).await {
             d.step(i);
-            let known = seeds.iter().filter_map(|s| d.sentinels.get(s)).all(|s| {
+            let known = seeds.iter().filter_map(|s| d.sentinels().get(s)).all(|s| {
                 s.groups.len() == 4
                     && s.groups
                         .values()

@@ -132,12 +132,12 @@ fn replay_failover() -> (Deployment, Vec<(Addr, String)>) {
 fn real_failover_every_event_kept_and_folded() {
     let (d, _) = replay_failover();
     let sentinel_entries = d
-        .log
+        .log()
         .entries()
         .filter(|e| e.source == Source::Sentinel)
         .count();
     assert_eq!(sentinel_entries, 51, "no event dropped");
-    let rows = d.log.folded(2000);
+    let rows = d.log().folded(2000);
     let switch = rows
         .iter()
         .find(|r| r.first.is(SentinelEvent::SwitchMaster))
@@ -152,7 +152,7 @@ fn real_failover_every_event_kept_and_folded() {
 #[test]
 fn real_failover_votes() {
     let (d, _) = replay_failover();
-    let e = d.votes.latest().unwrap();
+    let e = d.votes().latest().unwrap();
     assert_eq!(e.epoch, 1);
     assert_eq!(e.group.as_deref(), Some("mymaster"));
     assert_eq!(e.votes.len(), 3);
@@ -166,7 +166,7 @@ fn real_failover_votes() {
 #[test]
 fn real_failover_phases() {
     let (d, _) = replay_failover();
-    let sw = d.stopwatches.get("mymaster").unwrap();
+    let sw = d.stopwatches().get("mymaster").unwrap();
     assert!(sw.current.is_none());
     let f = sw.last().unwrap();
     assert_eq!(f.old_master, Some(addr("127.0.0.1:16379")));
@@ -183,7 +183,7 @@ fn real_failover_phases() {
     let tl = f.timeline();
     assert!(tl.windows(2).all(|w| w[0].0.at <= w[1].0.at));
     assert!(
-        d.log
+        d.log()
             .entries()
             .any(|e| e.is(OwnEvent::FailoverComplete) && e.failover.is_some())
     );

@@ -71,7 +71,7 @@ fn failover_recording_replays_renders_and_keeps_secrets_out() {
     // Replayed, the log is the live one, entry for entry.
     let mut r = Replayer::open(&rec).unwrap();
     while r.step() {}
-    let replayed: Vec<&sentui_model::log::LogEntry> = r.app.live().log.entries().collect();
+    let replayed: Vec<&sentui_model::log::LogEntry> = r.app.live().log().entries().collect();
     assert_eq!(
         replayed.len(),
         live_lines.len(),
@@ -87,7 +87,7 @@ fn failover_recording_replays_renders_and_keeps_secrets_out() {
         );
     }
     // ... and so are the phases.
-    let f = r.app.live().stopwatches["mymaster"]
+    let f = r.app.live().stopwatches()["mymaster"]
         .last()
         .cloned()
         .expect("a finished failover");

@@ -131,14 +131,15 @@ fn steady_state() {
 /// Each node's server and version, where the topology rows have room for it.
 #[test]
 fn server_versions_where_they_fit() {
-    let mut d = scenario::steady(FREEZE - 2000);
-    for n in d.nodes.values_mut() {
-        if let Some(i) = n.info.as_mut() {
-            i.server = Some(sentui_model::info::ServerVersion {
+    let mut d = Deployment::default();
+    for mut u in scenario::steady_updates(FREEZE - 2000) {
+        if let sentui_model::Update::NodeInfo { info, .. } = &mut u {
+            info.server = Some(sentui_model::info::ServerVersion {
                 name: "valkey".into(),
                 version: "8.1.1".into(),
             });
         }
+        d.apply(u);
     }
     let app = app_for(d, FREEZE - 1000);
     let wide = screen(&app, 160, 45);

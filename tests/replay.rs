@@ -46,7 +46,7 @@ fn the_committed_failover_recording_replays_to_its_end_state() {
     while r.step() {}
     let end_master = r.app.live().master_of("mymaster").unwrap();
     assert_ne!(start_master, end_master, "the recording holds a failover");
-    let f = r.app.live().stopwatches["mymaster"]
+    let f = r.app.live().stopwatches()["mymaster"]
         .last()
         .cloned()
         .unwrap();

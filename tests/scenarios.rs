@@ -95,6 +95,6 @@ fn states_judged_on_captured_deployments() {
     assert!(
         State::ProbeWriting
             .holds(&promoted, "mymaster", None, now)
-            .is_err_and(|e| e.contains("not running"))
+            .is_err_and(|e| e.0.contains("not running"))
     );
 }

@@ -290,7 +290,7 @@ fn sentinels_are_selected_and_paused_like_nodes() {
     assert!(app.selected_is_paused());
     assert!(
         app.live()
-            .stopwatches
+            .stopwatches()
             .get("mymaster")
             .is_none_or(|s| s.current.is_none()),
         "pausing a sentinel is no failover"

@@ -99,13 +99,13 @@ async fn a_pause_from_the_keyboard_is_marked_when_it_took_effect() {
     let fault = s
         .app
         .live()
-        .log
+        .log()
         .entries()
         .find(|e| e.is(OwnEvent::Fault))
         .expect("the fault is logged");
     assert_eq!(fault.ts, FREEZE + 37);
     assert_eq!(fault.addr, Some(master));
-    let attempt = s.app.live().stopwatches["mymaster"].running().unwrap();
+    let attempt = s.app.live().stopwatches()["mymaster"].running().unwrap();
     assert_eq!(attempt.mark(Phase::Fault).unwrap().at, FREEZE + 37);
     assert_eq!(attempt.started_at, FREEZE + 37);
 }
@@ -226,7 +226,7 @@ async fn quitting_resumes_what_sentui_paused_and_says_so() {
     assert!(
         s.app
             .live()
-            .log
+            .log()
             .entries()
             .any(|e| e.is(OwnEvent::FaultCleared))
     );

@@ -134,7 +134,7 @@ fn the_fault_is_marked_when_the_master_stopped() {
             .session
             .app
             .live()
-            .log
+            .log()
             .entries()
             .find(|e| e.is(OwnEvent::Fault))
             .expect("the fault is logged")

@@ -33,7 +33,7 @@ fn info_text(dir: &str, name: &str) -> String {
 fn parsed<T>(
     dir: &str,
     name: &str,
-    p: fn(&sentui_model::reply::Record) -> Result<T, String>,
+    p: fn(&sentui_model::reply::Record) -> Result<T, sentui_model::reply::RecordError>,
 ) -> Vec<T> {
     let (recs, bad) = records(&fixture(&format!("{dir}/{name}"))).unwrap();
     assert!(bad.is_empty(), "{dir}/{name}: {bad:?}");
@@ -131,7 +131,7 @@ fn every_version_fails_over_through_every_phase() {
         let (d, sent) = replay(dir);
         // Every event kept, under the sentinel that published it.
         let logged: Vec<(Addr, String)> = d
-            .log
+            .log()
             .entries()
             .filter(|e| e.source == sentui_model::log::Source::Sentinel)
             .map(|e| (e.sentinel.clone().unwrap(), e.event.to_string()))
@@ -147,7 +147,7 @@ fn every_version_fails_over_through_every_phase() {
             3,
             "{dir}: +switch-master from every sentinel"
         );
-        let f = d.stopwatches["mymaster"]
+        let f = d.stopwatches()["mymaster"]
             .last()
             .cloned()
             .expect("a finished failover");
@@ -172,7 +172,7 @@ fn every_version_fails_over_through_every_phase() {
             assert!(at >= last, "{dir}: {phase:?} at {at} before {last}");
             last = at;
         }
-        let votes = d.votes.latest().unwrap();
+        let votes = d.votes().latest().unwrap();
         assert_eq!((votes.epoch, votes.votes.len()), (1, 3), "{dir}");
     }
 }
@@ -234,7 +234,7 @@ fn an_rdb_channel_is_not_a_broken_replica() {
         "sentinel_replicas_rdb_channel.resp",
     ));
     node(&mut d, &master_addr, info);
-    let listed = &d.sentinels[&addr("sentinel-1:26379")].groups["mymaster"].replicas;
+    let listed = &d.sentinels()[&addr("sentinel-1:26379")].groups["mymaster"].replicas;
     let extra = listed
         .iter()
         .find(|r| r.addr == ip)

@@ -153,12 +153,12 @@ impl App {
         }
         let container = self
             .live
-            .nodes
+            .nodes()
             .get(addr)
             .and_then(|n| n.container.as_ref())
-            .or_else(|| self.live.sentinels.get(addr)?.container.as_ref());
+            .or_else(|| self.live.sentinels().get(addr)?.container.as_ref());
         if container.is_none() {
-            return Some(match self.live.docker_unreachable_since {
+            return Some(match self.live.docker_unreachable_since() {
                 Some(_) => format!(
                     "the Docker engine is not reachable: {addr} cannot be {} now",
                     action.verb()

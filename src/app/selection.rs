@@ -31,7 +31,7 @@ impl App {
 
     /// Whether `addr` is one of the sentinels sentui knows.
     pub fn is_sentinel(&self, addr: &Addr) -> bool {
-        self.live.sentinels.contains_key(addr) && !self.live.nodes.contains_key(addr)
+        self.live.sentinels().contains_key(addr) && !self.live.nodes().contains_key(addr)
     }
 
     /// The node or sentinel keys act on: the one selected, else the master. One sentui paused
@@ -47,10 +47,10 @@ impl App {
 
     /// The process and container sentui knows behind an endpoint (node or sentinel).
     fn behind(&self, a: &Addr) -> (Option<&ProcessInfo>, Option<&ContainerInfo>) {
-        if let Some(n) = self.live.nodes.get(a) {
+        if let Some(n) = self.live.nodes().get(a) {
             return (n.process.as_ref(), n.container.as_ref());
         }
-        match self.live.sentinels.get(a) {
+        match self.live.sentinels().get(a) {
             Some(s) => (s.process.as_ref(), s.container.as_ref()),
             None => (None, None),
         }

@@ -31,10 +31,11 @@ pub struct NotABoolean {
 
 pub fn parse_addr(s: &str) -> Result<Addr, String> {
     s.parse()
+        .map_err(|e: sentui_model::addr::AddrError| e.to_string())
 }
 
 pub(super) fn parse_map(s: &str) -> Result<(Addr, Addr), String> {
-    AddrMap::parse_entry(s)
+    AddrMap::parse_entry(s).map_err(|e| e.to_string())
 }
 
 pub(super) fn parse_duration_or_zero(s: &str) -> Result<Duration, String> {
@@ -56,7 +57,7 @@ pub fn parse_size(s: &str) -> Result<(u16, u16), String> {
 
 /// A lease: at least a second (a guard must have time to start before it ends), at most a day.
 pub fn parse_lease(s: &str) -> Result<Duration, String> {
-    let d = parse_duration(s)?;
+    let d = parse_duration(s).map_err(|e| e.to_string())?;
     if d < Duration::from_secs(1) || d > Duration::from_secs(86_400) {
         return Err(format!("'{s}': a lease is from 1s to 24h"));
     }

@@ -34,7 +34,7 @@ pub fn scenario(args: &DrillArgs) -> Result<Scenario, ScenarioError> {
                 })?;
             Scenario::parse(&text).map_err(|why| ScenarioError::Invalid {
                 path: path.clone(),
-                why,
+                why: why.to_string(),
             })?
         }
         None => Scenario::builtin(args.fault.unwrap_or(Action::Pause), args.hold),

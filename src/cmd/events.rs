@@ -70,7 +70,7 @@ pub async fn run(
         d.step(input);
         let mut out = stdout.lock();
         let mut done = false;
-        for e in d.log.since(printed) {
+        for e in d.log().since(printed) {
             if only
                 .as_deref()
                 .is_some_and(|g| e.group.as_deref().is_some_and(|eg| eg != g))
@@ -91,7 +91,7 @@ pub async fn run(
             }
         }
         let _ = out.flush();
-        printed = d.log.next_seq();
+        printed = d.log().next_seq();
         if done {
             return 0;
         }

@@ -119,7 +119,7 @@ pub async fn up(opts: &LabOptions) -> Result<(Lab, bool), LabError> {
     if let Some(engine) = use_docker(opts, false).await? {
         let project = opts.project();
         let presence = compose::presence(&engine, project).await;
-        let started = match presence.map_err(LabError::Lab)? {
+        let started = match presence.map_err(|e| LabError::Lab(e.to_string()))? {
             compose::Presence::Foreign(from) => {
                 return Err(LabError::Foreign {
                     project: project.to_string(),
@@ -133,7 +133,7 @@ pub async fn up(opts: &LabOptions) -> Result<(Lab, bool), LabError> {
         let settings = opts.loss_settings();
         compose::up(project, server, &settings, &mut |line| outln!("{line}"))
             .await
-            .map_err(LabError::Lab)?;
+            .map_err(|e| LabError::Lab(e.to_string()))?;
         outln!("Docker lab up: compose project {project}; the sentinels agree.");
         outln!(
             "connect with:\n  {} --compose-project {project}",
@@ -144,11 +144,11 @@ pub async fn up(opts: &LabOptions) -> Result<(Lab, bool), LabError> {
     let dir = opts.dir.clone().unwrap_or_else(local::default_dir);
     let server = local::server_binary(opts.server_bin.as_deref())
         .await
-        .map_err(LabError::Lab)?;
+        .map_err(|e| LabError::Lab(e.to_string()))?;
     let settings = opts.loss_settings();
     let (state, started) = local::up(&dir, server, opts.replicas, opts.groups, &settings)
         .await
-        .map_err(LabError::Lab)?;
+        .map_err(|e| LabError::Lab(e.to_string()))?;
     if let Some(s) = &state.server {
         outln!("server: {} ({})", s.server, s.path.display());
     }
@@ -185,7 +185,9 @@ pub async fn up(opts: &LabOptions) -> Result<(Lab, bool), LabError> {
 
 pub async fn down(opts: &LabOptions) -> Result<(), LabError> {
     if use_docker(opts, true).await?.is_some() {
-        compose::down(opts.project()).await.map_err(LabError::Lab)?;
+        compose::down(opts.project())
+            .await
+            .map_err(|e| LabError::Lab(e.to_string()))?;
         // Faults on its containers are gone with them: their guards need not wait.
         sentui_io::lease::LeaseStore::default_location().forget_project(opts.project());
         outln!(
@@ -195,7 +197,7 @@ pub async fn down(opts: &LabOptions) -> Result<(), LabError> {
         return Ok(());
     }
     let dir = opts.dir.clone().unwrap_or_else(local::default_dir);
-    for line in local::down(&dir).map_err(LabError::Lab)? {
+    for line in local::down(&dir).map_err(|e| LabError::Lab(e.to_string()))? {
         outln!("{line}");
     }
     outln!("local lab in {} removed.", dir.display());

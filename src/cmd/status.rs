@@ -58,10 +58,10 @@ pub async fn report(c: &Connection, group: Option<&str>) -> StatusReport {
         // What runs behind the endpoints on this machine: pid, name, stopped or not.
         let map = &c.settings.link.map;
         let endpoints: Vec<(sentui_model::Addr, u16, bool)> = d
-            .nodes
+            .nodes()
             .keys()
             .map(|a| (a, false))
-            .chain(d.sentinels.keys().map(|a| (a, true)))
+            .chain(d.sentinels().keys().map(|a| (a, true)))
             .filter(|(a, _)| !map.contains(a) && a.is_loopback())
             .map(|(a, sentinel)| (a.clone(), a.port, sentinel))
             .collect();
@@ -99,7 +99,7 @@ impl LeaseReport {
             .list()
             .into_iter()
             .filter(|l| l.ended.is_none())
-            .filter(|l| d.nodes.contains_key(&l.addr) || d.sentinels.contains_key(&l.addr))
+            .filter(|l| d.nodes().contains_key(&l.addr) || d.sentinels().contains_key(&l.addr))
             .map(|l| LeaseReport {
                 action: l.action,
                 target: l.target.describe(),
@@ -162,10 +162,10 @@ impl StatusReport {
             .into_iter()
             .filter(|g| only.is_none_or(|o| o == g.name))
             .collect();
-        let reachable = d.sentinels.values().filter(|s| s.reach.is_ok()).count();
+        let reachable = d.sentinels().values().filter(|s| s.reach.is_ok()).count();
         let mut errors = Vec::new();
         if reachable == 0 {
-            for s in d.sentinels.values() {
+            for s in d.sentinels().values() {
                 errors.push(format!("sentinel {}: {}", s.addr, s.reach.describe(now)));
             }
         } else if masters.is_empty() {
@@ -175,7 +175,7 @@ impl StatusReport {
             });
         }
         let unreachable_sentinels = d
-            .sentinels
+            .sentinels()
             .values()
             .filter(|s| !s.reach.is_ok())
             .map(|s| format!("{}: {}", s.addr, s.reach.describe(now)))
@@ -186,7 +186,7 @@ impl StatusReport {
             unreachable_sentinels,
             health: masters.iter().map(|g| g.health).max(),
             sentinels_reachable: reachable,
-            sentinels_known: d.sentinels.len(),
+            sentinels_known: d.sentinels().len(),
             masters,
             errors,
             leases: Vec::new(),

@@ -43,7 +43,7 @@ impl Runner {
             .wait(deadline, |d| (!d.group_names().is_empty()).then_some(()))
             .await;
         if polled.is_none() {
-            let why = r.d.sentinels.values();
+            let why = r.d.sentinels().values();
             let why = why.map(|s| format!("{}: {}", s.addr, s.reach.describe(now_ms())));
             return Err(ReadyError::NoGroup { why: why.collect() });
         }
@@ -65,12 +65,12 @@ fn ready(d: &Deployment, group: &str) -> bool {
         return false;
     };
     let reporting: Vec<_> = d
-        .sentinels
+        .sentinels()
         .values()
         .filter(|s| s.groups.contains_key(group))
         .collect();
     let peers = d
-        .sentinels
+        .sentinels()
         .values()
         .filter_map(|s| s.groups.get(group))
         .map(|g| g.peers.len() + 1)
@@ -78,5 +78,5 @@ fn ready(d: &Deployment, group: &str) -> bool {
         .unwrap_or(0);
     reporting.len() >= peers
         && reporting.iter().all(|s| s.pubsub_up)
-        && d.nodes.get(&master).is_some_and(|n| n.reach.is_ok())
+        && d.nodes().get(&master).is_some_and(|n| n.reach.is_ok())
 }

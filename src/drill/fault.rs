@@ -99,7 +99,7 @@ impl Runner {
     async fn failover(&self) -> Acted {
         let mut sentinels: Vec<Addr> = self
             .d
-            .sentinels
+            .sentinels()
             .values()
             .filter(|s| s.reach.is_ok())
             .map(|s| s.addr.clone())

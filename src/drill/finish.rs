@@ -6,7 +6,7 @@ use super::{AGREE_WAIT, DrillError, DrillOptions, Runner, say};
 use sentui_io::link::now_ms;
 use sentui_model::action::Command;
 use sentui_model::drill::report::{self, ProbeSummary, Report, Verdict};
-use sentui_model::drill::scenario::State;
+use sentui_model::drill::scenario::{State, Unmet};
 
 use super::stream::NotYet;
 
@@ -77,7 +77,7 @@ impl Runner {
         let span = fault_at.map(|f| report::fault_span(&self.d, &self.group, f));
         let probe = self
             .d
-            .probe
+            .probe()
             .as_ref()
             .filter(|_| opts.scenario.probe)
             .map(|p| {
@@ -85,7 +85,7 @@ impl Runner {
                 ProbeSummary::new(p, span, masters, &self.fault_name, now)
             });
         let failover_ms = fault_at.and_then(|f| report::failover_ms(&self.d, &self.group, f));
-        let agreement = agreement.map(|a| a.map_err(|e| e.why));
+        let agreement = agreement.map(|a| a.map_err(|e| Unmet(e.why)));
         let checks = report::checks(
             &opts.scenario.expect,
             failover_ms,

@@ -12,7 +12,7 @@ impl Runner {
     /// Starts the probe and lets it write for a baseline; goes on (saying so) if it cannot
     /// write yet.
     pub(super) async fn start_probe(&mut self, opts: &DrillOptions) {
-        let sentinels: Vec<Addr> = self.d.sentinels.keys().cloned().collect();
+        let sentinels: Vec<Addr> = self.d.sentinels().keys().cloned().collect();
         let cfg = ProbeConfig::new(self.link.clone(), sentinels, self.group.clone(), opts.rate)
             .following(opts.follow);
         say(format!(
@@ -37,7 +37,7 @@ impl Runner {
         handle.stop();
         let stopped = self
             .wait(Instant::now() + PROBE_FINISH, |d| {
-                d.probe.as_ref().and_then(|p| p.stopped_at)
+                d.probe().as_ref().and_then(|p| p.stopped_at)
             })
             .await;
         if stopped.is_none() {

@@ -114,7 +114,7 @@ impl Runner {
             StepKind::Check(state) => {
                 match state.holds(&self.d, &self.group, self.old_master.as_ref(), now_ms()) {
                     Ok(s) => (StepOutcome::Ok, s),
-                    Err(e) => (StepOutcome::Failed, e),
+                    Err(e) => (StepOutcome::Failed, e.to_string()),
                 }
             }
         }
@@ -144,11 +144,11 @@ impl Runner {
         until: Instant,
         timeout: Duration,
     ) -> (StepOutcome, String) {
-        let from = self.d.log.next_seq();
+        let from = self.d.log().next_seq();
         let group = self.group.clone();
         let seen = self
             .wait(until, |d| {
-                d.log
+                d.log()
                     .since(from)
                     .find(|e| {
                         e.event == *event

@@ -52,7 +52,7 @@ impl Runner {
                 match state.holds(d, &group, old.as_ref(), now_ms()) {
                     Ok(s) => Some(s),
                     Err(e) => {
-                        why = e;
+                        why = e.to_string();
                         None
                     }
                 }

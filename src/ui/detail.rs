@@ -98,7 +98,7 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
 /// Who is behind a sentinel's address: its container (name, service) or local process.
 pub(super) fn who(ctx: &Ctx, a: &Addr) -> String {
     let d = ctx.app.live();
-    let (container, process) = match (d.sentinels.get(a), d.nodes.get(a)) {
+    let (container, process) = match (d.sentinels().get(a), d.nodes().get(a)) {
         (Some(s), _) => (s.container.as_ref(), s.process.as_ref()),
         (None, Some(n)) => (n.container.as_ref(), n.process.as_ref()),
         _ => (None, None),
@@ -127,7 +127,7 @@ fn event_fields(ctx: &Ctx, seq: u64) -> Fields {
     let mut f = Fields::new();
     let (entry, all): (&LogEntry, Vec<&LogEntry>) = match position(&rows, seq) {
         Some(i) => (rows[i].first, rows[i].all.clone()),
-        None => match d.log.get(seq) {
+        None => match d.log().get(seq) {
             Some(e) => (e, vec![e]),
             None => {
                 f.add("", "this event is no longer in the log's view", t.warn());
@@ -183,7 +183,7 @@ fn event_fields(ctx: &Ctx, seq: u64) -> Fields {
         Style::default(),
     );
     // Frames mark the live log; the frozen copy may predate the first frame that showed it.
-    let drawn = app.live().log.get(entry.seq).and_then(|e| e.drawn_at);
+    let drawn = app.live().log().get(entry.seq).and_then(|e| e.drawn_at);
     f.add(
         "first drawn",
         drawn.map_or("not yet".into(), |at| {
@@ -257,7 +257,7 @@ fn attempt(f: &mut Fields, ctx: &Ctx, e: &LogEntry) {
     let attempts: Vec<_> = e
         .group
         .as_ref()
-        .and_then(|g| d.stopwatches.get(g))
+        .and_then(|g| d.stopwatches().get(g))
         .map(|s| s.all().collect())
         .unwrap_or_default();
     let summary = e.failover.as_deref();

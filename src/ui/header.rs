@@ -151,7 +151,7 @@ fn state<'a>(ctx: &Ctx<'a>) -> Vec<Vec<Span<'a>>> {
     if let Some(v) = failover {
         let running = app
             .shown()
-            .stopwatches
+            .stopwatches()
             .get(&v.name)
             .and_then(|s| s.running())
             .map(|f| format!(" for {}", duration(now.saturating_sub(f.started_at))))
@@ -183,25 +183,25 @@ fn state<'a>(ctx: &Ctx<'a>) -> Vec<Vec<Span<'a>>> {
     }
     let connected = app
         .live()
-        .sentinels
+        .sentinels()
         .values()
         .filter(|s| s.reach.is_ok())
         .count();
     let nodes_ok = app
         .live()
-        .nodes
+        .nodes()
         .values()
         .filter(|n| n.reach.is_ok())
         .count();
     pieces.push(vec![Span::styled(
         format!(
             "connected to {connected}/{} sentinels, {nodes_ok}/{} nodes",
-            app.live().sentinels.len(),
-            app.live().nodes.len()
+            app.live().sentinels().len(),
+            app.live().nodes().len()
         ),
         t.dim(),
     )]);
-    if let Some(since) = app.live().docker_unreachable_since {
+    if let Some(since) = app.live().docker_unreachable_since() {
         pieces.push(vec![Span::styled(
             format!(
                 "Docker engine unreachable for {} (container states are from before)",
@@ -247,14 +247,14 @@ pub fn no_failover_possible(v: &GroupView) -> Option<String> {
 fn electing(ctx: &Ctx, v: &GroupView) -> Option<u64> {
     let d = ctx.app.shown();
     let attempt = d
-        .stopwatches
+        .stopwatches()
         .get(&v.name)
         .and_then(|s| s.running())
         .and_then(|f| f.epoch);
     let voting = v
         .failover_in_progress
         .then(|| {
-            d.votes
+            d.votes()
                 .epochs()
                 .rev()
                 .find(|e| e.group.as_deref().is_none_or(|g| g == v.name))
@@ -300,7 +300,7 @@ fn master_for(ctx: &Ctx, master: &sentui_model::Addr) -> String {
     let d = ctx.app.shown();
     let now = ctx.app.shown_now();
     let mut since = None;
-    for e in d.log.in_time_order() {
+    for e in d.log().in_time_order() {
         if let EventDetail::SwitchMaster { new, .. } = &e.detail {
             match &since {
                 Some((to, _)) if to == new => {}

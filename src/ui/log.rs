@@ -151,8 +151,8 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
     }
     let d = app.shown();
     let mut title = format!(" Events ({}", rows.len());
-    if d.log.dropped() > 0 {
-        title.push_str(&format!(", {} older dropped from view", d.log.dropped()));
+    if d.log().dropped() > 0 {
+        title.push_str(&format!(", {} older dropped from view", d.log().dropped()));
     }
     title.push(')');
     if let Some(i) = selected.filter(|_| focused || app.log_cursor().is_some()) {

@@ -22,7 +22,7 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
     let width = area.width.saturating_sub(2) as usize;
     let now = app.shown_now();
     let mut lines = Vec::new();
-    match app.shown().probe.as_ref() {
+    match app.shown().probe() {
         None => lines.push(Line::from(Span::styled("starting...", t.dim()))),
         Some(p) => {
             let master = p

@@ -43,7 +43,7 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
             None => "?",
         };
         let history = d
-            .nodes
+            .nodes()
             .get(&n.addr)
             .map(|s| sparkline(s.lag_history.iter().copied(), spark_w))
             .unwrap_or_default();

@@ -18,7 +18,7 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
     let failover = ctx
         .view
         .as_ref()
-        .and_then(|v| app.shown().stopwatches.get(&v.name))
+        .and_then(|v| app.shown().stopwatches().get(&v.name))
         .and_then(|s| s.shown());
     let mut lines = Vec::new();
     let title = match failover {

@@ -107,7 +107,7 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
     let promoted_addr = ctx
         .app
         .shown()
-        .stopwatches
+        .stopwatches()
         .get(&v.name)
         .and_then(|s| s.shown())
         .filter(|f| {

@@ -19,7 +19,7 @@ pub fn lines<'a>(ctx: &Ctx<'a>, max: usize, narrow: bool) -> Vec<Line<'a>> {
             .unwrap_or_else(|| fit(run_id, 12))
     };
     let mut out = Vec::new();
-    for e in d.votes.epochs().rev() {
+    for e in d.votes().epochs().rev() {
         if e.group.is_some() && e.group != group {
             continue;
         }

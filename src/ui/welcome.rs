@@ -16,13 +16,13 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
         )),
         Line::from(""),
     ];
-    for s in app.live().sentinels.values() {
+    for s in app.live().sentinels().values() {
         lines.push(Line::from(vec![
             Span::raw(format!("  {:<22} ", s.addr.to_string())),
             Span::styled(s.reach.describe(app.now()), t.reach(s.reach.state())),
         ]));
     }
-    if app.live().sentinels.is_empty() {
+    if app.live().sentinels().is_empty() {
         for s in &app.setup().seeds {
             lines.push(Line::from(format!("  {s:<22} connecting")));
         }

@@ -46,7 +46,10 @@ pub fn fixture(name: &str) -> redis::Value {
     redis::parse_redis_value(&bytes).unwrap()
 }
 
-fn parsed<T>(name: &str, p: fn(&sentui_model::reply::Record) -> Result<T, String>) -> Vec<T> {
+fn parsed<T>(
+    name: &str,
+    p: fn(&sentui_model::reply::Record) -> Result<T, sentui_model::reply::RecordError>,
+) -> Vec<T> {
     let (recs, _) = records(&fixture(name)).unwrap();
     parse_all(&recs, p).0
 }

@@ -90,26 +90,32 @@ async fn route(settings: CollectSettings, seeds: Vec<Addr>, out: mpsc::Sender<In
         .into_iter()
         .map(|s| settings.link.map.announced_for(&s).unwrap_or(s))
         .collect();
-    let mut running: BTreeMap<Addr, Tasks> = BTreeMap::new();
     let watched = local::Watched::default();
     let _process_watcher = Tasks::of(vec![tokio::spawn(local::process_task(
         watched.clone(),
         tx.clone(),
     ))]);
-    let mut last_seen: BTreeMap<Addr, Instant> = BTreeMap::new();
-    let mut reported = Reported::default();
-    let mut sentinels: BTreeSet<Addr> = seeds.clone();
-    // Without a recent successful poll, silence proves nothing: vanish nothing then.
-    let mut last_poll: Option<Instant> = None;
-    for s in &seeds {
-        running.insert(s.clone(), spawn_sentinel(&settings, &watched, s, &tx));
+    let mut r = Router {
+        sentinels: seeds.clone(),
+        seeds,
+        settings,
+        tx,
+        watched,
+        running: BTreeMap::new(),
+        last_seen: BTreeMap::new(),
+        reported: Reported::default(),
+        last_poll: None,
+    };
+    for s in r.seeds.clone() {
+        let tasks = spawn_sentinel(&r.settings, &r.watched, &s, &r.tx);
+        r.running.insert(s, tasks);
     }
-    let _docker = settings.docker.as_ref().map(|d| {
+    let _docker = r.settings.docker.as_ref().map(|d| {
         let task = docker::watch_task(
             d.engine.clone(),
             d.project.clone(),
-            settings.link.map.clone(),
-            tx.clone(),
+            r.settings.link.map.clone(),
+            r.tx.clone(),
         );
         Tasks::of(vec![tokio::spawn(task)])
     });
@@ -118,52 +124,13 @@ async fn route(settings: CollectSettings, seeds: Vec<Addr>, out: mpsc::Sender<In
         tokio::select! {
             update = rx.recv() => {
                 let Some(update) = update else { return };
-                // The process watcher reads the state of endpoints in trouble first.
-                match &update {
-                    Update::NodeInfo { addr, .. } => watched.set_answering(addr, true),
-                    Update::NodeReach { addr, reach, .. } => watched.set_answering(addr, reach.is_ok()),
-                    Update::SentinelReach { sentinel, reach, .. } => {
-                        watched.set_answering(sentinel, reach.is_ok())
-                    }
-                    Update::SentinelPolled { sentinel, poll, .. } => {
-                        watched.set_answering(sentinel, true);
-                        let (found, peers) = reported.of(sentinel, poll);
-                        sentinels.extend(peers);
-                        let now = Instant::now();
-                        last_poll = Some(now);
-                        for a in &found {
-                            last_seen.insert(a.clone(), now);
-                            if !running.contains_key(a) {
-                                let tasks = if sentinels.contains(a) {
-                                    spawn_sentinel(&settings, &watched, a, &tx)
-                                } else {
-                                    spawn_node(&settings, &watched, a, &tx)
-                                };
-                                running.insert(a.clone(), tasks);
-                            }
-                        }
-                        count_nodes(&settings, &running, &sentinels);
-                    }
-                    _ => {}
-                }
+                r.saw(&update);
                 if out.send(Input::update(now_ms(), update)).await.is_err() {
                     return;
                 }
             }
             _ = sweep.tick() => {
-                if last_poll.is_none_or(|t| t.elapsed() > Duration::from_secs(3)) {
-                    continue;
-                }
-                let stale: Vec<Addr> = running
-                    .keys()
-                    .filter(|a| !seeds.contains(*a))
-                    .filter(|a| last_seen.get(*a).is_none_or(|t| t.elapsed() > settings.vanish_after))
-                    .cloned()
-                    .collect();
-                for a in stale {
-                    running.remove(&a);
-                    sentinels.remove(&a);
-                    count_nodes(&settings, &running, &sentinels);
+                for a in r.stale() {
                     let at = now_ms();
                     if out.send(Input::update(at, Update::Vanished { addr: a, at })).await.is_err() {
                         return;
@@ -171,6 +138,88 @@ async fn route(settings: CollectSettings, seeds: Vec<Addr>, out: mpsc::Sender<In
                 }
             }
         }
+    }
+}
+
+/// The router's state: the collectors running, who reported what and when.
+struct Router {
+    settings: CollectSettings,
+    seeds: BTreeSet<Addr>,
+    tx: mpsc::Sender<Update>,
+    watched: local::Watched,
+    running: BTreeMap<Addr, Tasks>,
+    last_seen: BTreeMap<Addr, Instant>,
+    reported: Reported,
+    sentinels: BTreeSet<Addr>,
+    /// Without a recent successful poll, silence proves nothing: vanish nothing then.
+    last_poll: Option<Instant>,
+}
+
+impl Router {
+    /// What an update tells the router: the process watcher reads the state of endpoints in
+    /// trouble first, and a poll names the endpoints to collect from.
+    fn saw(&mut self, update: &Update) {
+        match update {
+            Update::NodeInfo { addr, .. } => self.watched.set_answering(addr, true),
+            Update::NodeReach { addr, reach, .. } => {
+                self.watched.set_answering(addr, reach.is_ok())
+            }
+            Update::SentinelReach {
+                sentinel, reach, ..
+            } => self.watched.set_answering(sentinel, reach.is_ok()),
+            Update::SentinelPolled { sentinel, poll, .. } => self.polled(sentinel, poll),
+            _ => {}
+        }
+    }
+
+    /// Starts collectors for the endpoints a poll reports that have none yet.
+    fn polled(&mut self, sentinel: &Addr, poll: &SentinelPoll) {
+        self.watched.set_answering(sentinel, true);
+        let (found, peers) = self.reported.of(sentinel, poll);
+        self.sentinels.extend(peers);
+        let now = Instant::now();
+        self.last_poll = Some(now);
+        for a in &found {
+            self.last_seen.insert(a.clone(), now);
+            if !self.running.contains_key(a) {
+                let tasks = if self.sentinels.contains(a) {
+                    spawn_sentinel(&self.settings, &self.watched, a, &self.tx)
+                } else {
+                    spawn_node(&self.settings, &self.watched, a, &self.tx)
+                };
+                self.running.insert(a.clone(), tasks);
+            }
+        }
+        count_nodes(&self.settings, &self.running, &self.sentinels);
+    }
+
+    /// Retires the collectors of endpoints no sentinel reported for `vanish_after` (only while
+    /// some poll succeeds) and returns them.
+    fn stale(&mut self) -> Vec<Addr> {
+        if self
+            .last_poll
+            .is_none_or(|t| t.elapsed() > Duration::from_secs(3))
+        {
+            return Vec::new();
+        }
+        let vanish_after = self.settings.vanish_after;
+        let stale: Vec<Addr> = self
+            .running
+            .keys()
+            .filter(|a| !self.seeds.contains(*a))
+            .filter(|a| {
+                self.last_seen
+                    .get(*a)
+                    .is_none_or(|t| t.elapsed() > vanish_after)
+            })
+            .cloned()
+            .collect();
+        for a in &stale {
+            self.running.remove(a);
+            self.sentinels.remove(a);
+            count_nodes(&self.settings, &self.running, &self.sentinels);
+        }
+        stale
     }
 }
 

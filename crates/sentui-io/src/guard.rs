@@ -7,7 +7,7 @@
 use crate::docker::{DockerError, Engine};
 use crate::lease::{LeaseError, LeaseStore};
 use crate::link::now_ms;
-use crate::procfs;
+use crate::procfs::{self, ProcError};
 use sentui_model::action::Action;
 use sentui_model::lease::{
     EndReason, GuardDecision, GuardView, Lease, LeaseEnd, LeaseTarget, ProcessId, decide,
@@ -79,11 +79,15 @@ pub fn spawn(exe: &Path, path: &Path, store: &LeaseStore) -> Result<ProcessId, L
     held
 }
 
+/// What the guard says, in its log: when, which guard, what.
+fn say(msg: String) {
+    eprintln!("{} guard {}: {msg}", now_ms(), std::process::id());
+}
+
 /// The guard's main loop; returns the exit status (0 once it let go, 2 when its lease could
 /// not be read at start).
 pub async fn run(path: PathBuf) -> u8 {
     use tokio::signal::unix::{SignalKind, signal};
-    let say = |msg: String| eprintln!("{} guard {}: {msg}", now_ms(), std::process::id());
     // A hang-up or Ctrl-C meant for sentui's terminal is not for the guard.
     // SAFETY: setting a signal's disposition to SIG_IGN has no preconditions.
     unsafe {
@@ -94,43 +98,12 @@ pub async fn run(path: PathBuf) -> u8 {
         say("cannot watch SIGTERM".into());
         return 2;
     };
-    let Some(mut lease) = LeaseStore::read_path(&path) else {
-        say(format!("no lease at {}", path.display()));
+    let Some(mut lease) = sign(&path) else {
         return 2;
     };
-    // Signing the lease tells the sentui that started this guard that it is held.
-    lease.guard = procfs::identity(std::process::id() as i32);
-    let store = LeaseStore::at(path.parent().unwrap_or(Path::new(".")));
-    if let Err(e) = store.write(&lease) {
-        say(format!("cannot sign the lease: {e}"));
-        return 2;
-    }
-    say(format!(
-        "holding {} until {} ({})",
-        lease.describe(),
-        sentui_model::time::clock(lease.expires_at),
-        lease.id
-    ));
     let mut stop_requested = false;
     loop {
-        let current = LeaseStore::read_path(&path);
-        let present = current.is_some() || path.exists();
-        if let Some(l) = current {
-            // The owner may hand the lease to nobody (--leave-paused) or end it itself.
-            lease = l;
-        }
-        let view = GuardView {
-            now: now_ms(),
-            present,
-            owner_alive: lease.owner.map(procfs::is_running),
-            stop_requested,
-            target_gone: match &lease.target {
-                LeaseTarget::Process { process, .. } => !procfs::is_running(*process),
-                // Asking the engine ten times a second would cost more than it saves: `lab
-                // down` removes the leases of the containers it removes.
-                LeaseTarget::Container { .. } => false,
-            },
-        };
+        let view = look(&path, &mut lease, stop_requested);
         match decide(&lease, view) {
             GuardDecision::Hold => {}
             GuardDecision::Released => {
@@ -144,20 +117,7 @@ pub async fn run(path: PathBuf) -> u8 {
                 return 0;
             }
             GuardDecision::Revert(reason) => {
-                let result = match tokio::time::timeout(REVERT_LIMIT, revert(&lease)).await {
-                    Ok(r) => r,
-                    Err(_) => Err(format!("the revert took over {}s", REVERT_LIMIT.as_secs())),
-                };
-                say(format!(
-                    "{} because {}: {}",
-                    lease.id,
-                    reason.describe(),
-                    match &result {
-                        Ok(m) => m.clone(),
-                        Err(e) => format!("FAILED: {e}"),
-                    }
-                ));
-                finish(&path, lease, reason, result);
+                end(&path, lease, reason).await;
                 return 0;
             }
         }
@@ -168,15 +128,77 @@ pub async fn run(path: PathBuf) -> u8 {
     }
 }
 
+/// Reads the lease and signs it: that tells the sentui that started this guard that it is
+/// held. None (said) when it cannot.
+fn sign(path: &Path) -> Option<Lease> {
+    let Some(mut lease) = LeaseStore::read_path(path) else {
+        say(format!("no lease at {}", path.display()));
+        return None;
+    };
+    lease.guard = procfs::identity(std::process::id() as i32);
+    let store = LeaseStore::at(path.parent().unwrap_or(Path::new(".")));
+    if let Err(e) = store.write(&lease) {
+        say(format!("cannot sign the lease: {e}"));
+        return None;
+    }
+    say(format!(
+        "holding {} until {} ({})",
+        lease.describe(),
+        sentui_model::time::clock(lease.expires_at),
+        lease.id
+    ));
+    Some(lease)
+}
+
+/// What the guard sees now: the lease as its file says (the owner may hand it to nobody with
+/// --leave-paused, or end it itself), its owner, its target.
+fn look(path: &Path, lease: &mut Lease, stop_requested: bool) -> GuardView {
+    let current = LeaseStore::read_path(path);
+    let present = current.is_some() || path.exists();
+    if let Some(l) = current {
+        *lease = l;
+    }
+    GuardView {
+        now: now_ms(),
+        present,
+        owner_alive: lease.owner.map(procfs::is_running),
+        stop_requested,
+        target_gone: match &lease.target {
+            LeaseTarget::Process { process, .. } => !procfs::is_running(*process),
+            // Asking the engine ten times a second would cost more than it saves: `lab
+            // down` removes the leases of the containers it removes.
+            LeaseTarget::Container { .. } => false,
+        },
+    }
+}
+
+/// Reverts the lease's fault (bounded), says how it went and leaves the outcome for its owner.
+async fn end(path: &Path, lease: Lease, reason: EndReason) {
+    let result = match tokio::time::timeout(REVERT_LIMIT, revert(&lease)).await {
+        Ok(r) => r,
+        Err(_) => Err(RevertError::TookTooLong(REVERT_LIMIT.as_secs())),
+    };
+    say(format!(
+        "{} because {}: {}",
+        lease.id,
+        reason.describe(),
+        match &result {
+            Ok(m) => m.clone(),
+            Err(e) => format!("FAILED: {e}"),
+        }
+    ));
+    finish(path, lease, reason, result);
+}
+
 /// After a revert: an owner that still lives reads the outcome from the lease (and removes
 /// it); with no owner left, the guard removes it.
-fn finish(path: &Path, mut lease: Lease, reason: EndReason, result: Result<String, String>) {
+fn finish(path: &Path, mut lease: Lease, reason: EndReason, result: Result<String, RevertError>) {
     let owner_alive = lease.owner.is_some_and(procfs::is_running);
     if owner_alive {
         lease.ended = Some(LeaseEnd {
             at: now_ms(),
             reason,
-            result,
+            result: result.map_err(|e| e.to_string()),
         });
         if let Some(dir) = path.parent() {
             let store = LeaseStore::at(dir);
@@ -188,28 +210,43 @@ fn finish(path: &Path, mut lease: Lease, reason: EndReason, result: Result<Strin
     let _ = std::fs::remove_file(path);
 }
 
+/// Why a fault could not be ended.
+#[derive(Debug, thiserror::Error)]
+pub enum RevertError {
+    #[error(transparent)]
+    Docker(#[from] DockerError),
+    #[error(transparent)]
+    Signal(#[from] ProcError),
+    #[error("container {0} is gone")]
+    ContainerGone(String),
+    /// The blocking task that resumes a process did not finish (it panicked or was cancelled).
+    #[error(transparent)]
+    Task(#[from] tokio::task::JoinError),
+    #[error("the revert took over {0}s")]
+    TookTooLong(u64),
+}
+
 /// Ends the lease's fault on exactly the process or container it touched.
-pub async fn revert(lease: &Lease) -> Result<String, String> {
+pub async fn revert(lease: &Lease) -> Result<String, RevertError> {
     let undo = lease.undo();
     match &lease.target {
         LeaseTarget::Process { process, name } => {
             let process = *process;
             let (addr, name) = (lease.addr.clone(), name.clone());
-            tokio::task::spawn_blocking(move || resume_process(process, &name, &addr))
-                .await
-                .map_err(|e| e.to_string())?
+            let resumed =
+                tokio::task::spawn_blocking(move || resume_process(process, &name, &addr));
+            Ok(resumed.await??)
         }
         LeaseTarget::Container { id, name, project } => {
-            let engine = Engine::connect().await.map_err(|e| e.to_string())?;
+            let engine = Engine::connect().await?;
             let done = match undo {
                 Action::Heal => {
                     let c = engine
                         .project(project)
-                        .await
-                        .map_err(|e| e.to_string())?
+                        .await?
                         .into_iter()
                         .find(|c| c.id == *id)
-                        .ok_or_else(|| format!("container {name} is gone"))?;
+                        .ok_or_else(|| RevertError::ContainerGone(name.clone()))?;
                     engine.partition(&c, project, false).await
                 }
                 other => engine.act(id, other).await,
@@ -219,7 +256,7 @@ pub async fn revert(lease: &Lease) -> Result<String, String> {
                 Err(DockerError::NotPaused(_)) => {
                     Ok(format!("container {name} was no longer paused"))
                 }
-                Err(e) => Err(e.to_string()),
+                Err(e) => Err(e.into()),
             }
         }
     }
@@ -227,14 +264,18 @@ pub async fn revert(lease: &Lease) -> Result<String, String> {
 
 /// SIGCONT to the process the pause stopped, and to no other: a pid that now names another
 /// process (its start time differs) is left alone.
-fn resume_process(p: ProcessId, name: &str, addr: &sentui_model::Addr) -> Result<String, String> {
+fn resume_process(
+    p: ProcessId,
+    name: &str,
+    addr: &sentui_model::Addr,
+) -> Result<String, ProcError> {
     if !procfs::is_running(p) {
         return Ok(format!("pid {} ({name}) is gone: nothing to resume", p.pid));
     }
     if procfs::stopped(p.pid) == Some(false) {
         return Ok(format!("pid {} ({name}) was already running", p.pid));
     }
-    procfs::signal(p.pid, libc::SIGCONT).map_err(|e| e.to_string())?;
+    procfs::signal(p.pid, libc::SIGCONT)?;
     procfs::await_stopped(p.pid, false, Duration::from_millis(200));
     Ok(format!("resumed {addr} (pid {}, {name})", p.pid))
 }

@@ -11,6 +11,7 @@ use crate::lease::{LeaseError, LeaseStore};
 use crate::link::now_ms;
 use crate::procfs;
 use sentui_model::action::Action;
+use sentui_model::input::ActionResult;
 use sentui_model::lease::{Lease, LeaseTarget, Ledger, ProcessId, countdown};
 use sentui_model::{Addr, Millis};
 use std::path::PathBuf;
@@ -81,7 +82,9 @@ pub struct Undone {
     pub lease: Lease,
     pub issued_at: Millis,
     pub at: Millis,
-    pub result: Result<String, String>,
+    /// What the revert did, or why it failed, in words: it becomes the outcome of a `Done`
+    /// input, recorded as it is said.
+    pub result: ActionResult,
 }
 
 #[derive(Clone)]
@@ -242,7 +245,7 @@ impl Hands {
         let mut done = Vec::new();
         for lease in self.held() {
             let issued_at = now_ms();
-            let result = guard::revert(&lease).await;
+            let result = guard::revert(&lease).await.map_err(|e| e.to_string());
             let at = now_ms();
             self.let_go(&lease);
             done.push(Undone {

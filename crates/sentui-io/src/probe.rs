@@ -117,6 +117,10 @@ enum Next {
     Stop,
 }
 
+/// A write's outcome: the master that acknowledged it (and a `Master` event when it had to be
+/// found first), or why it failed and the master it was sent to.
+type Written = Result<(Addr, Option<ProbeEvent>), (WriteError, Option<Addr>)>;
+
 async fn run(cfg: ProbeConfig, tx: mpsc::Sender<Input>, mut stop: watch::Receiver<bool>) {
     let started = ProbeEvent::Started {
         run_id: cfg.run_id.clone(),
@@ -128,13 +132,58 @@ async fn run(cfg: ProbeConfig, tx: mpsc::Sender<Input>, mut stop: watch::Receive
         return;
     }
     let (switch_tx, mut switch_rx) = mpsc::channel::<(Addr, Addr)>(16);
-    // A probe that stays hears no +switch-master: it learns of the failover when a write
-    // fails. Aborted when the probe ends.
+    let _listeners = listeners(&cfg, switch_tx);
+    let mut ticks = tokio::time::interval(Duration::from_secs_f64(1.0 / cfg.rate as f64));
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut w = Writer {
+        cfg,
+        tx,
+        conn: None,
+        told: None,
+        last_switch: None,
+        acked: Vec::new(),
+        n: 0,
+    };
+    let running = std::time::Instant::now();
+    let reason = loop {
+        let next = tokio::select! {
+            _ = ticks.tick() => Next::Tick,
+            Some((sentinel, new)) = switch_rx.recv() => Next::Switch(sentinel, new),
+            _ = stop.changed() => Next::Stop,
+        };
+        match next {
+            Next::Stop => break "stopped".to_string(),
+            Next::Switch(sentinel, new) => {
+                if !w.switched(sentinel, new).await {
+                    return;
+                }
+                continue;
+            }
+            Next::Tick => {}
+        }
+        let key_n = w.n;
+        w.n += 1;
+        let Some(outcome) = w.write(key_n, &mut switch_rx, &mut stop).await else {
+            break "stopped".to_string();
+        };
+        if !w.report(key_n, outcome).await {
+            return;
+        }
+        if let Some(limit) = w.limit(running) {
+            break limit;
+        }
+    };
+    w.finish(reason).await;
+}
+
+/// One `+switch-master` listener a sentinel, when the probe follows them (a probe that stays
+/// hears none: it learns of the failover when a write fails). Aborted when the probe ends.
+fn listeners(cfg: &ProbeConfig, switch_tx: mpsc::Sender<(Addr, Addr)>) -> crate::collect::Tasks {
     let listen = match cfg.follow {
         Follow::Sentinel => cfg.sentinels.as_slice(),
         Follow::Stay => &[],
     };
-    let _listeners = crate::collect::Tasks::of(
+    crate::collect::Tasks::of(
         listen
             .iter()
             .map(|s| {
@@ -146,120 +195,128 @@ async fn run(cfg: ProbeConfig, tx: mpsc::Sender<Input>, mut stop: watch::Receive
                 ))
             })
             .collect(),
-    );
-    let mut ticks = tokio::time::interval(Duration::from_secs_f64(1.0 / cfg.rate as f64));
-    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-    let mut conn: Option<(Addr, MultiplexedConnection)> = None;
-    // The master +switch-master named: tried next instead of asking.
-    let mut told: Option<Addr> = None;
-    // The last master +switch-master named (each sentinel announces it).
-    let mut last_switch: Option<Addr> = None;
-    let mut acked: Vec<u64> = Vec::new();
-    let running = std::time::Instant::now();
-    let mut n: u64 = 0;
-    let reason = loop {
-        let next = tokio::select! {
-            _ = ticks.tick() => Next::Tick,
-            Some((sentinel, new)) = switch_rx.recv() => Next::Switch(sentinel, new),
-            _ = stop.changed() => Next::Stop,
-        };
-        match next {
-            Next::Stop => break "stopped".to_string(),
-            Next::Switch(sentinel, new) => {
-                if last_switch.as_ref() != Some(&new)
-                    && conn.as_ref().is_none_or(|(a, _)| *a != new)
-                {
-                    last_switch = Some(new.clone());
-                    conn = None;
-                    told = Some(new.clone());
-                    let how = format!("+switch-master from {sentinel}");
-                    if !send(&tx, ProbeEvent::Master { addr: new, how }).await {
-                        return;
-                    }
-                }
-                continue;
-            }
-            Next::Tick => {}
+    )
+}
+
+/// What the probe keeps from one write to the next.
+struct Writer {
+    cfg: ProbeConfig,
+    tx: mpsc::Sender<Input>,
+    conn: Option<(Addr, MultiplexedConnection)>,
+    /// The master +switch-master named: tried next instead of asking.
+    told: Option<Addr>,
+    /// The last master +switch-master named (each sentinel announces it).
+    last_switch: Option<Addr>,
+    acked: Vec<u64>,
+    /// The next key number.
+    n: u64,
+}
+
+impl Writer {
+    /// A sentinel announced `new`: the next write goes there. False when nobody listens any
+    /// more.
+    async fn switched(&mut self, sentinel: Addr, new: Addr) -> bool {
+        if self.last_switch.as_ref() == Some(&new)
+            || self.conn.as_ref().is_some_and(|(a, _)| *a == new)
+        {
+            return true;
         }
-        let key_n = n;
-        n += 1;
-        let outcome = {
-            let attempt = write_once(&cfg, &mut conn, &mut told, key_n);
-            tokio::pin!(attempt);
-            loop {
-                tokio::select! {
-                    r = &mut attempt => break Some(r),
-                    Some((sentinel, new)) = switch_rx.recv() => {
-                        // Every sentinel announces the switch: act on the first only.
-                        if last_switch.as_ref() == Some(&new) {
-                            continue;
-                        }
-                        break Some(Err((WriteError {
-                            kind: ErrorKind::Switched,
-                            message: format!("+switch-master from {sentinel} during the write"),
-                        }, Some(new))));
+        self.last_switch = Some(new.clone());
+        self.conn = None;
+        self.told = Some(new.clone());
+        let how = format!("+switch-master from {sentinel}");
+        send(&self.tx, ProbeEvent::Master { addr: new, how }).await
+    }
+
+    /// Writes key `key_n`; a `+switch-master` meanwhile (the first of its kind) fails it as
+    /// switched. None when the probe is told to stop.
+    async fn write(
+        &mut self,
+        key_n: u64,
+        switch_rx: &mut mpsc::Receiver<(Addr, Addr)>,
+        stop: &mut watch::Receiver<bool>,
+    ) -> Option<Written> {
+        let attempt = write_once(&self.cfg, &mut self.conn, &mut self.told, key_n);
+        tokio::pin!(attempt);
+        loop {
+            tokio::select! {
+                r = &mut attempt => break Some(r),
+                Some((sentinel, new)) = switch_rx.recv() => {
+                    // Every sentinel announces the switch: act on the first only.
+                    if self.last_switch.as_ref() == Some(&new) {
+                        continue;
                     }
-                    _ = stop.changed() => break None,
+                    break Some(Err((WriteError {
+                        kind: ErrorKind::Switched,
+                        message: format!("+switch-master from {sentinel} during the write"),
+                    }, Some(new))));
                 }
+                _ = stop.changed() => break None,
             }
-        };
-        let Some(outcome) = outcome else {
-            break "stopped".to_string();
-        };
+        }
+    }
+
+    /// Reports a write (and the master found for it); false when nobody listens any more.
+    async fn report(&mut self, key_n: u64, outcome: Written) -> bool {
         let (event, found) = match outcome {
             Ok((master, found)) => {
-                acked.push(key_n);
-                (
-                    ProbeEvent::Write {
-                        n: key_n,
-                        master: Some(master),
-                        error: None,
-                    },
-                    found,
-                )
+                self.acked.push(key_n);
+                let event = ProbeEvent::Write {
+                    n: key_n,
+                    master: Some(master),
+                    error: None,
+                };
+                (event, found)
             }
             Err((e, master)) => {
-                conn = None;
+                self.conn = None;
                 let master = if e.kind == ErrorKind::Switched {
-                    told = master;
-                    last_switch = told.clone();
+                    self.told = master;
+                    self.last_switch = self.told.clone();
                     None
                 } else {
                     master
                 };
-                (
-                    ProbeEvent::Write {
-                        n: key_n,
-                        master,
-                        error: Some(e),
-                    },
-                    None,
-                )
+                let event = ProbeEvent::Write {
+                    n: key_n,
+                    master,
+                    error: Some(e),
+                };
+                (event, None)
             }
         };
         if let Some(m) = found
-            && !send(&tx, m).await
+            && !send(&self.tx, m).await
         {
-            return;
+            return false;
         }
-        if !send(&tx, event).await {
-            return;
+        send(&self.tx, event).await
+    }
+
+    /// Why the probe stops by itself, once it reached one of its limits.
+    fn limit(&self, running: std::time::Instant) -> Option<String> {
+        if self.acked.len() >= self.cfg.max_acked {
+            return Some(format!(
+                "{} acknowledged writes: the probe's limit",
+                self.acked.len()
+            ));
         }
-        if acked.len() >= cfg.max_acked {
-            break format!("{} acknowledged writes: the probe's limit", acked.len());
-        }
-        if running.elapsed() >= MAX_RUN {
-            break format!(
+        (running.elapsed() >= MAX_RUN).then(|| {
+            format!(
                 "{} minutes: the probe's limit (its keys live {} minutes, and the read-back must find them)",
                 MAX_RUN.as_secs() / 60,
                 KEY_TTL_SECS / 60
-            );
-        }
-    };
-    drop(conn);
-    let readback = read_back(&cfg, &acked, n).await;
-    let _ = send(&tx, readback).await;
-    let _ = send(&tx, ProbeEvent::Stopped { reason }).await;
+            )
+        })
+    }
+
+    /// Reads the acknowledged writes back, cleans up and says why the probe stopped.
+    async fn finish(self, reason: String) {
+        drop(self.conn);
+        let readback = read_back(&self.cfg, &self.acked, self.n).await;
+        let _ = send(&self.tx, readback).await;
+        let _ = send(&self.tx, ProbeEvent::Stopped { reason }).await;
+    }
 }
 
 /// One write. Ok: the master that acknowledged it, and a `Master` event when the probe had to

@@ -133,6 +133,8 @@ impl std::fmt::Display for Action {
     }
 }
 
+/// clap's parser for `ctl`'s action (and the drill's fault names): an argument, whose error
+/// clap prints as it is, so a sentence is all it needs.
 impl std::str::FromStr for Action {
     type Err = String;
 

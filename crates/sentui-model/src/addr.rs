@@ -46,28 +46,42 @@ impl fmt::Display for Addr {
     }
 }
 
+/// Why a text is no `HOST:PORT` address.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum AddrError {
+    #[error("'{0}' is not HOST:PORT")]
+    NotHostPort(String),
+    #[error("'{0}' is not HOST:PORT (the port is missing)")]
+    NoPort(String),
+    #[error("'{0}' has an empty host")]
+    EmptyHost(String),
+    #[error("'{text}' has an invalid port '{port}'")]
+    BadPort { text: String, port: String },
+    #[error("'{0}' has port 0")]
+    PortZero(String),
+}
+
 impl FromStr for Addr {
-    type Err = String;
+    type Err = AddrError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let s = s.trim();
         let (host, port) = if let Some(rest) = s.strip_prefix('[') {
-            let (host, port) = rest
-                .split_once("]:")
-                .ok_or_else(|| format!("'{s}' is not HOST:PORT"))?;
-            (host, port)
+            rest.split_once("]:")
+                .ok_or_else(|| AddrError::NotHostPort(s.to_string()))?
         } else {
             s.rsplit_once(':')
-                .ok_or_else(|| format!("'{s}' is not HOST:PORT (the port is missing)"))?
+                .ok_or_else(|| AddrError::NoPort(s.to_string()))?
         };
         if host.is_empty() {
-            return Err(format!("'{s}' has an empty host"));
+            return Err(AddrError::EmptyHost(s.to_string()));
         }
-        let port: u16 = port
-            .parse()
-            .map_err(|_| format!("'{s}' has an invalid port '{port}'"))?;
+        let port: u16 = port.parse().map_err(|_| AddrError::BadPort {
+            text: s.to_string(),
+            port: port.to_string(),
+        })?;
         if port == 0 {
-            return Err(format!("'{s}' has port 0"));
+            return Err(AddrError::PortZero(s.to_string()));
         }
         Ok(Addr::new(host, port))
     }
@@ -86,6 +100,15 @@ impl<'de> Deserialize<'de> for Addr {
     }
 }
 
+/// Why a text is no `ANNOUNCED=REACHABLE` mapping.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum MapEntryError {
+    #[error("'{0}' is not ANNOUNCED=REACHABLE")]
+    NotAnEntry(String),
+    #[error(transparent)]
+    Addr(#[from] AddrError),
+}
+
 /// Maps announced addresses (what Sentinel reports: container IPs, compose service names) to
 /// addresses this machine can connect to. Unmapped addresses are reached as announced.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -99,10 +122,10 @@ impl AddrMap {
     }
 
     /// Parses one `ANNOUNCED=REACHABLE` mapping, as given to `--map`.
-    pub fn parse_entry(s: &str) -> Result<(Addr, Addr), String> {
+    pub fn parse_entry(s: &str) -> Result<(Addr, Addr), MapEntryError> {
         let (a, r) = s
             .split_once('=')
-            .ok_or_else(|| format!("'{s}' is not ANNOUNCED=REACHABLE"))?;
+            .ok_or_else(|| MapEntryError::NotAnEntry(s.to_string()))?;
         Ok((a.parse()?, r.parse()?))
     }
 
@@ -157,14 +180,10 @@ mod tests {
 
     #[test]
     fn rejects_bad_addresses_with_reasons() {
-        assert!("localhost".parse::<Addr>().unwrap_err().contains("port"));
-        assert!(
-            "host:abc"
-                .parse::<Addr>()
-                .unwrap_err()
-                .contains("invalid port")
-        );
-        assert!(":6379".parse::<Addr>().unwrap_err().contains("empty host"));
+        let err = |s: &str| s.parse::<Addr>().unwrap_err().to_string();
+        assert!(err("localhost").contains("port"));
+        assert!(err("host:abc").contains("invalid port"));
+        assert!(err(":6379").contains("empty host"));
         assert!("h:0".parse::<Addr>().is_err());
         assert!("h:70000".parse::<Addr>().is_err());
     }

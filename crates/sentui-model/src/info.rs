@@ -113,8 +113,17 @@ impl std::fmt::Display for MinReplicas {
     }
 }
 
+/// An `INFO replication` reply sentui cannot read.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum InfoError {
+    #[error("unknown role '{0}'")]
+    UnknownRole(String),
+    #[error("INFO replication has no role field")]
+    NoRole,
+}
+
 impl ReplicationInfo {
-    pub fn parse(text: &str) -> Result<Self, String> {
+    pub fn parse(text: &str) -> Result<Self, InfoError> {
         let mut role = None;
         let mut master_offset = None;
         let mut replica_offset = None;
@@ -141,7 +150,7 @@ impl ReplicationInfo {
                     role = Some(match v {
                         "master" => Role::Master,
                         "slave" | "replica" => Role::Replica,
-                        other => return Err(format!("unknown role '{other}'")),
+                        other => return Err(InfoError::UnknownRole(other.to_string())),
                     })
                 }
                 "master_repl_offset" => master_offset = v.parse().ok(),
@@ -166,7 +175,7 @@ impl ReplicationInfo {
                 _ => {}
             }
         }
-        info.role = role.ok_or("INFO replication has no role field")?;
+        info.role = role.ok_or(InfoError::NoRole)?;
         if let (Some(h), Some(p)) = (mhost, mport) {
             info.master = Addr::from_parts(h, p);
         }

@@ -78,7 +78,9 @@ pub enum InputKind {
     },
 }
 
-/// What an action said: a description of what it touched, or why it failed.
+/// What an action said: a description of what it touched, or why it failed. Both are words,
+/// not an error to handle: the outcome as it was said is data, recorded in the input stream and
+/// replayed as it was (hence the `String` error, where live code has typed errors).
 pub type ActionResult = Result<String, String>;
 
 /// The outcome of a command. The input's `at` is when it took effect (the Docker call or the
@@ -232,8 +234,13 @@ impl std::fmt::Display for Key {
     }
 }
 
+/// A key name that names no key (in a recording).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("unknown key '{0}'")]
+pub struct UnknownKey(pub String);
+
 impl std::str::FromStr for Key {
-    type Err = String;
+    type Err = UnknownKey;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let mut rest = s;
@@ -260,7 +267,7 @@ impl std::str::FromStr for Key {
                     .strip_prefix('f')
                     .and_then(|n| n.parse().ok())
                     .map(KeyCode::F)
-                    .ok_or_else(|| format!("unknown key '{s}'"))?,
+                    .ok_or_else(|| UnknownKey(s.to_string()))?,
             },
         };
         Ok(key)

@@ -75,7 +75,8 @@ impl EndReason {
 pub struct LeaseEnd {
     pub at: Millis,
     pub reason: EndReason,
-    /// What the revert did, or why it failed.
+    /// What the revert did, or why it failed, in words: data in the lease file, which the
+    /// owner reads back and reports as the outcome of the undo (an `input::ActionResult`).
     pub result: Result<String, String>,
 }
 

@@ -196,7 +196,9 @@ pub struct ProbeStats {
     pub outages_total: u64,
     /// Sum of the finished outages' durations.
     pub unavailable_ms: Millis,
-    /// The read-back's outcome (the error when it could not be done), once it ended.
+    /// The read-back's outcome (the error when it could not be done), once it ended. The error
+    /// is data: the words the probe reported (`ProbeEvent::ReadBackFailed`), recorded and
+    /// replayed as they were.
     pub readback: Option<Result<ReadBack, String>>,
     #[serde(skip)]
     ack_times: VecDeque<Millis>,
@@ -219,26 +221,7 @@ impl ProbeStats {
                 group,
                 rate,
                 follow,
-            } => {
-                *self = ProbeStats {
-                    run_id: run_id.clone(),
-                    group: group.clone(),
-                    rate: *rate,
-                    follow: *follow,
-                    started_at: at,
-                    ..ProbeStats::default()
-                };
-                Some((
-                    OwnEvent::ProbeStarted,
-                    format!(
-                        "{rate} writes/s to {group}, following {}",
-                        match follow {
-                            Follow::Sentinel => SentinelEvent::SwitchMaster.to_string(),
-                            Follow::Stay => "its master until a write fails".to_string(),
-                        }
-                    ),
-                ))
-            }
+            } => Some(self.started(at, run_id, group, *rate, *follow)),
             ProbeEvent::Master { addr, how } => {
                 let changed = self.master.as_ref() != Some(addr);
                 self.master = Some(addr.clone());
@@ -255,26 +238,8 @@ impl ProbeStats {
                     Some(e) => self.failure(at, e),
                 }
             }
-            ProbeEvent::ReadBack(found) => {
-                self.readback = Some(Ok(found.clone()));
-                let ReadBack {
-                    master,
-                    checked,
-                    lost,
-                    ..
-                } = found;
-                Some((
-                    OwnEvent::ProbeReadback,
-                    format!("{master} has lost {lost} of {checked} acknowledged writes"),
-                ))
-            }
-            ProbeEvent::ReadBackFailed { error } => {
-                self.readback = Some(Err(error.clone()));
-                Some((
-                    OwnEvent::ProbeReadback,
-                    format!("read-back failed: {error}"),
-                ))
-            }
+            ProbeEvent::ReadBack(found) => Some(self.read_back(Ok(found))),
+            ProbeEvent::ReadBackFailed { error } => Some(self.read_back(Err(error.as_str()))),
             ProbeEvent::Stopped { reason } => {
                 self.stopped_at = Some(at);
                 self.stop_reason = Some(reason.clone());
@@ -287,6 +252,48 @@ impl ProbeStats {
                 ))
             }
         }
+    }
+
+    /// A new run: everything counted so far is forgotten.
+    fn started(
+        &mut self,
+        at: Millis,
+        run_id: &str,
+        group: &str,
+        rate: u32,
+        follow: Follow,
+    ) -> ProbeNote {
+        *self = ProbeStats {
+            run_id: run_id.to_string(),
+            group: group.to_string(),
+            rate,
+            follow,
+            started_at: at,
+            ..ProbeStats::default()
+        };
+        let following = match follow {
+            Follow::Sentinel => SentinelEvent::SwitchMaster.to_string(),
+            Follow::Stay => "its master until a write fails".to_string(),
+        };
+        (
+            OwnEvent::ProbeStarted,
+            format!("{rate} writes/s to {group}, following {following}"),
+        )
+    }
+
+    /// The read-back ended: what the master lost, or why it could not be read.
+    fn read_back(&mut self, outcome: Result<&ReadBack, &str>) -> ProbeNote {
+        self.readback = Some(outcome.cloned().map_err(str::to_string));
+        let said = match outcome {
+            Ok(ReadBack {
+                master,
+                checked,
+                lost,
+                ..
+            }) => format!("{master} has lost {lost} of {checked} acknowledged writes"),
+            Err(error) => format!("read-back failed: {error}"),
+        };
+        (OwnEvent::ProbeReadback, said)
     }
 
     fn ok(&mut self, at: Millis, master: Option<Addr>) -> Option<ProbeNote> {

@@ -23,10 +23,25 @@ fn flags(r: &Record) -> Flags {
     Flags::parse(get(r, "flags").unwrap_or_default())
 }
 
-fn addr(r: &Record) -> Result<Addr, String> {
-    let ip = get(r, "ip").ok_or("entry has no ip")?;
-    let port = get(r, "port").ok_or("entry has no port")?;
-    Addr::from_parts(ip, port).ok_or_else(|| format!("entry has a bad address {ip}:{port}"))
+/// An entry that names no instance: kept among the poll's errors, the rest of the reply used.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum RecordError {
+    /// `ip` or `port` is missing.
+    #[error("entry has no {0}")]
+    Missing(&'static str),
+    #[error("master entry has no name")]
+    NoName,
+    #[error("entry has a bad address {ip}:{port}")]
+    BadAddr { ip: String, port: String },
+}
+
+fn addr(r: &Record) -> Result<Addr, RecordError> {
+    let ip = get(r, "ip").ok_or(RecordError::Missing("ip"))?;
+    let port = get(r, "port").ok_or(RecordError::Missing("port"))?;
+    Addr::from_parts(ip, port).ok_or_else(|| RecordError::BadAddr {
+        ip: ip.to_string(),
+        port: port.to_string(),
+    })
 }
 
 /// A master as one sentinel sees it (`SENTINEL MASTERS`).
@@ -50,11 +65,9 @@ pub struct MasterRecord {
 }
 
 impl MasterRecord {
-    pub fn parse(r: &Record) -> Result<Self, String> {
+    pub fn parse(r: &Record) -> Result<Self, RecordError> {
         Ok(MasterRecord {
-            name: get(r, "name")
-                .ok_or("master entry has no name")?
-                .to_string(),
+            name: get(r, "name").ok_or(RecordError::NoName)?.to_string(),
             addr: addr(r)?,
             run_id: get(r, "runid")
                 .filter(|s| !s.is_empty())
@@ -89,7 +102,7 @@ pub struct ReplicaRecord {
 }
 
 impl ReplicaRecord {
-    pub fn parse(r: &Record) -> Result<Self, String> {
+    pub fn parse(r: &Record) -> Result<Self, RecordError> {
         let master = match (get(r, "master-host"), get(r, "master-port")) {
             (Some(h), Some(p)) if h != "?" => Addr::from_parts(h, p),
             _ => None,
@@ -123,7 +136,7 @@ pub struct PeerRecord {
 }
 
 impl PeerRecord {
-    pub fn parse(r: &Record) -> Result<Self, String> {
+    pub fn parse(r: &Record) -> Result<Self, RecordError> {
         Ok(PeerRecord {
             addr: addr(r)?,
             run_id: get(r, "runid")
@@ -139,17 +152,18 @@ impl PeerRecord {
     }
 }
 
-/// Parses every entry of a list reply, keeping the entries that parse and the errors of the rest.
+/// Parses every entry of a list reply, keeping the entries that parse and the errors of the
+/// rest, in words (the poll keeps and shows them).
 pub fn parse_all<T>(
     records: &[Record],
-    parse: fn(&Record) -> Result<T, String>,
+    parse: fn(&Record) -> Result<T, RecordError>,
 ) -> (Vec<T>, Vec<String>) {
     let mut ok = Vec::new();
     let mut errors = Vec::new();
     for r in records {
         match parse(r) {
             Ok(v) => ok.push(v),
-            Err(e) => errors.push(e),
+            Err(e) => errors.push(e.to_string()),
         }
     }
     (ok, errors)

@@ -5,12 +5,26 @@ use std::time::Duration;
 /// Unix time in milliseconds: every input and log entry carries one.
 pub type Millis = u64;
 
+/// A duration that is not one: unreadable, or zero.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum DurationError {
+    #[error("'{input}': {error} (try 500ms, 2s, 1m)")]
+    Unreadable {
+        input: String,
+        error: humantime::DurationError,
+    },
+    #[error("'{0}': must be more than zero")]
+    Zero(String),
+}
+
 /// A duration such as `500ms`, `2s` or `1m`, more than zero.
-pub fn parse_duration(s: &str) -> Result<Duration, String> {
-    let d = humantime::parse_duration(s.trim())
-        .map_err(|e| format!("'{s}': {e} (try 500ms, 2s, 1m)"))?;
+pub fn parse_duration(s: &str) -> Result<Duration, DurationError> {
+    let d = humantime::parse_duration(s.trim()).map_err(|error| DurationError::Unreadable {
+        input: s.to_string(),
+        error,
+    })?;
     if d.is_zero() {
-        return Err(format!("'{s}': must be more than zero"));
+        return Err(DurationError::Zero(s.to_string()));
     }
     Ok(d)
 }

@@ -120,7 +120,7 @@ impl AboutOpt for LogEntry {
 
 impl Replayed {
     fn attempts(&self) -> Vec<&Failover> {
-        self.d.stopwatches["mymaster"].all().collect()
+        self.d.stopwatches()["mymaster"].all().collect()
     }
 
     fn secs(&self, t: Millis) -> f64 {
@@ -130,7 +130,7 @@ impl Replayed {
     /// The summaries the log got for the attempts, in order.
     fn summaries(&self) -> Vec<String> {
         self.d
-            .log
+            .log()
             .entries()
             .filter(|e| derived(e))
             .map(|e| format!("{} {}", e.event, e.payload))
@@ -213,7 +213,7 @@ fn a_leader_that_crashes_after_promotion_is_superseded_then_abandoned() {
     // 25.3 s.
     let ended = r.secs(a[1].ended_at.unwrap());
     assert!((47.2..48.5).contains(&ended), "abandoned at {ended}");
-    assert!(r.d.stopwatches["mymaster"].running().is_none());
+    assert!(r.d.stopwatches()["mymaster"].running().is_none());
 }
 
 #[test]

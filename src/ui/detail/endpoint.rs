@@ -26,7 +26,7 @@ fn node(ctx: &Ctx, a: &Addr) -> Fields {
     let d = ctx.app.shown();
     let now = ctx.app.shown_now();
     let mut f = Fields::new();
-    let n = d.nodes.get(a);
+    let n = d.nodes().get(a);
     // A stopped or paused container is why it does not answer, and says what to do.
     let state = match n {
         None => "not contacted yet".into(),
@@ -97,7 +97,7 @@ fn node(ctx: &Ctx, a: &Addr) -> Fields {
         }
     }
     f.section("what each sentinel says of it", t.title());
-    for s in d.sentinels.values() {
+    for s in d.sentinels().values() {
         for g in s.groups.values() {
             let flags = if g.master.addr == *a {
                 Some(&g.master.flags)
@@ -129,7 +129,7 @@ fn sentinel(ctx: &Ctx, a: &Addr) -> Fields {
     let d = ctx.app.shown();
     let now = ctx.app.shown_now();
     let mut f = Fields::new();
-    let Some(s) = d.sentinels.get(a) else {
+    let Some(s) = d.sentinels().get(a) else {
         f.add("", "not contacted yet", t.dim());
         return f;
     };
@@ -200,7 +200,7 @@ fn sentinel(ctx: &Ctx, a: &Addr) -> Fields {
         if let Some(st) = &g.master.failover_state {
             f.add("failover", st.clone(), Style::default());
         }
-        if let Some((id, epoch)) = d.votes.last_vote_of(a, name) {
+        if let Some((id, epoch)) = d.votes().last_vote_of(a, name) {
             let to = d
                 .sentinel_by_run_id(id)
                 .map(|x| format!(" (sentinel {x})"))
@@ -237,7 +237,7 @@ fn recent(f: &mut Fields, ctx: &Ctx, a: &Addr) {
     let d = ctx.app.shown();
     f.section("its latest log entries", t.title());
     let entries: Vec<_> = d
-        .log
+        .log()
         .in_time_order()
         .into_iter()
         .rev()

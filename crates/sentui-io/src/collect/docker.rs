@@ -53,6 +53,12 @@ fn note(event: OwnEvent, payload: String) -> Update {
 pub async fn watch_task(engine: Engine, project: String, map: SharedMap, tx: Sender<Update>) {
     let mut backoff = Backoff::default();
     let mut engine_down = false;
+    let w = Watch {
+        engine: &engine,
+        project: &project,
+        map: &map,
+        tx: &tx,
+    };
     loop {
         // Events are asked for from just before the listing, so that none falls between the
         // two (a container paused while the engine was being reached again).
@@ -62,14 +68,8 @@ pub async fn watch_task(engine: Engine, project: String, map: SharedMap, tx: Sen
             Err(e) => {
                 if !engine_down {
                     engine_down = true;
-                    if tx
-                        .send(note(
-                            OwnEvent::DockerEngineUnreachable,
-                            format!("{e}; Redis monitoring goes on"),
-                        ))
-                        .await
-                        .is_err()
-                    {
+                    let payload = format!("{e}; Redis monitoring goes on");
+                    if !w.say(OwnEvent::DockerEngineUnreachable, payload).await {
                         return;
                     }
                 }
@@ -79,71 +79,95 @@ pub async fn watch_task(engine: Engine, project: String, map: SharedMap, tx: Sen
         };
         if engine_down {
             engine_down = false;
-            if tx
-                .send(note(
-                    OwnEvent::DockerEngineReachable,
-                    format!("watching compose project {project} again"),
-                ))
-                .await
-                .is_err()
-            {
+            let payload = format!("watching compose project {project} again");
+            if !w.say(OwnEvent::DockerEngineReachable, payload).await {
                 return;
             }
         }
         backoff.reset();
+        if !w.follow(d, listed_from).await {
+            return;
+        }
+        let payload = "the Docker events stream ended; reconnecting".into();
+        if !w.say(OwnEvent::DockerEventsDown, payload).await {
+            return;
+        }
+        tokio::time::sleep(backoff.next_delay()).await;
+    }
+}
+
+/// What the watcher watches and where it says what it saw.
+struct Watch<'a> {
+    engine: &'a Engine,
+    project: &'a str,
+    map: &'a SharedMap,
+    tx: &'a Sender<Update>,
+}
+
+impl Watch<'_> {
+    /// Logs one of sentui's own notes; false when nobody listens any more.
+    async fn say(&self, event: OwnEvent, payload: String) -> bool {
+        self.tx.send(note(event, payload)).await.is_ok()
+    }
+
+    /// Applies the project's events as they come, from the listing `d` on, until the stream
+    /// ends; false when nobody listens any more.
+    async fn follow(&self, d: Discovery, listed_from: u64) -> bool {
         // The project's containers by id, as last seen.
         let mut known: BTreeMap<String, ComposeContainer> =
             d.members.into_values().map(|c| (c.id.clone(), c)).collect();
         // Container events and the lab network's (a partition, a heal), as one stream.
         let mut events = Box::pin(futures_util::stream::select(
-            engine.events(&project, listed_from),
-            engine.network_events(&project, listed_from),
+            self.engine.events(self.project, listed_from),
+            self.engine.network_events(self.project, listed_from),
         ));
         while let Some(ev) = events.next().await {
             let Ok((action, id, ts)) = ev else { break };
             let Some(name) = event_name(&action) else {
                 continue;
             };
-            // The container as the engine has it now (a restarted one has a new published
-            // port); what it was when the engine cannot say (removed, or the call failed).
-            let now = match engine.container(&project, &id).await {
-                Ok(Some(c)) => Some(c),
-                Ok(None) | Err(_) => known.get(&id).cloned(),
-            };
-            let mut addr = None;
-            let payload = match now {
-                Some(mut c) => {
-                    apply_event(&mut c, &action, &project);
-                    if c.is_endpoint() {
-                        map.merge(&discover(std::slice::from_ref(&c)).map);
-                        if tx.send(state_of(&c)).await.is_err() {
-                            return;
-                        }
-                        addr = Some(c.announced());
-                    }
-                    let payload = format!("container {} (service {})", c.name, c.service);
-                    known.insert(id, c);
-                    payload
-                }
-                None => format!("container {}", &id[..id.len().min(12)]),
-            };
-            let mut entry = LogEntry::own(if ts > 0 { ts } else { now_ms() }, name, &payload);
-            entry.addr = addr;
-            if tx.send(Update::Note { entry }).await.is_err() {
-                return;
+            if !self.event(&mut known, name, &action, id, ts).await {
+                return false;
             }
         }
-        if tx
-            .send(note(
-                OwnEvent::DockerEventsDown,
-                "the Docker events stream ended; reconnecting".into(),
-            ))
-            .await
-            .is_err()
-        {
-            return;
-        }
-        tokio::time::sleep(backoff.next_delay()).await;
+        true
+    }
+
+    /// One event: the container's new state (and map entry) and a line in the log.
+    async fn event(
+        &self,
+        known: &mut BTreeMap<String, ComposeContainer>,
+        name: OwnEvent,
+        action: &str,
+        id: String,
+        ts: u64,
+    ) -> bool {
+        // The container as the engine has it now (a restarted one has a new published
+        // port); what it was when the engine cannot say (removed, or the call failed).
+        let now = match self.engine.container(self.project, &id).await {
+            Ok(Some(c)) => Some(c),
+            Ok(None) | Err(_) => known.get(&id).cloned(),
+        };
+        let mut addr = None;
+        let payload = match now {
+            Some(mut c) => {
+                apply_event(&mut c, action, self.project);
+                if c.is_endpoint() {
+                    self.map.merge(&discover(std::slice::from_ref(&c)).map);
+                    if self.tx.send(state_of(&c)).await.is_err() {
+                        return false;
+                    }
+                    addr = Some(c.announced());
+                }
+                let payload = format!("container {} (service {})", c.name, c.service);
+                known.insert(id, c);
+                payload
+            }
+            None => format!("container {}", &id[..id.len().min(12)]),
+        };
+        let mut entry = LogEntry::own(if ts > 0 { ts } else { now_ms() }, name, &payload);
+        entry.addr = addr;
+        self.tx.send(Update::Note { entry }).await.is_ok()
     }
 }
 

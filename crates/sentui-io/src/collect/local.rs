@@ -210,42 +210,64 @@ pub async fn process_task(watched: Watched, tx: Sender<Update>) {
             .map(|(_, e)| e.port)
             .collect();
         if !due.is_empty() {
-            let ports = due.clone();
-            let found = tokio::task::spawn_blocking(move || procfs::find_listeners(&ports))
-                .await
-                .ok()
-                .and_then(Result::ok)
-                .unwrap_or_default();
-            for (addr, e) in endpoints.iter().filter(|(_, e)| due.contains(&e.port)) {
-                let k = known.entry(addr.clone()).or_insert_with(Known::new);
-                let process = found.get(&e.port).cloned().flatten();
-                if process.as_ref().map(|p| p.pid) != k.process.as_ref().map(|p| p.pid) {
-                    k.process = process;
-                    k.read_state();
-                }
-                k.looked_up = Instant::now();
-            }
+            look_up(&endpoints, &mut known, due).await;
         }
-        for (addr, e) in &endpoints {
-            let Some(k) = known.get_mut(addr) else {
-                continue;
-            };
-            let now = k.info();
-            if now != k.sent {
-                k.sent = now.clone();
-                let update = Update::Process {
-                    addr: addr.clone(),
-                    at: now_ms(),
-                    sentinel: e.sentinel,
-                    process: now,
-                };
-                if tx.send(update).await.is_err() {
-                    return;
-                }
-            }
+        if !report(&endpoints, &mut known, &tx).await {
+            return;
         }
         tokio::time::sleep(TICK).await;
     }
+}
+
+/// Finds the processes listening on the `due` ports (one pass over /proc) and reads the state
+/// of those that changed.
+async fn look_up(
+    endpoints: &BTreeMap<Addr, Endpoint>,
+    known: &mut BTreeMap<Addr, Known>,
+    due: BTreeSet<u16>,
+) {
+    let ports = due.clone();
+    let found = tokio::task::spawn_blocking(move || procfs::find_listeners(&ports))
+        .await
+        .ok()
+        .and_then(Result::ok)
+        .unwrap_or_default();
+    for (addr, e) in endpoints.iter().filter(|(_, e)| due.contains(&e.port)) {
+        let k = known.entry(addr.clone()).or_insert_with(Known::new);
+        let process = found.get(&e.port).cloned().flatten();
+        if process.as_ref().map(|p| p.pid) != k.process.as_ref().map(|p| p.pid) {
+            k.process = process;
+            k.read_state();
+        }
+        k.looked_up = Instant::now();
+    }
+}
+
+/// Sends what changed behind each endpoint; false when nobody listens any more.
+async fn report(
+    endpoints: &BTreeMap<Addr, Endpoint>,
+    known: &mut BTreeMap<Addr, Known>,
+    tx: &Sender<Update>,
+) -> bool {
+    for (addr, e) in endpoints {
+        let Some(k) = known.get_mut(addr) else {
+            continue;
+        };
+        let now = k.info();
+        if now != k.sent {
+            k.sent = now.clone();
+            let update = Update::Process {
+                addr: addr.clone(),
+                at: now_ms(),
+                sentinel: e.sentinel,
+                process: now,
+            };
+            if tx.send(update).await.is_err() {
+                return false;
+            }
+        }
+    }
+    true
 }
 
 #[cfg(test)]

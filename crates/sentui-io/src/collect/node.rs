@@ -123,26 +123,24 @@ pub async fn info_once(
 pub struct RedisErrorAt(pub redis::RedisError, pub u64);
 
 fn info_update(addr: &Addr, v: &Value, server: &ServerFacts, started: u64, at: u64) -> Update {
-    match text(v)
-        .ok_or_else(|| "INFO replied with a non-string".to_string())
-        .and_then(|t| ReplicationInfo::parse(&t))
-    {
-        Ok(mut info) => {
-            info.server = server.server.clone();
-            info.run_id = server.run_id.clone();
-            info.min_replicas = server.min_replicas;
-            Update::NodeInfo {
-                addr: addr.clone(),
-                at,
-                rtt_ms: at.saturating_sub(started),
-                info,
-            }
-        }
-        Err(e) => Update::NodeReach {
-            addr: addr.clone(),
-            at,
-            reach: Reach::Failed(format!("garbage INFO reply: {e}")),
-        },
+    let garbage = |why: String| Update::NodeReach {
+        addr: addr.clone(),
+        at,
+        reach: Reach::Failed(format!("garbage INFO reply: {why}")),
+    };
+    let mut info = match text(v).map(|t| ReplicationInfo::parse(&t)) {
+        Some(Ok(info)) => info,
+        Some(Err(e)) => return garbage(e.to_string()),
+        None => return garbage("INFO replied with a non-string".into()),
+    };
+    info.server = server.server.clone();
+    info.run_id = server.run_id.clone();
+    info.min_replicas = server.min_replicas;
+    Update::NodeInfo {
+        addr: addr.clone(),
+        at,
+        rtt_ms: at.saturating_sub(started),
+        info,
     }
 }
 
@@ -228,46 +226,17 @@ async fn probe_loop(
         let info_due = last_info.is_none_or(|t| t.elapsed() >= probe.info_every);
         let ask_server = info_due && server.is_none();
         let started = now_ms();
-        let mut request = Box::pin(async {
-            if ask_server {
-                let (s, r) = server_and_replication(&mut *conn).await?;
-                return Ok((Some(s), r));
-            }
-            let mut cmd = if info_due {
-                redis::cmd("INFO")
-            } else {
-                redis::cmd("PING")
-            };
-            if info_due {
-                cmd.arg("replication");
-            }
-            cmd.query_async::<Value>(&mut *conn)
-                .await
-                .map(|r| (None, r))
-        });
-        let reply = loop {
-            let deadline = if flagged {
-                probe.give_up_after
-            } else {
-                probe.unresponsive_after
-            };
-            match tokio::time::timeout(deadline, &mut request).await {
-                Ok(r) => break Some(r),
-                Err(_) if !flagged => {
-                    flagged = true;
-                    let u = Update::NodeReach {
-                        addr: addr.clone(),
-                        at: now_ms(),
-                        reach: Reach::Unresponsive { since: started },
-                    };
-                    if tx.send(u).await.is_err() {
-                        return LoopEnd::ReceiverGone;
-                    }
-                }
-                Err(_) => break None,
-            }
+        let request = Box::pin(ask(&mut *conn, info_due, ask_server));
+        let late = Late {
+            probe,
+            addr,
+            tx,
+            started,
         };
-        drop(request);
+        let reply = match late.wait(request, &mut flagged).await {
+            Ok(reply) => reply,
+            Err(end) => return end,
+        };
         let at = now_ms();
         let update = match reply {
             None => return LoopEnd::Reconnect(Reach::Unresponsive { since: started }),
@@ -295,6 +264,74 @@ async fn probe_loop(
             && tx.send(u).await.is_err()
         {
             return LoopEnd::ReceiverGone;
+        }
+    }
+}
+
+/// What INFO server said on a new connection (with the min-replicas settings).
+type ServerReply = (Value, Option<MinReplicas>);
+
+/// One probe request: PING, or `INFO replication` when it is due (after INFO server on a new
+/// connection).
+async fn ask(
+    conn: &mut MultiplexedConnection,
+    info_due: bool,
+    ask_server: bool,
+) -> redis::RedisResult<(Option<ServerReply>, Value)> {
+    if ask_server {
+        let (s, r) = server_and_replication(conn).await?;
+        return Ok((Some(s), r));
+    }
+    let mut cmd = if info_due {
+        redis::cmd("INFO")
+    } else {
+        redis::cmd("PING")
+    };
+    if info_due {
+        cmd.arg("replication");
+    }
+    cmd.query_async::<Value>(conn).await.map(|r| (None, r))
+}
+
+/// Waiting for a probe's reply, asked at `started`.
+struct Late<'a> {
+    probe: &'a ProbeSettings,
+    addr: &'a Addr,
+    tx: &'a Sender<Update>,
+    started: u64,
+}
+
+impl Late<'_> {
+    /// The reply, flagging the node unresponsive once it is late (`flagged`); None when it
+    /// gave up on it. Err when nobody listens any more.
+    async fn wait<F: std::future::Future + Unpin>(
+        &self,
+        mut request: F,
+        flagged: &mut bool,
+    ) -> Result<Option<F::Output>, LoopEnd> {
+        loop {
+            let deadline = if *flagged {
+                self.probe.give_up_after
+            } else {
+                self.probe.unresponsive_after
+            };
+            match tokio::time::timeout(deadline, &mut request).await {
+                Ok(r) => return Ok(Some(r)),
+                Err(_) if !*flagged => {
+                    *flagged = true;
+                    let u = Update::NodeReach {
+                        addr: self.addr.clone(),
+                        at: now_ms(),
+                        reach: Reach::Unresponsive {
+                            since: self.started,
+                        },
+                    };
+                    if self.tx.send(u).await.is_err() {
+                        return Err(LoopEnd::ReceiverGone);
+                    }
+                }
+                Err(_) => return Ok(None),
+            }
         }
     }
 }

@@ -15,38 +15,40 @@ pub fn text(v: &Value) -> Option<String> {
     }
 }
 
+/// A reply that is not the shape the command answers with.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ShapeError {
+    #[error("odd number of items ({0}) in a field list")]
+    OddItems(usize),
+    #[error("a field or value is not a string")]
+    NotAString,
+    #[error("expected a field list, got {0}")]
+    NotARecord(&'static str),
+    #[error("expected a list, got {0}")]
+    NotAList(&'static str),
+}
+
 /// One flat `field, value, ...` list (RESP2) or map (RESP3) as a record.
-pub fn record(v: &Value) -> Result<Record, String> {
+pub fn record(v: &Value) -> Result<Record, ShapeError> {
+    let pair = |k: &Value, v: &Value| match (text(k), text(v)) {
+        (Some(k), Some(v)) => Ok((k, v)),
+        _ => Err(ShapeError::NotAString),
+    };
     match v {
         Value::Array(items) => {
             if items.len() % 2 != 0 {
-                return Err(format!(
-                    "odd number of items ({}) in a field list",
-                    items.len()
-                ));
+                return Err(ShapeError::OddItems(items.len()));
             }
-            items
-                .chunks(2)
-                .map(|kv| match (text(&kv[0]), text(&kv[1])) {
-                    (Some(k), Some(v)) => Ok((k, v)),
-                    _ => Err("a field or value is not a string".to_string()),
-                })
-                .collect()
+            items.chunks(2).map(|kv| pair(&kv[0], &kv[1])).collect()
         }
-        Value::Map(pairs) => pairs
-            .iter()
-            .map(|(k, v)| match (text(k), text(v)) {
-                (Some(k), Some(v)) => Ok((k, v)),
-                _ => Err("a field or value is not a string".to_string()),
-            })
-            .collect(),
-        other => Err(format!("expected a field list, got {}", kind(other))),
+        Value::Map(pairs) => pairs.iter().map(|(k, v)| pair(k, v)).collect(),
+        other => Err(ShapeError::NotARecord(kind(other))),
     }
 }
 
 /// A list reply of records (SENTINEL MASTERS / REPLICAS / SENTINELS). Entries that are not
-/// records become errors next to the good ones.
-pub fn records(v: &Value) -> Result<(Vec<Record>, Vec<String>), String> {
+/// records become errors next to the good ones (in words: the poll keeps and shows them).
+pub fn records(v: &Value) -> Result<(Vec<Record>, Vec<String>), ShapeError> {
     match v {
         Value::Array(items) | Value::Set(items) => {
             let mut ok = Vec::new();
@@ -54,12 +56,12 @@ pub fn records(v: &Value) -> Result<(Vec<Record>, Vec<String>), String> {
             for item in items {
                 match record(item) {
                     Ok(r) => ok.push(r),
-                    Err(e) => bad.push(e),
+                    Err(e) => bad.push(e.to_string()),
                 }
             }
             Ok((ok, bad))
         }
-        other => Err(format!("expected a list, got {}", kind(other))),
+        other => Err(ShapeError::NotAList(kind(other))),
     }
 }
 

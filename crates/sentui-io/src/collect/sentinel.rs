@@ -1,7 +1,7 @@
 //! Sentinel collectors: a command link that polls the sentinel's views, and an events link
 //! (`PSUBSCRIBE *`) that forwards every event it publishes.
 
-use super::reply::{records, text};
+use super::reply::{ShapeError, records, text};
 use crate::link::{Backoff, LinkSettings, classify, now_ms};
 use futures_util::StreamExt;
 use redis::aio::MultiplexedConnection;
@@ -9,7 +9,7 @@ use redis::{RedisError, Value};
 use sentui_model::budget::DetailSchedule;
 use sentui_model::event::{EventDetail, SentinelEvent};
 use sentui_model::info::ServerInfo;
-use sentui_model::reply::{Ckquorum, MasterRecord, PeerRecord, ReplicaRecord, parse_all};
+use sentui_model::reply::{Ckquorum, MasterRecord, PeerRecord, Record, ReplicaRecord, parse_all};
 use sentui_model::state::{GroupPoll, SentinelPoll};
 use sentui_model::{Addr, Reach, Update};
 use std::collections::BTreeSet;
@@ -46,6 +46,42 @@ pub async fn poll(
     conn: &mut MultiplexedConnection,
     schedule: &mut DetailSchedule,
 ) -> Result<SentinelPoll, RedisError> {
+    let (mut poll, masters) = masters(conn).await?;
+    let plan = schedule.plan(&masters);
+    if masters.is_empty() {
+        return Ok(poll);
+    }
+    let mut pipe = redis::pipe();
+    pipe.ignore_errors();
+    for m in masters.iter().filter(|m| plan.contains(&m.name)) {
+        pipe.cmd("SENTINEL").arg("REPLICAS").arg(&m.name);
+        pipe.cmd("SENTINEL").arg("SENTINELS").arg(&m.name);
+        pipe.cmd("SENTINEL").arg("CKQUORUM").arg(&m.name);
+    }
+    let replies: Vec<redis::RedisResult<Value>> = if plan.is_empty() {
+        Vec::new()
+    } else {
+        pipe.query_async(conn).await?
+    };
+    let mut replies = replies.into_iter();
+    for master in masters {
+        if !plan.contains(&master.name) {
+            poll.groups.push(GroupPoll::carried(master));
+            continue;
+        }
+        let (r, s, q) = (replies.next(), replies.next(), replies.next());
+        let group = details(master, [r, s, q], &mut poll.errors);
+        schedule.fetched(&group.master);
+        poll.groups.push(group);
+    }
+    Ok(poll)
+}
+
+/// The first round trip: INFO server, INFO sentinel, SENTINEL MASTERS and SENTINEL MYID; the
+/// poll so far and the masters.
+async fn masters(
+    conn: &mut MultiplexedConnection,
+) -> Result<(SentinelPoll, Vec<MasterRecord>), RedisError> {
     // SENTINEL MYID is Redis 6.2+; an older sentinel's error leaves the id to its peers.
     let replies: Vec<redis::RedisResult<Value>> = redis::pipe()
         .ignore_errors()
@@ -79,83 +115,77 @@ pub async fn poll(
     }
     .with_server_info(ServerInfo::parse(&server))
     .with_server_info(ServerInfo::parse(&sentinel));
-    let (master_records, bad) = records(&masters).map_err(bad_reply)?;
+    let (master_records, bad) = records(&masters).map_err(|e| bad_reply(e.to_string()))?;
     poll.errors.extend(bad);
     let (masters, bad) = parse_all(&master_records, MasterRecord::parse);
     poll.errors.extend(bad);
-    let plan = schedule.plan(&masters);
-    if masters.is_empty() {
-        return Ok(poll);
-    }
-    let mut pipe = redis::pipe();
-    pipe.ignore_errors();
-    for m in masters.iter().filter(|m| plan.contains(&m.name)) {
-        pipe.cmd("SENTINEL").arg("REPLICAS").arg(&m.name);
-        pipe.cmd("SENTINEL").arg("SENTINELS").arg(&m.name);
-        pipe.cmd("SENTINEL").arg("CKQUORUM").arg(&m.name);
-    }
-    let replies: Vec<redis::RedisResult<Value>> = if plan.is_empty() {
-        Vec::new()
-    } else {
-        pipe.query_async(conn).await?
+    Ok((poll, masters))
+}
+
+/// A group's details from its REPLICAS, SENTINELS and CKQUORUM replies (None: not asked);
+/// what did not parse goes to `errors`.
+fn details(
+    master: MasterRecord,
+    [r, s, q]: [Option<redis::RedisResult<Value>>; 3],
+    errors: &mut Vec<String>,
+) -> GroupPoll {
+    let mut group = GroupPoll {
+        master,
+        replicas: Vec::new(),
+        peers: Vec::new(),
+        ckquorum: None,
+        carried: false,
     };
-    let mut replies = replies.into_iter();
-    for master in masters {
-        if !plan.contains(&master.name) {
-            poll.groups.push(GroupPoll::carried(master));
-            continue;
+    match r.map(listed) {
+        Some(Ok((recs, bad))) => {
+            let (ok, bad2) = parse_all(&recs, ReplicaRecord::parse);
+            group.replicas = ok;
+            errors.extend(bad.into_iter().chain(bad2));
         }
-        let (r, s, q) = (replies.next(), replies.next(), replies.next());
-        let mut group = GroupPoll {
-            master,
-            replicas: Vec::new(),
-            peers: Vec::new(),
-            ckquorum: None,
-            carried: false,
-        };
-        match r.map(|r| r.map_err(|e| e.to_string()).and_then(|v| records(&v))) {
-            Some(Ok((recs, bad))) => {
-                let (ok, bad2) = parse_all(&recs, ReplicaRecord::parse);
-                group.replicas = ok;
-                poll.errors.extend(bad.into_iter().chain(bad2));
-            }
-            Some(Err(e)) => poll
-                .errors
-                .push(format!("SENTINEL REPLICAS {}: {e}", group.master.name)),
-            None => {}
-        }
-        match s.map(|r| r.map_err(|e| e.to_string()).and_then(|v| records(&v))) {
-            Some(Ok((recs, bad))) => {
-                let (ok, bad2) = parse_all(&recs, PeerRecord::parse);
-                group.peers = ok;
-                poll.errors.extend(bad.into_iter().chain(bad2));
-            }
-            Some(Err(e)) => poll
-                .errors
-                .push(format!("SENTINEL SENTINELS {}: {e}", group.master.name)),
-            None => {}
-        }
-        group.ckquorum = match q {
-            Some(Ok(v)) => text(&v).map(|t| Ckquorum::from_reply(Ok(&t))),
-            Some(Err(e)) => {
-                let msg = match (e.code(), e.detail()) {
-                    (Some(c), Some(d)) => format!("{c} {d}"),
-                    _ => e.to_string(),
-                };
-                Some(Ckquorum::from_reply(Err(&msg)))
-            }
-            None => None,
-        };
-        schedule.fetched(&group.master);
-        poll.groups.push(group);
+        Some(Err(e)) => errors.push(format!("SENTINEL REPLICAS {}: {e}", group.master.name)),
+        None => {}
     }
-    Ok(poll)
+    match s.map(listed) {
+        Some(Ok((recs, bad))) => {
+            let (ok, bad2) = parse_all(&recs, PeerRecord::parse);
+            group.peers = ok;
+            errors.extend(bad.into_iter().chain(bad2));
+        }
+        Some(Err(e)) => errors.push(format!("SENTINEL SENTINELS {}: {e}", group.master.name)),
+        None => {}
+    }
+    group.ckquorum = match q {
+        Some(Ok(v)) => text(&v).map(|t| Ckquorum::from_reply(Ok(&t))),
+        Some(Err(e)) => {
+            let msg = match (e.code(), e.detail()) {
+                (Some(c), Some(d)) => format!("{c} {d}"),
+                _ => e.to_string(),
+            };
+            Some(Ckquorum::from_reply(Err(&msg)))
+        }
+        None => None,
+    };
+    group
 }
 
 /// A reply that must be text, or the error that ends the poll.
 fn required_text(reply: redis::RedisResult<Value>, what: &str) -> Result<String, RedisError> {
     let v = reply?;
     text(&v).ok_or_else(|| bad_reply(format!("{what} replied with a non-string")))
+}
+
+/// Why a list reply gave no records.
+#[derive(Debug, thiserror::Error)]
+enum ListError {
+    #[error(transparent)]
+    Redis(#[from] RedisError),
+    #[error(transparent)]
+    Shape(#[from] ShapeError),
+}
+
+/// A list reply's records and the entries that are none (see [`records`]).
+fn listed(reply: redis::RedisResult<Value>) -> Result<(Vec<Record>, Vec<String>), ListError> {
+    Ok(records(&reply?)?)
 }
 
 fn bad_reply(msg: String) -> RedisError {
@@ -286,7 +316,7 @@ pub async fn events_task(
                 }
                 "the events connection closed".to_string()
             }
-            Err(e) => e,
+            Err(e) => e.to_string(),
         };
         let down = Update::PubSub {
             sentinel: sentinel.clone(),
@@ -301,16 +331,29 @@ pub async fn events_task(
     }
 }
 
+/// Why the events link could not subscribe.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum SubscribeError {
+    /// No client for the address (a bad TLS setting, say).
+    #[error(transparent)]
+    Client(RedisError),
+    /// The link failed: how the sentinel answers, as the views say it.
+    #[error("{0}")]
+    Link(String),
+    #[error("no answer to PSUBSCRIBE within {0} ms")]
+    Timeout(u128),
+}
+
 /// A pub/sub connection to the sentinel, subscribed to `pattern` (PSUBSCRIBE), bounded.
 pub(crate) async fn subscribe(
     link: &LinkSettings,
     sentinel: &Addr,
     pattern: &str,
-) -> Result<redis::aio::PubSub, String> {
+) -> Result<redis::aio::PubSub, SubscribeError> {
     let client = link
         .for_sentinels()
         .client(sentinel)
-        .map_err(|e| e.to_string())?;
+        .map_err(SubscribeError::Client)?;
     let bound = link.connect_timeout + link.response_timeout;
     let attempt = async {
         let mut pubsub = client.get_async_pubsub().await?;
@@ -319,10 +362,9 @@ pub(crate) async fn subscribe(
     };
     match tokio::time::timeout(bound, attempt).await {
         Ok(Ok(p)) => Ok(p),
-        Ok(Err(e)) => Err(classify(&e, now_ms()).describe(now_ms())),
-        Err(_) => Err(format!(
-            "no answer to PSUBSCRIBE within {} ms",
-            bound.as_millis()
+        Ok(Err(e)) => Err(SubscribeError::Link(
+            classify(&e, now_ms()).describe(now_ms()),
         )),
+        Err(_) => Err(SubscribeError::Timeout(bound.as_millis())),
     }
 }

@@ -6,7 +6,7 @@
 
 use super::{ControlError, Effect};
 use crate::link::now_ms;
-use crate::procfs;
+use crate::procfs::{self, LocalProcess};
 use sentui_model::Addr;
 use sentui_model::action::Action;
 use std::path::{Path, PathBuf};
@@ -55,85 +55,17 @@ pub fn local(addr: &Addr, port: u16, server_names: &[String]) -> Result<Effect, 
     // stops it): asked before the old one goes.
     let lab = crate::lab::local::lab_of(proc.pid, port);
     let cwd = procfs::cwd(proc.pid).ok_or_else(|| gone(format!("pid {} is gone", proc.pid)))?;
-    let recorded = cwd.join(crate::lab::local::ARGS_FILE);
-    let args: Vec<String> = std::fs::read_to_string(&recorded)
-        .ok()
-        .and_then(|t| serde_json::from_str(&t).ok())
-        .filter(|a: &Vec<String>| !a.is_empty())
-        .ok_or_else(|| {
-            gone(format!(
-                "pid {} ({}) was not started by `sentui lab up --local` (no {} where it runs), so sentui does not know how to start it again",
-                proc.pid,
-                proc.name,
-                crate::lab::local::ARGS_FILE
-            ))
-        })?;
+    let args = recorded_args(&proc, &cwd)?;
     let dir = data_dir(&args, &cwd);
-    procfs::signal(proc.pid, libc::SIGKILL)?;
-    // The fault took effect here: the node went down (it comes back empty moments later).
-    let killed = now_ms();
     let deadline = Instant::now() + LIMIT;
-    // Gone once no live process listens on the port (a dying socket can stay listed for a
-    // moment without a process: hidden, not gone yet).
-    loop {
-        match procfs::find_listener(port) {
-            Ok(None) => break,
-            Ok(Some(p)) if p.pid != proc.pid => break,
-            _ if Instant::now() >= deadline => {
-                return Err(gone(format!("pid {} did not die", proc.pid)));
-            }
-            _ => std::thread::sleep(Duration::from_millis(1)),
-        }
-    }
+    let killed = kill(&proc, port, deadline)?;
     // From here on the node is down: it is started again whatever else fails.
-    let mut trouble = Vec::new();
-    for f in DATA_FILES {
-        let p = dir.join(f);
-        let removed = if p.is_dir() {
-            std::fs::remove_dir_all(&p)
-        } else {
-            std::fs::remove_file(&p)
-        };
-        match removed {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                trouble.push(format!("cannot remove {}: {e}", p.display()));
-            }
-            _ => {}
-        }
-    }
-    let mut cmd = std::process::Command::new(&args[0]);
-    cmd.args(&args[1..])
-        .current_dir(&cwd)
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null());
-    if daemonizes(&args) {
-        let status = cmd
-            .status()
-            .map_err(|e| gone(format!("cannot run {}: {e}", args[0])))?;
-        if !status.success() {
-            return Err(gone(format!("{} exited with {status}", args[0])));
-        }
-    } else {
-        cmd.spawn()
-            .map_err(|e| gone(format!("cannot run {}: {e}", args[0])))?;
-    }
-    let fresh = loop {
-        if let Ok(Some(p)) = procfs::find_listener(port) {
-            break p;
-        }
-        if Instant::now() >= deadline {
-            return Err(gone(format!(
-                "{} did not listen on port {port} again",
-                args[0]
-            )));
-        }
-        std::thread::sleep(Duration::from_millis(1));
-    };
+    let mut trouble = remove_data(&dir);
+    let fresh = start_again(&args, &cwd, port, deadline)?;
     if let Some((dir, _)) = &lab
         && let Err(e) = crate::lab::local::restarted(dir, port, fresh.pid)
     {
-        trouble.push(e);
+        trouble.push(e.to_string());
     }
     if !trouble.is_empty() {
         return Err(gone(format!(
@@ -154,6 +86,100 @@ pub fn local(addr: &Addr, port: u16, server_names: &[String]) -> Result<Effect, 
         ),
         at: killed,
     })
+}
+
+/// The command line the local lab recorded for the process running in `cwd`.
+fn recorded_args(proc: &LocalProcess, cwd: &Path) -> Result<Vec<String>, ControlError> {
+    let recorded = cwd.join(crate::lab::local::ARGS_FILE);
+    std::fs::read_to_string(&recorded)
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .filter(|a: &Vec<String>| !a.is_empty())
+        .ok_or_else(|| {
+            gone(format!(
+                "pid {} ({}) was not started by `sentui lab up --local` (no {} where it runs), so sentui does not know how to start it again",
+                proc.pid,
+                proc.name,
+                crate::lab::local::ARGS_FILE
+            ))
+        })
+}
+
+/// SIGKILL, then waits until no live process listens on the port (a dying socket can stay
+/// listed for a moment without a process: hidden, not gone yet). Returns when it was killed:
+/// the fault took effect then (the node comes back empty moments later).
+fn kill(proc: &LocalProcess, port: u16, deadline: Instant) -> Result<u64, ControlError> {
+    procfs::signal(proc.pid, libc::SIGKILL)?;
+    let killed = now_ms();
+    loop {
+        match procfs::find_listener(port) {
+            Ok(None) => return Ok(killed),
+            Ok(Some(p)) if p.pid != proc.pid => return Ok(killed),
+            _ if Instant::now() >= deadline => {
+                return Err(gone(format!("pid {} did not die", proc.pid)));
+            }
+            _ => std::thread::sleep(Duration::from_millis(1)),
+        }
+    }
+}
+
+/// Removes the data files from `dir`; what could not be removed, in words.
+fn remove_data(dir: &Path) -> Vec<String> {
+    let mut trouble = Vec::new();
+    for f in DATA_FILES {
+        let p = dir.join(f);
+        let removed = if p.is_dir() {
+            std::fs::remove_dir_all(&p)
+        } else {
+            std::fs::remove_file(&p)
+        };
+        match removed {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                trouble.push(format!("cannot remove {}: {e}", p.display()));
+            }
+            _ => {}
+        }
+    }
+    trouble
+}
+
+/// Starts the server again with its recorded command line and waits until it listens on
+/// `port`.
+fn start_again(
+    args: &[String],
+    cwd: &Path,
+    port: u16,
+    deadline: Instant,
+) -> Result<LocalProcess, ControlError> {
+    let mut cmd = std::process::Command::new(&args[0]);
+    cmd.args(&args[1..])
+        .current_dir(cwd)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    if daemonizes(args) {
+        let status = cmd
+            .status()
+            .map_err(|e| gone(format!("cannot run {}: {e}", args[0])))?;
+        if !status.success() {
+            return Err(gone(format!("{} exited with {status}", args[0])));
+        }
+    } else {
+        cmd.spawn()
+            .map_err(|e| gone(format!("cannot run {}: {e}", args[0])))?;
+    }
+    loop {
+        if let Ok(Some(p)) = procfs::find_listener(port) {
+            return Ok(p);
+        }
+        if Instant::now() >= deadline {
+            return Err(gone(format!(
+                "{} did not listen on port {port} again",
+                args[0]
+            )));
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
 }
 
 #[cfg(test)]

@@ -3,9 +3,14 @@
 //! project name of the user's choosing; sentui then waits until every container is healthy and
 //! the sentinels agree. `down` removes that project's containers, networks and volumes only.
 
+mod error;
+
+pub use error::ComposeError;
+
 use super::LossSettings;
 use super::server::ServerImage;
-use crate::docker::{self, Engine};
+use crate::docker::{self, DockerError, Engine};
+use crate::lab::agree::wait_until_agreed;
 use crate::link::{LinkSettings, SharedMap};
 use bollard::query_parameters::{ListNetworksOptionsBuilder, ListVolumesOptionsBuilder};
 use std::collections::HashMap;
@@ -60,14 +65,13 @@ pub fn files_dir(project: &str) -> PathBuf {
         .join(project)
 }
 
-fn write_files(dir: &Path) -> Result<PathBuf, String> {
+fn write_files(dir: &Path) -> Result<PathBuf, ComposeError> {
     for (rel, text) in FILES {
         let path = dir.join(rel);
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)
-                .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+            std::fs::create_dir_all(parent).map_err(|e| ComposeError::fs("create", parent, e))?;
         }
-        std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        std::fs::write(&path, text).map_err(|e| ComposeError::fs("write", &path, e))?;
     }
     Ok(dir.join("compose/docker-compose.yml"))
 }
@@ -96,15 +100,14 @@ impl ComposeTool {
     }
 
     /// What SENTUI_COMPOSE asks for: None when unset or empty (either will do).
-    pub fn from_env_value(value: &str) -> Result<Option<ComposeTool>, String> {
+    pub fn from_env_value(value: &str) -> Result<Option<ComposeTool>, ComposeError> {
         match value.split_whitespace().collect::<Vec<_>>().as_slice() {
             [] => Ok(None),
             ["docker", "compose"] => Ok(Some(ComposeTool::V2)),
             ["docker-compose"] => Ok(Some(ComposeTool::V1)),
-            _ => Err(format!(
-                "{}='{value}' is neither `docker compose` nor `docker-compose`",
-                Self::ENV
-            )),
+            _ => Err(ComposeError::Env {
+                value: value.to_string(),
+            }),
         }
     }
 
@@ -134,7 +137,7 @@ pub struct ComposeCli {
 impl ComposeCli {
     /// The tool SENTUI_COMPOSE names, else `docker compose` when it works, else
     /// `docker-compose`.
-    pub async fn detect() -> Result<ComposeCli, String> {
+    pub async fn detect() -> Result<ComposeCli, ComposeError> {
         let forced =
             ComposeTool::from_env_value(&std::env::var(ComposeTool::ENV).unwrap_or_default())?;
         let candidates = match forced {
@@ -150,13 +153,8 @@ impl ComposeCli {
             }
         }
         Err(match forced {
-            Some(tool) => format!(
-                "{}={} but `{} version` does not run: it is not installed (scripts/install-deps installs both)",
-                ComposeTool::ENV,
-                tool.name(),
-                tool.name()
-            ),
-            None => "neither `docker compose` nor `docker-compose` works here; install Docker Compose (scripts/install-deps does), or use `--local`".into(),
+            Some(tool) => ComposeError::ToolMissing(tool),
+            None => ComposeError::NoTool,
         })
     }
 
@@ -171,7 +169,7 @@ impl ComposeCli {
         file: &Path,
         env: &[(&str, String)],
         args: &[&str],
-    ) -> Result<(), String> {
+    ) -> Result<(), ComposeError> {
         let p = self.tool.program();
         let mut cmd = Command::new(p[0]);
         cmd.args(&p[1..])
@@ -184,21 +182,19 @@ impl ComposeCli {
         for (k, v) in env {
             cmd.env(k, v);
         }
-        let out = cmd
-            .output()
-            .await
-            .map_err(|e| format!("cannot run {}: {e}", self.tool.name()))?;
+        let out = cmd.output().await.map_err(|source| ComposeError::Run {
+            program: self.tool.name(),
+            source,
+        })?;
         if out.status.success() {
             Ok(())
         } else {
             let err = String::from_utf8_lossy(&out.stderr);
             let tail: Vec<&str> = err.lines().rev().take(8).collect();
-            Err(format!(
-                "`{} {}` failed:\n{}",
-                self.tool.name(),
-                args.join(" "),
-                tail.into_iter().rev().collect::<Vec<_>>().join("\n")
-            ))
+            Err(ComposeError::Failed {
+                command: format!("{} {}", self.tool.name(), args.join(" ")),
+                tail: tail.into_iter().rev().collect::<Vec<_>>().join("\n"),
+            })
         }
     }
 }
@@ -239,7 +235,11 @@ async fn image_id(name: &str) -> Option<String> {
 /// where it is. When the tag does move (a new base image), the image it left, if that is now
 /// untagged and no container uses it, is removed: the dangling image this build made, and no
 /// other. One build at a time per user, so two labs coming up together share one build.
-async fn build_sentinel_image(files: &Path, server: ServerImage, base: &str) -> Result<(), String> {
+async fn build_sentinel_image(
+    files: &Path,
+    server: ServerImage,
+    base: &str,
+) -> Result<(), ComposeError> {
     let tag = sentinel_image(server);
     let lock = lock_file(files.parent().unwrap_or(files).join(".sentinel-image.lock")).await?;
     let before = image_id(&tag).await;
@@ -252,10 +252,16 @@ async fn build_sentinel_image(files: &Path, server: ServerImage, base: &str) -> 
         .stdin(std::process::Stdio::null())
         .output()
         .await
-        .map_err(|e| format!("cannot run docker build: {e}"))?;
+        .map_err(|source| ComposeError::Run {
+            program: "docker build".into(),
+            source,
+        })?;
     if !out.status.success() {
         let err = String::from_utf8_lossy(&out.stderr);
-        return Err(format!("building {tag} failed:\n{}", err.trim()));
+        return Err(ComposeError::Failed {
+            command: format!("docker build --tag {tag}"),
+            tail: err.trim().to_string(),
+        });
     }
     if let Some(old) = before
         && image_id(&tag).await.as_ref() != Some(&old)
@@ -283,9 +289,8 @@ async fn untagged(id: &str) -> bool {
 }
 
 /// Holds an exclusive lock on `path` (created if missing) until the file is dropped.
-async fn lock_file(path: PathBuf) -> Result<std::fs::File, String> {
-    let file = std::fs::File::create(&path)
-        .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+async fn lock_file(path: PathBuf) -> Result<std::fs::File, ComposeError> {
+    let file = std::fs::File::create(&path).map_err(|e| ComposeError::fs("create", &path, e))?;
     let locked = tokio::task::spawn_blocking(move || {
         use std::os::fd::AsRawFd;
         // SAFETY: flock on a descriptor the file owns; the lock goes when the file is closed.
@@ -293,10 +298,10 @@ async fn lock_file(path: PathBuf) -> Result<std::fs::File, String> {
         (rc == 0).then_some(file)
     })
     .await;
-    locked
-        .ok()
-        .flatten()
-        .ok_or_else(|| format!("cannot lock {}", path.display()))
+    locked.ok().flatten().ok_or_else(|| {
+        let e = std::io::Error::last_os_error();
+        ComposeError::fs("lock", &path, e)
+    })
 }
 
 /// The tag scripts/offline-image gives `server`'s image.
@@ -307,7 +312,10 @@ pub fn offline_tag(server: ServerImage) -> String {
 /// The image the lab's nodes run, and why: REDIS_IMAGE when set, the official image when it is
 /// here or can be pulled, else one built offline from Debian's packages of the release that
 /// ships `server` (kept under its tag, so later labs reuse it).
-pub async fn choose_image(files: &Path, server: ServerImage) -> Result<(String, String), String> {
+pub async fn choose_image(
+    files: &Path,
+    server: ServerImage,
+) -> Result<(String, String), ComposeError> {
     if let Ok(image) = std::env::var("REDIS_IMAGE")
         && !image.is_empty()
     {
@@ -344,12 +352,15 @@ pub async fn choose_image(files: &Path, server: ServerImage) -> Result<(String, 
         .stdin(std::process::Stdio::null())
         .output()
         .await
-        .map_err(|e| format!("cannot run {}: {e}", script.display()))?;
+        .map_err(|source| ComposeError::Run {
+            program: script.display().to_string(),
+            source,
+        })?;
     if !out.status.success() {
-        return Err(format!(
-            "{official} cannot be pulled and the offline image could not be built:\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        ));
+        return Err(ComposeError::OfflineImage {
+            official: official.to_string(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        });
     }
     Ok((
         tag,
@@ -390,7 +401,7 @@ pub async fn up(
     server: ServerImage,
     settings: &LossSettings,
     progress: &mut dyn FnMut(String),
-) -> Result<(), String> {
+) -> Result<(), ComposeError> {
     let compose = ComposeCli::detect().await?;
     let engine = Engine::connect().await?;
     let dir = files_dir(project);
@@ -420,17 +431,12 @@ pub async fn up(
         map: SharedMap::new(found.map.clone()),
         ..LinkSettings::default()
     };
-    crate::lab::local::wait_until_agreed(
-        &link,
-        &found.sentinels,
-        &[crate::lab::local::GROUP.to_string()],
-        2,
-        Duration::from_secs(60),
-    )
-    .await
+    let groups = [crate::lab::local::GROUP.to_string()];
+    let agreed = wait_until_agreed(&link, &found.sentinels, &groups, 2, Duration::from_secs(60));
+    Ok(agreed.await?)
 }
 
-async fn wait_healthy(engine: &Engine, project: &str, limit: Duration) -> Result<(), String> {
+async fn wait_healthy(engine: &Engine, project: &str, limit: Duration) -> Result<(), ComposeError> {
     let deadline = Instant::now() + limit;
     let mut last = String::new();
     while Instant::now() < deadline {
@@ -446,10 +452,10 @@ async fn wait_healthy(engine: &Engine, project: &str, limit: Duration) -> Result
             .join(", ");
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
-    Err(format!(
-        "the lab did not become healthy within {}s ({last})",
-        limit.as_secs()
-    ))
+    Err(ComposeError::NotHealthy {
+        secs: limit.as_secs(),
+        last,
+    })
 }
 
 /// What the engine holds under a compose project name.
@@ -473,7 +479,7 @@ pub fn is_lab_file(config_files: &str, project: &str) -> bool {
 }
 
 /// Tells a sentui lab from someone else's project and from nothing at all.
-pub async fn presence(engine: &Engine, project: &str) -> Result<Presence, String> {
+pub async fn presence(engine: &Engine, project: &str) -> Result<Presence, DockerError> {
     let containers = engine.project(project).await?;
     if let Some(other) = containers
         .iter()
@@ -500,8 +506,11 @@ pub async fn presence(engine: &Engine, project: &str) -> Result<Presence, String
     })
 }
 
+/// What a failed engine call was doing, as `docker::explain` says it.
+const TALKING: &str = "talking to the Docker engine";
+
 /// What of a project is left on the engine: containers, networks, volumes.
-pub async fn leftovers(engine: &Engine, project: &str) -> Result<Vec<String>, String> {
+pub async fn leftovers(engine: &Engine, project: &str) -> Result<Vec<String>, DockerError> {
     let mut left: Vec<String> = engine
         .project(project)
         .await?
@@ -521,7 +530,7 @@ pub async fn leftovers(engine: &Engine, project: &str) -> Result<Vec<String>, St
                 .build(),
         ))
         .await
-        .map_err(|e| docker::explain(&e))?;
+        .map_err(|e| DockerError::from_bollard(TALKING, &e))?;
     left.extend(
         nets.into_iter()
             .filter_map(|n| n.name)
@@ -535,7 +544,7 @@ pub async fn leftovers(engine: &Engine, project: &str) -> Result<Vec<String>, St
                 .build(),
         ))
         .await
-        .map_err(|e| docker::explain(&e))?;
+        .map_err(|e| DockerError::from_bollard(TALKING, &e))?;
     left.extend(
         vols.volumes
             .unwrap_or_default()
@@ -547,19 +556,16 @@ pub async fn leftovers(engine: &Engine, project: &str) -> Result<Vec<String>, St
 
 /// Removes the project's containers, networks and volumes, and checks nothing is left. Only a
 /// lab sentui started: a project it did not start, or none at all, is an error.
-pub async fn down(project: &str) -> Result<(), String> {
+pub async fn down(project: &str) -> Result<(), ComposeError> {
     let engine = Engine::connect().await?;
     match presence(&engine, project).await? {
         Presence::Lab => {}
-        Presence::Absent => {
-            return Err(format!(
-                "no lab named '{project}': the Docker engine has no container, network or volume of that compose project"
-            ));
-        }
+        Presence::Absent => return Err(ComposeError::NoLab(project.to_string())),
         Presence::Foreign(from) => {
-            return Err(format!(
-                "compose project '{project}' was not started by `sentui lab up` ({from}); sentui will not remove it"
-            ));
+            return Err(ComposeError::Foreign {
+                project: project.to_string(),
+                from,
+            });
         }
     }
     let compose = ComposeCli::detect().await?;
@@ -586,7 +592,7 @@ pub async fn down(project: &str) -> Result<(), String> {
     if left.is_empty() {
         Ok(())
     } else {
-        Err(format!("compose down left: {}", left.join(", ")))
+        Err(ComposeError::LeftOver(left))
     }
 }
 

@@ -81,6 +81,8 @@ impl fmt::Display for ServerImage {
     }
 }
 
+/// clap's parser for `--server` (`value_parser!` takes a `FromStr`): an argument, whose error
+/// clap prints as it is, so a sentence is all it needs.
 impl FromStr for ServerImage {
     type Err = String;
 
