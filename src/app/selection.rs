@@ -85,8 +85,8 @@ impl App {
             || self.behind(&a).1.is_some_and(|c| c.partitioned)
     }
 
-    /// What sentui paused, stopped or partitioned and is still so (as far as sentui can tell):
-    /// undone on quit.
+    /// What sentui paused, stopped or partitioned and is still so, as the screen knows it. What
+    /// is undone on quit is the executor's ledger (`sentui_io::hands`), not this view of it.
     pub fn still_changed(&self) -> Vec<(Addr, ControlAction)> {
         self.faults
             .iter()
