@@ -369,6 +369,12 @@ fn a_password_file_on_the_command_line_wins_over_the_environment() {
         ("SENTUI_PASSWORD", "wrong-pass"),
         ("SENTUI_SENTINEL_PASSWORD", "wrong-sentinel-pass"),
     ];
+    // The servers it just started answer first (with the right passwords).
+    let good = [
+        ("SENTUI_PASSWORD", PASS),
+        ("SENTUI_SENTINEL_PASSWORD", SPASS),
+    ];
+    wait_healthy(&good, &["--sentinel", &seeds]);
     // The exported passwords are wrong indeed: alone, they fail.
     let o = run(
         &[
@@ -520,9 +526,11 @@ fn the_deployment_on_the_command_line_is_used_alone() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(
         stdout(&o)
-            .trim_end()
+            .lines()
+            .next()
+            .unwrap_or_default()
             .ends_with(&format!("[compose project {}]", docker.project)),
-        "{}",
+        "the line that says what was done names the deployment: {}",
         stdout(&o)
     );
     let o = run(
