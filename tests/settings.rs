@@ -280,6 +280,16 @@ fn rows() -> Vec<Row> {
             default: "false",
             get: |s| s.cli.ui.leave_paused.to_string(),
         },
+        Row {
+            name: "lease",
+            sub: GLOBAL,
+            cli: &["--lease", "3m"],
+            env: Some(("SENTUI_LEASE", "4m")),
+            file: Some("lease = \"5m\""),
+            from: ["3m", "4m", "5m"],
+            default: "10m",
+            get: |s| humantime::format_duration(s.cli.ui.lease).to_string(),
+        },
         // NO_COLOR can only turn colours off, so the file's `false` is what it overrides.
         Row {
             name: "no color",
