@@ -296,7 +296,10 @@ fn sentinels_are_selected_and_paused_like_nodes() {
         "pausing a sentinel is no failover"
     );
     assert_eq!(
-        app.still_changed(),
+        app.faults()
+            .iter()
+            .map(|(a, d)| (a.clone(), d))
+            .collect::<Vec<_>>(),
         vec![(first.clone(), ControlAction::Pause)]
     );
     press(&mut app, KeyCode::Enter);

@@ -197,7 +197,7 @@ fn paused_session<B: ratatui::backend::Backend>(
     }
     s.feed(key(FREEZE, 'p'));
     pump(&mut s, &mut rx);
-    assert_eq!(s.app.still_changed().len(), 1, "the master is paused");
+    assert_eq!(s.app.faults().iter().count(), 1, "the master is paused");
     (s, asked, tx, rx)
 }
 

@@ -93,7 +93,7 @@ async fn pause_master<B: Backend>(l: &mut Live<B>) {
     .await;
     assert!(done.is_ok(), "the pause never came back");
     assert_eq!(
-        l.session.app.still_changed().len(),
+        l.session.app.faults().iter().count(),
         1,
         "{:?}",
         l.session.app.status()

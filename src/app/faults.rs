@@ -1,6 +1,7 @@
 //! The faults sentui injected (pause, stop, partition) and has not taken back, and when their
-//! leases end (a guard outside sentui ends the fault then). They are undone on quit unless told
-//! otherwise; a node can be both partitioned and paused.
+//! leases end (a guard outside sentui ends the fault then), as the screen shows them; a node can
+//! be both partitioned and paused. What is undone on quit is the executor's ledger
+//! (`sentui_io::hands`), whose outcomes come back here as inputs.
 
 use sentui_model::action::Action as ControlAction;
 use sentui_model::{Addr, Millis};

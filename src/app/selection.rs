@@ -85,25 +85,6 @@ impl App {
             || self.behind(&a).1.is_some_and(|c| c.partitioned)
     }
 
-    /// What sentui paused, stopped or partitioned and is still so, as the screen knows it. What
-    /// is undone on quit is the executor's ledger (`sentui_io::hands`), not this view of it.
-    pub fn still_changed(&self) -> Vec<(Addr, ControlAction)> {
-        self.faults
-            .iter()
-            .filter(|(a, done)| match (done, self.behind(a)) {
-                (_, (None, None)) => true,
-                (ControlAction::Pause, (Some(p), _)) => p.paused,
-                (ControlAction::Pause, (None, Some(c))) => c.state == ContainerState::Paused,
-                (ControlAction::Stop, (_, Some(c))) => {
-                    !matches!(c.state, ContainerState::Running | ContainerState::Paused)
-                }
-                (ControlAction::Partition, (_, Some(c))) => c.partitioned,
-                _ => true,
-            })
-            .map(|(a, d)| (a.clone(), d))
-            .collect()
-    }
-
     pub(super) fn move_selection(&mut self, down: bool) {
         let order = self.endpoint_order();
         if order.is_empty() {

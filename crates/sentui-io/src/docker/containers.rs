@@ -5,7 +5,9 @@ use super::{
     CALL_TIMEOUT, CONFIG_FILES_LABEL, DockerError, EDGE_NETWORK_PREFIX, Engine, LAB_NETWORK,
     PROJECT_LABEL, REDIS_PORT, SENTINEL_PORT, SERVICE_LABEL, bounded, project_network, short_id,
 };
-use bollard::models::{ContainerInspectResponse, ContainerSummary, HealthStatusEnum, PortMap};
+use bollard::models::{
+    ContainerInspectResponse, ContainerSummary, EndpointSettings, HealthStatusEnum, PortMap,
+};
 use bollard::query_parameters::{InspectContainerOptions, ListContainersOptionsBuilder};
 use sentui_model::Addr;
 use sentui_model::state::{ContainerInfo, ContainerState};
@@ -152,13 +154,7 @@ fn from_inspect(project: &str, r: ContainerInspectResponse) -> Option<ComposeCon
     let bound = loopback_ports(r.host_config.and_then(|h| h.port_bindings).as_ref())
         .into_keys()
         .collect();
-    let nets = settings.networks.unwrap_or_default();
-    let networks: Vec<String> = nets.keys().cloned().collect();
-    let ips = nets
-        .into_values()
-        .filter_map(|e| e.ip_address)
-        .filter(|ip| !ip.is_empty())
-        .collect();
+    let (networks, ips) = networks_and_ips(settings.networks.unwrap_or_default());
     Some(ComposeContainer {
         id: r.id.unwrap_or_default(),
         name: r
@@ -177,6 +173,18 @@ fn from_inspect(project: &str, r: ContainerInspectResponse) -> Option<ComposeCon
         networks,
         config_files: labels.get(CONFIG_FILES_LABEL).cloned().unwrap_or_default(),
     })
+}
+
+/// The networks a container is attached to, by name, and its addresses on them (listed and
+/// inspected containers report both the same way).
+fn networks_and_ips(nets: HashMap<String, EndpointSettings>) -> (Vec<String>, Vec<String>) {
+    let networks = nets.keys().cloned().collect();
+    let ips = nets
+        .into_values()
+        .filter_map(|e| e.ip_address)
+        .filter(|ip| !ip.is_empty())
+        .collect();
+    (networks, ips)
 }
 
 /// A `compose run` one-off: not part of the lab.
@@ -200,16 +208,11 @@ fn from_summary(project: &str, c: ContainerSummary) -> Option<ComposeContainer> 
     if published.is_empty() {
         return None;
     }
-    let nets = c
-        .network_settings
-        .and_then(|n| n.networks)
-        .unwrap_or_default();
-    let networks: Vec<String> = nets.keys().cloned().collect();
-    let ips = nets
-        .into_values()
-        .filter_map(|e| e.ip_address)
-        .filter(|ip| !ip.is_empty())
-        .collect();
+    let (networks, ips) = networks_and_ips(
+        c.network_settings
+            .and_then(|n| n.networks)
+            .unwrap_or_default(),
+    );
     let status = c.status.unwrap_or_default();
     let state = ContainerState::parse(&c.state.map(|s| s.to_string()).unwrap_or_default());
     Some(ComposeContainer {

@@ -114,16 +114,12 @@ impl ComposeTool {
     /// Its `version --short`, or None when it is not installed or does not run.
     async fn version(self) -> Option<String> {
         let p = self.program();
-        let out = Command::new(p[0])
-            .args(&p[1..])
-            .args(["version", "--short"])
-            .stdin(std::process::Stdio::null())
-            .output()
-            .await
-            .ok()?;
-        out.status
-            .success()
-            .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+        let args: Vec<&str> = p[1..]
+            .iter()
+            .copied()
+            .chain(["version", "--short"])
+            .collect();
+        stdout_of(p[0], &args).await
     }
 }
 
@@ -215,10 +211,10 @@ fn sentinel_image(server: ServerImage) -> String {
     format!("sentui-lab-sentinel:{}", server.lab_tag())
 }
 
-/// The id of the image `name` names, if the engine has it.
-async fn image_id(name: &str) -> Option<String> {
-    let out = Command::new("docker")
-        .args(["image", "inspect", "--format", "{{.Id}}", name])
+/// What `program args` prints, trimmed, when it runs and succeeds.
+async fn stdout_of(program: &str, args: &[&str]) -> Option<String> {
+    let out = Command::new(program)
+        .args(args)
         .stdin(std::process::Stdio::null())
         .output()
         .await
@@ -226,6 +222,11 @@ async fn image_id(name: &str) -> Option<String> {
     out.status
         .success()
         .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+/// The id of the image `name` names, if the engine has it.
+async fn image_id(name: &str) -> Option<String> {
+    stdout_of("docker", &["image", "inspect", "--format", "{{.Id}}", name]).await
 }
 
 /// Builds the sentinels' image on `base` once, under its tag, before compose starts the lab.
@@ -280,12 +281,8 @@ async fn build_sentinel_image(
 
 /// True when the image `id` has no tag left (it is dangling).
 async fn untagged(id: &str) -> bool {
-    Command::new("docker")
-        .args(["image", "inspect", "--format", "{{len .RepoTags}}", id])
-        .stdin(std::process::Stdio::null())
-        .output()
-        .await
-        .is_ok_and(|o| o.status.success() && String::from_utf8_lossy(&o.stdout).trim() == "0")
+    let args = ["image", "inspect", "--format", "{{len .RepoTags}}", id];
+    stdout_of("docker", &args).await.is_some_and(|n| n == "0")
 }
 
 /// Holds an exclusive lock on `path` (created if missing) until the file is dropped.
