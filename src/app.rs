@@ -26,8 +26,8 @@ use crate::record::Header;
 use mode::Layers;
 use sentui_model::action::Command;
 use sentui_model::input::{Done, Input, InputKind, Stop};
-use sentui_model::log::FoldedEntry;
-use sentui_model::state::Deployment;
+use sentui_model::log::{FoldedEntry, LogEntry, OwnEvent};
+use sentui_model::state::{Deployment, Update};
 use sentui_model::view::{GroupView, Health};
 use sentui_model::{Addr, Millis};
 
@@ -313,9 +313,19 @@ impl App {
     }
 
     /// Says `text` in the footer (the replay says there what the viewer's own commands did).
+    /// Whatever the footer says goes to the log too (source sentui), so it lasts after the
+    /// footer moves on and can be read whole however narrow the footer is.
     pub(crate) fn set_status(&mut self, text: impl Into<String>, error: bool) {
+        let text = text.into();
+        let event = if error {
+            OwnEvent::Error
+        } else {
+            OwnEvent::Message
+        };
+        let entry = LogEntry::own(self.now, event, &text).in_group(self.group());
+        self.live.apply(Update::Note { entry });
         self.status = Some(StatusLine {
-            text: text.into(),
+            text,
             error,
             at: self.now,
         });
@@ -365,12 +375,16 @@ impl App {
                 self.faults.record(*action, addr, d.lease_until);
                 msg.clone()
             }
+            (Command::Failover { group, kind, .. }, Ok(msg)) if kind.is_coordinated() => {
+                format!("coordinated failover of {group} requested: {msg}")
+            }
             (Command::Failover { group, .. }, Ok(msg)) => {
                 format!("failover of {group} requested: {msg}")
             }
             (
                 Command::Screenshot
                 | Command::SaveLog
+                | Command::PostMortem
                 | Command::Suspend
                 | Command::StartProbe { .. }
                 | Command::StopProbe,
@@ -382,15 +396,17 @@ impl App {
     }
 
     /// True while something on screen counts time (an unresponsive node, a running failover,
-    /// a status message about to expire): the runtime then ticks faster.
+    /// a write pause's time left, a status message about to expire): the runtime then ticks
+    /// faster.
     pub fn needs_fast_tick(&self) -> bool {
         let d = self.shown();
         self.status
             .as_ref()
             .is_some_and(|s| self.now.saturating_sub(s.at) < s.lasts() + 1000)
-            || d.nodes()
-                .values()
-                .any(|n| matches!(n.reach, sentui_model::Reach::Unresponsive { .. }))
+            || d.nodes().values().any(|n| {
+                matches!(n.reach, sentui_model::Reach::Unresponsive { .. })
+                    || n.write_pause().is_some()
+            })
             || d.sentinels()
                 .values()
                 .any(|s| matches!(s.reach, sentui_model::Reach::Unresponsive { .. }))

@@ -10,6 +10,8 @@ pub use commands::*;
 pub use values::*;
 
 use clap::{Args, Parser, Subcommand};
+pub use sentui_io::tls::TlsError;
+use sentui_io::tls::{TlsContext, TlsPaths};
 use sentui_model::time::parse_duration;
 use sentui_model::{Addr, AddrMap};
 use std::path::PathBuf;
@@ -130,7 +132,7 @@ pub struct ConnArgs {
         global = true
     )]
     pub tls_cert: Option<PathBuf>,
-    /// Client key (PEM) for mutual TLS.
+    /// Client key (PEM: PKCS#8, PKCS#1 or SEC1, not encrypted) for mutual TLS.
     #[arg(
         help_heading = "Credentials and TLS",
         long,
@@ -139,7 +141,8 @@ pub struct ConnArgs {
         global = true
     )]
     pub tls_key: Option<PathBuf>,
-    /// Skip certificate and hostname verification (testing only); implies --tls.
+    /// Skip checking the servers' certificates and names (testing only); a client certificate
+    /// is still presented. Implies --tls.
     #[arg(
         help_heading = "Credentials and TLS",
         long,
@@ -198,26 +201,24 @@ pub struct ConnArgs {
 }
 
 impl ConnArgs {
-    /// TLS file paths and flags, read into settings (a missing file is an error naming it).
-    pub fn tls_settings(&self) -> Result<Option<sentui_io::link::TlsSettings>, TlsError> {
-        let any = self.tls || self.tls_ca.is_some() || self.tls_cert.is_some() || self.tls_insecure;
+    /// TLS, set up once from the file paths and flags: every file read and checked now, so
+    /// a bad one is named before any connection.
+    pub fn tls_settings(&self) -> Result<Option<TlsContext>, TlsError> {
+        let any = self.tls
+            || self.tls_ca.is_some()
+            || self.tls_cert.is_some()
+            || self.tls_key.is_some()
+            || self.tls_insecure;
         if !any {
             return Ok(None);
         }
-        let client = match (&self.tls_cert, &self.tls_key) {
-            (Some(c), Some(k)) => Some((TlsFile::Certificate.read(c)?, TlsFile::Key.read(k)?)),
-            (None, None) => None,
-            _ => return Err(TlsError::HalfAPair),
-        };
-        Ok(Some(sentui_io::link::TlsSettings {
-            ca: self
-                .tls_ca
-                .as_deref()
-                .map(|p| TlsFile::Ca.read(p))
-                .transpose()?,
-            client,
+        TlsContext::load(&TlsPaths {
+            ca: self.tls_ca.clone(),
+            cert: self.tls_cert.clone(),
+            key: self.tls_key.clone(),
             insecure: self.tls_insecure,
-        }))
+        })
+        .map(Some)
     }
 
     pub fn addr_map(&self) -> AddrMap {
@@ -227,70 +228,6 @@ impl ConnArgs {
         }
         m
     }
-}
-
-/// The files TLS reads.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TlsFile {
-    Ca,
-    Certificate,
-    Key,
-}
-
-impl TlsFile {
-    /// What its PEM holds.
-    fn pem(self) -> &'static str {
-        match self {
-            TlsFile::Key => "private key",
-            TlsFile::Ca | TlsFile::Certificate => "certificate",
-        }
-    }
-
-    /// Reads it, checked here so a bad file is named as the culprit rather than every link
-    /// failing.
-    fn read(self, path: &std::path::Path) -> Result<Vec<u8>, TlsError> {
-        let bytes = std::fs::read(path).map_err(|error| TlsError::Unreadable {
-            file: self,
-            path: path.to_path_buf(),
-            error,
-        })?;
-        let marker: &[u8] = match self {
-            TlsFile::Key => b"PRIVATE KEY-----",
-            TlsFile::Ca | TlsFile::Certificate => b"-----BEGIN CERTIFICATE-----",
-        };
-        if !bytes.windows(marker.len()).any(|w| w == marker) {
-            return Err(TlsError::NotPem {
-                file: self,
-                path: path.to_path_buf(),
-            });
-        }
-        Ok(bytes)
-    }
-}
-
-impl std::fmt::Display for TlsFile {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            TlsFile::Ca => "CA",
-            TlsFile::Certificate => "certificate",
-            TlsFile::Key => "key",
-        })
-    }
-}
-
-/// A TLS setting sentui cannot use.
-#[derive(Debug, thiserror::Error)]
-pub enum TlsError {
-    #[error("cannot read the TLS {file} {}: {error}", path.display())]
-    Unreadable {
-        file: TlsFile,
-        path: PathBuf,
-        error: std::io::Error,
-    },
-    #[error("the TLS {file} {} is not a PEM {}", path.display(), file.pem())]
-    NotPem { file: TlsFile, path: PathBuf },
-    #[error("--tls-cert and --tls-key go together")]
-    HalfAPair,
 }
 
 /// Terminal UI options.
@@ -363,13 +300,19 @@ pub enum Command {
     /// One snapshot of every master group; the exit status tells the health.
     #[command(after_help = PRECEDENCE)]
     Status(StatusArgs),
+    /// Can Sentinel fail each master over right now? Which replica it would promote, and what
+    /// blocks it, rule by rule as sentinel.c decides, with the evidence and the remedy. Exit 0
+    /// ready, 1 at risk, 3 blocked, 2 usage error or unreachable.
+    #[command(after_help = PRECEDENCE)]
+    Doctor(DoctorArgs),
     /// Stream the merged event log of all sentinels (and sentui's own observations).
     #[command(after_help = PRECEDENCE)]
     Events(EventsArgs),
     /// Pause, resume, stop, start, restart, partition or heal a node: its container (with
     /// --compose-project) or the local process listening on its port (pause/unpause:
     /// SIGSTOP/SIGCONT). A partition cuts a Docker lab node off from the sentinels and the
-    /// other nodes while clients still reach it; heal undoes it.
+    /// other nodes while clients still reach it; heal undoes it. `ctl failover [GROUP]
+    /// [--coordinated]` asks the sentinels for a manual failover (coordinated: Valkey 9).
     #[command(after_help = PRECEDENCE)]
     Ctl(CtlArgs),
     /// Start or stop the failover lab.
@@ -381,8 +324,15 @@ pub enum Command {
     Demo(LabOptions),
     /// Replay a recording in the TUI (Space pause, . step, ←/→ seek, +/- speed), or render it.
     Replay(ReplayArgs),
-    /// Shell completions on standard output, e.g. `sentui completions bash >
-    /// ~/.local/share/bash-completion/completions/sentui`.
+    /// The post-mortem page of a failover: Sentinel's phases beside what the clients lived,
+    /// every sentinel, node and probe write on one time axis, as one self-contained HTML file
+    /// (or the timeline alone as SVG). From a recording, a capture of `events --json` or a
+    /// drill's JSON report; two drill reports side by side.
+    Report(ReportArgs),
+    /// Shell completions on standard output, e.g. `mkdir -p
+    /// ~/.local/share/bash-completion/completions && sentui completions bash >
+    /// ~/.local/share/bash-completion/completions/sentui` (the shell writes the file: its
+    /// directory must exist).
     Completions {
         #[arg(value_enum)]
         shell: clap_complete::Shell,

@@ -97,6 +97,46 @@ pub enum ConfigError {
         value: u32,
         least: u32,
     },
+    /// A value from the file that does not parse, with where it is.
+    #[error("config file {}, line {line}: {error}; fix the value or remove the line", path.display())]
+    InFile {
+        path: PathBuf,
+        line: usize,
+        error: Box<ConfigError>,
+    },
+}
+
+impl ConfigError {
+    /// The error with the file and line its key is on, when it is about a value the file
+    /// gave (`path`): `timeout = "fast"` says where it is.
+    pub fn in_file(self, path: Option<&Path>) -> ConfigError {
+        let key = match &self {
+            ConfigError::BadValue { key, .. } | ConfigError::TooSmall { key, .. } => *key,
+            _ => return self,
+        };
+        let Some(path) = path else { return self };
+        let Ok(text) = std::fs::read_to_string(path) else {
+            return self;
+        };
+        match line_of_key(&text, key) {
+            Some(line) => ConfigError::InFile {
+                path: path.to_path_buf(),
+                line,
+                error: Box::new(self),
+            },
+            None => self,
+        }
+    }
+}
+
+/// The line (from 1) where `key = ...` is set, outside quoted text.
+fn line_of_key(text: &str, key: &str) -> Option<usize> {
+    text.lines()
+        .position(|l| {
+            l.split_once('=')
+                .is_some_and(|(k, _)| k.trim().trim_matches('"') == key)
+        })
+        .map(|i| i + 1)
 }
 
 /// Where the file does not parse and what is wrong there, never quoting the file: toml's own

@@ -19,6 +19,7 @@ use std::path::PathBuf;
 pub const DEFAULT_SENTINEL: &str = "127.0.0.1:26379";
 
 /// Everything a command needs to reach and control a deployment.
+#[derive(Clone)]
 pub struct Connection {
     pub settings: CollectSettings,
     pub seeds: Vec<Addr>,

@@ -29,6 +29,7 @@ use sentui_io::probe::ProbeHandle;
 use sentui_model::drill::report::{Report, StepRecord};
 use sentui_model::drill::scenario::Scenario;
 use sentui_model::input::Input;
+use sentui_model::readiness::Readiness;
 use sentui_model::{Addr, Deployment, Millis};
 use signals::{Signal, Signals};
 use std::panic::AssertUnwindSafe;
@@ -99,6 +100,11 @@ struct Runner {
     current: usize,
     /// Why a step could not be carried out (a control or resolve error: exit 2).
     error: Option<DrillError>,
+    /// The readiness verdict just before the first fault, and whether that fault takes the
+    /// master away (else why not).
+    before: Option<(Millis, Readiness, Result<(), String>)>,
+    /// The deployment as the post-mortem page names it (`compose project P`, `sentinels …`).
+    deployment: String,
 }
 
 /// How the steps ended when they did not run to their end.
@@ -110,11 +116,12 @@ enum Ended {
 /// Runs the drill and returns its report (the verdict gives the exit status). `hands` hold
 /// what it changes for this process (`Holder::ThisProcess`).
 pub async fn run(conn: Connection, hands: Hands, opts: DrillOptions) -> Report {
+    let deployment = conn.deployment().to_string();
     let Connection {
         settings, seeds, ..
     } = conn;
     let mut r = match Runner::connect(settings, seeds, hands, opts.group.as_deref()).await {
-        Ok(r) => r,
+        Ok(r) => Runner { deployment, ..r },
         Err(e) => return finish::not_run(&opts, opts.group.clone().unwrap_or_default(), e.into()),
     };
     let mut signals = match Signals::watch() {
@@ -170,6 +177,8 @@ impl Runner {
             steps: Vec::new(),
             current: 0,
             error: None,
+            before: None,
+            deployment: String::new(),
         }
     }
 }

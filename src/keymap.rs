@@ -29,8 +29,10 @@ pub enum Action {
     Open,
     Back,
     Page,
+    Readiness,
     Source,
     SaveLog,
+    PostMortem,
     Suspend,
 }
 
@@ -101,7 +103,7 @@ pub const KEYMAP: &[Binding] = &[
     Binding {
         action: Action::Failover,
         keys: "f",
-        help: "ask the sentinels for a manual failover (confirm with y)",
+        help: "ask the sentinels for a failover (y; c coordinated)",
         hint: Some("f failover"),
         matches: |k| code(k, KeyCode::Char('f')),
     },
@@ -143,7 +145,7 @@ pub const KEYMAP: &[Binding] = &[
     Binding {
         action: Action::Filter,
         keys: "/",
-        help: "filter the event log (Enter keeps, Esc clears)",
+        help: "filter the event log (Enter keeps, Esc clears, ^U ^W edit)",
         hint: Some("/ filter"),
         matches: |k| code(k, KeyCode::Char('/')),
     },
@@ -174,6 +176,13 @@ pub const KEYMAP: &[Binding] = &[
         help: "view: replication, sentinels and votes in full / the overview",
         hint: Some("v view"),
         matches: |k| code(k, KeyCode::Char('v')),
+    },
+    Binding {
+        action: Action::Readiness,
+        keys: "r",
+        help: "readiness: can Sentinel fail over now, to which replica, why not",
+        hint: Some("r ready?"),
+        matches: |k| code(k, KeyCode::Char('r')),
     },
     Binding {
         action: Action::ScrollUp,
@@ -216,6 +225,13 @@ pub const KEYMAP: &[Binding] = &[
         help: "save the log as shown (.ndjson and .txt, current directory)",
         hint: None,
         matches: |k| code(k, KeyCode::Char('x')),
+    },
+    Binding {
+        action: Action::PostMortem,
+        keys: "m",
+        help: "post-mortem page of the last failover (.html, .svg; current dir)",
+        hint: None,
+        matches: |k| code(k, KeyCode::Char('m')),
     },
     Binding {
         action: Action::Screenshot,

@@ -71,7 +71,7 @@ pub fn main() -> ExitCode {
             }
         };
     }
-    let settings = match settings::from_args(std::env::args_os()) {
+    let settings = match settings::from_command(cmd::shape::command(), std::env::args_os()) {
         Ok(s) => s,
         Err(SettingsError::Args(e)) => e.exit(),
         Err(e) => {

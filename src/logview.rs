@@ -10,7 +10,8 @@ use std::ops::Range;
 /// Events from several sentinels this close together fold into one row.
 pub const FOLD_WINDOW_MS: Millis = 2000;
 
-/// Which sources the log shows (`o` cycles: all, sentinels, sentui, docker, then each sentinel).
+/// Which sources the log shows (`o` cycles: all, sentinels, sentui, docker (with a compose
+/// project), then each sentinel).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub enum SourceFilter {
     #[default]
@@ -23,8 +24,9 @@ pub enum SourceFilter {
 }
 
 impl SourceFilter {
-    /// The filter after this one, given the group's sentinels.
-    pub fn next(&self, sentinels: &[Addr]) -> SourceFilter {
+    /// The filter after this one, given the group's sentinels and whether Docker is watched
+    /// (without a compose project there is nothing from docker to show).
+    pub fn next(&self, sentinels: &[Addr], docker: bool) -> SourceFilter {
         let first = || {
             sentinels
                 .first()
@@ -34,7 +36,8 @@ impl SourceFilter {
         match self {
             SourceFilter::All => SourceFilter::Sentinels,
             SourceFilter::Sentinels => SourceFilter::Sentui,
-            SourceFilter::Sentui => SourceFilter::Docker,
+            SourceFilter::Sentui if docker => SourceFilter::Docker,
+            SourceFilter::Sentui => first(),
             SourceFilter::Docker => first(),
             SourceFilter::Sentinel(a) => sentinels
                 .iter()
@@ -159,7 +162,11 @@ pub fn window(len: usize, visible: usize, selected: Option<usize>) -> Range<usiz
 /// --json` prints them, and as `events` prints them.
 pub fn export(rows: &[FoldedEntry]) -> (String, String) {
     let (mut ndjson, mut text) = (String::new(), String::new());
-    for e in rows.iter().flat_map(|r| r.all.iter()) {
+    // Every sentinel's own entry of a folded row, all in time order (a row's later copies
+    // can come after the next row's first).
+    let mut entries: Vec<&LogEntry> = rows.iter().flat_map(|r| r.all.iter().copied()).collect();
+    entries.sort_by_key(|e| (e.ts, e.seq));
+    for e in entries {
         ndjson.push_str(&json_line(e));
         ndjson.push('\n');
         text.push_str(&text_line(e));
@@ -221,18 +228,32 @@ mod tests {
             .iter()
             .map(|a| a.parse().unwrap())
             .collect();
-        let mut f = SourceFilter::All;
-        let mut seen = Vec::new();
-        for _ in 0..6 {
-            f = f.next(&s);
-            seen.push(f.label().unwrap_or_else(|| "all".into()));
-        }
+        let cycle = |docker: bool| {
+            let mut f = SourceFilter::All;
+            let mut seen = Vec::new();
+            for _ in 0..6 {
+                f = f.next(&s, docker);
+                seen.push(f.label().unwrap_or_else(|| "all".into()));
+            }
+            seen
+        };
         assert_eq!(
-            seen,
+            cycle(true),
             [
                 "sentinels",
                 "sentui",
                 "docker",
+                "sentinel 127.0.0.1:1",
+                "sentinel 127.0.0.1:2",
+                "all"
+            ]
+        );
+        // Without a compose project, docker has nothing to show and is not offered.
+        assert_eq!(
+            cycle(false)[..5],
+            [
+                "sentinels",
+                "sentui",
                 "sentinel 127.0.0.1:1",
                 "sentinel 127.0.0.1:2",
                 "all"

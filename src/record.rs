@@ -47,6 +47,9 @@ pub struct Header {
     /// The deployment was not a sentui lab: faults asked for confirmation.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub outside_lab: bool,
+    /// The links spoke TLS.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls: Option<TlsUse>,
 }
 
 impl Header {
@@ -64,7 +67,39 @@ impl Header {
             no_color: false,
             read_only: false,
             outside_lab: false,
+            tls: None,
         }
+    }
+}
+
+/// How the links speak TLS, for the header and the details (and a recording's header).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TlsUse {
+    /// A client certificate is presented (mutual TLS).
+    pub client_cert: bool,
+    /// The servers' certificates are not checked (`--tls-insecure`).
+    pub insecure: bool,
+}
+
+impl TlsUse {
+    pub fn of(tls: &sentui_io::tls::TlsContext) -> TlsUse {
+        TlsUse {
+            client_cert: tls.client_cert(),
+            insecure: tls.insecure(),
+        }
+    }
+
+    /// `TLS, mutual, certificates checked`, and so on.
+    pub fn describe(&self) -> String {
+        format!(
+            "TLS{}, {}",
+            if self.client_cert { ", mutual" } else { "" },
+            if self.insecure {
+                "certificates NOT checked (--tls-insecure)"
+            } else {
+                "certificates checked"
+            }
+        )
     }
 }
 
@@ -141,7 +176,7 @@ pub enum LoadError {
     #[error("{} is not a sentui recording (format '{format}')", path.display())]
     OtherFormat { path: PathBuf, format: String },
     #[error(
-        "{} is a version {version} recording; this sentui reads version {VERSION} and older",
+        "{} is a version {version} recording; this sentui reads versions 1 to {VERSION}",
         path.display()
     )]
     Newer { path: PathBuf, version: u32 },
@@ -257,6 +292,25 @@ fn named_index(c: Color) -> u32 {
 pub struct Recording {
     pub header: Header,
     pub records: Vec<Record>,
+    /// The line cut short where the recording ends (its writer died mid-line): what came
+    /// before replays, but the recording cannot be verified whole.
+    pub truncated_at: Option<usize>,
+}
+
+impl Recording {
+    /// The deployment as the recorded inputs left it, and the time of the last of them (the
+    /// header's start when there is none).
+    pub fn deployment(&self) -> (sentui_model::Deployment, Millis) {
+        let mut d = sentui_model::Deployment::default();
+        let mut end = self.header.started_at;
+        for r in &self.records {
+            if let Record::Input(i) = r {
+                end = end.max(i.at);
+                d.step(i.clone());
+            }
+        }
+        (d, end)
+    }
 }
 
 /// Reads a recording, checking its header; a bad line is an error naming it.
@@ -276,7 +330,7 @@ pub fn load(path: &Path) -> Result<Recording, LoadError> {
             format: header.format,
         });
     }
-    if header.version > VERSION {
+    if header.version > VERSION || header.version == 0 {
         return Err(LoadError::Newer {
             path: at(),
             version: header.version,
@@ -284,6 +338,7 @@ pub fn load(path: &Path) -> Result<Recording, LoadError> {
     }
     let mut v1 = v1::Converter::new(header.size.unwrap_or((120, 36)));
     let mut records = Vec::new();
+    let mut truncated_at = None;
     for (i, line) in lines.enumerate() {
         let line = line.map_err(|error| LoadError::Read { path: at(), error })?;
         if line.trim().is_empty() {
@@ -297,7 +352,10 @@ pub fn load(path: &Path) -> Result<Recording, LoadError> {
         match parsed {
             Ok(r) => records.push(r),
             // A recording cut short by a crash ends with a partial line: keep what came before.
-            Err(e) if e.is_eof() => break,
+            Err(e) if e.is_eof() => {
+                truncated_at = Some(i + 2);
+                break;
+            }
             Err(error) => {
                 return Err(LoadError::BadLine {
                     path: at(),
@@ -307,7 +365,11 @@ pub fn load(path: &Path) -> Result<Recording, LoadError> {
             }
         }
     }
-    Ok(Recording { header, records })
+    Ok(Recording {
+        header,
+        records,
+        truncated_at,
+    })
 }
 
 /// Version 1: what the TUI recorded before inputs were one stream.

@@ -199,11 +199,16 @@ pub enum Verdict {
     },
     /// A version-1 recording: frames carry no hashes to check.
     Unhashed,
+    /// No frame was recorded (an `events`, `drill` or `status` recording): nothing to check.
+    NoFrames,
+    /// The file ends in the middle of line `line`: the frames after it are lost.
+    Truncated { line: usize, frames: usize },
 }
 
 /// Feeds the recorded inputs to a fresh App exactly as the live session did and compares every
 /// recorded frame with the one the replay draws at the same point.
 pub fn verify(recording: Recording) -> Verdict {
+    let truncated = recording.truncated_at;
     let mut r = Replayer::new(recording);
     let records = std::mem::take(&mut r.records);
     let start = r.start();
@@ -239,19 +244,31 @@ pub fn verify(recording: Recording) -> Verdict {
     if frames == 0 && records.iter().any(|r| matches!(r, Record::Frame(_))) {
         return Verdict::Unhashed;
     }
+    if let Some(line) = truncated {
+        return Verdict::Truncated { line, frames };
+    }
+    if frames == 0 {
+        return Verdict::NoFrames;
+    }
     Verdict::Same { frames }
 }
 
-/// `sentui replay --verify FILE`: 0 when every frame matches, 1 at the first that differs,
-/// 2 when the file cannot be checked.
+/// `sentui replay --verify FILE`: 0 when every frame matches; 1 when the recording does not
+/// verify: a frame differs, or there is nothing to verify whole (no frames, no hashes, a
+/// truncated or malformed file, an unknown version); 2 when the file cannot be opened.
 pub fn verify_file(path: &Path) -> u8 {
     let recording = match load(path) {
         Ok(r) => r,
-        Err(e) => {
+        Err(e @ LoadError::Open { .. }) => {
             eprintln!("sentui: {e}");
             return sentui_model::EXIT_USAGE;
         }
+        Err(e) => {
+            eprintln!("sentui: {e}: it cannot be verified");
+            return 1;
+        }
     };
+    let recording_command = recording.header.command.clone();
     match verify(recording) {
         Verdict::Same { frames } => {
             outln!(
@@ -279,7 +296,28 @@ pub fn verify_file(path: &Path) -> u8 {
                 "sentui: {} is a version 1 recording: its frames carry no hashes to check",
                 path.display()
             );
-            sentui_model::EXIT_USAGE
+            1
+        }
+        Verdict::NoFrames => {
+            eprintln!(
+                "sentui: {}: no frames to verify (a {} recording holds the inputs only; a TUI \
+                 session's recording holds its frames)",
+                path.display(),
+                if recording_command.is_empty() {
+                    "headless"
+                } else {
+                    &recording_command
+                }
+            );
+            1
+        }
+        Verdict::Truncated { line, frames } => {
+            eprintln!(
+                "sentui: {}: truncated at line {line} (cut mid-line): the {frames} frames before \
+                 it replay as drawn, the rest of the session is lost",
+                path.display()
+            );
+            1
         }
     }
 }

@@ -303,6 +303,13 @@ fn save_dir() -> std::path::PathBuf {
 /// replay's alike): the screen as SVG, the log as shown. `stamp` names the files.
 pub fn viewer_command(c: &Command, app: &App, stamp: Millis) -> ActionResult {
     let dir = save_dir();
+    // A directory named but not there yet is made, as a place to save into.
+    std::fs::create_dir_all(&dir).map_err(|e| {
+        format!(
+            "cannot create {} (SENTUI_SCREENSHOT_DIR) to save into: {e}",
+            dir.display()
+        )
+    })?;
     match c {
         Command::Screenshot => {
             let path = dir.join(format!("sentui-{stamp}.svg"));
@@ -313,6 +320,7 @@ pub fn viewer_command(c: &Command, app: &App, stamp: Millis) -> ActionResult {
         }
         Command::SaveLog => {
             let rows = app.log_rows();
+            let entries: usize = rows.iter().map(|r| r.all.len()).sum();
             let (ndjson, text) = crate::logview::export(&rows);
             let json_path = dir.join(format!("sentui-log-{stamp}.ndjson"));
             let text_path = dir.join(format!("sentui-log-{stamp}.txt"));
@@ -321,14 +329,54 @@ pub fn viewer_command(c: &Command, app: &App, stamp: Millis) -> ActionResult {
                     .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
             }
             Ok(format!(
-                "log saved ({} rows as shown): {} and {}",
+                "log saved ({} rows as shown, {entries} entries: each sentinel's own, in time \
+order): {} and {}",
                 rows.len(),
                 json_path.display(),
                 text_path.display()
             ))
         }
+        Command::PostMortem => post_mortem(app, &dir, stamp),
         other => Err(format!("internal: {other:?} is not the viewer's")),
     }
+}
+
+/// The post-mortem of the shown group's last failover, as a page and its timeline.
+fn post_mortem(app: &App, dir: &std::path::Path, stamp: Millis) -> ActionResult {
+    use sentui_model::postmortem::{self, About, Focus};
+    let setup = app.setup();
+    let group = app
+        .group()
+        .ok_or_else(|| "no master group to write a post-mortem of".to_string())?;
+    let about = About {
+        source: if setup.replay {
+            "a replay of a recording".into()
+        } else {
+            "seen live by the TUI".into()
+        },
+        deployment: crate::deployment_name::DeploymentName::new(
+            setup.compose_project.clone(),
+            setup.seeds.clone(),
+        )
+        .to_string(),
+        fault: "fault".into(),
+    };
+    let page = postmortem::build(app.live(), &group, Focus::LastFailover, &about, app.now())
+        .ok_or_else(|| format!("no failover of {group} to write a post-mortem of yet"))?;
+    let html = dir.join(format!("sentui-postmortem-{stamp}.html"));
+    let svg = dir.join(format!("sentui-postmortem-{stamp}.svg"));
+    for (path, body) in [
+        (&html, postmortem::html(&page)),
+        (&svg, postmortem::svg(&page)),
+    ] {
+        std::fs::write(path, body).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    }
+    Ok(format!(
+        "post-mortem of {} saved: {} and {}",
+        page.title,
+        html.display(),
+        svg.display()
+    ))
 }
 
 /// Runs the session to its end and restores whatever way it ends: a quit, an error, a stop

@@ -61,13 +61,29 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
-    let matches = Cli::command().try_get_matches_from(args)?;
+    from_command(Cli::command(), args)
+}
+
+/// As [`from_args`], parsed by `command` (the command line as shown: `cmd::shape`, whose
+/// help lists each subcommand's own options and exit statuses; it parses the same).
+pub fn from_command<I, T>(command: clap::Command, args: I) -> Result<Settings, SettingsError>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let matches = command.try_get_matches_from(args)?;
     let mut cli = Cli::from_arg_matches(&matches)?;
     let env = |k: &str| std::env::var(k).ok();
     let (file, path) = config::load(cli.conn.config.as_deref())?;
+    let file_path = path.clone();
     let deployment = DeploymentChoice::new(&matches, &cli.conn, &file, path, &env);
-    deployment.apply(&mut cli.conn)?;
-    config::apply(&mut cli, &matches, &file)?;
+    deployment
+        .apply(&mut cli.conn)
+        .map_err(|e| match deployment.source {
+            Source::File => e.in_file(file_path.as_deref()),
+            _ => e,
+        })?;
+    config::apply(&mut cli, &matches, &file).map_err(|e| e.in_file(file_path.as_deref()))?;
     let credentials = CredentialSettings::new(&matches, &cli.conn, &file.auth, &env);
     Ok(Settings {
         cli,

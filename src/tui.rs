@@ -6,7 +6,7 @@
 use crate::app::App;
 use crate::connection::Connection;
 use crate::keys::from_crossterm;
-use crate::record::{Header, RecordError, Recorder};
+use crate::record::{Header, RecordError, Recorder, TlsUse};
 use crate::session::executor::RealExecutor;
 use crate::session::{Session, SessionError, run_guarded};
 use crossterm::event::{Event as TermEvent, EventStream};
@@ -75,6 +75,7 @@ pub async fn run(conn: Connection, hands: Hands, opts: TuiOptions) -> Result<u8,
     header.no_color = opts.no_color;
     header.read_only = opts.read_only;
     header.outside_lab = !control.in_lab;
+    header.tls = settings.link.tls.as_ref().map(TlsUse::of);
     let recorder = match &opts.record {
         Some(path) => Some(Recorder::create(path, &header)?),
         None => None,

@@ -1,12 +1,14 @@
 //! Drawing: a pure function of `&App`. `draw` picks the layout (compact for small terminals,
 //! wide for large ones); each panel is one `render(frame, area, &Ctx)` in its own file.
 
+pub mod columns;
 mod detail;
-mod fmt;
+pub mod fmt;
 mod footer;
 mod header;
 mod help;
 mod log;
+pub mod names;
 mod probe;
 mod replication;
 mod sentinels;
@@ -22,20 +24,30 @@ pub use theme::Theme;
 use crate::app::{App, Mode, Page};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
+use sentui_model::readiness::Readiness;
 use sentui_model::view::GroupView;
 
 /// What every panel reads.
 pub struct Ctx<'a> {
     pub app: &'a App,
     pub view: Option<GroupView>,
+    /// Whether Sentinel could fail the shown group over now (`sentui_model::readiness`).
+    pub readiness: Option<Readiness>,
     pub theme: Theme,
+    /// Every name's form on this frame: whole, or short and distinct (`names.rs`).
+    pub names: names::Names,
 }
 
 impl<'a> Ctx<'a> {
     pub fn new(app: &'a App) -> Self {
+        let view = app.view();
         Ctx {
             app,
-            view: app.view(),
+            readiness: view
+                .as_ref()
+                .map(|v| app.shown().readiness(v, app.shown_now())),
+            view,
+            names: names::Names::of(app.shown()),
             theme: Theme {
                 color: !app.setup().no_color,
             },
@@ -61,7 +73,9 @@ const WIDE_MIN: (u16, u16) = (120, 34);
 pub fn draw(f: &mut Frame, app: &App) {
     let ctx = Ctx::new(app);
     let area = f.area();
-    let [body, foot] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(area);
+    let foot_h = footer::height(&ctx, area.width).min(area.height.saturating_sub(1).max(1));
+    let [body, foot] =
+        Layout::vertical([Constraint::Min(1), Constraint::Length(foot_h)]).areas(area);
     footer::render(f, foot, &ctx);
     if app.nothing_reachable() {
         welcome::render(f, body, &ctx);
@@ -134,7 +148,8 @@ fn compact(f: &mut Frame, area: Rect, ctx: &Ctx) {
     topology::render(f, topo, ctx);
     let bottom = with_probe(f, bottom, ctx);
     if area.width >= 70 {
-        let side_w = if area.width >= 100 { 40 } else { 27 };
+        // At 80 columns the log keeps room for the widest event name whole.
+        let side_w = if area.width >= 100 { 40 } else { 24 };
         let [log_area, side] =
             Layout::horizontal([Constraint::Min(30), Constraint::Length(side_w)]).areas(bottom);
         log::render(f, log_area, ctx);

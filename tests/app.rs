@@ -6,8 +6,8 @@ mod common;
 use common::scenario::{self, FREEZE, addr};
 use sentui::app::{App, Mode, Setup};
 use sentui_model::Millis;
-use sentui_model::action::{Action as ControlAction, Command};
-use sentui_model::info::ReplicationInfo;
+use sentui_model::action::{Action as ControlAction, Command, FailoverKind};
+use sentui_model::info::{ReplicationInfo, ServerVersion};
 use sentui_model::input::{Input, Key, KeyCode};
 use sentui_model::log::OwnEvent;
 use sentui_model::state::{ContainerInfo, ContainerState, Reach, Update};
@@ -233,9 +233,72 @@ fn failover_needs_confirmation() {
     assert!(!app.in_mode(Mode::Confirm));
     key(&mut app, KeyCode::Char('f'));
     match key(&mut app, KeyCode::Char('y')).as_slice() {
-        [Command::Failover { group, sentinels }] => {
+        [
+            Command::Failover {
+                group,
+                sentinels,
+                kind,
+            },
+        ] => {
             assert_eq!(group, "mymaster");
             assert_eq!(sentinels.len(), 3);
+            assert_eq!(*kind, FailoverKind::Classic);
+        }
+        other => panic!("{other:?}"),
+    }
+    // A Redis deployment is not offered the coordinated kind: c cancels.
+    key(&mut app, KeyCode::Char('f'));
+    assert!(!status_text(&app).contains("c coordinated"));
+    assert!(key(&mut app, KeyCode::Char('c')).is_empty());
+}
+
+#[test]
+fn failover_offers_the_coordinated_kind_on_valkey_9() {
+    let mut app = app();
+    let valkey = ServerVersion {
+        name: "valkey".into(),
+        version: "9.1.2".into(),
+    };
+    let at = app.now();
+    for s in scenario::SENTINELS {
+        let mut poll = scenario::poll(false, s);
+        poll.server = Some(valkey.clone());
+        update(
+            &mut app,
+            Update::SentinelPolled {
+                sentinel: addr(s),
+                at,
+                rtt_ms: 1,
+                poll,
+            },
+        );
+    }
+    let text = std::fs::read_to_string("tests/fixtures/info_replication_master.resp").unwrap();
+    let start = text.find("# Replication").unwrap();
+    let mut info = ReplicationInfo::parse(&text[start..]).unwrap();
+    assert!(info.failover_state.is_some(), "the master reports it");
+    info.server = Some(valkey);
+    update(
+        &mut app,
+        Update::NodeInfo {
+            addr: addr("127.0.0.1:16379"),
+            at,
+            rtt_ms: 1,
+            info,
+        },
+    );
+    key(&mut app, KeyCode::Char('f'));
+    assert!(
+        status_text(&app).contains("y classic, c coordinated"),
+        "{:?}",
+        app.status()
+    );
+    match key(&mut app, KeyCode::Char('c')).as_slice() {
+        [Command::Failover { group, kind, .. }] => {
+            assert_eq!(
+                (group.as_str(), *kind),
+                ("mymaster", FailoverKind::Coordinated)
+            );
         }
         other => panic!("{other:?}"),
     }
@@ -391,6 +454,37 @@ fn filter_typing_and_clearing() {
     key(&mut app, KeyCode::Char('/'));
     key(&mut app, KeyCode::Esc);
     assert!(app.log_query().text.is_empty());
+}
+
+#[test]
+fn filter_chords_edit_the_line_and_type_nothing() {
+    let mut app = app();
+    let chord = |app: &mut App, c: char| {
+        let at = app.now();
+        let k = Key {
+            ctrl: true,
+            ..Key::new(KeyCode::Char(c))
+        };
+        app.step(Input::key(at, k));
+    };
+    key(&mut app, KeyCode::Char('/'));
+    for c in "slave-reconf done".chars() {
+        key(&mut app, KeyCode::Char(c));
+    }
+    chord(&mut app, 'w');
+    assert_eq!(app.log_query().text, "slave-reconf ");
+    chord(&mut app, 'a');
+    assert_eq!(app.log_query().text, "slave-reconf ", "Ctrl-A types no a");
+    chord(&mut app, 'u');
+    assert_eq!(
+        app.log_query().text,
+        "",
+        "Ctrl-U clears the line, types no u"
+    );
+    for c in "failover-complete".chars() {
+        key(&mut app, KeyCode::Char(c));
+    }
+    assert_eq!(app.log_query().text, "failover-complete");
 }
 
 #[test]

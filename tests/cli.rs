@@ -28,6 +28,44 @@ fn bad_flags_exit_2_with_a_reason() {
     );
 }
 
+#[test]
+fn ctl_failover_takes_a_group_and_the_others_a_target() {
+    let out = sentui(&["ctl", "pause"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("<TARGET>"), "{}", stderr(&out));
+    // --coordinated goes with failover only: said before anything is contacted.
+    let addr = format!("127.0.0.1:{}", closed_port());
+    let out = sentui(&[
+        "--sentinel",
+        &addr,
+        "ctl",
+        "pause",
+        "master",
+        "--coordinated",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("--coordinated goes with `ctl failover` only"),
+        "{}",
+        stderr(&out)
+    );
+    // No sentinel answers: no group to fail over, and why.
+    let out = sentui(&["--sentinel", &addr, "ctl", "failover", "--coordinated"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("no sentinel reports a master"),
+        "{}",
+        stderr(&out)
+    );
+    let out = sentui(&["drill", "--ab", "--fault", "pause"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("cannot be used with"),
+        "{}",
+        stderr(&out)
+    );
+}
+
 fn closed_port() -> u16 {
     let l = TcpListener::bind("127.0.0.1:0").unwrap();
     l.local_addr().unwrap().port()
@@ -38,11 +76,51 @@ fn nothing_listening_is_refused() {
     let addr = format!("127.0.0.1:{}", closed_port());
     let out = sentui(&["--sentinel", &addr, "status"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stdout(&out).contains("refused"), "{}", stdout(&out));
+    // Data on stdout, the error on stderr.
+    assert!(stderr(&out).contains("refused"), "{}", stderr(&out));
+    assert!(!stdout(&out).contains("refused"), "{}", stdout(&out));
+    // Nothing answered there: the seed may be wrong, and the hint says how to name another.
+    assert!(
+        stderr(&out).contains("hint: sentui asks the sentinels named by --sentinel"),
+        "{}",
+        stderr(&out)
+    );
     let out = sentui(&["--sentinel", &addr, "status", "--json"]);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["sentinels_reachable"], 0);
     assert!(v["errors"][0].as_str().unwrap().contains("refused"));
+}
+
+#[test]
+fn doctor_with_nothing_reachable_says_why_on_stderr_and_exits_2() {
+    let addr = format!("127.0.0.1:{}", closed_port());
+    let out = sentui(&["--sentinel", &addr, "doctor"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("refused"), "{}", stderr(&out));
+    assert!(!stdout(&out).contains("refused"), "{}", stdout(&out));
+    let out = sentui(&["--sentinel", &addr, "doctor", "--json"]);
+    assert_eq!(out.status.code(), Some(2));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["groups"].as_array().map(Vec::len), Some(0));
+    assert!(v["errors"][0].as_str().unwrap().contains("refused"), "{v}");
+}
+
+#[test]
+fn events_that_never_connect_exit_2() {
+    let addr = format!("127.0.0.1:{}", closed_port());
+    let started = Instant::now();
+    let out = sentui(&["--sentinel", &addr, "events", "--for", "30s"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "gives up once every seed failed, not at the end of --for"
+    );
+    assert!(stdout(&out).is_empty(), "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains(&format!("sentinel {addr}: refused")),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
@@ -57,7 +135,7 @@ fn a_frozen_sentinel_times_out() {
         "bounded by the timeout"
     );
     assert_eq!(out.status.code(), Some(2));
-    assert!(stdout(&out).contains("unresponsive"), "{}", stdout(&out));
+    assert!(stderr(&out).contains("unresponsive"), "{}", stderr(&out));
 }
 
 #[test]
@@ -74,7 +152,11 @@ fn garbage_replies_do_not_crash() {
     let out = sentui(&["--sentinel", &addr, "--timeout", "500ms", "status"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
-    assert!(stdout(&out).contains("error: sentinel"), "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains("sentui: sentinel"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
@@ -110,6 +192,7 @@ fn a_closed_stdout_is_not_a_crash() {
         (vec!["config", "--print-template"], 0),
         (vec!["--sentinel", &addr, "status"], 2),
         (vec!["--sentinel", &addr, "status", "--json"], 2),
+        (vec!["--sentinel", &addr, "doctor"], 2),
     ] {
         let out = with_stdout_closed(&args);
         assert!(
@@ -223,7 +306,7 @@ fn bad_server_and_compose_choices_are_refused() {
     let out = sentui(&[&up[..], &["--server", "redis:6.2"]].concat());
     assert_refused(
         &out,
-        "unknown server 'redis:6.2': one of redis:7.0, redis:8.0, valkey:8.1",
+        "unknown server 'redis:6.2': one of redis:7.0, redis:8.0, valkey:8.1, valkey:9.1",
     );
     let out = sentui(&["lab", "up", "--local", "--server", "valkey:8.1"]);
     assert_refused(&out, "the local lab runs --server-bin PATH");

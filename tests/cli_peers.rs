@@ -20,18 +20,37 @@ fn a_subcommands_help_shows_its_own_options_first_then_the_headings() {
     };
     assert!(at("--json") < at("Connection:"), "{help}");
     assert!(at("--watch") < at("Connection:"));
+    for heading in ["Connection:", "Credentials and TLS:"] {
+        at(heading);
+    }
+    assert!(at("Connection:") < at("--sentinel <HOST:PORT>"));
+    assert!(at("Credentials and TLS:") < at("--password-file"));
+    // Only the options status uses: it neither acts nor draws.
+    for unused in [
+        "Control:",
+        "--read-only",
+        "--lease",
+        "Display:",
+        "--no-color",
+    ] {
+        assert!(
+            !help.contains(unused),
+            "status --help lists {unused}:\n{help}"
+        );
+    }
+    assert!(at("Exit status:") > at("--password-file"));
+    // The TUI's own help has every heading.
+    let out = sentui(&["--help"]);
+    let help = stdout(&out);
     for heading in [
         "Connection:",
         "Credentials and TLS:",
         "Control:",
         "Display:",
     ] {
-        at(heading);
+        assert!(help.contains(heading), "{help}");
     }
-    assert!(at("Connection:") < at("--sentinel <HOST:PORT>"));
-    assert!(at("Credentials and TLS:") < at("--password-file"));
-    assert!(at("Control:") < at("--read-only"));
-    assert!(at("Display:") < at("--no-color"));
+    assert!(help.contains("--read-only") && help.contains("--no-color"));
 }
 
 #[test]
@@ -77,6 +96,19 @@ fn the_manual_is_roff_that_man_reads() {
         page.contains(".SH NAME") && page.contains("status"),
         "{page}"
     );
+    // What the command line does not hold: keys, environment, exit codes, files, examples.
+    for section in [
+        ".SH KEYS",
+        ".SH ENVIRONMENT",
+        ".SH EXIT STATUS",
+        ".SH FILES",
+        ".SH EXAMPLES",
+    ] {
+        assert!(page.contains(section), "{section} in:\n{page}");
+    }
+    for var in ["SENTUI_PASSWORD\\fR", "SENTUI_SENTINELS", "NO_COLOR"] {
+        assert!(page.contains(var), "{var}");
+    }
     let dir = tempfile::tempdir().unwrap();
     let out = sentui(&["man", "--dir", dir.path().to_str().unwrap()]);
     assert!(out.status.success(), "{}", stderr(&out));

@@ -10,25 +10,40 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::Duration;
 
-/// redis-server processes of one test, killed when dropped.
-struct Procs(Vec<Child>, tempfile::TempDir);
+/// redis-server processes of one test, killed when dropped. Each writes its log to `log` in
+/// its own directory; when the test fails, the logs are printed (what the sentinels decided
+/// is the only account of a failover that never came).
+struct Procs {
+    children: Vec<Child>,
+    /// Each process's name and directory, in the order started.
+    dirs: Vec<(String, PathBuf)>,
+    root: tempfile::TempDir,
+}
 
 impl Drop for Procs {
     fn drop(&mut self) {
-        for c in &mut self.0 {
+        for c in &mut self.children {
             let _ = c.kill();
             let _ = c.wait();
+        }
+        if std::thread::panicking() {
+            self.print_logs();
         }
     }
 }
 
 impl Procs {
     fn new() -> Procs {
-        Procs(Vec::new(), tempfile::tempdir().unwrap())
+        Procs {
+            children: Vec::new(),
+            dirs: Vec::new(),
+            root: tempfile::tempdir().unwrap(),
+        }
     }
-    fn dir(&self, name: &str) -> PathBuf {
-        let d = self.1.path().join(name);
+    fn dir(&mut self, name: &str) -> PathBuf {
+        let d = self.root.path().join(name);
         std::fs::create_dir_all(&d).unwrap();
+        self.dirs.push((name.to_string(), d.clone()));
         d
     }
     fn server(&mut self, name: &str, args: &[String]) {
@@ -44,18 +59,24 @@ impl Procs {
                 "--dir",
             ])
             .arg(&d)
+            .arg("--logfile")
+            .arg(d.join("log"))
             .args(args)
             .stdout(Stdio::null())
             .spawn()
             .expect("redis-server runs");
-        self.0.push(child);
+        self.children.push(child);
     }
     fn sentinel(&mut self, name: &str, conf: &str) {
         let d = self.dir(name);
         let path = d.join("sentinel.conf");
         std::fs::write(
             &path,
-            format!("bind 127.0.0.1\ndir {}\n{conf}", d.display()),
+            format!(
+                "bind 127.0.0.1\ndir {}\nlogfile {}\n{conf}",
+                d.display(),
+                d.join("log").display()
+            ),
         )
         .unwrap();
         let child = Command::new("redis-server")
@@ -64,7 +85,14 @@ impl Procs {
             .stdout(Stdio::null())
             .spawn()
             .unwrap();
-        self.0.push(child);
+        self.children.push(child);
+    }
+    /// Every process's log on stderr, which the test harness shows with the failure.
+    fn print_logs(&self) {
+        for (name, dir) in &self.dirs {
+            let log = std::fs::read_to_string(dir.join("log")).unwrap_or_else(|e| format!("({e})"));
+            eprintln!("---- log of {name} ----\n{log}");
+        }
     }
 }
 
@@ -107,6 +135,43 @@ fn wait_healthy(envs: &[(&str, &str)], args: &[&str]) -> Value {
         let o = run(envs, &all);
         panic!("never healthy: {}{}", stdout(&o), stderr(&o))
     })
+}
+
+/// The fields of each replica the sentinel on `port` holds for `mymaster` (SENTINEL REPLICAS,
+/// as the sentinel password allows).
+fn replicas_held_by(port: u16) -> redis::RedisResult<Vec<Vec<String>>> {
+    let client = redis::Client::open(format!("redis://:{SPASS}@127.0.0.1:{port}/"))?;
+    let mut conn = client.get_connection_with_timeout(Duration::from_secs(2))?;
+    conn.set_read_timeout(Some(Duration::from_secs(2)))?;
+    redis::cmd("SENTINEL")
+        .arg("REPLICAS")
+        .arg("mymaster")
+        .query(&mut conn)
+}
+
+/// Waits until every sentinel holds a replica it could promote: flagged `slave` alone (not
+/// down, not disconnected) and read (`master-link-status` comes from the replica's INFO; `err`
+/// until the first one). A sentinel learns of replicas from the master's INFO, every 10 s,
+/// and sentui's health needs one sentinel to list it: a sentinel that started before the
+/// replica attached and is elected before its next INFO aborts the failover
+/// (`-failover-abort-no-good-slave`), and none retries for twice the failover-timeout.
+fn wait_every_sentinel_holds_a_replica(sentinels: &[u16]) {
+    let good = |r: &Vec<String>| {
+        let get = |k: &str| r.chunks(2).find(|c| c[0] == k).map(|c| c[1].as_str());
+        get("flags") == Some("slave") && get("master-link-status") == Some("ok")
+    };
+    let holds = |port: u16| replicas_held_by(port).is_ok_and(|rs| rs.iter().any(good));
+    let all = wait_for(Duration::from_secs(30), || {
+        sentinels.iter().all(|p| holds(*p)).then_some(())
+    });
+    assert!(
+        all.is_some(),
+        "not every sentinel holds a good replica: {:?}",
+        sentinels
+            .iter()
+            .map(|p| (p, replicas_held_by(*p)))
+            .collect::<Vec<_>>()
+    );
 }
 
 const PASS: &str = "node-Pw-7f3e1b";
@@ -229,9 +294,9 @@ fn passwords_acl_users_and_wrong_credentials() {
     );
     assert_eq!(o.status.code(), Some(2));
     assert!(
-        stdout(&o).contains(&format!("sentinel 127.0.0.1:{}: auth-failed", sentinels[0])),
+        stderr(&o).contains(&format!("sentinel 127.0.0.1:{}: auth-failed", sentinels[0])),
         "{}",
-        stdout(&o)
+        stderr(&o)
     );
     outputs.push(format!("{}{}", stdout(&o), stderr(&o)));
 
@@ -241,7 +306,7 @@ fn passwords_acl_users_and_wrong_credentials() {
         &[&conn[..], &["status"]].concat(),
     );
     assert_eq!(o.status.code(), Some(2));
-    assert!(stdout(&o).contains("auth-failed"), "{}", stdout(&o));
+    assert!(stderr(&o).contains("auth-failed"), "{}", stderr(&o));
 
     // The same through a password file and the config file.
     let dir = tempfile::tempdir().unwrap();
@@ -323,7 +388,10 @@ fn passwords_acl_users_and_wrong_credentials() {
     for args in [
         &["ctl", "pause", "master"][..],
         &["ctl", "stop", &master][..],
+        &["ctl", "failover"][..],
+        &["ctl", "failover", "--coordinated"][..],
         &["drill", "--no-probe"][..],
+        &["drill", "--ab"][..],
     ] {
         let o = run(&good, &[&conn[..], args].concat());
         assert_refused(&o, "not a sentui lab");
@@ -338,7 +406,9 @@ fn passwords_acl_users_and_wrong_credentials() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let o = run(&good, &[&conn[..], &["ctl", "unpause", &master]].concat());
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    // A drill with its write probe, consented to: its report holds no secret either.
+    // A drill with its write probe, consented to: its report holds no secret either. Whichever
+    // sentinel leads must have a replica to promote.
+    wait_every_sentinel_holds_a_replica(&sentinels);
     let o = run(
         &good,
         &[
@@ -782,8 +852,8 @@ fn two_master_groups_with_five_sentinels() {
     let o = run(&[], &["--sentinel", &seed, "--master", "nosuch", "status"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
-        stdout(&o).contains("no sentinel monitors a master named 'nosuch'"),
+        stderr(&o).contains("no sentinel monitors a master named 'nosuch'"),
         "{}",
-        stdout(&o)
+        stderr(&o)
     );
 }

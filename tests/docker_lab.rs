@@ -109,7 +109,16 @@ fn failover_on_the_docker_lab() {
     let out = lab.run(&["ctl", "pause", "nosuchservice"]);
     assert_refused(&out, "no such service or container in compose project");
     let out = lab.run(&["ctl", "unpause", "redis-replica-1"]);
-    assert_refused(&out, "redis-replica-1-1 is not paused");
+    assert_nothing_to_do(&out, "redis-replica-1-1 is not paused");
+    let out = lab.run(&["ctl", "start", "redis-replica-1"]);
+    assert_nothing_to_do(&out, "redis-replica-1-1 is already running");
+    let out = lab.run(&["ctl", "heal", "redis-replica-1"]);
+    assert_nothing_to_do(&out, "redis-replica-1-1 is not partitioned");
+    let out = lab.run(&["ctl", "partition", "sentinel-2"]);
+    assert_refused(
+        &out,
+        "is a sentinel: only the lab's Redis nodes can be partitioned",
+    );
 
     // Without the project, the names the sentinels announce are not looked up.
     let published = sentinel_port(&lab);

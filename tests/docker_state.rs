@@ -258,7 +258,7 @@ fn docker_stop_reads_stopped_within_a_second_everywhere() {
     // Their rows in the topology and in the status table.
     let (replica_row, sentinel_row) = ("▶ redis-replica-1:6379", "◆ sentinel-3:26379");
     let (replica_line, sentinel_line) =
-        ("replica  redis-replica-1:6379", "sentinel sentinel-3:26379");
+        ("replica redis-replica-1:6379", "sentinel sentinel-3:26379");
     let lines = |text: &str| text.lines().map(String::from).collect::<Vec<_>>();
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -301,7 +301,7 @@ fn docker_stop_reads_stopped_within_a_second_everywhere() {
                 let r = member(s, replica);
                 r["stopped"] == true && r["container"]["state"] == "exited"
             },
-            move |text| row(&lines(text), replica_line).contains(" stopped "),
+            move |text| row(&lines(text), replica_line).contains(" STOPPED "),
         );
         let shown = tui
             .until(stopped_at + WITHIN, never_partitioned, |_, s| {
@@ -357,7 +357,7 @@ fn docker_stop_reads_stopped_within_a_second_everywhere() {
                 let s = member(s, sentinel);
                 s["stopped"] == true && s["container"]["state"] == "exited"
             },
-            move |text| row(&lines(text), sentinel_line).contains(" stopped "),
+            move |text| row(&lines(text), sentinel_line).contains(" STOPPED "),
         );
         let sentinel_addr: Addr = sentinel.parse().unwrap();
         let shown = tui

@@ -1,5 +1,5 @@
 //! Against the real Docker engine, once per server version (Redis 7.0, Redis 8.0, Valkey 8.1,
-//! one after the other; each image built once and then reused under its tag): `lab up
+//! Valkey 9.1, one after the other; each image built once and then reused under its tag): `lab up
 //! --server`, the master's INFO server names the version, a drill passes, and while it runs
 //! sentui's event stream hears every sentinel, holds every event the sentinels wrote to their
 //! own logs under the sentinel that wrote it, and times the failover's phases. Then the lab
@@ -211,6 +211,7 @@ fn failover_and_drill_on_every_server_version() {
         ("redis:7.0", "redis", "7.0"),
         ("redis:8.0", "redis", "8.0"),
         ("valkey:8.1", "valkey", "8.1"),
+        ("valkey:9.1", "valkey", "9.1"),
     ] {
         let t = std::time::Instant::now();
         one_version(server, family, series);

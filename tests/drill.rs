@@ -156,6 +156,50 @@ fn drills_on_the_local_lab() {
     );
     nothing_stopped(&lab);
 
+    // The JSON report carries the post-mortem page's data, which `sentui report` draws.
+    let page = &r["postmortem"];
+    assert_eq!(page["group"], "mymaster", "{r:#}");
+    assert_eq!(page["timeline"]["sentinels"].as_array().unwrap().len(), 3);
+    assert!(
+        page["timeline"]["probe"]["buckets"]
+            .as_array()
+            .unwrap()
+            .len()
+            > 10
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("drill.json");
+    std::fs::write(&json, &out.stdout).unwrap();
+    let html = dir.path().join("drill.html");
+    let drawn = sentui(&[
+        "report",
+        json.to_str().unwrap(),
+        "-o",
+        html.to_str().unwrap(),
+    ]);
+    assert!(drawn.status.success(), "{}", stderr(&drawn));
+    assert!(
+        stdout(&drawn).contains("clients could not write for"),
+        "{}",
+        stdout(&drawn)
+    );
+
+    // `--report html` is the page itself, on stdout.
+    let out = lab.run(&["drill", "--report", "html", "--timeout-secs", "90"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let page = stdout(&out);
+    assert!(
+        page.starts_with("<!DOCTYPE html>"),
+        "{}",
+        &page[..page.len().min(200)]
+    );
+    for s in &lab.sentinels {
+        assert!(page.contains(&format!("data-lane=\"{s}\"")), "{s}'s lane");
+    }
+    assert!(page.contains("data-lane=\"write probe\""));
+    assert!(page.contains("clients could not write for"));
+    nothing_stopped(&lab);
+
     // Ctrl-C while waiting for the failover: the frozen master is resumed, exit 1.
     let frozen = master_pid(&lab, &current_master(&lab));
     let mut all = lab.sentinel_args();

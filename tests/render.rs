@@ -201,7 +201,7 @@ fn too_few_sentinels_answer_to_fail_over() {
         let s = screen(&app, w, h);
         assert!(
             s.contains(
-                "NO FAILOVER POSSIBLE: 1 of 3 sentinels answer, quorum and majority 2 needed"
+                "BLOCKED — objective down out of reach: 1 of 3 sentinels can see the master"
             ),
             "{w}x{h}:\n{s}"
         );
@@ -224,6 +224,71 @@ fn promoted() {
     );
     assert!(s.contains("+switch-master"));
     all_sizes("promoted", &app);
+}
+
+/// Valkey 9.1 right after a completed failover: the new master `+sdown` for 55 ms, then
+/// `-sdown`. The pane keeps the failover it measured; the blip is a note under it.
+#[test]
+fn a_blip_after_a_completed_failover_is_a_note_not_a_replacement() {
+    let mut d = scenario::promoted();
+    let at = 1795577730000;
+    for (dt, event) in [(0, "+sdown"), (55, "-sdown")] {
+        d.apply(sentui_model::Update::SentinelEvent {
+            sentinel: addr("127.0.0.1:26380"),
+            at: at + dt,
+            event: event.into(),
+            payload: "master mymaster 127.0.0.1 16380".into(),
+        });
+    }
+    let sw = &d.stopwatches()["mymaster"];
+    assert!(sw.last().unwrap().outcome == Some(sentui_model::stopwatch::Outcome::Recovered));
+    let app = app_for(d, at + 15_000);
+    for (w, h) in [(120, 36), (160, 48)] {
+        let s = screen(&app, w, h);
+        assert!(
+            s.contains("done in"),
+            "{w}x{h}: the completed failover stays:\n{s}"
+        );
+        assert!(s.contains("+switch-master"), "{w}x{h}:\n{s}");
+        assert!(
+            s.contains("blip: +sdown for 55 ms"),
+            "{w}x{h}: the blip is a note:\n{s}"
+        );
+        assert!(!s.contains("master came back\n"), "{w}x{h}:\n{s}");
+    }
+}
+
+/// Started at epoch 3: the panes say what can be known of the failovers before sentui
+/// started, and since when the master has been one, instead of denying them.
+#[test]
+fn history_before_sentui_started_is_acknowledged() {
+    let at = FREEZE - 2000;
+    let mut d = Deployment::default();
+    for mut u in scenario::steady_updates(at) {
+        if let sentui_model::Update::SentinelPolled { poll, .. } = &mut u {
+            for g in &mut poll.groups {
+                g.master.config_epoch = 3;
+            }
+        }
+        d.apply(u);
+    }
+    // The fixture's sentinels saw the master report its role 8.86 s before their poll.
+    assert_eq!(d.master_since("mymaster"), Some(at - 8_860));
+    let app = app_for(d, at + 60_000);
+    for (w, h) in [(120, 36), (160, 48)] {
+        let s = screen(&app, w, h);
+        for said in [
+            "epoch 3: up to 3 failovers",
+            "before sentui started (not seen)",
+            "no election since sentui started",
+            "(epoch 3 was before it)",
+            // The same "at least" as the header: sentui watched it longer than the replies say.
+            "for 1m58s at least",
+            "(master for ≥1m58s)",
+        ] {
+            assert!(s.contains(said), "{w}x{h}: {said}\n{s}");
+        }
+    }
 }
 
 #[test]
@@ -254,6 +319,29 @@ fn nothing_reachable_explains_what_to_do() {
     assert!(s.contains("refused: connection refused"));
     assert!(s.contains("sentui demo"));
     insta::assert_snapshot!("not_connected_80x24", s);
+}
+
+#[test]
+fn a_sentinel_that_refused_the_tls_settings_gets_its_fix_not_the_seed_hint() {
+    let header = sentui::record::Header::new("tui", 1000, vec![addr("127.0.0.1:26379")]);
+    let mut app = App::for_session(&header);
+    let why = "127.0.0.1:26379 requires a client certificate: add --tls-cert FILE --tls-key FILE";
+    app.step(Input::update(
+        1000,
+        sentui_model::Update::SentinelReach {
+            sentinel: addr("127.0.0.1:26379"),
+            at: 1000,
+            reach: sentui_model::Reach::TlsFailed(why.into()),
+        },
+    ));
+    let s = screen(&app, 120, 24);
+    assert!(s.contains("No sentinel has answered yet"), "{s}");
+    assert!(
+        s.contains("tls-failed: 127.0.0.1:26379 requires a client"),
+        "{s}"
+    );
+    assert!(!s.contains("name one of its sentinels"), "{s}");
+    assert!(!s.contains("sentui demo"), "{s}");
 }
 
 #[test]
@@ -364,6 +452,7 @@ fn the_probe_panel_says_who_acknowledged_the_lost_writes_and_what_was_refused() 
                 n,
                 master: Some(master.clone()),
                 error,
+                took_ms: Some(3),
             },
         );
         if n == 4 {
@@ -417,4 +506,32 @@ fn the_probe_panel_says_who_acknowledged_the_lost_writes_and_what_was_refused() 
         s.contains("refused noreplicas 1 (not acknowledged, not lost)"),
         "{s}"
     );
+}
+
+/// The selected row's history keeps its colours: reversed, the bars would read as their gaps
+/// (a solid bar, on screen and in the `c` SVG alike).
+#[test]
+fn the_selected_rows_sparkline_is_not_reversed() {
+    use ratatui::style::Modifier;
+    let mut app = app_for(scenario::promoted(), 1795577722000);
+    app.step(Input::key(1795577722000, Key::char('v')));
+    let mut t = Terminal::new(TestBackend::new(100, 30)).unwrap();
+    t.draw(|f| sentui::ui::draw(f, &app)).unwrap();
+    let buf = t.backend().buffer();
+    let bars = "▁▂▃▄▅▆▇█";
+    let mut selected_bars = 0;
+    for y in 0..30 {
+        let reversed_row = (0..100).any(|x| buf[(x, y)].modifier.contains(Modifier::REVERSED));
+        for x in 0..100 {
+            let c = &buf[(x, y)];
+            if reversed_row && bars.contains(c.symbol()) {
+                selected_bars += 1;
+                assert!(
+                    !c.modifier.contains(Modifier::REVERSED),
+                    "row {y}, column {x}"
+                );
+            }
+        }
+    }
+    assert!(selected_bars > 0, "the selected row has a history");
 }

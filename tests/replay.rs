@@ -67,3 +67,97 @@ fn the_committed_failover_recording_replays_to_its_end_state() {
     r.seek(r.start() + 2000);
     assert_eq!(r.app.live().master_of("mymaster"), Some(start_master));
 }
+
+/// `replay --verify` passes only what it checked whole: a recording without frames (what
+/// `events --record` writes), one cut mid-line, a hand-edited frame, a malformed line and an
+/// unknown version each exit 1 with the reason.
+#[test]
+fn verify_fails_on_what_it_cannot_verify_whole() {
+    let committed =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("screenshots/failover.ndjson");
+    let text = std::fs::read_to_string(&committed).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let dir = tempfile::tempdir().unwrap();
+    let verify = |name: &str, body: String| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, body).unwrap();
+        let out = sentui(&["replay", "--verify", path.to_str().unwrap()]);
+        (out.status.code(), stdout(&out), stderr(&out))
+    };
+    let frames = lines
+        .iter()
+        .filter(|l| l.contains("\"record\":\"frame\""))
+        .count();
+    let (code, said, _) = verify("whole.ndjson", text.clone());
+    assert_eq!(code, Some(0), "{said}");
+    assert!(
+        said.contains(&format!("all {frames} frames replay as they were drawn")),
+        "{said}"
+    );
+
+    // An events recording: the header and the inputs, no frames.
+    let events: Vec<String> =
+        std::iter::once(lines[0].replace("\"command\":\"tui\"", "\"command\":\"events\""))
+            .chain(
+                lines[1..]
+                    .iter()
+                    .filter(|l| !l.contains("\"record\":\"frame\""))
+                    .map(|l| l.to_string()),
+            )
+            .collect();
+    let (code, _, why) = verify("events.ndjson", events.join("\n") + "\n");
+    assert_eq!(code, Some(1), "{why}");
+    assert!(
+        why.contains("no frames to verify (a events recording"),
+        "{why}"
+    );
+
+    // Cut in the middle of a line after the sixth frame.
+    let sixth = lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.contains("\"record\":\"frame\""))
+        .nth(5)
+        .map(|(i, _)| i)
+        .unwrap();
+    let cut = lines[..=sixth].join("\n") + "\n" + &lines[sixth + 1][..20];
+    let (code, said, why) = verify("cut.ndjson", cut);
+    assert_eq!(code, Some(1), "{said}{why}");
+    assert!(
+        why.contains(&format!(
+            "truncated at line {} (cut mid-line): the 6 frames",
+            sixth + 2
+        )),
+        "{why}"
+    );
+
+    // A frame's hash edited by hand.
+    let last_frame = lines
+        .iter()
+        .rposition(|l| l.contains("\"hash\":\""))
+        .unwrap();
+    let mut edited: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+    let hash_at = edited[last_frame].find("\"hash\":\"").unwrap() + 8;
+    edited[last_frame].replace_range(hash_at..hash_at + 4, "0000");
+    let (code, said, _) = verify("edited.ndjson", edited.join("\n") + "\n");
+    assert_eq!(code, Some(1), "{said}");
+    assert!(
+        said.contains(&format!("frame {frames} ")) && said.contains("differs"),
+        "{said}"
+    );
+
+    // A malformed line in the middle, and an unknown version.
+    let mut malformed: Vec<&str> = lines.clone();
+    malformed[10] = "{\"record\":\"input\",\"at\":\"soon\"}";
+    let (code, _, why) = verify("malformed.ndjson", malformed.join("\n") + "\n");
+    assert_eq!(code, Some(1), "{why}");
+    assert!(
+        why.contains("line 11") && why.contains("cannot be verified"),
+        "{why}"
+    );
+    let unknown =
+        lines[0].replace("\"version\":2", "\"version\":0") + "\n" + &lines[1..].join("\n");
+    let (code, _, why) = verify("v0.ndjson", unknown);
+    assert_eq!(code, Some(1), "{why}");
+    assert!(why.contains("version 0 recording"), "{why}");
+}

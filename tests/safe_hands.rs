@@ -98,13 +98,13 @@ fn only_members_are_touched_and_only_servers_are_signalled() {
     let out = sentui(&["--sentinel", &format!("127.0.0.1:{http_port}"), "status"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        stdout(&out).contains("not a Redis server (it answered HTTP"),
+        stderr(&out).contains("not a Redis server (it answered HTTP"),
         "{}",
-        stdout(&out)
+        stderr(&out)
     );
 
     // A member, in the lab: one command, no --yes; it is paused, status says so, and resuming
-    // a running node is refused as "not paused".
+    // a running node does nothing and says so: "not paused: nothing to do", exit 0.
     let out = lab.run(&["ctl", "pause", "master"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let (status, _) = lab.status();
@@ -119,7 +119,7 @@ fn only_members_are_touched_and_only_servers_are_signalled() {
     let out = lab.run(&["ctl", "unpause", &lab.master]);
     assert!(out.status.success(), "{}", stderr(&out));
     let out = lab.run(&["ctl", "unpause", &lab.master]);
-    assert_refused(&out, "is not paused");
+    assert_nothing_to_do(&out, "is not paused");
 }
 
 #[test]
@@ -275,8 +275,8 @@ fn tls_mistakes_are_named() {
     let out = lab.run(&["--tls-insecure", "--timeout", "300ms", "status"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        stdout(&out).contains("no TLS handshake"),
+        stderr(&out).contains("no TLS handshake"),
         "{}",
-        stdout(&out)
+        stderr(&out)
     );
 }

@@ -184,6 +184,7 @@ fn update_at(u: &Update) -> Millis {
         | Update::Container { at, .. }
         | Update::Probe { at, .. } => *at,
         Update::Note { entry } => entry.ts,
+        Update::NodeRights { rights, .. } => rights.at,
     }
 }
 

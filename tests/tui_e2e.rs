@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::tmux::{Tmux, assert_exited_cleanly, exit_status, start};
+use common::tmux::{Tmux, assert_exited_cleanly, exit_status, start, start_with_env};
 use common::*;
 use std::process::Command;
 use std::time::Duration;
@@ -14,11 +14,13 @@ fn press_p_on_the_master_and_watch_the_failover() {
     let lab = LocalLab::up(2);
     let dir = tempfile::tempdir().unwrap();
     let recording = dir.path().join("session.ndjson");
-    let (tmux, exit_file, _) = start(
+    let saves = dir.path().join("saved");
+    let (tmux, exit_file, _) = start_with_env(
         &lab.sentinels.join(","),
         &dir,
         "e2e",
         (100, 30),
+        &[("SENTUI_SCREENSHOT_DIR", saves.to_str().unwrap())],
         &format!("--record {}", recording.display()),
     );
 
@@ -36,6 +38,38 @@ fn press_p_on_the_master_and_watch_the_failover() {
         s.contains("PAUSED") || s.contains("unresponsive"),
         "the old master shows frozen:\n{s}"
     );
+
+    // Once the failover is done, `m` writes its post-mortem: the page and its timeline.
+    tmux.wait_screen(Duration::from_secs(20), "the failover done", |s| {
+        s.contains("done in")
+    });
+    tmux.keys("m");
+    tmux.wait_screen(Duration::from_secs(10), "the post-mortem saved", |s| {
+        s.contains("post-mortem of")
+    });
+    let saved = |ext: &str| -> String {
+        let entry = std::fs::read_dir(&saves)
+            .unwrap()
+            .filter_map(Result::ok)
+            .find(|e| {
+                let name = e.file_name().to_string_lossy().into_owned();
+                name.starts_with("sentui-postmortem-") && name.ends_with(ext)
+            })
+            .unwrap_or_else(|| panic!("no sentui-postmortem-*{ext} in {}", saves.display()));
+        std::fs::read_to_string(entry.path()).unwrap()
+    };
+    let (html, svg) = (saved(".html"), saved(".svg"));
+    for member in lab.sentinels.iter().chain(std::iter::once(&lab.master)) {
+        assert!(
+            html.contains(&format!("data-lane=\"{member}\"")),
+            "{member}'s lane"
+        );
+        assert!(
+            svg.contains(&format!("data-lane=\"{member}\"")),
+            "{member}'s lane"
+        );
+    }
+    assert!(html.contains("+switch-master"));
 
     // The old master, frozen by sentui, is resumed on quit.
     let old_pid = lab.pids[0];
@@ -79,7 +113,7 @@ fn press_p_on_the_master_and_watch_the_failover() {
             _ => None,
         })
         .collect();
-    assert_eq!(keys, vec!["p", "q"]);
+    assert_eq!(keys, vec!["p", "m", "q"]);
     assert!(inputs.iter().any(|k| matches!(k, InputKind::Done(d) if d.result.as_ref().is_ok_and(|m| m.starts_with("paused")))));
     assert!(
         inputs
@@ -225,6 +259,24 @@ fn a_live_session_replays_frame_for_frame() {
         .and_then(|n| n.parse().ok())
         .unwrap_or_else(|| panic!("{said}"));
     assert!(frames > 20, "{said}");
+
+    // The recording's post-mortem: the failover the probe lived through, Sentinel's time
+    // beside the clients'.
+    let page = dir.path().join("page.html");
+    let out = sentui(&[
+        "report",
+        rec.to_str().unwrap(),
+        "-o",
+        page.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    assert!(
+        stdout(&out).contains("clients could not write for"),
+        "{}",
+        stdout(&out)
+    );
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(html.contains("lane-probe"), "the probe's lane");
 }
 
 /// The on-call path of issue 16 in a real terminal: after a failover on the local lab at

@@ -16,10 +16,11 @@ use sentui_model::stopwatch::Phase;
 use sentui_model::{Addr, Reach};
 
 /// Each fixture directory, with the server name and version it was captured from.
-const VERSIONS: [(&str, &str, &str); 3] = [
+const VERSIONS: [(&str, &str, &str); 4] = [
     ("redis-7.0", "redis", "7.0.15"),
     ("redis-8.0", "redis", "8.0.2"),
     ("valkey-8.1", "valkey", "8.1.1"),
+    ("valkey-9.1", "valkey", "9.1.2"),
 ];
 
 fn addr(s: &str) -> Addr {
@@ -313,10 +314,12 @@ fn master_reboot_flag_is_understood() {
     );
 }
 
-/// Newer servers count TILTs (`sentinel_total_tilt`): none of the captured versions sends it
-/// yet, so it is read from its documented shape.
+/// Newer servers count TILTs (`sentinel_total_tilt`): Valkey 9.1 sends it (captured), Valkey
+/// 8.1 does not; its documented shape reads too.
 #[test]
 fn total_tilt_is_read_when_sent() {
+    let sent = info_text("valkey-9.1", "info_sentinel.resp");
+    assert_eq!(ServerInfo::parse(&sent).total_tilt, Some(0));
     let captured = info_text("valkey-8.1", "info_sentinel.resp");
     assert_eq!(ServerInfo::parse(&captured).total_tilt, None);
     let newer = captured.replace(

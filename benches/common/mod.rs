@@ -70,12 +70,18 @@ pub struct Lab {
 
 impl Lab {
     pub fn up(groups: u16, replicas: u8) -> Lab {
+        Self::up_with(groups, replicas, &[])
+    }
+
+    /// A lab `lab up` starts with `extra` flags (`--tls`).
+    pub fn up_with(groups: u16, replicas: u8, extra: &[&str]) -> Lab {
         let dir = tempfile::tempdir().unwrap();
         let lab = dir.path().join("lab");
         let out = Command::new(BIN)
             .args(["lab", "up", "--local", "--dir", lab.to_str().unwrap()])
             .args(["--groups", &groups.to_string()])
             .args(["--replicas", &replicas.to_string()])
+            .args(extra)
             .output()
             .unwrap();
         assert!(
@@ -124,6 +130,18 @@ impl Lab {
             .find(|m| m["port"] == port)
             .and_then(|m| m["pid"].as_i64())
             .expect("a lab member on that port") as i32
+    }
+
+    /// The environment that connects to a TLS lab (`lab up --tls`) with its client
+    /// certificate.
+    pub fn tls_env(&self) -> Vec<(String, String)> {
+        let t = self.dir.path().join("lab").join("tls");
+        let f = |n: &str| t.join(n).display().to_string();
+        vec![
+            ("SENTUI_TLS_CA".into(), f("ca.crt")),
+            ("SENTUI_TLS_CERT".into(), f("client.crt")),
+            ("SENTUI_TLS_KEY".into(), f("client.key")),
+        ]
     }
 
     pub fn seeds(&self) -> String {

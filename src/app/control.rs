@@ -3,20 +3,26 @@
 //! breaks a group asks first (the Confirm mode), and y carries it out.
 
 use super::{App, Pending, ProbePanel};
-use sentui_model::action::{Action as ControlAction, Command};
+use sentui_model::action::{Action as ControlAction, Command, FailoverKind};
 use sentui_model::{Addr, ReachState};
 
 impl App {
     /// The user said y to `pending`.
-    pub(super) fn confirmed(&mut self, pending: Pending) -> Vec<Command> {
+    pub(super) fn confirmed(&mut self, pending: Pending, kind: FailoverKind) -> Vec<Command> {
         match pending {
-            Pending::Failover(group) => {
-                self.set_status(
-                    format!("asking the sentinels to fail over {group}..."),
-                    false,
-                );
+            Pending::Failover { group, .. } => {
+                let how = if kind.is_coordinated() {
+                    "a coordinated failover of"
+                } else {
+                    "a failover of"
+                };
+                self.set_status(format!("asking the sentinels for {how} {group}..."), false);
                 let sentinels = self.sentinels_to_ask(self.shown(), &group);
-                vec![Command::Failover { group, sentinels }]
+                vec![Command::Failover {
+                    group,
+                    sentinels,
+                    kind,
+                }]
             }
             Pending::Control(action, addr) => {
                 self.set_status(format!("{} {addr}...", action.verb_present()), false);
@@ -41,8 +47,23 @@ impl App {
         if self.setup.read_only {
             self.set_status("read-only: control actions are disabled", true);
         } else if let Some(g) = self.group() {
-            let question = format!("fail over {g} now? y to confirm, any other key cancels");
-            self.ask(question, Pending::Failover(g));
+            // Valkey 9 takes a coordinated one (the master reports master_failover_state and
+            // every sentinel is Valkey 9): offered beside the classic one.
+            let coordinated = self.shown().offers_coordinated_failover(&g);
+            let question = if coordinated {
+                format!(
+                    "fail over {g} now? y classic, c coordinated (Valkey 9: no acknowledged write lost), any other key cancels"
+                )
+            } else {
+                format!("fail over {g} now? y to confirm, any other key cancels")
+            };
+            self.ask(
+                question,
+                Pending::Failover {
+                    group: g,
+                    coordinated,
+                },
+            );
         }
     }
 

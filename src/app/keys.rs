@@ -58,8 +58,14 @@ impl App {
             },
             Action::Back => {}
             Action::Page => self.toggle_page(),
+            // r again closes it, like Enter.
+            Action::Readiness => match &self.layers.detail {
+                Some((Detail::Readiness, _)) => self.layers.detail = None,
+                _ => self.open(Detail::Readiness),
+            },
             Action::Source => self.next_source(),
             Action::SaveLog => return vec![Command::SaveLog],
+            Action::PostMortem => return vec![Command::PostMortem],
             Action::Suspend => return vec![Command::Suspend],
             Action::Screenshot => return vec![Command::Screenshot],
             Action::TogglePause => return self.toggle_pause(),
@@ -123,7 +129,8 @@ impl App {
             .view()
             .map(|v| v.sentinels.into_iter().map(|s| s.addr).collect())
             .unwrap_or_default();
-        self.source = self.source.next(&sentinels);
+        let docker = self.setup().containers;
+        self.source = self.source.next(&sentinels, docker);
         self.log_cursor = None;
     }
 

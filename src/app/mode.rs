@@ -8,7 +8,7 @@
 use super::App;
 use crate::keymap::{Action, action_for};
 use sentui_model::Addr;
-use sentui_model::action::{Action as ControlAction, Command};
+use sentui_model::action::{Action as ControlAction, Command, FailoverKind};
 use sentui_model::input::{Key, KeyCode};
 
 /// Rows PgUp/PgDn move the log's selection and scroll the help and the details screen.
@@ -16,7 +16,7 @@ pub(super) const PAGE: isize = 10;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {
-    /// `/`: keys type the log's filter; Enter keeps it, Esc clears it.
+    /// `/`: keys type the log's filter; Enter keeps it, Esc clears it, Ctrl-U and Ctrl-W edit it.
     FilterEditing,
     /// An action waits for y; any other key cancels it.
     Confirm,
@@ -49,12 +49,19 @@ pub enum Detail {
     Event(u64),
     /// A node or a sentinel.
     Endpoint(Addr),
+    /// The group's readiness: every rule, its evidence and remedy (`r`).
+    Readiness,
 }
 
 /// An action waiting for the user's y.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Pending {
-    Failover(String),
+    /// A failover of the group: y asks for a classic one, c (where the deployment takes it,
+    /// `coordinated`) for a coordinated one.
+    Failover {
+        group: String,
+        coordinated: bool,
+    },
     Control(ControlAction, Addr),
 }
 
@@ -152,6 +159,14 @@ impl App {
             KeyCode::Backspace => {
                 self.filter.pop();
             }
+            // As in a shell's line: Ctrl-U clears it, Ctrl-W takes the last word back; other
+            // chords type nothing.
+            KeyCode::Char('u') if k.ctrl => self.filter.clear(),
+            KeyCode::Char('w') if k.ctrl => {
+                let kept = self.filter.trim_end().rfind(' ').map_or(0, |i| i + 1);
+                self.filter.truncate(kept);
+            }
+            KeyCode::Char(_) if k.ctrl || k.alt => {}
             KeyCode::Char(c) if self.filter.len() < 64 => self.filter.push(c),
             _ => {}
         }
@@ -159,16 +174,28 @@ impl App {
         Vec::new()
     }
 
-    /// y carries the pending action out; any other key cancels it.
+    /// y carries the pending action out (c a coordinated failover, where offered); any other
+    /// key cancels it.
     fn confirm_key(&mut self, k: Key) -> Vec<Command> {
         let Some(pending) = self.layers.confirm.take() else {
             return Vec::new();
         };
-        if !matches!(k.plain_char(), Some('y' | 'Y')) {
-            self.set_status("cancelled", false);
-            return Vec::new();
-        }
-        self.confirmed(pending)
+        let offered = matches!(
+            pending,
+            Pending::Failover {
+                coordinated: true,
+                ..
+            }
+        );
+        let kind = match k.plain_char() {
+            Some('y' | 'Y') => FailoverKind::Classic,
+            Some('c' | 'C') if offered => FailoverKind::Coordinated,
+            _ => {
+                self.set_status("cancelled", false);
+                return Vec::new();
+            }
+        };
+        self.confirmed(pending, kind)
     }
 
     fn help_key(&mut self, k: Key, action: Option<Action>) -> bool {

@@ -1,7 +1,7 @@
 //! What a session is, fixed when it starts: the deployment it watches, what it may do to it and
 //! how it draws. The header of a recording carries it, so a replay starts from the same.
 
-use crate::record::Header;
+use crate::record::{Header, TlsUse};
 use sentui_model::{Addr, Millis};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -20,6 +20,8 @@ pub struct Setup {
     pub no_color: bool,
     /// A replay is being watched: the footer and help show the replay's keys.
     pub replay: bool,
+    /// Every link speaks TLS.
+    pub tls: Option<TlsUse>,
     pub started_at: Millis,
 }
 
@@ -35,6 +37,7 @@ impl Setup {
             outside_lab: false,
             no_color: false,
             replay: false,
+            tls: None,
             started_at,
         }
     }
@@ -48,6 +51,7 @@ impl Setup {
             read_only: h.read_only,
             outside_lab: h.outside_lab,
             no_color: h.no_color,
+            tls: h.tls,
             ..Setup::new(h.seeds.clone(), h.started_at)
         }
     }

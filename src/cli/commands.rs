@@ -20,6 +20,23 @@ pub struct StatusArgs {
     /// tells the last one's health.
     #[arg(long, value_name = "INTERVAL", num_args = 0..=1, default_missing_value = "2s", value_parser = parse_duration)]
     pub watch: Option<Duration>,
+    /// Every column on one line, however wide. Without it, on a terminal the table fits the
+    /// terminal's width: columns give way whole (server, offset, role, link, lag) and flags
+    /// and notes wrap by word. Not on a terminal, every column shows.
+    #[arg(long, env = "SENTUI_WIDE", value_parser = env_bool("SENTUI_WIDE"))]
+    pub wide: bool,
+    /// Name the local process behind every endpoint (pid, name, stopped or not). Without it,
+    /// only endpoints that do not answer are looked up in /proc: they are where it explains
+    /// something (a SIGSTOPped process, nothing listening).
+    #[arg(long)]
+    pub processes: bool,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct DoctorArgs {
+    /// Print JSON instead of text.
+    #[arg(long, env = "SENTUI_JSON", value_parser = env_bool("SENTUI_JSON"))]
+    pub json: bool,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -40,13 +57,32 @@ pub struct CtlArgs {
     #[arg(value_parser = action_parser(&CTL_ACTIONS))]
     pub action: Action,
     /// `master` (of the group named by --master, or the only group), a compose service or
-    /// container name, or HOST:PORT of a node or sentinel the sentinels report.
-    pub target: String,
-    /// Act even though the deployment is not a sentui lab (pause, stop and restart need it
-    /// there).
+    /// container name, or HOST:PORT of a node or sentinel the sentinels report. For
+    /// `failover`: the master group (default: --master, or the only group).
+    #[arg(required_if_eq_any = CTL_NEEDS_TARGET)]
+    pub target: Option<String>,
+    /// With `failover`: ask for a coordinated failover (`SENTINEL FAILOVER <group>
+    /// COORDINATED`, Valkey 9): an election, then the master pauses its writes and hands over
+    /// once the replica caught up.
+    #[arg(long)]
+    pub coordinated: bool,
+    /// Act even though the deployment is not a sentui lab (pause, stop, restart and failover
+    /// need it there).
     #[arg(short = 'y', long)]
     pub yes: bool,
 }
+
+/// Every ctl action but `failover` names its target.
+const CTL_NEEDS_TARGET: [(&str, &str); 8] = [
+    ("action", "pause"),
+    ("action", "unpause"),
+    ("action", "stop"),
+    ("action", "start"),
+    ("action", "restart"),
+    ("action", "partition"),
+    ("action", "heal"),
+    ("action", "restart-empty"),
+];
 
 #[derive(Args, Debug, Clone)]
 pub struct ReplayArgs {
@@ -78,6 +114,19 @@ pub struct ReplayArgs {
 }
 
 #[derive(Args, Debug, Clone)]
+pub struct ReportArgs {
+    /// A recording (`--record FILE`), a capture of `sentui events --json`, or a drill's JSON
+    /// report (`drill --report json`; an A/B drill's holds two). Two or more pages are put
+    /// side by side.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+    /// Where to write: FILE.html is the whole page (summary and timeline, one self-contained
+    /// file), FILE.svg the timeline alone.
+    #[arg(short = 'o', long = "out", value_name = "FILE.html|FILE.svg")]
+    pub out: PathBuf,
+}
+
+#[derive(Args, Debug, Clone)]
 pub struct ScreenshotArgs {
     #[arg(long, value_name = "OUT.svg")]
     pub out: PathBuf,
@@ -94,11 +143,17 @@ pub struct DrillArgs {
     #[arg(long, value_name = "FILE", env = "SENTUI_DRILL_SCENARIO")]
     pub scenario: Option<PathBuf>,
     /// The built-in drill's fault on the master: pause (container, or SIGSTOP locally), stop
-    /// (container), failover (SENTINEL FAILOVER) or partition (cut it off from the sentinels
-    /// and replicas, clients still reach it; Docker lab) or restart-empty (restarted at once
-    /// with its data removed, as a server without persistence).
+    /// (container), failover (SENTINEL FAILOVER), failover-coordinated (SENTINEL FAILOVER
+    /// COORDINATED, Valkey 9) or partition (cut it off from the sentinels and replicas, clients
+    /// still reach it; Docker lab) or restart-empty (restarted at once with its data removed,
+    /// as a server without persistence).
     #[arg(long, value_name = "FAULT", conflicts_with = "scenario", value_parser = action_parser(&DRILL_FAULTS))]
     pub fault: Option<Action>,
+    /// A/B: the built-in drill twice on the same deployment, first with a classic failover,
+    /// then with a coordinated one (Valkey 9), each with the write probe; one report with the
+    /// two side by side (lost, refused and failed writes, unavailability, every phase).
+    #[arg(long, conflicts_with_all = ["scenario", "fault", "no_probe"])]
+    pub ab: bool,
     /// Keep the built-in drill's fault this long after +switch-master before undoing it
     /// (default: undo at once).
     #[arg(long, value_name = "DURATION", conflicts_with = "scenario", value_parser = parse_duration)]
@@ -135,16 +190,18 @@ pub struct DrillArgs {
 }
 
 /// The faults the built-in drill can inject on the master.
-pub const DRILL_FAULTS: [Action; 5] = [
+pub const DRILL_FAULTS: [Action; 6] = [
     Action::Pause,
     Action::Stop,
     Action::Failover,
+    Action::FailoverCoordinated,
     Action::Partition,
     Action::RestartEmpty,
 ];
 
-/// What `sentui ctl` can do to a node.
-pub const CTL_ACTIONS: [Action; 8] = [
+/// What `sentui ctl` can do: to a node, or (`failover`) to a group.
+pub const CTL_ACTIONS: [Action; 9] = [
+    Action::Failover,
     Action::Pause,
     Action::Unpause,
     Action::Stop,
@@ -184,6 +241,9 @@ pub enum ReportFormat {
     Text,
     Md,
     Json,
+    /// The post-mortem page: one self-contained HTML file (`sentui report` draws it again
+    /// from the JSON report).
+    Html,
 }
 
 /// Seconds as a number (`30`, `2.5`), at least 0.
@@ -216,6 +276,10 @@ pub struct LabOptions {
     /// [default: --compose-project if given, else sentui-lab].
     #[arg(long, value_name = "NAME", env = "SENTUI_LAB_PROJECT")]
     pub project: Option<String>,
+    /// A local lab that speaks mutual TLS only: it makes its own CA, server and client
+    /// certificates (client keys in PKCS#8, PKCS#1 and SEC1) under DIR/tls. Implies --local.
+    #[arg(long)]
+    pub tls: bool,
     /// Where the local lab keeps its directories and state.
     #[arg(long, value_name = "DIR", env = "SENTUI_LAB_DIR")]
     pub dir: Option<PathBuf>,
@@ -225,7 +289,7 @@ pub struct LabOptions {
     /// Number of master groups the three sentinels watch (local lab; the scale lab runs 100).
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=200))]
     pub groups: u16,
-    /// The server of the Docker lab: redis:7.0 (default), redis:8.0 or valkey:8.1. The
+    /// The server of the Docker lab: redis:7.0 (default), redis:8.0, valkey:8.1 or valkey:9.1. The
     /// official image when a registry serves it, else one built offline from Debian's packages.
     #[arg(long, value_name = "SERVER", env = "SENTUI_LAB_SERVER")]
     pub server: Option<ServerImage>,

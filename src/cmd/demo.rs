@@ -25,7 +25,15 @@ pub async fn run(
     // The lab is the deployment, whole: nothing of another one named elsewhere.
     let mut conn = conn;
     (conn.sentinels, conn.compose_project) = match &lab {
-        lab::Lab::Local(state) => (state.sentinels(), None),
+        lab::Lab::Local(state) => {
+            // A TLS lab (`demo --tls`) is reached with its own CA and client certificate.
+            if let Some(t) = &state.tls {
+                conn.tls_ca = Some(t.ca());
+                conn.tls_cert = Some(t.client_cert());
+                conn.tls_key = Some(t.client_key());
+            }
+            (state.sentinels(), None)
+        }
         lab::Lab::Docker(project) => (Vec::new(), Some(project.clone())),
     };
     // The TUI on the lab, acting as it does on any deployment.

@@ -5,8 +5,11 @@ use crate::connection::Connection;
 use crate::drill::{self, DrillOptions};
 use sentui_io::hands::Hands;
 use sentui_io::probe::DEFAULT_RATE;
-use sentui_model::action::Action;
+use sentui_model::action::{Action, FailoverKind};
+use sentui_model::drill::compare::Comparison;
+use sentui_model::drill::report::Report;
 use sentui_model::drill::scenario::Scenario;
+use sentui_model::postmortem::{self, Page};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -55,7 +58,81 @@ pub fn scenario(args: &DrillArgs) -> Result<Scenario, ScenarioError> {
     Ok(s)
 }
 
+fn options(scenario: Scenario, args: &DrillArgs, group: Option<String>) -> DrillOptions {
+    let rate = scenario.rate.unwrap_or(DEFAULT_RATE);
+    let follow = scenario.follow.unwrap_or_default();
+    DrillOptions {
+        scenario,
+        group,
+        timeout: Duration::from_secs_f64(args.timeout_secs.clamp(0.001, 86_400.0)),
+        rate,
+        follow,
+    }
+}
+
+/// `drill --ab`: the built-in drill with a classic failover, then with a coordinated one, on
+/// the same deployment (the second starts once the first restored and the deployment is
+/// healthy again, as every drill does); the two reports side by side.
+async fn ab(conn: Connection, hands: Hands, args: &DrillArgs, group: Option<String>) -> u8 {
+    if !conn.control.in_lab && !args.yes {
+        return super::fail(
+            "this deployment is not a sentui lab and the A/B drill would fail it over twice: add --yes to run it anyway",
+        );
+    }
+    let mut runs = Vec::new();
+    for kind in [FailoverKind::Classic, FailoverKind::Coordinated] {
+        let mut one = DrillArgs {
+            fault: Some(kind.action()),
+            ab: false,
+            ..args.clone()
+        };
+        one.scenario = None;
+        let scenario = match scenario(&one) {
+            Ok(s) => s,
+            Err(e) => return super::fail(e),
+        };
+        eprintln!("sentui drill: A/B, {} failover", kind.word());
+        let report = drill::run(
+            conn.clone(),
+            hands.clone(),
+            options(scenario, &one, group.clone()),
+        )
+        .await;
+        runs.push(report);
+    }
+    let [a, b]: [Report; 2] = match runs.try_into() {
+        Ok(r) => r,
+        Err(_) => return super::fail("internal: the A/B drill did not run twice"),
+    };
+    let c = Comparison {
+        names: [FailoverKind::Classic, FailoverKind::Coordinated].map(|k| k.word().to_string()),
+        runs: [a, b],
+    };
+    let text = match args.report {
+        ReportFormat::Text => c.to_text(),
+        ReportFormat::Md => c.to_markdown(),
+        ReportFormat::Json => c.to_json() + "\n",
+        ReportFormat::Html => {
+            let pages: Option<Vec<(String, Page)>> = c
+                .names
+                .iter()
+                .zip(&c.runs)
+                .map(|(name, r)| r.postmortem.clone().map(|p| (name.clone(), p)))
+                .collect();
+            match pages {
+                Some(pages) => postmortem::html_compare(&pages),
+                None => return no_page(&c.runs.iter().collect::<Vec<_>>(), c.exit_code()),
+            }
+        }
+    };
+    out!("{text}");
+    c.exit_code()
+}
+
 pub async fn run(conn: Connection, hands: Hands, args: &DrillArgs, group: Option<String>) -> u8 {
+    if args.ab {
+        return ab(conn, hands, args, group).await;
+    }
     let scenario = match scenario(args) {
         Ok(s) => s,
         Err(e) => return super::fail(e),
@@ -69,21 +146,30 @@ pub async fn run(conn: Connection, hands: Hands, args: &DrillArgs, group: Option
             fault.name()
         ));
     }
-    let rate = scenario.rate.unwrap_or(DEFAULT_RATE);
-    let follow = scenario.follow.unwrap_or_default();
-    let opts = DrillOptions {
-        scenario,
-        group,
-        timeout: Duration::from_secs_f64(args.timeout_secs.clamp(0.001, 86_400.0)),
-        rate,
-        follow,
-    };
-    let report = drill::run(conn, hands, opts).await;
+    let report = drill::run(conn, hands, options(scenario, args, group)).await;
     let text = match args.report {
         ReportFormat::Text => report.to_text(),
         ReportFormat::Md => report.to_markdown(),
         ReportFormat::Json => report.to_json() + "\n",
+        ReportFormat::Html => match &report.postmortem {
+            Some(page) => postmortem::html(page),
+            None => return no_page(&[&report], report.exit_code()),
+        },
     };
     out!("{text}");
     report.exit_code()
+}
+
+/// `--report html` for a drill that drew nothing (it could not start): says why on stderr,
+/// the report's text with it, and exits as the drill did.
+fn no_page(runs: &[&Report], exit: u8) -> u8 {
+    for r in runs.iter().filter(|r| r.postmortem.is_none()) {
+        let why = r
+            .error
+            .as_deref()
+            .unwrap_or("no failover and no fault to draw");
+        eprintln!("sentui drill: no post-mortem page: {why}");
+        eprint!("{}", r.to_text());
+    }
+    exit.max(sentui_model::EXIT_USAGE)
 }

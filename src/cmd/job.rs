@@ -5,8 +5,8 @@
 
 use super::table::{Name, recorders};
 use crate::cli::{
-    Cli, Command, ConnArgs, CtlArgs, DrillArgs, EventsArgs, LabAction, LabOptions, ReplayArgs,
-    ScreenshotArgs, StatusArgs, UiArgs,
+    Cli, Command, ConnArgs, CtlArgs, DoctorArgs, DrillArgs, EventsArgs, LabAction, LabOptions,
+    ReplayArgs, ReportArgs, ScreenshotArgs, StatusArgs, UiArgs,
 };
 use crate::connection::{self, Connection};
 use crate::settings::{CredentialSettings, Settings};
@@ -25,6 +25,7 @@ pub enum Offline {
     Lab(LabAction),
     Demo(LabOptions),
     Replay(ReplayArgs),
+    Report(ReportArgs),
     Config { print_template: bool },
     Completions(clap_complete::Shell),
     Man(Option<PathBuf>),
@@ -34,6 +35,7 @@ pub enum Offline {
 /// Reads a deployment through a connection.
 pub enum Watching {
     Status(StatusArgs),
+    Doctor(DoctorArgs),
     Events(EventsArgs),
     Screenshot(ScreenshotArgs),
 }
@@ -50,6 +52,7 @@ impl Job {
         match command {
             None => Job::Acting(Acting::Tui),
             Some(Command::Status(a)) => Job::Watching(Watching::Status(a)),
+            Some(Command::Doctor(a)) => Job::Watching(Watching::Doctor(a)),
             Some(Command::Events(a)) => Job::Watching(Watching::Events(a)),
             Some(Command::Screenshot(a)) => Job::Watching(Watching::Screenshot(a)),
             Some(Command::Ctl(a)) => Job::Acting(Acting::Ctl(a)),
@@ -57,6 +60,7 @@ impl Job {
             Some(Command::Lab { action }) => Job::Offline(Offline::Lab(action)),
             Some(Command::Demo(o)) => Job::Offline(Offline::Demo(o)),
             Some(Command::Replay(a)) => Job::Offline(Offline::Replay(a)),
+            Some(Command::Report(a)) => Job::Offline(Offline::Report(a)),
             Some(Command::Config { print_template }) => {
                 Job::Offline(Offline::Config { print_template })
             }
@@ -72,6 +76,7 @@ impl Job {
                 Offline::Lab(_) => Name::Lab,
                 Offline::Demo(_) => Name::Demo,
                 Offline::Replay(_) => Name::Replay,
+                Offline::Report(_) => Name::Report,
                 Offline::Config { .. } => Name::Config,
                 Offline::Completions(_) => Name::Completions,
                 Offline::Man(_) => Name::Man,
@@ -79,6 +84,7 @@ impl Job {
             },
             Job::Watching(w) => match w {
                 Watching::Status(_) => Name::Status,
+                Watching::Doctor(_) => Name::Doctor,
                 Watching::Events(_) => Name::Events,
                 Watching::Screenshot(_) => Name::Screenshot,
             },
@@ -130,6 +136,7 @@ impl Offline {
             Offline::Lab(action) => super::lab::run(action, conn.compose_project.as_deref()).await,
             Offline::Demo(opts) => super::demo::run(conn, credentials, ui, opts).await,
             Offline::Replay(args) => super::replay::run(&args, ui.colorless()).await,
+            Offline::Report(args) => super::report::run(&args, conn.master.as_deref()),
             Offline::Config { print_template } => {
                 super::config::run(print_template, conn.config.as_deref())
             }
@@ -145,9 +152,16 @@ impl Watching {
     async fn run(self, c: Connection, group: Option<String>, ui: &UiArgs) -> u8 {
         match self {
             Watching::Status(a) => match a.watch {
-                Some(every) => super::watch::run(&c, group.as_deref(), a.json, every).await,
-                None => super::status::run(&c, group.as_deref(), a.json).await,
+                Some(every) => {
+                    let (json, wide, processes) = (a.json, a.wide, a.processes);
+                    super::watch::run(&c, group.as_deref(), json, wide, processes, every).await
+                }
+                None => {
+                    let (json, wide, processes) = (a.json, a.wide, a.processes);
+                    super::status::run(&c, group.as_deref(), json, wide, processes).await
+                }
             },
+            Watching::Doctor(a) => super::doctor::run(&c, group.as_deref(), a.json).await,
             Watching::Events(a) => {
                 super::events::run(c.settings, c.seeds, &a, group, ui.record.clone()).await
             }
@@ -192,11 +206,13 @@ mod tests {
         match name {
             Name::Tui => &[],
             Name::Status => &["status"],
+            Name::Doctor => &["doctor"],
             Name::Events => &["events"],
             Name::Ctl => &["ctl", "pause", "master"],
             Name::Lab => &["lab", "up"],
             Name::Demo => &["demo"],
             Name::Replay => &["replay", "r.ndjson"],
+            Name::Report => &["report", "r.ndjson", "-o", "r.html"],
             Name::Completions => &["completions", "bash"],
             Name::Man => &["man"],
             Name::Guard => &["guard", "lease.json"],

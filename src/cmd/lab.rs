@@ -79,8 +79,25 @@ pub fn connect_hint(state: &LabState) -> String {
         .map(|s| format!("--sentinel {s}"))
         .collect();
     let env: Vec<String> = state.sentinels().iter().map(|s| s.to_string()).collect();
+    let (tls, tls_env) = match &state.tls {
+        Some(t) => (
+            format!(
+                " --tls-ca {} --tls-cert {} --tls-key {}",
+                t.ca().display(),
+                t.client_cert().display(),
+                t.client_key().display()
+            ),
+            format!(
+                " SENTUI_TLS_CA={} SENTUI_TLS_CERT={} SENTUI_TLS_KEY={}",
+                t.ca().display(),
+                t.client_cert().display(),
+                t.client_key().display()
+            ),
+        ),
+        None => (String::new(), String::new()),
+    };
     format!(
-        "  {} {}\n  (or: export SENTUI_SENTINELS={})",
+        "  {} {}{tls}\n  (or: export SENTUI_SENTINELS={}{tls_env})",
         self_command(),
         args.join(" "),
         env.join(",")
@@ -92,7 +109,7 @@ pub fn connect_hint(state: &LabState) -> String {
 /// named falls back to the local lab; taking a lab down never does (it would remove another
 /// kind of lab than the one meant). Returns the engine to use, or None for the local lab.
 async fn use_docker(opts: &LabOptions, going_down: bool) -> Result<Option<Engine>, LabError> {
-    let local = opts.local || opts.server_bin.is_some();
+    let local = opts.local || opts.tls || opts.server_bin.is_some();
     if local && let Some(server) = opts.server {
         return Err(LabError::ServerOnLocal(server));
     }
@@ -146,9 +163,16 @@ pub async fn up(opts: &LabOptions) -> Result<(Lab, bool), LabError> {
         .await
         .map_err(|e| LabError::Lab(e.to_string()))?;
     let settings = opts.loss_settings();
-    let (state, started) = local::up(&dir, server, opts.replicas, opts.groups, &settings)
-        .await
-        .map_err(|e| LabError::Lab(e.to_string()))?;
+    let (state, started) = local::up(
+        &dir,
+        server,
+        opts.replicas,
+        opts.groups,
+        &settings,
+        opts.tls,
+    )
+    .await
+    .map_err(|e| LabError::Lab(e.to_string()))?;
     if let Some(s) = &state.server {
         outln!("server: {} ({})", s.server, s.path.display());
     }
@@ -205,7 +229,7 @@ pub async fn down(opts: &LabOptions) -> Result<(), LabError> {
 }
 
 pub fn down_hint(opts: &LabOptions) -> String {
-    if opts.local {
+    if opts.local || opts.tls {
         let dir = opts
             .dir
             .as_ref()

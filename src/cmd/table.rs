@@ -6,6 +6,9 @@
 //! A new subcommand: a variant of `cli::Command`, a `Name` and its row here, and an arm in
 //! `job.rs` where its reach puts it.
 
+use super::doctor::{
+    EXIT_AT_RISK, EXIT_BLOCKED, EXIT_READY, EXIT_UNREACHABLE as DOCTOR_UNREACHABLE,
+};
 use super::status::{EXIT_CRITICAL, EXIT_DEGRADED, EXIT_HEALTHY, EXIT_UNREACHABLE};
 use sentui_model::EXIT_USAGE;
 
@@ -14,11 +17,13 @@ use sentui_model::EXIT_USAGE;
 pub enum Name {
     Tui,
     Status,
+    Doctor,
     Events,
     Ctl,
     Lab,
     Demo,
     Replay,
+    Report,
     Completions,
     Man,
     Guard,
@@ -88,14 +93,16 @@ const UNREACHED: Exit = Exit {
 
 impl Name {
     /// Every name, in the order of `sentui --help`, the TUI first.
-    pub const ALL: [Name; 13] = [
+    pub const ALL: [Name; 15] = [
         Name::Tui,
         Name::Status,
+        Name::Doctor,
         Name::Events,
         Name::Ctl,
         Name::Lab,
         Name::Demo,
         Name::Replay,
+        Name::Report,
         Name::Completions,
         Name::Man,
         Name::Guard,
@@ -131,6 +138,29 @@ impl Name {
                     },
                 ],
             ),
+            Name::Doctor => (
+                "doctor",
+                Reach::Watch,
+                false,
+                &[
+                    Exit {
+                        code: EXIT_READY,
+                        means: "every master group can fail over now",
+                    },
+                    Exit {
+                        code: EXIT_AT_RISK,
+                        means: "at risk",
+                    },
+                    Exit {
+                        code: DOCTOR_UNREACHABLE,
+                        means: "usage error, or sentui could not see the deployment",
+                    },
+                    Exit {
+                        code: EXIT_BLOCKED,
+                        means: "blocked",
+                    },
+                ],
+            ),
             Name::Events => (
                 "events",
                 Reach::Watch,
@@ -147,7 +177,21 @@ impl Name {
                     UNREACHED,
                 ],
             ),
-            Name::Ctl => ("ctl", Reach::Act, false, &[DONE, UNREACHED]),
+            Name::Ctl => (
+                "ctl",
+                Reach::Act,
+                false,
+                &[
+                    Exit {
+                        code: 0,
+                        means: "done, or the target was already as asked (it says: nothing to do), for every action alike",
+                    },
+                    Exit {
+                        code: EXIT_USAGE,
+                        means: "usage error, the deployment could not be reached, or the action was refused or failed (the message says why)",
+                    },
+                ],
+            ),
             Name::Lab => ("lab", Reach::Offline, false, &[DONE, USAGE]),
             Name::Demo => ("demo", Reach::OwnLab, true, &[DONE, USAGE]),
             Name::Replay => (
@@ -158,11 +202,14 @@ impl Name {
                     DONE,
                     Exit {
                         code: 1,
-                        means: "--verify: a frame replays otherwise than it was drawn",
+                        means: "--verify: a frame replays otherwise than it was drawn, or the \
+                                recording cannot be verified whole (no frames, no hashes, \
+                                truncated, malformed, an unknown version)",
                     },
                     USAGE,
                 ],
             ),
+            Name::Report => ("report", Reach::Offline, false, &[DONE, USAGE]),
             Name::Completions => ("completions", Reach::Offline, false, &[DONE]),
             Name::Man => ("man", Reach::Offline, false, &[DONE, USAGE]),
             Name::Guard => (
@@ -309,10 +356,54 @@ mod tests {
             .collect()
     }
 
+    /// The `| command | code | meaning |` rows of docs/status.md's table of every command.
+    fn every_commands_rows(doc: &str) -> Vec<(String, u8, String)> {
+        let section = doc
+            .split_once("## Every command's exit status\n")
+            .map(|(_, rest)| rest)
+            .expect("a table of every command's exit status");
+        section
+            .lines()
+            .skip_while(|l| !l.starts_with('|'))
+            .take_while(|l| l.starts_with('|'))
+            .filter_map(|l| {
+                let mut cells = l.split('|').map(str::trim).skip(1);
+                let command = cells.next()?.trim_matches('`').to_string();
+                let code = cells.next()?.parse().ok()?;
+                Some((command, code, cells.next()?.to_string()))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_docs_table_of_every_command_is_the_table() {
+        let rows = every_commands_rows(include_str!("../../docs/status.md"));
+        let mut expected = Vec::new();
+        for n in Name::ALL.into_iter().filter(|n| *n != Name::Guard) {
+            let spec = n.spec();
+            let word = if spec.word.is_empty() {
+                "sentui".to_string()
+            } else {
+                format!("sentui {}", spec.word)
+            };
+            for e in spec.exits {
+                expected.push((word.clone(), e.code, e.means.to_string()));
+            }
+        }
+        let known: Vec<&String> = expected.iter().map(|(w, _, _)| w).collect();
+        // Rows of commands this build has are the table's, in its order.
+        let shown: Vec<(String, u8, String)> = rows
+            .into_iter()
+            .filter(|(w, _, _)| known.contains(&w))
+            .collect();
+        assert_eq!(shown, expected);
+    }
+
     #[test]
     fn the_docs_exit_tables_are_the_tables() {
         for (name, doc) in [
             (Name::Status, include_str!("../../docs/status.md")),
+            (Name::Doctor, include_str!("../../docs/doctor.md")),
             (Name::Drill, include_str!("../../docs/drill.md")),
         ] {
             let rows = exit_rows(doc);

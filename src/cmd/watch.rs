@@ -10,7 +10,14 @@ use std::io::IsTerminal;
 use std::time::Duration;
 use tokio::signal::unix::{SignalKind, signal};
 
-pub async fn run(c: &Connection, group: Option<&str>, json: bool, every: Duration) -> u8 {
+pub async fn run(
+    c: &Connection,
+    group: Option<&str>,
+    json: bool,
+    wide: bool,
+    processes: bool,
+    every: Duration,
+) -> u8 {
     let tty = std::io::stdout().is_terminal();
     let mut term = match signal(SignalKind::terminate()) {
         Ok(s) => s,
@@ -18,8 +25,8 @@ pub async fn run(c: &Connection, group: Option<&str>, json: bool, every: Duratio
     };
     let mut last = None;
     for n in 1u64.. {
-        let r = report(c, group).await;
-        print(&r, n, json, tty, every);
+        let r = report(c, group, processes).await;
+        print(&r, n, json, tty, wide, every);
         last = Some(r.exit_code());
         tokio::select! {
             _ = tokio::time::sleep(every) => {}
@@ -34,7 +41,7 @@ pub async fn run(c: &Connection, group: Option<&str>, json: bool, every: Duratio
     last.unwrap_or(sentui_model::EXIT_USAGE)
 }
 
-fn print(r: &StatusReport, n: u64, json: bool, tty: bool, every: Duration) {
+fn print(r: &StatusReport, n: u64, json: bool, tty: bool, wide: bool, every: Duration) {
     if json {
         match serde_json::to_string(r) {
             Ok(s) => outln!("{s}"),
@@ -47,10 +54,15 @@ fn print(r: &StatusReport, n: u64, json: bool, tty: bool, every: Duration) {
         humantime::format_duration(every),
         date_time(r.ts)
     );
+    // The terminal's width is read again for each snapshot: a resized window is fitted.
+    let width = super::status::text_width(wide);
     if tty {
         // Home and clear: the snapshot replaces the one before, as `watch` does.
-        out!("\x1b[H\x1b[2J{title} (Ctrl-C stops)\n\n{}", r.to_text());
+        out!(
+            "\x1b[H\x1b[2J{title} (Ctrl-C stops)\n\n{}",
+            r.to_text_with_errors(width)
+        );
     } else {
-        out!("=== {title} ===\n{}\n", r.to_text());
+        out!("=== {title} ===\n{}\n", r.to_text_with_errors(width));
     }
 }

@@ -8,7 +8,7 @@ use crate::target::TargetError;
 use sentui_io::control::failover::{self, FailoverError};
 use sentui_io::hands::{HandsError, lease_words};
 use sentui_io::link::now_ms;
-use sentui_model::action::{Action, Command};
+use sentui_model::action::{Action, Command, FailoverKind};
 use sentui_model::drill::scenario::Target;
 use sentui_model::input::Input;
 use sentui_model::{Addr, Millis};
@@ -66,18 +66,20 @@ impl Runner {
         target: &Target,
     ) -> Result<String, StepError> {
         // A failover is the group's: its master must be known, whatever the step names.
-        let target = if fault == Action::Failover {
+        let target = if fault.failover_kind().is_some() {
             &Target::Master
         } else {
             target
         };
         let addr = self.resolve(target).await?;
         let old_master = self.d.master_of(&self.group);
+        if self.before.is_none() && fault.is_fault() {
+            self.judge_before(fault, &addr, old_master.as_ref());
+        }
         let issued = now_ms();
-        let acted = if fault == Action::Failover {
-            self.failover().await
-        } else {
-            self.leased(fault, addr).await
+        let acted = match fault.failover_kind() {
+            Some(kind) => self.failover(kind).await,
+            None => self.leased(fault, addr).await,
         };
         let at = acted.effect_at.unwrap_or_else(now_ms);
         if fault.is_fault() && self.fault_at.is_none() && acted.result.is_ok() {
@@ -94,9 +96,28 @@ impl Runner {
         acted.result
     }
 
-    /// `SENTINEL FAILOVER` to the first sentinel that answers: the reachable ones, then the
-    /// seeds.
-    async fn failover(&self) -> Acted {
+    /// The readiness verdict as the first fault is about to be done: what it then predicts,
+    /// and whether this fault puts it to the test (it takes the master away).
+    fn judge_before(&mut self, fault: Action, addr: &Addr, master: Option<&Addr>) {
+        let now = now_ms();
+        let view = self.d.view(&self.group, now);
+        let readiness = self.d.readiness(&view, now);
+        let tested = if fault == Action::Failover {
+            Err("a manual failover skips objective down, the election and the cooldown".into())
+        } else if fault == Action::FailoverCoordinated {
+            Err("a coordinated failover skips objective down and the cooldown".into())
+        } else if Some(addr) != master {
+            Err(format!("the fault was on {addr}, not the master"))
+        } else {
+            Ok(())
+        };
+        say(format!("before the fault: {}", readiness.headline));
+        self.before = Some((now, readiness, tested));
+    }
+
+    /// `SENTINEL FAILOVER` (COORDINATED for that kind) to the first sentinel that answers: the
+    /// reachable ones, then the seeds.
+    async fn failover(&self, kind: FailoverKind) -> Acted {
         let mut sentinels: Vec<Addr> = self
             .d
             .sentinels()
@@ -105,11 +126,12 @@ impl Runner {
             .map(|s| s.addr.clone())
             .collect();
         sentinels.extend(self.seeds.iter().cloned());
-        let result = failover::failover_via(&self.link, &sentinels, &self.group).await;
+        let result = failover::failover_via(&self.link, &sentinels, &self.group, kind).await;
         Acted {
             command: Command::Failover {
                 group: self.group.clone(),
                 sentinels,
+                kind,
             },
             result: result.map_err(StepError::from),
             effect_at: None,

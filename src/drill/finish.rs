@@ -7,6 +7,8 @@ use sentui_io::link::now_ms;
 use sentui_model::action::Command;
 use sentui_model::drill::report::{self, ProbeSummary, Report, Verdict};
 use sentui_model::drill::scenario::{State, Unmet};
+use sentui_model::event::SentinelEvent;
+use sentui_model::postmortem::{self, About, Focus};
 
 use super::stream::NotYet;
 
@@ -26,6 +28,8 @@ pub(super) fn not_run(opts: &DrillOptions, group: String, e: DrillError) -> Repo
         probe: None,
         checks: Vec::new(),
         restored: Vec::new(),
+        prediction: None,
+        postmortem: None,
     }
 }
 
@@ -61,6 +65,28 @@ impl Runner {
         done
     }
 
+    /// A sentinel saw the old master down after the fault (`+sdown`): the fault lasted long
+    /// enough for Sentinel to act on it, so the verdict was put to the test.
+    fn master_seen_down(&self) -> Result<(), String> {
+        let (Some(at), Some(master)) = (self.fault_at, self.old_master.as_ref()) else {
+            return Err("no fault took effect".into());
+        };
+        let seen = self.d.log().in_time_order().iter().any(|e| {
+            e.ts >= at
+                && e.addr.as_ref() == Some(master)
+                && e.sentinel_event() == Some(&SentinelEvent::Sdown)
+        });
+        if seen {
+            Ok(())
+        } else {
+            Err(
+                "no sentinel saw the master down: the fault was shorter than \
+                 down-after-milliseconds"
+                    .into(),
+            )
+        }
+    }
+
     fn report(
         &self,
         opts: &DrillOptions,
@@ -74,7 +100,7 @@ impl Runner {
             .d
             .master_of(&self.group)
             .filter(|m| Some(m) != self.old_master.as_ref());
-        let span = fault_at.map(|f| report::fault_span(&self.d, &self.group, f));
+        let span = fault_at.map(|f| self.d.fault_span(&self.group, f));
         let probe = self
             .d
             .probe()
@@ -84,7 +110,7 @@ impl Runner {
                 let masters = (self.old_master.as_ref(), new_master.as_ref());
                 ProbeSummary::new(p, span, masters, &self.fault_name, now)
             });
-        let failover_ms = fault_at.and_then(|f| report::failover_ms(&self.d, &self.group, f));
+        let failover_ms = fault_at.and_then(|f| self.d.failover_ms(&self.group, f));
         let agreement = agreement.map(|a| a.map_err(|e| Unmet(e.why)));
         let checks = report::checks(
             &opts.scenario.expect,
@@ -93,13 +119,20 @@ impl Runner {
             agreement,
         );
         let error = error.map(|e| e.to_string());
+        let about = About {
+            source: format!("drill {}", opts.scenario.name),
+            deployment: self.deployment.clone(),
+            fault: self.fault_name.clone(),
+        };
+        let focus = fault_at.map_or(Focus::LastFailover, Focus::Fault);
         Report {
+            postmortem: postmortem::build(&self.d, &self.group, focus, &about, now),
             scenario: opts.scenario.name.clone(),
             group: self.group.clone(),
             verdict: report::verdict(error.as_deref(), &self.steps, &checks),
             error,
             old_master: self.old_master.clone(),
-            new_master,
+            new_master: new_master.clone(),
             fault_at,
             failover_ms,
             steps: self.steps.clone(),
@@ -109,6 +142,10 @@ impl Runner {
             probe,
             checks,
             restored,
+            prediction: self.before.as_ref().map(|(at, r, tested)| {
+                let tested = tested.clone().and_then(|()| self.master_seen_down());
+                report::prediction(r, *at, tested, new_master.as_ref())
+            }),
         }
     }
 }

@@ -4,10 +4,11 @@
 use super::fault::StepError;
 use super::{DrillError, DrillOptions, HEALTHY_WAIT, Runner, say};
 use sentui_io::link::now_ms;
-use sentui_model::Addr;
-use sentui_model::drill::report::{StepOutcome, StepRecord};
+use sentui_model::drill::report::{StepOutcome, StepRecord, given_up};
 use sentui_model::drill::scenario::{Scenario, State, Step, StepKind};
+use sentui_model::event::SentinelEvent;
 use sentui_model::log::Event;
+use sentui_model::{Addr, Deployment};
 use std::time::Duration;
 use tokio::time::Instant;
 
@@ -136,7 +137,9 @@ impl Runner {
     }
 
     /// Waits for a log entry of the group named `event` (about `about`, if given) that
-    /// arrived after the step started.
+    /// arrived after the step started. A wait for `+switch-master` ends early when the
+    /// failover the fault caused was given up by its leader and no sentinel may try again
+    /// before `until`: it cannot come.
     async fn wait_event(
         &mut self,
         event: &Event,
@@ -146,9 +149,20 @@ impl Runner {
     ) -> (StepOutcome, String) {
         let from = self.d.log().next_seq();
         let group = self.group.clone();
-        let seen = self
+        let until_ms =
+            now_ms() + until.saturating_duration_since(Instant::now()).as_millis() as u64;
+        let switch: Event = SentinelEvent::SwitchMaster.into();
+        let fault_at = self.fault_at.filter(|_| *event == switch);
+        let cannot_come = |d: &Deployment| {
+            let fault_at = fault_at?;
+            given_up(d, &group, fault_at)
+                .filter(|g| g.retry_at > until_ms)
+                .map(|g| format!("the failover was given up: {}", g.words(fault_at)))
+        };
+        let waited = self
             .wait(until, |d| {
-                d.log()
+                let seen = d
+                    .log()
                     .since(from)
                     .find(|e| {
                         e.event == *event
@@ -161,16 +175,16 @@ impl Runner {
                             .as_ref()
                             .map(|s| s.to_string())
                             .unwrap_or_else(|| format!("{:?}", e.source).to_lowercase());
-                        format!("{who}: {}", e.payload)
-                    })
+                        (StepOutcome::Ok, format!("{who}: {}", e.payload))
+                    });
+                seen.or_else(|| cannot_come(d).map(|why| (StepOutcome::Failed, why)))
             })
             .await;
-        match seen {
-            Some(s) => (StepOutcome::Ok, s),
-            None => (
+        waited.unwrap_or_else(|| {
+            (
                 StepOutcome::TimedOut,
                 format!("no {event} within {}", humantime::format_duration(timeout)),
-            ),
-        }
+            )
+        })
     }
 }

@@ -95,8 +95,12 @@ impl Executor for RealExecutor {
                     ),
                     Err(e) => (now_ms(), Err(e.to_string()), None),
                 },
-                Command::Failover { group, sentinels } => {
-                    let r = failover_via(&link, sentinels, group).await;
+                Command::Failover {
+                    group,
+                    sentinels,
+                    kind,
+                } => {
+                    let r = failover_via(&link, sentinels, group, *kind).await;
                     (now_ms(), r.map_err(|e| e.to_string()), None)
                 }
                 _ => (

@@ -4,6 +4,7 @@
 //! Labels on the left, values wrapped beside them; ↑/↓ scroll, Esc returns.
 
 mod endpoint;
+mod readiness;
 
 use super::Ctx;
 use super::fmt::{duration, wrap};
@@ -76,6 +77,7 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
     let (title, fields) = match detail {
         Detail::Event(seq) => (format!(" Event #{seq} "), event_fields(ctx, *seq)),
         Detail::Endpoint(a) => endpoint::fields(ctx, a),
+        Detail::Readiness => readiness::fields(ctx),
     };
     let width = area.width.saturating_sub(2) as usize;
     let lines = fields.lines(width, t.dim());
@@ -299,7 +301,11 @@ fn attempt(f: &mut Fields, ctx: &Ctx, e: &LogEntry) {
         ),
         Some(Outcome::Recovered) => "the master came back".into(),
         Some(Outcome::Aborted(r)) => format!("aborted: {r}"),
-    };
+    } + &a
+        .end_not_seen
+        .as_ref()
+        .map(|why| format!(" (end not seen: {why})"))
+        .unwrap_or_default();
     let masters = match (&a.old_master, &a.new_master) {
         (Some(o), Some(n)) => format!(", {o} → {n}"),
         (Some(o), None) => format!(", master {o}"),

@@ -104,9 +104,14 @@ pub fn words_fit(words: &[String], width: usize) -> String {
     out
 }
 
-/// `text` broken into lines of at most `width` characters at spaces (a longer word is split).
+/// The mark that ends a piece of a word too long for its line: the word goes on below.
+pub const BREAK: char = '↵';
+
+/// `text` broken into lines of at most `width` characters at spaces. A word longer than a
+/// whole line is broken with a visible mark (`↵`) at the end of each piece but the last, so
+/// nothing is ever split silently; runs of spaces inside a line are kept (aligned columns).
 pub fn wrap(text: &str, width: usize) -> Vec<String> {
-    let width = width.max(1);
+    let width = width.max(2);
     let mut lines = Vec::new();
     let mut line = String::new();
     for word in text.split(' ') {
@@ -121,12 +126,64 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
             lines.push(std::mem::take(&mut line));
         }
         while word.len() > width {
-            lines.push(word.drain(..width).collect());
+            let mut piece: String = word.drain(..width - 1).collect();
+            piece.push(BREAK);
+            lines.push(piece);
         }
         line.extend(word);
     }
     lines.push(line);
     lines
+}
+
+/// `text` wrapped by word to `first` characters on its first line and `rest` on the others
+/// (a row whose first line starts after a label). Nothing goes on the first line when its
+/// first word does not fit there; a word longer than `rest` breaks with the mark.
+pub fn wrap_hanging(text: &str, first: usize, rest: usize) -> Vec<String> {
+    let rest = rest.max(2);
+    let first_word = text.split(' ').next().unwrap_or_default().chars().count();
+    if first_word > first {
+        let mut lines = vec![String::new()];
+        lines.extend(wrap(text, rest));
+        return lines;
+    }
+    let mut lines = wrap(text, first);
+    let head = lines.remove(0);
+    let tail = lines.join(" ");
+    // What did not fit on the first line, wrapped again to the wider lines below.
+    let tail_start = text.chars().count().min(head.chars().count() + 1);
+    let remaining: String = text.chars().skip(tail_start).collect();
+    let mut out = vec![head];
+    if !tail.is_empty() {
+        out.extend(wrap(&remaining, rest));
+    }
+    out
+}
+
+/// As many whole words of `text` as fit in `width`, then `…` for the rest: a row that cannot
+/// hold all of its text loses words at its end, never the end of a word.
+pub fn fit_words(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    for word in text.split(' ') {
+        let sep = usize::from(!out.is_empty());
+        if out.chars().count() + sep + word.chars().count() + 2 > width {
+            break;
+        }
+        if sep == 1 {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    if width >= 1 {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push('…');
+    }
+    out
 }
 
 /// The first of `candidates` (most detailed first) that fits in `width`, else the last.
@@ -179,7 +236,25 @@ mod tests {
             wrap("master 127.0.0.1:1 is down", 12),
             ["master", "127.0.0.1:1", "is down"]
         );
-        assert_eq!(wrap("abcdefgh", 3), ["abc", "def", "gh"]);
+        assert_eq!(wrap("abcdefgh", 3), ["ab↵", "cd↵", "ef↵", "gh"]);
+        assert_eq!(
+            wrap("+elected-leader 1.5s", 16),
+            ["+elected-leader", "1.5s"]
+        );
+        assert_eq!(wrap("id 7c66b7899594 x", 8), ["id", "7c66b78↵", "99594 x"]);
         assert_eq!(wrap("", 5), [""]);
+        assert_eq!(
+            fit_words("redis-master → redis-replica-1", 20),
+            "redis-master → …"
+        );
+        assert_eq!(fit_words("short", 20), "short");
+        assert_eq!(
+            wrap_hanging("master unresponsive 0.0s, +sdown 1.4s", 10, 20),
+            ["master", "unresponsive 0.0s,", "+sdown 1.4s"]
+        );
+        assert_eq!(
+            wrap_hanging("unresponsive 0.0s", 5, 20),
+            ["", "unresponsive 0.0s"]
+        );
     }
 }

@@ -1,6 +1,6 @@
 //! Header: the deployment, the group, its master (and for how long), the epoch (and the one being elected),
-//! the quorum, CKQUORUM, what sentui is connected to, a banner while a failover runs, the
-//! display is frozen or the sentinels that answer cannot fail over, and the first problem. Its
+//! the quorum, CKQUORUM, what sentui is connected to, a banner while a failover runs or the
+//! display is frozen, the readiness line (can Sentinel fail over now) and the first problem. Its
 //! pieces flow onto as many lines as the width needs: none is cut.
 
 use super::Ctx;
@@ -10,6 +10,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use sentui_model::ReachState;
 use sentui_model::event::EventDetail;
+use sentui_model::readiness::Verdict;
 use sentui_model::view::{GroupView, Health};
 
 /// The header's lines at `width`, the first problem included (wrapped).
@@ -18,6 +19,7 @@ pub fn lines<'a>(ctx: &Ctx<'a>, width: u16) -> Vec<Line<'a>> {
     let mut pieces = identity(ctx);
     pieces.extend(state(ctx));
     let mut out = flow(pieces, width);
+    out.extend(readiness(ctx, width));
     let problem = ctx.view.as_ref().and_then(|v| v.problems.first().cloned());
     let t = ctx.theme;
     match problem {
@@ -72,10 +74,16 @@ fn identity<'a>(ctx: &Ctx<'a>) -> Vec<Vec<Span<'a>>> {
         app.setup().compose_project.clone(),
         app.setup().seeds.clone(),
     );
-    let mut pieces = vec![vec![
+    let mut first = vec![
         Span::styled("sentui", t.title()),
         Span::styled(format!(" · {}", name.short()), t.dim()),
-    ]];
+    ];
+    match app.setup().tls {
+        Some(tls) if tls.insecure => first.push(Span::styled(" · tls unverified", t.warn())),
+        Some(_) => first.push(Span::styled(" · tls", t.ok())),
+        None => {}
+    }
+    let mut pieces = vec![first];
     let Some(v) = &ctx.view else {
         pieces.push(vec![Span::styled("no master group reported yet", t.warn())]);
         return pieces;
@@ -166,11 +174,6 @@ fn state<'a>(ctx: &Ctx<'a>) -> Vec<Vec<Span<'a>>> {
             style,
         )]);
     }
-    if let Some(v) = &ctx.view
-        && let Some(why) = no_failover_possible(v)
-    {
-        pieces.push(vec![Span::styled(format!(" {why} "), t.banner())]);
-    }
     for (addr, fault, until) in app.faults().leases() {
         pieces.push(vec![Span::styled(
             format!(
@@ -221,26 +224,23 @@ fn answering(v: &GroupView) -> usize {
         .count()
 }
 
-/// Said plainly when the sentinels that answer cannot fail the master over: fewer than the
-/// quorum cannot agree it is down, fewer than a majority of all cannot elect a leader.
-pub fn no_failover_possible(v: &GroupView) -> Option<String> {
-    let known = v.sentinels.len();
-    if known == 0 || v.quorum == 0 {
-        return None;
-    }
-    let up = answering(v);
-    let majority = known / 2 + 1;
-    let quorum = v.quorum as usize;
-    let needed = match (up < quorum, up < majority) {
-        (true, true) if quorum == majority => format!("quorum and majority {quorum}"),
-        (true, true) => format!("quorum {quorum} and majority {majority}"),
-        (true, false) => format!("quorum {quorum}"),
-        (false, true) => format!("majority {majority}"),
-        (false, false) => return None,
+/// The readiness line: `FAILOVER READY — would promote X`, `AT RISK — …` or `BLOCKED — …`
+/// (wrapped by word; `r` shows every rule).
+fn readiness<'a>(ctx: &Ctx<'a>, width: usize) -> Vec<Line<'a>> {
+    let t = ctx.theme;
+    let Some(r) = &ctx.readiness else {
+        return Vec::new();
     };
-    Some(format!(
-        "NO FAILOVER POSSIBLE: {up} of {known} sentinels answer, {needed} needed"
-    ))
+    let style = match r.verdict {
+        Verdict::Ready => t.ok(),
+        Verdict::AtRisk => t.warn(),
+        Verdict::Blocked => t.banner(),
+    };
+    wrap(&r.headline, width.saturating_sub(1))
+        .into_iter()
+        .take(3)
+        .map(|l| Line::from(Span::styled(format!(" {l}"), style)))
+        .collect()
 }
 
 /// The epoch being elected or failed over in, when it is newer than the config epoch.
@@ -295,7 +295,8 @@ fn other_groups(ctx: &Ctx) -> Option<Span<'static>> {
 
 /// How long the master has been master: since the first `+switch-master` that made it master
 /// (the leader's own, published after its `+failover-end`, does not restart the count), else
-/// "≥" the time sentui has watched it.
+/// "≥" the longer of the time sentui has watched it and what the sentinels' replies say
+/// (`Deployment::master_since`).
 fn master_for(ctx: &Ctx, master: &sentui_model::Addr) -> String {
     let d = ctx.app.shown();
     let now = ctx.app.shown_now();
@@ -310,9 +311,16 @@ fn master_for(ctx: &Ctx, master: &sentui_model::Addr) -> String {
     }
     match since.filter(|(to, _)| to == master) {
         Some((_, ts)) => format!("for {}", duration(now.saturating_sub(ts))),
-        None => format!(
-            "for ≥{}",
-            duration(now.saturating_sub(ctx.app.setup().started_at))
-        ),
+        None => format!("for ≥{}", duration(now.saturating_sub(known_since(ctx)))),
     }
+}
+
+/// The earliest moment the master is known to have been master without a `+switch-master`
+/// seen: when sentui started watching, or earlier where the sentinels' replies say so.
+pub(super) fn known_since(ctx: &Ctx) -> sentui_model::Millis {
+    let started = ctx.app.setup().started_at;
+    ctx.view
+        .as_ref()
+        .and_then(|v| ctx.app.shown().master_since(&v.name))
+        .map_or(started, |s| s.min(started))
 }

@@ -72,7 +72,7 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
             if let Some(w) = p.window() {
                 let who = |a: &Option<sentui_model::Addr>| {
                     a.as_ref()
-                        .map(|a| super::fmt::addr(a, width < 70))
+                        .map(|a| ctx.names.addr(a, width < 70))
                         .unwrap_or_else(|| "?".into())
                 };
                 window.push_str(&format!(
@@ -95,8 +95,9 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
             let new = shown
                 .master_of(&p.group)
                 .filter(|m| Some(m) != old.as_ref());
-            let span = span.map(|(at, _)| report::fault_span(shown, &p.group, at));
-            let loss = report::loss_text(p, span, (old.as_ref(), new.as_ref()), "fault")
+            let span = span.map(|(at, _)| shown.fault_span(&p.group, at));
+            let loss = p
+                .loss_text(span, (old.as_ref(), new.as_ref()), "fault")
                 .filter(|_| p.lost().is_some_and(|n| n > 0));
             if let Some(text) = loss {
                 lines.push(Line::from(Span::styled(text, t.bad())));

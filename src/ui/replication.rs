@@ -2,7 +2,7 @@
 //! acknowledgement, link, last I/O, and a sparkline of the bytes behind over time.
 
 use super::Ctx;
-use super::fmt::{addr, bytes, sparkline};
+use super::fmt::{bytes, sparkline};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Span;
@@ -23,17 +23,19 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
         return;
     };
     let d = ctx.app.shown();
-    // Whole addresses when the history still gets room; `:16379` on narrow screens.
-    let short = area.width < 2 + FIXED + 21 + 10;
-    // As wide as the longest address shown (a compose service name is whole), at most 21.
-    let node_w = v
-        .master
-        .iter()
-        .chain(v.replicas.iter())
-        .map(|n| addr(&n.addr, short).chars().count() as u16)
-        .max()
-        .unwrap_or(4)
-        .clamp(4, if short { 15 } else { 21 });
+    // Whole addresses when they and a short history fit; else the screen's short forms
+    // (`:16379`, `…replica-1`). The column is as wide as the longest one: never cut.
+    let widest = |short: bool| {
+        v.master
+            .iter()
+            .chain(v.replicas.iter())
+            .map(|n| ctx.names.addr(&n.addr, short).chars().count() as u16)
+            .max()
+            .unwrap_or(4)
+            .max(4)
+    };
+    let short = area.width < 2 + FIXED + widest(false) + 10;
+    let node_w = widest(short);
     let spark_w = area.width.saturating_sub(2 + FIXED + node_w).clamp(4, 60) as usize;
     let selected = ctx.app.selected_addr();
     let rows = v.master.iter().chain(v.replicas.iter()).map(|n| {
@@ -58,7 +60,7 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
             .map(|s| format!("{s}s"))
             .unwrap_or_else(|| "-".into());
         let row = Row::new(vec![
-            Cell::from(addr(&n.addr, short)),
+            Cell::from(ctx.names.addr(&n.addr, short)),
             Cell::from(role),
             Cell::from(
                 n.offset
@@ -74,7 +76,9 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
                     .map(|s| format!("{s}s"))
                     .unwrap_or_else(|| "-".into()),
             ),
-            Cell::from(history).style(t.warn()),
+            // Reversed, the bars would read as their gaps: the selected row's history keeps
+            // its own colours (the rest of the row shows the selection).
+            Cell::from(history).style(t.warn().remove_modifier(ratatui::style::Modifier::REVERSED)),
         ]);
         if selected.as_ref() == Some(&n.addr) {
             row.style(t.selected())

@@ -2,7 +2,7 @@
 //! epoch and the leader it last voted for.
 
 use super::Ctx;
-use super::fmt::{addr, duration, fit, flag_words, words_fit};
+use super::fmt::{duration, fit, flag_words, words_fit};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Span;
@@ -19,43 +19,73 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
         return;
     };
     let d = ctx.app.shown();
-    // Below 100 columns addresses shorten and the reply time goes; from 150 the container shows.
-    let narrow = area.width < 100;
-    let wide = area.width >= 150;
+    // Below 100 columns, or where whole names leave FLAGS less than 12, addresses shorten
+    // and the reply time goes; from 150 the container shows where its name fits.
     let selected = ctx.app.selected_addr();
-    let believes_of = |s: &sentui_model::view::SentinelView| {
+    let believes_of = |s: &sentui_model::view::SentinelView, narrow: bool| {
         s.master
             .as_ref()
-            .map(|m| addr(m, narrow))
+            .map(|m| ctx.names.addr(m, narrow))
             .unwrap_or_else(|| "?".into())
     };
-    let voted_of = |s: &sentui_model::view::SentinelView| match (&s.voted_leader, s.voted_epoch) {
-        (Some(id), Some(e)) => {
-            let who = d
-                .sentinel_by_run_id(id)
-                .map(|a| addr(&a, narrow))
-                .unwrap_or_else(|| fit(id, 10));
-            format!("{who} (epoch {e})")
-        }
-        _ => "-".into(),
-    };
-    // Address, belief and vote columns as wide as what they show (up to their caps), so names
-    // are whole; FLAGS takes what is left, at least 12.
-    let widest = |f: &dyn Fn(&sentui_model::view::SentinelView) -> String, min: u16, cap: u16| {
+    let voted_of =
+        |s: &sentui_model::view::SentinelView, narrow: bool| match (&s.voted_leader, s.voted_epoch)
+        {
+            (Some(id), Some(e)) => {
+                let who = d
+                    .sentinel_by_run_id(id)
+                    .map(|a| ctx.names.addr(&a, narrow))
+                    .unwrap_or_else(|| fit(id, 10));
+                format!("{who} (epoch {e})")
+            }
+            _ => "-".into(),
+        };
+    // Address, belief and vote columns as wide as what they show, so names are whole.
+    let widest = |f: &dyn Fn(&sentui_model::view::SentinelView) -> String, min: u16| {
         v.sentinels
             .iter()
             .map(|s| f(s).chars().count() as u16)
             .max()
             .unwrap_or(min)
-            .clamp(min, cap)
+            .max(min)
     };
-    let (addr_cap, believes_cap, voted_cap) = if narrow { (12, 15, 20) } else { (21, 21, 26) };
-    let addr_w = widest(&|s| addr(&s.addr, narrow), 8, addr_cap);
-    // Never narrower than its header.
-    let believes_w = widest(&believes_of, if narrow { 8 } else { 15 }, believes_cap);
-    let voted_w = widest(&voted_of, 12, voted_cap);
-    let others: u16 = addr_w + 14 + believes_w + 5 + voted_w + if narrow { 5 } else { 5 + 6 };
+    let columns = |narrow: bool| {
+        let addr_w = widest(&|s| ctx.names.addr(&s.addr, narrow), 8);
+        // Never narrower than its header.
+        let believes_w = widest(&|s| believes_of(s, narrow), if narrow { 8 } else { 15 });
+        let voted_w = widest(&|s| voted_of(s, narrow), 12);
+        let others: u16 = addr_w + 14 + believes_w + 5 + voted_w + if narrow { 5 } else { 5 + 6 };
+        (addr_w, believes_w, voted_w, others)
+    };
+    let narrow = area.width < 100 || 2 + columns(false).3 + 12 > area.width;
+    let (addr_w, believes_w, voted_w, others) = columns(narrow);
     let flags_w = area.width.saturating_sub(2 + others).clamp(12, 22);
+    // The container column: whole names, else their short forms, else none.
+    let room = area.width.saturating_sub(2 + others + flags_w + 1) as usize;
+    let behind_w = |short: bool| {
+        v.sentinels
+            .iter()
+            .map(|s| {
+                behind(
+                    s.container.as_ref(),
+                    s.process.as_deref(),
+                    &ctx.names,
+                    short,
+                )
+            })
+            .map(|b| b.chars().count())
+            .max()
+            .unwrap_or(0)
+            .max("CONTAINER / PROCESS".len())
+    };
+    let container = match area.width >= 150 {
+        false => None,
+        true if behind_w(false) <= room => Some(false),
+        true if behind_w(true) <= room => Some(true),
+        true => None,
+    };
+    let believes_of = |s| believes_of(s, narrow);
+    let voted_of = |s| voted_of(s, narrow);
     let rows = v.sentinels.iter().map(|s| {
         let state = match s.unresponsive_ms {
             _ if s.stopped => "STOPPED".into(),
@@ -74,7 +104,7 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
         let voted = voted_of(s);
         let believes = believes_of(s);
         let mut cells = vec![
-            Cell::from(addr(&s.addr, narrow)),
+            Cell::from(ctx.names.addr(&s.addr, narrow)),
             Cell::from(state).style(if s.stopped {
                 t.bad()
             } else if s.paused {
@@ -100,9 +130,15 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
             ),
             Cell::from(voted),
         ]);
-        if wide {
+        if let Some(short) = container {
             cells.push(
-                Cell::from(behind(s.container.as_ref(), s.process.as_deref())).style(t.dim()),
+                Cell::from(behind(
+                    s.container.as_ref(),
+                    s.process.as_deref(),
+                    &ctx.names,
+                    short,
+                ))
+                .style(t.dim()),
             );
         }
         let row = Row::new(cells);
@@ -136,7 +172,7 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
         Constraint::Length(5),
         Constraint::Length(voted_w),
     ]);
-    if wide {
+    if container.is_some() {
         header.push("CONTAINER / PROCESS");
         widths.push(Constraint::Min(20));
     }
@@ -148,9 +184,11 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
 pub fn behind(
     container: Option<&sentui_model::state::ContainerInfo>,
     process: Option<&str>,
+    names: &super::names::Names,
+    short: bool,
 ) -> String {
     match (container, process) {
-        (Some(c), _) => format!("{} ({})", c.name, c.state),
+        (Some(c), _) => format!("{} ({})", names.container(&c.name, short), c.state),
         (None, Some(p)) => p.to_string(),
         (None, None) => String::new(),
     }

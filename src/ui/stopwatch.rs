@@ -15,18 +15,26 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
     let app = ctx.app;
     let inner_h = area.height.saturating_sub(2) as usize;
     let width = area.width.saturating_sub(2) as usize;
-    let failover = ctx
+    let stopwatch = ctx
         .view
         .as_ref()
-        .and_then(|v| app.shown().stopwatches().get(&v.name))
-        .and_then(|s| s.shown());
+        .and_then(|v| app.shown().stopwatches().get(&v.name));
+    let failover = stopwatch.and_then(|s| s.shown());
+    // A blip after it (or signs gathering now) is a line under it, not a replacement.
+    let note = stopwatch
+        .and_then(|s| s.note())
+        .map(|n| n.note_words(app.shown_now()));
     let mut lines = Vec::new();
     let title = match failover {
         None => {
+            lines.extend(history(ctx, width));
             lines.push(Line::from(Span::styled(
                 "no failover yet: press p on the master",
                 t.dim(),
             )));
+            if let Some(n) = &note {
+                lines.push(Line::from(Span::styled(fit(n, width), t.dim())));
+            }
             " Failover ".to_string()
         }
         Some(fo) => {
@@ -40,12 +48,16 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
                 ),
                 Some(Outcome::Completed) => (
                     format!(
-                        "done in {}",
+                        "done in {}{}",
                         duration(
                             fo.ended_at
                                 .unwrap_or(fo.started_at)
                                 .saturating_sub(fo.started_at)
-                        )
+                        ),
+                        fo.end_not_seen
+                            .as_ref()
+                            .map(|why| format!(" (end not seen: {why})"))
+                            .unwrap_or_default()
                     ),
                     t.ok(),
                 ),
@@ -54,17 +66,26 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
             };
             let short = |a: &Option<sentui_model::Addr>| {
                 a.as_ref()
-                    .map(|a| super::fmt::addr(a, width < 36))
+                    .map(|a| ctx.names.addr(a, width < 36))
                     .unwrap_or_else(|| "?".into())
             };
             let (old, new) = (short(&fo.old_master), short(&fo.new_master));
             lines.push(Line::from(vec![Span::styled(state, style)]));
-            lines.push(Line::from(Span::styled(
-                fit(&format!("{old} → {new}"), width),
-                t.master(),
-            )));
+            // Both names whole: on a second line when they do not fit on one.
+            for l in super::fmt::wrap(&format!("{old} → {new}"), width) {
+                lines.push(Line::from(Span::styled(l, t.master())));
+            }
+            // Why a failover came right after a coordinated one: the log's entry has the
+            // evidence in full.
+            if fo.note.is_some() {
+                for l in
+                    super::fmt::wrap("follows a coordinated failover (see its log line)", width)
+                {
+                    lines.push(Line::from(Span::styled(l, t.warn())));
+                }
+            }
             let label_w = if width < 36 { 15 } else { 21 };
-            let room = inner_h.saturating_sub(lines.len());
+            let room = inner_h.saturating_sub(lines.len() + usize::from(note.is_some()));
             for (mark, since, delta) in shown_marks(fo.timeline(), room) {
                 let mut spans = vec![
                     Span::raw(format!(
@@ -81,7 +102,16 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
                 }
                 lines.push(Line::from(spans));
             }
-            " Failover ".to_string()
+            if let Some(n) = note {
+                for l in super::fmt::wrap(&n, width) {
+                    lines.push(Line::from(Span::styled(l, t.dim())));
+                }
+            }
+            if fo.coordinated {
+                " Coordinated failover ".to_string()
+            } else {
+                " Failover ".to_string()
+            }
         }
     };
     // In the compact layout this panel also carries the latest votes.
@@ -102,6 +132,38 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
             .block(block),
         area,
     );
+}
+
+/// What can be known of the failovers before sentui started: the config epoch counts the
+/// epochs failovers were made in (aborted attempts take epochs too, hence "up to"), and the
+/// sentinels' `role-reported-time` says since when the master has been one (at least).
+fn history(ctx: &Ctx, width: usize) -> Vec<Line<'static>> {
+    let t = ctx.theme;
+    let Some(v) = ctx.view.as_ref().filter(|v| v.epoch > 0) else {
+        return Vec::new();
+    };
+    let mut out: Vec<Line<'static>> = [
+        format!(
+            "epoch {0}: up to {0} failover{1}",
+            v.epoch,
+            if v.epoch == 1 { "" } else { "s" }
+        ),
+        "before sentui started (not seen)".to_string(),
+    ]
+    .into_iter()
+    .map(|l| Line::from(Span::styled(fit(&l, width), t.warn())))
+    .collect();
+    let d = ctx.app.shown();
+    if let Some(m) = d.master_of(&v.name) {
+        let since = super::header::known_since(ctx);
+        let ago = duration(ctx.app.shown_now().saturating_sub(since));
+        let said = format!(
+            "master {} for {ago} at least",
+            super::fmt::addr(&m, width < 36)
+        );
+        out.push(Line::from(Span::styled(fit(&said, width), t.master())));
+    }
+    out
 }
 
 /// A phase's name; on a narrow panel the two long ones are said shorter, not cut.

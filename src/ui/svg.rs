@@ -4,6 +4,7 @@
 
 use ratatui::buffer::Buffer;
 use ratatui::style::{Color, Modifier};
+use sentui_model::markup::escape;
 
 const CELL_W: f64 = 8.4;
 const CELL_H: f64 = 17.0;
@@ -34,13 +35,6 @@ pub fn hex(c: Color, fallback: &str) -> String {
         Color::Rgb(r, g, b) => format!("#{r:02x}{g:02x}{b:02x}"),
         Color::Indexed(i) => format!("#{0:02x}{0:02x}{0:02x}", i),
     }
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 /// Renders the whole buffer as a standalone SVG document.

@@ -3,7 +3,8 @@
 //! are selectable (↑/↓). A row that does not fit loses whole pieces (the container, the lag,
 //! then long addresses), never half a word.
 
-use super::fmt::{addr, bytes, duration, first_fitting, flag_words};
+use super::fmt::{bytes, duration, flag_words};
+use super::names::Names;
 use super::{Ctx, Theme};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -11,7 +12,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 use sentui_model::flags::Flag;
-use sentui_model::info::Role;
+use sentui_model::info::{PauseActions, Role};
 use sentui_model::view::{LinkState, NodeView, SentinelView};
 use sentui_model::{Addr, ReachState};
 
@@ -47,40 +48,69 @@ pub fn node_state(n: &NodeView, promoted: bool, t: Theme) -> (String, Style) {
         };
         return (format!("down ({which})"), t.bad());
     }
+    // A pause holds the clients' writes while the node answers everything else: a
+    // coordinated failover's hand-over, or one it left behind.
+    if let Some(p) = &n.write_pause {
+        let what = match p.actions {
+            PauseActions::Write => "writes",
+            PauseActions::All => "all",
+        };
+        return (format!("{what} paused {}", duration(p.left_ms)), t.warn());
+    }
+    if let Some(f) = n.failover_state.as_ref().filter(|f| f.is_active()) {
+        return (format!("FAILOVER {f}"), t.warn());
+    }
     if promoted {
         return ("promoted".into(), t.master());
     }
     ("ok".into(), t.ok())
 }
 
-/// An address padded to a column, whole or short (`:16379`).
-fn padded(a: &Addr, short: bool) -> String {
-    if short {
-        format!("{:<7}", addr(a, true))
-    } else {
-        format!("{:<21}", a.to_string())
+/// How a panel writes its addresses and names: all rows alike, whole or short, so one row
+/// never reads `sentinel-2:26379` beside another's `sentinel-1`.
+#[derive(Clone, Copy)]
+struct Form<'n> {
+    names: &'n Names,
+    short: bool,
+    /// The address column's width.
+    width: usize,
+}
+
+impl Form<'_> {
+    /// An address padded to the column, whole or short (`:16379`, `…replica-1`).
+    fn padded(&self, a: &Addr) -> String {
+        format!("{:<w$}", self.names.addr(a, self.short), w = self.width)
     }
 }
 
-/// The candidates for one row, most detailed first: whole addresses while only the extras
-/// (what runs behind it) give way, then short addresses (`:16379`) while the rest give way
-/// too, the important pieces (flags, lag) last.
-fn candidates<'a>(build: impl Fn(bool) -> Row<'a>) -> Vec<Line<'a>> {
-    let line = |row: &Row<'a>, keep: usize| {
-        let mut spans = row.required.clone();
-        for piece in row.important.iter().chain(row.extra.iter()).take(keep) {
-            spans.extend(piece.iter().cloned());
-        }
-        Line::from(spans)
-    };
-    let (full, short) = (build(false), build(true));
-    let all = full.important.len() + full.extra.len();
-    let mut out: Vec<Line> = (full.important.len()..=all)
+/// The lines of one row, most detailed first: every optional piece, then fewer (the extras
+/// give way first, then the important pieces).
+fn candidates<'a>(row: Row<'a>) -> Candidates<'a> {
+    let all = row.important.len() + row.extra.len();
+    let complete = row.extra.len() + 1;
+    let lines = (row.important.len().min(all)..=all)
         .rev()
-        .map(|k| line(&full, k))
+        .chain((0..row.important.len()).rev())
+        .map(|keep| {
+            let mut spans = row.required.clone();
+            for piece in row.important.iter().chain(row.extra.iter()).take(keep) {
+                spans.extend(piece.iter().cloned());
+            }
+            Line::from(spans)
+        })
         .collect();
-    out.extend((0..=all).rev().map(|k| line(&short, k)));
-    out
+    Candidates { lines, complete }
+}
+
+/// A row's lines, most detailed first; the first `complete` keep every important piece.
+struct Candidates<'a> {
+    lines: Vec<Line<'a>>,
+    complete: usize,
+}
+
+/// The first candidate that fits, if any does.
+fn fitting<'a>(candidates: Vec<Line<'a>>, width: usize) -> Option<Line<'a>> {
+    candidates.into_iter().find(|c| c.width() <= width)
 }
 
 /// A row's pieces: what it must say, what it should, and what it may.
@@ -122,29 +152,78 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
             line
         }
     };
+    let names = &ctx.names;
+    let build = |form: Form| -> Vec<(Candidates<'static>, Addr)> {
+        let mut rows = Vec::new();
+        if let Some(m) = &v.master {
+            let row = master_row(m, promoted_addr.as_ref(), form, t);
+            rows.push((candidates(row), m.addr.clone()));
+        }
+        let n = v.replicas.len();
+        for (i, r) in v.replicas.iter().enumerate() {
+            rows.push((
+                candidates(replica_row(r, i + 1 == n, form, t)),
+                r.addr.clone(),
+            ));
+        }
+        for s in &v.sentinels {
+            rows.push((candidates(sentinel_row(s, form, t)), s.addr.clone()));
+        }
+        rows
+    };
+    let column = |short: bool| {
+        let nodes = v.master.iter().chain(v.replicas.iter()).map(|n| &n.addr);
+        let believed = v.sentinels.iter().filter_map(|s| s.master.as_ref());
+        nodes
+            .chain(v.sentinels.iter().map(|s| &s.addr))
+            .chain(believed)
+            .map(|a| names.addr(a, short).chars().count())
+            .max()
+            .unwrap_or(0)
+    };
+    let whole = Form {
+        names,
+        short: false,
+        width: column(false),
+    };
+    let short = Form {
+        names,
+        short: true,
+        width: column(true),
+    };
+    // Whole addresses when every row can have them, else short ones in every row.
+    let rows = build(whole);
+    let fits_whole = |c: &Candidates| c.lines[..c.complete].iter().any(|l| l.width() <= inner_w);
+    let form_rows = if rows.iter().all(|(c, _)| fits_whole(c)) {
+        rows
+    } else {
+        build(short)
+    };
     let mut lines = Vec::new();
-    if let Some(m) = &v.master {
-        let line = first_fitting(
-            candidates(|short| master_row(m, promoted_addr.as_ref(), short, t)),
-            inner_w,
-        );
-        lines.push(mark(line, &m.addr));
+    let sentinels_from = v.master.iter().count() + v.replicas.len();
+    for (i, (cands, a)) in form_rows.into_iter().enumerate() {
+        if i == sentinels_from {
+            lines.push(Line::from(Span::styled(
+                "sentinels, and the master each believes in:",
+                t.dim(),
+            )));
+        }
+        let last = cands.lines.last().cloned().unwrap_or_default();
+        let line = fitting(cands.lines, inner_w).unwrap_or(last);
+        lines.push(mark(line, &a));
     }
-    let n = v.replicas.len();
-    for (i, r) in v.replicas.iter().enumerate() {
-        let last = i + 1 == n;
-        let line = first_fitting(candidates(|short| replica_row(r, last, short, t)), inner_w);
-        lines.push(mark(line, &r.addr));
-    }
-    lines.push(Line::from(Span::styled(
-        "sentinels, and the master each believes in:",
-        t.dim(),
-    )));
-    for s in &v.sentinels {
-        let line = first_fitting(candidates(|short| sentinel_row(s, short, t)), inner_w);
-        lines.push(mark(line, &s.addr));
+    if sentinels_from == form_rows_len(v) {
+        lines.push(Line::from(Span::styled(
+            "sentinels, and the master each believes in:",
+            t.dim(),
+        )));
     }
     f.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+/// The number of node rows and sentinel rows together.
+fn form_rows_len(v: &sentui_model::view::GroupView) -> usize {
+    v.master.iter().count() + v.replicas.len() + v.sentinels.len()
 }
 
 /// The server and version a node runs, as an optional piece of a row.
@@ -159,9 +238,10 @@ fn server_piece(n: &NodeView, t: Theme) -> Vec<Span<'static>> {
 fn behind_piece(
     container: Option<&sentui_model::state::ContainerInfo>,
     process: Option<&str>,
+    form: Form,
     t: Theme,
 ) -> Vec<Span<'static>> {
-    let what = super::sentinels::behind(container, process);
+    let what = super::sentinels::behind(container, process, form.names, form.short);
     if what.is_empty() {
         Vec::new()
     } else {
@@ -169,11 +249,12 @@ fn behind_piece(
     }
 }
 
-fn master_row(m: &NodeView, promoted: Option<&Addr>, short: bool, t: Theme) -> Row<'static> {
+fn master_row(m: &NodeView, promoted: Option<&Addr>, form: Form, t: Theme) -> Row<'static> {
+    let short = form.short;
     let (state, style) = node_state(m, promoted == Some(&m.addr), t);
     let mut required = vec![
         Span::styled("★ ", t.master()),
-        Span::styled(padded(&m.addr, short), t.master()),
+        Span::styled(form.padded(&m.addr), t.master()),
         Span::raw(" master  "),
         Span::styled(state, style),
     ];
@@ -188,14 +269,17 @@ fn master_row(m: &NodeView, promoted: Option<&Addr>, short: bool, t: Theme) -> R
     Row {
         required,
         important: Vec::new(),
+        // What runs behind it (its container or pid) before the server: the one names what
+        // to act on.
         extra: vec![
+            behind_piece(m.container.as_ref(), m.process.as_deref(), form, t),
             server_piece(m, t),
-            behind_piece(m.container.as_ref(), m.process.as_deref(), t),
         ],
     }
 }
 
-fn replica_row(r: &NodeView, last: bool, short: bool, t: Theme) -> Row<'static> {
+fn replica_row(r: &NodeView, last: bool, form: Form, t: Theme) -> Row<'static> {
+    let short = form.short;
     let branch = if last { "└" } else { "├" };
     let (edge, edge_style) = match r.link {
         Some(LinkState::Up) => ("─up──▶ ", t.ok()),
@@ -206,7 +290,7 @@ fn replica_row(r: &NodeView, last: bool, short: bool, t: Theme) -> Row<'static> 
     let mut required = vec![
         Span::styled(branch, t.dim()),
         Span::styled(edge, edge_style),
-        Span::raw(padded(&r.addr, short)),
+        Span::raw(form.padded(&r.addr)),
         Span::raw(" "),
         Span::styled(state, style),
     ];
@@ -227,18 +311,18 @@ fn replica_row(r: &NodeView, last: bool, short: bool, t: Theme) -> Row<'static> 
         required,
         important: vec![lag],
         extra: vec![
+            behind_piece(r.container.as_ref(), r.process.as_deref(), form, t),
             server_piece(r, t),
-            behind_piece(r.container.as_ref(), r.process.as_deref(), t),
         ],
     }
 }
 
-fn sentinel_row(s: &SentinelView, short: bool, t: Theme) -> Row<'static> {
+fn sentinel_row(s: &SentinelView, form: Form, t: Theme) -> Row<'static> {
     let believes = s
         .master
         .as_ref()
-        .map(|m| addr(m, short))
-        .unwrap_or_else(|| "?".into());
+        .map(|m| form.padded(m))
+        .unwrap_or_else(|| format!("{:<w$}", "?", w = form.width));
     let (mark, style) = if s.stopped {
         ("  STOPPED".to_string(), t.bad())
     } else if s.paused {
@@ -262,16 +346,17 @@ fn sentinel_row(s: &SentinelView, short: bool, t: Theme) -> Row<'static> {
     Row {
         required: vec![
             Span::styled("◆ ", t.title()),
-            Span::raw(padded(&s.addr, short)),
+            Span::raw(form.padded(&s.addr)),
             Span::styled(" → ", t.dim()),
-            Span::raw(if short {
-                format!("{believes:<7}")
-            } else {
-                format!("{believes:<21}")
-            }),
+            Span::raw(believes),
             Span::styled(mark, style),
         ],
         important: vec![flags],
-        extra: vec![behind_piece(s.container.as_ref(), s.process.as_deref(), t)],
+        extra: vec![behind_piece(
+            s.container.as_ref(),
+            s.process.as_deref(),
+            form,
+            t,
+        )],
     }
 }

@@ -1,7 +1,7 @@
 //! The vote log: for each epoch, who voted for whom, and the elected leader.
 
 use super::Ctx;
-use super::fmt::{addr, fit};
+use super::fmt::fit;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -15,7 +15,7 @@ pub fn lines<'a>(ctx: &Ctx<'a>, max: usize, narrow: bool) -> Vec<Line<'a>> {
     let group = ctx.view.as_ref().map(|v| v.name.clone());
     let name = |run_id: &str| {
         d.sentinel_by_run_id(run_id)
-            .map(|a| addr(&a, narrow))
+            .map(|a| ctx.names.addr(&a, narrow))
             .unwrap_or_else(|| fit(run_id, 12))
     };
     let mut out = Vec::new();
@@ -29,7 +29,7 @@ pub fn lines<'a>(ctx: &Ctx<'a>, max: usize, narrow: bool) -> Vec<Line<'a>> {
         let leader = e
             .leader
             .as_ref()
-            .map(|l| addr(l, narrow))
+            .map(|l| ctx.names.addr(l, narrow))
             .unwrap_or_else(|| "none yet".into());
         let when = if narrow {
             String::new()
@@ -47,7 +47,7 @@ pub fn lines<'a>(ctx: &Ctx<'a>, max: usize, narrow: bool) -> Vec<Line<'a>> {
                 break;
             }
             out.push(Line::from(vec![
-                Span::raw(format!("  {}", addr(voter, narrow))),
+                Span::raw(format!("  {}", ctx.names.addr(voter, narrow))),
                 Span::styled(" → ", t.dim()),
                 Span::styled(
                     name(&vote.run_id),
@@ -66,10 +66,21 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
         .title(Span::styled(" Votes ", t.title()));
     let mut l = lines(ctx, area.height.saturating_sub(2) as usize, area.width < 50);
     if l.is_empty() {
-        l.push(Line::from(Span::styled(
-            "no election seen in this session",
-            t.dim(),
-        )));
+        // Elections before sentui started happened all the same: say so where one did.
+        match ctx.view.as_ref().map(|v| v.epoch).filter(|e| *e > 0) {
+            Some(epoch) => {
+                for said in [
+                    "no election since sentui started".to_string(),
+                    format!("(epoch {epoch} was before it)"),
+                ] {
+                    l.push(Line::from(Span::styled(said, t.dim())));
+                }
+            }
+            None => l.push(Line::from(Span::styled(
+                "no election seen in this session",
+                t.dim(),
+            ))),
+        }
     }
     f.render_widget(Paragraph::new(l).block(block), area);
 }

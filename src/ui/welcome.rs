@@ -27,6 +27,20 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
             lines.push(Line::from(format!("  {s:<22} connecting")));
         }
     }
+    // A sentinel that answered but refused the credentials or the TLS settings was named
+    // right: its line above says the fix.
+    if app
+        .live()
+        .sentinels()
+        .values()
+        .any(|s| s.reach.state().answered())
+    {
+        lines.extend([
+            Line::from(""),
+            Line::from(Span::styled("q quits.", t.dim())),
+        ]);
+        return render_lines(f, area, ctx, lines);
+    }
     lines.extend([
         Line::from(""),
         Line::from("To watch a deployment, name one of its sentinels:"),
@@ -47,6 +61,11 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
         Line::from(""),
         Line::from(Span::styled("q quits.", t.dim())),
     ]);
+    render_lines(f, area, ctx, lines);
+}
+
+fn render_lines(f: &mut Frame, area: Rect, ctx: &Ctx, lines: Vec<Line<'static>>) {
+    let t = ctx.theme;
     let block = Block::default()
         .borders(Borders::ALL)
         .title(Span::styled(" sentui: not connected ", t.title()));

@@ -43,6 +43,16 @@ pub fn sentui_env(args: &[&str], env: &[(&str, &str)]) -> Output {
 }
 
 /// The command was refused as bad input: exit 2, with `why` on stderr.
+/// An action on something already as asked: success (0), saying why nothing was done.
+pub fn assert_nothing_to_do(out: &Output, why: &str) {
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(out));
+    let said = stdout(out);
+    assert!(
+        said.contains(why) && said.contains("nothing to do"),
+        "{said}"
+    );
+}
+
 pub fn assert_refused(out: &Output, why: &str) {
     assert_eq!(out.status.code(), Some(2), "{}", stderr(out));
     assert!(stderr(out).contains(why), "{}", stderr(out));
@@ -64,6 +74,9 @@ pub struct LocalLab {
     pub pids: Vec<i32>,
     /// What `lab up` printed.
     pub up_stdout: String,
+    /// Connection flags every command against the lab gets after the sentinels (TLS flags
+    /// for a TLS lab).
+    pub conn_extra: Vec<String>,
 }
 
 impl LocalLab {
@@ -73,22 +86,49 @@ impl LocalLab {
 
     /// A lab whose three sentinels watch `groups` master groups (`lab up --groups`).
     pub fn up_groups(replicas: u8, groups: u16) -> LocalLab {
+        Self::up_with(replicas, groups, &[])
+    }
+
+    /// A mutual-TLS lab (`lab up --local --tls`); commands against it present the PKCS#8
+    /// client key until `conn_extra` says otherwise.
+    pub fn up_tls(replicas: u8) -> LocalLab {
+        let mut lab = Self::up_with(replicas, 1, &["--tls"]);
+        let t = lab.lab_dir().join("tls");
+        let f = |n: &str| t.join(n).display().to_string();
+        lab.conn_extra = vec![
+            "--tls-ca".into(),
+            f("ca.crt"),
+            "--tls-cert".into(),
+            f("client.crt"),
+            "--tls-key".into(),
+            f("client.key"),
+        ];
+        lab
+    }
+
+    fn up_with(replicas: u8, groups: u16, extra: &[&str]) -> LocalLab {
         let dir = tempfile::Builder::new()
             .prefix("sentui-test-lab")
             .tempdir()
             .unwrap();
         let lab_dir = dir.path().join("lab");
-        let out = sentui(&[
-            "lab",
-            "up",
-            "--local",
-            "--dir",
-            lab_dir.to_str().unwrap(),
-            "--replicas",
-            &replicas.to_string(),
-            "--groups",
-            &groups.to_string(),
-        ]);
+        let out = sentui(
+            &[
+                "lab",
+                "up",
+                "--local",
+                "--dir",
+                lab_dir.to_str().unwrap(),
+                "--replicas",
+                &replicas.to_string(),
+                "--groups",
+                &groups.to_string(),
+            ]
+            .iter()
+            .chain(extra)
+            .copied()
+            .collect::<Vec<_>>(),
+        );
         assert!(
             out.status.success(),
             "lab up failed: {}{}",
@@ -116,6 +156,7 @@ impl LocalLab {
                 .map(|m| m["pid"].as_i64().unwrap() as i32)
                 .collect(),
             up_stdout: stdout(&out),
+            conn_extra: Vec::new(),
             dir,
         }
     }
@@ -125,10 +166,13 @@ impl LocalLab {
     }
 
     pub fn sentinel_args(&self) -> Vec<String> {
-        self.sentinels
+        let mut args: Vec<String> = self
+            .sentinels
             .iter()
             .flat_map(|s| ["--sentinel".to_string(), s.clone()])
-            .collect()
+            .collect();
+        args.extend(self.conn_extra.iter().cloned());
+        args
     }
 
     /// Runs sentui against this lab.
@@ -539,6 +583,20 @@ impl LocalLab {
             .collect();
         pid
     }
+}
+
+/// `field` of the SENTINEL REPLICAS entry for the replica on `replica`, as the sentinel on `sp`
+/// holds it.
+pub fn sentinel_replica_field(sp: u16, replica: u16, field: &str) -> Option<String> {
+    let v = redis_cmd(sp, &["SENTINEL", "REPLICAS", "mymaster"]).ok()?;
+    let redis::Value::Array(replicas) = v else {
+        return None;
+    };
+    replicas.into_iter().find_map(|r| {
+        let fields: Vec<String> = redis::from_redis_value(r).ok()?;
+        let get = |k: &str| fields.chunks(2).find(|c| c[0] == k).map(|c| c[1].clone());
+        (get("port")? == replica.to_string()).then(|| get(field))?
+    })
 }
 
 /// A plain Redis command to a lab endpoint on 127.0.0.1 (bounded), as text.

@@ -282,7 +282,16 @@ pub fn two_groups() -> Deployment {
 /// leader (26380) is failing over.
 pub fn election_polled() -> Deployment {
     let mut d = election();
-    let at = 1795577719350;
+    for u in election_polled_updates(1795577719350) {
+        d.apply(u);
+    }
+    d
+}
+
+/// The sentinels' polls at `at` during the election: each flags the master down, the leader
+/// (26380) is failing over.
+pub fn election_polled_updates(at: Millis) -> Vec<Update> {
+    let mut out = Vec::new();
     for (i, s) in SENTINELS.iter().enumerate() {
         let mut p = poll(false, s);
         let m = &mut p.groups[0].master;
@@ -291,14 +300,14 @@ pub fn election_polled() -> Deployment {
             m.flags.insert(Flag::FailoverInProgress);
             m.failover_state = Some("select_slave".into());
         }
-        d.apply(Update::SentinelPolled {
+        out.push(Update::SentinelPolled {
             sentinel: addr(s),
             at,
             rtt_ms: 1,
             poll: p,
         });
     }
-    d
+    out
 }
 
 /// Two of the three sentinels paused (SIGSTOP): the one that answers says CKQUORUM fails.
@@ -337,5 +346,95 @@ pub fn quorum_lost() -> Deployment {
         rtt_ms: 1,
         poll: p,
     });
+    d
+}
+
+/// The captured deployment's addresses as a Docker Compose lab under a long project name
+/// announces them (`newbie1-redis-replica-1:6379`), each member behind its container.
+pub const COMPOSE_NAMES: [(&str, &str, &str); 6] = [
+    ("127.0.0.1:16379", "newbie1-redis-master", "6379"),
+    ("127.0.0.1:16380", "newbie1-redis-replica-1", "6379"),
+    ("127.0.0.1:16381", "newbie1-redis-replica-2", "6379"),
+    ("127.0.0.1:26380", "newbie1-sentinel-1", "26379"),
+    ("127.0.0.1:26381", "newbie1-sentinel-2", "26379"),
+    ("127.0.0.1:26382", "newbie1-sentinel-3", "26379"),
+];
+
+/// `u` with every captured address replaced by its compose name (in addresses and in
+/// payloads, `ip port` and `ip:port` alike).
+pub fn renamed(u: &Update) -> Update {
+    let mut json = serde_json::to_string(u).unwrap();
+    for (from, host, port) in COMPOSE_NAMES {
+        let (ip, p) = from.split_once(':').unwrap();
+        json = json.replace(from, &format!("{host}:{port}"));
+        json = json.replace(&format!("{ip} {p}"), &format!("{host} {port}"));
+    }
+    serde_json::from_str(&json).unwrap()
+}
+
+/// A compose name's address.
+pub fn compose_addr(captured: &str) -> Addr {
+    let (_, host, port) = COMPOSE_NAMES
+        .iter()
+        .find(|(c, _, _)| *c == captured)
+        .unwrap();
+    addr(&format!("{host}:{port}"))
+}
+
+/// Each member's container (`newbie1-redis-replica-1-1`), running, at `at`.
+pub fn containers(at: Millis) -> Vec<Update> {
+    use sentui_model::state::{ContainerInfo, ContainerState};
+    COMPOSE_NAMES
+        .iter()
+        .enumerate()
+        .map(|(i, (_, host, port))| {
+            let service = host.trim_start_matches("newbie1-");
+            Update::Container {
+                addr: addr(&format!("{host}:{port}")),
+                at,
+                sentinel: *port == "26379",
+                container: ContainerInfo {
+                    id: format!("7c66b7899594{i}e1d0c0ffee5a2c9b81d4e7f00a3b6c2d9e8f1a4b5c6d7e8f9"),
+                    name: format!("{host}-1"),
+                    service: service.into(),
+                    state: ContainerState::Running,
+                    partitioned: false,
+                },
+            }
+        })
+        .collect()
+}
+
+/// The whole captured failover on a compose lab with long names: the containers, the
+/// failover's updates renamed, and a Docker event with a long payload.
+pub fn compose_failover(until: Millis) -> Deployment {
+    use sentui_model::log::{LogEntry, OwnEvent};
+    let mut d = Deployment::default();
+    for u in containers(FREEZE - 3000) {
+        d.apply(u);
+    }
+    for u in failover_updates() {
+        let at = match &u {
+            Update::SentinelEvent { at, .. }
+            | Update::SentinelPolled { at, .. }
+            | Update::NodeInfo { at, .. }
+            | Update::NodeReach { at, .. }
+            | Update::PubSub { at, .. } => *at,
+            _ => 0,
+        };
+        if at <= until {
+            d.apply(renamed(&u));
+        }
+    }
+    if until < FREEZE + 5 {
+        return d;
+    }
+    let mut e = LogEntry::own(
+        FREEZE + 5,
+        OwnEvent::ContainerPause,
+        "container newbie1-redis-master-1 (service redis-master) id 7c66b78995940e1d0c0ffee5a2c9b81d4e7f00a3b6c2d9e8f1a4b5c6d7e8f9 paused by sentui ctl pause redis-master for a rehearsal",
+    );
+    e.addr = Some(compose_addr("127.0.0.1:16379"));
+    d.apply(Update::Note { entry: e });
     d
 }

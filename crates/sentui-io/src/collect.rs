@@ -2,10 +2,12 @@
 //! channel. A router in front of that channel discovers new sentinels and nodes from the
 //! sentinels' replies, starts collectors for them, and retires the ones no sentinel reports.
 
+pub mod alias;
 pub mod docker;
 pub mod local;
 pub mod node;
 pub mod reply;
+pub mod rights;
 pub mod sentinel;
 pub mod snapshot;
 
@@ -90,6 +92,8 @@ async fn route(settings: CollectSettings, seeds: Vec<Addr>, out: mpsc::Sender<In
         .into_iter()
         .map(|s| settings.link.map.announced_for(&s).unwrap_or(s))
         .collect();
+    let seed_list: Vec<Addr> = seeds.iter().cloned().collect();
+    let mut aliases = alias::SeedAliases::resolve(&seed_list, &settings.link).await;
     let watched = local::Watched::default();
     let _process_watcher = Tasks::of(vec![tokio::spawn(local::process_task(
         watched.clone(),
@@ -123,7 +127,9 @@ async fn route(settings: CollectSettings, seeds: Vec<Addr>, out: mpsc::Sender<In
     loop {
         tokio::select! {
             update = rx.recv() => {
-                let Some(update) = update else { return };
+                let Some(mut update) = update else { return };
+                aliases.note(&update);
+                aliases.rewrite(&mut update);
                 r.saw(&update);
                 if out.send(Input::update(now_ms(), update)).await.is_err() {
                     return;

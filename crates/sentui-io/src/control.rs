@@ -12,6 +12,7 @@ use crate::link::now_ms;
 use crate::procfs::{self, ProcError};
 pub use sentui_model::action::Action;
 use sentui_model::lease::LeaseTarget;
+use sentui_model::state::ContainerState;
 use sentui_model::{Addr, Millis};
 
 /// How long a signalled process may take to be seen in its new state.
@@ -117,6 +118,10 @@ impl Controller {
                 scope.engine.partition(&c, &scope.project, cut).await?;
             } else if action == Action::RestartEmpty {
                 at = Some(scope.engine.restart_empty(&c).await?);
+            } else if action == Action::Start && c.state == ContainerState::Running {
+                return Err(DockerError::AlreadyRunning(c.name.clone()).into());
+            } else if action == Action::Stop && c.state.is_stopped() {
+                return Err(DockerError::AlreadyStopped(c.name.clone()).into());
             } else {
                 // Said with the container's name, not Docker's id.
                 scope.engine.act(&c.id, action).await.map_err(|e| match e {
@@ -151,6 +156,18 @@ impl Controller {
     }
 }
 
+impl ControlError {
+    /// The target is already as the action would leave it (resumed, running, healed, ...):
+    /// `ctl` says so and succeeds, whatever the action.
+    pub fn already_done(&self) -> bool {
+        match self {
+            ControlError::NotPaused(_) => true,
+            ControlError::Docker(e) => e.already_done(),
+            _ => false,
+        }
+    }
+}
+
 impl Controller {
     /// Exactly what `action` on `addr` would touch, found without touching it: the lease
     /// names it, so the revert reaches that process or container and no other. Refuses as
@@ -166,10 +183,13 @@ impl Controller {
                     project: scope.project.clone(),
                 });
             };
-            if matches!(action, Action::Partition | Action::Heal)
-                && !c.partitionable(&scope.project)
-            {
-                return Err(DockerError::NotPartitionable(c.name.clone()).into());
+            if matches!(action, Action::Partition | Action::Heal) {
+                if c.is_sentinel() {
+                    return Err(DockerError::SentinelNotPartitionable(c.name.clone()).into());
+                }
+                if !c.partitionable(&scope.project) {
+                    return Err(DockerError::NotPartitionable(c.name.clone()).into());
+                }
             }
             return Ok(LeaseTarget::Container {
                 id: c.id,

@@ -12,3 +12,4 @@ pub mod lease;
 pub mod link;
 pub mod probe;
 pub mod procfs;
+pub mod tls;

@@ -1,11 +1,17 @@
 //! Connections with timeouts everywhere: a paused process accepts TCP and never answers, so no
 //! call may wait without a bound.
 
-use redis::aio::MultiplexedConnection;
+mod diagnose;
+
+use crate::tls::TlsContext;
+use crate::tls::hint::{self, Failure};
+use redis::aio::{MultiplexedConnection, PubSub};
 use redis::{AsyncConnectionConfig, Client, ConnectionAddr, IntoConnectionInfo, RedisError};
 use sentui_model::{Addr, AddrMap, Millis, Reach};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use tokio::net::TcpStream;
+use tokio_rustls::client::TlsStream;
 
 /// The announced -> reachable map, shared by every collector and updated in place (Docker
 /// gives a restarted container a new ephemeral port; links pick it up when they reconnect).
@@ -69,25 +75,6 @@ pub struct Credentials {
     pub password: Secret,
 }
 
-/// TLS for every link (`rediss`): the CA to trust (else the system's), a client certificate and
-/// key for mutual TLS, and whether to skip certificate and hostname checks.
-#[derive(Clone, Default, PartialEq, Eq)]
-pub struct TlsSettings {
-    pub ca: Option<Vec<u8>>,
-    pub client: Option<(Vec<u8>, Vec<u8>)>,
-    pub insecure: bool,
-}
-
-impl std::fmt::Debug for TlsSettings {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TlsSettings")
-            .field("ca", &self.ca.is_some())
-            .field("client_cert", &self.client.is_some())
-            .field("insecure", &self.insecure)
-            .finish()
-    }
-}
-
 /// How collectors reach endpoints.
 #[derive(Clone, Debug)]
 pub struct LinkSettings {
@@ -99,7 +86,8 @@ pub struct LinkSettings {
     pub auth: Option<Credentials>,
     /// Credentials for sentinels.
     pub sentinel_auth: Option<Credentials>,
-    pub tls: Option<TlsSettings>,
+    /// TLS for every link, set up once ([`TlsContext::load`]) and shared.
+    pub tls: Option<TlsContext>,
     /// Which addresses may be contacted when the map does not map them.
     pub names: NamePolicy,
 }
@@ -180,16 +168,8 @@ impl LinkSettings {
         self.names.refusal(addr, &target, self.map.contains(addr))
     }
 
-    /// A redis-rs client for the endpoint announced as `addr` (connecting to its mapped address).
-    pub fn client(&self, addr: &Addr) -> Result<Client, RedisError> {
-        let target = self.map.reachable(addr);
-        if let Some(why) = self.refusal(addr) {
-            return Err(RedisError::from((
-                redis::ErrorKind::InvalidClientConfig,
-                "not contacted",
-                why,
-            )));
-        }
+    /// The connection settings redis-rs sends on a new link (credentials).
+    fn redis_info(&self) -> redis::RedisConnectionInfo {
         let mut redis = redis::RedisConnectionInfo::default().set_skip_set_lib_name();
         if let Some(c) = &self.auth {
             redis = redis.set_password(c.password.expose());
@@ -197,31 +177,74 @@ impl LinkSettings {
                 redis = redis.set_username(u);
             }
         }
-        let addr = match &self.tls {
-            None => ConnectionAddr::Tcp(target.host.clone(), target.port),
-            Some(t) => ConnectionAddr::TcpTls {
-                host: target.host.clone(),
-                port: target.port,
-                insecure: t.insecure,
-                tls_params: None,
-            },
-        };
-        let info = addr.into_connection_info()?.set_redis_settings(redis);
-        match &self.tls {
-            None => Client::open(info),
-            Some(t) => Client::build_with_tls(
-                info,
-                redis::TlsCertificates {
-                    client_tls: t.client.clone().map(|(client_cert, client_key)| {
-                        redis::ClientTlsConfig {
-                            client_cert,
-                            client_key,
-                        }
-                    }),
-                    root_cert: t.ca.clone(),
-                },
-            ),
+        redis
+    }
+
+    /// A plaintext redis-rs client for the endpoint announced as `addr` (connecting to its
+    /// mapped address). TLS links are sentui's own ([`LinkSettings::open_tls`]).
+    fn client(&self, addr: &Addr) -> Result<Client, Reach> {
+        if let Some(why) = self.refusal(addr) {
+            return Err(Reach::Failed(why));
         }
+        let target = self.map.reachable(addr);
+        ConnectionAddr::Tcp(target.host.clone(), target.port)
+            .into_connection_info()
+            .map(|info| info.set_redis_settings(self.redis_info()))
+            .and_then(Client::open)
+            .map_err(|e| classify(&e, now_ms()))
+    }
+
+    /// A TLS stream to the endpoint announced as `addr`, with the process's one TLS
+    /// configuration; a failure comes explained, with the fix.
+    async fn open_tls(&self, tls: &TlsContext, addr: &Addr) -> Result<TlsStream<TcpStream>, Reach> {
+        if let Some(why) = self.refusal(addr) {
+            return Err(Reach::Failed(why));
+        }
+        let target = self.map.reachable(addr);
+        let started = now_ms();
+        match tokio::time::timeout(self.connect_timeout, tls.open(&target)).await {
+            Ok(Ok(s)) => Ok(s),
+            Ok(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
+                Err(Reach::Refused("connection refused".into()))
+            }
+            Ok(Err(e)) => {
+                let cx = hint::Context {
+                    announced: addr,
+                    target: &target,
+                    client_cert: tls.client_cert(),
+                };
+                match hint::explain(&e, &cx) {
+                    Failure::Explained(why) => Err(Reach::TlsFailed(why)),
+                    Failure::NotTls => Err(diagnose::not_tls(
+                        &target,
+                        Reach::Failed("the port does not answer in TLS".into()),
+                        self.connect_timeout,
+                    )
+                    .await),
+                }
+            }
+            // No handshake in time: a paused server, or a plaintext port still waiting for
+            // the end of what it takes for an inline command.
+            Err(_) => Err(diagnose::not_tls(
+                &target,
+                Reach::Unresponsive { since: started },
+                self.connect_timeout,
+            )
+            .await),
+        }
+    }
+
+    /// A pub/sub connection (for the events link), over TLS when TLS is on.
+    pub async fn pubsub(&self, addr: &Addr) -> Result<PubSub, Reach> {
+        let started = now_ms();
+        let made = match &self.tls {
+            None => self.client(addr)?.get_async_pubsub().await,
+            Some(tls) => {
+                let stream = self.open_tls(tls, addr).await?;
+                PubSub::new(&self.redis_info(), stream).await
+            }
+        };
+        made.map_err(|e| classify(&e, started))
     }
 
     /// A command connection; every request on it is bounded by the response timeout.
@@ -239,17 +262,33 @@ impl LinkSettings {
         addr: &Addr,
         response: Option<Duration>,
     ) -> Result<MultiplexedConnection, Reach> {
-        let client = self.client(addr).map_err(|e| classify(&e, now_ms()))?;
         let config = AsyncConnectionConfig::new()
             .set_connection_timeout(Some(self.connect_timeout))
             .set_response_timeout(response);
         let started = now_ms();
-        match tokio::time::timeout(
-            self.connect_timeout + Duration::from_millis(100),
-            client.get_multiplexed_async_connection_with_config(&config),
-        )
-        .await
-        {
+        let bound = self.connect_timeout + Duration::from_millis(100);
+        let made = match &self.tls {
+            None => {
+                let client = self.client(addr)?;
+                tokio::time::timeout(
+                    bound,
+                    client.get_multiplexed_async_connection_with_config(&config),
+                )
+                .await
+            }
+            Some(tls) => {
+                let stream = self.open_tls(tls, addr).await?;
+                let info = self.redis_info();
+                let setup = MultiplexedConnection::new_with_config(&info, stream, config);
+                tokio::time::timeout(bound, setup).await.map(|r| {
+                    r.map(|(conn, driver)| {
+                        tokio::spawn(driver);
+                        conn
+                    })
+                })
+            }
+        };
+        match made {
             Ok(Ok(c)) => Ok(c),
             Ok(Err(e)) => Err(self.diagnose(addr, classify(&e, started)).await),
             Err(_) => Err(self
@@ -258,88 +297,22 @@ impl LinkSettings {
         }
     }
 
-    /// A failed connection, explained where one raw exchange can tell more: a port that
-    /// answers HTTP (or anything but RESP) is not a Redis server, and a TLS connection that got
-    /// nowhere to a port answering plaintext RESP means TLS is not enabled there.
+    /// A failed link, explained where one more exchange can tell more (see [`diagnose`]).
+    /// Over TLS nothing is sent in plaintext: the TLS link explained itself when it failed.
     pub async fn diagnose(&self, addr: &Addr, failed: Reach) -> Reach {
-        let worth_asking = match &failed {
-            Reach::Failed(why) => !why.starts_with("not a sentinel"),
-            Reach::Unresponsive { .. } => self.tls.is_some(),
-            _ => false,
-        };
-        // Never a raw exchange with an address the name policy keeps sentui away from.
-        if !worth_asking || self.refusal(addr).is_some() {
+        if self.tls.is_some() || self.refusal(addr).is_some() {
             return failed;
         }
         let target = self.map.reachable(addr);
-        match raw_ping(
-            &target,
-            self.connect_timeout.min(Duration::from_millis(500)),
-        )
-        .await
-        {
-            Some(Answer::Http(status)) => {
-                Reach::Failed(format!("not a Redis server (it answered HTTP: {status})"))
-            }
-            Some(Answer::Other(first)) => {
-                Reach::Failed(format!("not a Redis server (it answered {first:?})"))
-            }
-            Some(Answer::Resp) if self.tls.is_some() => Reach::Failed(
-                "no TLS handshake: the port answers plaintext Redis; is TLS enabled on that port?"
-                    .into(),
-            ),
-            _ => failed,
-        }
+        diagnose::plaintext(&target, failed, self.connect_timeout).await
     }
 }
 
-/// What a port said to a plaintext inline `PING`.
-#[derive(Debug, PartialEq, Eq)]
-enum Answer {
-    /// A RESP reply (`+PONG`, `-NOAUTH ...`, ...).
-    Resp,
-    /// An HTTP status line.
-    Http(String),
-    /// Something else: its first line, shortened.
-    Other(String),
-}
-
-fn classify_answer(bytes: &[u8]) -> Option<Answer> {
-    let text = String::from_utf8_lossy(bytes);
-    let first = text.lines().next().unwrap_or("").trim();
-    if first.is_empty() {
-        return None;
-    }
-    if let Some(status) = first.strip_prefix("HTTP/") {
-        let status = status.split_once(' ').map_or(status, |(_, s)| s);
-        return Some(Answer::Http(status.chars().take(40).collect()));
-    }
-    // An HTTP/0.9-style answer (to a request line with no version) is the page alone.
-    if first.starts_with('<') && first.to_ascii_lowercase().contains("html") {
-        return Some(Answer::Http("an HTML page".into()));
-    }
-    if first.starts_with([
-        '+', '-', ':', '$', '*', '%', '_', '>', '#', ',', '(', '=', '!', '|', '~',
-    ]) {
-        return Some(Answer::Resp);
-    }
-    Some(Answer::Other(first.chars().take(40).collect()))
-}
-
-/// One plaintext inline PING and whatever comes back first (None: no answer in time).
-async fn raw_ping(target: &Addr, limit: Duration) -> Option<Answer> {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let exchange = async {
-        let mut s = tokio::net::TcpStream::connect((target.host.as_str(), target.port))
-            .await
-            .ok()?;
-        s.write_all(b"PING\r\n").await.ok()?;
-        let mut buf = [0u8; 128];
-        let n = s.read(&mut buf).await.ok()?;
-        classify_answer(&buf[..n])
-    };
-    tokio::time::timeout(limit, exchange).await.ok().flatten()
-}
+/// A password sent to a server that has none, and how to send none.
+pub const NO_PASSWORD_CONFIGURED: &str = "a password was sent but the server has none \
+configured (it answers PING without one): send none (nodes: no --password-file or \
+SENTUI_PASSWORD; sentinels, which get the nodes' password unless told otherwise: \
+SENTUI_SENTINEL_PASSWORD= or --sentinel-password-file /dev/null)";
 
 /// Maps a redis-rs error to the endpoint state it shows. `started` is when the failed call began.
 pub fn classify(e: &RedisError, started: Millis) -> Reach {
@@ -360,14 +333,18 @@ pub fn classify(e: &RedisError, started: Millis) -> Reach {
     if code == "NOAUTH" || text.contains("NOAUTH") {
         return Reach::AuthFailed("authentication required and no password given (NOAUTH)".into());
     }
+    if text.contains("called without any password configured") {
+        return Reach::AuthFailed(NO_PASSWORD_CONFIGURED.into());
+    }
     if code == "WRONGPASS"
         || text.contains("WRONGPASS")
         || e.kind() == redis::ErrorKind::AuthenticationFailed
     {
-        return Reach::AuthFailed("wrong username or password (WRONGPASS)".into());
-    }
-    if text.contains("called without any password configured") {
-        return Reach::AuthFailed("a password was given but the server has none configured".into());
+        return Reach::AuthFailed(
+            "wrong username or password (WRONGPASS): check --password-file or SENTUI_PASSWORD \
+(nodes) and --sentinel-password-file or SENTUI_SENTINEL_PASSWORD (sentinels)"
+                .into(),
+        );
     }
     if code == "NOPERM" || text.contains("NOPERM") {
         return Reach::AuthFailed(format!("the user lacks a permission: {}", one_line(e)));
@@ -410,28 +387,6 @@ impl Backoff {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn raw_answers_are_told_apart() {
-        assert_eq!(
-            classify_answer(b"HTTP/1.0 400 Bad request\r\nServer: x\r\n"),
-            Some(Answer::Http("400 Bad request".into()))
-        );
-        assert_eq!(
-            classify_answer(b"<!DOCTYPE HTML>\n<html lang=\"en\">"),
-            Some(Answer::Http("an HTML page".into()))
-        );
-        assert_eq!(classify_answer(b"+PONG\r\n"), Some(Answer::Resp));
-        assert_eq!(
-            classify_answer(b"-NOAUTH Authentication required.\r\n"),
-            Some(Answer::Resp)
-        );
-        assert_eq!(
-            classify_answer(b"SSH-2.0-OpenSSH_9.2\r\n"),
-            Some(Answer::Other("SSH-2.0-OpenSSH_9.2".into()))
-        );
-        assert_eq!(classify_answer(b""), None);
-    }
 
     #[test]
     fn announced_names_are_not_looked_up_unless_allowed() {

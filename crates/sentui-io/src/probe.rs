@@ -163,10 +163,12 @@ async fn run(cfg: ProbeConfig, tx: mpsc::Sender<Input>, mut stop: watch::Receive
         }
         let key_n = w.n;
         w.n += 1;
+        let sent = std::time::Instant::now();
         let Some(outcome) = w.write(key_n, &mut switch_rx, &mut stop).await else {
             break "stopped".to_string();
         };
-        if !w.report(key_n, outcome).await {
+        let took_ms = u64::try_from(sent.elapsed().as_millis()).unwrap_or(u64::MAX);
+        if !w.report(key_n, outcome, took_ms).await {
             return;
         }
         if let Some(limit) = w.limit(running) {
@@ -256,8 +258,9 @@ impl Writer {
         }
     }
 
-    /// Reports a write (and the master found for it); false when nobody listens any more.
-    async fn report(&mut self, key_n: u64, outcome: Written) -> bool {
+    /// Reports a write (and the master found for it) and how long it took, asking the
+    /// sentinels included; false when nobody listens any more.
+    async fn report(&mut self, key_n: u64, outcome: Written, took_ms: u64) -> bool {
         let (event, found) = match outcome {
             Ok((master, found)) => {
                 self.acked.push(key_n);
@@ -265,6 +268,7 @@ impl Writer {
                     n: key_n,
                     master: Some(master),
                     error: None,
+                    took_ms: Some(took_ms),
                 };
                 (event, found)
             }
@@ -281,6 +285,7 @@ impl Writer {
                     n: key_n,
                     master,
                     error: Some(e),
+                    took_ms: Some(took_ms),
                 };
                 (event, None)
             }

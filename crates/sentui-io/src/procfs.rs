@@ -120,19 +120,11 @@ fn find_listeners_among(
     if found.is_empty() {
         return Ok(found);
     }
-    let procs = fs::read_dir("/proc").map_err(|e| ProcError::Proc(e.to_string()))?;
-    for entry in procs.flatten() {
-        let Some(pid) = entry
-            .file_name()
-            .to_str()
-            .and_then(|n| n.parse::<i32>().ok())
-        else {
-            continue;
-        };
+    for pid in pids()? {
         if !wanted(pid) {
             continue;
         }
-        let Ok(fds) = fs::read_dir(entry.path().join("fd")) else {
+        let Ok(fds) = fs::read_dir(format!("/proc/{pid}/fd")) else {
             continue;
         };
         for fd in fds.flatten() {
@@ -159,6 +151,14 @@ fn find_listeners_among(
 }
 
 /// The inode of a descriptor link such as `socket:[123456]`.
+/// The pid of every process running now (the numbered entries of /proc).
+pub fn pids() -> Result<impl Iterator<Item = i32>, ProcError> {
+    let procs = fs::read_dir("/proc").map_err(|e| ProcError::Proc(e.to_string()))?;
+    Ok(procs
+        .flatten()
+        .filter_map(|entry| entry.file_name().to_str()?.parse::<i32>().ok()))
+}
+
 fn socket_inode(link: &str) -> Option<u64> {
     link.strip_prefix("socket:[")?
         .strip_suffix(']')?

@@ -17,6 +17,9 @@ pub enum Action {
     Restart,
     /// `SENTINEL FAILOVER <group>`, asked of the sentinels.
     Failover,
+    /// `SENTINEL FAILOVER <group> COORDINATED` (Valkey 9): an election, then the old primary
+    /// pauses writes and hands over with `FAILOVER TO` once the replica caught up.
+    FailoverCoordinated,
     /// Cut a node off from the sentinels and the other nodes while clients still reach it
     /// (Docker labs: its container leaves the lab's network).
     Partition,
@@ -28,13 +31,14 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 9] = [
+    pub const ALL: [Action; 10] = [
         Action::Pause,
         Action::Unpause,
         Action::Stop,
         Action::Start,
         Action::Restart,
         Action::Failover,
+        Action::FailoverCoordinated,
         Action::Partition,
         Action::Heal,
         Action::RestartEmpty,
@@ -49,6 +53,7 @@ impl Action {
             Action::Start => "start",
             Action::Restart => "restart",
             Action::Failover => "failover",
+            Action::FailoverCoordinated => "failover-coordinated",
             Action::Partition => "partition",
             Action::Heal => "heal",
             Action::RestartEmpty => "restart-empty",
@@ -63,6 +68,7 @@ impl Action {
             Action::Start => "started",
             Action::Restart => "restarted",
             Action::Failover => "failed over",
+            Action::FailoverCoordinated => "failed over (coordinated)",
             Action::Partition => "partitioned",
             Action::Heal => "healed",
             Action::RestartEmpty => "restarted empty",
@@ -77,6 +83,7 @@ impl Action {
             Action::Start => "starting",
             Action::Restart => "restarting",
             Action::Failover => "failing over",
+            Action::FailoverCoordinated => "failing over (coordinated)",
             Action::Partition => "partitioning",
             Action::Heal => "healing",
             Action::RestartEmpty => "restarting empty",
@@ -101,6 +108,7 @@ impl Action {
             Action::Pause
                 | Action::Stop
                 | Action::Failover
+                | Action::FailoverCoordinated
                 | Action::Partition
                 | Action::RestartEmpty
         )
@@ -116,6 +124,7 @@ impl Action {
                 | Action::Stop
                 | Action::Restart
                 | Action::Failover
+                | Action::FailoverCoordinated
                 | Action::Partition
                 | Action::RestartEmpty
         )
@@ -123,7 +132,49 @@ impl Action {
 
     /// Whether it acts on one node or sentinel (else on a whole group).
     pub fn on_node(self) -> bool {
-        self != Action::Failover
+        self.failover_kind().is_none()
+    }
+
+    /// For a failover, which kind.
+    pub fn failover_kind(self) -> Option<FailoverKind> {
+        match self {
+            Action::Failover => Some(FailoverKind::Classic),
+            Action::FailoverCoordinated => Some(FailoverKind::Coordinated),
+            _ => None,
+        }
+    }
+}
+
+/// A manual failover as Sentinel runs it: classic (`SENTINEL FAILOVER <group>`: no election,
+/// the leader sends `REPLICAOF NO ONE` to the replica) or coordinated (Valkey 9: `SENTINEL
+/// FAILOVER <group> COORDINATED`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FailoverKind {
+    #[default]
+    Classic,
+    Coordinated,
+}
+
+impl FailoverKind {
+    pub fn is_coordinated(self) -> bool {
+        self == FailoverKind::Coordinated
+    }
+
+    /// The action that asks for it.
+    pub fn action(self) -> Action {
+        match self {
+            FailoverKind::Classic => Action::Failover,
+            FailoverKind::Coordinated => Action::FailoverCoordinated,
+        }
+    }
+
+    /// `classic` or `coordinated`.
+    pub fn word(self) -> &'static str {
+        match self {
+            FailoverKind::Classic => "classic",
+            FailoverKind::Coordinated => "coordinated",
+        }
     }
 }
 
@@ -153,6 +204,10 @@ impl std::str::FromStr for Action {
     }
 }
 
+fn is_classic(k: &FailoverKind) -> bool {
+    *k == FailoverKind::Classic
+}
+
 /// What the UI asks its executor to do. The outcome comes back on the input stream as a `Done`
 /// input.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -163,14 +218,23 @@ pub enum Command {
     Control { action: Action, addr: Addr },
     /// Save the screen as SVG.
     Screenshot,
-    /// SENTINEL FAILOVER, sent to the first of `sentinels` that answers.
-    Failover { group: String, sentinels: Vec<Addr> },
+    /// SENTINEL FAILOVER (COORDINATED for that kind), sent to the first of `sentinels` that
+    /// answers.
+    Failover {
+        group: String,
+        sentinels: Vec<Addr>,
+        /// Recorded only when coordinated: older recordings read as classic.
+        #[serde(default, skip_serializing_if = "is_classic")]
+        kind: FailoverKind,
+    },
     /// Start the write probe on `group`, asking `sentinels` for its master.
     StartProbe { group: String, sentinels: Vec<Addr> },
     /// Stop the write probe (it reads back its acknowledged writes, then ends).
     StopProbe,
     /// Save the event log as shown (NDJSON and text).
     SaveLog,
+    /// Write the post-mortem page of the group's last failover (HTML, and its timeline as SVG).
+    PostMortem,
     /// Give the terminal back and stop sentui (Ctrl-Z); the outcome comes when it is resumed.
     Suspend,
 }
@@ -181,7 +245,7 @@ impl Command {
     pub fn is_the_viewers(&self) -> bool {
         matches!(
             self,
-            Command::Screenshot | Command::SaveLog | Command::Suspend
+            Command::Screenshot | Command::SaveLog | Command::PostMortem | Command::Suspend
         )
     }
 }
@@ -220,6 +284,15 @@ mod tests {
         );
         assert_eq!("restart-empty".parse::<Action>(), Ok(Action::RestartEmpty));
         assert_eq!(Action::Failover.undo(), None);
+        assert_eq!(
+            "failover-coordinated".parse::<Action>(),
+            Ok(Action::FailoverCoordinated)
+        );
+        assert!(!Action::FailoverCoordinated.on_node());
+        assert_eq!(
+            Action::FailoverCoordinated.failover_kind(),
+            Some(FailoverKind::Coordinated)
+        );
         assert_eq!(Action::Restart.undo(), None);
     }
 
@@ -232,6 +305,24 @@ mod tests {
         assert_eq!(
             serde_json::to_string(&c).unwrap(),
             r#"{"command":"control","action":"pause","addr":"127.0.0.1:6379"}"#
+        );
+        let f = |kind| Command::Failover {
+            group: "g".into(),
+            sentinels: vec![],
+            kind,
+        };
+        let classic = r#"{"command":"failover","group":"g","sentinels":[]}"#;
+        assert_eq!(
+            serde_json::to_string(&f(FailoverKind::Classic)).unwrap(),
+            classic
+        );
+        assert_eq!(
+            serde_json::to_string(&f(FailoverKind::Coordinated)).unwrap(),
+            r#"{"command":"failover","group":"g","sentinels":[],"kind":"coordinated"}"#
+        );
+        assert_eq!(
+            serde_json::from_str::<Command>(classic).unwrap(),
+            f(FailoverKind::Classic)
         );
     }
 }

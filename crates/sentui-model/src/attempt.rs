@@ -6,6 +6,11 @@ use super::addr::Addr;
 use super::event::SentinelEvent;
 use serde::{Deserialize, Serialize};
 
+/// Sentinels that try in the same epoch before any is elected are one election (a split vote):
+/// each asks for votes within its first ask period (1 s), so a later try by another sentinel
+/// in that epoch is a new attempt (its epoch never spread: the first leader was forced).
+pub(crate) const ELECTION_RACE_MS: Millis = 2_000;
+
 /// The steps of a failover, in the order they normally happen.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -83,16 +88,37 @@ pub struct Failover {
     /// The sentinel elected to carry it out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub leader: Option<Addr>,
+    /// The sentinels that tried (`+try-failover`) in it: its candidates until one is elected.
+    /// An attempt is its group, its epoch and its leader: another sentinel trying later is
+    /// another attempt, even in the same epoch.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tried_by: Vec<Addr>,
     pub old_master: Option<Addr>,
     pub new_master: Option<Addr>,
     pub started_at: Millis,
     pub marks: Vec<PhaseMark>,
     pub outcome: Option<Outcome>,
     pub ended_at: Option<Millis>,
+    /// A completed attempt whose leader's `+failover-end` never came: why it was closed
+    /// (the sentinels published `+switch-master`, so the master did change).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_not_seen: Option<String>,
     /// The master answered again while this attempt was open: later signs of trouble belong
     /// to a new failover.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub master_back: bool,
+    /// Valkey 9's coordinated failover (a sentinel flagged `coordinated_failover`, or sentui
+    /// asked for one): an election, then `CLIENT PAUSE WRITE` + `FAILOVER TO` on the old
+    /// primary instead of `REPLICAOF NO ONE` on the replica.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub coordinated: bool,
+    /// Why this attempt came, where sentui can tell: a failback right after a coordinated
+    /// failover, with the evidence.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// Candidates seen down while no leader was elected (the attempt is lost when all are).
+    #[serde(skip)]
+    pub lost: Vec<Addr>,
 }
 
 impl Failover {
@@ -106,9 +132,86 @@ impl Failover {
             .map(|m| m.at.saturating_sub(self.started_at))
     }
 
+    /// `coordinated failover` or `failover`: what kind of attempt it is, in words.
+    pub fn kind_words(&self) -> &'static str {
+        if self.coordinated {
+            "coordinated failover"
+        } else {
+            "failover"
+        }
+    }
+
     /// Whether a sentinel has tried yet (the attempt has an epoch or an election).
     pub fn tried(&self) -> bool {
         self.epoch.is_some() || self.mark(Phase::TryFailover).is_some()
+    }
+
+    /// Whether `sentinel` may be this attempt's leader: its elected leader, one of its
+    /// candidates, or any sentinel while nobody has tried yet. Another sentinel trying in the
+    /// same epoch joins an election still open (a split vote), within `ELECTION_RACE_MS`.
+    pub(crate) fn led_by(&self, sentinel: Option<&Addr>, at: Millis) -> bool {
+        let Some(s) = sentinel else { return true };
+        match &self.leader {
+            Some(l) => l == s,
+            None if self.tried_by.is_empty() || self.tried_by.contains(s) => true,
+            None => self
+                .mark(Phase::TryFailover)
+                .is_some_and(|m| at.saturating_sub(m.at) <= ELECTION_RACE_MS),
+        }
+    }
+
+    /// Whether it is a failover under way rather than signs that may yet be a blip: a sentinel
+    /// tried, the master is `+odown`, or sentui injected the fault.
+    pub fn started(&self) -> bool {
+        self.tried() || self.mark(Phase::Odown).is_some() || self.mark(Phase::Fault).is_some()
+    }
+
+    /// A blip or signs under the shown failover, in words: `blip: +sdown for 55 ms` (the
+    /// master came back) or `now: +sdown 0.2s ago`.
+    pub fn note_words(&self, now: Millis) -> String {
+        // A note is one short line under the failover: the short words for sentui's own signs.
+        let first = match self.timeline().first().map(|(m, _, _)| m.phase) {
+            Some(Phase::Unresponsive) => "unresponsive",
+            Some(Phase::Fault) => "fault",
+            Some(p) => p.label(),
+            None => "signs",
+        };
+        match self.ended_at {
+            Some(end) => format!(
+                "blip: {first} for {} ms",
+                end.saturating_sub(self.started_at)
+            ),
+            None => format!(
+                "now: {first} {} ago",
+                fmt_secs(now.saturating_sub(self.started_at))
+            ),
+        }
+    }
+
+    /// Whether it changed the master: it completed (the sentinels published `+switch-master`).
+    pub fn switched(&self) -> bool {
+        self.outcome == Some(Outcome::Completed)
+    }
+
+    /// Whether it is a measurement worth keeping on screen: a completed or aborted attempt, not
+    /// a blip the master recovered from before any sentinel tried.
+    pub fn measured(&self) -> bool {
+        matches!(
+            self.outcome,
+            Some(Outcome::Completed) | Some(Outcome::Aborted(_))
+        )
+    }
+
+    /// The outcome in words: `completed`, `completed (end not seen: …)`, `aborted: …`,
+    /// `master came back`, `running`.
+    pub fn outcome_words(&self) -> String {
+        match (&self.outcome, &self.end_not_seen) {
+            (Some(Outcome::Completed), Some(why)) => format!("completed (end not seen: {why})"),
+            (Some(Outcome::Completed), None) => "completed".into(),
+            (Some(Outcome::Aborted(why)), _) => format!("aborted: {why}"),
+            (Some(Outcome::Recovered), _) => "master came back".into(),
+            (None, _) => "running".into(),
+        }
     }
 
     /// The marks in time order with (since start, since previous mark).

@@ -34,6 +34,13 @@ pub fn probe_interval(fastest: Duration, budget_per_sec: u32, nodes: usize) -> D
     fastest.max(spread)
 }
 
+/// How often each node's rights check (CLIENT LIST and ACL DRYRUN, `collect/rights.rs`) comes
+/// round: every 10 s, and past 20 nodes half a second per node, so that all of them together
+/// stay at two checks a second. Rights change rarely; the probes must not wait for them.
+pub fn rights_interval(nodes: usize) -> Duration {
+    Duration::from_secs(10).max(Duration::from_millis(500) * nodes as u32)
+}
+
 /// Probes fall on a grid of this step, so that many nodes share each wake-up of sentui: at 200
 /// nodes one wake-up per probe cost more CPU than the probes themselves.
 pub const PROBE_SLOT: Duration = Duration::from_millis(20);
@@ -171,6 +178,8 @@ mod tests {
             parallel_syncs: None,
             last_ok_ping_ms: None,
             failover_state: None,
+            sdown_ms: None,
+            role_reported_ms: None,
         }
     }
 
@@ -285,5 +294,12 @@ mod tests {
     fn one_shot_snapshots_fetch_everything() {
         let mut s = DetailSchedule::every_group();
         assert_eq!(s.plan(&groups(150)).len(), 150);
+    }
+
+    #[test]
+    fn rights_are_checked_at_two_nodes_a_second_at_most() {
+        assert_eq!(rights_interval(3), Duration::from_secs(10));
+        assert_eq!(rights_interval(20), Duration::from_secs(10));
+        assert_eq!(rights_interval(200), Duration::from_secs(100));
     }
 }

@@ -1,5 +1,7 @@
-//! Drills: scenarios (parsed and validated here, states judged on the deployment) and reports
-//! (phases, checks, verdict, formats). The runner that acts lives with the binary.
+//! Drills: scenarios (parsed and validated here, states judged on the deployment), reports
+//! (phases, checks, verdict, formats) and two runs side by side. The runner that acts lives
+//! with the binary.
 
+pub mod compare;
 pub mod report;
 pub mod scenario;

@@ -21,6 +21,13 @@ macro_rules! sentinel_events {
         }
 
         impl SentinelEvent {
+    /// The known name closest to `name` (a typo's likely meaning), if one is close: two
+    /// characters off at most (a newer server's event, `+failover-state-send-failover`, is
+    /// further from every known one).
+    pub fn nearest_known(name: &str) -> Option<&'static str> {
+        nearest(name, SentinelEvent::KNOWN.iter().filter_map(|e| e.known_name()))
+    }
+
             /// Every event this list knows.
             pub const KNOWN: &[SentinelEvent] = &[$(SentinelEvent::$variant),*];
 
@@ -85,7 +92,8 @@ sentinel_events! {
     FailoverAbortNotElected = "-failover-abort-not-elected",
     FailoverAbortNoGoodSlave = "-failover-abort-no-good-slave",
     FailoverAbortSlaveTimeout = "-failover-abort-slave-timeout",
-    /// Valkey 9's coordinated failover found too little time left for `FAILOVER TO`.
+    /// Valkey 9's coordinated failover: the old primary did not finish its `FAILOVER TO` in
+    /// time.
     FailoverAbortMasterTimeout = "-failover-abort-master-timeout",
     /// A replica that reported master is being turned back into a replica.
     ConvertToSlave = "+convert-to-slave",
@@ -146,6 +154,20 @@ impl SentinelEvent {
     pub fn abort_reason(&self) -> Option<String> {
         let reason = self.name().strip_prefix("-failover-abort-")?;
         Some(reason.replace('-', " "))
+    }
+
+    /// Why an attempt aborted, in words, with what it means where the name alone does not say:
+    /// Valkey 9's `master timeout`, which no other tool explains.
+    pub fn abort_explained(&self) -> Option<String> {
+        let reason = self.abort_reason()?;
+        let why = match self {
+            SentinelEvent::FailoverAbortMasterTimeout => {
+                "the old primary did not finish the coordinated hand-over (FAILOVER TO) in \
+                 time: it stays master, and may hold writes paused until its CLIENT PAUSE runs out"
+            }
+            _ => return Some(reason),
+        };
+        Some(format!("{reason}: {why}"))
     }
 
     /// A step of the leader's failover state machine (`+failover-state-*`, known or not).
@@ -413,6 +435,17 @@ mod tests {
         assert_eq!(unknown_abort.abort_reason().as_deref(), Some("x sdown"));
         assert_eq!(unknown_abort.class(), EventClass::Down);
         assert_eq!(SentinelEvent::SwitchMaster.abort_reason(), None);
+        let explained = SentinelEvent::FailoverAbortMasterTimeout.abort_explained();
+        assert!(
+            explained
+                .as_deref()
+                .is_some_and(|e| e.starts_with("master timeout: the old primary did not finish")),
+            "{explained:?}"
+        );
+        assert_eq!(
+            SentinelEvent::FailoverAbortNoGoodSlave.abort_explained(),
+            SentinelEvent::FailoverAbortNoGoodSlave.abort_reason()
+        );
         assert!(SentinelEvent::FailoverStateSelectSlave.is_failover_state());
         assert_eq!(
             SentinelEvent::parse("+failover-state-send-failover").class(),
@@ -509,5 +542,51 @@ mod tests {
         ] {
             assert_eq!(parse(e, p), EventDetail::Raw, "{e} {p}");
         }
+    }
+}
+
+/// Of `names`, the one closest to `name` (a typo's likely meaning), two characters off at
+/// most; None when `name` is one of them or none is that close.
+pub(crate) fn nearest(
+    name: &str,
+    names: impl Iterator<Item = &'static str>,
+) -> Option<&'static str> {
+    names
+        .map(|k| (edit_distance(name, k), k))
+        .filter(|(d, _)| *d > 0 && *d <= 2)
+        .min()
+        .map(|(_, k)| k)
+}
+
+/// Levenshtein distance: characters inserted, removed or replaced to turn `a` into `b`.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let next = (row[j + 1] + 1)
+                .min(row[j] + 1)
+                .min(prev + usize::from(ca != *cb));
+            prev = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod nearest_tests {
+    use super::SentinelEvent;
+
+    #[test]
+    fn typos_find_the_event_they_meant() {
+        assert_eq!(
+            SentinelEvent::nearest_known("+switch-mastr"),
+            Some("+switch-master")
+        );
+        assert_eq!(SentinelEvent::nearest_known("+odwn"), Some("+odown"));
+        assert_eq!(SentinelEvent::nearest_known("+nonsense-event"), None);
     }
 }

@@ -1,4 +1,8 @@
-//! Parser for `INFO` replies (the `replication`, `server` and `sentinel` sections).
+//! Parser for `INFO` replies (the `replication`, `clients`, `server` and `sentinel` sections).
+
+mod pause;
+
+pub use pause::{FailoverState, PauseActions, PauseNow, PauseReason, WritePause};
 
 use super::addr::Addr;
 use serde::{Deserialize, Serialize};
@@ -52,7 +56,17 @@ pub struct ReplicationInfo {
     pub sync_in_progress: bool,
     pub replica_priority: Option<i64>,
     pub connected_replicas: Vec<ConnectedReplica>,
-    pub failover_state: Option<String>,
+    /// `master_failover_state`: where a `FAILOVER` run on this node stands (Redis 6.2+,
+    /// Valkey; a coordinated failover runs one on the old primary).
+    pub failover_state: Option<FailoverState>,
+    /// The client pause the node reports (`INFO clients`, Valkey 8.1+), asked with
+    /// `INFO replication clients` in the same request: None when not paused or not said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pause: Option<WritePause>,
+    /// Whether the node reports its pause at all (`paused_reason` present): the collector
+    /// asks such a node more often, so that a pause shows within a second.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub reports_pause: bool,
     pub replid: Option<String>,
     /// Valkey's dual-channel replication: replicas that loaded the RDB on its own channel and
     /// wait to PSYNC the rest (`replicas_waiting_psync`).
@@ -70,6 +84,10 @@ pub struct ReplicationInfo {
     /// (CONFIG GET, asked with `server`; None when CONFIG is refused or renamed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_replicas: Option<MinReplicas>,
+    /// Replicas that count for `min-replicas-to-write` now (`min_slaves_good_slaves`, reported
+    /// only while the setting is on).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub good_replicas: Option<u32>,
 }
 
 /// A node's `min-replicas-to-write` (0: off) and `min-replicas-max-lag` (seconds): the master
@@ -138,11 +156,14 @@ impl ReplicationInfo {
             replica_priority: None,
             connected_replicas: Vec::new(),
             failover_state: None,
+            pause: None,
+            reports_pause: false,
             replid: None,
             replicas_waiting_psync: None,
             server: None,
             run_id: None,
             min_replicas: None,
+            good_replicas: None,
         };
         for (k, v) in fields(text) {
             match k {
@@ -164,9 +185,13 @@ impl ReplicationInfo {
                 }
                 "master_sync_in_progress" => info.sync_in_progress = v == "1",
                 "slave_priority" | "replica_priority" => info.replica_priority = v.parse().ok(),
-                "master_failover_state" => info.failover_state = Some(v.to_string()),
+                "master_failover_state" => info.failover_state = Some(FailoverState::parse(v)),
+                "paused_reason" => info.reports_pause = true,
                 "master_replid" => info.replid = Some(v.to_string()),
                 "replicas_waiting_psync" => info.replicas_waiting_psync = v.parse().ok(),
+                "min_slaves_good_slaves" | "min_replicas_good_replicas" => {
+                    info.good_replicas = v.parse().ok()
+                }
                 k if is_replica_line(k) => {
                     if let Some(r) = parse_connected_replica(v) {
                         info.connected_replicas.push(r);
@@ -176,6 +201,7 @@ impl ReplicationInfo {
             }
         }
         info.role = role.ok_or(InfoError::NoRole)?;
+        info.pause = WritePause::from_fields(fields(text));
         if let (Some(h), Some(p)) = (mhost, mport) {
             info.master = Addr::from_parts(h, p);
         }
@@ -224,6 +250,17 @@ pub struct ServerVersion {
 }
 
 impl ServerVersion {
+    /// Valkey 9.0 or later: it takes `SENTINEL FAILOVER <group> COORDINATED`, and its
+    /// sentinels send the primary `CLIENT PAUSE` and `FAILOVER` for it.
+    pub fn has_coordinated_failover(&self) -> bool {
+        let major = self
+            .version
+            .split('.')
+            .next()
+            .and_then(|m| m.parse::<u32>().ok());
+        self.name == "valkey" && major.is_some_and(|m| m >= 9)
+    }
+
     /// From INFO server: Valkey sends `server_name:valkey` and its own `valkey_version` next to
     /// a `redis_version` it keeps for old clients (7.2.4), which is not its version.
     pub fn from_info(text: &str) -> Option<ServerVersion> {
@@ -269,6 +306,9 @@ pub struct ServerInfo {
     /// How often this sentinel entered TILT since it started (`sentinel_total_tilt`, Redis 7.2+
     /// and Valkey): a TILT that began and ended between two polls still counts here.
     pub total_tilt: Option<u64>,
+    /// Seconds since this sentinel entered TILT (`sentinel_tilt_since_seconds`, Redis 7.0+; -1
+    /// or absent when it is not in TILT).
+    pub tilt_since_secs: Option<u64>,
 }
 
 impl ServerInfo {
@@ -278,6 +318,8 @@ impl ServerInfo {
             server: ServerVersion::from_info(text),
             tilt: field(text, "sentinel_tilt").map(|v| v == "1"),
             total_tilt: field(text, "sentinel_total_tilt").and_then(|v| v.parse().ok()),
+            tilt_since_secs: field(text, "sentinel_tilt_since_seconds")
+                .and_then(|v| v.parse().ok()),
         }
     }
 }
@@ -296,7 +338,8 @@ mod tests {
         assert_eq!(i.connected_replicas.len(), 2);
         assert_eq!(i.connected_replicas[1].addr, Addr::new("127.0.0.1", 16381));
         assert_eq!(i.connected_replicas[1].lag_secs, 1);
-        assert_eq!(i.failover_state.as_deref(), Some("no-failover"));
+        assert_eq!(i.failover_state, Some(FailoverState::NoFailover));
+        assert!(!i.reports_pause && i.pause.is_none());
     }
 
     #[test]

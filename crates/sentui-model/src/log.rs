@@ -70,27 +70,55 @@ impl Event {
 /// A name a user gave (`events --until`, a drill's `wait`, `replay --at`) that names no event
 /// sentui could log.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "'{0}' is not one event name: Sentinel's start with + or - (+switch-master, +odown, ...), \
-     sentui's are listed in docs/status.md (failover-complete, node-responsive, ...)"
-)]
-pub struct NotAnEvent(pub String);
+pub enum NotAnEvent {
+    #[error(
+        "'{0}' is not one event name: Sentinel's start with + or - (+switch-master, +odown, ...), \
+         sentui's are listed in docs/status.md (failover-complete, node-responsive, ...)"
+    )]
+    Unknown(String),
+    /// A Sentinel-like name one typo away from a known one.
+    #[error(
+        "'{name}' is no event Sentinel publishes: did you mean {meant}? (the names are in \
+         docs/status.md)"
+    )]
+    Typo { name: String, meant: &'static str },
+    /// One of sentui's names, a typo away.
+    #[error(
+        "'{name}' is no event sentui logs: did you mean {meant}? (the names are in docs/status.md)"
+    )]
+    OwnTypo { name: String, meant: &'static str },
+}
 
 /// An event a user named, whatever its source: Sentinel's names start with `+` or `-` (one
-/// this version does not know is taken as a newer server's), sentui's never do.
+/// this version does not know is taken as a newer server's, unless it is a typo of a known
+/// one), sentui's never do.
 impl std::str::FromStr for Event {
     type Err = NotAnEvent;
 
     fn from_str(name: &str) -> Result<Event, NotAnEvent> {
         if name.contains(char::is_whitespace) || name.len() < 2 {
-            return Err(NotAnEvent(name.to_string()));
+            return Err(NotAnEvent::Unknown(name.to_string()));
         }
         if name.starts_with(['+', '-']) {
-            return Ok(Event::Sentinel(SentinelEvent::parse(name)));
+            let e = SentinelEvent::parse(name);
+            if let (SentinelEvent::Other(_), Some(meant)) = (&e, SentinelEvent::nearest_known(name))
+            {
+                return Err(NotAnEvent::Typo {
+                    name: name.to_string(),
+                    meant,
+                });
+            }
+            return Ok(Event::Sentinel(e));
         }
         OwnEvent::parse(name)
             .map(Event::Own)
-            .ok_or_else(|| NotAnEvent(name.to_string()))
+            .ok_or_else(|| match OwnEvent::nearest(name) {
+                Some(meant) => NotAnEvent::OwnTypo {
+                    name: name.to_string(),
+                    meant,
+                },
+                None => NotAnEvent::Unknown(name.to_string()),
+            })
     }
 }
 

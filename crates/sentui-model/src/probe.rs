@@ -114,6 +114,9 @@ pub enum ProbeEvent {
         n: u64,
         master: Option<Addr>,
         error: Option<WriteError>,
+        /// From sending the write to its outcome (absent in older recordings).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        took_ms: Option<u64>,
     },
     /// After the writes: how many acknowledged keys the current master still has.
     ReadBack(ReadBack),
@@ -123,6 +126,14 @@ pub enum ProbeEvent {
     Stopped {
         reason: String,
     },
+}
+
+/// Counts by error kind, keyed by the kind's word.
+fn words(counts: impl IntoIterator<Item = (ErrorKind, u64)>) -> BTreeMap<String, u64> {
+    counts
+        .into_iter()
+        .map(|(k, n)| (k.word().to_string(), n))
+        .collect()
 }
 
 /// One stretch without successful writes: from the last success before the first failure (or
@@ -227,7 +238,9 @@ impl ProbeStats {
                 self.master = Some(addr.clone());
                 changed.then(|| (OwnEvent::ProbeMaster, format!("writing to {addr} ({how})")))
             }
-            ProbeEvent::Write { n, master, error } => {
+            ProbeEvent::Write {
+                n, master, error, ..
+            } => {
                 self.attempted += 1;
                 match error {
                     None => {
@@ -382,6 +395,25 @@ impl ProbeStats {
             .or(self.outage.as_ref())
     }
 
+    /// The lost writes, in a sentence, with the masters labelled OLD and NEW; None until read
+    /// back. Shared by the drill's report, the TUI's probe panel and the post-mortem page.
+    pub fn loss_text(
+        &self,
+        span: Option<FaultSpan>,
+        masters: (Option<&Addr>, Option<&Addr>),
+        fault: &str,
+    ) -> Option<String> {
+        let groups = self.loss(span)?;
+        let labels = loss::Labels {
+            old: masters.0,
+            new: masters.1,
+            fault,
+            span,
+            base: span.map(|s| s.at).unwrap_or(self.started_at),
+        };
+        Some(loss::describe(self.lost()?, &groups, labels))
+    }
+
     /// Lost acknowledged writes, once read back.
     pub fn lost(&self) -> Option<u64> {
         match &self.readback {
@@ -407,6 +439,16 @@ impl ProbeStats {
             .filter(|(k, _)| k.is_refusal())
             .map(|(k, n)| (*k, *n))
             .collect()
+    }
+
+    /// Failed writes by kind, the kinds in words (`timeout`, `readonly`): as reports print them.
+    pub fn errors_by_word(&self) -> BTreeMap<String, u64> {
+        words(self.errors.iter().map(|(k, n)| (*k, *n)))
+    }
+
+    /// [`ProbeStats::refusals`], the reasons in words (`noreplicas`, `readonly`).
+    pub fn refusals_by_word(&self) -> BTreeMap<String, u64> {
+        words(self.refusals())
     }
 
     /// `timeout 12, readonly 3`.
@@ -449,6 +491,7 @@ mod tests {
                 kind: k,
                 message: "x".into(),
             }),
+            took_ms: None,
         }
     }
 

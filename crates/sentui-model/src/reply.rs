@@ -62,6 +62,14 @@ pub struct MasterRecord {
     pub parallel_syncs: Option<u32>,
     pub last_ok_ping_ms: Option<i64>,
     pub failover_state: Option<String>,
+    /// How long this sentinel has seen the master subjectively down (`s-down-time`, present
+    /// only while it is): Sentinel adds it to a replica's allowed link-down time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sdown_ms: Option<u64>,
+    /// `role-reported-time`: how long ago (ms, when polled) the sentinel first saw this master
+    /// report its role: since the switch that made it master, or since the sentinel started.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role_reported_ms: Option<u64>,
 }
 
 impl MasterRecord {
@@ -83,6 +91,8 @@ impl MasterRecord {
             parallel_syncs: num(r, "parallel-syncs"),
             last_ok_ping_ms: num(r, "last-ok-ping-reply"),
             failover_state: get(r, "failover-state").map(str::to_string),
+            sdown_ms: num(r, "s-down-time"),
+            role_reported_ms: num(r, "role-reported-time"),
         })
     }
 }
@@ -99,6 +109,9 @@ pub struct ReplicaRecord {
     pub offset: Option<i64>,
     pub priority: Option<i64>,
     pub last_ok_ping_ms: Option<i64>,
+    /// Milliseconds since this sentinel's last INFO from the replica (`info-refresh`; 0: never).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub info_refresh_ms: Option<u64>,
 }
 
 impl ReplicaRecord {
@@ -119,6 +132,7 @@ impl ReplicaRecord {
             offset: num(r, "slave-repl-offset"),
             priority: num(r, "slave-priority").or_else(|| num(r, "replica-priority")),
             last_ok_ping_ms: num(r, "last-ok-ping-reply"),
+            info_refresh_ms: num(r, "info-refresh"),
         })
     }
 }

@@ -4,14 +4,18 @@
 //! input does. Nothing here does I/O or reads the clock (every update carries its time).
 
 mod apply;
+mod caused;
 mod container;
 mod endpoint;
+mod gap;
 mod reach;
+pub mod trail;
 mod update;
 
 pub use apply::KEEP_VANISHED;
 pub use container::{ContainerInfo, ContainerState, ProcessInfo};
 pub use endpoint::{NodeState, SentinelState};
+pub use gap::Gap;
 pub use reach::{Reach, ReachState};
 pub use update::{GroupPoll, SentinelPoll, Update};
 
@@ -43,6 +47,29 @@ pub struct Deployment {
     /// Each sentinel's current epoch, from its `+new-epoch` and `+vote-for-leader`: the epoch
     /// of the attempt its leader-only events belong to.
     sentinel_epochs: BTreeMap<Addr, u64>,
+    /// Per group, each sentinel's last failover start as heard (see [`FailoverStart`]).
+    failover_starts: BTreeMap<String, BTreeMap<Addr, FailoverStart>>,
+    /// Roles, lag and writes over time, for the post-mortem page.
+    trail: trail::Trail,
+}
+
+/// A sentinel's `failover_start_time` for a group, as far as its events tell: set when it tries
+/// a failover itself (`+try-failover`) and when it votes for another sentinel
+/// (`+vote-for-leader`); it will not try again before twice the failover-timeout after it
+/// (sentinel.c: `sentinelStartFailoverIfNeeded`, `sentinelVoteLeader`).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct FailoverStart {
+    pub at: Millis,
+    pub cause: StartCause,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum StartCause {
+    /// It tried a failover (`+try-failover`).
+    Tried,
+    /// It voted for another sentinel (`+vote-for-leader`), in this epoch.
+    VotedFor { run_id: String, epoch: u64 },
 }
 
 /// Sentinel's default failover-timeout (3 minutes).
@@ -82,12 +109,21 @@ impl Deployment {
         &self.votes
     }
 
+    /// Each sentinel's last failover start for a group, as heard since sentui started.
+    pub fn failover_starts(&self, group: &str) -> Option<&BTreeMap<Addr, FailoverStart>> {
+        self.failover_starts.get(group)
+    }
+
     /// Each group's stopwatch of failover attempts.
     pub fn stopwatches(&self) -> &BTreeMap<String, Stopwatch> {
         &self.stopwatches
     }
 
     /// The write probe's figures, once one ran.
+    pub fn trail(&self) -> &trail::Trail {
+        &self.trail
+    }
+
     pub fn probe(&self) -> Option<&ProbeStats> {
         self.probe.as_ref()
     }
@@ -107,6 +143,35 @@ impl Deployment {
             .filter_map(|g| g.master.failover_timeout_ms)
             .max()
             .unwrap_or(DEFAULT_FAILOVER_TIMEOUT_MS)
+    }
+
+    /// The group's down-after-milliseconds as its sentinels report it (the longest).
+    pub fn down_after_ms(&self, group: &str) -> Option<Millis> {
+        self.sentinels
+            .values()
+            .filter_map(|s| s.groups.get(group))
+            .filter_map(|g| g.master.down_after_ms)
+            .max()
+    }
+
+    /// Whether the group takes a coordinated failover (`SENTINEL FAILOVER <group>
+    /// COORDINATED`, Valkey 9.0+): its master reports `master_failover_state` (what the sentinel
+    /// checks, else NOGOODPRIMARY) and runs Valkey 9 or later, and every sentinel that reports
+    /// the group answers as Valkey 9 or later (older ones refuse the argument).
+    pub fn offers_coordinated_failover(&self, group: &str) -> bool {
+        let valkey9 = |v: Option<&crate::info::ServerVersion>| {
+            v.is_some_and(crate::info::ServerVersion::has_coordinated_failover)
+        };
+        let master = self.master_of(group).and_then(|m| self.nodes.get(&m));
+        let master_ok = master.is_some_and(|n| {
+            n.failover_state().is_some() && valkey9(n.info.as_ref().and_then(|i| i.server.as_ref()))
+        });
+        let sentinels: Vec<&SentinelState> = self
+            .sentinels
+            .values()
+            .filter(|s| s.reach.is_ok() && s.groups.contains_key(group))
+            .collect();
+        master_ok && !sentinels.is_empty() && sentinels.iter().all(|s| valkey9(s.server.as_ref()))
     }
 
     /// The group a node or sentinel belongs to, as the sentinels report it.
@@ -141,6 +206,19 @@ impl Deployment {
             .into_iter()
             .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(a.0)))
             .map(|(a, _)| a.clone())
+    }
+
+    /// Since when `group`'s current master has been its master, as far as a reply says: the
+    /// earliest a sentinel reporting it saw it report its role (`role-reported-time` counted
+    /// back from the poll). A lower bound: a sentinel knows only since it started.
+    pub fn master_since(&self, group: &str) -> Option<Millis> {
+        let master = self.master_of(group)?;
+        self.sentinels
+            .values()
+            .filter_map(|s| Some((s.polled_at?, s.groups.get(group)?)))
+            .filter(|(_, g)| g.master.addr == master)
+            .filter_map(|(at, g)| Some(at.saturating_sub(g.master.role_reported_ms?)))
+            .min()
     }
 
     /// Every master group any sentinel reports, sorted by name.

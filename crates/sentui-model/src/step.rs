@@ -47,15 +47,26 @@ impl Deployment {
                 e.addr = Some(addr.clone());
                 self.push(e);
             }
-            Command::Failover { group, .. } => {
-                let payload = format!("SENTINEL FAILOVER {group}: {msg}");
+            Command::Failover { group, kind, .. } => {
+                let how = if kind.is_coordinated() {
+                    " COORDINATED"
+                } else {
+                    ""
+                };
+                let payload = format!("SENTINEL FAILOVER {group}{how}: {msg}");
                 let mut e = LogEntry::own(at, OwnEvent::ManualFailover, &payload)
                     .in_group(Some(group.clone()));
                 e.addr = self.master_of(group);
-                self.push(e);
+                self.push(e.clone());
+                if kind.is_coordinated() {
+                    e.event = OwnEvent::CoordinatedFailover.into();
+                    e.payload = "asked for by sentui".into();
+                    self.push(e);
+                }
             }
             Command::Screenshot
             | Command::SaveLog
+            | Command::PostMortem
             | Command::Suspend
             | Command::StartProbe { .. }
             | Command::StopProbe => {}

@@ -1,11 +1,14 @@
 //! The failover stopwatch: a stopwatch of attempts. Each master group's log entries are turned
 //! into failover attempts, each with the time of its phases.
 //!
-//! An attempt belongs to a group and an epoch (the one its sentinel started with
-//! `+new-epoch` before `+try-failover`). It ends with `+failover-end` (completed), any
-//! `-failover-abort-*` or `+failover-end-for-timeout` (aborted), an attempt in a newer epoch
-//! (superseded), or twice the group's failover-timeout without an end (abandoned: the leader
-//! crashed or never said). Before an epoch is known, the signs of trouble (the fault sentui
+//! An attempt is a group, an epoch (the one its sentinel started with `+new-epoch` before
+//! `+try-failover`) and a leader: a forced failover asks no votes, so its epoch may never
+//! reach the other sentinels and the next attempt, led by another one, can carry the same
+//! number. It ends with `+failover-end` (completed), any `-failover-abort-*` or
+//! `+failover-end-for-timeout` (aborted), its leader lost (seen down, or another sentinel
+//! trying after the election), an attempt in a newer epoch (superseded), or twice the group's
+//! failover-timeout without an end (abandoned). One the sentinels published `+switch-master`
+//! for changed the master: it is completed whatever closed it ("end not seen"). Before an epoch is known, the signs of trouble (the fault sentui
 //! injected, the master unresponsive, `+sdown`/`+odown` of the master) gather in the attempt
 //! they lead to; a master that answers again before any attempt ends them (recovered). Signs
 //! that come after the master answered again, while an old attempt is still open, start a new
@@ -18,19 +21,26 @@ use super::event::{EventDetail, InstanceKind, SentinelEvent};
 use super::log::{LogEntry, OwnEvent, Source};
 use std::collections::VecDeque;
 
+mod kind;
+
 /// A new attempt, from its first sign `e`.
 fn begin(group: &str, master: Option<&Addr>, e: &LogEntry) -> Failover {
     Failover {
         group: group.to_string(),
         epoch: None,
         leader: None,
+        tried_by: Vec::new(),
         old_master: master.cloned().or_else(|| e.addr.clone()),
         new_master: None,
         started_at: e.ts,
         marks: Vec::new(),
         outcome: None,
         ended_at: None,
+        end_not_seen: None,
         master_back: false,
+        coordinated: false,
+        note: None,
+        lost: Vec::new(),
     }
 }
 
@@ -69,6 +79,8 @@ enum Role {
     Leader(LeaderEvent),
     SwitchMaster,
     ReplicaReconfigured,
+    /// The attempt is a coordinated one (Valkey 9).
+    Coordinated,
 }
 
 enum LeaderEvent {
@@ -95,11 +107,12 @@ fn role(e: &LogEntry, about_master: bool) -> Option<Role> {
             }
             OwnEvent::NodeUnresponsive if about_master => Some(Role::Sign(Phase::Unresponsive)),
             OwnEvent::NodeResponsive if about_master => Some(Role::MasterBack { by_probe: true }),
+            OwnEvent::CoordinatedFailover => Some(Role::Coordinated),
             _ => None,
         };
     }
     let event = e.sentinel_event()?;
-    if let Some(reason) = event.abort_reason() {
+    if let Some(reason) = event.abort_explained() {
         return Some(Role::Leader(LeaderEvent::Abort(reason)));
     }
     let master_instance = e.detail.instance().map(|i| i.kind) == Some(InstanceKind::Master);
@@ -143,6 +156,9 @@ pub struct Stopwatch {
     pub next: Option<Failover>,
     /// Finished attempts, the newest last.
     pub finished: VecDeque<Failover>,
+    /// The group's down-after-milliseconds as its sentinels report it: the evidence a
+    /// failback's note gives.
+    pub down_after_ms: Option<Millis>,
 }
 
 impl Stopwatch {
@@ -151,9 +167,26 @@ impl Stopwatch {
         self.next.as_ref().or(self.current.as_ref())
     }
 
-    /// The failover to show: the running one, else the last finished one.
+    /// The failover to show: the last completed or aborted one stays until a newer attempt
+    /// starts (a sentinel tried, the master is `+odown`, or sentui injected a fault); a blip
+    /// (signs of trouble the master recovered from) is a note under it, not a replacement.
+    /// With nothing measured yet, the signs gathering now; None when only blips were seen.
     pub fn shown(&self) -> Option<&Failover> {
-        self.running().or(self.last())
+        let measured = self.finished.iter().rev().find(|f| f.measured());
+        match self.running() {
+            Some(r) if r.started() || measured.is_none() => Some(r),
+            _ => measured,
+        }
+    }
+
+    /// What came after the shown failover (or, with none, since sentui started) without
+    /// replacing it: the newest blip the master recovered from, or the signs gathering now.
+    pub fn note(&self) -> Option<&Failover> {
+        let shown = self.shown();
+        let newer = |f: &&Failover| shown.is_none_or(|s| f.started_at >= s.started_at && *f != s);
+        self.running()
+            .filter(newer)
+            .or_else(|| self.finished.iter().rev().find(newer))
     }
 
     /// The last finished attempt.
@@ -216,6 +249,7 @@ impl Stopwatch {
                     set(a, Phase::ReplicasReconfigured, e, true);
                 }
             }
+            Role::Coordinated => kind::coordinated(self, group, master, e),
         }
         finished
     }
@@ -255,10 +289,11 @@ impl Stopwatch {
     }
 
     fn sign(&mut self, group: &str, master: Option<&Addr>, phase: Phase, e: &LogEntry) {
+        let fresh = self.begin(group, master, e);
         let target = match self.current.as_mut() {
-            None => self.current.insert(begin(group, master, e)),
+            None => self.current.insert(fresh),
             Some(c) if !c.master_back => c,
-            Some(_) => self.next.get_or_insert_with(|| begin(group, master, e)),
+            Some(_) => self.next.get_or_insert(fresh),
         };
         set(target, phase, e, false);
     }
@@ -287,9 +322,10 @@ impl Stopwatch {
         None
     }
 
-    /// A sentinel tries in `epoch`: an open attempt of an older epoch is superseded, and the
-    /// signs gathered since become this attempt. Returns the attempt of this epoch (None when
-    /// the event belongs to an attempt older than the running one).
+    /// A sentinel tries (or is elected) in `epoch`: an open attempt of an older epoch is
+    /// superseded, one whose leader this is not is over (leader lost), and the signs gathered
+    /// since become this attempt. Returns the attempt of this epoch and sentinel (None when the
+    /// event belongs to an attempt older than the running one).
     fn enter_epoch(
         &mut self,
         group: &str,
@@ -298,25 +334,59 @@ impl Stopwatch {
         e: &LogEntry,
         finished: &mut Vec<Failover>,
     ) -> Option<&mut Failover> {
-        if let (Some(ep), Some(c)) = (epoch, self.current.as_ref())
-            && let Some(ce) = c.epoch
-        {
-            if ep < ce {
-                return None;
-            }
-            if ep > ce {
-                let reason = format!("superseded by epoch {ep}");
-                finished.extend(self.finish_current(Outcome::Aborted(reason), e.ts));
+        if let Some(c) = self.current.as_ref().filter(|c| c.tried()) {
+            match (epoch, c.epoch) {
+                (Some(ep), Some(ce)) if ep < ce => return None,
+                (Some(ep), Some(ce)) if ep > ce => {
+                    let reason = format!("superseded by epoch {ep}");
+                    finished.extend(self.finish_current(Outcome::Aborted(reason), e.ts));
+                }
+                _ if !c.led_by(e.sentinel.as_ref(), e.ts) => {
+                    let by = e
+                        .sentinel
+                        .as_ref()
+                        .map(|s| s.to_string())
+                        .unwrap_or_default();
+                    let reason = format!("leader lost: {by} tried after it");
+                    finished.extend(self.finish_current(Outcome::Aborted(reason), e.ts));
+                }
+                _ => {}
             }
         }
         if self.current.is_none() {
-            self.current = Some(self.next.take().unwrap_or_else(|| begin(group, master, e)));
+            let next = self.next.take();
+            self.current = Some(next.unwrap_or_else(|| self.begin(group, master, e)));
         }
         let c = self.current.as_mut()?;
         if c.epoch.is_none() {
             c.epoch = epoch;
         }
+        if let Some(s) = e.sentinel.as_ref().filter(|s| !c.tried_by.contains(s)) {
+            c.tried_by.push(s.clone());
+        }
         Some(c)
+    }
+
+    /// A sentinel is seen down (sentui lost it, or a peer published `+sdown sentinel`): the
+    /// open attempt it leads is over, and so is one whose candidates are all down before any
+    /// was elected. Returns the attempt it finished.
+    pub fn sentinel_down(&mut self, sentinel: &Addr, e: &LogEntry) -> Option<Failover> {
+        let c = self.current.as_mut().filter(|c| c.tried())?;
+        let lost = match &c.leader {
+            Some(l) => l == sentinel,
+            None if c.tried_by.contains(sentinel) => {
+                if !c.lost.contains(sentinel) {
+                    c.lost.push(sentinel.clone());
+                }
+                c.tried_by.iter().all(|t| c.lost.contains(t))
+            }
+            None => false,
+        };
+        if !lost {
+            return None;
+        }
+        let reason = format!("leader lost: {sentinel} seen down");
+        self.finish_current(Outcome::Aborted(reason), e.ts)
     }
 
     fn leader_event(
@@ -340,6 +410,15 @@ impl Stopwatch {
                 // A lagging leader of an older epoch never writes into the running attempt.
                 let older = matches!((c.epoch, sentinel_epoch), (Some(ce), Some(se)) if se < ce);
                 if older && c.leader != from {
+                    return;
+                }
+                // Nor does a sentinel that is not its leader nor one of its candidates.
+                let stranger = match (&c.leader, &from) {
+                    (Some(l), Some(f)) => l != f,
+                    (None, Some(f)) => !c.tried_by.is_empty() && !c.tried_by.contains(f),
+                    _ => false,
+                };
+                if stranger && !matches!(ev, LeaderEvent::Abort(_)) {
                     return;
                 }
                 Some(c)
@@ -381,11 +460,22 @@ impl Stopwatch {
         }
     }
 
-    /// Ends the current attempt; the signs gathered meanwhile become the current one.
+    /// Ends the current attempt; the signs gathered meanwhile become the current one. An
+    /// attempt the sentinels published `+switch-master` for changed the master: whatever closes
+    /// it, it completed (at its first `+switch-master`), the reason kept as the end not seen.
     fn finish_current(&mut self, outcome: Outcome, at: Millis) -> Option<Failover> {
         let mut f = self.current.take()?;
-        f.outcome = Some(outcome);
-        f.ended_at = Some(at);
+        match (outcome, f.mark(Phase::SwitchMaster).map(|m| m.at)) {
+            (Outcome::Aborted(why), Some(switched)) => {
+                f.outcome = Some(Outcome::Completed);
+                f.end_not_seen = Some(why);
+                f.ended_at = Some(switched);
+            }
+            (outcome, _) => {
+                f.outcome = Some(outcome);
+                f.ended_at = Some(at);
+            }
+        }
         self.current = self.next.take();
         self.remember(f.clone());
         Some(f)
@@ -400,173 +490,4 @@ impl Stopwatch {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn s(ts: Millis, sentinel: &str, event: SentinelEvent, payload: &str) -> LogEntry {
-        LogEntry::new(ts, Source::Sentinel, event.name(), payload)
-            .from_sentinel(sentinel.parse().unwrap())
-    }
-
-    #[test]
-    fn a_brief_freeze_is_a_recovery_not_a_failover() {
-        let m: Addr = "127.0.0.1:1".parse().unwrap();
-        let mut sw = Stopwatch::default();
-        let un = LogEntry::own(100, OwnEvent::NodeUnresponsive, "").about(m.clone());
-        sw.observe("g", Some(&m), &un, None);
-        assert!(sw.current.is_some());
-        let back = LogEntry::own(600, OwnEvent::NodeResponsive, "").about(m.clone());
-        let done = sw.observe("g", Some(&m), &back, None);
-        assert_eq!(done[0].outcome, Some(Outcome::Recovered));
-        assert!(sw.current.is_none());
-    }
-
-    #[test]
-    fn unresponsive_replica_does_not_start_a_failover() {
-        let m: Addr = "127.0.0.1:1".parse().unwrap();
-        let r: Addr = "127.0.0.1:2".parse().unwrap();
-        let mut sw = Stopwatch::default();
-        sw.observe(
-            "g",
-            Some(&m),
-            &LogEntry::own(1, OwnEvent::NodeUnresponsive, "").about(r),
-            None,
-        );
-        sw.observe(
-            "g",
-            Some(&m),
-            &s(
-                2,
-                "127.0.0.1:9",
-                SentinelEvent::Sdown,
-                "slave 127.0.0.1:2 127.0.0.1 2 @ g 127.0.0.1 1",
-            ),
-            None,
-        );
-        assert!(sw.current.is_none());
-    }
-
-    #[test]
-    fn abort_ends_the_failover() {
-        let mut sw = Stopwatch::default();
-        let odown = s(
-            1,
-            "127.0.0.1:9",
-            SentinelEvent::Odown,
-            "master g 127.0.0.1 1 #quorum 2/2",
-        );
-        sw.observe("g", None, &odown, None);
-        let abort = s(
-            9,
-            "127.0.0.1:9",
-            SentinelEvent::FailoverAbortNoGoodSlave,
-            "master g 127.0.0.1 1",
-        );
-        let f = sw.observe("g", None, &abort, Some(1));
-        assert_eq!(f[0].outcome, Some(Outcome::Aborted("no good slave".into())));
-    }
-
-    #[test]
-    fn an_attempt_with_no_end_is_abandoned_after_twice_the_failover_timeout() {
-        let mut sw = Stopwatch::default();
-        let try_ = s(
-            1_000,
-            "127.0.0.1:9",
-            SentinelEvent::TryFailover,
-            "master g 127.0.0.1 1",
-        );
-        sw.observe("g", None, &try_, Some(3));
-        assert!(sw.tick(22_999, 10_000).is_empty());
-        let f = sw.tick(23_000, 10_000);
-        assert_eq!(f[0].epoch, Some(3));
-        assert!(matches!(&f[0].outcome, Some(Outcome::Aborted(r)) if r.starts_with("abandoned")));
-        assert!(sw.current.is_none());
-    }
-
-    #[test]
-    fn a_loser_of_the_election_does_not_end_the_winners_attempt() {
-        let mut sw = Stopwatch::default();
-        let (a, b) = ("127.0.0.1:9", "127.0.0.1:8");
-        sw.observe(
-            "g",
-            None,
-            &s(1, a, SentinelEvent::TryFailover, "master g 127.0.0.1 1"),
-            Some(2),
-        );
-        sw.observe(
-            "g",
-            None,
-            &s(2, b, SentinelEvent::TryFailover, "master g 127.0.0.1 1"),
-            Some(2),
-        );
-        sw.observe(
-            "g",
-            None,
-            &s(3, a, SentinelEvent::ElectedLeader, "master g 127.0.0.1 1"),
-            Some(2),
-        );
-        let lost = s(
-            9,
-            b,
-            SentinelEvent::FailoverAbortNotElected,
-            "master g 127.0.0.1 1",
-        );
-        assert!(sw.observe("g", None, &lost, Some(2)).is_empty());
-        let switch = s(
-            10,
-            b,
-            SentinelEvent::SwitchMaster,
-            "g 127.0.0.1 1 127.0.0.1 2",
-        );
-        assert!(sw.observe("g", None, &switch, Some(2)).is_empty());
-        let end = s(10, a, SentinelEvent::FailoverEnd, "master g 127.0.0.1 1");
-        let f = sw.observe("g", None, &end, Some(2));
-        assert_eq!(f[0].outcome, Some(Outcome::Completed));
-        assert_eq!(f[0].leader, Some(a.parse().unwrap()));
-    }
-
-    #[test]
-    fn a_failover_end_before_any_switch_master_waits_for_the_first_one() {
-        let mut sw = Stopwatch::default();
-        let a = "127.0.0.1:9";
-        sw.observe(
-            "g",
-            None,
-            &s(1, a, SentinelEvent::TryFailover, "master g 127.0.0.1 1"),
-            Some(1),
-        );
-        sw.observe(
-            "g",
-            None,
-            &s(2, a, SentinelEvent::ElectedLeader, "master g 127.0.0.1 1"),
-            Some(1),
-        );
-        let end = s(900, a, SentinelEvent::FailoverEnd, "master g 127.0.0.1 1");
-        assert!(sw.observe("g", None, &end, Some(1)).is_empty());
-        let switch = s(
-            900,
-            a,
-            SentinelEvent::SwitchMaster,
-            "g 127.0.0.1 1 127.0.0.1 2",
-        );
-        let f = sw.observe("g", None, &switch, Some(1));
-        assert_eq!(f[0].outcome, Some(Outcome::Completed));
-        assert_eq!(f[0].elapsed_to(Phase::SwitchMaster), Some(899));
-        assert_eq!(f[0].new_master, Some("127.0.0.1:2".parse().unwrap()));
-        // Without any, it closes after the grace.
-        sw.observe(
-            "g",
-            None,
-            &s(5_000, a, SentinelEvent::TryFailover, "master g 127.0.0.1 1"),
-            Some(2),
-        );
-        sw.observe(
-            "g",
-            None,
-            &s(6_000, a, SentinelEvent::FailoverEnd, "master g 127.0.0.1 1"),
-            Some(2),
-        );
-        assert!(sw.tick(10_999, 10_000).is_empty());
-        assert_eq!(sw.tick(11_000, 10_000)[0].ended_at, Some(6_000));
-    }
-}
+mod tests;

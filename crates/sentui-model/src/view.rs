@@ -57,6 +57,11 @@ pub struct GroupView {
     pub replicas: Vec<NodeView>,
     pub sentinels: Vec<SentinelView>,
     pub failover_in_progress: bool,
+    /// A sentinel's flags on the master read `coordinated_failover`: the failover under way is
+    /// Valkey 9's coordinated one (the old primary pauses writes and hands over with
+    /// `FAILOVER TO`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub coordinated: bool,
     pub health: Health,
     pub problems: Vec<String>,
 }
@@ -103,6 +108,9 @@ impl Deployment {
             master,
             sentinels: self.sentinel_views(group, master_addr.as_ref(), now),
             failover_in_progress: self.failover_in_progress(group, &polls),
+            coordinated: polls
+                .iter()
+                .any(|(_, g)| g.master.flags.has(Flag::CoordinatedFailover)),
             health: Health::Healthy,
             problems: Vec::new(),
         };

@@ -21,6 +21,48 @@ pub(super) fn fields(ctx: &Ctx, a: &Addr) -> (String, Fields) {
     }
 }
 
+/// A local process stopped by SIGSTOP says so: why it does not answer, who stopped it (when
+/// sentui did), and how it comes back.
+fn stopped_process(
+    ctx: &Ctx,
+    a: &Addr,
+    process: Option<&sentui_model::state::ProcessInfo>,
+    reach: &sentui_model::Reach,
+    now: sentui_model::Millis,
+) -> Option<String> {
+    let p = process.filter(|p| p.paused)?;
+    let silent = match reach {
+        sentui_model::Reach::Unresponsive { since } => {
+            format!(
+                "; unresponsive for {}",
+                super::duration(now.saturating_sub(*since))
+            )
+        }
+        _ => String::new(),
+    };
+    let by_sentui = ctx.app.faults().has(a, sentui_model::action::Action::Pause);
+    Some(if by_sentui {
+        format!(
+            "PAUSED by sentui (SIGSTOP): {} pid {} answers nothing until p resumes it (SIGCONT){silent}",
+            p.name, p.pid
+        )
+    } else {
+        format!(
+            "PAUSED (SIGSTOP, not by this sentui): {} pid {} answers nothing until it is resumed (p, or kill -CONT {}){silent}",
+            p.name, p.pid, p.pid
+        )
+    })
+}
+
+/// How sentui's links to the endpoint speak TLS, when they do (every link alike).
+fn link(f: &mut Fields, ctx: &Ctx) {
+    match ctx.app.setup().tls {
+        Some(tls) if tls.insecure => f.add("link", tls.describe(), ctx.theme.warn()),
+        Some(tls) => f.add("link", tls.describe(), Style::default()),
+        None => {}
+    }
+}
+
 fn node(ctx: &Ctx, a: &Addr) -> Fields {
     let t = ctx.theme;
     let d = ctx.app.shown();
@@ -34,6 +76,7 @@ fn node(ctx: &Ctx, a: &Addr) -> Fields {
             .container
             .as_ref()
             .and_then(|c| c.cause())
+            .or_else(|| stopped_process(ctx, a, n.process.as_ref(), &n.reach, now))
             .unwrap_or_else(|| n.reach.describe(now)),
     };
     f.add("state", state, Style::default());
@@ -47,8 +90,16 @@ fn node(ctx: &Ctx, a: &Addr) -> Fields {
     {
         f.add("server", server.to_string(), Style::default());
     }
-    if let Some(rtt) = n.and_then(|n| n.rtt_ms) {
-        f.add("round trip", format!("{rtt} ms"), Style::default());
+    link(&mut f, ctx);
+    if let Some(n) = n
+        && let Some(rtt) = n.rtt_ms
+    {
+        // While it does not answer, the last round trip is history, and says so.
+        let when = match n.reach {
+            sentui_model::Reach::Unresponsive { .. } => " (its last answer, before it stopped)",
+            _ => "",
+        };
+        f.add("round trip", format!("{rtt} ms{when}"), Style::default());
     }
     f.section("INFO replication", t.title());
     match n.and_then(|n| n.info.as_ref().map(|i| (i, n.info_at))) {
@@ -82,7 +133,20 @@ fn node(ctx: &Ctx, a: &Addr) -> Fields {
                 f.add("replid", r.clone(), Style::default());
             }
             if let Some(s) = &i.failover_state {
-                f.add("failover", s.clone(), Style::default());
+                let style = if s.is_active() {
+                    t.warn()
+                } else {
+                    Style::default()
+                };
+                f.add("failover", s.to_string(), style);
+            }
+            // INFO clients (Valkey 8.1+): the pause a coordinated failover or a CLIENT PAUSE
+            // holds, counted down to now.
+            if i.reports_pause {
+                match n.and_then(|n| n.pause_at(now)) {
+                    Some(p) => f.add("clients", p.describe(), t.warn()),
+                    None => f.add("clients", "not paused", Style::default()),
+                }
             }
             for r in &i.connected_replicas {
                 f.add(
@@ -150,6 +214,7 @@ fn sentinel(ctx: &Ctx, a: &Addr) -> Fields {
     if let Some(v) = &s.server {
         f.add("server", v.to_string(), Style::default());
     }
+    link(&mut f, ctx);
     if let Some(rtt) = s.rtt_ms {
         f.add("round trip", format!("{rtt} ms"), Style::default());
     }
@@ -165,6 +230,14 @@ fn sentinel(ctx: &Ctx, a: &Addr) -> Fields {
         if s.pubsub_up { "subscribed" } else { "down" },
         Style::default(),
     );
+    if let Some(n) = s.total_tilt {
+        let style = if n > 0 { t.warn() } else { Style::default() };
+        f.add(
+            "tilts",
+            format!("{n} since it started (sentinel_total_tilt)"),
+            style,
+        );
+    }
     if s.tilt {
         f.add("tilt", "in TILT mode: it takes no action", t.bad());
     }

@@ -122,11 +122,19 @@ impl Watch<'_> {
             self.engine.network_events(self.project, listed_from),
         ));
         while let Some(ev) = events.next().await {
-            let Ok((action, id, ts)) = ev else { break };
+            let Ok((action, id, ts, container)) = ev else {
+                break;
+            };
             let Some(name) = event_name(&action) else {
                 continue;
             };
-            if !self.event(&mut known, name, &action, id, ts).await {
+            let said = Said {
+                action: &action,
+                id,
+                ts,
+                container,
+            };
+            if !self.event(&mut known, name, said).await {
                 return false;
             }
         }
@@ -138,10 +146,14 @@ impl Watch<'_> {
         &self,
         known: &mut BTreeMap<String, ComposeContainer>,
         name: OwnEvent,
-        action: &str,
-        id: String,
-        ts: u64,
+        said: Said<'_>,
     ) -> bool {
+        let Said {
+            action,
+            id,
+            ts,
+            container,
+        } = said;
         // The container as the engine has it now (a restarted one has a new published
         // port); what it was when the engine cannot say (removed, or the call failed).
         let now = match self.engine.container(self.project, &id).await {
@@ -163,12 +175,25 @@ impl Watch<'_> {
                 known.insert(id, c);
                 payload
             }
-            None => format!("container {}", &id[..id.len().min(12)]),
+            // Gone before it could be asked about: the name the event gave, else the id.
+            None => match container {
+                Some(name) => format!("container {name}"),
+                None => format!("container {}", &id[..id.len().min(12)]),
+            },
         };
         let mut entry = LogEntry::own(if ts > 0 { ts } else { now_ms() }, name, &payload);
         entry.addr = addr;
         self.tx.send(Update::Note { entry }).await.is_ok()
     }
+}
+
+/// What the engine said in one event.
+struct Said<'a> {
+    action: &'a str,
+    id: String,
+    ts: u64,
+    /// The container's name, when the event gives it.
+    container: Option<String>,
 }
 
 /// Applies an event to the container as last described. The event says the state it leaves

@@ -2,8 +2,12 @@
 //! ~100 ms, one request in flight at a time, so a frozen node is flagged unresponsive long
 //! before Sentinel's own `+sdown`, and a paused node never piles up requests. With many nodes
 //! the probe interval grows to keep sentui within its probe budget (see [`sentui_model::budget`]).
+//! A Valkey node is asked `INFO replication clients`, which says its client pause too: every
+//! 500 ms when it reports one at all (so a pause shows within a second), and at every probe
+//! while it is paused (so its end does).
 
 use super::reply::text;
+use super::rights;
 use crate::link::{Backoff, LinkSettings, classify, now_ms};
 use redis::Value;
 use redis::aio::MultiplexedConnection;
@@ -20,6 +24,8 @@ pub struct ProbeSettings {
     /// The fastest probe interval (with few nodes).
     pub probe_every: Duration,
     pub info_every: Duration,
+    /// How often INFO goes to a node that reports its client pause (Valkey 8.1+).
+    pub pause_info_every: Duration,
     /// A request unanswered this long marks the node unresponsive.
     pub unresponsive_after: Duration,
     /// A request unanswered this long is given up and the connection rebuilt.
@@ -46,6 +52,7 @@ impl Default for ProbeSettings {
         ProbeSettings {
             probe_every: Duration::from_millis(100),
             info_every: Duration::from_millis(1000),
+            pause_info_every: Duration::from_millis(500),
             unresponsive_after: Duration::from_millis(300),
             give_up_after: Duration::from_secs(60),
             budget_per_sec: budget::DEFAULT_PROBE_BUDGET,
@@ -65,10 +72,10 @@ async fn server_and_replication(
     conn: &mut MultiplexedConnection,
 ) -> redis::RedisResult<((Value, Option<MinReplicas>), Value)> {
     let server: Value = redis::cmd("INFO").arg("server").query_async(conn).await?;
-    let replication: Value = redis::cmd("INFO")
-        .arg("replication")
-        .query_async(conn)
-        .await?;
+    let with_clients = text(&server)
+        .and_then(|t| ServerInfo::parse(&t).server)
+        .is_some_and(|s| says_its_pause(&s));
+    let replication: Value = info_cmd(with_clients).query_async(conn).await?;
     let mut get = redis::cmd("CONFIG");
     get.arg("GET").arg("min-replicas-*");
     let config = get.query_async::<Vec<String>>(conn);
@@ -80,6 +87,32 @@ async fn server_and_replication(
         _ => None,
     };
     Ok(((server, min_replicas), replication))
+}
+
+/// Valkey tells its client pause in `INFO clients` (8.1 and later; older ones just do not
+/// say), and every Valkey takes several sections in one INFO. Redis does not say it, and
+/// Redis before 7.0 refuses two sections.
+fn says_its_pause(server: &ServerVersion) -> bool {
+    server.name == "valkey"
+}
+
+/// `INFO replication`, with `clients` where the node says its pause there.
+fn info_cmd(with_clients: bool) -> redis::Cmd {
+    let mut cmd = redis::cmd("INFO");
+    cmd.arg("replication");
+    if with_clients {
+        cmd.arg("clients");
+    }
+    cmd
+}
+
+/// How often INFO goes to a node, from what its last INFO said of its pause.
+fn info_interval(probe: &ProbeSettings, last: Option<&Update>) -> Duration {
+    match last {
+        Some(Update::NodeInfo { info, .. }) if info.pause.is_some() => Duration::ZERO,
+        Some(Update::NodeInfo { info, .. }) if info.reports_pause => probe.pause_info_every,
+        _ => probe.info_every,
+    }
 }
 
 /// What a node is, from its `INFO server` reply: name and version, and its run id; and its
@@ -214,19 +247,25 @@ async fn probe_loop(
     tx: &Sender<Update>,
 ) -> LoopEnd {
     let mut last_info: Option<Instant> = None;
+    let mut last_rights: Option<Instant> = None;
     // What the node is: asked with the first INFO on each connection (a restart may bring
     // another version), then stamped on every report.
     let mut server: Option<ServerFacts> = None;
     let mut flagged = false;
+    let mut info_every = probe.info_every;
     let key = address_key(addr);
     loop {
         let epoch = *PROBE_EPOCH.get_or_init(tokio::time::Instant::now);
         let due = budget::next_probe(epoch.elapsed(), probe.interval(), key);
         tokio::time::sleep_until(epoch + due).await;
-        let info_due = last_info.is_none_or(|t| t.elapsed() >= probe.info_every);
+        let info_due = last_info.is_none_or(|t| t.elapsed() >= info_every);
         let ask_server = info_due && server.is_none();
+        let with_clients = server
+            .as_ref()
+            .and_then(|s| s.server.as_ref())
+            .is_some_and(says_its_pause);
         let started = now_ms();
-        let request = Box::pin(ask(&mut *conn, info_due, ask_server));
+        let request = Box::pin(ask(&mut *conn, info_due, ask_server, with_clients));
         let late = Late {
             probe,
             addr,
@@ -248,7 +287,9 @@ async fn probe_loop(
                     server = Some(server_of(&s));
                 }
                 let facts = server.clone().unwrap_or_default();
-                Some(info_update(addr, &v, &facts, started, at))
+                let u = info_update(addr, &v, &facts, started, at);
+                info_every = info_interval(probe, Some(&u));
+                Some(u)
             }
             Some(Ok(_)) if flagged => {
                 flagged = false;
@@ -265,8 +306,25 @@ async fn probe_loop(
         {
             return LoopEnd::ReceiverGone;
         }
+        // Rights after a good INFO, on the same connection: still one request at a time.
+        let rights_every = budget::rights_interval(probe.nodes.load(Ordering::Relaxed));
+        if info_due && last_rights.is_none_or(|t| t.elapsed() >= rights_every) {
+            last_rights = Some(Instant::now());
+            let version = server.as_ref().and_then(|s| s.server.as_ref());
+            let checked = rights::check(conn, version, RIGHTS_WAIT).await;
+            let u = Update::NodeRights {
+                addr: addr.clone(),
+                rights: checked,
+            };
+            if tx.send(u).await.is_err() {
+                return LoopEnd::ReceiverGone;
+            }
+        }
     }
 }
+
+/// How long a rights check may take before it is left for the next round.
+pub const RIGHTS_WAIT: Duration = Duration::from_secs(2);
 
 /// What INFO server said on a new connection (with the min-replicas settings).
 type ServerReply = (Value, Option<MinReplicas>);
@@ -277,19 +335,17 @@ async fn ask(
     conn: &mut MultiplexedConnection,
     info_due: bool,
     ask_server: bool,
+    with_clients: bool,
 ) -> redis::RedisResult<(Option<ServerReply>, Value)> {
     if ask_server {
         let (s, r) = server_and_replication(conn).await?;
         return Ok((Some(s), r));
     }
-    let mut cmd = if info_due {
-        redis::cmd("INFO")
+    let cmd = if info_due {
+        info_cmd(with_clients)
     } else {
         redis::cmd("PING")
     };
-    if info_due {
-        cmd.arg("replication");
-    }
     cmd.query_async::<Value>(conn).await.map(|r| (None, r))
 }
 

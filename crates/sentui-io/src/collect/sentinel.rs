@@ -275,8 +275,15 @@ pub async fn poll_task(
     }
 }
 
-/// Forwards every event the sentinel publishes, reconnecting with backoff when the link drops,
-/// and tells the poller which groups the events named.
+/// How soon to try subscribing again. Pub/sub has no history, so every moment unsubscribed is
+/// events lost: a closed port (connection refused: a sentinel restarting) costs nothing to try,
+/// so it is tried every 200 ms (no faster), and a restarted sentinel is subscribed again within
+/// 250 ms of accepting connections; a link that just closed is tried at once; a host that times
+/// out or fails otherwise keeps the capped backoff.
+const REFUSED_RETRY: Duration = Duration::from_millis(200);
+
+/// Forwards every event the sentinel publishes, reconnecting when the link drops (see
+/// `REFUSED_RETRY`), and tells the poller which groups the events named.
 pub async fn events_task(
     link: LinkSettings,
     sentinel: Addr,
@@ -285,6 +292,7 @@ pub async fn events_task(
 ) {
     let mut backoff = Backoff::default();
     loop {
+        let mut retry = None;
         let detail = match subscribe(&link, &sentinel, "*").await {
             Ok(pubsub) => {
                 backoff.reset();
@@ -297,6 +305,7 @@ pub async fn events_task(
                 if tx.send(up).await.is_err() {
                     return;
                 }
+                let subscribed = std::time::Instant::now();
                 let mut stream = pubsub.into_on_message();
                 while let Some(msg) = stream.next().await {
                     let payload: String = msg.get_payload().unwrap_or_else(|_| {
@@ -314,9 +323,18 @@ pub async fn events_task(
                         return;
                     }
                 }
+                // At once, unless links keep closing as soon as they are made.
+                if subscribed.elapsed() > Duration::from_secs(1) {
+                    retry = Some(Duration::ZERO);
+                }
                 "the events connection closed".to_string()
             }
-            Err(e) => e.to_string(),
+            Err(e) => {
+                if matches!(e, SubscribeError::Link { refused: true, .. }) {
+                    retry = Some(REFUSED_RETRY);
+                }
+                e.to_string()
+            }
         };
         let down = Update::PubSub {
             sentinel: sentinel.clone(),
@@ -327,19 +345,18 @@ pub async fn events_task(
         if tx.send(down).await.is_err() {
             return;
         }
-        tokio::time::sleep(backoff.next_delay()).await;
+        let delay = retry.unwrap_or_else(|| backoff.next_delay());
+        tokio::time::sleep(delay).await;
     }
 }
 
 /// Why the events link could not subscribe.
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum SubscribeError {
-    /// No client for the address (a bad TLS setting, say).
-    #[error(transparent)]
-    Client(RedisError),
-    /// The link failed: how the sentinel answers, as the views say it.
-    #[error("{0}")]
-    Link(String),
+    /// The link failed: how the sentinel answers, as the views say it; `refused` when the
+    /// port is closed (nothing listens: a sentinel restarting).
+    #[error("{said}")]
+    Link { said: String, refused: bool },
     #[error("no answer to PSUBSCRIBE within {0} ms")]
     Timeout(u128),
 }
@@ -350,21 +367,22 @@ pub(crate) async fn subscribe(
     sentinel: &Addr,
     pattern: &str,
 ) -> Result<redis::aio::PubSub, SubscribeError> {
-    let client = link
-        .for_sentinels()
-        .client(sentinel)
-        .map_err(SubscribeError::Client)?;
     let bound = link.connect_timeout + link.response_timeout;
     let attempt = async {
-        let mut pubsub = client.get_async_pubsub().await?;
-        pubsub.psubscribe(pattern).await?;
-        Ok::<_, RedisError>(pubsub)
+        let mut pubsub = link.for_sentinels().pubsub(sentinel).await?;
+        let started = now_ms();
+        pubsub
+            .psubscribe(pattern)
+            .await
+            .map_err(|e| classify(&e, started))?;
+        Ok::<_, Reach>(pubsub)
     };
     match tokio::time::timeout(bound, attempt).await {
         Ok(Ok(p)) => Ok(p),
-        Ok(Err(e)) => Err(SubscribeError::Link(
-            classify(&e, now_ms()).describe(now_ms()),
-        )),
+        Ok(Err(reach)) => Err(SubscribeError::Link {
+            refused: matches!(reach, Reach::Refused(_)),
+            said: reach.describe(now_ms()),
+        }),
         Err(_) => Err(SubscribeError::Timeout(bound.as_millis())),
     }
 }

@@ -20,7 +20,7 @@ impl Engine {
         use sentui_model::action::Action;
         let what = format!("{} container {}", action.verb_present(), short_id(id));
         match action {
-            Action::Failover => Err(DockerError::NotAContainerAction),
+            Action::Failover | Action::FailoverCoordinated => Err(DockerError::NotAContainerAction),
             Action::Partition | Action::Heal => Err(DockerError::NetworkAction),
             Action::RestartEmpty => Err(DockerError::NetworkAction),
             Action::Pause => self.pause(id, &what).await,
@@ -81,6 +81,9 @@ impl Engine {
         project: &str,
         cut: bool,
     ) -> Result<(), DockerError> {
+        if c.is_sentinel() {
+            return Err(DockerError::SentinelNotPartitionable(c.name.clone()));
+        }
         if !c.partitionable(project) {
             return Err(DockerError::NotPartitionable(c.name.clone()));
         }
@@ -91,7 +94,13 @@ impl Engine {
                 container: c.id.clone(),
                 force: Some(false),
             };
-            bounded(&what, self.docker.disconnect_network(&network, req)).await
+            match bounded(&what, self.docker.disconnect_network(&network, req)).await {
+                // The engine's "is not connected to network" (403): said plainly.
+                Err(DockerError::Refused { reason, .. }) if reason.contains("not connected") => {
+                    Err(DockerError::AlreadyPartitioned(c.name.clone()))
+                }
+                other => other,
+            }
         } else {
             let what = format!("connecting {} to {network}", c.name);
             let req = NetworkConnectRequest {
@@ -101,7 +110,13 @@ impl Engine {
                     ..EndpointSettings::default()
                 }),
             };
-            bounded(&what, self.docker.connect_network(&network, req)).await
+            match bounded(&what, self.docker.connect_network(&network, req)).await {
+                // The engine's "endpoint with name ... already exists" (403): said plainly.
+                Err(DockerError::Refused { reason, .. }) if reason.contains("already exists") => {
+                    Err(DockerError::NotPartitioned(c.name.clone()))
+                }
+                other => other,
+            }
         }
     }
 

@@ -25,13 +25,39 @@ pub enum DockerError {
         "{0} has no network of its own for its published port, so leaving the lab's network would cut the host off too; only the lab's Redis nodes can be partitioned (a lab started by an older sentui: `sentui lab down`, then `lab up`)"
     )]
     NotPartitionable(String),
+    #[error(
+        "{0} is a sentinel: only the lab's Redis nodes can be partitioned (a sentinel's published port is on the lab's network itself, so leaving it would cut the host off too); to take a sentinel away, pause or stop it"
+    )]
+    SentinelNotPartitionable(String),
     #[error("container {0} is not paused")]
     NotPaused(String),
     #[error("container {0} is already paused")]
     AlreadyPaused(String),
+    #[error("container {0} is not partitioned (it is on the lab's network)")]
+    NotPartitioned(String),
+    #[error("container {0} is already partitioned (it is off the lab's network)")]
+    AlreadyPartitioned(String),
+    #[error("container {0} is already running")]
+    AlreadyRunning(String),
+    #[error("container {0} is already stopped")]
+    AlreadyStopped(String),
 }
 
 impl DockerError {
+    /// The container is already as the action would leave it: nothing was done, and nothing
+    /// needed doing.
+    pub fn already_done(&self) -> bool {
+        matches!(
+            self,
+            DockerError::NotPaused(_)
+                | DockerError::AlreadyPaused(_)
+                | DockerError::NotPartitioned(_)
+                | DockerError::AlreadyPartitioned(_)
+                | DockerError::AlreadyRunning(_)
+                | DockerError::AlreadyStopped(_)
+        )
+    }
+
     /// Reads a bollard error (and the causes behind it) while doing `what`.
     pub fn from_bollard(what: &str, e: &bollard::errors::Error) -> Self {
         let text = with_causes(e);

@@ -7,6 +7,10 @@ use futures_util::{Stream, StreamExt};
 use sentui_model::log::OwnEvent;
 use std::collections::HashMap;
 
+/// An engine event: its action, the container's id, when (unix ms) and, for container
+/// events, the container's name.
+pub type EngineEvent = (String, String, u64, Option<String>);
+
 /// When an engine event happened, Unix ms (to the nanosecond where the engine says it).
 fn event_ms(ev: &bollard::models::EventMessage) -> u64 {
     ev.time_nano
@@ -17,13 +21,13 @@ fn event_ms(ev: &bollard::models::EventMessage) -> u64 {
 
 impl Engine {
     /// Containers joining and leaving the project's lab network since `since_secs`:
-    /// (`connect` or `disconnect`, container id, unix ms). Network events carry no compose
-    /// labels, so they are asked for by the network's name.
+    /// (`connect` or `disconnect`, container id, unix ms, no name). Network events carry no
+    /// compose labels, so they are asked for by the network's name.
     pub fn network_events(
         &self,
         project: &str,
         since_secs: u64,
-    ) -> impl Stream<Item = Result<(String, String, u64), DockerError>> + use<> {
+    ) -> impl Stream<Item = Result<EngineEvent, DockerError>> + use<> {
         let mut filters = HashMap::new();
         filters.insert("type".to_string(), vec!["network".to_string()]);
         filters.insert(
@@ -47,18 +51,19 @@ impl Engine {
                         format!("network-{}", ev.action.unwrap_or_default()),
                         container,
                         ms,
+                        None,
                     )
                 })
         })
     }
 
     /// Container events of one project since `since_secs` (unix seconds; events already past
-    /// are replayed from then): (action, container id, unix ms).
+    /// are replayed from then): (action, container id, unix ms, container name).
     pub fn events(
         &self,
         project: &str,
         since_secs: u64,
-    ) -> impl Stream<Item = Result<(String, String, u64), DockerError>> + use<> {
+    ) -> impl Stream<Item = Result<EngineEvent, DockerError>> + use<> {
         let mut filters = HashMap::new();
         filters.insert("type".to_string(), vec!["container".to_string()]);
         filters.insert(
@@ -73,10 +78,18 @@ impl Engine {
             r.map_err(|e| DockerError::from_bollard("reading events", &e))
                 .map(|ev| {
                     let ms = event_ms(&ev);
+                    let actor = ev.actor.unwrap_or_default();
+                    // The event names its container: a stop's container may be gone by the
+                    // time anyone asks the engine about it.
+                    let name = actor
+                        .attributes
+                        .as_ref()
+                        .and_then(|a| a.get("name").cloned());
                     (
                         ev.action.unwrap_or_default(),
-                        ev.actor.and_then(|a| a.id).unwrap_or_default(),
+                        actor.id.unwrap_or_default(),
                         ms,
+                        name,
                     )
                 })
         })

@@ -7,11 +7,13 @@
 //! `error.rs` says what went wrong.
 
 mod binary;
+mod certs;
 mod down;
 mod error;
 mod start;
 
 pub use binary::server_binary;
+pub use certs::LabTls;
 pub use down::down;
 pub use error::LabError;
 pub use start::{ARGS_FILE, sentinel_conf};
@@ -79,6 +81,9 @@ pub struct LabState {
     #[serde(default)]
     pub groups: Vec<String>,
     pub members: Vec<Member>,
+    /// A TLS lab's certificates (mutual TLS on every member; no plaintext port).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls: Option<LabTls>,
 }
 
 impl LabState {
@@ -135,6 +140,34 @@ pub fn lab_of(pid: i32, port: u16) -> Option<(PathBuf, LabState)> {
     })
 }
 
+/// The directories of the local labs running now: every server process whose working
+/// directory is a member directory of a lab whose state records that pid.
+pub fn running_labs() -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = Vec::new();
+    let Ok(pids) = procfs::pids() else {
+        return dirs;
+    };
+    for pid in pids {
+        if !procfs::is_server_name(&procfs::process_name(pid), &[]) {
+            continue;
+        }
+        let Some(cwd) = procfs::cwd(pid) else {
+            continue;
+        };
+        let lab = cwd
+            .ancestors()
+            .skip(1)
+            .take(2)
+            .find(|dir| load(dir).is_some_and(|s| s.members.iter().any(|m| m.pid == pid)));
+        if let Some(dir) = lab
+            && !dirs.iter().any(|d| d == dir)
+        {
+            dirs.push(dir.to_path_buf());
+        }
+    }
+    dirs
+}
+
 /// A member restarted in place (`restart-empty`): the lab owns `pid` on `port` from now on,
 /// so `lab down` stops it.
 pub fn restarted(dir: &Path, port: u16, pid: i32) -> Result<(), LabError> {
@@ -168,13 +201,15 @@ pub fn group_name(n: u16) -> String {
 }
 
 /// Starts the lab (or reports the one already running in `dir`) and waits until the sentinels
-/// agree. Returns the lab's state.
+/// agree; with `tls`, the lab makes its own CA and certificates first and every member speaks
+/// mutual TLS only. Returns the lab's state.
 pub async fn up(
     dir: &Path,
     server: ServerBinary,
     replicas: u8,
     groups: u16,
     settings: &LossSettings,
+    tls: bool,
 ) -> Result<(LabState, bool), LabError> {
     if !(1..=MAX_GROUPS).contains(&groups) {
         return Err(LabError::Groups(groups));
@@ -199,7 +234,11 @@ pub async fn up(
         group: GROUP.into(),
         groups: (1..=groups).map(group_name).collect(),
         members: Vec::new(),
+        tls: None,
     };
+    if tls {
+        state.tls = Some(certs::make(dir)?);
+    }
     let result = start::start_all(&server.path, dir, replicas, settings, &mut state).await;
     save(dir, &state)?;
     if let Err(e) = result {

@@ -1,6 +1,7 @@
-//! Which server the Docker lab runs (`sentui lab up --server`): Redis 7.0, Redis 8.0 or
-//! Valkey 8.1, each with its official image, the offline image `scripts/offline-image` builds
-//! from the Debian release that ships it, and the names of its binaries.
+//! Which server the Docker lab runs (`sentui lab up --server`): Redis 7.0, Redis 8.0, Valkey
+//! 8.1 or Valkey 9.1 (the first with the coordinated failover), each with its official image,
+//! the offline image `scripts/offline-image` builds from the Debian release that ships it, and
+//! the names of its binaries.
 
 use std::fmt;
 use std::str::FromStr;
@@ -11,21 +12,24 @@ pub enum ServerImage {
     Redis70,
     Redis80,
     Valkey81,
+    Valkey91,
 }
 
 impl ServerImage {
-    pub const ALL: [ServerImage; 3] = [
+    pub const ALL: [ServerImage; 4] = [
         ServerImage::Redis70,
         ServerImage::Redis80,
         ServerImage::Valkey81,
+        ServerImage::Valkey91,
     ];
 
-    /// The `--server` spelling: `redis:7.0`, `redis:8.0`, `valkey:8.1`.
+    /// The `--server` spelling: `redis:7.0`, `redis:8.0`, `valkey:8.1`, `valkey:9.1`.
     pub fn name(self) -> &'static str {
         match self {
             ServerImage::Redis70 => "redis:7.0",
             ServerImage::Redis80 => "redis:8.0",
             ServerImage::Valkey81 => "valkey:8.1",
+            ServerImage::Valkey91 => "valkey:9.1",
         }
     }
 
@@ -33,7 +37,7 @@ impl ServerImage {
     pub fn family(self) -> &'static str {
         match self {
             ServerImage::Redis70 | ServerImage::Redis80 => "redis",
-            ServerImage::Valkey81 => "valkey",
+            ServerImage::Valkey81 | ServerImage::Valkey91 => "valkey",
         }
     }
 
@@ -48,6 +52,7 @@ impl ServerImage {
             ServerImage::Redis70 => "redis:7.0",
             ServerImage::Redis80 => "redis:8.0",
             ServerImage::Valkey81 => "valkey/valkey:8.1",
+            ServerImage::Valkey91 => "valkey/valkey:9.1",
         }
     }
 
@@ -64,7 +69,9 @@ impl ServerImage {
     /// Redis 8 replicates over an RDB channel by default already.
     pub fn server_args(self) -> &'static str {
         match self {
-            ServerImage::Valkey81 => "--dual-channel-replication-enabled yes",
+            ServerImage::Valkey81 | ServerImage::Valkey91 => {
+                "--dual-channel-replication-enabled yes"
+            }
             _ => "",
         }
     }
@@ -107,7 +114,11 @@ mod tests {
             assert_eq!(k.name().parse::<ServerImage>(), Ok(k));
         }
         let err = "redis:6.2".parse::<ServerImage>().unwrap_err();
-        assert!(err.contains("redis:7.0, redis:8.0, valkey:8.1"), "{err}");
+        assert!(
+            err.contains("redis:7.0, redis:8.0, valkey:8.1, valkey:9.1"),
+            "{err}"
+        );
+        assert_eq!(ServerImage::Valkey91.series(), "9.1");
         assert_eq!(ServerImage::Valkey81.series(), "8.1");
         assert_eq!(ServerImage::Valkey81.cli_bin(), "valkey-cli");
         assert_eq!(ServerImage::Redis80.lab_tag(), "redis-8.0");

@@ -10,14 +10,16 @@ mod checks;
 mod lines;
 mod markdown;
 mod phases;
+mod prediction;
 mod probe;
 #[cfg(test)]
 mod tests;
 mod text;
 
 pub use checks::{Check, Verdict, checks, verdict};
-pub use phases::{PhaseRow, failover_ms, fault_span, first_fault, phases};
-pub use probe::{LossRow, ProbeSummary, Window, loss_text};
+pub use phases::{GivenUp, PhaseRow, first_fault, given_up, phases};
+pub use prediction::{Prediction, PredictionOutcome, prediction};
+pub use probe::{LossRow, ProbeSummary, Window};
 
 use crate::{Addr, Millis};
 use serde::Serialize;
@@ -78,6 +80,12 @@ pub struct Report {
     pub checks: Vec<Check>,
     /// What the drill undid at the end (and what it could not).
     pub restored: Vec<String>,
+    /// The readiness verdict just before the first fault, and whether it came true.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prediction: Option<Prediction>,
+    /// The post-mortem page's data (`sentui report` draws it; `--report html` is the page).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub postmortem: Option<crate::postmortem::Page>,
 }
 
 impl Report {

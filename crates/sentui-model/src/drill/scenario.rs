@@ -88,6 +88,10 @@ impl Step {
                 fault: Action::Failover,
                 ..
             } => "failover (SENTINEL FAILOVER)".into(),
+            StepKind::Fault {
+                fault: Action::FailoverCoordinated,
+                ..
+            } => "coordinated failover (SENTINEL FAILOVER COORDINATED)".into(),
             StepKind::Fault { fault, target } => format!("{} {}", fault.name(), target.describe()),
             StepKind::Wait { event, about, .. } => match about {
                 Some(t) => format!("wait {event} about {}", t.describe()),

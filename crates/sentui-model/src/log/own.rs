@@ -24,12 +24,16 @@ pub enum OwnEvent {
     SentinelTiltExit,
     EventsLinkUp,
     EventsLinkDown,
+    /// What a sentinel changed while its events went unseen (found by its first poll after).
+    ChangedWhileUnseen,
     RoleChange,
     LinkUp,
     LinkDown,
     Fault,
     FaultCleared,
     ManualFailover,
+    /// A sentinel's flags say `coordinated_failover` (Valkey 9), or sentui asked for one.
+    CoordinatedFailover,
     FailoverComplete,
     FailoverAborted,
     MasterRecovered,
@@ -55,10 +59,19 @@ pub enum OwnEvent {
     /// The container left / joined the lab's network (a partition, a heal).
     NetworkDisconnect,
     NetworkConnect,
+    /// A node began holding back writes (or every command): `CLIENT PAUSE`, a `FAILOVER`.
+    WritesPaused,
+    /// The node's pause ended.
+    WritesResumed,
+    /// What the screen's status line said (an action's outcome, a refusal, a hint), kept in
+    /// the log so that it lasts and can be read whole.
+    Message,
+    /// The same, for what failed.
+    Error,
 }
 
 impl OwnEvent {
-    pub const ALL: [OwnEvent; 44] = [
+    pub const ALL: [OwnEvent; 50] = [
         OwnEvent::NodeUnresponsive,
         OwnEvent::NodeResponsive,
         OwnEvent::NodeUp,
@@ -73,12 +86,14 @@ impl OwnEvent {
         OwnEvent::SentinelTiltExit,
         OwnEvent::EventsLinkUp,
         OwnEvent::EventsLinkDown,
+        OwnEvent::ChangedWhileUnseen,
         OwnEvent::RoleChange,
         OwnEvent::LinkUp,
         OwnEvent::LinkDown,
         OwnEvent::Fault,
         OwnEvent::FaultCleared,
         OwnEvent::ManualFailover,
+        OwnEvent::CoordinatedFailover,
         OwnEvent::FailoverComplete,
         OwnEvent::FailoverAborted,
         OwnEvent::MasterRecovered,
@@ -103,6 +118,10 @@ impl OwnEvent {
         OwnEvent::ContainerUnhealthy,
         OwnEvent::NetworkDisconnect,
         OwnEvent::NetworkConnect,
+        OwnEvent::WritesPaused,
+        OwnEvent::WritesResumed,
+        OwnEvent::Message,
+        OwnEvent::Error,
     ];
 
     /// How the log (and its JSON) spells it.
@@ -122,12 +141,14 @@ impl OwnEvent {
             OwnEvent::SentinelTiltExit => "sentinel-tilt-exit",
             OwnEvent::EventsLinkUp => "events-link-up",
             OwnEvent::EventsLinkDown => "events-link-down",
+            OwnEvent::ChangedWhileUnseen => "changed-while-unseen",
             OwnEvent::RoleChange => "role-change",
             OwnEvent::LinkUp => "link-up",
             OwnEvent::LinkDown => "link-down",
             OwnEvent::Fault => "fault",
             OwnEvent::FaultCleared => "fault-cleared",
             OwnEvent::ManualFailover => "manual-failover",
+            OwnEvent::CoordinatedFailover => "coordinated-failover",
             OwnEvent::FailoverComplete => "failover-complete",
             OwnEvent::FailoverAborted => "failover-aborted",
             OwnEvent::MasterRecovered => "master-recovered",
@@ -152,11 +173,29 @@ impl OwnEvent {
             OwnEvent::ContainerUnhealthy => "container-unhealthy",
             OwnEvent::NetworkDisconnect => "network-disconnect",
             OwnEvent::NetworkConnect => "network-connect",
+            OwnEvent::WritesPaused => "writes-paused",
+            OwnEvent::WritesResumed => "writes-resumed",
+            OwnEvent::Message => "message",
+            OwnEvent::Error => "error",
         }
     }
 
     pub fn parse(name: &str) -> Option<OwnEvent> {
         OwnEvent::ALL.into_iter().find(|e| e.name() == name)
+    }
+
+    /// The name closest to `name` (a typo's likely meaning), two characters off at most.
+    pub fn nearest(name: &str) -> Option<&'static str> {
+        crate::event::nearest(name, OwnEvent::ALL.iter().map(|e| e.name()))
+    }
+
+    /// The stopwatch's summaries: made from the other entries, so a log read back makes them
+    /// again rather than taking them as they were written.
+    pub fn is_derived(self) -> bool {
+        matches!(
+            self,
+            OwnEvent::FailoverComplete | OwnEvent::FailoverAborted | OwnEvent::MasterRecovered
+        )
     }
 
     /// Who puts it in the log: the Docker engine's events and its reachability are `docker`.
@@ -191,7 +230,9 @@ impl OwnEvent {
             | DockerEngineUnreachable
             | DockerEventsDown
             | FailoverAborted
-            | ProbeUnavailable => EventClass::Down,
+            | WritesPaused
+            | ProbeUnavailable
+            | Error => EventClass::Down,
             NodeResponsive
             | NodeUp
             | SentinelResponsive
@@ -208,11 +249,13 @@ impl OwnEvent {
             | FaultCleared
             | FailoverComplete
             | MasterRecovered
+            | WritesResumed
             | ProbeAvailable => EventClass::Recovery,
             Fault | ManualFailover | ContainerPause | ContainerStop => EventClass::Fault,
-            RoleChange => EventClass::Config,
+            CoordinatedFailover => EventClass::Promotion,
+            RoleChange | ChangedWhileUnseen => EventClass::Config,
             NodeVanished | SentinelVanished | ProbeStarted | ProbeMaster | ProbeReadback
-            | ProbeStopped => EventClass::Info,
+            | ProbeStopped | Message => EventClass::Info,
         }
     }
 }

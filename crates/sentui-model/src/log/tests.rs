@@ -97,8 +97,22 @@ fn events_a_user_names() {
         Ok(EventClass::Promotion),
         "a newer server's event is still an event"
     );
-    for bad in ["switch-master", "", "+", "+switch master"] {
-        assert_eq!(bad.parse::<Event>(), Err(NotAnEvent(bad.into())));
+    for bad in ["switch-master", "", "+", "+switch master", "nonsense-event"] {
+        assert_eq!(bad.parse::<Event>(), Err(NotAnEvent::Unknown(bad.into())));
+    }
+    // One of sentui's names a typo away is named, like Sentinel's.
+    for typo in ["failover-complet", "failover-completed", "fault-cleard"] {
+        let meant = match typo {
+            "fault-cleard" => "fault-cleared",
+            _ => "failover-complete",
+        };
+        assert_eq!(
+            typo.parse::<Event>(),
+            Err(NotAnEvent::OwnTypo {
+                name: typo.into(),
+                meant
+            })
+        );
     }
 }
 

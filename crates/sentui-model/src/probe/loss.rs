@@ -94,22 +94,47 @@ pub enum LossWindow {
 }
 
 impl LossWindow {
-    /// `during the partition`: `fault` names the fault (`partition`, `pause`, ...).
-    pub fn words(self, fault: &str) -> String {
-        match self {
-            LossWindow::BeforeFault => format!("before the {fault}"),
-            LossWindow::DuringFault => format!("during the {fault}"),
-            LossWindow::AfterFault => format!("after the {fault} ended"),
+    /// `during the partition`, `after +switch-master at +1.1 s`: `fault` names the fault
+    /// (`partition`, `pause`, ...); the span says what ended the window and when, counted from
+    /// `base`, so the sentence names the same moment as the phase table (a manual failover is
+    /// over for the writes at its `+switch-master`, long before Sentinel's `+failover-end`).
+    pub fn words(self, fault: &str, span: &FaultSpan, base: Millis) -> String {
+        let end = span
+            .end
+            .map(|e| (since(e, base), span.ended_by.unwrap_or(SpanEnd::Undone)));
+        match (self, end) {
+            (LossWindow::BeforeFault, _) => format!("before the {fault}"),
+            (LossWindow::DuringFault, Some((_, SpanEnd::SwitchMaster))) => {
+                format!("during the {fault}, before +switch-master")
+            }
+            (LossWindow::DuringFault, _) => format!("during the {fault}"),
+            (LossWindow::AfterFault, Some((t, SpanEnd::SwitchMaster))) => {
+                format!("after +switch-master at {t}")
+            }
+            (LossWindow::AfterFault, Some((t, SpanEnd::Undone))) => {
+                format!("after the {fault} was undone at {t}")
+            }
+            (LossWindow::AfterFault, None) => format!("after the {fault}"),
         }
     }
 }
 
+/// What ended a fault's span.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SpanEnd {
+    /// The first `+switch-master` of the failover it caused.
+    SwitchMaster,
+    /// sentui undid it (resumed, healed).
+    Undone,
+}
+
 /// The fault's span: from when it took effect to the later of its clearing and the promotion
-/// (None: it had not ended when the probe stopped).
+/// (None: it had not ended when the probe stopped), and which of the two that was.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct FaultSpan {
     pub at: Millis,
     pub end: Option<Millis>,
+    pub ended_by: Option<SpanEnd>,
 }
 
 impl FaultSpan {
@@ -163,13 +188,14 @@ pub fn attribute(acks: &AckLog, ranges: &[(u64, u64)], span: Option<FaultSpan>) 
 }
 
 /// Who acknowledged the lost writes: the masters (`old`, `new`: labelled OLD and NEW), the
-/// fault's name (`partition`) and the time the figures count from (the fault, or the probe's
-/// start).
+/// fault's name (`partition`), its span and the time the figures count from (the fault, or the
+/// probe's start).
 #[derive(Clone, Copy, Debug)]
 pub struct Labels<'a> {
     pub old: Option<&'a Addr>,
     pub new: Option<&'a Addr>,
     pub fault: &'a str,
+    pub span: Option<FaultSpan>,
     pub base: Millis,
 }
 
@@ -200,10 +226,10 @@ pub fn describe(lost: u64, groups: &[LossGroup], l: Labels) -> String {
     };
     let at = |t: Millis| since(t, l.base);
     let part = |g: &LossGroup| {
-        let when = g
-            .window
-            .map(|w| format!(" {}", w.words(l.fault)))
-            .unwrap_or_default();
+        let when = match (g.window, &l.span) {
+            (Some(w), Some(span)) => format!(" {}", w.words(l.fault, span, l.base)),
+            _ => String::new(),
+        };
         format!(
             "by {}{when} ({} .. {})",
             label(g.master.as_ref()),
@@ -276,6 +302,7 @@ mod tests {
         let span = FaultSpan {
             at: 1250,
             end: Some(4200),
+            ended_by: Some(SpanEnd::Undone),
         };
         let groups = attribute(&acks, &[(2, 8), (13, 14)], Some(span));
         assert_eq!(groups.len(), 3, "{groups:?}");
@@ -306,6 +333,7 @@ mod tests {
             old: Some(&old),
             new: Some(&new),
             fault: "pause",
+            span: Some(span),
             base: 1250,
         };
         let text = describe(9, &groups, labels);
@@ -313,7 +341,7 @@ mod tests {
             text,
             "9 acknowledged writes lost: 1 by OLD 127.0.0.1:1 before the pause (-0.050 s .. -0.050 s); \
              6 by OLD 127.0.0.1:1 during the pause (+0.050 s .. +0.550 s); \
-             2 by NEW 127.0.0.1:2 after the pause ended (+3.0 s .. +3.1 s)"
+             2 by NEW 127.0.0.1:2 after the pause was undone at +3.0 s (+3.0 s .. +3.1 s)"
         );
     }
 
@@ -327,12 +355,14 @@ mod tests {
         let span = Some(FaultSpan {
             at: 10_000,
             end: None,
+            ended_by: None,
         });
         let groups = attribute(&acks, &[(4, 91)], span);
         let labels = Labels {
             old: Some(&old),
             new: None,
             fault: "partition",
+            span,
             base: 10_000,
         };
         let text = describe(88, &groups, labels);

@@ -1,15 +1,16 @@
 //! How an [`Update`] changes the [`Deployment`]: the endpoints' states, the log (with what
 //! sentui itself notices: reachability, roles, links, TILT), the votes and the stopwatches.
 
+use super::trail;
 use super::{
-    ContainerInfo, Deployment, NodeState, ProcessInfo, Reach, ReachState, SentinelPoll,
-    SentinelState, Update,
+    ContainerInfo, Deployment, FailoverStart, NodeState, ProcessInfo, Reach, ReachState,
+    SentinelPoll, SentinelState, StartCause, Update,
 };
 use crate::Millis;
 use crate::addr::Addr;
-use crate::event::{EventDetail, SentinelEvent};
+use crate::event::{EventDetail, InstanceKind, SentinelEvent};
 use crate::flags::Flag;
-use crate::info::{ReplicationInfo, Role};
+use crate::info::{PauseNow, ReplicationInfo, Role, WritePause};
 use crate::log::{LogEntry, OwnEvent, Source};
 use crate::probe::{ProbeEvent, ProbeStats};
 use crate::stopwatch::{Failover, Outcome};
@@ -36,8 +37,22 @@ fn forget_oldest_vanished<T>(map: &mut BTreeMap<Addr, T>, state: impl Fn(&T) -> 
     }
 }
 
+/// When a sentinel entered TILT: kept while its INFO agrees to within a second and a half (the
+/// `+tilt` heard is exact, INFO counts whole seconds); moved when TILT began again meanwhile.
+fn tilt_since(tilt: bool, known: Option<Millis>, secs: Option<u64>, at: Millis) -> Option<Millis> {
+    if !tilt {
+        return None;
+    }
+    let Some(secs) = secs else { return known };
+    let polled = at.saturating_sub(secs * 1000);
+    match known {
+        Some(k) if k.abs_diff(polled) <= 1500 => Some(k),
+        _ => Some(polled),
+    }
+}
+
 impl Deployment {
-    fn sentinel_mut(&mut self, addr: &Addr, at: Millis) -> &mut SentinelState {
+    pub(super) fn sentinel_mut(&mut self, addr: &Addr, at: Millis) -> &mut SentinelState {
         self.sentinels
             .entry(addr.clone())
             .or_insert_with(|| SentinelState::new(addr, at))
@@ -90,6 +105,10 @@ impl Deployment {
             } => self.node_info(addr, at, rtt_ms, info),
             Update::NodeReach { addr, at, reach } => self.set_node_reach(&addr, at, reach),
             Update::Vanished { addr, at } => self.vanished(&addr, at),
+            Update::NodeRights { addr, rights } => {
+                let at = rights.at;
+                self.node_mut(&addr, at).rights = Some(rights)
+            }
             Update::Note { entry } => self.noted(entry),
             Update::Container {
                 addr,
@@ -117,8 +136,15 @@ impl Deployment {
         s.server = poll.server.or(s.server.take());
         let was_tilt = s.tilt;
         s.tilt = poll.tilt.unwrap_or(s.tilt);
+        s.total_tilt = poll.total_tilt.or(s.total_tilt);
+        s.tilt_since = tilt_since(s.tilt, s.tilt_since, poll.tilt_since_secs, at);
         s.errors = poll.errors;
         let mut before = std::mem::take(&mut s.groups);
+        let was_coordinated: Vec<String> = before
+            .values()
+            .filter(|g| g.master.flags.has(Flag::CoordinatedFailover))
+            .map(|g| g.master.name.clone())
+            .collect();
         s.groups = poll
             .groups
             .into_iter()
@@ -130,28 +156,37 @@ impl Deployment {
                 (g.master.name.clone(), g)
             })
             .collect();
-        if s.tilt != was_tilt {
-            let event = if s.tilt {
+        let newly_coordinated: Vec<(String, Addr)> = s
+            .groups
+            .values()
+            .filter(|g| g.master.flags.has(Flag::CoordinatedFailover))
+            .filter(|g| !was_coordinated.contains(&g.master.name))
+            .map(|g| (g.master.name.clone(), g.master.addr.clone()))
+            .collect();
+        let (tilt, was_tilt) = (s.tilt, was_tilt);
+        // The flag lasts while the leader runs the attempt: its first poll marks the attempt.
+        for (group, master) in newly_coordinated {
+            let payload = "flagged coordinated_failover";
+            let mut e =
+                LogEntry::own(at, OwnEvent::CoordinatedFailover, payload).in_group(Some(group));
+            e.addr = Some(master);
+            e.sentinel = Some(sentinel.clone());
+            self.push(e);
+        }
+        if tilt != was_tilt {
+            let event = if tilt {
                 OwnEvent::SentinelTilt
             } else {
                 OwnEvent::SentinelTiltExit
             };
-            self.note(at, event, "reported by INFO sentinel", Some(sentinel));
+            self.note(
+                at,
+                event,
+                "reported by INFO sentinel",
+                Some(sentinel.clone()),
+            );
         }
-    }
-
-    fn pubsub(&mut self, sentinel: Addr, at: Millis, up: bool, detail: &str) {
-        let s = self.sentinel_mut(&sentinel, at);
-        let was = s.pubsub_up;
-        s.pubsub_up = up;
-        if was != up {
-            let event = if up {
-                OwnEvent::EventsLinkUp
-            } else {
-                OwnEvent::EventsLinkDown
-            };
-            self.note(at, event, detail, Some(sentinel));
-        }
+        self.after_gap(&sentinel, at);
     }
 
     fn vanished(&mut self, addr: &Addr, at: Millis) {
@@ -195,6 +230,9 @@ impl Deployment {
     }
 
     fn probed(&mut self, at: Millis, event: &ProbeEvent) {
+        if let ProbeEvent::Write { error, took_ms, .. } = event {
+            self.trail.wrote(at, error.as_ref(), *took_ms);
+        }
         let stats = self.probe.get_or_insert_with(ProbeStats::default);
         if let Some((event, payload)) = stats.apply(at, event) {
             let group = Some(stats.group.clone()).filter(|g| !g.is_empty());
@@ -217,6 +255,11 @@ impl Deployment {
                 self.votes.vote(sentinel.clone(), run_id, *epoch, at)
             }
             EventDetail::SwitchMaster { group, new, .. } => {
+                // It reset the master record, failover start time included: it may fail the
+                // new master over at once (sentinel.c: `sentinelResetMaster`).
+                if let Some(starts) = self.failover_starts.get_mut(group) {
+                    starts.remove(&sentinel);
+                }
                 // Apply at once: the next poll would say the same, a second later.
                 let epoch = self.votes.latest().map(|e| e.epoch).unwrap_or(0);
                 if let Some(g) = self.sentinel_mut(&sentinel, at).groups.get_mut(group) {
@@ -226,13 +269,31 @@ impl Deployment {
                     g.master.flags.remove(Flag::ODown);
                 }
             }
-            EventDetail::Tilt { entered } => self.sentinel_mut(&sentinel, at).tilt = *entered,
+            EventDetail::Tilt { entered } => {
+                let s = self.sentinel_mut(&sentinel, at);
+                s.tilt = *entered;
+                s.tilt_since = entered.then_some(at);
+            }
             _ => {}
         }
+        if let EventDetail::VoteForLeader { run_id, epoch } = &entry.detail {
+            self.voted(&sentinel, run_id, *epoch, at);
+        }
         match entry.sentinel_event() {
+            // SENTINEL RESET: the failover start time goes with the rest.
+            Some(SentinelEvent::ResetMaster) => {
+                if let Some(starts) = entry
+                    .detail
+                    .group()
+                    .and_then(|g| self.failover_starts.get_mut(g))
+                {
+                    starts.remove(&sentinel);
+                }
+            }
             Some(SentinelEvent::TryFailover) => {
                 if let Some(g) = entry.detail.group() {
-                    self.votes.failover_step(g, None, at)
+                    self.votes.failover_step(g, None, at);
+                    self.failover_started(g, &sentinel, at, StartCause::Tried);
                 }
             }
             Some(SentinelEvent::ElectedLeader) => {
@@ -243,6 +304,38 @@ impl Deployment {
             _ => {}
         }
         self.push(entry);
+    }
+
+    fn failover_started(&mut self, group: &str, sentinel: &Addr, at: Millis, cause: StartCause) {
+        self.failover_starts
+            .entry(group.to_string())
+            .or_default()
+            .insert(sentinel.clone(), FailoverStart { at, cause });
+    }
+
+    /// A vote for another sentinel starts the voter's cooldown too. The event names no group:
+    /// it is the group tried in that epoch, else the voter's only group.
+    fn voted(&mut self, voter: &Addr, run_id: &str, epoch: u64, at: Millis) {
+        let own = self.sentinels.get(voter).and_then(|s| s.myid.as_deref());
+        if own == Some(run_id) {
+            return;
+        }
+        let group = self
+            .votes
+            .epochs()
+            .find(|e| e.epoch == epoch)
+            .and_then(|e| e.group.clone())
+            .or_else(|| {
+                let groups = &self.sentinels.get(voter)?.groups;
+                (groups.len() == 1).then(|| groups.keys().next().cloned())?
+            });
+        if let Some(g) = group {
+            let cause = StartCause::VotedFor {
+                run_id: run_id.to_string(),
+                epoch,
+            };
+            self.failover_started(&g, voter, at, cause);
+        }
     }
 
     fn saw_epoch(&mut self, sentinel: &Addr, epoch: u64) {
@@ -263,13 +356,23 @@ impl Deployment {
         let previous = node.info.replace(info.clone());
         node.info_at = Some(at);
         node.rtt_ms = Some(rtt_ms);
-        if let Some(mo) = master_offset.filter(|_| info.role == Role::Replica) {
+        let lag_bytes = master_offset
+            .filter(|_| info.role == Role::Replica)
+            .map(|mo| mo.saturating_sub(info.offset).max(0) as u64);
+        if let Some(lag) = lag_bytes {
             if node.lag_history.len() == LAG_HISTORY {
                 node.lag_history.pop_front();
             }
-            node.lag_history
-                .push_back(mo.saturating_sub(info.offset).max(0) as u64);
+            node.lag_history.push_back(lag);
         }
+        let reading = trail::Reading {
+            at,
+            role: info.role,
+            lag_bytes,
+        };
+        self.trail.read(&addr, reading);
+        let paused_before = previous.as_ref().and_then(|p| p.pause.as_ref());
+        self.pause_changed(&addr, at, paused_before, info.pause.as_ref());
         let Some(prev) = previous else { return };
         if prev.role != info.role || prev.master != info.master {
             let describe = |i: &ReplicationInfo| match (i.role, &i.master) {
@@ -295,6 +398,44 @@ impl Deployment {
                 .map(|m| m.to_string())
                 .unwrap_or_default();
             self.note(at, event, &format!("replication link to {to}"), Some(addr));
+        }
+    }
+
+    /// A pause that began, changed what it holds, or ended is logged on the node: a pause
+    /// is news as soon as INFO says it, not at the next redraw of the topology.
+    fn pause_changed(
+        &mut self,
+        addr: &Addr,
+        at: Millis,
+        before: Option<&WritePause>,
+        now: Option<&WritePause>,
+    ) {
+        let same = |a: &WritePause, b: &WritePause| a.reason == b.reason && a.actions == b.actions;
+        match (before, now) {
+            (Some(b), Some(n)) if same(b, n) => {}
+            (_, Some(n)) => {
+                let said = PauseNow {
+                    reason: n.reason.clone(),
+                    actions: n.actions,
+                    until: at + n.left_ms,
+                    left_ms: n.left_ms,
+                };
+                self.note(
+                    at,
+                    OwnEvent::WritesPaused,
+                    &said.describe(),
+                    Some(addr.clone()),
+                );
+            }
+            (Some(b), None) => {
+                let payload = format!(
+                    "{} no longer paused ({})",
+                    b.actions.what(),
+                    b.reason.name()
+                );
+                self.note(at, OwnEvent::WritesResumed, &payload, Some(addr.clone()));
+            }
+            (None, None) => {}
         }
     }
 
@@ -325,7 +466,7 @@ impl Deployment {
     }
 
     /// Adds one of sentui's own observations to the log.
-    fn note(&mut self, at: Millis, event: OwnEvent, payload: &str, addr: Option<Addr>) {
+    pub(super) fn note(&mut self, at: Millis, event: OwnEvent, payload: &str, addr: Option<Addr>) {
         let mut e = LogEntry::own(at, event, payload);
         e.addr = addr;
         self.push(e);
@@ -342,20 +483,49 @@ impl Deployment {
             .sentinel
             .as_ref()
             .and_then(|s| self.sentinel_epochs.get(s).copied());
-        let finished = match &group {
-            Some(g) => self.stopwatches.entry(g.clone()).or_default().observe(
-                g,
-                master.as_ref(),
-                &entry,
-                sentinel_epoch,
-            ),
+        let down_after = group.as_deref().and_then(|g| self.down_after_ms(g));
+        let mut finished: Vec<Failover> = match self.sentinel_seen_down(&entry) {
+            Some(down) => self
+                .stopwatches
+                .values_mut()
+                .filter_map(|sw| sw.sentinel_down(&down, &entry))
+                .collect(),
             None => Vec::new(),
         };
+        if let Some(g) = &group {
+            let sw = self.stopwatches.entry(g.clone()).or_default();
+            sw.down_after_ms = down_after.or(sw.down_after_ms);
+            finished.extend(sw.observe(g, master.as_ref(), &entry, sentinel_epoch));
+        }
         let at = entry.ts;
         self.log.push(entry);
         for f in finished {
             self.push_failover_summary(f, at);
         }
+    }
+
+    /// The sentinel an entry says is down: sentui lost it (`sentinel-down`,
+    /// `sentinel-unresponsive`), or a peer published `+sdown sentinel` (named by its run id,
+    /// which is how the deployment knows it when the announced address is not the one reached).
+    fn sentinel_seen_down(&self, e: &LogEntry) -> Option<Addr> {
+        match e.own_event() {
+            Some(OwnEvent::SentinelDown | OwnEvent::SentinelUnresponsive) => return e.addr.clone(),
+            Some(_) => return None,
+            None => {}
+        }
+        if !e.is(SentinelEvent::Sdown) {
+            return None;
+        }
+        let i = e
+            .detail
+            .instance()
+            .filter(|i| i.kind == InstanceKind::Sentinel)?;
+        let by_id = self
+            .sentinels
+            .iter()
+            .find(|(_, s)| s.myid.as_deref() == Some(i.name.as_str()))
+            .map(|(a, _)| a.clone());
+        Some(by_id.unwrap_or_else(|| i.addr.clone()))
     }
 
     /// Time passed: attempts whose sentinels went silent for twice the failover-timeout are
@@ -386,11 +556,20 @@ impl Deployment {
             _ => OwnEvent::FailoverAborted,
         };
         let mut payload = format!("{}: {}", f.group, f.summary());
+        if f.coordinated {
+            payload.push_str(" (coordinated)");
+        }
         if let Some(epoch) = f.epoch {
             payload.push_str(&format!(" (epoch {epoch})"));
         }
         if let Some(Outcome::Aborted(reason)) = &f.outcome {
             payload.push_str(&format!(" (aborted: {reason})"));
+        }
+        if let Some(why) = &f.end_not_seen {
+            payload.push_str(&format!(" (end not seen: {why})"));
+        }
+        if let Some(note) = &f.note {
+            payload.push_str(&format!(" ({note})"));
         }
         let mut e = LogEntry::own(at, event, &payload).in_group(Some(f.group.clone()));
         e.failover = Some(Box::new(f));

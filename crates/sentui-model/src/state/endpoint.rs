@@ -2,10 +2,11 @@
 //! outside this module they are only ever reached through a `&Deployment`, so only applying an
 //! update changes them.
 
-use super::{ContainerInfo, GroupPoll, ProcessInfo, Reach};
+use super::{ContainerInfo, Gap, GroupPoll, ProcessInfo, Reach};
 use crate::Millis;
 use crate::addr::Addr;
-use crate::info::{ReplicationInfo, ServerVersion};
+use crate::info::{FailoverState, PauseNow, ReplicationInfo, ServerVersion, WritePause};
+use crate::rights::NodeRights;
 use std::collections::{BTreeMap, VecDeque};
 
 #[derive(Clone, Debug)]
@@ -19,12 +20,18 @@ pub struct SentinelState {
     pub myid: Option<String>,
     pub server: Option<ServerVersion>,
     pub tilt: bool,
+    /// `sentinel_total_tilt`: TILTs since it started, where the server says.
+    pub total_tilt: Option<u64>,
+    /// When it entered TILT: its `+tilt` as heard, or what its INFO says (to the second).
+    pub tilt_since: Option<Millis>,
     pub rtt_ms: Option<u64>,
     pub polled_at: Option<Millis>,
     pub groups: BTreeMap<String, GroupPoll>,
     pub errors: Vec<String>,
     pub process: Option<ProcessInfo>,
     pub container: Option<ContainerInfo>,
+    /// Its events unseen: since the link dropped, and until the first poll after it is back.
+    pub gap: Option<Gap>,
 }
 
 impl SentinelState {
@@ -39,12 +46,15 @@ impl SentinelState {
             myid: None,
             server: None,
             tilt: false,
+            total_tilt: None,
+            tilt_since: None,
             rtt_ms: None,
             polled_at: None,
             groups: BTreeMap::new(),
             errors: Vec::new(),
             process: None,
             container: None,
+            gap: None,
         }
     }
 }
@@ -61,6 +71,8 @@ pub struct NodeState {
     pub lag_history: VecDeque<u64>,
     pub process: Option<ProcessInfo>,
     pub container: Option<ContainerInfo>,
+    /// Whether the sentinels' user may run a failover's commands here (checked now and then).
+    pub rights: Option<NodeRights>,
 }
 
 impl NodeState {
@@ -76,6 +88,48 @@ impl NodeState {
             lag_history: VecDeque::new(),
             process: None,
             container: None,
+            rights: None,
         }
+    }
+}
+
+impl NodeState {
+    /// The client pause the node reported in its last INFO (reason, actions, what was left
+    /// then), if any.
+    pub fn write_pause(&self) -> Option<&WritePause> {
+        self.info.as_ref()?.pause.as_ref()
+    }
+
+    /// The pause as it stands at `now`: its last report carried forward (when it ends by
+    /// itself, how long is left). None when the node reported none, or when it is not
+    /// answering (its last report is no news of now).
+    pub fn pause_at(&self, now: Millis) -> Option<PauseNow> {
+        let p = self.write_pause()?;
+        if !self.reach.is_ok() {
+            return None;
+        }
+        let until = self.info_at?.saturating_add(p.left_ms);
+        Some(PauseNow {
+            reason: p.reason.clone(),
+            actions: p.actions,
+            until,
+            left_ms: until.saturating_sub(now),
+        })
+    }
+
+    /// Whether the node holds back writes at `now` (a write or an all-commands pause).
+    pub fn writes_paused_at(&self, now: Millis) -> bool {
+        self.pause_at(now).is_some()
+    }
+
+    /// `master_failover_state` from the node's last INFO (Redis 6.2+, Valkey).
+    pub fn failover_state(&self) -> Option<&FailoverState> {
+        self.info.as_ref()?.failover_state.as_ref()
+    }
+
+    /// Whether the node runs a `FAILOVER` now (its `master_failover_state` is not
+    /// `no-failover`).
+    pub fn in_failover(&self) -> bool {
+        self.failover_state().is_some_and(FailoverState::is_active)
     }
 }

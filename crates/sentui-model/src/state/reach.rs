@@ -17,6 +17,9 @@ pub enum Reach {
     },
     Refused(String),
     AuthFailed(String),
+    /// It answered, but not with the link's TLS settings: plaintext to a TLS port, TLS to a
+    /// plaintext port, or a certificate one side does not accept. The reason says the fix.
+    TlsFailed(String),
     Failed(String),
     /// No sentinel reports it any more.
     Vanished,
@@ -31,12 +34,13 @@ pub enum ReachState {
     Unresponsive,
     Refused,
     AuthFailed,
+    TlsFailed,
     Failed,
     Vanished,
 }
 
 impl ReachState {
-    /// The word tables and JSON use: ok, unresponsive, refused, auth-failed, failed, ...
+    /// The word tables and JSON use: ok, unresponsive, refused, auth-failed, tls-failed, ...
     pub fn word(self) -> &'static str {
         match self {
             ReachState::Connecting => "connecting",
@@ -44,6 +48,7 @@ impl ReachState {
             ReachState::Unresponsive => "unresponsive",
             ReachState::Refused => "refused",
             ReachState::AuthFailed => "auth-failed",
+            ReachState::TlsFailed => "tls-failed",
             ReachState::Failed => "failed",
             ReachState::Vanished => "vanished",
         }
@@ -51,6 +56,15 @@ impl ReachState {
 
     pub fn is_ok(self) -> bool {
         self == ReachState::Ok
+    }
+
+    /// Whether something that speaks Redis answered there, even if it refused sentui's
+    /// credentials or TLS settings: the address is right, the settings are what to fix.
+    pub fn answered(self) -> bool {
+        matches!(
+            self,
+            ReachState::Ok | ReachState::AuthFailed | ReachState::TlsFailed
+        )
     }
 }
 
@@ -72,6 +86,7 @@ impl Reach {
             Reach::Unresponsive { .. } => ReachState::Unresponsive,
             Reach::Refused(_) => ReachState::Refused,
             Reach::AuthFailed(_) => ReachState::AuthFailed,
+            Reach::TlsFailed(_) => ReachState::TlsFailed,
             Reach::Failed(_) => ReachState::Failed,
             Reach::Vanished => ReachState::Vanished,
         }
@@ -82,10 +97,13 @@ impl Reach {
         self.state().word()
     }
 
-    /// Why it cannot be used, when the state carries a reason (refused, auth-failed, failed).
+    /// Why it cannot be used, when the state carries a reason (refused, auth-failed,
+    /// tls-failed, failed).
     pub fn reason(&self) -> Option<&str> {
         match self {
-            Reach::Refused(m) | Reach::AuthFailed(m) | Reach::Failed(m) => Some(m),
+            Reach::Refused(m) | Reach::AuthFailed(m) | Reach::TlsFailed(m) | Reach::Failed(m) => {
+                Some(m)
+            }
             _ => None,
         }
     }
@@ -95,7 +113,7 @@ impl Reach {
             Reach::Unresponsive { since } => {
                 format!("unresponsive for {} ms", now.saturating_sub(*since))
             }
-            Reach::Refused(m) | Reach::AuthFailed(m) | Reach::Failed(m) => {
+            Reach::Refused(m) | Reach::AuthFailed(m) | Reach::TlsFailed(m) | Reach::Failed(m) => {
                 format!("{}: {m}", self.word())
             }
             other => other.word().to_string(),

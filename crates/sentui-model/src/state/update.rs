@@ -7,6 +7,7 @@ use crate::info::{ReplicationInfo, ServerInfo, ServerVersion};
 use crate::log::LogEntry;
 use crate::probe::ProbeEvent;
 use crate::reply::{Ckquorum, MasterRecord, PeerRecord, ReplicaRecord};
+use crate::rights::NodeRights;
 use serde::{Deserialize, Serialize};
 
 /// One master group as one sentinel reported it in its last poll.
@@ -60,6 +61,13 @@ pub struct SentinelPoll {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub server: Option<ServerVersion>,
     pub tilt: Option<bool>,
+    /// How often it entered TILT since it started (`sentinel_total_tilt`, Redis 7.2+ and
+    /// Valkey): a TILT between two polls still counts here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_tilt: Option<u64>,
+    /// Seconds since it entered TILT, as its INFO says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tilt_since_secs: Option<u64>,
     pub groups: Vec<GroupPoll>,
     /// Entries of the replies that did not parse (kept, shown, never fatal).
     pub errors: Vec<String>,
@@ -70,6 +78,8 @@ impl SentinelPoll {
         self.run_id = s.run_id.or(self.run_id);
         self.server = s.server.or(self.server);
         self.tilt = s.tilt.or(self.tilt);
+        self.total_tilt = s.total_tilt.or(self.total_tilt);
+        self.tilt_since_secs = s.tilt_since_secs.or(self.tilt_since_secs);
         self
     }
 }
@@ -115,6 +125,11 @@ pub enum Update {
     Vanished {
         addr: Addr,
         at: Millis,
+    },
+    /// Whether the sentinels' user may run a failover's commands on a node.
+    NodeRights {
+        addr: Addr,
+        rights: NodeRights,
     },
     /// The local process behind an endpoint (None: no process of this machine listens there).
     Process {

@@ -39,7 +39,9 @@ pub(super) fn judge(v: &mut GroupView) {
         None => p.critical.push("no sentinel reports a master".to_string()),
         Some(m) => master(&mut p, m),
     }
-    if v.failover_in_progress {
+    if v.failover_in_progress && v.coordinated {
+        p.critical.push("coordinated failover in progress".into());
+    } else if v.failover_in_progress {
         p.critical.push("failover in progress".into());
     }
     for r in &v.replicas {
@@ -90,6 +92,22 @@ fn master(p: &mut Problems, m: &NodeView) {
             m.addr
         ));
     }
+    // A pause holds every write the clients send (a coordinated failover's, or one it left
+    // behind when it aborted): no writes, whatever the sentinels think.
+    if let Some(w) = &m.write_pause {
+        p.critical.push(format!(
+            "{} paused on the master ({}), {:.1} s left",
+            w.actions.what(),
+            w.reason.name(),
+            w.left_ms as f64 / 1000.0
+        ));
+    }
+    if let Some(state) = m.failover_state.as_ref().filter(|s| s.is_active()) {
+        p.degraded.push(format!(
+            "master {} runs a FAILOVER ({state}): it hands over once a replica caught up",
+            m.addr
+        ));
+    }
     if m.flags.has(Flag::ODown) {
         p.critical
             .push(format!("master {} is objectively down", m.addr));
@@ -100,6 +118,10 @@ fn master(p: &mut Problems, m: &NodeView) {
 }
 
 fn replica(p: &mut Problems, r: &NodeView) {
+    if let Some(w) = &r.write_pause {
+        p.degraded
+            .push(format!("replica {}: {}", r.addr, w.describe()));
+    }
     if let Some(cause) = r.container.as_ref().and_then(|c| c.cause()) {
         p.degraded.push(format!("replica {} is {cause}", r.addr));
     } else if r.reach != ReachState::Ok {
@@ -113,8 +135,22 @@ fn replica(p: &mut Problems, r: &NodeView) {
         p.degraded
             .push(format!("replica {} has its link down", r.addr));
     } else if r.role == Some(Role::Master) {
-        p.degraded
-            .push(format!("replica {} reports role master", r.addr));
+        p.degraded.push(format!(
+            "split brain: replica {} reports role master and still accepts writes",
+            r.addr
+        ));
+    }
+    // sentui may still reach it, but the sentinels' view is what a failover acts on.
+    if r.flags.has(Flag::SDown) || r.flags.has(Flag::Disconnected) {
+        p.degraded.push(format!(
+            "replica {} is {} for the sentinels: they will not promote it",
+            r.addr,
+            if r.flags.has(Flag::SDown) {
+                "subjectively down (s_down)"
+            } else {
+                "disconnected"
+            }
+        ));
     }
 }
 

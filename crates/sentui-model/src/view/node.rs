@@ -6,7 +6,7 @@ use super::{LinkState, Polls};
 use crate::Millis;
 use crate::addr::Addr;
 use crate::flags::Flags;
-use crate::info::{ReplicationInfo, Role, ServerVersion};
+use crate::info::{FailoverState, PauseNow, ReplicationInfo, Role, ServerVersion};
 use crate::state::{
     ContainerInfo, ContainerState, Deployment, GroupPoll, NodeState, Reach, ReachState,
 };
@@ -88,6 +88,12 @@ pub struct NodeView {
     /// Not replicas of their own, so never a problem of the group.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub aliases: Vec<Addr>,
+    /// The client pause the node holds now (`INFO clients`: reason, actions, time left).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub write_pause: Option<PauseNow>,
+    /// `master_failover_state` (Redis 6.2+, Valkey): `no-failover` unless a `FAILOVER` runs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failover_state: Option<FailoverState>,
 }
 
 impl Deployment {
@@ -213,6 +219,11 @@ impl Deployment {
             container: node.and_then(|n| n.container.clone()),
             server: info.and_then(|i| i.server.clone()),
             aliases: Vec::new(),
+            write_pause: node.and_then(|n| n.pause_at(now)),
+            failover_state: node
+                .and_then(|n| n.failover_state())
+                .filter(|_| reach.is_ok())
+                .cloned(),
         }
     }
 

@@ -23,6 +23,9 @@ pub struct SentinelView {
     pub unresponsive_ms: Option<Millis>,
     pub rtt_ms: Option<u64>,
     pub tilt: bool,
+    /// TILTs since it started (`sentinel_total_tilt`), where the server says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total_tilt: Option<u64>,
     pub events_link: bool,
     /// The master this sentinel believes in, and the config epoch of that belief.
     pub master: Option<Addr>,
@@ -105,6 +108,7 @@ impl Deployment {
             },
             rtt_ms: s.and_then(|s| s.rtt_ms),
             tilt: s.is_some_and(|s| s.tilt),
+            total_tilt: s.and_then(|s| s.total_tilt),
             events_link: s.is_some_and(|s| s.pubsub_up),
             master: g.map(|g| g.master.addr.clone()),
             config_epoch: g.map(|g| g.master.config_epoch),

@@ -208,3 +208,129 @@ fn carried_groups_keep_their_last_details() {
     fresh.apply(polled(carried));
     assert!(fresh.sentinels()[&sentinel].groups["g"].peers.is_empty());
 }
+
+/// `INFO replication clients` of the Valkey 9.1.2 lab's master under `CLIENT PAUSE 10000
+/// WRITE` (captured), and the same once it ended.
+fn master_info(at: Millis, paused: bool) -> Update {
+    let clients = if paused {
+        "paused_reason:client_pause\r\npaused_actions:write\r\npaused_timeout_milliseconds:9840\r\n"
+    } else {
+        "paused_reason:none\r\npaused_actions:none\r\npaused_timeout_milliseconds:0\r\n"
+    };
+    let text = format!(
+        "# Replication\r\nrole:master\r\nconnected_slaves:0\r\nmaster_failover_state:no-failover\r\nmaster_repl_offset:10\r\n\r\n# Clients\r\nconnected_clients:4\r\n{clients}"
+    );
+    Update::NodeInfo {
+        addr: Addr::new("127.0.0.1", 6379),
+        at,
+        rtt_ms: 0,
+        info: crate::info::ReplicationInfo::parse(&text).unwrap(),
+    }
+}
+
+#[test]
+fn a_write_pause_on_the_master_is_a_critical_problem_with_its_time_left() {
+    let mut d = Deployment::default();
+    d.apply(polled(1, "p1", &[]));
+    d.apply(master_info(1_000, false));
+    assert_eq!(d.view("g", 1_000).health, Health::Healthy);
+    d.apply(master_info(2_000, true));
+    let v = d.view("g", 3_640);
+    assert_eq!(v.health, Health::Critical);
+    assert_eq!(
+        v.problems,
+        ["writes paused on the master (client_pause), 8.2 s left"]
+    );
+    let node = &d.nodes()[&Addr::new("127.0.0.1", 6379)];
+    assert!(node.writes_paused_at(3_640));
+    assert_eq!(node.pause_at(3_640).unwrap().until, 11_840);
+    let json = serde_json::to_value(v.master.as_ref().unwrap()).unwrap();
+    assert_eq!(
+        json["write_pause"],
+        serde_json::json!({"reason": "client_pause", "actions": "write", "until": 11840, "left_ms": 8200})
+    );
+    assert_eq!(json["failover_state"], "no-failover");
+    // The pause is logged as it begins and as it ends, not only drawn.
+    d.apply(master_info(4_000, false));
+    assert_eq!(d.view("g", 4_000).health, Health::Healthy);
+    let said: Vec<(String, String)> = d
+        .log()
+        .entries()
+        .map(|e| (e.event.to_string(), e.payload.clone()))
+        .filter(|(e, _)| e.starts_with("writes-"))
+        .collect();
+    assert_eq!(
+        said,
+        [
+            (
+                "writes-paused".to_string(),
+                "writes paused (client_pause), 9.8 s left".to_string()
+            ),
+            (
+                "writes-resumed".to_string(),
+                "writes no longer paused (client_pause)".to_string()
+            )
+        ]
+    );
+}
+
+/// A sentinel's poll that flags the master `coordinated_failover` marks the attempt, and the
+/// attempt's summary says so (the events as Valkey 9.1.2's leader published them).
+#[test]
+fn a_polled_coordinated_flag_marks_the_attempt_and_its_summary() {
+    let leader = Addr::new("127.0.0.1", 1);
+    let mut d = Deployment::default();
+    d.apply(polled(1, "p1", &[]));
+    let mut flagged = polled(1, "p1", &[]);
+    if let Update::SentinelPolled { poll, at, .. } = &mut flagged {
+        *at = 100;
+        poll.groups[0].master.flags =
+            crate::flags::Flags::parse("master,failover_in_progress,coordinated_failover");
+    }
+    d.apply(flagged);
+    let view = d.view("g", 100);
+    assert!(view.coordinated && view.failover_in_progress);
+    assert!(
+        view.problems
+            .contains(&"coordinated failover in progress".to_string())
+    );
+    let events = [
+        (110, "+new-epoch", "1"),
+        (111, "+try-failover", "master g 127.0.0.1 6379"),
+        (150, "+elected-leader", "master g 127.0.0.1 6379"),
+        (
+            200,
+            "+selected-slave",
+            "slave 127.0.0.1:6380 127.0.0.1 6380 @ g 127.0.0.1 6379",
+        ),
+        (
+            1_200,
+            "+promoted-slave",
+            "slave 127.0.0.1:6380 127.0.0.1 6380 @ g 127.0.0.1 6379",
+        ),
+        (2_200, "+failover-end", "master g 127.0.0.1 6379"),
+        (2_200, "+switch-master", "g 127.0.0.1 6379 127.0.0.1 6380"),
+    ];
+    for (at, event, payload) in events {
+        d.apply(Update::SentinelEvent {
+            sentinel: leader.clone(),
+            at,
+            event: event.into(),
+            payload: payload.into(),
+        });
+    }
+    let marked: Vec<&str> = d
+        .log()
+        .entries()
+        .filter(|e| e.event.to_string() == "coordinated-failover")
+        .map(|e| e.payload.as_str())
+        .collect();
+    assert_eq!(marked, ["flagged coordinated_failover"], "logged once");
+    let done = d
+        .log()
+        .entries()
+        .find(|e| e.event.to_string() == "failover-complete")
+        .expect("the attempt completed");
+    assert!(done.payload.contains("(coordinated)"), "{}", done.payload);
+    assert!(done.failover.as_ref().unwrap().coordinated);
+}

@@ -13,7 +13,10 @@ use std::time::{Duration, Instant};
 /// per member.
 pub fn down(dir: &Path) -> Result<Vec<String>, LabError> {
     let Some(state) = load(dir) else {
-        return Err(LabError::NothingToStop(dir.to_path_buf()));
+        return Err(LabError::NothingToStop(
+            dir.to_path_buf(),
+            super::running_labs(),
+        ));
     };
     let mut lines = Vec::new();
     let mut ours = Vec::new();

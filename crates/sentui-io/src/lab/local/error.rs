@@ -5,12 +5,34 @@ use crate::lab::agree::NotAgreed;
 use std::path::{Path, PathBuf};
 use std::process::ExitStatus;
 
+/// The labs that do run, and how to stop each.
+fn elsewhere(labs: &[PathBuf]) -> String {
+    match labs {
+        [] => String::new(),
+        labs => {
+            let each: Vec<String> = labs
+                .iter()
+                .map(|d| format!("`sentui lab down --local --dir {}`", d.display()))
+                .collect();
+            format!(
+                "; {} running elsewhere: {}",
+                if labs.len() == 1 {
+                    "a local lab is"
+                } else {
+                    "local labs are"
+                },
+                each.join(", ")
+            )
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum LabError {
     #[error("no local lab in {}", .0.display())]
     NoLab(PathBuf),
-    #[error("no local lab in {} (no {STATE_FILE} there): nothing to stop", .0.display())]
-    NothingToStop(PathBuf),
+    #[error("no local lab in {} (no {STATE_FILE} there): nothing to stop{}", .0.display(), elsewhere(.1))]
+    NothingToStop(PathBuf, Vec<PathBuf>),
     /// A file, directory or program the lab needs: what was done to which.
     #[error("cannot {action} {}: {source}", path.display())]
     Fs {
@@ -51,6 +73,10 @@ pub enum LabError {
     DidNotStart(PathBuf),
     #[error(transparent)]
     NotAgreed(#[from] NotAgreed),
+    #[error("the TLS lab makes its certificates with the openssl command, which failed: {0}")]
+    Certificates(String),
+    #[error(transparent)]
+    Tls(#[from] crate::tls::TlsError),
     #[error("could not stop {}; the lab's directory {} is kept", survivors.join(", "), dir.display())]
     NotStopped {
         survivors: Vec<String>,

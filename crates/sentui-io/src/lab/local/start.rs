@@ -1,10 +1,12 @@
 //! Starting the lab's members: each server in its own directory, on a free port, its command
 //! line recorded; then waiting until the sentinels agree.
 
+use super::LabTls;
 use super::{GROUP, LabError, LabState, Member, MemberRole};
 use crate::lab::LossSettings;
 use crate::lab::agree::wait_until_agreed;
 use crate::link::LinkSettings;
+use crate::tls::TlsContext;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -54,7 +56,8 @@ pub(super) async fn start_all(
         let master_port = free_port(&ports)?;
         ports.push(master_port);
         let extra = settings.node_args();
-        let master = start_node(server, &group_dir, "master", master_port, None, &extra)?;
+        let tls = state.tls.as_ref();
+        let master = start_node(server, &group_dir, "master", master_port, None, &extra, tls)?;
         state.members.push(Member {
             group: group.clone(),
             ..master
@@ -63,7 +66,15 @@ pub(super) async fn start_all(
             let port = free_port(&ports)?;
             ports.push(port);
             let role = format!("replica-{}", i + 1);
-            let member = start_node(server, &group_dir, &role, port, Some(master_port), &extra)?;
+            let member = start_node(
+                server,
+                &group_dir,
+                &role,
+                port,
+                Some(master_port),
+                &extra,
+                state.tls.as_ref(),
+            )?;
             state.members.push(Member {
                 group: group.clone(),
                 ..member
@@ -74,12 +85,16 @@ pub(super) async fn start_all(
     for i in 0..SENTINELS {
         let port = free_port(&ports)?;
         ports.push(port);
-        let sentinel = start_sentinel(server, dir, i + 1, port, &masters, settings)?;
+        let sentinel = start_sentinel(server, dir, i + 1, port, &masters, settings, &state.tls)?;
         state.members.push(sentinel);
     }
     let link = LinkSettings {
         connect_timeout: Duration::from_millis(500),
         response_timeout: Duration::from_millis(500),
+        tls: match &state.tls {
+            Some(t) => Some(TlsContext::load(&t.paths())?),
+            None => None,
+        },
         ..Default::default()
     };
     let seeds = state.sentinels();
@@ -137,6 +152,7 @@ fn start_node(
     port: u16,
     master: Option<u16>,
     extra: &[String],
+    tls: Option<&LabTls>,
 ) -> Result<Member, LabError> {
     let d = member_dir(dir, name)?;
     let mut args: Vec<String> = [
@@ -168,6 +184,10 @@ fn start_node(
         ]);
     }
     args.extend(extra.iter().cloned());
+    if let Some(t) = tls {
+        // Later arguments win: `--port 0` turns the plaintext port off.
+        args.extend(t.server_args(port));
+    }
     let pid = spawn_daemon(server, &args, &d)?;
     Ok(Member {
         role: if master.is_some() {
@@ -219,11 +239,15 @@ fn start_sentinel(
     port: u16,
     masters: &[(String, u16)],
     settings: &LossSettings,
+    tls: &Option<LabTls>,
 ) -> Result<Member, LabError> {
     let d = member_dir(dir, &format!("sentinel-{n}"))?;
     let conf = d.join("sentinel.conf");
-    fs::write(&conf, sentinel_conf(port, &d, masters, settings))
-        .map_err(|e| LabError::fs("write", &conf, e))?;
+    let mut text = sentinel_conf(port, &d, masters, settings);
+    if let Some(t) = tls {
+        text.push_str(&t.sentinel_lines(port));
+    }
+    fs::write(&conf, text).map_err(|e| LabError::fs("write", &conf, e))?;
     let args = vec![
         conf.to_string_lossy().into_owned(),
         "--sentinel".to_string(),

@@ -14,6 +14,14 @@ impl Report {
         let mut o = String::new();
         let _ = writeln!(o, "## {}\n", cell(&self.headline()));
         let _ = writeln!(o, "{}\n", cell(&self.master_line()));
+        if let Some(p) = &self.prediction {
+            let _ = writeln!(
+                o,
+                "Before the fault: {}; that {}.\n",
+                cell(&p.headline),
+                cell(&p.outcome.words())
+            );
+        }
         steps(&mut o, self);
         phases(&mut o, self);
         probe(&mut o, self);

@@ -4,8 +4,7 @@
 use super::since;
 use crate::event::SentinelEvent;
 use crate::log::{Event, OwnEvent, Source};
-use crate::probe::loss::FaultSpan;
-use crate::stopwatch::Phase;
+use crate::stopwatch::{Outcome, Phase, fmt_secs};
 use crate::{Addr, Deployment, Millis};
 use serde::Serialize;
 
@@ -18,20 +17,63 @@ pub struct PhaseRow {
     pub detail: String,
 }
 
-/// The fault's span in the log: from `fault_at` to the later of the first `+switch-master` of
-/// the group and the first `fault-cleared` after it (whichever there is).
-pub fn fault_span(d: &Deployment, group: &str, fault_at: Millis) -> FaultSpan {
-    let switch = failover_ms(d, group, fault_at).map(|ms| fault_at + ms);
-    let cleared = d
-        .log()
-        .entries()
-        .find(|e| e.ts >= fault_at && e.is(OwnEvent::FaultCleared))
-        .map(|e| e.ts);
-    let end = match (switch, cleared) {
-        (Some(s), Some(c)) => Some(s.max(c)),
-        (s, c) => s.or(c),
-    };
-    FaultSpan { at: fault_at, end }
+/// The failover the fault caused, given up by its elected leader: it published an end of its
+/// own (`-failover-abort-*`, `+failover-end-for-timeout`) and no `+switch-master` came.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GivenUp {
+    /// The event that ended it, as Sentinel names it.
+    pub event: String,
+    pub at: Millis,
+    /// The leader that gave up.
+    pub by: Addr,
+    pub payload: String,
+    /// The earliest any sentinel that took part tries again: Sentinel starts no failover of
+    /// the group for twice the failover-timeout after it tried or voted (`failover_start_time`
+    /// in sentinel.c), and every voter voted before the leader was elected.
+    pub retry_at: Millis,
+}
+
+impl GivenUp {
+    /// `-failover-abort-no-good-slave by 127.0.0.1:26379 2.2s after the fault; no sentinel
+    /// that took part tries again before 6m2s`, the times since `fault_at`.
+    pub fn words(&self, fault_at: Millis) -> String {
+        format!(
+            "{} by {} {} after the fault; no sentinel that took part tries again before {}",
+            self.event,
+            self.by,
+            fmt_secs(self.at.saturating_sub(fault_at)),
+            humantime::format_duration(std::time::Duration::from_secs(
+                self.retry_at.saturating_sub(fault_at) / 1000
+            ))
+        )
+    }
+}
+
+/// Whether the failover the fault caused was given up by its elected leader (see [`GivenUp`]);
+/// an attempt superseded, whose leader was lost, or never elected is not: another sentinel
+/// goes on or tries soon.
+pub fn given_up(d: &Deployment, group: &str, fault_at: Millis) -> Option<GivenUp> {
+    let f = d.caused(group, fault_at)?;
+    if !matches!(f.outcome, Some(Outcome::Aborted(_))) {
+        return None;
+    }
+    let (leader, ended) = (f.leader.as_ref()?, f.ended_at?);
+    let tried = f.mark(Phase::TryFailover).or(f.mark(Phase::Elected))?.at;
+    let end = d.log().entries().find(|e| {
+        e.ts == ended
+            && e.sentinel.as_ref() == Some(leader)
+            && e.group.as_deref().is_none_or(|g| g == group)
+            && e.sentinel_event().is_some_and(|s| {
+                s.abort_reason().is_some() || *s == SentinelEvent::FailoverEndForTimeout
+            })
+    })?;
+    Some(GivenUp {
+        event: end.event.to_string(),
+        at: ended,
+        by: leader.clone(),
+        payload: end.payload.clone(),
+        retry_at: tried + 2 * d.failover_timeout_ms(group),
+    })
 }
 
 /// The first fault sentui injected at or after `from` (the TUI's probe start), with the node
@@ -52,24 +94,11 @@ const EXTRA_EVENTS: [Event; 5] = [
     Event::Own(OwnEvent::ProbeMaster),
 ];
 
-/// The phase timing table: the stopwatch's phases of the failover the fault caused,
-/// and the first of each of [`EXTRA_EVENTS`] after the fault, in time order.
+/// The phase timing table: the stopwatch's phases of the failover the fault caused, its
+/// leader's end when it gave up, and the first of each of [`EXTRA_EVENTS`] after the fault, in time order.
 pub fn phases(d: &Deployment, group: &str, fault_at: Millis) -> Vec<PhaseRow> {
     let mut rows = Vec::new();
-    // The failover going on at the fault or after it: one that began with an earlier sign
-    // (the master already flagged) keeps those marks, at negative times.
-    let failover = d.stopwatches().get(group).and_then(|s| {
-        let after: Vec<_> = s
-            .all()
-            .filter(|f| f.ended_at.is_none_or(|end| end >= fault_at))
-            .collect();
-        after
-            .iter()
-            .find(|f| f.outcome == Some(crate::stopwatch::Outcome::Completed))
-            .or(after.first())
-            .copied()
-    });
-    if let Some(f) = failover {
+    if let Some(f) = d.caused(group, fault_at) {
         for (m, _, _) in f.timeline() {
             rows.push(PhaseRow {
                 event: m.phase.label().to_string(),
@@ -78,6 +107,15 @@ pub fn phases(d: &Deployment, group: &str, fault_at: Millis) -> Vec<PhaseRow> {
                 detail: m.detail.clone(),
             });
         }
+    }
+    // The leader's own end, which no phase marks: without it the table stops at the election.
+    if let Some(g) = given_up(d, group, fault_at) {
+        rows.push(PhaseRow {
+            event: g.event,
+            since_fault_ms: since(g.at, fault_at),
+            by: g.by.to_string(),
+            detail: g.payload,
+        });
     }
     let mut seen: Vec<&Event> = Vec::new();
     for e in d.log().entries() {
@@ -103,23 +141,4 @@ pub fn phases(d: &Deployment, group: &str, fault_at: Millis) -> Vec<PhaseRow> {
     }
     rows.sort_by_key(|r| r.since_fault_ms);
     rows
-}
-
-/// Milliseconds from the fault to the first `+switch-master` of the group after it.
-pub fn failover_ms(d: &Deployment, group: &str, fault_at: Millis) -> Option<Millis> {
-    d.log()
-        .entries()
-        .find(|e| {
-            e.ts >= fault_at
-                && e.is(SentinelEvent::SwitchMaster)
-                && e.group.as_deref() == Some(group)
-        })
-        .map(|e| e.ts - fault_at)
-        .or_else(|| {
-            let sw = d.stopwatches().get(group)?;
-            sw.all()
-                .filter(|f| f.started_at >= fault_at)
-                .find_map(|f| f.mark(Phase::SwitchMaster))
-                .map(|m| m.at.saturating_sub(fault_at))
-        })
 }

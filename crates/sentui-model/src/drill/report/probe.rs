@@ -3,7 +3,7 @@
 
 use super::since;
 use crate::probe::ProbeStats;
-use crate::probe::loss::{self, FaultSpan, LossWindow};
+use crate::probe::loss::{FaultSpan, LossWindow};
 use crate::{Addr, Millis};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -61,24 +61,6 @@ pub struct ProbeSummary {
     pub last_error: Option<String>,
 }
 
-/// The lost writes, in a sentence, with the masters labelled OLD and NEW; None until read
-/// back. Shared by the report and the TUI's probe panel.
-pub fn loss_text(
-    p: &ProbeStats,
-    span: Option<FaultSpan>,
-    masters: (Option<&Addr>, Option<&Addr>),
-    fault: &str,
-) -> Option<String> {
-    let groups = p.loss(span)?;
-    let labels = loss::Labels {
-        old: masters.0,
-        new: masters.1,
-        fault,
-        base: span.map(|s| s.at).unwrap_or(p.started_at),
-    };
-    Some(loss::describe(p.lost()?, &groups, labels))
-}
-
 impl ProbeSummary {
     /// `fault` names the fault for the loss sentence (`partition`, `pause`, ...).
     pub fn new(
@@ -98,20 +80,12 @@ impl ProbeSummary {
             rate: p.rate,
             follow: p.follow.name(),
             loss: loss_rows(p, span, masters, base),
-            loss_text: loss_text(p, span, masters, fault),
-            refused: p
-                .refusals()
-                .into_iter()
-                .map(|(k, n)| (k.word().to_string(), n))
-                .collect(),
+            loss_text: p.loss_text(span, masters, fault),
+            refused: p.refusals_by_word(),
             attempted: p.attempted,
             acked: p.acked,
             failed: p.failed,
-            errors: p
-                .errors
-                .iter()
-                .map(|(k, n)| (k.word().to_string(), *n))
-                .collect(),
+            errors: p.errors_by_word(),
             lost: p.lost(),
             lost_sample,
             read_back_from,

@@ -9,6 +9,10 @@ impl Report {
         let mut o = String::new();
         let _ = writeln!(o, "{}", self.headline());
         let _ = writeln!(o, "  {}", self.master_line());
+        if let Some(p) = &self.prediction {
+            let _ = writeln!(o, "  before the fault: {}", p.headline);
+            let _ = writeln!(o, "  that {}", p.outcome.words());
+        }
         steps(&mut o, self);
         phases(&mut o, self);
         probe(&mut o, self);

@@ -233,7 +233,7 @@ fn step(s: &RawStep) -> Result<StepKind, StepError> {
     Ok(match kind {
         "fault" => {
             let fault = parse_fault(s.fault.as_deref().unwrap_or_default())?;
-            if fault == Action::Failover && s.target.is_some() {
+            if fault.failover_kind().is_some() && s.target.is_some() {
                 return Err(StepError::FailoverTarget);
             }
             let target = Target::parse(s.target.as_deref().unwrap_or("master"))?;

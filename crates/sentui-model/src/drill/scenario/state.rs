@@ -4,6 +4,7 @@
 use super::StepError;
 use crate::info::Role;
 use crate::{Addr, Deployment, Millis};
+use std::collections::BTreeMap;
 
 /// Why a state does not hold (yet): what the drill shows while it waits, and what a check
 /// that fails reports.
@@ -92,15 +93,57 @@ impl State {
             State::Agreed => agreement(d, group, now),
             State::Healthy => {
                 let v = d.view(group, now);
-                if v.health == crate::view::Health::Healthy {
-                    Ok("healthy".into())
-                } else {
-                    Err(format!("not healthy: {}", v.problems.join("; ")).into())
+                if v.health != crate::view::Health::Healthy {
+                    return Err(format!("not healthy: {}", v.problems.join("; ")).into());
+                }
+                match stale_roles(d, group).first() {
+                    Some(stale) => Err(stale.clone().into()),
+                    None => Ok("healthy".into()),
                 }
             }
             State::ProbeWriting => probe_writing(d),
         }
     }
+}
+
+/// Sentinels that have not read a replica's INFO since its role last changed (they read a
+/// replica's every 10 s). Such a sentinel still holds the role it read, with the time it read
+/// it: a failover promoting that replica now is undone at once (sentinel.c,
+/// `sentinelRefreshInstanceInfo`: a replica that has reported master for longer than 4 publish
+/// periods is sent `REPLICAOF` back, `+convert-to-slave`), and the failover aborts. Seen right
+/// after a failback, in drills run back to back.
+fn stale_roles(d: &Deployment, group: &str) -> Vec<String> {
+    // Each node's last role change, from one pass over the log (the drill asks on every
+    // update while it waits for this state).
+    let mut changed: BTreeMap<&Addr, Millis> = BTreeMap::new();
+    for e in d.log().entries() {
+        if let Some(addr) = e
+            .addr
+            .as_ref()
+            .filter(|_| e.is(crate::log::OwnEvent::RoleChange))
+        {
+            changed.insert(addr, e.ts);
+        }
+    }
+    let mut stale = Vec::new();
+    for (sentinel, s) in d.sentinels() {
+        let (Some(polled), Some(poll)) = (s.polled_at, s.groups.get(group)) else {
+            continue;
+        };
+        for r in &poll.replicas {
+            let (Some(age), Some(&at)) = (r.info_refresh_ms, changed.get(&r.addr)) else {
+                continue;
+            };
+            if polled.saturating_sub(age) < at {
+                stale.push(format!(
+                    "{sentinel} has not read {}'s INFO since its role changed (it reads a \
+                     replica's every 10 s)",
+                    r.addr
+                ));
+            }
+        }
+    }
+    stale
 }
 
 /// The old master answers, and replicates from the master with its link up.
@@ -204,4 +247,56 @@ pub fn agreement(d: &Deployment, group: &str, now: Millis) -> Result<String, Unm
         "{master}, named by all {} answering sentinels",
         answering.len()
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::{Input, InputKind};
+    use crate::log::{LogEntry, OwnEvent};
+
+    /// The local lab, healthy, as the TUI recorded it before `w` and `p`.
+    fn steady() -> (Deployment, Millis) {
+        let recording = include_str!("../../postmortem/build/local-probe-failover.ndjson");
+        let mut d = Deployment::default();
+        let mut now = 0;
+        for line in recording.lines().skip(1) {
+            let v: serde_json::Value = serde_json::from_str(line).unwrap();
+            if v["record"] != "input" {
+                continue;
+            }
+            let input: Input = serde_json::from_value(v).unwrap();
+            if matches!(input.kind, InputKind::Key(_)) {
+                break;
+            }
+            now = input.at;
+            d.step(input);
+        }
+        (d, now)
+    }
+
+    #[test]
+    fn healthy_waits_until_every_sentinel_has_read_each_replicas_new_role() {
+        let (mut d, now) = steady();
+        assert_eq!(
+            State::Healthy.holds(&d, "mymaster", None, now),
+            Ok("healthy".to_string())
+        );
+        // A replica's role changed after the sentinels last read its INFO (a failback just
+        // done): a failover now could promote it into a +convert-to-slave.
+        let replica: Addr = "127.0.0.1:36055".parse().unwrap();
+        let mut e = LogEntry::own(
+            now,
+            OwnEvent::RoleChange,
+            "master -> replica of 127.0.0.1:40619",
+        );
+        e.addr = Some(replica);
+        d.step(Input::update(now, crate::Update::Note { entry: e }));
+        let why = State::Healthy.holds(&d, "mymaster", None, now).unwrap_err();
+        assert!(
+            why.0
+                .contains("has not read 127.0.0.1:36055's INFO since its role changed"),
+            "{why}"
+        );
+    }
 }
