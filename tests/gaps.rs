@@ -34,6 +34,17 @@ fn first_accept(port: u16) -> std::thread::JoinHandle<Option<u64>> {
     })
 }
 
+/// Whether a client of the sentinel on `port` last ran the command that ends a sentui poll
+/// (SENTINEL CKQUORUM, or SENTINEL MYID when the poll fetched no group details).
+fn a_poll_ran(port: u16) -> bool {
+    let Ok(list) = redis_cmd(port, &["CLIENT", "LIST"]) else {
+        return false;
+    };
+    let list: String = redis::from_redis_value(list).unwrap_or_default();
+    list.lines()
+        .any(|c| c.contains(" cmd=sentinel|ckquorum ") || c.contains(" cmd=sentinel|myid "))
+}
+
 fn about(v: &Value, event: &str, a: &str) -> bool {
     v["event"] == event && v["addr"] == a
 }
@@ -44,6 +55,13 @@ fn a_restarted_sentinel_is_subscribed_again_within_250_ms_and_each_gap_is_logged
     let port = lab.ports(MemberRole::Sentinel)[0];
     let victim = format!("127.0.0.1:{port}");
     let mut ev = EventStream::start_for(&lab.sentinel_args(), "120s", 3, Duration::from_secs(15));
+    // What changed during a gap is told against sentui's last poll before it: the first kill
+    // waits for one. Seen twice, so the poll's reply went out before the kill (a sentinel
+    // writes replies at the end of its event loop's turn).
+    let polled = wait_for(Duration::from_secs(10), || {
+        (a_poll_ran(port) && a_poll_ran(port)).then_some(())
+    });
+    assert!(polled.is_some(), "sentui polls the sentinel");
     let mut delays = Vec::new();
     for round in 0..5 {
         let from = ev.seen.len();

@@ -18,8 +18,16 @@ use std::collections::BTreeMap;
 pub struct Gap {
     pub since: Millis,
     pub until: Option<Millis>,
+    /// The sentinel as last polled before the link dropped; `None` when the link dropped
+    /// before sentui's first poll of it: then nothing is known to have changed.
+    before: Option<Before>,
+}
+
+/// What a sentinel said before a gap: its run id and each group's master.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Before {
     run_id: Option<String>,
-    before: BTreeMap<String, Seen>,
+    groups: BTreeMap<String, Seen>,
 }
 
 /// What a sentinel said of one group's master.
@@ -28,6 +36,15 @@ struct Seen {
     master: Addr,
     config_epoch: u64,
     flags: Flags,
+}
+
+impl Before {
+    fn of(s: &SentinelState) -> Before {
+        Before {
+            run_id: s.run_id.clone(),
+            groups: seen(s),
+        }
+    }
 }
 
 fn seen(s: &SentinelState) -> BTreeMap<String, Seen> {
@@ -57,17 +74,19 @@ impl Gap {
         Gap {
             since: at,
             until: None,
-            run_id: s.run_id.clone(),
-            before: seen(s),
+            before: s.polled_at.map(|_| Before::of(s)),
         }
     }
 
     /// What `s` (as first polled after the gap) says differently from before it, in words,
     /// each with the group it is about.
     fn changes(&self, s: &SentinelState) -> Vec<(Option<String>, String)> {
+        let Some(before) = &self.before else {
+            return Vec::new();
+        };
         let who = &s.addr;
         let mut out = Vec::new();
-        if let (Some(was), Some(now)) = (&self.run_id, &s.run_id)
+        if let (Some(was), Some(now)) = (&before.run_id, &s.run_id)
             && was != now
         {
             out.push((
@@ -76,7 +95,7 @@ impl Gap {
             ));
         }
         let after = seen(s);
-        for (group, b) in &self.before {
+        for (group, b) in &before.groups {
             let g = Some(group.clone());
             let Some(a) = after.get(group) else {
                 out.push((g, format!("{who} no longer monitors {group} after the gap")));
@@ -106,7 +125,7 @@ impl Gap {
                 out.push((g, said));
             }
         }
-        for group in after.keys().filter(|g| !self.before.contains_key(*g)) {
+        for group in after.keys().filter(|g| !before.groups.contains_key(*g)) {
             let said = format!("{who} started monitoring {group} during the gap");
             out.push((Some(group.clone()), said));
         }
@@ -144,11 +163,22 @@ impl Deployment {
         self.note(at, OwnEvent::EventsLinkUp, &said, Some(sentinel));
     }
 
-    /// A poll of `sentinel` at `at`: the first after a gap says what changed during it.
+    /// A poll of `sentinel` at `at`: the first after a gap says what changed during it. A gap
+    /// that opened before sentui's first poll takes the first poll answered before the link
+    /// came back as what the sentinel said before it (a poll answered just before the drop can
+    /// be applied just after it).
     pub(super) fn after_gap(&mut self, sentinel: &Addr, at: Millis) {
         let Some(s) = self.sentinels.get_mut(sentinel) else {
             return;
         };
+        let unknown_before = |g: &Gap| g.before.is_none() && g.until.is_none_or(|u| at < u);
+        if s.gap.as_ref().is_some_and(unknown_before) {
+            let before = Before::of(s);
+            if let Some(gap) = s.gap.as_mut() {
+                gap.before = Some(before);
+            }
+            return;
+        }
         let Some(gap) = s.gap.take_if(|g| g.until.is_some_and(|u| at >= u)) else {
             return;
         };
@@ -253,6 +283,46 @@ mod tests {
         assert_eq!(
             said(&d, OwnEvent::EventsLinkUp)[1],
             "events from 127.0.0.1:26379 unseen for 0.1 s"
+        );
+    }
+
+    #[test]
+    fn a_gap_before_the_first_poll_claims_no_change() {
+        // The link dropped before sentui had polled the sentinel: what it monitored before is
+        // unknown, so its first poll is not news ("started monitoring mymaster" would be false).
+        let mut d = Deployment::default();
+        link(&mut d, 1_000, true);
+        link(&mut d, 1_100, false);
+        link(&mut d, 1_400, true);
+        polled(&mut d, 1_500, "aaa", "6379", "0");
+        assert!(said(&d, OwnEvent::ChangedWhileUnseen).is_empty());
+        assert_eq!(
+            said(&d, OwnEvent::EventsLinkUp)[1],
+            "events from 127.0.0.1:26379 unseen for 0.3 s"
+        );
+        // The next gap, after a poll, compares as usual.
+        link(&mut d, 2_000, false);
+        link(&mut d, 2_200, true);
+        polled(&mut d, 2_300, "bbb", "6379", "0");
+        assert_eq!(
+            said(&d, OwnEvent::ChangedWhileUnseen),
+            ["127.0.0.1:26379 restarted during the gap (new run id bbb)"]
+        );
+    }
+
+    #[test]
+    fn a_first_poll_applied_after_the_drop_is_the_state_before_the_gap() {
+        // The first poll was answered by the old process, and applied just after its events
+        // link dropped: it is what the sentinel said before the gap.
+        let mut d = Deployment::default();
+        link(&mut d, 1_000, true);
+        link(&mut d, 1_100, false);
+        polled(&mut d, 1_102, "aaa", "6379", "0");
+        link(&mut d, 1_400, true);
+        polled(&mut d, 1_500, "bbb", "6379", "0");
+        assert_eq!(
+            said(&d, OwnEvent::ChangedWhileUnseen),
+            ["127.0.0.1:26379 restarted during the gap (new run id bbb)"]
         );
     }
 }
