@@ -619,6 +619,11 @@ fn transition(
     if std::mem::discriminant(old) == std::mem::discriminant(new) {
         return None;
     }
+    // One outage: a killed server first fails the open link (broken pipe), then refuses new
+    // ones. Only the reason is refreshed; it is down since the first.
+    if matches!(old, Refused(_) | Failed(_)) && matches!(new, Refused(_) | Failed(_)) {
+        return None;
+    }
     Some(match (old, new) {
         (Connecting, Ok) | (_, Connecting) => None,
         (Unresponsive { since }, Ok) => {
@@ -640,4 +645,42 @@ fn transition(
         )),
         (_, r) => Some((kind.event(r.state()), r.describe(at))),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reach(d: &mut Deployment, at: Millis, reach: Reach) {
+        let sentinel: Addr = "127.0.0.1:26379".parse().unwrap();
+        d.apply(Update::SentinelReach {
+            sentinel,
+            at,
+            reach,
+        });
+    }
+
+    fn downs(d: &Deployment) -> Vec<String> {
+        d.log()
+            .entries()
+            .filter(|e| e.own_event() == Some(OwnEvent::SentinelDown))
+            .map(|e| e.payload.clone())
+            .collect()
+    }
+
+    #[test]
+    fn a_killed_sentinel_is_down_once_since_its_first_failure() {
+        let mut d = Deployment::default();
+        reach(&mut d, 1_000, Reach::Ok);
+        // The open link breaks, then the port refuses: one outage.
+        reach(&mut d, 2_000, Reach::Failed("broken pipe".into()));
+        reach(&mut d, 2_200, Reach::Refused("connection refused".into()));
+        assert_eq!(downs(&d), ["failed: broken pipe"]);
+        let s = d.sentinels().values().next().unwrap();
+        assert_eq!(s.reach, Reach::Refused("connection refused".into()));
+        assert_eq!(s.reach_since, 2_000);
+        // Answering, but refusing the password, is news: the settings are what to fix.
+        reach(&mut d, 3_000, Reach::AuthFailed("WRONGPASS".into()));
+        assert_eq!(downs(&d), ["failed: broken pipe", "auth-failed: WRONGPASS"]);
+    }
 }
