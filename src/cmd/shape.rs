@@ -53,6 +53,19 @@ fn uses(name: Name) -> Vec<&'static str> {
     }
 }
 
+/// Shared options that mean something of their own to a subcommand: its heading and help for
+/// them, by id. `report` reads no deployment; its `--master` picks the failover it draws.
+fn reworded(name: Name) -> &'static [(&'static str, &'static str, &'static str)] {
+    match name {
+        Name::Report => &[(
+            "master",
+            "Input",
+            "Draw this master group's last failover (default: the group whose failover came last)",
+        )],
+        _ => &[],
+    }
+}
+
 /// `Exit status:` and one line a code.
 pub fn exit_lines(exits: &[Exit]) -> String {
     let mut s = String::from("Exit status:");
@@ -94,7 +107,8 @@ fn with_exits(sc: clap::Command, exits: &str) -> clap::Command {
 
 /// The command line with each subcommand's help shaped as above. A shared option a
 /// subcommand does not use is given to it as a hidden copy: clap then passes the shared one
-/// over (a subcommand's own argument of that id wins), so it is accepted but not listed.
+/// over (a subcommand's own argument of that id wins), so it is accepted but not listed; one
+/// it rewords is given to it as a copy with its own help, the same way.
 pub fn command() -> clap::Command {
     let mut cmd = Cli::command();
     let shared: Vec<clap::Arg> = cmd
@@ -108,10 +122,16 @@ pub fn command() -> clap::Command {
             continue;
         }
         let used = uses(n);
+        let reword = reworded(n);
         let hide: Vec<clap::Arg> = shared
             .iter()
-            .filter(|a| !used.contains(&a.get_id().as_str()))
-            .map(|a| a.clone().hide(true))
+            .filter_map(|a| {
+                let id = a.get_id().as_str();
+                match reword.iter().find(|(r, ..)| *r == id) {
+                    Some((_, heading, help)) => Some(a.clone().help_heading(*heading).help(*help)),
+                    None => (!used.contains(&id)).then(|| a.clone().hide(true)),
+                }
+            })
             .collect();
         let exits = exit_lines(spec.exits);
         cmd = cmd.mut_subcommand(spec.word, |sc| {
@@ -182,6 +202,24 @@ mod tests {
         }
         let top = help(&["sentui", "--help"]);
         assert!(top.contains("ctl:") && top.contains("drill:"), "{top}");
+    }
+
+    #[test]
+    fn report_says_what_its_master_picks() {
+        let h = help(&["sentui", "report", "--help"]);
+        assert!(
+            h.contains("Input:\n      --master <NAME>  Draw this master group's last failover"),
+            "{h}"
+        );
+        assert!(!h.contains("Only this master group"), "{h}");
+        assert!(!h.contains("Connection:"), "{h}");
+        // Still the shared setting: it reaches the settings as everywhere.
+        let args = [
+            "sentui", "report", "a.ndjson", "-o", "a.html", "--master", "g",
+        ];
+        let m = command().try_get_matches_from(args).unwrap();
+        let cli = <Cli as clap::FromArgMatches>::from_arg_matches(&m).unwrap();
+        assert_eq!(cli.conn.master.as_deref(), Some("g"));
     }
 
     #[test]
