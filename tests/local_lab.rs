@@ -1,6 +1,7 @@
 //! End to end on the local-process lab: status, a frozen master, the failover as sentui sees
 //! it (votes, +switch-master from several sentinels, phase timings), the old master rejoining,
-//! and lab down stopping exactly what it started; the hint `lab up` prints; the lab refusing a
+//! and lab down stopping exactly what it started (and naming a member someone restarted by
+//! hand, which it leaves running); the hint `lab up` prints; the lab refusing a
 //! partition (a Docker lab's fault), restarting a node empty, and taking the loss settings.
 
 mod common;
@@ -392,4 +393,53 @@ fn the_local_lab_refuses_a_partition_restarts_empty_and_takes_the_loss_settings(
         conf.contains("master-reboot-down-after-period mymaster 4000"),
         "{conf}"
     );
+}
+
+#[test]
+fn lab_down_names_a_member_restarted_by_hand_and_leaves_it_running() {
+    let lab = LocalLab::up(1);
+    let port = lab.ports(sentui_io::lab::local::MemberRole::Replica)[0];
+    let lab_pid = lab.pid_of(port);
+    lab.kill_member(port);
+    // Someone starts a server on the member's port by hand: not the lab's process.
+    let own = tempfile::tempdir().unwrap();
+    let pidfile = own.path().join("redis.pid");
+    let status = Command::new("redis-server")
+        .args([
+            "--port",
+            &port.to_string(),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+        ])
+        .args(["--daemonize", "yes", "--dir", own.path().to_str().unwrap()])
+        .args(["--pidfile", pidfile.to_str().unwrap()])
+        .args(["--logfile", own.path().join("log").to_str().unwrap()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let stray: i32 = wait_for(Duration::from_secs(5), || {
+        std::fs::read_to_string(&pidfile)
+            .ok()
+            .and_then(|s| s.trim().parse().ok())
+    })
+    .expect("the hand-started server writes its pid");
+    let listening = wait_for(Duration::from_secs(5), || {
+        redis_cmd(port, &["PING"]).ok().map(|_| ())
+    });
+    let out = lab.down();
+    // SAFETY: kill has no memory preconditions; the pid is the server this test started.
+    let killed = unsafe { libc::kill(stray, libc::SIGKILL) };
+    let gone = wait_for(Duration::from_secs(5), || (!pid_alive(stray)).then_some(()));
+    assert!(gone.is_some(), "pid {stray} still alive after SIGKILL");
+    assert!(listening.is_some(), "the hand-started server answers");
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    let said = stdout(&out);
+    let expected = format!(
+        "replica 127.0.0.1:{port} (pid {lab_pid}) was not running; pid {stray} (redis-server) \
+         listens on 127.0.0.1:{port} now: not started by the lab, left running (stop it yourself)"
+    );
+    assert!(said.contains(&expected), "{said}");
+    assert_eq!(killed, 0, "the hand-started server was left running");
 }

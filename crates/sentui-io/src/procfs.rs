@@ -5,7 +5,6 @@
 pub use sentui_model::lease::ProcessId;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
-use std::path::Path;
 
 /// One listening socket from /proc/net/tcp{,6}.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -261,8 +260,12 @@ pub fn is_running(p: ProcessId) -> bool {
     parse_stat_start(&stat) == Some(p.start) && !matches!(parse_stat_state(&stat), Some('Z' | 'X'))
 }
 
+/// Whether a process runs under `pid`: a zombie (killed, not yet reaped) does not.
 pub fn is_alive(pid: i32) -> bool {
-    Path::new(&format!("/proc/{pid}")).exists()
+    let Ok(stat) = fs::read_to_string(format!("/proc/{pid}/stat")) else {
+        return false;
+    };
+    !matches!(parse_stat_state(&stat), Some('Z' | 'X'))
 }
 
 /// Sends a signal, with the OS error spelled out.

@@ -27,13 +27,19 @@ pub fn down(dir: &Path) -> Result<Vec<String>, LabError> {
             ours.push(m);
         } else if procfs::is_alive(m.pid) {
             lines.push(format!(
-                "{} 127.0.0.1:{}: pid {} is no longer the lab's (it does not listen there); left alone",
-                m.role, m.port, m.pid
+                "{} 127.0.0.1:{}: pid {} is no longer the lab's (it does not listen there); left alone{}",
+                m.role,
+                m.port,
+                m.pid,
+                stranger(m.port, m.pid)
             ));
         } else {
             lines.push(format!(
-                "{} 127.0.0.1:{} (pid {}) was not running",
-                m.role, m.port, m.pid
+                "{} 127.0.0.1:{} (pid {}) was not running{}",
+                m.role,
+                m.port,
+                m.pid,
+                stranger(m.port, m.pid)
             ));
         }
     }
@@ -63,4 +69,17 @@ pub fn down(dir: &Path) -> Result<Vec<String>, LabError> {
     }
     fs::remove_dir_all(dir).map_err(|e| LabError::fs("remove", dir, e))?;
     Ok(lines)
+}
+
+/// Who listens on a member's port instead of the pid the lab started there (a member someone
+/// restarted by hand): the lab does not signal a process it did not start, so it says so.
+fn stranger(port: u16, lab_pid: i32) -> String {
+    match procfs::find_listener(port) {
+        Ok(Some(p)) if p.pid != lab_pid => format!(
+            "; pid {} ({}) listens on 127.0.0.1:{port} now: not started by the lab, left running (stop it yourself)",
+            p.pid, p.name
+        ),
+        Err(e) => format!("; 127.0.0.1:{port}: {e}"),
+        _ => String::new(),
+    }
 }
