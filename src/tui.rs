@@ -179,7 +179,11 @@ fn write_stats(app: &App, path: Option<&std::path::Path>) {
         "key_p99_ms": keys.percentile(0.99),
         "key_max_ms": keys.percentile(1.0),
     });
-    if let Err(e) = std::fs::write(path, stats.to_string()) {
+    // Written whole, then renamed: a reader waiting for the file never reads half of it.
+    let part = path.with_extension("part");
+    let written =
+        std::fs::write(&part, stats.to_string()).and_then(|()| std::fs::rename(&part, path));
+    if let Err(e) = written {
         eprintln!("sentui: cannot write {}: {e}", path.display());
     }
 }

@@ -278,14 +278,19 @@ impl Tmux {
     /// Presses q in `target` and reads the stats sentui writes as it exits (`--stats-out`).
     pub fn quit_and_read_stats(&self, target: &str, stats: &std::path::Path) -> serde_json::Value {
         self.run(&["send-keys", "-t", target, "q"]);
+        let read = || {
+            std::fs::read_to_string(stats)
+                .ok()
+                .and_then(|t| serde_json::from_str(&t).ok())
+        };
         let deadline = Instant::now() + Duration::from_secs(10);
-        while !stats.exists() && Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(100));
+        loop {
+            match read() {
+                Some(v) => return v,
+                None if Instant::now() >= deadline => return serde_json::Value::Null,
+                None => std::thread::sleep(Duration::from_millis(100)),
+            }
         }
-        std::fs::read_to_string(stats)
-            .ok()
-            .and_then(|t| serde_json::from_str(&t).ok())
-            .unwrap_or_default()
     }
 }
 
