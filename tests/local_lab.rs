@@ -403,37 +403,12 @@ fn lab_down_names_a_member_restarted_by_hand_and_leaves_it_running() {
     lab.kill_member(port);
     // Someone starts a server on the member's port by hand: not the lab's process.
     let own = tempfile::tempdir().unwrap();
-    let pidfile = own.path().join("redis.pid");
-    let status = Command::new("redis-server")
-        .args([
-            "--port",
-            &port.to_string(),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-        ])
-        .args(["--daemonize", "yes", "--dir", own.path().to_str().unwrap()])
-        .args(["--pidfile", pidfile.to_str().unwrap()])
-        .args(["--logfile", own.path().join("log").to_str().unwrap()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let stray: i32 = wait_for(Duration::from_secs(5), || {
-        std::fs::read_to_string(&pidfile)
-            .ok()
-            .and_then(|s| s.trim().parse().ok())
-    })
-    .expect("the hand-started server writes its pid");
-    let listening = wait_for(Duration::from_secs(5), || {
-        redis_cmd(port, &["PING"]).ok().map(|_| ())
-    });
+    let stray_server = stray_redis_on(port, own.path());
+    let stray = stray_server.0.id() as i32;
     let out = lab.down();
-    // SAFETY: kill has no memory preconditions; the pid is the server this test started.
-    let killed = unsafe { libc::kill(stray, libc::SIGKILL) };
-    let gone = wait_for(Duration::from_secs(5), || (!pid_alive(stray)).then_some(()));
-    assert!(gone.is_some(), "pid {stray} still alive after SIGKILL");
-    assert!(listening.is_some(), "the hand-started server answers");
+    // Left running by lab down: still ours to stop.
+    let left_running = pid_alive(stray);
+    drop(stray_server);
     assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
     let said = stdout(&out);
     let expected = format!(
@@ -441,5 +416,5 @@ fn lab_down_names_a_member_restarted_by_hand_and_leaves_it_running() {
          listens on 127.0.0.1:{port} now: not started by the lab, left running (stop it yourself)"
     );
     assert!(said.contains(&expected), "{said}");
-    assert_eq!(killed, 0, "the hand-started server was left running");
+    assert!(left_running, "the hand-started server was left running");
 }

@@ -6,18 +6,8 @@
 mod common;
 
 use common::*;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
-
-/// A child process killed when dropped.
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 /// The state letter of a process (`S` sleeping, `T` stopped).
 fn proc_state(pid: u32) -> char {
@@ -38,25 +28,7 @@ fn listening(port: u16) -> bool {
 /// A redis-server that no sentinel of the lab knows.
 fn stray_redis(dir: &std::path::Path) -> (Killed, u16) {
     let port = free_port();
-    let child = Command::new("redis-server")
-        .args([
-            "--port",
-            &port.to_string(),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-        ])
-        .arg("--dir")
-        .arg(dir)
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("redis-server runs");
-    assert!(
-        wait_for(Duration::from_secs(5), || listening(port).then_some(())).is_some(),
-        "the stray redis-server listens"
-    );
-    (Killed(child), port)
+    (stray_redis_on(port, dir), port)
 }
 
 #[test]

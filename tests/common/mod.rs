@@ -10,7 +10,7 @@ use sentui::ndjson::JsonLines;
 use sentui_io::lab::local::MemberRole;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 pub fn bin() -> &'static str {
@@ -682,4 +682,34 @@ impl EventStream {
             .collect::<Vec<_>>()
             .join("\n")
     }
+}
+
+/// A child process killed when dropped.
+pub struct Killed(pub Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A redis-server on 127.0.0.1:`port` that no lab started and no sentinel knows (its files
+/// in `dir`), once it listens; killed when the guard drops.
+pub fn stray_redis_on(port: u16, dir: &Path) -> Killed {
+    let child = Command::new("redis-server")
+        .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+        .args(["--save", ""])
+        .arg("--dir")
+        .arg(dir)
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("redis-server runs");
+    let stray = Killed(child);
+    let listens = || std::net::TcpStream::connect(("127.0.0.1", port)).ok();
+    assert!(
+        wait_for(Duration::from_secs(5), listens).is_some(),
+        "the stray redis-server listens on {port}"
+    );
+    stray
 }
