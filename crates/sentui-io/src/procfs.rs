@@ -72,7 +72,15 @@ pub enum ProcError {
 
 /// The process listening on `port` on this machine, if any (in this network namespace).
 pub fn find_listener(port: u16) -> Result<Option<LocalProcess>, ProcError> {
-    let found = find_listeners(&BTreeSet::from([port]))?;
+    listener_on(&find_listeners(&BTreeSet::from([port]))?, port)
+}
+
+/// The process listening on `port` in what [`find_listeners`] found: None when nobody listens,
+/// `Hidden` when its process is not visible.
+pub fn listener_on(
+    found: &BTreeMap<u16, Option<LocalProcess>>,
+    port: u16,
+) -> Result<Option<LocalProcess>, ProcError> {
     match found.get(&port) {
         Some(Some(p)) => Ok(Some(p.clone())),
         Some(None) => Err(ProcError::Hidden(port)),
@@ -211,10 +219,7 @@ pub fn cwd(pid: i32) -> Option<std::path::PathBuf> {
 pub fn await_gone(pid: i32, limit: std::time::Duration) -> bool {
     let deadline = std::time::Instant::now() + limit;
     loop {
-        let state = fs::read_to_string(format!("/proc/{pid}/stat"))
-            .ok()
-            .and_then(|s| parse_stat_state(&s));
-        if matches!(state, None | Some('Z')) {
+        if !is_alive(pid) {
             return true;
         }
         if std::time::Instant::now() >= deadline {
@@ -262,10 +267,8 @@ pub fn is_running(p: ProcessId) -> bool {
 
 /// Whether a process runs under `pid`: a zombie (killed, not yet reaped) does not.
 pub fn is_alive(pid: i32) -> bool {
-    let Ok(stat) = fs::read_to_string(format!("/proc/{pid}/stat")) else {
-        return false;
-    };
-    !matches!(parse_stat_state(&stat), Some('Z' | 'X'))
+    let stat = fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    parse_stat_state(&stat).is_some_and(|c| !matches!(c, 'Z' | 'X'))
 }
 
 /// Sends a signal, with the OS error spelled out.

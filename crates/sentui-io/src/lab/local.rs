@@ -19,7 +19,7 @@ pub use error::LabError;
 pub use start::{ARGS_FILE, sentinel_conf};
 
 use super::LossSettings;
-use crate::procfs;
+use crate::procfs::{self, LocalProcess, ProcError};
 use sentui_model::Addr;
 use sentui_model::info::ServerVersion;
 use serde::{Deserialize, Serialize};
@@ -60,6 +60,15 @@ pub struct Member {
     pub port: u16,
     pub pid: i32,
     pub dir: PathBuf,
+}
+
+impl Member {
+    /// Whether the member still runs as started: the pid the lab recorded is the process
+    /// listening on its port. Never judged by command-line text: a wrapper or a renamed binary
+    /// is still ours, a reused pid is not.
+    pub fn listens(&self, on_port: &Result<Option<LocalProcess>, ProcError>) -> bool {
+        matches!(on_port, Ok(Some(p)) if p.pid == self.pid)
+    }
 }
 
 /// The server binary a local lab runs, and what it said it is (`--version`).
@@ -103,20 +112,19 @@ impl LabState {
             .map(|m| Addr::new("127.0.0.1", m.port))
     }
 
-    /// Which members still run as started: a member is ours while the pid the lab recorded is
-    /// the process listening on the member's port (one pass over /proc). Never judged by
-    /// command-line text: a wrapper or a renamed binary is still ours, a reused pid is not.
-    pub fn running(&self) -> Vec<(&Member, bool)> {
+    /// Who listens on each member's port now (one pass over /proc); a member still runs as
+    /// started while that is the pid the lab recorded ([`Member::listens`]).
+    pub fn listeners(&self) -> Vec<(&Member, Result<Option<LocalProcess>, ProcError>)> {
         let ports = self.members.iter().map(|m| m.port).collect();
-        let listeners = procfs::find_listeners(&ports).unwrap_or_default();
+        let found = procfs::find_listeners(&ports);
         self.members
             .iter()
             .map(|m| {
-                let ours = listeners
-                    .get(&m.port)
-                    .and_then(Option::as_ref)
-                    .is_some_and(|p| p.pid == m.pid);
-                (m, ours)
+                let on_port = found
+                    .as_ref()
+                    .map_err(Clone::clone)
+                    .and_then(|f| procfs::listener_on(f, m.port));
+                (m, on_port)
             })
             .collect()
     }
@@ -215,11 +223,11 @@ pub async fn up(
         return Err(LabError::Groups(groups));
     }
     if let Some(state) = load(dir) {
-        let running = state.running();
-        if running.iter().all(|(_, ours)| *ours) {
+        let listeners = state.listeners();
+        if listeners.iter().all(|(m, on_port)| m.listens(on_port)) {
             return Ok((state, false));
         }
-        if running.iter().any(|(_, ours)| *ours) {
+        if listeners.iter().any(|(m, on_port)| m.listens(on_port)) {
             // Half a lab: stop what is left of it (by pid and port) before starting anew.
             down(dir)?;
         }

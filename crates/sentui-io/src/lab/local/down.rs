@@ -2,7 +2,7 @@
 //! them.
 
 use super::{LabError, load};
-use crate::procfs;
+use crate::procfs::{self, LocalProcess, ProcError};
 use std::fs;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -20,8 +20,8 @@ pub fn down(dir: &Path) -> Result<Vec<String>, LabError> {
     };
     let mut lines = Vec::new();
     let mut ours = Vec::new();
-    for (m, running) in state.running() {
-        if running {
+    for (m, on_port) in state.listeners() {
+        if m.listens(&on_port) {
             let _ = procfs::signal(m.pid, libc::SIGCONT);
             let _ = procfs::signal(m.pid, libc::SIGTERM);
             ours.push(m);
@@ -31,7 +31,7 @@ pub fn down(dir: &Path) -> Result<Vec<String>, LabError> {
                 m.role,
                 m.port,
                 m.pid,
-                stranger(m.port, m.pid)
+                stranger(m.port, m.pid, &on_port)
             ));
         } else {
             lines.push(format!(
@@ -39,7 +39,7 @@ pub fn down(dir: &Path) -> Result<Vec<String>, LabError> {
                 m.role,
                 m.port,
                 m.pid,
-                stranger(m.port, m.pid)
+                stranger(m.port, m.pid, &on_port)
             ));
         }
     }
@@ -73,8 +73,8 @@ pub fn down(dir: &Path) -> Result<Vec<String>, LabError> {
 
 /// Who listens on a member's port instead of the pid the lab started there (a member someone
 /// restarted by hand): the lab does not signal a process it did not start, so it says so.
-fn stranger(port: u16, lab_pid: i32) -> String {
-    match procfs::find_listener(port) {
+fn stranger(port: u16, lab_pid: i32, on_port: &Result<Option<LocalProcess>, ProcError>) -> String {
+    match on_port {
         Ok(Some(p)) if p.pid != lab_pid => format!(
             "; pid {} ({}) listens on 127.0.0.1:{port} now: not started by the lab, left running (stop it yourself)",
             p.pid, p.name
