@@ -3,7 +3,7 @@
 //! are selectable (↑/↓). A row that does not fit loses whole pieces (the container, the lag,
 //! then long addresses), never half a word.
 
-use super::fmt::{bytes, duration, flag_words};
+use super::fmt::{bytes, duration, first_fitting, flag_words};
 use super::names::Names;
 use super::{Ctx, Theme};
 use ratatui::Frame;
@@ -108,11 +108,6 @@ struct Candidates<'a> {
     complete: usize,
 }
 
-/// The first candidate that fits, if any does.
-fn fitting<'a>(candidates: Vec<Line<'a>>, width: usize) -> Option<Line<'a>> {
-    candidates.into_iter().find(|c| c.width() <= width)
-}
-
 /// A row's pieces: what it must say, what it should, and what it may.
 struct Row<'a> {
     required: Vec<Span<'a>>,
@@ -200,30 +195,14 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
         build(short)
     };
     let mut lines = Vec::new();
-    let sentinels_from = v.master.iter().count() + v.replicas.len();
-    for (i, (cands, a)) in form_rows.into_iter().enumerate() {
-        if i == sentinels_from {
-            lines.push(Line::from(Span::styled(
-                "sentinels, and the master each believes in:",
-                t.dim(),
-            )));
-        }
-        let last = cands.lines.last().cloned().unwrap_or_default();
-        let line = fitting(cands.lines, inner_w).unwrap_or(last);
-        lines.push(mark(line, &a));
+    for (cands, a) in form_rows {
+        lines.push(mark(first_fitting(cands.lines, inner_w), &a));
     }
-    if sentinels_from == form_rows_len(v) {
-        lines.push(Line::from(Span::styled(
-            "sentinels, and the master each believes in:",
-            t.dim(),
-        )));
-    }
+    // The node rows, then the sentinels under their heading.
+    let nodes = v.master.iter().count() + v.replicas.len();
+    let heading = Span::styled("sentinels, and the master each believes in:", t.dim());
+    lines.insert(nodes, Line::from(heading));
     f.render_widget(Paragraph::new(lines).block(block), area);
-}
-
-/// The number of node rows and sentinel rows together.
-fn form_rows_len(v: &sentui_model::view::GroupView) -> usize {
-    v.master.iter().count() + v.replicas.len() + v.sentinels.len()
 }
 
 /// The server and version a node runs, as an optional piece of a row.
