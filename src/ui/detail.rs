@@ -301,11 +301,7 @@ fn attempt(f: &mut Fields, ctx: &Ctx, e: &LogEntry) {
         ),
         Some(Outcome::Recovered) => "the master came back".into(),
         Some(Outcome::Aborted(r)) => format!("aborted: {r}"),
-    } + &a
-        .end_not_seen
-        .as_ref()
-        .map(|why| format!(" (end not seen: {why})"))
-        .unwrap_or_default();
+    } + &a.end_not_seen_note();
     let masters = match (&a.old_master, &a.new_master) {
         (Some(o), Some(n)) => format!(", {o} → {n}"),
         (Some(o), None) => format!(", master {o}"),

@@ -54,10 +54,7 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
                                 .unwrap_or(fo.started_at)
                                 .saturating_sub(fo.started_at)
                         ),
-                        fo.end_not_seen
-                            .as_ref()
-                            .map(|why| format!(" (end not seen: {why})"))
-                            .unwrap_or_default()
+                        fo.end_not_seen_note()
                     ),
                     t.ok(),
                 ),

@@ -202,15 +202,22 @@ impl Failover {
         )
     }
 
+    /// ` (end not seen: …)` when the attempt's end was not seen, else nothing.
+    pub fn end_not_seen_note(&self) -> String {
+        self.end_not_seen
+            .as_ref()
+            .map(|why| format!(" (end not seen: {why})"))
+            .unwrap_or_default()
+    }
+
     /// The outcome in words: `completed`, `completed (end not seen: …)`, `aborted: …`,
     /// `master came back`, `running`.
     pub fn outcome_words(&self) -> String {
-        match (&self.outcome, &self.end_not_seen) {
-            (Some(Outcome::Completed), Some(why)) => format!("completed (end not seen: {why})"),
-            (Some(Outcome::Completed), None) => "completed".into(),
-            (Some(Outcome::Aborted(why)), _) => format!("aborted: {why}"),
-            (Some(Outcome::Recovered), _) => "master came back".into(),
-            (None, _) => "running".into(),
+        match &self.outcome {
+            Some(Outcome::Completed) => format!("completed{}", self.end_not_seen_note()),
+            Some(Outcome::Aborted(why)) => format!("aborted: {why}"),
+            Some(Outcome::Recovered) => "master came back".into(),
+            None => "running".into(),
         }
     }
 

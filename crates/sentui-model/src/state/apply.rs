@@ -565,9 +565,7 @@ impl Deployment {
         if let Some(Outcome::Aborted(reason)) = &f.outcome {
             payload.push_str(&format!(" (aborted: {reason})"));
         }
-        if let Some(why) = &f.end_not_seen {
-            payload.push_str(&format!(" (end not seen: {why})"));
-        }
+        payload.push_str(&f.end_not_seen_note());
         if let Some(note) = &f.note {
             payload.push_str(&format!(" ({note})"));
         }
