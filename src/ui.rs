@@ -11,7 +11,7 @@ mod log;
 pub mod names;
 mod probe;
 mod replication;
-mod sentinels;
+pub mod sentinels;
 mod stopwatch;
 pub mod svg;
 mod theme;

@@ -87,13 +87,7 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx) {
     let believes_of = |s| believes_of(s, narrow);
     let voted_of = |s| voted_of(s, narrow);
     let rows = v.sentinels.iter().map(|s| {
-        let state = match s.unresponsive_ms {
-            _ if s.stopped => "STOPPED".into(),
-            Some(ms) if s.paused => format!("PAUSED {}", duration(ms)),
-            Some(ms) => format!("no reply {}", duration(ms)),
-            None if s.paused => "PAUSED".into(),
-            None => s.reach.to_string(),
-        };
+        let state = state(s);
         let mut flags = flag_words(&s.master_flags);
         if s.tilt {
             flags.push("tilt".into());
@@ -191,5 +185,17 @@ pub fn behind(
         (Some(c), _) => format!("{} ({})", names.container(&c.name, short), c.state),
         (None, Some(p)) => p.to_string(),
         (None, None) => String::new(),
+    }
+}
+
+/// A sentinel's state in words (the panel's and `status`'s): STOPPED, PAUSED, no reply for
+/// how long, else how it answers.
+pub fn state(s: &sentui_model::view::SentinelView) -> String {
+    match s.unresponsive_ms {
+        _ if s.stopped => "STOPPED".into(),
+        Some(ms) if s.paused => format!("PAUSED {}", duration(ms)),
+        Some(ms) => format!("no reply {}", duration(ms)),
+        None if s.paused => "PAUSED".into(),
+        None => s.reach.to_string(),
     }
 }

@@ -5,6 +5,7 @@
 use super::{StatusReport, dash};
 use crate::ui::columns::{Column, paragraph, table};
 use crate::ui::fmt::{duration, flag_words};
+use crate::ui::sentinels;
 use sentui_model::ReachState;
 use sentui_model::flags::Flag;
 use sentui_model::state::ContainerInfo;
@@ -117,16 +118,6 @@ fn node_state(n: &NodeView) -> String {
     }
 }
 
-fn sentinel_state(s: &SentinelView) -> String {
-    match s.unresponsive_ms {
-        _ if s.stopped => "STOPPED".into(),
-        Some(ms) if s.paused => format!("PAUSED {}", duration(ms)),
-        Some(ms) => format!("no reply {}", duration(ms)),
-        None if s.paused => "PAUSED".into(),
-        None => s.reach.to_string(),
-    }
-}
-
 /// What runs behind an endpoint: `[container lab-redis-1 running]`, `[redis-server pid 42]`.
 fn behind(container: Option<&ContainerInfo>, process: Option<&str>) -> Option<String> {
     match (container, process) {
@@ -219,7 +210,7 @@ fn sentinel_row(s: &SentinelView) -> Vec<String> {
     vec![
         "sentinel".into(),
         s.addr.to_string(),
-        sentinel_state(s),
+        sentinels::state(s),
         s.rtt_ms
             .map(|r| format!("{r}ms"))
             .unwrap_or_else(|| "-".into()),
