@@ -11,6 +11,7 @@ use sentui_model::rights::{
     COORDINATED_COMMANDS, Denied, FAILOVER_COMMANDS, NodeRights, RightsCheck, SentinelLogin,
     dryrun_denied, sentinel_logins,
 };
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 /// The check, bounded by `wait`; a node that does not answer in time is not checked this time.
@@ -51,44 +52,64 @@ async fn check_now(
         return not("no sentinel is connected to it".into());
     }
     let commands = commands_for(server);
-    let mut logins = Vec::new();
-    for (sentinel_id, user) in found {
-        let mut pipe = redis::pipe();
-        pipe.ignore_errors();
-        for c in &commands {
-            pipe.cmd("ACL").arg("DRYRUN").arg(&user).arg(*c);
+    // Sentinels mostly share one user: each user is asked about once.
+    let mut by_user: BTreeMap<&str, Vec<Denied>> = BTreeMap::new();
+    for (_, user) in &found {
+        if by_user.contains_key(user.as_str()) {
+            continue;
         }
-        let replies: redis::RedisResult<Vec<Value>> = pipe.query_async(conn).await;
-        let replies = match replies {
-            Ok(r) => r,
-            Err(e) => return not(format!("ACL DRYRUN failed: {e}")),
+        match denied(conn, user, &commands, server).await {
+            Ok(denied) => by_user.insert(user, denied),
+            Err(why) => return not(why),
         };
-        let mut denied = Vec::new();
-        for (c, reply) in commands.iter().zip(&replies) {
-            let answer = match reply {
-                Value::ServerError(e) => {
-                    let words = format!("{} {}", e.code(), e.details().unwrap_or_default());
-                    if let Some(why) = unavailable(e.code(), &words, server) {
-                        return not(why);
-                    }
-                    Err(words)
-                }
-                v => Ok(text(v).unwrap_or_default()),
-            };
-            if let Some(reason) = dryrun_denied(answer.as_deref().map_err(|e| e.as_str())) {
-                denied.push(Denied {
-                    command: c.join(" "),
-                    reason,
-                });
-            }
-        }
-        logins.push(SentinelLogin {
-            sentinel_id,
-            user,
-            denied,
-        });
     }
+    let logins = found
+        .iter()
+        .map(|(sentinel_id, user)| SentinelLogin {
+            sentinel_id: sentinel_id.clone(),
+            user: user.clone(),
+            denied: by_user.get(user.as_str()).cloned().unwrap_or_default(),
+        })
+        .collect();
     RightsCheck::Checked { logins }
+}
+
+/// The `commands` ACL DRYRUN says `user` may not run, in one pipeline; Err: why it cannot say.
+async fn denied(
+    conn: &mut MultiplexedConnection,
+    user: &str,
+    commands: &[&[&str]],
+    server: Option<&ServerVersion>,
+) -> Result<Vec<Denied>, String> {
+    let mut pipe = redis::pipe();
+    pipe.ignore_errors();
+    for c in commands {
+        pipe.cmd("ACL").arg("DRYRUN").arg(user).arg(*c);
+    }
+    let replies: Vec<Value> = pipe
+        .query_async(conn)
+        .await
+        .map_err(|e| format!("ACL DRYRUN failed: {e}"))?;
+    let mut denied = Vec::new();
+    for (c, reply) in commands.iter().zip(&replies) {
+        let answer = match reply {
+            Value::ServerError(e) => {
+                let words = format!("{} {}", e.code(), e.details().unwrap_or_default());
+                if let Some(why) = unavailable(e.code(), &words, server) {
+                    return Err(why);
+                }
+                Err(words)
+            }
+            v => Ok(text(v).unwrap_or_default()),
+        };
+        if let Some(reason) = dryrun_denied(answer.as_deref().map_err(|e| e.as_str())) {
+            denied.push(Denied {
+                command: c.join(" "),
+                reason,
+            });
+        }
+    }
+    Ok(denied)
 }
 
 /// The failover's commands, and the coordinated failover's where the server has it (Valkey 9).
