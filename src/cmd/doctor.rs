@@ -66,7 +66,7 @@ fn write_group(t: &mut String, g: &Readiness) {
                 let _ = writeln!(t, "  {:<28}· {e}", "");
             }
         }
-        if let Some(r) = c.remedy.as_ref().filter(|_| c.status != Status::Ok) {
+        if let Some(r) = &c.remedy {
             let _ = writeln!(t, "  {:<28}→ {r}", "");
         }
     }

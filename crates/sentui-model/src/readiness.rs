@@ -162,8 +162,11 @@ impl Condition {
         self
     }
 
+    /// What to do about it: only a condition that is not OK has one.
     fn remedy(mut self, remedy: impl Into<String>) -> Self {
-        self.remedy = Some(remedy.into());
+        if self.status != Status::Ok {
+            self.remedy = Some(remedy.into());
+        }
         self
     }
 

@@ -24,7 +24,7 @@ pub(super) fn fields(ctx: &Ctx) -> (String, Fields) {
         if !c.evidence.is_empty() {
             f.add("evidence", c.evidence.join("\n"), Style::default());
         }
-        if let Some(remedy) = c.remedy.as_ref().filter(|_| c.status != Status::Ok) {
+        if let Some(remedy) = &c.remedy {
             f.add("remedy", remedy.clone(), Style::default());
         }
         f.add("sentinel.c", c.rule.source(), ctx.theme.dim());

@@ -13,6 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 /// failover times out.
 pub(super) fn rights(f: &Facts) -> Condition {
     let mut denied = Vec::new();
+    let mut first_denied: Option<&str> = None;
     let mut not_checked = Vec::new();
     let mut checked = 0;
     for addr in group_nodes(f) {
@@ -24,6 +25,7 @@ pub(super) fn rights(f: &Facts) -> Condition {
                     checked += 1;
                     for l in logins {
                         for d in &l.denied {
+                            first_denied.get_or_insert(&d.command);
                             denied.push(format!(
                                 "{addr}: user {} (sentinel {}) may not run {}: {}",
                                 l.user, l.sentinel_id, d.command, d.reason
@@ -42,7 +44,10 @@ pub(super) fn rights(f: &Facts) -> Condition {
         return Condition::new(
             Rule::Rights,
             Status::Blocked,
-            format!("the sentinels' user may not run {}", first_command(&denied)),
+            format!(
+                "the sentinels' user may not run {}",
+                first_denied.unwrap_or("a failover command")
+            ),
         )
         .evidence(denied)
         .evidence(logins)
@@ -66,16 +71,6 @@ pub(super) fn rights(f: &Facts) -> Condition {
     )
     .evidence(logins)
     .evidence(not_checked)
-}
-
-/// `SLAVEOF` from `127.0.0.1:1: user x (sentinel y) may not run SLAVEOF NO ONE: …`.
-fn first_command(denied: &[String]) -> String {
-    denied
-        .first()
-        .and_then(|d| d.split(" may not run ").nth(1))
-        .and_then(|rest| rest.split(':').next())
-        .unwrap_or("a failover command")
-        .to_string()
 }
 
 /// Each sentinel decides from its own settings and view: they must agree on the master, the
@@ -194,7 +189,7 @@ pub(super) fn writes(f: &Facts) -> Condition {
         }
     }
     if let Some(m) = &f.view.master
-        && let Some(pause) = f.d.nodes().get(&m.addr).and_then(|n| n.pause_at(f.now))
+        && let Some(pause) = &m.write_pause
     {
         trouble.push(format!("the master {} has {}", m.addr, pause.describe()));
     }
