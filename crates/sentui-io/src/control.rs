@@ -183,13 +183,10 @@ impl Controller {
                     project: scope.project.clone(),
                 });
             };
-            if matches!(action, Action::Partition | Action::Heal) {
-                if c.is_sentinel() {
-                    return Err(DockerError::SentinelNotPartitionable(c.name.clone()).into());
-                }
-                if !c.partitionable(&scope.project) {
-                    return Err(DockerError::NotPartitionable(c.name.clone()).into());
-                }
+            if matches!(action, Action::Partition | Action::Heal)
+                && let Some(refused) = c.partition_refusal(&scope.project)
+            {
+                return Err(refused.into());
             }
             return Ok(LeaseTarget::Container {
                 id: c.id,

@@ -81,11 +81,8 @@ impl Engine {
         project: &str,
         cut: bool,
     ) -> Result<(), DockerError> {
-        if c.is_sentinel() {
-            return Err(DockerError::SentinelNotPartitionable(c.name.clone()));
-        }
-        if !c.partitionable(project) {
-            return Err(DockerError::NotPartitionable(c.name.clone()));
+        if let Some(refused) = c.partition_refusal(project) {
+            return Err(refused);
         }
         let network = project_network(project, LAB_NETWORK);
         if cut {

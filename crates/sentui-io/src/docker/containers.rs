@@ -72,6 +72,15 @@ impl ComposeContainer {
         self.networks.iter().any(|n| n.starts_with(&edge))
     }
 
+    /// Why it cannot be cut off from the lab's network (or healed), if it cannot: a sentinel,
+    /// or a container without an edge network.
+    pub fn partition_refusal(&self, project: &str) -> Option<DockerError> {
+        if self.is_sentinel() {
+            return Some(DockerError::SentinelNotPartitionable(self.name.clone()));
+        }
+        (!self.partitionable(project)).then(|| DockerError::NotPartitionable(self.name.clone()))
+    }
+
     /// The port the lab's processes listen on inside the container.
     pub fn inner_port(&self) -> u16 {
         if self.is_sentinel() {
