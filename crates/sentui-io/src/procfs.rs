@@ -157,7 +157,6 @@ fn find_listeners_among(
     Ok(found)
 }
 
-/// The inode of a descriptor link such as `socket:[123456]`.
 /// The pid of every process running now (the numbered entries of /proc).
 pub fn pids() -> Result<impl Iterator<Item = i32>, ProcError> {
     let procs = fs::read_dir("/proc").map_err(|e| ProcError::Proc(e.to_string()))?;
@@ -166,6 +165,7 @@ pub fn pids() -> Result<impl Iterator<Item = i32>, ProcError> {
         .filter_map(|entry| entry.file_name().to_str()?.parse::<i32>().ok()))
 }
 
+/// The inode of a descriptor link such as `socket:[123456]`.
 fn socket_inode(link: &str) -> Option<u64> {
     link.strip_prefix("socket:[")?
         .strip_suffix(']')?

@@ -65,7 +65,6 @@ pub enum TlsError {
 /// The one TLS configuration of the process.
 #[derive(Clone)]
 pub struct TlsContext {
-    config: Arc<ClientConfig>,
     connector: TlsConnector,
     client_cert: bool,
     insecure: bool,
@@ -115,10 +114,8 @@ impl TlsContext {
             }
             None => builder.with_no_client_auth(),
         };
-        let config = Arc::new(config);
         Ok(TlsContext {
-            connector: TlsConnector::from(config.clone()),
-            config,
+            connector: TlsConnector::from(Arc::new(config)),
             client_cert,
             insecure: p.insecure,
         })
@@ -163,9 +160,8 @@ impl TlsContext {
         let host = target.host.trim_matches(['[', ']']);
         let probe = async {
             let name = server_name(host).ok()?;
-            let config = Arc::new(probe_config());
             let mut hello = Vec::new();
-            rustls::ClientConnection::new(config, name)
+            rustls::ClientConnection::new(PROBE_CONFIG.clone(), name)
                 .ok()?
                 .write_tls(&mut hello)
                 .ok()?;
@@ -185,7 +181,7 @@ impl TlsContext {
 
     /// The shared configuration (for tests that look at it).
     pub fn config(&self) -> &Arc<ClientConfig> {
-        &self.config
+        self.connector.config()
     }
 }
 
@@ -249,17 +245,18 @@ fn server_name(host: &str) -> io::Result<ServerName<'static>> {
         .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))
 }
 
-/// For the ClientHello of [`TlsContext::speaks_tls`] only: nothing is verified, since the
-/// probe hangs up before any certificate would be.
-fn probe_config() -> ClientConfig {
+/// For the ClientHello of [`TlsContext::speaks_tls`] only, made once: nothing is verified,
+/// since the probe hangs up before any certificate would be.
+static PROBE_CONFIG: std::sync::LazyLock<Arc<ClientConfig>> = std::sync::LazyLock::new(|| {
     let provider = provider();
-    ClientConfig::builder_with_provider(provider.clone())
+    let config = ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
         .expect("ring supports the default protocol versions")
         .dangerous()
         .with_custom_certificate_verifier(Arc::new(verify::AnyCertificate(provider)))
-        .with_no_client_auth()
-}
+        .with_no_client_auth();
+    Arc::new(config)
+});
 
 #[cfg(test)]
 mod tests {
