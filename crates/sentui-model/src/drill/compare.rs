@@ -4,6 +4,7 @@
 //! fault to `+switch-master`), then every phase with its time since the fault in each run.
 //! Pure: built from the two reports.
 
+use super::report::lines::{addr_or, counts, secs, signed_secs};
 use super::report::{PhaseRow, ProbeSummary, Report, Verdict};
 use crate::Millis;
 use serde::Serialize;
@@ -37,14 +38,8 @@ impl Comparison {
         let row = |what: &str, f: &dyn Fn(&Report) -> String| {
             [what.to_string(), f(&self.runs[0]), f(&self.runs[1])]
         };
-        let master = |r: &Report| {
-            let a = |x: &Option<crate::Addr>| {
-                x.as_ref()
-                    .map(|a| a.to_string())
-                    .unwrap_or_else(|| "?".into())
-            };
-            format!("{} -> {}", a(&r.old_master), a(&r.new_master))
-        };
+        let master =
+            |r: &Report| format!("{} -> {}", addr_or(&r.old_master), addr_or(&r.new_master));
         vec![
             row("verdict", &|r| r.verdict.word().to_string()),
             row("master", &master),
@@ -184,17 +179,8 @@ fn first<'a>(phases: &'a [PhaseRow], event: &str) -> Option<&'a PhaseRow> {
     phases.iter().find(|p| p.event == event)
 }
 
-fn secs(ms: Millis) -> String {
-    format!("{:.3}s", ms as f64 / 1000.0)
-}
-
 fn opt_secs(ms: Option<Millis>) -> String {
     ms.map(secs).unwrap_or_else(|| "-".into())
-}
-
-fn signed_secs(ms: i64) -> String {
-    let sign = if ms < 0 { "-" } else { "+" };
-    format!("{sign}{:.3}s", ms.abs() as f64 / 1000.0)
 }
 
 /// `12 (timeout 10, readonly 2)`.
@@ -202,8 +188,7 @@ fn with_kinds(total: u64, by: &std::collections::BTreeMap<String, u64>) -> Strin
     if by.is_empty() {
         return total.to_string();
     }
-    let kinds: Vec<String> = by.iter().map(|(k, n)| format!("{k} {n}")).collect();
-    format!("{total} ({})", kinds.join(", "))
+    format!("{total} ({})", counts(by))
 }
 
 #[cfg(test)]

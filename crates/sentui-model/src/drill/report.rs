@@ -7,7 +7,7 @@
 //! shares, `text.rs` and `markdown.rs` the formats.
 
 mod checks;
-mod lines;
+pub(super) mod lines;
 mod markdown;
 mod phases;
 mod prediction;

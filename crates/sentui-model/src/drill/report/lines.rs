@@ -5,11 +5,11 @@ use super::{ProbeSummary, Report, Window};
 use crate::{Addr, Millis};
 use std::fmt::Write;
 
-pub(super) fn secs(ms: Millis) -> String {
+pub(in crate::drill) fn secs(ms: Millis) -> String {
     format!("{:.3}s", ms as f64 / 1000.0)
 }
 
-pub(super) fn signed_secs(ms: i64) -> String {
+pub(in crate::drill) fn signed_secs(ms: i64) -> String {
     format!(
         "{}{:.3}s",
         if ms < 0 { "-" } else { "+" },
@@ -17,14 +17,14 @@ pub(super) fn signed_secs(ms: i64) -> String {
     )
 }
 
-fn addr_or(a: &Option<Addr>) -> String {
+pub(in crate::drill) fn addr_or(a: &Option<Addr>) -> String {
     a.as_ref()
         .map(|a| a.to_string())
         .unwrap_or_else(|| "?".into())
 }
 
 /// `k1 n1, k2 n2` of counts by kind.
-fn counts(by: &std::collections::BTreeMap<String, u64>) -> String {
+pub(in crate::drill) fn counts(by: &std::collections::BTreeMap<String, u64>) -> String {
     by.iter()
         .map(|(k, n)| format!("{k} {n}"))
         .collect::<Vec<_>>()
