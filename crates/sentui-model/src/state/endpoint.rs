@@ -117,19 +117,8 @@ impl NodeState {
         })
     }
 
-    /// Whether the node holds back writes at `now` (a write or an all-commands pause).
-    pub fn writes_paused_at(&self, now: Millis) -> bool {
-        self.pause_at(now).is_some()
-    }
-
     /// `master_failover_state` from the node's last INFO (Redis 6.2+, Valkey).
     pub fn failover_state(&self) -> Option<&FailoverState> {
         self.info.as_ref()?.failover_state.as_ref()
-    }
-
-    /// Whether the node runs a `FAILOVER` now (its `master_failover_state` is not
-    /// `no-failover`).
-    pub fn in_failover(&self) -> bool {
-        self.failover_state().is_some_and(FailoverState::is_active)
     }
 }
