@@ -151,12 +151,19 @@ impl Failover {
     /// same epoch joins an election still open (a split vote), within `ELECTION_RACE_MS`.
     pub(crate) fn led_by(&self, sentinel: Option<&Addr>, at: Millis) -> bool {
         let Some(s) = sentinel else { return true };
+        let racing = || {
+            self.mark(Phase::TryFailover)
+                .is_some_and(|m| at.saturating_sub(m.at) <= ELECTION_RACE_MS)
+        };
+        self.candidate(s) || (self.leader.is_none() && racing())
+    }
+
+    /// Whether `sentinel` is its elected leader or, before an election, one of its candidates
+    /// (any sentinel while nobody has tried yet).
+    pub(crate) fn candidate(&self, sentinel: &Addr) -> bool {
         match &self.leader {
-            Some(l) => l == s,
-            None if self.tried_by.is_empty() || self.tried_by.contains(s) => true,
-            None => self
-                .mark(Phase::TryFailover)
-                .is_some_and(|m| at.saturating_sub(m.at) <= ELECTION_RACE_MS),
+            Some(l) => l == sentinel,
+            None => self.tried_by.is_empty() || self.tried_by.contains(sentinel),
         }
     }
 

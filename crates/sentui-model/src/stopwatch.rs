@@ -413,11 +413,7 @@ impl Stopwatch {
                     return;
                 }
                 // Nor does a sentinel that is not its leader nor one of its candidates.
-                let stranger = match (&c.leader, &from) {
-                    (Some(l), Some(f)) => l != f,
-                    (None, Some(f)) => !c.tried_by.is_empty() && !c.tried_by.contains(f),
-                    _ => false,
-                };
+                let stranger = from.as_ref().is_some_and(|f| !c.candidate(f));
                 if stranger && !matches!(ev, LeaderEvent::Abort(_)) {
                     return;
                 }
