@@ -520,12 +520,10 @@ impl Deployment {
             .detail
             .instance()
             .filter(|i| i.kind == InstanceKind::Sentinel)?;
-        let by_id = self
-            .sentinels
-            .iter()
-            .find(|(_, s)| s.myid.as_deref() == Some(i.name.as_str()))
-            .map(|(a, _)| a.clone());
-        Some(by_id.unwrap_or_else(|| i.addr.clone()))
+        Some(
+            self.sentinel_by_run_id(&i.name)
+                .unwrap_or_else(|| i.addr.clone()),
+        )
     }
 
     /// Time passed: attempts whose sentinels went silent for twice the failover-timeout are
