@@ -315,9 +315,17 @@ impl Recording {
 
 /// Reads a recording, checking its header; a bad line is an error naming it.
 pub fn load(path: &Path) -> Result<Recording, LoadError> {
+    let file = File::open(path).map_err(|error| LoadError::Open {
+        path: path.to_path_buf(),
+        error,
+    })?;
+    read(path, BufReader::new(file))
+}
+
+/// A recording from `reader`, which holds the file at `path` (named in errors).
+pub fn read(path: &Path, reader: impl BufRead) -> Result<Recording, LoadError> {
     let at = || path.to_path_buf();
-    let file = File::open(path).map_err(|error| LoadError::Open { path: at(), error })?;
-    let mut lines = BufReader::new(file).lines();
+    let mut lines = reader.lines();
     let first = lines
         .next()
         .ok_or_else(|| LoadError::Empty { path: at() })?

@@ -125,7 +125,7 @@ fn pages(path: &Path, group: Option<&str>) -> Result<Vec<(String, Page)>, Report
     };
     match first_json {
         Some(v) if v["format"] == record::FORMAT => {
-            let page = from_recording(path, group)?;
+            let page = from_recording(path, &text, group)?;
             Ok(vec![(stem, page)])
         }
         Some(v) if v.get("seq").is_some() && v.get("event").is_some() => {
@@ -186,8 +186,8 @@ fn from_drill(
     Err(DrillJson::NotOne)
 }
 
-fn from_recording(path: &Path, group: Option<&str>) -> Result<Page, ReportError> {
-    let rec = record::load(path).map_err(|error| ReportError::Recording {
+fn from_recording(path: &Path, text: &str, group: Option<&str>) -> Result<Page, ReportError> {
+    let rec = record::read(path, text.as_bytes()).map_err(|error| ReportError::Recording {
         path: path.to_path_buf(),
         error,
     })?;

@@ -296,10 +296,11 @@ fn phase_rows(runs: &[(String, Page)]) -> Vec<(String, Vec<String>)> {
         }
         seen
     };
+    let keys: Vec<Vec<(String, usize)>> = runs.iter().map(|(_, p)| keyed(p)).collect();
     let mut order: Vec<(String, usize)> = Vec::new();
-    for (_, page) in runs {
+    for run_keys in &keys {
         let mut after: Option<usize> = None;
-        for key in keyed(page) {
+        for key in run_keys.iter().cloned() {
             match order.iter().position(|k| *k == key) {
                 Some(at) => after = Some(at),
                 None => {
@@ -315,8 +316,9 @@ fn phase_rows(runs: &[(String, Page)]) -> Vec<(String, Vec<String>)> {
         .map(|key| {
             let cells = runs
                 .iter()
-                .map(|(_, page)| {
-                    keyed(page)
+                .zip(&keys)
+                .map(|((_, page), run_keys)| {
+                    run_keys
                         .iter()
                         .position(|k| k == key)
                         .map(|i| &page.summary.phases[i])

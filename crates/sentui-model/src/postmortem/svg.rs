@@ -7,7 +7,7 @@ mod labels;
 mod lanes;
 
 use super::Page;
-use super::layout::{self, LaneData, Layout};
+use super::layout::{self, Layout};
 use super::style::timeline_css;
 use super::text::{esc, headline_parts, px, text_width};
 use std::fmt::Write;
@@ -100,7 +100,7 @@ pub(super) fn draw(o: &mut String, page: &Page, layout: &Layout, embed: &Embed) 
     }
     axis::brackets(o, &ctx);
     axis::ticks(o, &ctx);
-    axis::legend(o, &ctx, &data);
+    axis::legend(o, &ctx);
     o.push_str("</svg>\n");
 }
 

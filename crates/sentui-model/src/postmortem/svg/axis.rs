@@ -2,8 +2,8 @@
 //! outage as a band, the two brackets that set Sentinel's time against the clients', and the
 //! legend.
 
+use super::Ctx;
 use super::labels::{Wanted, place};
-use super::{Ctx, LaneData};
 use crate::postmortem::layout::{BRACKET_ROW, PHASE_ROW, PHASE_ROWS, TITLE_HEIGHT};
 use crate::postmortem::text::{duration, esc, moment, offset, px, stretch, text_width, tick, wall};
 use std::fmt::Write;
@@ -93,8 +93,7 @@ pub(super) fn outage(o: &mut String, ctx: &Ctx) {
     let Some(span) = &ctx.page.timeline.outage else {
         return;
     };
-    let x0 = l.x_in(span.from_ms);
-    let x1 = l.x_in(span.to_ms.unwrap_or(ctx.page.timeline.to_ms));
+    let (x0, x1) = super::lanes::span_x(ctx, span.from_ms, span.to_ms);
     let (top, bottom) = (px(l.lanes_top), px(l.lanes_bottom));
     let _ = writeln!(
         o,
@@ -302,21 +301,9 @@ fn bracket(
 }
 
 /// What the colours and hatchings mean, for what this timeline shows.
-pub(super) fn legend(o: &mut String, ctx: &Ctx, data: &[LaneData]) {
+pub(super) fn legend(o: &mut String, ctx: &Ctx) {
     let l = ctx.layout;
     let t = &ctx.page.timeline;
-    let nodes = || {
-        data.iter().filter_map(|d| match d {
-            LaneData::Node(n) => Some(*n),
-            _ => None,
-        })
-    };
-    let sentinels = || {
-        data.iter().filter_map(|d| match d {
-            LaneData::Sentinel(s) => Some(*s),
-            _ => None,
-        })
-    };
     let mut items: Vec<(Swatch, &str)> = Vec::new();
     if t.outage.is_some() {
         items.push((Swatch::Band("outage"), "clients' outage"));
@@ -324,20 +311,20 @@ pub(super) fn legend(o: &mut String, ctx: &Ctx, data: &[LaneData]) {
     if !t.phases.is_empty() {
         items.push((Swatch::Line("phase"), "phase"));
     }
-    if nodes().any(|n| !n.roles.is_empty()) {
+    if t.nodes.iter().any(|n| !n.roles.is_empty()) {
         items.push((Swatch::Fill("role-master"), "master"));
         items.push((Swatch::Fill("role-replica"), "replica"));
     }
-    if nodes().any(|n| !n.conditions.is_empty()) {
+    if t.nodes.iter().any(|n| !n.conditions.is_empty()) {
         items.push((Swatch::Hatch("cond"), "node condition"));
     }
-    if nodes().any(|n| !n.lag.is_empty()) {
+    if t.nodes.iter().any(|n| !n.lag.is_empty()) {
         items.push((Swatch::Fill("lag"), "replication lag"));
     }
-    if sentinels().any(|s| !s.tilt.is_empty()) {
+    if t.sentinels.iter().any(|s| !s.tilt.is_empty()) {
         items.push((Swatch::Hatch("tilt"), "TILT"));
     }
-    if sentinels().any(|s| !s.gaps.is_empty()) {
+    if t.sentinels.iter().any(|s| !s.gaps.is_empty()) {
         items.push((Swatch::Hatch("gap"), "not heard"));
     }
     if t.probe.is_some() {

@@ -130,10 +130,7 @@ fn node(o: &mut String, ctx: &Ctx, n: &NodeLane, lane: &LaneBox) {
             Role::Master => ("role-master", "master"),
             Role::Replica => ("role-replica", "replica"),
         };
-        let hover = format!(
-            "{word}\n{}",
-            stretch(ctx.page.timeline.origin, r.from_ms, r.to_ms)
-        );
+        let hover = hover(ctx, word, r.from_ms, r.to_ms, "");
         let _ = write!(
             o,
             "<g><title>{}</title><rect class=\"{class}\" x=\"{}\" y=\"{}\" width=\"{}\" \
@@ -170,14 +167,7 @@ fn node(o: &mut String, ctx: &Ctx, n: &NodeLane, lane: &LaneBox) {
 
 fn condition(o: &mut String, ctx: &Ctx, c: &ConditionSpan, bar_top: f64) {
     let (x0, x1) = span_x(ctx, c.from_ms, c.to_ms);
-    let mut hover = format!(
-        "{}\n{}",
-        c.condition.word(),
-        stretch(ctx.page.timeline.origin, c.from_ms, c.to_ms)
-    );
-    if !c.detail.is_empty() {
-        hover = format!("{hover}\n{}", c.detail);
-    }
+    let hover = hover(ctx, c.condition.word(), c.from_ms, c.to_ms, &c.detail);
     let _ = writeln!(
         o,
         "<g><title>{}</title><rect class=\"cond\" fill=\"{}\" x=\"{}\" y=\"{}\" width=\"{}\" \
@@ -251,15 +241,17 @@ pub(super) fn span_x(ctx: &Ctx, from: i64, to: Option<i64>) -> (f64, f64) {
     (l.x_in(from), l.x_in(to.unwrap_or(ctx.page.timeline.to_ms)))
 }
 
-fn hover_span(ctx: &Ctx, what: &str, span: &Span) -> String {
-    let mut s = format!(
-        "{what}\n{}",
-        stretch(ctx.page.timeline.origin, span.from_ms, span.to_ms)
-    );
-    if !span.detail.is_empty() {
-        s = format!("{s}\n{}", span.detail);
+/// A stretch's hover text: what, when and for how long, and the detail when there is one.
+fn hover(ctx: &Ctx, what: &str, from: i64, to: Option<i64>, detail: &str) -> String {
+    let mut s = format!("{what}\n{}", stretch(ctx.page.timeline.origin, from, to));
+    if !detail.is_empty() {
+        s = format!("{s}\n{detail}");
     }
     s
+}
+
+fn hover_span(ctx: &Ctx, what: &str, span: &Span) -> String {
+    hover(ctx, what, span.from_ms, span.to_ms, &span.detail)
 }
 
 /// A word inside a span, when the span is wide enough to hold it whole.
