@@ -354,11 +354,7 @@ fn post_mortem(app: &App, dir: &std::path::Path, stamp: Millis) -> ActionResult 
         } else {
             "seen live by the TUI".into()
         },
-        deployment: crate::deployment_name::DeploymentName::new(
-            setup.compose_project.clone(),
-            setup.seeds.clone(),
-        )
-        .to_string(),
+        deployment: setup.deployment().to_string(),
         fault: "fault".into(),
     };
     let page = postmortem::build(app.live(), &group, Focus::LastFailover, &about, app.now())

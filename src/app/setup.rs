@@ -1,6 +1,7 @@
 //! What a session is, fixed when it starts: the deployment it watches, what it may do to it and
 //! how it draws. The header of a recording carries it, so a replay starts from the same.
 
+use crate::deployment_name::DeploymentName;
 use crate::record::{Header, TlsUse};
 use sentui_model::{Addr, Millis};
 
@@ -54,5 +55,10 @@ impl Setup {
             tls: h.tls,
             ..Setup::new(h.seeds.clone(), h.started_at)
         }
+    }
+
+    /// The deployment as sentui names it: its compose project, else its sentinels.
+    pub fn deployment(&self) -> DeploymentName {
+        DeploymentName::new(self.compose_project.clone(), self.seeds.clone())
     }
 }

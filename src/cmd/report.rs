@@ -3,6 +3,7 @@
 //! --report json`, which carries its page; `drill --ab` carries two). Two or more inputs make
 //! one page with the runs side by side. Offline: it reads files and writes one.
 
+use crate::app::Setup;
 use crate::cli::ReportArgs;
 use crate::deployment_name::DeploymentName;
 use crate::record;
@@ -194,7 +195,7 @@ fn from_recording(path: &Path, text: &str, group: Option<&str>) -> Result<Page, 
     let (d, end) = rec.deployment();
     let h = &rec.header;
     // Named as the TUI's `m` names the same session.
-    let deployment = DeploymentName::new(h.compose_project.clone(), h.seeds.clone()).to_string();
+    let deployment = Setup::of(h).deployment().to_string();
     let about = About {
         source: match h.command.as_str() {
             "tui" => "recorded by the TUI".to_string(),

@@ -5,7 +5,6 @@
 
 use super::Ctx;
 use super::fmt::{duration, wrap};
-use crate::deployment_name::DeploymentName;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use sentui_model::ReachState;
@@ -70,10 +69,7 @@ fn flow(pieces: Vec<Vec<Span<'_>>>, width: usize) -> Vec<Line<'_>> {
 fn identity<'a>(ctx: &Ctx<'a>) -> Vec<Vec<Span<'a>>> {
     let t = ctx.theme;
     let app = ctx.app;
-    let name = DeploymentName::new(
-        app.setup().compose_project.clone(),
-        app.setup().seeds.clone(),
-    );
+    let name = app.setup().deployment();
     let mut first = vec![
         Span::styled("sentui", t.title()),
         Span::styled(format!(" · {}", name.short()), t.dim()),
