@@ -17,7 +17,7 @@ mod tests;
 pub use containers::{ComposeContainer, cut_off, is_live};
 pub use discover::{Discovery, DockerScope, discover};
 pub use error::{DockerError, explain};
-pub use events::event_name;
+pub use events::{EngineEvent, event_name};
 
 use bollard::Docker;
 use std::time::Duration;

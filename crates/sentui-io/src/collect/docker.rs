@@ -6,8 +6,8 @@
 //! goes on; the watcher says so once and reconnects with backoff.
 
 use crate::docker::{
-    ComposeContainer, Discovery, DockerError, Engine, LAB_NETWORK, cut_off, discover, event_name,
-    project_network,
+    ComposeContainer, Discovery, DockerError, Engine, EngineEvent, LAB_NETWORK, cut_off, discover,
+    event_name, project_network,
 };
 use crate::link::{Backoff, SharedMap, now_ms};
 use futures_util::StreamExt;
@@ -122,19 +122,13 @@ impl Watch<'_> {
             self.engine.network_events(self.project, listed_from),
         ));
         while let Some(ev) = events.next().await {
-            let Ok((action, id, ts, container)) = ev else {
+            let Ok(ev) = ev else {
                 break;
             };
-            let Some(name) = event_name(&action) else {
+            let Some(name) = event_name(&ev.action) else {
                 continue;
             };
-            let said = Said {
-                action: &action,
-                id,
-                ts,
-                container,
-            };
-            if !self.event(&mut known, name, said).await {
+            if !self.event(&mut known, name, ev).await {
                 return false;
             }
         }
@@ -146,14 +140,14 @@ impl Watch<'_> {
         &self,
         known: &mut BTreeMap<String, ComposeContainer>,
         name: OwnEvent,
-        said: Said<'_>,
+        ev: EngineEvent,
     ) -> bool {
-        let Said {
+        let EngineEvent {
             action,
             id,
             ts,
             container,
-        } = said;
+        } = ev;
         // The container as the engine has it now (a restarted one has a new published
         // port); what it was when the engine cannot say (removed, or the call failed).
         let now = match self.engine.container(self.project, &id).await {
@@ -163,7 +157,7 @@ impl Watch<'_> {
         let mut addr = None;
         let payload = match now {
             Some(mut c) => {
-                apply_event(&mut c, action, self.project);
+                apply_event(&mut c, &action, self.project);
                 if c.is_endpoint() {
                     self.map.merge(&discover(std::slice::from_ref(&c)).map);
                     if self.tx.send(state_of(&c)).await.is_err() {
@@ -185,15 +179,6 @@ impl Watch<'_> {
         entry.addr = addr;
         self.tx.send(Update::Note { entry }).await.is_ok()
     }
-}
-
-/// What the engine said in one event.
-struct Said<'a> {
-    action: &'a str,
-    id: String,
-    ts: u64,
-    /// The container's name, when the event gives it.
-    container: Option<String>,
 }
 
 /// Applies an event to the container as last described. The event says the state it leaves

@@ -7,9 +7,17 @@ use futures_util::{Stream, StreamExt};
 use sentui_model::log::OwnEvent;
 use std::collections::HashMap;
 
-/// An engine event: its action, the container's id, when (unix ms) and, for container
-/// events, the container's name.
-pub type EngineEvent = (String, String, u64, Option<String>);
+/// What the engine said in one event.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EngineEvent {
+    pub action: String,
+    /// The container's id.
+    pub id: String,
+    /// When, unix ms (0 when the engine does not say).
+    pub ts: u64,
+    /// The container's name, when the event gives it (container events).
+    pub container: Option<String>,
+}
 
 /// When an engine event happened, Unix ms (to the nanosecond where the engine says it).
 fn event_ms(ev: &bollard::models::EventMessage) -> u64 {
@@ -20,8 +28,8 @@ fn event_ms(ev: &bollard::models::EventMessage) -> u64 {
 }
 
 impl Engine {
-    /// Containers joining and leaving the project's lab network since `since_secs`:
-    /// (`connect` or `disconnect`, container id, unix ms, no name). Network events carry no
+    /// Containers joining and leaving the project's lab network since `since_secs`
+    /// (`network-connect` or `network-disconnect`, no name). Network events carry no
     /// compose labels, so they are asked for by the network's name.
     pub fn network_events(
         &self,
@@ -47,18 +55,18 @@ impl Engine {
                         .and_then(|a| a.attributes)
                         .and_then(|a| a.get("container").cloned())
                         .unwrap_or_default();
-                    (
-                        format!("network-{}", ev.action.unwrap_or_default()),
-                        container,
-                        ms,
-                        None,
-                    )
+                    EngineEvent {
+                        action: format!("network-{}", ev.action.unwrap_or_default()),
+                        id: container,
+                        ts: ms,
+                        container: None,
+                    }
                 })
         })
     }
 
     /// Container events of one project since `since_secs` (unix seconds; events already past
-    /// are replayed from then): (action, container id, unix ms, container name).
+    /// are replayed from then).
     pub fn events(
         &self,
         project: &str,
@@ -85,12 +93,12 @@ impl Engine {
                         .attributes
                         .as_ref()
                         .and_then(|a| a.get("name").cloned());
-                    (
-                        ev.action.unwrap_or_default(),
-                        actor.id.unwrap_or_default(),
-                        ms,
-                        name,
-                    )
+                    EngineEvent {
+                        action: ev.action.unwrap_or_default(),
+                        id: actor.id.unwrap_or_default(),
+                        ts: ms,
+                        container: name,
+                    }
                 })
         })
     }
