@@ -140,11 +140,20 @@ pub fn default_dir() -> PathBuf {
 /// server runs in its member directory, one or two levels below the lab's state file, and it is
 /// the lab's when that file records this pid on this port.
 pub fn lab_of(pid: i32, port: u16) -> Option<(PathBuf, LabState)> {
+    lab_where(pid, |m| m.port == port && m.pid == pid)
+}
+
+/// The lab whose member directory `pid` runs in (one or two levels below the lab's state
+/// file), when that state has a member `ours` accepts.
+fn lab_where(pid: i32, ours: impl Fn(&Member) -> bool) -> Option<(PathBuf, LabState)> {
     let cwd = procfs::cwd(pid)?;
     cwd.ancestors().skip(1).take(2).find_map(|dir| {
         let state = load(dir)?;
-        let ours = state.members.iter().any(|m| m.port == port && m.pid == pid);
-        ours.then(|| (dir.to_path_buf(), state))
+        state
+            .members
+            .iter()
+            .any(&ours)
+            .then(|| (dir.to_path_buf(), state))
     })
 }
 
@@ -159,18 +168,10 @@ pub fn running_labs() -> Vec<PathBuf> {
         if !procfs::is_server_name(&procfs::process_name(pid), &[]) {
             continue;
         }
-        let Some(cwd) = procfs::cwd(pid) else {
-            continue;
-        };
-        let lab = cwd
-            .ancestors()
-            .skip(1)
-            .take(2)
-            .find(|dir| load(dir).is_some_and(|s| s.members.iter().any(|m| m.pid == pid)));
-        if let Some(dir) = lab
-            && !dirs.iter().any(|d| d == dir)
+        if let Some((dir, _)) = lab_where(pid, |m| m.pid == pid)
+            && !dirs.contains(&dir)
         {
-            dirs.push(dir.to_path_buf());
+            dirs.push(dir);
         }
     }
     dirs
