@@ -70,11 +70,12 @@ const CONFIG_WAIT: Duration = Duration::from_millis(300);
 /// `CONFIG GET min-replicas-*` (refused where CONFIG is renamed or forbidden).
 async fn server_and_replication(
     conn: &mut MultiplexedConnection,
-) -> redis::RedisResult<((Value, Option<MinReplicas>), Value)> {
+) -> redis::RedisResult<(ServerFacts, Value)> {
     let server: Value = redis::cmd("INFO").arg("server").query_async(conn).await?;
-    let with_clients = text(&server)
-        .and_then(|t| ServerInfo::parse(&t).server)
-        .is_some_and(|s| says_its_pause(&s));
+    let info = text(&server)
+        .map(|t| ServerInfo::parse(&t))
+        .unwrap_or_default();
+    let with_clients = info.server.as_ref().is_some_and(says_its_pause);
     let replication: Value = info_cmd(with_clients).query_async(conn).await?;
     let mut get = redis::cmd("CONFIG");
     get.arg("GET").arg("min-replicas-*");
@@ -86,7 +87,12 @@ async fn server_and_replication(
         })),
         _ => None,
     };
-    Ok(((server, min_replicas), replication))
+    let facts = ServerFacts {
+        server: info.server,
+        run_id: info.run_id,
+        min_replicas,
+    };
+    Ok((facts, replication))
 }
 
 /// Valkey tells its client pause in `INFO clients` (8.1 and later; older ones just do not
@@ -107,10 +113,10 @@ fn info_cmd(with_clients: bool) -> redis::Cmd {
 }
 
 /// How often INFO goes to a node, from what its last INFO said of its pause.
-fn info_interval(probe: &ProbeSettings, last: Option<&Update>) -> Duration {
+fn info_interval(probe: &ProbeSettings, last: &Update) -> Duration {
     match last {
-        Some(Update::NodeInfo { info, .. }) if info.pause.is_some() => Duration::ZERO,
-        Some(Update::NodeInfo { info, .. }) if info.reports_pause => probe.pause_info_every,
+        Update::NodeInfo { info, .. } if info.pause.is_some() => Duration::ZERO,
+        Update::NodeInfo { info, .. } if info.reports_pause => probe.pause_info_every,
         _ => probe.info_every,
     }
 }
@@ -124,15 +130,6 @@ struct ServerFacts {
     min_replicas: Option<MinReplicas>,
 }
 
-fn server_of((v, min_replicas): &(Value, Option<MinReplicas>)) -> ServerFacts {
-    let info = text(v).map(|t| ServerInfo::parse(&t)).unwrap_or_default();
-    ServerFacts {
-        server: info.server,
-        run_id: info.run_id,
-        min_replicas: *min_replicas,
-    }
-}
-
 /// One `INFO server` + `INFO replication`, as an update (used by one-shot snapshots).
 pub async fn info_once(
     conn: &mut MultiplexedConnection,
@@ -143,13 +140,7 @@ pub async fn info_once(
         .await
         .map_err(|e| RedisErrorAt(e, started))?;
     let at = now_ms();
-    Ok(info_update(
-        addr,
-        &replication,
-        &server_of(&server),
-        started,
-        at,
-    ))
+    Ok(info_update(addr, &replication, &server, started, at))
 }
 
 /// A redis-rs error and when the failed call started.
@@ -284,11 +275,11 @@ async fn probe_loop(
                 last_info = Some(Instant::now());
                 flagged = false;
                 if let Some(s) = s {
-                    server = Some(server_of(&s));
+                    server = Some(s);
                 }
                 let facts = server.clone().unwrap_or_default();
                 let u = info_update(addr, &v, &facts, started, at);
-                info_every = info_interval(probe, Some(&u));
+                info_every = info_interval(probe, &u);
                 Some(u)
             }
             Some(Ok(_)) if flagged => {
@@ -326,9 +317,6 @@ async fn probe_loop(
 /// How long a rights check may take before it is left for the next round.
 pub const RIGHTS_WAIT: Duration = Duration::from_secs(2);
 
-/// What INFO server said on a new connection (with the min-replicas settings).
-type ServerReply = (Value, Option<MinReplicas>);
-
 /// One probe request: PING, or `INFO replication` when it is due (after INFO server on a new
 /// connection).
 async fn ask(
@@ -336,7 +324,7 @@ async fn ask(
     info_due: bool,
     ask_server: bool,
     with_clients: bool,
-) -> redis::RedisResult<(Option<ServerReply>, Value)> {
+) -> redis::RedisResult<(Option<ServerFacts>, Value)> {
     if ask_server {
         let (s, r) = server_and_replication(conn).await?;
         return Ok((Some(s), r));
