@@ -118,12 +118,7 @@ impl NamePolicy {
                 "{announced} is not published on 127.0.0.1 by compose project {project}; sentui only connects to published ports (map it with --map)"
             ));
         }
-        let is_ip = target
-            .host
-            .trim_matches(['[', ']'])
-            .parse::<std::net::IpAddr>()
-            .is_ok();
-        if is_ip || target.host == "localhost" || self.resolve_announced {
+        if target.is_ip() || target.host == "localhost" || self.resolve_announced {
             return None;
         }
         Some(format!(

@@ -34,6 +34,14 @@ impl Addr {
     pub fn is_loopback(&self) -> bool {
         self.host == "localhost" || self.host == "::1" || self.host.starts_with("127.")
     }
+
+    /// True when the host is an IP address (v4, or v6 with or without brackets), not a name.
+    pub fn is_ip(&self) -> bool {
+        self.host
+            .trim_matches(['[', ']'])
+            .parse::<std::net::IpAddr>()
+            .is_ok()
+    }
 }
 
 impl fmt::Display for Addr {

@@ -27,12 +27,7 @@ impl SeedAliases {
         };
         for seed in seeds {
             let target = link.map.reachable(seed);
-            if target
-                .host
-                .trim_matches(['[', ']'])
-                .parse::<std::net::IpAddr>()
-                .is_ok()
-            {
+            if target.is_ip() {
                 continue;
             }
             let lookup = tokio::net::lookup_host((target.host.as_str(), target.port));

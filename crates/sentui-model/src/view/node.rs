@@ -260,13 +260,7 @@ impl Deployment {
         };
         // The address a server goes by: the one the master lists as a replica, else a name
         // rather than an IP, else the first.
-        let rank = |a: &Addr| {
-            (
-                !main_line(a),
-                a.host.parse::<std::net::IpAddr>().is_ok(),
-                a.clone(),
-            )
-        };
+        let rank = |a: &Addr| (!main_line(a), a.is_ip(), a.clone());
         let mut aliases = Vec::new();
         for a in replicas {
             let ids = run_ids(a);
